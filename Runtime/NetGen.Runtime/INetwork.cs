@@ -1,0 +1,44 @@
+using System;
+using System.Collections.Generic;
+
+namespace NetGen;
+
+/// <summary>
+/// What the training loop, the optimizers and the weight files need from a generated network. Every
+/// <c>[Network]</c> class implements it; user code normally calls the generated members directly.
+/// </summary>
+public interface INetwork
+{
+    /// <summary>Floats in one input sample.</summary>
+    int InputLength { get; }
+
+    /// <summary>Floats in one output sample.</summary>
+    int OutputLength { get; }
+
+    /// <summary>Number of rows the loss sees per sample: the product of the output shape without its last axis (1 for a flat output).</summary>
+    int OutputRowsPerSample { get; }
+
+    /// <summary>Number of trainable parameters.</summary>
+    int ParameterCount { get; }
+
+    /// <summary>All trainable parameters, in Keras <c>get_weights()</c> order and layout.</summary>
+    Span<float> Parameters { get; }
+
+    /// <summary>Gradients of the last <see cref="ComputeGradients"/> call, laid out as <see cref="Parameters"/>.</summary>
+    ReadOnlySpan<float> Gradients { get; }
+
+    /// <summary>Where each weight lives in <see cref="Parameters"/>.</summary>
+    IReadOnlyList<ParameterInfo> ParameterLayout { get; }
+
+    /// <summary>A text identifying the parameter layout; weight files record it and refuse to load into another network.</summary>
+    string WeightSignature { get; }
+
+    /// <summary>The outputs of the last <see cref="ComputeGradients"/> call (training mode), <c>batchSize · OutputLength</c> floats.</summary>
+    ReadOnlySpan<float> TrainingOutput { get; }
+
+    /// <summary>Inference: writes <c>batchSize · OutputLength</c> floats to <paramref name="output"/>.</summary>
+    void Predict(ReadOnlySpan<float> input, Span<float> output, int batchSize = 1);
+
+    /// <summary>Training-mode forward and full backward pass; fills <see cref="Gradients"/> and returns the mean loss over the batch.</summary>
+    float ComputeGradients(ReadOnlySpan<float> input, ReadOnlySpan<float> target, int batchSize, Loss loss);
+}

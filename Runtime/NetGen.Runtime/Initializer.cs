@@ -1,0 +1,28 @@
+namespace NetGen;
+
+/// <summary>Weight initializers with Keras' default arguments (see Keras' <c>keras.initializers</c>).</summary>
+public enum Initializer
+{
+    /// <summary>U(-L, L), L = sqrt(6/(fan_in + fan_out)).</summary>
+    GlorotUniform = 0,
+    /// <summary>Normal truncated at ±2σ, σ = sqrt(2/(fan_in + fan_out)) / 0.8796256610342398.</summary>
+    GlorotNormal = 1,
+    /// <summary>U(-L, L), L = sqrt(6/fan_in).</summary>
+    HeUniform = 2,
+    /// <summary>Normal truncated at ±2σ, σ = sqrt(2/fan_in) / 0.8796256610342398.</summary>
+    HeNormal = 3,
+    /// <summary>U(-L, L), L = sqrt(3/fan_in).</summary>
+    LecunUniform = 4,
+    /// <summary>Normal truncated at ±2σ, σ = sqrt(1/fan_in) / 0.8796256610342398.</summary>
+    LecunNormal = 5,
+    /// <summary>All zeros.</summary>
+    Zeros = 6,
+    /// <summary>All ones.</summary>
+    Ones = 7,
+    /// <summary>U(-0.05, 0.05).</summary>
+    RandomUniform = 8,
+    /// <summary>N(0, 0.05²).</summary>
+    RandomNormal = 9,
+    /// <summary>N(0, 0.05²) truncated at ±2σ (re-drawn).</summary>
+    TruncatedNormal = 10,
+}
