@@ -1,0 +1,102 @@
+using System.Collections.Generic;
+using Microsoft.CodeAnalysis;
+
+namespace NetGen.Generator.Diagnostics;
+
+/// <summary>Every diagnostic the generator reports. Ids are stable; README.md documents each one.</summary>
+internal static class Descriptors
+{
+    private const string Category = "NetGen";
+    private const string HelpBase = "https://github.com/netgen/netgen/blob/main/README.md#";
+
+    private static DiagnosticDescriptor Make(string id, string title, string message, DiagnosticSeverity severity = DiagnosticSeverity.Error)
+        => new(id, title, message, Category, severity, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());
+
+    public static readonly DiagnosticDescriptor NotPartial = Make("NG0001",
+        "Network class must be partial",
+        "Network class '{0}' must be declared partial (and so must every type containing it) so that NetGen can generate its members");
+
+    public static readonly DiagnosticDescriptor NoInput = Make("NG0002",
+        "Network has no input",
+        "Network '{0}' has no [Input(...)] attribute; declare the shape of one sample first, e.g. [Input(28, 28)]");
+
+    public static readonly DiagnosticDescriptor SplitDeclarations = Make("NG0003",
+        "Layer attributes are split across partial declarations",
+        "Network '{0}' declares layer attributes on more than one partial declaration, so their order is undefined; put all of them on one declaration");
+
+    public static readonly DiagnosticDescriptor NonPositive = Make("NG0004",
+        "Size must be positive",
+        "{0}: {1} must be positive, but is {2}");
+
+    public static readonly DiagnosticDescriptor RateOutOfRange = Make("NG0005",
+        "Rate out of range",
+        "{0}: rate must be in [0, 1), but is {1}");
+
+    public static readonly DiagnosticDescriptor ReshapeCount = Make("NG0006",
+        "Reshape changes the element count",
+        "{0}: target shape {1} holds {2} elements, but its input {3} holds {4}");
+
+    public static readonly DiagnosticDescriptor UnknownActivation = Make("NG0007",
+        "Unknown activation",
+        "{0}: {1} is not a NetGen.Activation value");
+
+    public static readonly DiagnosticDescriptor FlattenOfFlat = Make("NG0008",
+        "Flatten of an already flat input",
+        "{0}: the input {1} is already flat, so Flatten does nothing", DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor InternalError = Make("NG0009",
+        "NetGen internal error",
+        "NetGen could not generate network '{0}': {1}");
+
+    public static readonly DiagnosticDescriptor ReshapeInfer = Make("NG0010",
+        "Reshape target cannot be inferred",
+        "{0}: {1}");
+
+    public static readonly DiagnosticDescriptor InputPlacement = Make("NG0011",
+        "Misplaced input",
+        "{0}: {1}");
+
+    public static readonly DiagnosticDescriptor UnknownInitializer = Make("NG0012",
+        "Unknown initializer",
+        "{0}: {1} is not a NetGen.Initializer value");
+
+    public static readonly DiagnosticDescriptor GenericNetwork = Make("NG0013",
+        "Generic networks are not supported",
+        "Network '{0}' is generic or nested in a generic type; NetGen needs a non-generic class");
+
+    public static readonly DiagnosticDescriptor DuplicateName = Make("NG0014",
+        "Duplicate layer name",
+        "Layer name '{0}' is used twice; every layer needs a unique name");
+
+    public static readonly DiagnosticDescriptor UnsupportedLayer = Make("NG0015",
+        "Layer not supported by this generator",
+        "{0}: the layer attribute [{1}] is not supported by this version of the NetGen generator");
+
+    public static readonly DiagnosticDescriptor CapacityNotPositive = Make("NG0016",
+        "Inference batch capacity must be positive",
+        "Network '{0}': InferenceBatchCapacity must be positive, but is {1}");
+
+    private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new()
+    {
+        [NotPartial.Id] = NotPartial,
+        [NoInput.Id] = NoInput,
+        [SplitDeclarations.Id] = SplitDeclarations,
+        [NonPositive.Id] = NonPositive,
+        [RateOutOfRange.Id] = RateOutOfRange,
+        [ReshapeCount.Id] = ReshapeCount,
+        [UnknownActivation.Id] = UnknownActivation,
+        [FlattenOfFlat.Id] = FlattenOfFlat,
+        [InternalError.Id] = InternalError,
+        [ReshapeInfer.Id] = ReshapeInfer,
+        [InputPlacement.Id] = InputPlacement,
+        [UnknownInitializer.Id] = UnknownInitializer,
+        [GenericNetwork.Id] = GenericNetwork,
+        [DuplicateName.Id] = DuplicateName,
+        [UnsupportedLayer.Id] = UnsupportedLayer,
+        [CapacityNotPositive.Id] = CapacityNotPositive,
+    };
+
+    public static IEnumerable<DiagnosticDescriptor> All => s_byId.Values;
+
+    public static DiagnosticDescriptor ById(string id) => s_byId[id];
+}

@@ -1,0 +1,38 @@
+using System.Collections.Generic;
+using NetGen.Generator.Diagnostics;
+using NetGen.Generator.Model;
+using Microsoft.CodeAnalysis;
+
+namespace NetGen.Generator.Graph;
+
+/// <summary>Collects diagnostics while layers are built, and reads their arguments with defaults.</summary>
+internal sealed class BuildContext
+{
+    public List<DiagnosticInfo> Diagnostics { get; } = new();
+
+    public bool HasErrors { get; private set; }
+
+    public void Report(DiagnosticDescriptor descriptor, LocationInfo? location, params object[] args)
+    {
+        if (descriptor.DefaultSeverity == DiagnosticSeverity.Error) HasErrors = true;
+        Diagnostics.Add(DiagnosticInfo.Create(descriptor, location, args));
+    }
+
+    /// <summary>Reads an integer argument, reporting NG0004 unless it is positive.</summary>
+    public int PositiveInt(LayerSpec spec, string layerName, string argument, int fallback)
+    {
+        var arg = spec.Find(argument);
+        if (arg is null) return fallback;
+        int value = (int)arg.Number;
+        if (value <= 0)
+        {
+            Report(Descriptors.NonPositive, arg.Location ?? spec.Location, $"{spec.Kind} '{layerName}'", argument, value);
+            return fallback;
+        }
+        return value;
+    }
+
+    public static double Number(LayerSpec spec, string argument, double fallback) => spec.Find(argument)?.Number ?? fallback;
+
+    public static bool Bool(LayerSpec spec, string argument, bool fallback) => spec.Find(argument) is { } a ? a.Number != 0 : fallback;
+}

@@ -1,0 +1,130 @@
+using System.Collections.Generic;
+using NetGen.Generator.Emit;
+using NetGen.Generator.Model;
+
+namespace NetGen.Generator.Graph;
+
+/// <summary>How a layer's output relates to its input's memory.</summary>
+internal enum BufferUse
+{
+    /// <summary>The output is the input, reinterpreted (Flatten, Reshape): no code, no buffer.</summary>
+    Alias,
+    /// <summary>The output may overwrite the input (element-wise layers).</summary>
+    InPlace,
+    /// <summary>The output needs its own buffer.</summary>
+    New,
+}
+
+/// <summary>A scratch region a layer keeps between its training forward and its backward pass (per sample).</summary>
+internal sealed record Scratch(string Name, int PerSample);
+
+/// <summary>
+/// One layer after shape inference: its name, shapes, weights and the code it emits. Each layer kind
+/// (one file under <c>Layers/</c>) derives its own node; the planner and emitter only use this surface.
+/// </summary>
+internal abstract class LayerNode
+{
+    protected LayerNode(LayerSpec spec, string name, Shape input, Shape output)
+    {
+        Spec = spec;
+        Name = name;
+        InputShape = input;
+        OutputShape = output;
+    }
+
+    public LayerSpec Spec { get; }
+
+    public string Name { get; }
+
+    public Shape InputShape { get; }
+
+    public Shape OutputShape { get; }
+
+    /// <summary>Keras class name shown by Summary, e.g. <c>Dense</c>.</summary>
+    public abstract string KerasClass { get; }
+
+    /// <summary>Short description for comments, e.g. <c>Dense(128, relu)</c>.</summary>
+    public abstract string Description { get; }
+
+    public List<ParameterDecl> Parameters { get; } = new();
+
+    public virtual BufferUse InferenceUse => BufferUse.New;
+
+    public virtual BufferUse TrainingUse => BufferUse.New;
+
+    /// <summary>How the backward pass treats the gradient buffer: Alias/InPlace keep dx in dy's buffer.</summary>
+    public virtual BufferUse BackwardUse => TrainingUse;
+
+    public virtual IReadOnlyList<Scratch> TrainingScratch => System.Array.Empty<Scratch>();
+
+    /// <summary>
+    /// The activation this layer ends with, if a loss may fuse with it (softmax + categorical cross-entropy,
+    /// sigmoid + binary cross-entropy); <see cref="PreActivation"/> then names the logits.
+    /// </summary>
+    public virtual int? FinalActivation => null;
+
+    /// <summary>The expression of the logits for <see cref="FinalActivation"/>, given the training tensors.</summary>
+    public virtual string PreActivation(ForwardArgs args) => args.X;
+
+    /// <summary>Fields the layer needs (e.g. a random generator).</summary>
+    public virtual void EmitFields(EmitContext c)
+    {
+    }
+
+    /// <summary>Constructor statements (e.g. seeding a random generator). <c>seed</c> is in scope.</summary>
+    public virtual void EmitConstructor(EmitContext c, int layerIndex)
+    {
+    }
+
+    /// <summary>Inference forward from <paramref name="x"/> to <paramref name="y"/> (equal when computed in place).</summary>
+    public abstract void EmitInference(EmitContext c, string x, string y);
+
+    /// <summary>Training forward: keep whatever <see cref="EmitBackward"/> reads.</summary>
+    public abstract void EmitTrainingForward(EmitContext c, ForwardArgs args);
+
+    /// <summary>Backward: weight gradients, and the input gradient when <see cref="BackwardArgs.Dx"/> is set.</summary>
+    public abstract void EmitBackward(EmitContext c, BackwardArgs args);
+}
+
+/// <summary>Span expressions of one layer's training tensors.</summary>
+internal class ForwardArgs
+{
+    public ForwardArgs(string x, string y, IReadOnlyDictionary<string, string> scratch)
+    {
+        X = x;
+        Y = y;
+        ScratchRegions = scratch;
+    }
+
+    public string X { get; }
+
+    public string Y { get; }
+
+    public IReadOnlyDictionary<string, string> ScratchRegions { get; }
+
+    public string this[string scratch] => ScratchRegions[scratch];
+}
+
+/// <summary>Span expressions for one layer's backward pass.</summary>
+internal sealed class BackwardArgs : ForwardArgs
+{
+    public BackwardArgs(ForwardArgs forward, string dy, string? dx, string? fusedFlag)
+        : base(forward.X, forward.Y, forward.ScratchRegions)
+    {
+        Dy = dy;
+        Dx = dx;
+        FusedFlag = fusedFlag;
+    }
+
+    /// <summary>Gradient of the loss with respect to this layer's output; the layer may overwrite it.</summary>
+    public string Dy { get; }
+
+    /// <summary>Where the input gradient goes, or null when no earlier layer needs it.</summary>
+    public string? Dx { get; }
+
+    /// <summary>
+    /// Name of a bool that is true when the loss already wrote the gradient with respect to the logits
+    /// (so the final activation's backward must be skipped); null when this layer cannot be fused.
+    /// </summary>
+    public string? FusedFlag { get; }
+}

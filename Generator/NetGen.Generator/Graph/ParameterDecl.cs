@@ -1,0 +1,32 @@
+namespace NetGen.Generator.Graph;
+
+/// <summary>
+/// One trainable weight of a layer. <see cref="Offset"/> is assigned by the graph builder, in layer order and
+/// then in the layer's Keras <c>get_weights()</c> order.
+/// </summary>
+internal sealed class ParameterDecl
+{
+    public ParameterDecl(string name, Shape shape, int initializer, int fanIn, int fanOut)
+    {
+        Name = name;
+        Shape = shape;
+        Initializer = initializer;
+        FanIn = fanIn;
+        FanOut = fanOut;
+    }
+
+    public string Name { get; }
+
+    public Shape Shape { get; }
+
+    /// <summary>The <c>NetGen.Initializer</c> value.</summary>
+    public int Initializer { get; }
+
+    public int FanIn { get; }
+
+    public int FanOut { get; }
+
+    public int Offset { get; set; }
+
+    public int Length => Shape.Size;
+}

@@ -1,0 +1,66 @@
+using NetGen.Generator.Diagnostics;
+using NetGen.Generator.Emit;
+using NetGen.Generator.Graph;
+using NetGen.Generator.Model;
+
+namespace NetGen.Generator.Layers;
+
+/// <summary>Keras <c>Activation</c>: applies a function element-wise (softmax along the last axis); shape unchanged.</summary>
+internal sealed class ActivationKind : LayerKind
+{
+    public override string AttributeName => "Activation";
+
+    public override string DefaultName => "activation";
+
+    public override LayerNode? Build(LayerSpec spec, string name, Shape input, BuildContext context)
+    {
+        var arg = spec.Find("activation");
+        if (arg is null || !ActivationFunctions.IsKnown(arg.Number))
+        {
+            context.Report(Descriptors.UnknownActivation, arg?.Location ?? spec.Location, $"Activation '{name}'", arg?.Number ?? double.NaN);
+            return null;
+        }
+        return new ActivationNode(spec, name, input, (int)arg.Number);
+    }
+}
+
+internal sealed class ActivationNode : LayerNode
+{
+    private readonly int _activation;
+
+    public ActivationNode(LayerSpec spec, string name, Shape input, int activation)
+        : base(spec, name, input, input) => _activation = activation;
+
+    public override string KerasClass => "Activation";
+
+    public override string Description => $"Activation({ActivationFunctions.KerasName(_activation)})";
+
+    private bool IsLinear => _activation == ActivationFunctions.Linear;
+
+    public override BufferUse InferenceUse => IsLinear ? BufferUse.Alias : BufferUse.InPlace;
+
+    // Training keeps the input: some derivatives (swish, gelu, softplus) need x, not just y.
+    public override BufferUse TrainingUse => IsLinear ? BufferUse.Alias : BufferUse.New;
+
+    public override BufferUse BackwardUse => IsLinear ? BufferUse.Alias : BufferUse.InPlace;
+
+    public override int? FinalActivation => IsLinear ? null : _activation;
+
+    public override void EmitInference(EmitContext c, string x, string y)
+        => ActivationFunctions.EmitForward(c, _activation, x, y, InputShape.Last);
+
+    public override void EmitTrainingForward(EmitContext c, ForwardArgs a)
+        => ActivationFunctions.EmitForward(c, _activation, a.X, a.Y, InputShape.Last);
+
+    public override void EmitBackward(EmitContext c, BackwardArgs a)
+    {
+        if (a.Dx is null || IsLinear) return;
+        if (a.FusedFlag is not null)
+        {
+            c.W.Line($"if (!{a.FusedFlag})");
+            c.W.Indent();
+        }
+        ActivationFunctions.EmitBackward(c, _activation, a.X, a.Y, a.Dy, a.Dx, InputShape.Last);
+        if (a.FusedFlag is not null) c.W.Outdent();
+    }
+}

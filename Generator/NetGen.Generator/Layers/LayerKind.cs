@@ -1,0 +1,23 @@
+using NetGen.Generator.Graph;
+using NetGen.Generator.Model;
+
+namespace NetGen.Generator.Layers;
+
+/// <summary>
+/// A kind of layer: which attribute it reads, its Keras default name, and how a declaration becomes a
+/// <see cref="LayerNode"/> (shape rule and validation). Everything else about the kind lives in its node.
+/// </summary>
+internal abstract class LayerKind
+{
+    /// <summary>The attribute name without the <c>Attribute</c> suffix, e.g. <c>Dense</c>.</summary>
+    public abstract string AttributeName { get; }
+
+    /// <summary>Keras' default name stem, e.g. <c>dense</c>.</summary>
+    public abstract string DefaultName { get; }
+
+    /// <summary>
+    /// Validates the declaration against its input shape and returns the node, or null after reporting
+    /// an error that makes the output shape unknowable.
+    /// </summary>
+    public abstract LayerNode? Build(LayerSpec spec, string name, Shape input, BuildContext context);
+}

@@ -1,0 +1,56 @@
+namespace NetGen.Generator.Model;
+
+/// <summary>Everything the generator needs from one <c>[Network]</c> class, as plain values.</summary>
+internal sealed record NetworkSpec(
+    string? Namespace,
+    EquatableArray<ContainingType> ContainingTypes,
+    string ClassName,
+    string Accessibility,
+    LocationInfo? NetworkAttributeLocation,
+    int InferenceBatchCapacity,
+    LocationInfo? InferenceBatchCapacityLocation,
+    EquatableArray<LayerSpec> Layers,
+    EquatableArray<DiagnosticInfo> Diagnostics,
+    bool HasAttributeErrors)
+{
+    /// <summary>The hint name of the generated file: <c>{Namespace}.{Outer}.{Type}.g.cs</c>.</summary>
+    public string HintName
+    {
+        get
+        {
+            var name = ClassName;
+            for (int i = ContainingTypes.Count - 1; i >= 0; i--) name = ContainingTypes[i].Name + "." + name;
+            return (Namespace is null ? "" : Namespace + ".") + name + ".g.cs";
+        }
+    }
+}
+
+/// <summary>A type enclosing the network class, reopened by the generated code (<c>partial class Outer</c>).</summary>
+internal sealed record ContainingType(string Keyword, string Name);
+
+/// <summary>One layer attribute: its kind (attribute name without the suffix), where it is, and its arguments.</summary>
+internal sealed record LayerSpec(string Kind, LocationInfo? Location, EquatableArray<ArgValue> Arguments)
+{
+    public ArgValue? Find(string name)
+    {
+        foreach (var a in Arguments)
+            if (a.Name == name) return a;
+        return null;
+    }
+}
+
+/// <summary>The kinds of attribute argument values.</summary>
+internal enum ArgKind
+{
+    Number,
+    Enum,
+    Bool,
+    Text,
+    Array,
+}
+
+/// <summary>
+/// One attribute argument, by parameter or property name. Numbers, enums (their underlying value) and
+/// booleans are stored in <see cref="Number"/>; arrays in <see cref="Items"/>.
+/// </summary>
+internal sealed record ArgValue(string Name, ArgKind Kind, double Number, string? Text, EquatableArray<double> Items, LocationInfo? Location);
