@@ -206,7 +206,7 @@ internal static class NetworkEmitter
             var (input, output) = plan.Buffers[i];
             w.Line();
             w.Line(Comment(l));
-            if (l.InferenceUse == BufferUse.Alias) w.Line("// (reinterprets its input: no code)");
+            if (l.InferenceUse == BufferUse.Alias) w.Line("// (no code: the output is the input)");
             else l.EmitInference(c, Buffer(input, l.InputShape.Size), Buffer(output, l.OutputShape.Size));
         }
         w.Line();
@@ -334,7 +334,7 @@ internal static class NetworkEmitter
         {
             var l = g.Layers[i];
             w.Line(Comment(l));
-            if (l.TrainingUse == BufferUse.Alias) w.Line("// (reinterprets its input: no code)");
+            if (l.TrainingUse == BufferUse.Alias) w.Line("// (no code: the output is the input)");
             else l.EmitTrainingForward(c, plan.Forward[i]);
         }
         string output = Region(plan.OutputOffset, g.OutputShape.Size);
@@ -392,7 +392,7 @@ internal static class NetworkEmitter
             w.Line(Comment(l));
             if (l.BackwardUse == BufferUse.Alias && l.Parameters.Count == 0)
             {
-                w.Line("// (reinterprets its gradient: no code)");
+                w.Line("// (no code: the input gradient is the output gradient)");
                 continue;
             }
             var args = new BackwardArgs(plan.Forward[i], Gradient(plan, dy, l.OutputShape.Size),

@@ -1,0 +1,262 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Text;
+using Xunit;
+
+namespace NetGen.Tests.Generator;
+
+/// <summary>One test per diagnostic: id, severity, message and the exact span, marked in the source with <c>[| |]</c>.</summary>
+public class DiagnosticTests
+{
+    private static Diagnostic Single(string marked, string id, DiagnosticSeverity severity = DiagnosticSeverity.Error)
+    {
+        int start = marked.IndexOf("[|", System.StringComparison.Ordinal);
+        int end = marked.IndexOf("|]", System.StringComparison.Ordinal) - 2;
+        var source = marked.Replace("[|", "").Replace("|]", "");
+        var result = GeneratorHarness.Run(source);
+        var diagnostic = Assert.Single(result.GeneratorDiagnostics);
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Equal(severity, diagnostic.Severity);
+        Assert.Equal(TextSpan.FromBounds(start, end), diagnostic.Location.SourceSpan);
+        if (severity == DiagnosticSeverity.Error) Assert.Empty(result.Sources);
+        return diagnostic;
+    }
+
+    [Fact]
+    public void NotPartial()
+    {
+        var d = Single("""
+            using NetGen;
+            [Network, Input(2), Dense(1)]
+            public class [|Plain|] { }
+            """, "NG0001");
+        Assert.Contains("'Plain' must be declared partial", d.GetMessage());
+    }
+
+    [Fact]
+    public void ContainingTypeNotPartial()
+    {
+        var d = Single("""
+            using NetGen;
+            public class Outer
+            {
+                [Network, Input(2), Dense(1)]
+                public partial class [|Inner|] { }
+            }
+            """, "NG0001");
+        Assert.Contains("every type containing it", d.GetMessage());
+    }
+
+    [Fact]
+    public void NoInput()
+    {
+        var d = Single("""
+            using NetGen;
+            [[|Network|]]
+            [Dense(10)]
+            public partial class NoInputNet { }
+            """, "NG0002");
+        Assert.Contains("'NoInputNet' has no [Input(...)]", d.GetMessage());
+    }
+
+    [Fact]
+    public void LayersSplitAcrossDeclarations()
+    {
+        var d = Single("""
+            using NetGen;
+            [Network]
+            [Input(4)]
+            [Dense(3)]
+            public partial class Split { }
+            [[|Dense(2)|]]
+            public partial class Split { }
+            """, "NG0003");
+        Assert.Contains("more than one partial declaration", d.GetMessage());
+    }
+
+    [Fact]
+    public void NonPositiveUnits()
+    {
+        var d = Single("""
+            using NetGen;
+            [Network, Input(4)]
+            [Dense([|0|])]
+            public partial class ZeroUnits { }
+            """, "NG0004");
+        Assert.Equal("Dense 'dense': units must be positive, but is 0", d.GetMessage());
+    }
+
+    [Fact]
+    public void NonPositiveInputDimension()
+    {
+        var d = Single("""
+            using NetGen;
+            [Network]
+            [Input([|28, -1|])]
+            [Dense(2)]
+            public partial class BadInput { }
+            """, "NG0004");
+        Assert.Equal("Input 'input_layer': dimension 2 must be positive, but is -1", d.GetMessage());
+    }
+
+    [Theory]
+    [InlineData("1.0")]
+    [InlineData("-0.1")]
+    [InlineData("1.5")]
+    public void DropoutRateOutOfRange(string rate)
+    {
+        var d = Single($$"""
+            using NetGen;
+            [Network, Input(4)]
+            [Dropout([|{{rate}}|])]
+            public partial class BadDropout { }
+            """, "NG0005");
+        Assert.Equal($"Dropout 'dropout': rate must be in [0, 1), but is {double.Parse(rate, System.Globalization.CultureInfo.InvariantCulture).ToString("R", System.Globalization.CultureInfo.InvariantCulture)}", d.GetMessage());
+    }
+
+    [Fact]
+    public void ReshapeChangesElementCount()
+    {
+        var d = Single("""
+            using NetGen;
+            [Network, Input(28, 28)]
+            [Reshape([|7, 7, 15|])]
+            public partial class BadReshape { }
+            """, "NG0006");
+        Assert.Equal("Reshape 'reshape': target shape (7, 7, 15) holds 735 elements, but its input (28, 28) holds 784", d.GetMessage());
+    }
+
+    [Fact]
+    public void ReshapeCannotInfer()
+    {
+        var d = Single("""
+            using NetGen;
+            [Network, Input(10)]
+            [Reshape([|3, -1|])]
+            public partial class BadInfer { }
+            """, "NG0010");
+        Assert.Contains("10 is not a multiple of 3", d.GetMessage());
+    }
+
+    [Fact]
+    public void UnknownActivation()
+    {
+        var d = Single("""
+            using NetGen;
+            [Network, Input(4)]
+            [Dense(2, Activation = [|(Activation)42|])]
+            public partial class BadActivation { }
+            """, "NG0007");
+        Assert.Equal("Dense 'dense': 42 is not a NetGen.Activation value", d.GetMessage());
+    }
+
+    [Fact]
+    public void UnknownActivationOnActivationLayer()
+    {
+        var d = Single("""
+            using NetGen;
+            [Network, Input(4)]
+            [Activation([|(Activation)(-1)|])]
+            public partial class BadActivationLayer { }
+            """, "NG0007");
+        Assert.Equal("Activation 'activation': -1 is not a NetGen.Activation value", d.GetMessage());
+    }
+
+    [Fact]
+    public void FlattenOfFlatInputIsAWarningAndStillGenerates()
+    {
+        var source = """
+            using NetGen;
+            [Network, Input(4)]
+            [[|Flatten|]]
+            [Dense(2)]
+            public partial class FlatFlatten { }
+            """;
+        var d = Single(source, "NG0008", DiagnosticSeverity.Warning);
+        Assert.Equal("Flatten 'flatten': the input (4) is already flat, so Flatten does nothing", d.GetMessage());
+        Assert.Single(GeneratorHarness.Run(source.Replace("[|", "").Replace("|]", "")).Sources);
+    }
+
+    [Fact]
+    public void LayerBeforeInput()
+    {
+        var d = Single("""
+            using NetGen;
+            [Network]
+            [[|Dense(3)|]]
+            [Input(4)]
+            public partial class Backwards { }
+            """, "NG0011");
+        Assert.Contains("declared before [Input]", d.GetMessage());
+    }
+
+    [Fact]
+    public void UnknownInitializer()
+    {
+        var d = Single("""
+            using NetGen;
+            [Network, Input(4)]
+            [Dense(2, KernelInitializer = [|(Initializer)99|])]
+            public partial class BadInit { }
+            """, "NG0012");
+        Assert.Equal("Dense 'dense': 99 is not a NetGen.Initializer value", d.GetMessage());
+    }
+
+    [Fact]
+    public void GenericNetwork()
+    {
+        var d = Single("""
+            using NetGen;
+            [Network, Input(4), Dense(2)]
+            public partial class [|Generic|]<T> { }
+            """, "NG0013");
+        Assert.Contains("'Generic' is generic", d.GetMessage());
+    }
+
+    [Fact]
+    public void DuplicateName()
+    {
+        var d = Single("""
+            using NetGen;
+            [Network, Input(4)]
+            [Dense(3, Name = "hidden")]
+            [Dense(2, Name = [|"hidden"|])]
+            public partial class Twice { }
+            """, "NG0014");
+        Assert.Equal("Layer name 'hidden' is used twice; every layer needs a unique name", d.GetMessage());
+    }
+
+    [Fact]
+    public void CapacityNotPositive()
+    {
+        var d = Single("""
+            using NetGen;
+            [Network(InferenceBatchCapacity = [|0|])]
+            [Input(4), Dense(2)]
+            public partial class NoCapacity { }
+            """, "NG0016");
+        Assert.Contains("InferenceBatchCapacity must be positive, but is 0", d.GetMessage());
+    }
+
+    [Fact]
+    public void EveryDescriptorIsDocumentedInTheReadme()
+    {
+        var readme = System.IO.File.ReadAllText(System.IO.Path.Combine(RepositoryRoot.Path, "README.md"));
+        foreach (var descriptor in NetGen.Generator.Diagnostics.Descriptors.All)
+            Assert.Contains($"| {descriptor.Id} |", readme);
+    }
+
+    [Fact]
+    public void DefaultNamesFollowKeras()
+    {
+        var result = GeneratorHarness.Run("""
+            using NetGen;
+            [Network, Input(4)]
+            [Dense(3), Dropout(0.1), Dense(3), Activation(Activation.Relu), Dense(2)]
+            public partial class Names { }
+            """);
+        var text = Assert.Single(result.Sources).Text;
+        foreach (var name in new[] { "// dense: ", "// dropout: ", "// dense_1: ", "// activation: ", "// dense_2: " })
+            Assert.Contains(name, text);
+    }
+}

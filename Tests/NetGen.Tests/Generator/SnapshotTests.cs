@@ -1,0 +1,86 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace NetGen.Tests.Generator;
+
+public class SnapshotTests
+{
+    private static string Generate(string source)
+    {
+        var result = GeneratorHarness.Run(source);
+        Assert.Empty(result.GeneratorDiagnostics);
+        // The generated code must compile without a single warning in a nullable-enabled project.
+        var problems = result.CompilationDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+        return Assert.Single(result.Sources).Text;
+    }
+
+    [Fact]
+    public void FashionMlp()
+    {
+        const string source = """
+            using NetGen;
+            namespace Samples;
+            [Network]
+            [Input(28, 28)]
+            [Flatten]
+            [Dense(128, Activation = Activation.Relu)]
+            [Dense(64, Activation = Activation.Relu)]
+            [Dense(10, Activation = Activation.Softmax)]
+            public partial class FashionMlp { }
+            """;
+        Snapshot.Match("FashionMlp", Generate(source));
+    }
+
+    [Fact]
+    public void NestedNetworkWithEveryLayerKind()
+    {
+        const string source = """
+            using NetGen;
+            namespace Samples.Deep;
+            public static partial class Outer
+            {
+                [Network(InferenceBatchCapacity = 16)]
+                [Input(4, 6)]
+                [Dense(8, Activation = Activation.Tanh, Name = "per_step")]
+                [Reshape(-1)]
+                [Dropout(0.25, Seed = 7)]
+                [Dense(5, UseBias = false, KernelInitializer = Initializer.HeNormal)]
+                [Activation(Activation.Gelu)]
+                [Dense(1)]
+                [Activation(Activation.Sigmoid)]
+                internal partial class Scorer { }
+            }
+            """;
+        Snapshot.Match("NestedNetworkWithEveryLayerKind", Generate(source));
+    }
+
+    [Fact]
+    public void GlobalNamespaceRegressionWithoutWeightsBeforeDropout()
+    {
+        const string source = """
+            using NetGen;
+            [Network]
+            [Input(3)]
+            [Dropout(0.5)]
+            [Dense(2, Activation = Activation.Swish)]
+            [Dense(2)]
+            partial class Regressor { }
+            """;
+        Snapshot.Match("GlobalNamespaceRegression", Generate(source));
+    }
+
+    [Fact]
+    public void GenerationIsDeterministic()
+    {
+        const string source = """
+            using NetGen;
+            [Network]
+            [Input(5)]
+            [Dense(3, Activation = Activation.Elu)]
+            partial class Small { }
+            """;
+        Assert.Equal(Generate(source), Generate(source));
+    }
+}
