@@ -75,6 +75,6 @@ public class PyTorchNetworkTests
         var files = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Fixtures", "networks"), "*.json").Select(Path.GetFileName).ToList();
         foreach (var name in new[] { "TinySoftmaxNet", "SequenceSigmoidNet", "ReshapeActivationLayerNet", "LinearNet", "ReluNet", "SigmoidNet",
             "TanhNet", "SoftmaxNet", "LeakyReluNet", "EluNet", "SeluNet", "SwishNet", "SoftplusNet", "GeluNet" })
-            Assert.Contains(files, f => f.StartsWith(name + ".", StringComparison.Ordinal));
+            Assert.Contains(files, f => f!.StartsWith(name + ".", StringComparison.Ordinal));
     }
 }
