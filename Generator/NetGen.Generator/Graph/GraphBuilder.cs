@@ -98,7 +98,7 @@ internal static class GraphBuilder
             var kind = LayerRegistry.Find(layerSpec.Kind);
             if (kind is null)
             {
-                context.Report(Descriptors.UnsupportedLayer, layerSpec.Location, $"'{label}'", layerSpec.Kind);
+                context.Report(Descriptors.UnsupportedLayer, layerSpec.Location, $"Network '{label}'", layerSpec.Kind);
                 return null;
             }
             var node = kind.Build(layerSpec, NameOf(layerSpec, kind.DefaultName), current, context);

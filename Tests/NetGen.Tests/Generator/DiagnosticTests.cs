@@ -239,6 +239,19 @@ public class DiagnosticTests
     }
 
     [Fact]
+    public void UnsupportedLayerAttribute()
+    {
+        var d = Single("""
+            using NetGen;
+            namespace NetGen { public sealed class FancyAttribute : LayerAttribute { } }
+            [Network, Input(4)]
+            [[|Fancy|]]
+            public partial class Unsupported { }
+            """, "NG0015");
+        Assert.Equal("Network 'Unsupported': the layer attribute [Fancy] is not supported by this version of the NetGen generator", d.GetMessage());
+    }
+
+    [Fact]
     public void EveryDescriptorIsDocumentedInTheReadme()
     {
         var readme = System.IO.File.ReadAllText(System.IO.Path.Combine(RepositoryRoot.Path, "README.md"));

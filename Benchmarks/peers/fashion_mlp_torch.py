@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""PyTorch peer of the Fashion-MNIST sample, for epoch-time and accuracy comparisons on this machine.
+
+Same setup as Samples/FashionMnist: Flatten(28x28) -> Linear(128)+ReLU -> Linear(64)+ReLU -> Linear(10),
+softmax cross-entropy, Adam(lr=1e-3, eps=1e-7 as Keras), batch 32, the last 20% of the training set
+for validation, reshuffled each epoch. Run with Debian's PyTorch (install python3-torch and
+libopenblas0-pthread):
+
+    /usr/bin/python3 Benchmarks/peers/fashion_mlp_torch.py [--epochs N] [--threads N] [--data DIR]
+"""
+import argparse
+import gzip
+import os
+import struct
+import time
+
+import torch
+import torch.nn as nn
+
+
+def read_idx(path):
+    opener = gzip.open if open(path, "rb").read(2) == b"\x1f\x8b" else open
+    with opener(path, "rb") as f:
+        magic = struct.unpack(">I", f.read(4))[0]
+        dims = [struct.unpack(">I", f.read(4))[0] for _ in range(magic & 0xFF)]
+        data = f.read()
+    return torch.frombuffer(bytearray(data), dtype=torch.uint8).reshape(dims)
+
+
+def find(directory, stem):
+    for name in (stem + ".gz", stem):
+        if os.path.exists(os.path.join(directory, name)):
+            return os.path.join(directory, name)
+    raise FileNotFoundError(f"{stem} not found in {directory} (sudo apt-get install dataset-fashion-mnist)")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--epochs", type=int, default=10)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--batch-size", type=int, default=32)
+    ap.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+
+    x = read_idx(find(args.data, "train-images-idx3-ubyte")).float().div(255).reshape(-1, 784)
+    y = read_idx(find(args.data, "train-labels-idx1-ubyte")).long()
+    xt = read_idx(find(args.data, "t10k-images-idx3-ubyte")).float().div(255).reshape(-1, 784)
+    yt = read_idx(find(args.data, "t10k-labels-idx1-ubyte")).long()
+    split = int(len(x) * 0.8)
+    xtr, ytr, xv, yv = x[:split], y[:split], x[split:], y[split:]
+
+    model = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 64), nn.ReLU(), nn.Linear(64, 10))
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
+    loss_fn = nn.CrossEntropyLoss()
+    times = []
+    for epoch in range(args.epochs):
+        start = time.perf_counter()
+        model.train()
+        perm = torch.randperm(split)
+        for i in range(0, split, args.batch_size):
+            idx = perm[i:i + args.batch_size]
+            opt.zero_grad()
+            loss = loss_fn(model(xtr[idx]), ytr[idx])
+            loss.backward()
+            opt.step()
+        times.append(time.perf_counter() - start)
+        with torch.inference_mode():
+            model.eval()
+            val_acc = (model(xv).argmax(1) == yv).float().mean().item()
+        print(f"epoch {epoch + 1}/{args.epochs}: {times[-1]:.2f} s, val_accuracy {val_acc:.4f}", flush=True)
+    with torch.inference_mode():
+        acc = (model(xt).argmax(1) == yt).float().mean().item()
+    print(f"PyTorch {torch.__version__}, {args.threads} thread(s): mean epoch {sum(times) / len(times):.2f} s, "
+          f"fastest {min(times):.2f} s")
+    print(f"Test accuracy: {acc:.4f}")
+
+
+if __name__ == "__main__":
+    main()
