@@ -2,6 +2,7 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace NetGen.Kernels;
 
@@ -118,6 +119,19 @@ public static class Gemm
         int cols = Math.Min(nr, n - j0);
         if (bjs == 1)
         {
+            if (cols == nr && Vector256.IsHardwareAccelerated)
+            {
+                // Full-width rows (nr is 16 or 32): plain vector copies, no per-row call overhead.
+                ref float src = ref Unsafe.Add(ref MemoryMarshal.GetReference(b), (nint)p0 * bps + j0);
+                ref float dst = ref MemoryMarshal.GetReference(panel);
+                for (int p = 0; p < kc; p++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, (nint)p * bps);
+                    ref float d = ref Unsafe.Add(ref dst, (nint)p * nr);
+                    for (int j = 0; j < nr; j += 8) Vector256.LoadUnsafe(ref s, (nuint)j).StoreUnsafe(ref d, (nuint)j);
+                }
+                return;
+            }
             for (int p = 0; p < kc; p++)
             {
                 b.Slice((p0 + p) * bps + j0, cols).CopyTo(panel.Slice(p * nr, cols));
@@ -126,16 +140,50 @@ public static class Gemm
         }
         else
         {
-            // B(p, j) = b[j*bjs + p]: read each source row (fixed j) sequentially, scatter with stride nr.
+            // B(p, j) = b[j*bjs + p]: a transpose. 8×8 blocks go through AVX shuffles; the ragged edges
+            // (and machines without AVX) read each source row sequentially and scatter with stride nr.
             if (cols < nr) panel.Slice(0, kc * nr).Clear();
+            ref float src0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(b), (nint)j0 * bjs + p0);
             ref float dst = ref MemoryMarshal.GetReference(panel);
+            int jFull = 0, pFull = 0;
+            if (Avx.IsSupported)
+            {
+                jFull = cols & ~7;
+                pFull = kc & ~7;
+                for (int j = 0; j < jFull; j += 8)
+                    for (int p = 0; p < pFull; p += 8)
+                        Transpose8x8(ref Unsafe.Add(ref src0, (nint)j * bjs + p), bjs, ref Unsafe.Add(ref dst, (nint)p * nr + j), nr);
+            }
             for (int j = 0; j < cols; j++)
             {
-                ReadOnlySpan<float> src = b.Slice((j0 + j) * bjs + p0 * bps, kc);
+                ref float s = ref Unsafe.Add(ref src0, (nint)j * bjs);
                 ref float d = ref Unsafe.Add(ref dst, j);
-                for (int p = 0; p < src.Length; p++) Unsafe.Add(ref d, p * nr) = src[p];
+                for (int p = j < jFull ? pFull : 0; p < kc; p++) Unsafe.Add(ref d, (nint)p * nr) = Unsafe.Add(ref s, p);
             }
         }
+    }
+
+    /// <summary>Writes the transpose of the 8×8 block at <paramref name="src"/> (row stride <paramref name="ls"/>) to <paramref name="dst"/> (row stride <paramref name="ld"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(ref float src, nint ls, ref float dst, nint ld)
+    {
+        Vector256<float> r0 = Vector256.LoadUnsafe(ref src), r1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref src, ls));
+        Vector256<float> r2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref src, 2 * ls)), r3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref src, 3 * ls));
+        Vector256<float> r4 = Vector256.LoadUnsafe(ref Unsafe.Add(ref src, 4 * ls)), r5 = Vector256.LoadUnsafe(ref Unsafe.Add(ref src, 5 * ls));
+        Vector256<float> r6 = Vector256.LoadUnsafe(ref Unsafe.Add(ref src, 6 * ls)), r7 = Vector256.LoadUnsafe(ref Unsafe.Add(ref src, 7 * ls));
+        // Interleave pairs of rows, then pairs of pairs, then swap 128-bit halves.
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1), t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5), t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+        Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE), u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE), u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Permute2x128(u0, u4, 0x20).StoreUnsafe(ref dst);
+        Avx.Permute2x128(u1, u5, 0x20).StoreUnsafe(ref Unsafe.Add(ref dst, ld));
+        Avx.Permute2x128(u2, u6, 0x20).StoreUnsafe(ref Unsafe.Add(ref dst, 2 * ld));
+        Avx.Permute2x128(u3, u7, 0x20).StoreUnsafe(ref Unsafe.Add(ref dst, 3 * ld));
+        Avx.Permute2x128(u0, u4, 0x31).StoreUnsafe(ref Unsafe.Add(ref dst, 4 * ld));
+        Avx.Permute2x128(u1, u5, 0x31).StoreUnsafe(ref Unsafe.Add(ref dst, 5 * ld));
+        Avx.Permute2x128(u2, u6, 0x31).StoreUnsafe(ref Unsafe.Add(ref dst, 6 * ld));
+        Avx.Permute2x128(u3, u7, 0x31).StoreUnsafe(ref Unsafe.Add(ref dst, 7 * ld));
     }
 
     // ---------------------------------------------------------------- AVX-512 (NR = 32)
