@@ -17,6 +17,7 @@ namespace NetGen.Kernels;
 /// last multiple of six go through a one-row kernel; tiles whose columns run past <c>n</c> are computed into
 /// a small stack tile and copied out element by element. Nothing is allocated on the heap.
 /// </remarks>
+[SkipLocalsInit] // the stack panel and tile are always written before they are read
 public static class Gemm
 {
     // Steps of k per packed panel. With NR = 32 (AVX-512) a panel is 256·32·4 B = 32 KiB: it stays in L1/L2
