@@ -1,4 +1,6 @@
 using System;
+using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace NetGen.Kernels;
 
@@ -7,13 +9,47 @@ public static class Dense
 {
     /// <summary><c>y[r, o] = Σ_i x[r, i]·kernel[i, o] + bias[o]</c>; an empty <paramref name="bias"/> means no bias.</summary>
     public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias, Span<float> y, int rows, int inFeatures, int units)
-        => throw new NotImplementedException();
+    {
+        if (bias.IsEmpty)
+        {
+            Gemm.MatMul(x, kernel, y, rows, inFeatures, units);
+            return;
+        }
+        if (bias.Length < units) throw new ArgumentException($"bias must hold {units} floats (units), but has {bias.Length}.", nameof(bias));
+        if (rows < 0 || units < 0 || y.Length < (long)rows * units)
+            throw new ArgumentException($"y must hold {(long)rows * units} floats (rows·units), but has {y.Length}.", nameof(y));
+        // Start every output row from the bias, then accumulate x·K on top of it.
+        ReadOnlySpan<float> b = bias.Slice(0, units);
+        for (int r = 0; r < rows; r++) b.CopyTo(y.Slice(r * units, units));
+        Gemm.MatMul(x, kernel, y, rows, inFeatures, units, accumulate: true);
+    }
 
     /// <summary><c>dKernel = xᵀ·dy</c>, <c>dBias = Σ_rows dy</c> (overwritten; an empty <paramref name="dBias"/> is skipped).</summary>
     public static void BackwardWeights(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dKernel, Span<float> dBias, int rows, int inFeatures, int units)
-        => throw new NotImplementedException();
+    {
+        // dK (in × units) = xᵀ (in × rows) · dy (rows × units).
+        Gemm.MatMulTransposeA(x, dy, dKernel, inFeatures, rows, units);
+        if (dBias.IsEmpty) return;
+        if (dBias.Length < units) throw new ArgumentException($"dBias must hold {units} floats (units), but has {dBias.Length}.", nameof(dBias));
+        Span<float> db = dBias.Slice(0, units);
+        db.Clear();
+        ref float dbRef = ref MemoryMarshal.GetReference(db);
+        for (int r = 0; r < rows; r++)
+        {
+            ReadOnlySpan<float> row = dy.Slice(r * units, units);
+            ref float rowRef = ref MemoryMarshal.GetReference(row);
+            int j = 0;
+            if (Vector.IsHardwareAccelerated)
+            {
+                for (; j + Vector<float>.Count <= units; j += Vector<float>.Count)
+                    (Vector.LoadUnsafe(ref dbRef, (nuint)j) + Vector.LoadUnsafe(ref rowRef, (nuint)j)).StoreUnsafe(ref dbRef, (nuint)j);
+            }
+            for (; j < units; j++) db[j] += row[j];
+        }
+    }
 
     /// <summary><c>dx = dy·kernelᵀ</c> (overwritten).</summary>
     public static void BackwardInput(ReadOnlySpan<float> dy, ReadOnlySpan<float> kernel, Span<float> dx, int rows, int inFeatures, int units)
-        => throw new NotImplementedException();
+        // dx (rows × in) = dy (rows × units) · K(in × units)ᵀ.
+        => Gemm.MatMulTransposeB(dy, kernel, dx, rows, units, inFeatures);
 }

@@ -1,19 +1,478 @@
 using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace NetGen.Kernels;
 
 /// <summary>Single-precision matrix products on row-major, contiguous spans.</summary>
+/// <remarks>
+/// All three variants share one blocked algorithm. The right operand is copied, one panel of
+/// <c>kc × NR</c> at a time (NR = two SIMD vectors, zero-padded past the last column), into a stack buffer
+/// laid out in the order the micro-kernel reads it; the micro-kernel then keeps a <c>6 × NR</c> tile of C
+/// in registers while it walks the panel's <c>kc</c> steps, broadcasting one element of A per row and step
+/// and issuing fused multiply-adds. The left operand is read in place through a (row stride, column stride)
+/// pair, which is how <see cref="MatMulTransposeA"/> reuses the same kernel without a copy. Rows past the
+/// last multiple of six go through a one-row kernel; tiles whose columns run past <c>n</c> are computed into
+/// a small stack tile and copied out element by element. Nothing is allocated on the heap.
+/// </remarks>
+[SkipLocalsInit] // the stack panel and tile are always written before they are read
 public static class Gemm
 {
+    // Steps of k per packed panel. With NR = 32 (AVX-512) a panel is 256·32·4 B = 32 KiB: it stays in L1/L2
+    // while every row block of A streams past it.
+    private const int Kc = 256;
+    private const int Mr = 6;
+
+
     /// <summary><c>C[m×n] = A[m×k]·B[k×n]</c> (or <c>+=</c> when <paramref name="accumulate"/>).</summary>
     public static void MatMul(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate = false)
-        => throw new NotImplementedException();
+    {
+        Check(a.Length, b.Length, c.Length, m, k, n);
+        // A(i, p) = a[i*k + p]; B(p, j) = b[p*n + j].
+        Run(DefaultPath, a, k, 1, b, n, 1, c, m, k, n, accumulate);
+    }
 
     /// <summary><c>C[m×n] = A[m×k]·B[n×k]ᵀ</c> (or <c>+=</c>).</summary>
     public static void MatMulTransposeB(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate = false)
-        => throw new NotImplementedException();
+    {
+        Check(a.Length, b.Length, c.Length, m, k, n);
+        // A(i, p) = a[i*k + p]; B(p, j) = b[j*k + p].
+        Run(DefaultPath, a, k, 1, b, 1, k, c, m, k, n, accumulate);
+    }
 
     /// <summary><c>C[m×n] = A[k×m]ᵀ·B[k×n]</c> (or <c>+=</c>).</summary>
     public static void MatMulTransposeA(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate = false)
-        => throw new NotImplementedException();
+    {
+        Check(a.Length, b.Length, c.Length, m, k, n);
+        // A(i, p) = a[p*m + i]; B(p, j) = b[p*n + j].
+        Run(DefaultPath, a, 1, m, b, n, 1, c, m, k, n, accumulate);
+    }
+
+    private static void Check(int aLength, int bLength, int cLength, int m, int k, int n)
+    {
+        if (m < 0 || k < 0 || n < 0) ThrowNegative(m, k, n);
+        if (aLength < (long)m * k || bLength < (long)k * n || cLength < (long)m * n) ThrowLength(aLength, bLength, cLength, m, k, n);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowNegative(int m, int k, int n)
+        => throw new ArgumentOutOfRangeException(nameof(m), $"Matrix dimensions must be non-negative (m={m}, k={k}, n={n}).");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowLength(int aLength, int bLength, int cLength, int m, int k, int n)
+        => throw new ArgumentException($"GEMM with m={m}, k={k}, n={n} needs a ≥ {(long)m * k}, b ≥ {(long)k * n}, c ≥ {(long)m * n} floats; got {aLength}, {bLength}, {cLength}.");
+
+    /// <summary>The widest accelerated path: 512 (AVX-512), 256 (AVX2 / 256-bit) or 1 (scalar).</summary>
+    internal static int DefaultPath =>
+        Vector512.IsHardwareAccelerated ? 512
+        : Vector256.IsHardwareAccelerated ? 256
+        : 1;
+
+    /// <summary>Test hook: runs one variant (0 = A·B, 1 = A·Bᵀ, 2 = Aᵀ·B) on a chosen <paramref name="path"/> (512, 256 or 1).</summary>
+    internal static void MultiplyOnPath(int path, int variant, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate)
+    {
+        Check(a.Length, b.Length, c.Length, m, k, n);
+        switch (variant)
+        {
+            case 0: Run(path, a, k, 1, b, n, 1, c, m, k, n, accumulate); break;
+            case 1: Run(path, a, k, 1, b, 1, k, c, m, k, n, accumulate); break;
+            default: Run(path, a, 1, m, b, n, 1, c, m, k, n, accumulate); break;
+        }
+    }
+
+    private static void Run(int path, ReadOnlySpan<float> a, int ars, int acs, ReadOnlySpan<float> b, int bps, int bjs, Span<float> c, int m, int k, int n, bool accumulate)
+    {
+        if (m == 0 || n == 0) return;
+        if (k == 0)
+        {
+            if (!accumulate) c.Slice(0, m * n).Clear();
+            return;
+        }
+        switch (path)
+        {
+            case 512: Blocked512(a, ars, acs, b, bps, bjs, c, m, k, n, accumulate); break;
+            case 256: Blocked256(a, ars, acs, b, bps, bjs, c, m, k, n, accumulate); break;
+            default: Scalar(a, ars, acs, b, bps, bjs, c, m, k, n, accumulate); break;
+        }
+    }
+
+    /// <summary>Fallback without SIMD: i-p-j order so the innermost loop runs along a row of C.</summary>
+    private static void Scalar(ReadOnlySpan<float> a, int ars, int acs, ReadOnlySpan<float> b, int bps, int bjs, Span<float> c, int m, int k, int n, bool accumulate)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            Span<float> row = c.Slice(i * n, n);
+            if (!accumulate) row.Clear();
+            for (int p = 0; p < k; p++)
+            {
+                float av = a[i * ars + p * acs];
+                int bo = p * bps;
+                for (int j = 0; j < n; j++) row[j] += av * b[bo + j * bjs];
+            }
+        }
+    }
+
+    /// <summary>Copies B(p0..p0+kc, j0..j0+nr) into <paramref name="panel"/> as kc rows of <paramref name="nr"/>, zero-padding columns ≥ n.</summary>
+    private static void Pack(ReadOnlySpan<float> b, int bps, int bjs, int p0, int kc, int j0, int n, int nr, Span<float> panel)
+    {
+        int cols = Math.Min(nr, n - j0);
+        if (bjs == 1)
+        {
+            if (cols == nr && Vector256.IsHardwareAccelerated)
+            {
+                // Full-width rows (nr is 16 or 32): plain vector copies, no per-row call overhead.
+                ref float src = ref Unsafe.Add(ref MemoryMarshal.GetReference(b), (nint)p0 * bps + j0);
+                ref float dst = ref MemoryMarshal.GetReference(panel);
+                for (int p = 0; p < kc; p++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, (nint)p * bps);
+                    ref float d = ref Unsafe.Add(ref dst, (nint)p * nr);
+                    for (int j = 0; j < nr; j += 8) Vector256.LoadUnsafe(ref s, (nuint)j).StoreUnsafe(ref d, (nuint)j);
+                }
+                return;
+            }
+            for (int p = 0; p < kc; p++)
+            {
+                b.Slice((p0 + p) * bps + j0, cols).CopyTo(panel.Slice(p * nr, cols));
+                if (cols < nr) panel.Slice(p * nr + cols, nr - cols).Clear();
+            }
+        }
+        else
+        {
+            // B(p, j) = b[j*bjs + p]: a transpose. 8×8 blocks go through AVX shuffles; the ragged edges
+            // (and machines without AVX) read each source row sequentially and scatter with stride nr.
+            if (cols < nr) panel.Slice(0, kc * nr).Clear();
+            ref float src0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(b), (nint)j0 * bjs + p0);
+            ref float dst = ref MemoryMarshal.GetReference(panel);
+            int jFull = 0, pFull = 0;
+            if (Avx.IsSupported)
+            {
+                jFull = cols & ~7;
+                pFull = kc & ~7;
+                for (int j = 0; j < jFull; j += 8)
+                    for (int p = 0; p < pFull; p += 8)
+                        Transpose8x8(ref Unsafe.Add(ref src0, (nint)j * bjs + p), bjs, ref Unsafe.Add(ref dst, (nint)p * nr + j), nr);
+            }
+            for (int j = 0; j < cols; j++)
+            {
+                ref float s = ref Unsafe.Add(ref src0, (nint)j * bjs);
+                ref float d = ref Unsafe.Add(ref dst, j);
+                for (int p = j < jFull ? pFull : 0; p < kc; p++) Unsafe.Add(ref d, (nint)p * nr) = Unsafe.Add(ref s, p);
+            }
+        }
+    }
+
+    /// <summary>Writes the transpose of the 8×8 block at <paramref name="src"/> (row stride <paramref name="ls"/>) to <paramref name="dst"/> (row stride <paramref name="ld"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(ref float src, nint ls, ref float dst, nint ld)
+    {
+        Vector256<float> r0 = Vector256.LoadUnsafe(ref src), r1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref src, ls));
+        Vector256<float> r2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref src, 2 * ls)), r3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref src, 3 * ls));
+        Vector256<float> r4 = Vector256.LoadUnsafe(ref Unsafe.Add(ref src, 4 * ls)), r5 = Vector256.LoadUnsafe(ref Unsafe.Add(ref src, 5 * ls));
+        Vector256<float> r6 = Vector256.LoadUnsafe(ref Unsafe.Add(ref src, 6 * ls)), r7 = Vector256.LoadUnsafe(ref Unsafe.Add(ref src, 7 * ls));
+        // Interleave pairs of rows, then pairs of pairs, then swap 128-bit halves.
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1), t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5), t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+        Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE), u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE), u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Permute2x128(u0, u4, 0x20).StoreUnsafe(ref dst);
+        Avx.Permute2x128(u1, u5, 0x20).StoreUnsafe(ref Unsafe.Add(ref dst, ld));
+        Avx.Permute2x128(u2, u6, 0x20).StoreUnsafe(ref Unsafe.Add(ref dst, 2 * ld));
+        Avx.Permute2x128(u3, u7, 0x20).StoreUnsafe(ref Unsafe.Add(ref dst, 3 * ld));
+        Avx.Permute2x128(u0, u4, 0x31).StoreUnsafe(ref Unsafe.Add(ref dst, 4 * ld));
+        Avx.Permute2x128(u1, u5, 0x31).StoreUnsafe(ref Unsafe.Add(ref dst, 5 * ld));
+        Avx.Permute2x128(u2, u6, 0x31).StoreUnsafe(ref Unsafe.Add(ref dst, 6 * ld));
+        Avx.Permute2x128(u3, u7, 0x31).StoreUnsafe(ref Unsafe.Add(ref dst, 7 * ld));
+    }
+
+    // ---------------------------------------------------------------- AVX-512 (NR = 32)
+
+    private static void Blocked512(ReadOnlySpan<float> a, int ars, int acs, ReadOnlySpan<float> b, int bps, int bjs, Span<float> c, int m, int k, int n, bool accumulate)
+    {
+        const int Nr = 32;
+        Span<float> panel = stackalloc float[Kc * Nr];
+        Span<float> tile = stackalloc float[Mr * Nr];
+        ref float aRef = ref MemoryMarshal.GetReference(a);
+        ref float cRef = ref MemoryMarshal.GetReference(c);
+        ref float pRef = ref MemoryMarshal.GetReference(panel);
+        ref float tRef = ref MemoryMarshal.GetReference(tile);
+        for (int j0 = 0; j0 < n; j0 += Nr)
+        {
+            int cols = Math.Min(Nr, n - j0);
+            for (int p0 = 0; p0 < k; p0 += Kc)
+            {
+                int kc = Math.Min(Kc, k - p0);
+                Pack(b, bps, bjs, p0, kc, j0, n, Nr, panel);
+                bool add = accumulate || p0 > 0;
+                int i = 0;
+                for (; i + Mr <= m; i += Mr)
+                {
+                    ref float ai = ref Unsafe.Add(ref aRef, (nint)i * ars + (nint)p0 * acs);
+                    if (cols == Nr)
+                    {
+                        Micro6x32(ref ai, ars, acs, ref pRef, kc, ref Unsafe.Add(ref cRef, (nint)i * n + j0), n, add);
+                    }
+                    else
+                    {
+                        Micro6x32(ref ai, ars, acs, ref pRef, kc, ref tRef, Nr, false);
+                        MergeTile(tile, Mr, Nr, c, i * n + j0, n, cols, add);
+                    }
+                }
+                for (; i < m; i++)
+                {
+                    ref float ai = ref Unsafe.Add(ref aRef, (nint)i * ars + (nint)p0 * acs);
+                    if (cols == Nr)
+                    {
+                        Micro1x32(ref ai, acs, ref pRef, kc, ref Unsafe.Add(ref cRef, (nint)i * n + j0), add);
+                    }
+                    else
+                    {
+                        Micro1x32(ref ai, acs, ref pRef, kc, ref tRef, false);
+                        MergeTile(tile, 1, Nr, c, i * n + j0, n, cols, add);
+                    }
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Micro6x32(ref float a, nint ars, nint acs, ref float panel, int kc, ref float c, nint ldc, bool add)
+    {
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        ref float a0 = ref a;
+        ref float a1 = ref Unsafe.Add(ref a, ars);
+        ref float a2 = ref Unsafe.Add(ref a, 2 * ars);
+        ref float a3 = ref Unsafe.Add(ref a, 3 * ars);
+        ref float a4 = ref Unsafe.Add(ref a, 4 * ars);
+        ref float a5 = ref Unsafe.Add(ref a, 5 * ars);
+        ref float bp = ref panel;
+        nint ao = 0;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<float> b0 = Vector512.LoadUnsafe(ref bp);
+            Vector512<float> b1 = Vector512.LoadUnsafe(ref bp, 16);
+            Vector512<float> x = Vector512.Create(Unsafe.Add(ref a0, ao));
+            c00 = Vector512.FusedMultiplyAdd(x, b0, c00);
+            c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
+            x = Vector512.Create(Unsafe.Add(ref a1, ao));
+            c10 = Vector512.FusedMultiplyAdd(x, b0, c10);
+            c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
+            x = Vector512.Create(Unsafe.Add(ref a2, ao));
+            c20 = Vector512.FusedMultiplyAdd(x, b0, c20);
+            c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
+            x = Vector512.Create(Unsafe.Add(ref a3, ao));
+            c30 = Vector512.FusedMultiplyAdd(x, b0, c30);
+            c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
+            x = Vector512.Create(Unsafe.Add(ref a4, ao));
+            c40 = Vector512.FusedMultiplyAdd(x, b0, c40);
+            c41 = Vector512.FusedMultiplyAdd(x, b1, c41);
+            x = Vector512.Create(Unsafe.Add(ref a5, ao));
+            c50 = Vector512.FusedMultiplyAdd(x, b0, c50);
+            c51 = Vector512.FusedMultiplyAdd(x, b1, c51);
+            bp = ref Unsafe.Add(ref bp, 32);
+            ao += acs;
+        }
+        Store2(ref c, c00, c01, add);
+        Store2(ref Unsafe.Add(ref c, ldc), c10, c11, add);
+        Store2(ref Unsafe.Add(ref c, 2 * ldc), c20, c21, add);
+        Store2(ref Unsafe.Add(ref c, 3 * ldc), c30, c31, add);
+        Store2(ref Unsafe.Add(ref c, 4 * ldc), c40, c41, add);
+        Store2(ref Unsafe.Add(ref c, 5 * ldc), c50, c51, add);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Micro1x32(ref float a, nint acs, ref float panel, int kc, ref float c, bool add)
+    {
+        // Two independent accumulator pairs halve the FMA dependency chain of a single row.
+        Vector512<float> c0 = default, c1 = default, d0 = default, d1 = default;
+        ref float bp = ref panel;
+        nint ao = 0;
+        int p = 0;
+        for (; p + 2 <= kc; p += 2)
+        {
+            Vector512<float> x = Vector512.Create(Unsafe.Add(ref a, ao));
+            Vector512<float> y = Vector512.Create(Unsafe.Add(ref a, ao + acs));
+            c0 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref bp), c0);
+            c1 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref bp, 16), c1);
+            d0 = Vector512.FusedMultiplyAdd(y, Vector512.LoadUnsafe(ref bp, 32), d0);
+            d1 = Vector512.FusedMultiplyAdd(y, Vector512.LoadUnsafe(ref bp, 48), d1);
+            bp = ref Unsafe.Add(ref bp, 64);
+            ao += 2 * acs;
+        }
+        if (p < kc)
+        {
+            Vector512<float> x = Vector512.Create(Unsafe.Add(ref a, ao));
+            c0 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref bp), c0);
+            c1 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref bp, 16), c1);
+        }
+        Store2(ref c, c0 + d0, c1 + d1, add);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store2(ref float c, Vector512<float> v0, Vector512<float> v1, bool add)
+    {
+        if (add)
+        {
+            v0 += Vector512.LoadUnsafe(ref c);
+            v1 += Vector512.LoadUnsafe(ref c, 16);
+        }
+        v0.StoreUnsafe(ref c);
+        v1.StoreUnsafe(ref c, 16);
+    }
+
+    // ---------------------------------------------------------------- AVX2 (NR = 16)
+
+    private static void Blocked256(ReadOnlySpan<float> a, int ars, int acs, ReadOnlySpan<float> b, int bps, int bjs, Span<float> c, int m, int k, int n, bool accumulate)
+    {
+        const int Nr = 16;
+        Span<float> panel = stackalloc float[Kc * Nr];
+        Span<float> tile = stackalloc float[Mr * Nr];
+        ref float aRef = ref MemoryMarshal.GetReference(a);
+        ref float cRef = ref MemoryMarshal.GetReference(c);
+        ref float pRef = ref MemoryMarshal.GetReference(panel);
+        ref float tRef = ref MemoryMarshal.GetReference(tile);
+        for (int j0 = 0; j0 < n; j0 += Nr)
+        {
+            int cols = Math.Min(Nr, n - j0);
+            for (int p0 = 0; p0 < k; p0 += Kc)
+            {
+                int kc = Math.Min(Kc, k - p0);
+                Pack(b, bps, bjs, p0, kc, j0, n, Nr, panel);
+                bool add = accumulate || p0 > 0;
+                int i = 0;
+                for (; i + Mr <= m; i += Mr)
+                {
+                    ref float ai = ref Unsafe.Add(ref aRef, (nint)i * ars + (nint)p0 * acs);
+                    if (cols == Nr)
+                    {
+                        Micro6x16(ref ai, ars, acs, ref pRef, kc, ref Unsafe.Add(ref cRef, (nint)i * n + j0), n, add);
+                    }
+                    else
+                    {
+                        Micro6x16(ref ai, ars, acs, ref pRef, kc, ref tRef, Nr, false);
+                        MergeTile(tile, Mr, Nr, c, i * n + j0, n, cols, add);
+                    }
+                }
+                for (; i < m; i++)
+                {
+                    ref float ai = ref Unsafe.Add(ref aRef, (nint)i * ars + (nint)p0 * acs);
+                    if (cols == Nr)
+                    {
+                        Micro1x16(ref ai, acs, ref pRef, kc, ref Unsafe.Add(ref cRef, (nint)i * n + j0), add);
+                    }
+                    else
+                    {
+                        Micro1x16(ref ai, acs, ref pRef, kc, ref tRef, false);
+                        MergeTile(tile, 1, Nr, c, i * n + j0, n, cols, add);
+                    }
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Micro6x16(ref float a, nint ars, nint acs, ref float panel, int kc, ref float c, nint ldc, bool add)
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        ref float a0 = ref a;
+        ref float a1 = ref Unsafe.Add(ref a, ars);
+        ref float a2 = ref Unsafe.Add(ref a, 2 * ars);
+        ref float a3 = ref Unsafe.Add(ref a, 3 * ars);
+        ref float a4 = ref Unsafe.Add(ref a, 4 * ars);
+        ref float a5 = ref Unsafe.Add(ref a, 5 * ars);
+        ref float bp = ref panel;
+        nint ao = 0;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector256<float> b0 = Vector256.LoadUnsafe(ref bp);
+            Vector256<float> b1 = Vector256.LoadUnsafe(ref bp, 8);
+            Vector256<float> x = Vector256.Create(Unsafe.Add(ref a0, ao));
+            c00 = Vector256.FusedMultiplyAdd(x, b0, c00);
+            c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
+            x = Vector256.Create(Unsafe.Add(ref a1, ao));
+            c10 = Vector256.FusedMultiplyAdd(x, b0, c10);
+            c11 = Vector256.FusedMultiplyAdd(x, b1, c11);
+            x = Vector256.Create(Unsafe.Add(ref a2, ao));
+            c20 = Vector256.FusedMultiplyAdd(x, b0, c20);
+            c21 = Vector256.FusedMultiplyAdd(x, b1, c21);
+            x = Vector256.Create(Unsafe.Add(ref a3, ao));
+            c30 = Vector256.FusedMultiplyAdd(x, b0, c30);
+            c31 = Vector256.FusedMultiplyAdd(x, b1, c31);
+            x = Vector256.Create(Unsafe.Add(ref a4, ao));
+            c40 = Vector256.FusedMultiplyAdd(x, b0, c40);
+            c41 = Vector256.FusedMultiplyAdd(x, b1, c41);
+            x = Vector256.Create(Unsafe.Add(ref a5, ao));
+            c50 = Vector256.FusedMultiplyAdd(x, b0, c50);
+            c51 = Vector256.FusedMultiplyAdd(x, b1, c51);
+            bp = ref Unsafe.Add(ref bp, 16);
+            ao += acs;
+        }
+        Store2(ref c, c00, c01, add);
+        Store2(ref Unsafe.Add(ref c, ldc), c10, c11, add);
+        Store2(ref Unsafe.Add(ref c, 2 * ldc), c20, c21, add);
+        Store2(ref Unsafe.Add(ref c, 3 * ldc), c30, c31, add);
+        Store2(ref Unsafe.Add(ref c, 4 * ldc), c40, c41, add);
+        Store2(ref Unsafe.Add(ref c, 5 * ldc), c50, c51, add);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Micro1x16(ref float a, nint acs, ref float panel, int kc, ref float c, bool add)
+    {
+        Vector256<float> c0 = default, c1 = default, d0 = default, d1 = default;
+        ref float bp = ref panel;
+        nint ao = 0;
+        int p = 0;
+        for (; p + 2 <= kc; p += 2)
+        {
+            Vector256<float> x = Vector256.Create(Unsafe.Add(ref a, ao));
+            Vector256<float> y = Vector256.Create(Unsafe.Add(ref a, ao + acs));
+            c0 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref bp), c0);
+            c1 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref bp, 8), c1);
+            d0 = Vector256.FusedMultiplyAdd(y, Vector256.LoadUnsafe(ref bp, 16), d0);
+            d1 = Vector256.FusedMultiplyAdd(y, Vector256.LoadUnsafe(ref bp, 24), d1);
+            bp = ref Unsafe.Add(ref bp, 32);
+            ao += 2 * acs;
+        }
+        if (p < kc)
+        {
+            Vector256<float> x = Vector256.Create(Unsafe.Add(ref a, ao));
+            c0 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref bp), c0);
+            c1 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref bp, 8), c1);
+        }
+        Store2(ref c, c0 + d0, c1 + d1, add);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store2(ref float c, Vector256<float> v0, Vector256<float> v1, bool add)
+    {
+        if (add)
+        {
+            v0 += Vector256.LoadUnsafe(ref c);
+            v1 += Vector256.LoadUnsafe(ref c, 8);
+        }
+        v0.StoreUnsafe(ref c);
+        v1.StoreUnsafe(ref c, 8);
+    }
+
+    /// <summary>Copies (or adds) the first <paramref name="cols"/> columns of a <paramref name="rows"/>×<paramref name="nr"/> tile into C.</summary>
+    private static void MergeTile(ReadOnlySpan<float> tile, int rows, int nr, Span<float> c, int offset, int ldc, int cols, bool add)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            ReadOnlySpan<float> src = tile.Slice(r * nr, cols);
+            Span<float> dst = c.Slice(offset + r * ldc, cols);
+            if (add)
+            {
+                for (int j = 0; j < cols; j++) dst[j] += src[j];
+            }
+            else
+            {
+                src.CopyTo(dst);
+            }
+        }
+    }
 }

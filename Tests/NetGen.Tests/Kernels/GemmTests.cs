@@ -1,0 +1,128 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.Intrinsics;
+using NetGen.Kernels;
+using Xunit;
+
+namespace NetGen.Tests.Kernels;
+
+public class GemmTests
+{
+    private static readonly int[] Sizes = { 0, 1, 3, 7, 17, 33, 65 };
+
+    /// <summary>The SIMD paths this machine can run natively, plus the scalar fallback.</summary>
+    public static IEnumerable<object[]> Paths()
+    {
+        if (Vector512.IsHardwareAccelerated) yield return new object[] { 512 };
+        if (Vector256.IsHardwareAccelerated) yield return new object[] { 256 };
+        yield return new object[] { 1 };
+    }
+
+    // A(i, p) and B(p, j) as each variant stores them.
+    private static double A(float[] a, int variant, int i, int p, int m, int k) => variant == 2 ? a[p * m + i] : a[i * k + p];
+    private static double B(float[] b, int variant, int p, int j, int k, int n) => variant == 1 ? b[j * k + p] : b[p * n + j];
+
+    private static void Check(int path, int variant, int m, int k, int n, bool accumulate, int seed)
+    {
+        float[] a = TestUtil.Uniform(seed, m * k);
+        float[] b = TestUtil.Uniform(seed + 1, k * n);
+        float[] c0 = TestUtil.Uniform(seed + 2, m * n);
+        float[] c = (float[])c0.Clone();
+        if (path == 0)
+        {
+            if (variant == 0) Gemm.MatMul(a, b, c, m, k, n, accumulate);
+            else if (variant == 1) Gemm.MatMulTransposeB(a, b, c, m, k, n, accumulate);
+            else Gemm.MatMulTransposeA(a, b, c, m, k, n, accumulate);
+        }
+        else
+        {
+            Gemm.MultiplyOnPath(path, variant, a, b, c, m, k, n, accumulate);
+        }
+        for (int i = 0; i < m; i++)
+        for (int j = 0; j < n; j++)
+        {
+            double sum = accumulate ? c0[i * n + j] : 0, abs = Math.Abs(sum);
+            for (int p = 0; p < k; p++)
+            {
+                double t = A(a, variant, i, p, m, k) * B(b, variant, p, j, k, n);
+                sum += t;
+                abs += Math.Abs(t);
+            }
+            // Float summation of k+1 terms in any order (blocked, FMA) is within γ_(k+1)·Σ|terms| of the exact
+            // sum, γ_q ≈ q·2^-24; a missing or wrong term is of order Σ|terms|/k, far above this bound.
+            double tol = (k + 2) * Math.Pow(2, -24) * abs + 1e-30;
+            double err = Math.Abs(c[i * n + j] - sum);
+            if (!(err <= tol))
+                Assert.Fail($"path {path} variant {variant} m={m} k={k} n={n} acc={accumulate}: C[{i},{j}] = {c[i * n + j]}, expected {sum} (err {err:E2} > {tol:E2})");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void AllVariantsMatchDoubleReferenceOverOddSizes(int path)
+    {
+        int seed = 0;
+        foreach (int m in Sizes)
+        foreach (int k in Sizes)
+        foreach (int n in Sizes)
+        for (int variant = 0; variant < 3; variant++)
+        {
+            Check(path, variant, m, k, n, accumulate: false, seed++);
+            Check(path, variant, m, k, n, accumulate: true, seed++);
+        }
+    }
+
+    [Theory]
+    [InlineData(32, 784, 128)]
+    [InlineData(32, 128, 64)]
+    [InlineData(32, 64, 10)]
+    [InlineData(784, 32, 128)]
+    [InlineData(13, 531, 47)] // k spans three packed panels (256 + 256 + 19)
+    [InlineData(97, 257, 70)]
+    public void LargerShapesMatchOnEveryPath(int m, int k, int n)
+    {
+        for (int variant = 0; variant < 3; variant++)
+        {
+            Check(0, variant, m, k, n, accumulate: false, 1000 + variant);
+            Check(0, variant, m, k, n, accumulate: true, 2000 + variant);
+            foreach (object[] p in Paths())
+                Check((int)p[0], variant, m, k, n, accumulate: variant == 1, 3000 + variant);
+        }
+    }
+
+    [Fact]
+    public void KZeroClearsOrKeepsC()
+    {
+        var c = new float[] { 1, 2, 3, 4, 5, 6 };
+        Gemm.MatMul(ReadOnlySpan<float>.Empty, ReadOnlySpan<float>.Empty, c, 2, 0, 3, accumulate: true);
+        Assert.Equal(new float[] { 1, 2, 3, 4, 5, 6 }, c);
+        Gemm.MatMulTransposeA(ReadOnlySpan<float>.Empty, ReadOnlySpan<float>.Empty, c, 2, 0, 3);
+        Assert.Equal(new float[6], c);
+    }
+
+    [Fact]
+    public void DoesNotWritePastC()
+    {
+        // n = 5 < vector width: the tail tile must not spill into the guard elements after C.
+        float[] a = TestUtil.Uniform(1, 7 * 9), b = TestUtil.Uniform(2, 9 * 5);
+        var c = new float[7 * 5 + 40];
+        c.AsSpan(35).Fill(123f);
+        for (int variant = 0; variant < 3; variant++)
+        {
+            if (variant == 0) Gemm.MatMul(a, b, c, 7, 9, 5);
+            else if (variant == 1) Gemm.MatMulTransposeB(a, b, c, 7, 9, 5);
+            else Gemm.MatMulTransposeA(a, b, c, 7, 9, 5);
+            for (int i = 35; i < c.Length; i++) Assert.Equal(123f, c[i]);
+        }
+    }
+
+    [Fact]
+    public void RejectsShortSpans()
+    {
+        var a = new float[6];
+        var b = new float[6];
+        var c = new float[3];
+        Assert.Throws<ArgumentException>(() => Gemm.MatMul(a, b, c, 2, 3, 2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.MatMul(a, b, c, -1, 3, 2));
+    }
+}
