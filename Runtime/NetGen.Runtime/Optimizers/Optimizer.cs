@@ -1,20 +1,138 @@
 using System;
 using System.Collections.Generic;
+using System.Numerics;
 
 namespace NetGen;
 
-/// <summary>Base of the optimizers (Keras semantics: clipping, decoupled weight decay, then the update rule).</summary>
+/// <summary>
+/// Base of the optimizers. One <see cref="Apply"/> is one Keras training step: gradient clipping (at most one of
+/// <see cref="ClipNorm"/>, <see cref="GlobalClipNorm"/>, <see cref="ClipValue"/>), decoupled weight decay
+/// (<see cref="WeightDecay"/>), the optimizer's update rule, then <see cref="Iterations"/> + 1.
+/// State slots are allocated on the first step and never again.
+/// </summary>
 public abstract class Optimizer
 {
+    private float? _clipNorm, _globalClipNorm, _clipValue;
+    private float[] _clipped = Array.Empty<float>();
+    private int _built = -1;
+
     /// <summary>Creates an optimizer with the given learning rate.</summary>
-    protected Optimizer(float learningRate) => LearningRate = learningRate;
+    protected Optimizer(float learningRate)
+    {
+        if (!(learningRate >= 0) || float.IsInfinity(learningRate))
+            throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "learningRate must be a finite value ≥ 0.");
+        LearningRate = learningRate;
+    }
 
     /// <summary>The learning rate.</summary>
     public float LearningRate { get; set; }
 
-    /// <summary>Number of updates applied so far.</summary>
-    public long Iterations { get; protected set; }
+    /// <summary>Number of updates applied so far (Keras <c>iterations</c>).</summary>
+    public long Iterations { get; private set; }
+
+    /// <summary>Decoupled weight decay: before each update <c>w ← w − w·WeightDecay·LearningRate</c>, on every weight. Null: none.</summary>
+    public float? WeightDecay { get; set; }
+
+    /// <summary>Clips each weight's gradient to this L2 norm (per variable of the parameter layout).</summary>
+    public float? ClipNorm
+    {
+        get => _clipNorm;
+        set { EnsureOneClip(value, _globalClipNorm, _clipValue); _clipNorm = Positive(value, nameof(ClipNorm)); }
+    }
+
+    /// <summary>Scales all gradients so that their joint L2 norm is at most this value.</summary>
+    public float? GlobalClipNorm
+    {
+        get => _globalClipNorm;
+        set { EnsureOneClip(value, _clipNorm, _clipValue); _globalClipNorm = Positive(value, nameof(GlobalClipNorm)); }
+    }
+
+    /// <summary>Clips every gradient element to [−ClipValue, ClipValue].</summary>
+    public float? ClipValue
+    {
+        get => _clipValue;
+        set { EnsureOneClip(value, _clipNorm, _globalClipNorm); _clipValue = Positive(value, nameof(ClipValue)); }
+    }
+
+    /// <summary>State slots per weight (e.g. Adam: 2).</summary>
+    public abstract int SlotsPerWeight { get; }
+
+    /// <summary>Keras' "Optimizer params" for a network of <paramref name="parameterCount"/> weights: the slots plus the iteration and learning-rate scalars.</summary>
+    public long VariableCount(int parameterCount) => (long)SlotsPerWeight * parameterCount + 2;
 
     /// <summary>Applies one update to <paramref name="parameters"/> from <paramref name="gradients"/>.</summary>
-    public abstract void Apply(Span<float> parameters, ReadOnlySpan<float> gradients, IReadOnlyList<ParameterInfo> layout);
+    public void Apply(Span<float> parameters, ReadOnlySpan<float> gradients, IReadOnlyList<ParameterInfo> layout)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        if (gradients.Length != parameters.Length)
+            throw new ArgumentException($"gradients must hold {parameters.Length} floats (one per parameter), but has {gradients.Length}.", nameof(gradients));
+        if (_built != parameters.Length)
+        {
+            if (_built >= 0)
+                throw new ArgumentException($"this optimizer was built for {_built} parameters; use a new optimizer for a network of {parameters.Length}.", nameof(parameters));
+            Build(parameters.Length);
+            if (_clipNorm is not null || _globalClipNorm is not null || _clipValue is not null) _clipped = new float[parameters.Length];
+            _built = parameters.Length;
+        }
+
+        var g = gradients;
+        if (_clipNorm is { } c)
+        {
+            gradients.CopyTo(_clipped);
+            foreach (var variable in layout)
+                ScaleToNorm(_clipped.AsSpan(variable.Offset, variable.Length), c);
+            g = _clipped;
+        }
+        else if (_globalClipNorm is { } gc)
+        {
+            gradients.CopyTo(_clipped);
+            ScaleToNorm(_clipped, gc);
+            g = _clipped;
+        }
+        else if (_clipValue is { } v)
+        {
+            for (int i = 0; i < gradients.Length; i++) _clipped[i] = Math.Clamp(gradients[i], -v, v);
+            g = _clipped;
+        }
+
+        if (WeightDecay is { } wd && wd != 0)
+        {
+            float keep = 1 - wd * LearningRate;
+            for (int i = 0; i < parameters.Length; i++) parameters[i] *= keep;
+        }
+        Update(parameters, g, Iterations + 1);
+        Iterations++;
+    }
+
+    /// <summary>Allocates the state slots (zeros) for <paramref name="parameterCount"/> weights.</summary>
+    protected abstract void Build(int parameterCount);
+
+    /// <summary>The update rule; <paramref name="step"/> is Keras' <c>iterations + 1</c> (1 on the first step).</summary>
+    protected abstract void Update(Span<float> weights, ReadOnlySpan<float> gradients, long step);
+
+    /// <summary>Throws unless <paramref name="value"/> is in [<paramref name="min"/>, <paramref name="max"/>].</summary>
+    protected static float InRange(float value, float min, float max, string name)
+        => value >= min && value <= max ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be in [{min}, {max}], but is {value}.");
+
+    private static void ScaleToNorm(Span<float> g, float maxNorm)
+    {
+        double sum = 0;
+        foreach (var x in g) sum += (double)x * x;
+        double norm = Math.Sqrt(sum);
+        if (norm <= maxNorm) return;
+        float scale = (float)(maxNorm / norm);
+        for (int i = 0; i < g.Length; i++) g[i] *= scale;
+    }
+
+    private static float? Positive(float? value, string name)
+        => value is null or > 0 ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be positive.");
+
+    private static void EnsureOneClip(float? value, float? other1, float? other2)
+    {
+        if (value is not null && (other1 is not null || other2 is not null))
+            throw new ArgumentException("Set at most one of ClipNorm, GlobalClipNorm and ClipValue.");
+    }
+
+    /// <summary>Number of floats a <see cref="Vector{T}"/> holds, for the vectorised update loops.</summary>
+    protected static int Lanes => Vector<float>.Count;
 }

@@ -1,0 +1,83 @@
+using System;
+using System.Numerics;
+using System.Runtime.InteropServices;
+
+namespace NetGen;
+
+/// <summary>
+/// Keras <c>Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False)</c> in Keras'
+/// "epsilon-hat" form: <c>m ← m + (1−β1)(g − m)</c>, <c>v ← v + (1−β2)(g² − v)</c>,
+/// <c>w ← w − lr·√(1−β2^t)/(1−β1^t)·m/(√v + ε)</c>.
+/// </summary>
+public class Adam : Optimizer
+{
+    private float[] _m = Array.Empty<float>(), _v = Array.Empty<float>(), _vMax = Array.Empty<float>();
+
+    /// <summary>Creates the optimizer with Keras' defaults.</summary>
+    public Adam(float learningRate = 0.001f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-7f, bool amsgrad = false)
+        : base(learningRate)
+    {
+        Beta1 = InRange(beta1, 0, 1, nameof(beta1));
+        Beta2 = InRange(beta2, 0, 1, nameof(beta2));
+        Epsilon = InRange(epsilon, 0, float.MaxValue, nameof(epsilon));
+        Amsgrad = amsgrad;
+    }
+
+    /// <summary>β1, decay of the first moment.</summary>
+    public float Beta1 { get; }
+
+    /// <summary>β2, decay of the second moment.</summary>
+    public float Beta2 { get; }
+
+    /// <summary>ε ("epsilon hat").</summary>
+    public float Epsilon { get; }
+
+    /// <summary>Whether the maximum of past second moments is used (AMSGrad).</summary>
+    public bool Amsgrad { get; }
+
+    /// <inheritdoc/>
+    public override int SlotsPerWeight => Amsgrad ? 3 : 2;
+
+    /// <inheritdoc/>
+    protected override void Build(int parameterCount)
+    {
+        _m = new float[parameterCount];
+        _v = new float[parameterCount];
+        if (Amsgrad) _vMax = new float[parameterCount];
+    }
+
+    /// <inheritdoc/>
+    protected override void Update(Span<float> w, ReadOnlySpan<float> g, long step)
+    {
+        float alpha = (float)(LearningRate * Math.Sqrt(1 - Math.Pow(Beta2, step)) / (1 - Math.Pow(Beta1, step)));
+        float b1 = 1 - Beta1, b2 = 1 - Beta2, eps = Epsilon;
+        int i = 0;
+        if (!Amsgrad && Vector.IsHardwareAccelerated)
+        {
+            var wv = MemoryMarshal.Cast<float, Vector<float>>(w);
+            var gv = MemoryMarshal.Cast<float, Vector<float>>(g);
+            var mv = MemoryMarshal.Cast<float, Vector<float>>(_m.AsSpan(0, w.Length));
+            var vv = MemoryMarshal.Cast<float, Vector<float>>(_v.AsSpan(0, w.Length));
+            var vb1 = new Vector<float>(b1);
+            var vb2 = new Vector<float>(b2);
+            var valpha = new Vector<float>(alpha);
+            var veps = new Vector<float>(eps);
+            for (int k = 0; k < wv.Length; k++)
+            {
+                var gk = gv[k];
+                var m = mv[k] += vb1 * (gk - mv[k]);
+                var v = vv[k] += vb2 * (gk * gk - vv[k]);
+                wv[k] -= valpha * m / (Vector.SquareRoot(v) + veps);
+            }
+            i = wv.Length * Lanes;
+        }
+        for (; i < w.Length; i++)
+        {
+            float gi = g[i];
+            float m = _m[i] += b1 * (gi - _m[i]);
+            float v = _v[i] += b2 * (gi * gi - _v[i]);
+            if (Amsgrad) v = _vMax[i] = MathF.Max(_vMax[i], v);
+            w[i] -= alpha * m / (MathF.Sqrt(v) + eps);
+        }
+    }
+}

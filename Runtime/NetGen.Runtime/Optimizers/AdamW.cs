@@ -1,0 +1,13 @@
+namespace NetGen;
+
+/// <summary>
+/// Keras <c>AdamW(learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999, epsilon=1e-7)</c>:
+/// decoupled decay <c>w ← w − lr·wd·w</c>, then the <see cref="Adam"/> update.
+/// </summary>
+public sealed class AdamW : Adam
+{
+    /// <summary>Creates the optimizer with Keras' defaults.</summary>
+    public AdamW(float learningRate = 0.001f, float weightDecay = 0.004f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-7f, bool amsgrad = false)
+        : base(learningRate, beta1, beta2, epsilon, amsgrad)
+        => WeightDecay = weightDecay;
+}
