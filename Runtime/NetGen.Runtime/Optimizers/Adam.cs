@@ -14,23 +14,23 @@ public class Adam : Optimizer
     private float[] _m = Array.Empty<float>(), _v = Array.Empty<float>(), _vMax = Array.Empty<float>();
 
     /// <summary>Creates the optimizer with Keras' defaults.</summary>
-    public Adam(float learningRate = 0.001f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-7f, bool amsgrad = false)
+    public Adam(float learningRate = 0.001f, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7, bool amsgrad = false)
         : base(learningRate)
     {
         Beta1 = InRange(beta1, 0, 1, nameof(beta1));
         Beta2 = InRange(beta2, 0, 1, nameof(beta2));
-        Epsilon = InRange(epsilon, 0, float.MaxValue, nameof(epsilon));
+        Epsilon = InRange(epsilon, 0, double.MaxValue, nameof(epsilon));
         Amsgrad = amsgrad;
     }
 
     /// <summary>β1, decay of the first moment.</summary>
-    public float Beta1 { get; }
+    public double Beta1 { get; }
 
     /// <summary>β2, decay of the second moment.</summary>
-    public float Beta2 { get; }
+    public double Beta2 { get; }
 
     /// <summary>ε ("epsilon hat").</summary>
-    public float Epsilon { get; }
+    public double Epsilon { get; }
 
     /// <summary>Whether the maximum of past second moments is used (AMSGrad).</summary>
     public bool Amsgrad { get; }
@@ -50,7 +50,8 @@ public class Adam : Optimizer
     protected override void Update(Span<float> w, ReadOnlySpan<float> g, long step)
     {
         float alpha = (float)(LearningRate * Math.Sqrt(1 - Math.Pow(Beta2, step)) / (1 - Math.Pow(Beta1, step)));
-        float b1 = 1 - Beta1, b2 = 1 - Beta2, eps = Epsilon;
+        // Coefficients in double, rounded once: 1 - 0.999f in float would be off by 1e-5 relative.
+        float b1 = (float)(1 - Beta1), b2 = (float)(1 - Beta2), eps = (float)Epsilon;
         int i = 0;
         if (!Amsgrad && Vector.IsHardwareAccelerated)
         {

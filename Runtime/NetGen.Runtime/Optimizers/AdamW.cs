@@ -7,7 +7,7 @@ namespace NetGen;
 public sealed class AdamW : Adam
 {
     /// <summary>Creates the optimizer with Keras' defaults.</summary>
-    public AdamW(float learningRate = 0.001f, float weightDecay = 0.004f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-7f, bool amsgrad = false)
+    public AdamW(float learningRate = 0.001f, float weightDecay = 0.004f, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7, bool amsgrad = false)
         : base(learningRate, beta1, beta2, epsilon, amsgrad)
         => WeightDecay = weightDecay;
 }

@@ -111,7 +111,7 @@ public abstract class Optimizer
     protected abstract void Update(Span<float> weights, ReadOnlySpan<float> gradients, long step);
 
     /// <summary>Throws unless <paramref name="value"/> is in [<paramref name="min"/>, <paramref name="max"/>].</summary>
-    protected static float InRange(float value, float min, float max, string name)
+    protected static double InRange(double value, double min, double max, string name)
         => value >= min && value <= max ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be in [{min}, {max}], but is {value}.");
 
     private static void ScaleToNorm(Span<float> g, float maxNorm)

@@ -11,23 +11,23 @@ public sealed class RMSprop : Optimizer
     private float[] _v = Array.Empty<float>(), _mean = Array.Empty<float>(), _momentum = Array.Empty<float>();
 
     /// <summary>Creates the optimizer with Keras' defaults.</summary>
-    public RMSprop(float learningRate = 0.001f, float rho = 0.9f, float momentum = 0f, float epsilon = 1e-7f, bool centered = false)
+    public RMSprop(float learningRate = 0.001f, double rho = 0.9, double momentum = 0, double epsilon = 1e-7, bool centered = false)
         : base(learningRate)
     {
         Rho = InRange(rho, 0, 1, nameof(rho));
         Momentum = InRange(momentum, 0, 1, nameof(momentum));
-        Epsilon = InRange(epsilon, 0, float.MaxValue, nameof(epsilon));
+        Epsilon = InRange(epsilon, 0, double.MaxValue, nameof(epsilon));
         Centered = centered;
     }
 
     /// <summary>Decay ρ of the squared-gradient average.</summary>
-    public float Rho { get; }
+    public double Rho { get; }
 
     /// <summary>Momentum (0: none).</summary>
-    public float Momentum { get; }
+    public double Momentum { get; }
 
     /// <summary>ε, added inside the square root.</summary>
-    public float Epsilon { get; }
+    public double Epsilon { get; }
 
     /// <summary>Whether the gradient's running mean is subtracted from the variance.</summary>
     public bool Centered { get; }
@@ -46,21 +46,21 @@ public sealed class RMSprop : Optimizer
     /// <inheritdoc/>
     protected override void Update(Span<float> w, ReadOnlySpan<float> g, long step)
     {
-        float lr = LearningRate, rho = Rho;
+        float lr = LearningRate, rho = (float)Rho, oneMinusRho = (float)(1 - Rho), mu = (float)Momentum, eps = (float)Epsilon;
         for (int i = 0; i < w.Length; i++)
         {
             float gi = g[i];
-            float v = _v[i] = rho * _v[i] + (1 - rho) * gi * gi;
+            float v = _v[i] = rho * _v[i] + oneMinusRho * gi * gi;
             float den = v;
             if (Centered)
             {
-                float a = _mean[i] = rho * _mean[i] + (1 - rho) * gi;
+                float a = _mean[i] = rho * _mean[i] + oneMinusRho * gi;
                 den -= a * a;
             }
-            float increment = lr * gi / MathF.Sqrt(den + Epsilon);
+            float increment = lr * gi / MathF.Sqrt(den + eps);
             if (Momentum > 0)
             {
-                float s = _momentum[i] = Momentum * _momentum[i] + increment;
+                float s = _momentum[i] = mu * _momentum[i] + increment;
                 w[i] -= s;
             }
             else

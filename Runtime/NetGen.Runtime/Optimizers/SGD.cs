@@ -11,7 +11,7 @@ public sealed class SGD : Optimizer
     private float[] _momentum = Array.Empty<float>();
 
     /// <summary>Creates the optimizer with Keras' defaults.</summary>
-    public SGD(float learningRate = 0.01f, float momentum = 0f, bool nesterov = false)
+    public SGD(float learningRate = 0.01f, double momentum = 0, bool nesterov = false)
         : base(learningRate)
     {
         Momentum = InRange(momentum, 0, 1, nameof(momentum));
@@ -19,7 +19,7 @@ public sealed class SGD : Optimizer
     }
 
     /// <summary>Momentum μ in [0, 1].</summary>
-    public float Momentum { get; }
+    public double Momentum { get; }
 
     /// <summary>Whether the Nesterov form is used.</summary>
     public bool Nesterov { get; }
@@ -36,7 +36,7 @@ public sealed class SGD : Optimizer
     /// <inheritdoc/>
     protected override void Update(Span<float> w, ReadOnlySpan<float> g, long step)
     {
-        float lr = LearningRate, mu = Momentum;
+        float lr = LearningRate, mu = (float)Momentum;
         if (mu == 0)
         {
             for (int i = 0; i < w.Length; i++) w[i] -= lr * g[i];

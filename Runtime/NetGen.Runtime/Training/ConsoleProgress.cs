@@ -43,6 +43,11 @@ public sealed class ConsoleProgress
         _writer.Write("\r" + Line(p));
     }
 
+    private static string PerStep(double seconds)
+        => seconds >= 1e-3
+            ? (seconds * 1e3).ToString("0", CultureInfo.InvariantCulture) + "ms/step"
+            : (seconds * 1e6).ToString("0", CultureInfo.InvariantCulture) + "us/step";
+
     /// <summary>The progress line for <paramref name="p"/>.</summary>
     public static string Line(TrainingProgress p)
     {
@@ -54,7 +59,7 @@ public sealed class ConsoleProgress
             : new string('=', Math.Max(0, filled - 1)) + ">" + new string('.', BarWidth - Math.Max(1, filled));
         double seconds = p.Elapsed.TotalSeconds;
         string timing = p.IsEpochEnd
-            ? $"{Math.Round(seconds).ToString(c)}s {(seconds * 1000 / p.Batches).ToString("0", c)}ms/step"
+            ? $"{seconds.ToString("0.0", c)}s {PerStep(seconds / p.Batches)}"
             : $"ETA: {Math.Round(seconds / p.Batch * (p.Batches - p.Batch)).ToString(c)}s";
         string line = $"{count} [{bar}] - {timing} - loss: {p.Loss.ToString("F4", c)} - accuracy: {p.Accuracy.ToString("F4", c)}";
         if (p.ValLoss is { } vl) line += $" - val_loss: {vl.ToString("F4", c)}";
