@@ -55,12 +55,6 @@ internal sealed class ActivationNode : LayerNode
     public override void EmitBackward(EmitContext c, BackwardArgs a)
     {
         if (a.Dx is null || IsLinear) return;
-        if (a.FusedFlag is not null)
-        {
-            c.W.Line($"if (!{a.FusedFlag})");
-            c.W.Indent();
-        }
-        ActivationFunctions.EmitBackward(c, _activation, a.X, a.Y, a.Dy, a.Dx, InputShape.Last);
-        if (a.FusedFlag is not null) c.W.Outdent();
+        ActivationFunctions.EmitBackward(c, _activation, a.X, a.Y, a.Dy, a.Dx, InputShape.Last, a.FusedFlag);
     }
 }

@@ -29,15 +29,30 @@ internal static class ActivationFunctions
         c.W.Line($"global::NetGen.Kernels.Activations.{s_kernel[activation]}({x}, {y}{extra});");
     }
 
-    /// <summary>Writes <c>dx = dy · f'(x)</c>; <paramref name="dx"/> may be <paramref name="dy"/>.</summary>
-    public static void EmitBackward(EmitContext c, int activation, string x, string y, string dy, string dx, int cols)
+    /// <summary>
+    /// Writes <c>dx = dy · f'(x)</c>; <paramref name="dx"/> may be <paramref name="dy"/>. With
+    /// <paramref name="skipWhenFused"/> (the name of a bool), the statement is skipped when the loss already
+    /// produced the gradient with respect to the logits.
+    /// </summary>
+    public static void EmitBackward(EmitContext c, int activation, string x, string y, string dy, string dx, int cols, string? skipWhenFused = null)
     {
+        string statement;
         if (activation == Linear)
         {
-            if (dx != dy) c.W.Line($"{dy}.CopyTo({dx});");
+            if (dx == dy) return;
+            statement = $"{dy}.CopyTo({dx});";
+        }
+        else
+        {
+            var extra = activation == Softmax ? $", {cols}" : "";
+            statement = $"global::NetGen.Kernels.Activations.{s_kernel[activation]}Backward({x}, {y}, {dy}, {dx}{extra});";
+        }
+        if (skipWhenFused is null)
+        {
+            c.W.Line(statement);
             return;
         }
-        var extra = activation == Softmax ? $", {cols}" : "";
-        c.W.Line($"global::NetGen.Kernels.Activations.{s_kernel[activation]}Backward({x}, {y}, {dy}, {dx}{extra});");
+        c.W.Line($"if (!{skipWhenFused})");
+        c.W.Line("    " + statement);
     }
 }

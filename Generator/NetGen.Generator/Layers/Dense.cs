@@ -103,12 +103,7 @@ internal sealed class DenseNode : LayerNode
     public override void EmitBackward(EmitContext c, BackwardArgs a)
     {
         if (_activation != ActivationFunctions.Linear)
-        {
-            if (a.FusedFlag is not null) c.W.Line($"if (!{a.FusedFlag})");
-            if (a.FusedFlag is not null) c.W.Indent();
-            ActivationFunctions.EmitBackward(c, _activation, a["z"], a.Y, a.Dy, a.Dy, Units);
-            if (a.FusedFlag is not null) c.W.Outdent();
-        }
+            ActivationFunctions.EmitBackward(c, _activation, a["z"], a.Y, a.Dy, a.Dy, Units, a.FusedFlag);
         var biasGrad = UseBias ? c.Grad(Parameters[1]) : "global::System.Span<float>.Empty";
         c.W.Line($"global::NetGen.Kernels.Dense.BackwardWeights({a.X}, {a.Dy}, {c.Grad(Parameters[0])}, {biasGrad}, {c.Rows(InputShape)}, {InputShape.Last}, {Units});");
         if (a.Dx is not null)
