@@ -76,6 +76,30 @@ internal static class Descriptors
         "Inference batch capacity must be positive",
         "Network '{0}': InferenceBatchCapacity must be positive, but is {1}");
 
+    public static readonly DiagnosticDescriptor WrongRank = Make("NG0017",
+        "Input of the wrong rank",
+        "{0}: expects a rank-{1} input {2}, but its input {3} has rank {4}");
+
+    public static readonly DiagnosticDescriptor WindowTooLarge = Make("NG0018",
+        "Window larger than its input",
+        "{0}: {1}");
+
+    public static readonly DiagnosticDescriptor OutputPaddingTooLarge = Make("NG0019",
+        "Output padding not smaller than the stride",
+        "{0}: output padding {1} along {2} must be smaller than the stride {3}");
+
+    public static readonly DiagnosticDescriptor StridesWithDilation = Make("NG0020",
+        "Strides and dilation both above 1",
+        "{0}: strides {1} and dilation rate {2} cannot both exceed 1 (Keras rejects it too)");
+
+    public static readonly DiagnosticDescriptor PaddingNotAllowed = Make("NG0021",
+        "Padding mode not allowed here",
+        "{0}: padding '{1}' is not allowed here; {2}");
+
+    public static readonly DiagnosticDescriptor WrongValueCount = Make("NG0022",
+        "Wrong number of per-axis values",
+        "{0}: {1} needs {2} values, but has {3}");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new()
     {
         [NotPartial.Id] = NotPartial,
@@ -94,6 +118,12 @@ internal static class Descriptors
         [DuplicateName.Id] = DuplicateName,
         [UnsupportedLayer.Id] = UnsupportedLayer,
         [CapacityNotPositive.Id] = CapacityNotPositive,
+        [WrongRank.Id] = WrongRank,
+        [WindowTooLarge.Id] = WindowTooLarge,
+        [OutputPaddingTooLarge.Id] = OutputPaddingTooLarge,
+        [StridesWithDilation.Id] = StridesWithDilation,
+        [PaddingNotAllowed.Id] = PaddingNotAllowed,
+        [WrongValueCount.Id] = WrongValueCount,
     };
 
     public static IEnumerable<DiagnosticDescriptor> All => s_byId.Values;

@@ -12,6 +12,9 @@ internal sealed class EmitContext
     /// <summary>The batch-size variable in scope.</summary>
     public string Batch => "n";
 
+    /// <summary>The shared kernel workspace (see <see cref="LayerNode.WorkspaceLength"/>).</summary>
+    public string Workspace => "_workspace";
+
     /// <summary>The read-only span of one weight inside the parameter buffer.</summary>
     public string Param(ParameterDecl p) => $"p.Slice({p.Offset}, {p.Length})";
 

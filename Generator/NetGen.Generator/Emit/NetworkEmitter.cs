@@ -92,6 +92,8 @@ internal static class NetworkEmitter
         w.Line("private int _trainingBatch;");
         w.Line("private readonly int _seed;");
         w.Line("private global::NetGen.Training.Trainer? _trainer;");
+        var workspaces = g.Layers.Select(l => l.WorkspaceLength).Where(e => e is not null).ToList();
+        if (workspaces.Count > 0) w.Line("private readonly float[] _workspace;");
         foreach (var l in g.Layers) l.EmitFields(c);
         w.Line();
         w.Line("/// <summary>Creates the network with Keras' default initialisation, deterministic for a given <paramref name=\"seed\"/>.</summary>");
@@ -107,6 +109,12 @@ internal static class NetworkEmitter
             }
         }
         for (int i = 0; i < g.Layers.Count; i++) g.Layers[i].EmitConstructor(c, i);
+        if (workspaces.Count > 0)
+        {
+            w.Line("int workspace = 0;");
+            foreach (var e in workspaces) w.Line($"workspace = global::System.Math.Max(workspace, {e});");
+            w.Line("_workspace = new float[workspace];");
+        }
         w.Close();
         w.Line();
 

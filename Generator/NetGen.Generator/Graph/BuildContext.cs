@@ -32,6 +32,28 @@ internal sealed class BuildContext
         return value;
     }
 
+    public const int GlorotUniform = 0;
+    public const int Zeros = 6;
+    private const int InitializerCount = 11;
+
+    /// <summary>Reads the <c>Activation</c> named argument (default linear), reporting NG0007 for an unknown value.</summary>
+    public int Activation(LayerSpec spec, string layerName)
+    {
+        if (spec.Find("Activation") is not { } arg) return 0;
+        if (Layers.ActivationFunctions.IsKnown(arg.Number)) return (int)arg.Number;
+        Report(Descriptors.UnknownActivation, arg.Location ?? spec.Location, $"{spec.Kind} '{layerName}'", arg.Number);
+        return 0;
+    }
+
+    /// <summary>Reads an initializer argument, reporting NG0012 for an unknown value.</summary>
+    public int Initializer(LayerSpec spec, string layerName, string argument, int fallback)
+    {
+        if (spec.Find(argument) is not { } arg) return fallback;
+        if (arg.Number >= 0 && arg.Number < InitializerCount && arg.Number == (int)arg.Number) return (int)arg.Number;
+        Report(Descriptors.UnknownInitializer, arg.Location ?? spec.Location, $"{spec.Kind} '{layerName}'", arg.Number);
+        return fallback;
+    }
+
     public static double Number(LayerSpec spec, string argument, double fallback) => spec.Find(argument)?.Number ?? fallback;
 
     public static bool Bool(LayerSpec spec, string argument, bool fallback) => spec.Find(argument) is { } a ? a.Number != 0 : fallback;

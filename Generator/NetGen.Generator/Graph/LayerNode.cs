@@ -66,6 +66,12 @@ internal abstract class LayerNode
     /// <summary>The expression of the logits for <see cref="FinalActivation"/>, given the training tensors.</summary>
     public virtual string PreActivation(ForwardArgs args) => args.X;
 
+    /// <summary>
+    /// An expression giving the floats of shared scratch this layer's kernels need (batch-independent), or null.
+    /// The network allocates one workspace, the largest any layer asks for, at construction.
+    /// </summary>
+    public virtual string? WorkspaceLength => null;
+
     /// <summary>Fields the layer needs (e.g. a random generator).</summary>
     public virtual void EmitFields(EmitContext c)
     {

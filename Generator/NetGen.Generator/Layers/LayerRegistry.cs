@@ -5,17 +5,36 @@ namespace NetGen.Generator.Layers;
 /// <summary>Maps attribute names to layer kinds. Adding a layer means adding its file and one line here.</summary>
 internal static class LayerRegistry
 {
-    private static readonly Dictionary<string, LayerKind> s_kinds = Create(
-        new DenseKind(),
-        new ActivationKind(),
-        new FlattenKind(),
-        new ReshapeKind(),
-        new DropoutKind());
+    private static readonly Dictionary<string, LayerKind> s_kinds = Create();
 
-    private static Dictionary<string, LayerKind> Create(params LayerKind[] kinds)
+    private static IEnumerable<LayerKind> Kinds()
+    {
+        yield return new DenseKind();
+        yield return new ActivationKind();
+        yield return new FlattenKind();
+        yield return new ReshapeKind();
+        yield return new DropoutKind();
+        yield return new TransposedConvolutionKind();
+        yield return new DepthwiseConvolutionKind();
+        yield return new SeparableConvolutionKind();
+        for (int rank = 1; rank <= 3; rank++)
+        {
+            yield return new ConvolutionKind(rank);
+            yield return new PoolingKind(max: true, rank);
+            yield return new PoolingKind(max: false, rank);
+            yield return new GlobalPoolingKind(max: true, rank);
+            yield return new GlobalPoolingKind(max: false, rank);
+            yield return new SpatialKind(SpatialKind.Op.ZeroPadding, rank);
+            yield return new SpatialKind(SpatialKind.Op.Cropping, rank);
+            yield return new SpatialKind(SpatialKind.Op.UpSampling, rank);
+            if (rank <= 2) yield return new LocallyConnectedKind(rank);
+        }
+    }
+
+    private static Dictionary<string, LayerKind> Create()
     {
         var map = new Dictionary<string, LayerKind>();
-        foreach (var kind in kinds) map.Add(kind.AttributeName, kind);
+        foreach (var kind in Kinds()) map.Add(kind.AttributeName, kind);
         return map;
     }
 

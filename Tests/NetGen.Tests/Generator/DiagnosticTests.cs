@@ -252,6 +252,125 @@ public class DiagnosticTests
     }
 
     [Fact]
+    public void ConvolutionOnAFlatInputNamesTheExpectedRank()
+    {
+        var d = Single("""
+            using NetGen;
+            [Network, Input(784)]
+            [[|Conv2D(32, 3)|]]
+            public partial class FlatConv { }
+            """, "NG0017");
+        Assert.Equal("Conv2D 'conv2d': expects a rank-3 input (height, width, channels), but its input (784) has rank 1", d.GetMessage());
+    }
+
+    [Fact]
+    public void KernelLargerThanItsInputGivesTheFormula()
+    {
+        var d = Single("""
+            using NetGen;
+            [Network, Input(3, 3, 1)]
+            [[|Conv2D(4, 5)|]]
+            public partial class BigKernel { }
+            """, "NG0018");
+        Assert.Equal("Conv2D 'conv2d': the kernel of 5 along height is larger than the input's 3: output height = floor((3 - 5) / 1) + 1 = -1, which is not positive", d.GetMessage());
+    }
+
+    [Fact]
+    public void PoolWindowLargerThanItsInput()
+    {
+        var d = Single("""
+            using NetGen;
+            [Network, Input(3, 3, 2)]
+            [[|MaxPooling2D(4)|]]
+            public partial class BigPool { }
+            """, "NG0018");
+        Assert.Contains("the pool window of 4 along height is larger than the input's 3", d.GetMessage());
+    }
+
+    [Fact]
+    public void NonPositiveFiltersStridesAndMultiplier()
+    {
+        Assert.Equal("Conv1D 'conv1d': filters must be positive, but is 0", Single("""
+            using NetGen;
+            [Network, Input(10, 2)]
+            [Conv1D([|0|], 3)]
+            public partial class NoFilters { }
+            """, "NG0004").GetMessage());
+        Assert.Equal("Conv2D 'conv2d': Strides must be positive, but is 0", Single("""
+            using NetGen;
+            [Network, Input(8, 8, 1)]
+            [Conv2D(4, 3, Strides = [|0|])]
+            public partial class NoStride { }
+            """, "NG0004").GetMessage());
+        Assert.Equal("DepthwiseConv2D 'depthwise_conv2d': DepthMultiplier must be positive, but is -1", Single("""
+            using NetGen;
+            [Network, Input(8, 8, 3)]
+            [DepthwiseConv2D(3, DepthMultiplier = [|-1|])]
+            public partial class NoMultiplier { }
+            """, "NG0004").GetMessage());
+    }
+
+    [Fact]
+    public void TransposedOutputPaddingMustBeBelowTheStride()
+    {
+        var d = Single("""
+            using NetGen;
+            [Network, Input(4, 4, 2)]
+            [Conv2DTranspose(3, 3, Strides = 2, OutputPadding = [|2|])]
+            public partial class BigOutputPadding { }
+            """, "NG0019");
+        Assert.Equal("Conv2DTranspose 'conv2d_transpose': output padding 2 along height must be smaller than the stride 2", d.GetMessage());
+    }
+
+    [Fact]
+    public void StridesWithDilation()
+    {
+        var d = Single("""
+            using NetGen;
+            [Network, Input(16, 16, 1)]
+            [[|Conv2D(4, 3, Strides = 2, DilationRate = 2)|]]
+            public partial class StridedDilated { }
+            """, "NG0020");
+        Assert.Contains("strides 2x2 and dilation rate 2x2 cannot both exceed 1", d.GetMessage());
+    }
+
+    [Fact]
+    public void CausalPaddingOnlyOnConv1D()
+    {
+        var d = Single("""
+            using NetGen;
+            [Network, Input(8, 8, 1)]
+            [Conv2D(4, 3, Padding = [|Padding.Causal|])]
+            public partial class CausalConv2D { }
+            """, "NG0021");
+        Assert.Equal("Conv2D 'conv2d': padding 'causal' is not allowed here; only Conv1D supports causal padding", d.GetMessage());
+    }
+
+    [Fact]
+    public void WrongNumberOfKernelValues()
+    {
+        var d = Single("""
+            using NetGen;
+            [Network, Input(8, 8, 1)]
+            [Conv2D(4, [|3, 3, 3|])]
+            public partial class ThreeAxes { }
+            """, "NG0022");
+        Assert.Equal("Conv2D 'conv2d': kernelSize needs 1 or 2 values, but has 3", d.GetMessage());
+    }
+
+    [Fact]
+    public void CroppingMoreThanTheInput()
+    {
+        var d = Single("""
+            using NetGen;
+            [Network, Input(4, 4, 1)]
+            [Cropping2D([|2, 2|])]
+            public partial class OverCropped { }
+            """, "NG0018");
+        Assert.Equal("Cropping2D 'cropping2d': cropping 2 + 2 along height leaves 0 of the input's 4", d.GetMessage());
+    }
+
+    [Fact]
     public void EveryDescriptorIsDocumentedInTheReadme()
     {
         var readme = System.IO.File.ReadAllText(System.IO.Path.Combine(RepositoryRoot.Path, "README.md"));

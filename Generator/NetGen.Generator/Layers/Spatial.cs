@@ -1,0 +1,141 @@
+using System.Linq;
+using NetGen.Generator.Diagnostics;
+using NetGen.Generator.Emit;
+using NetGen.Generator.Graph;
+using NetGen.Generator.Model;
+
+namespace NetGen.Generator.Layers;
+
+/// <summary>Keras <c>ZeroPadding1D/2D/3D</c>, <c>Cropping1D/2D/3D</c> and <c>UpSampling1D/2D/3D</c>.</summary>
+internal sealed class SpatialKind : LayerKind
+{
+    public enum Op
+    {
+        ZeroPadding,
+        Cropping,
+        UpSampling,
+    }
+
+    private readonly Op _op;
+    private readonly int _rank;
+
+    public SpatialKind(Op op, int rank)
+    {
+        _op = op;
+        _rank = rank;
+    }
+
+    public override string AttributeName => $"{_op}{_rank}D";
+
+    public override string DefaultName => _op switch
+    {
+        Op.ZeroPadding => $"zero_padding{_rank}d",
+        Op.Cropping => $"cropping{_rank}d",
+        _ => $"up_sampling{_rank}d",
+    };
+
+    private string Argument => _op switch
+    {
+        Op.ZeroPadding => "padding",
+        Op.Cropping => "cropping",
+        _ => "size",
+    };
+
+    public override LayerNode? Build(LayerSpec spec, string name, Shape input, BuildContext context)
+    {
+        if (!Window.CheckRank(spec, name, input, _rank, context)) return null;
+        var label = Window.Label(spec, name);
+        var arg = spec.Find(Argument);
+        var values = arg?.Items.Select(v => (int)v).ToArray() ?? new int[0];
+        var spatial = input.Dims.Take(_rank).ToArray();
+        var axes = Window.AxisNames(_rank);
+        if (_op == Op.UpSampling)
+        {
+            var factors = Window.PerAxis(spec, name, Argument, _rank, 2, context);
+            if (factors is null) return null;
+            var upOut = spatial.Select((n, a) => n * factors[a]).ToArray();
+            return new SpatialNode(spec, name, input, new Shape(upOut.Concat(new[] { input.Last }).ToArray()), _op, factors, new int[_rank], $"{AttributeName}({Window.Dims(factors)})");
+        }
+
+        int fallback = _op == Op.ZeroPadding ? 1 : 0;
+        int[] before, after;
+        if (values.Length == 0) before = after = Enumerable.Repeat(fallback, _rank).ToArray();
+        else if (values.Length == 1) before = after = Enumerable.Repeat(values[0], _rank).ToArray();
+        else if (values.Length == _rank) before = after = values;
+        else if (values.Length == 2 * _rank)
+        {
+            before = Enumerable.Range(0, _rank).Select(a => values[2 * a]).ToArray();
+            after = Enumerable.Range(0, _rank).Select(a => values[2 * a + 1]).ToArray();
+        }
+        else
+        {
+            context.Report(Descriptors.WrongValueCount, arg?.Location ?? spec.Location, label, Argument, _rank == 1 ? "1 or 2" : $"1, {_rank} or {2 * _rank}", values.Length);
+            return null;
+        }
+        if (before.Concat(after).FirstOrDefault(v => v < 0) is var negative && negative < 0)
+        {
+            context.Report(Descriptors.NonPositive, arg?.Location ?? spec.Location, label, $"every {Argument} amount (≥ 0)", negative);
+            return null;
+        }
+        var output = new int[_rank];
+        for (int a = 0; a < _rank; a++)
+        {
+            output[a] = _op == Op.ZeroPadding ? spatial[a] + before[a] + after[a] : spatial[a] - before[a] - after[a];
+            if (output[a] <= 0)
+            {
+                context.Report(Descriptors.WindowTooLarge, arg?.Location ?? spec.Location, label,
+                    $"cropping {before[a]} + {after[a]} along {axes[a]} leaves {output[a]} of the input's {spatial[a]}");
+                return null;
+            }
+        }
+        var description = $"{AttributeName}(" + string.Join(", ", Enumerable.Range(0, _rank).Select(a => $"{before[a]}/{after[a]}")) + ")";
+        return new SpatialNode(spec, name, input, new Shape(output.Concat(new[] { input.Last }).ToArray()), _op, Enumerable.Repeat(1, _rank).ToArray(), before, description);
+    }
+}
+
+internal sealed class SpatialNode : LayerNode
+{
+    private readonly SpatialKind.Op _op;
+    private readonly int[] _factors;
+    private readonly int[] _before;
+    private readonly string _description;
+
+    public SpatialNode(LayerSpec spec, string name, Shape input, Shape output, SpatialKind.Op op, int[] factors, int[] before, string description)
+        : base(spec, name, input, output)
+    {
+        _op = op;
+        _factors = factors;
+        _before = before;
+        _description = description;
+    }
+
+    public override string KerasClass => Spec.Kind;
+
+    public override string Description => _description;
+
+    private string Geometry => "in " + Window.GeometryField(Name);
+
+    public override void EmitFields(EmitContext c)
+    {
+        int rank = InputShape.Rank - 1;
+        Window.EmitGeometry(c, Name, InputShape.Dims.Take(rank).ToArray(), InputShape.Last, OutputShape.Dims.Take(rank).ToArray(), OutputShape.Last,
+            _factors, Enumerable.Repeat(1, rank).ToArray(), Enumerable.Repeat(1, rank).ToArray(), _before);
+    }
+
+    private string Forward => _op switch
+    {
+        SpatialKind.Op.ZeroPadding => "ZeroPad",
+        SpatialKind.Op.Cropping => "Crop",
+        _ => "UpSample",
+    };
+
+    public override void EmitInference(EmitContext c, string x, string y)
+        => c.W.Line($"global::NetGen.Kernels.Spatial.{Forward}({Geometry}, {x}, {y}, {c.Batch});");
+
+    public override void EmitTrainingForward(EmitContext c, ForwardArgs a) => EmitInference(c, a.X, a.Y);
+
+    public override void EmitBackward(EmitContext c, BackwardArgs a)
+    {
+        if (a.Dx is not null) c.W.Line($"global::NetGen.Kernels.Spatial.{Forward}Backward({Geometry}, {a.Dy}, {a.Dx}, {c.Batch});");
+    }
+}

@@ -1,0 +1,11 @@
+using System;
+
+namespace NetGen;
+
+/// <summary>Keras <c>GlobalAveragePooling1D</c>: the average over every spatial position, per channel.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class GlobalAveragePooling1DAttribute : LayerAttribute
+{
+    /// <summary>Keep the spatial axes with size 1 (Keras <c>keepdims</c>).</summary>
+    public bool KeepDims { get; set; } = false;
+}
