@@ -1,0 +1,150 @@
+using System;
+
+namespace NetGen.Kernels;
+
+/// <summary>
+/// Convolution kernels (Keras Conv1D, Conv2D, Conv3D with <c>groups = 1</c>): cross-correlation with stride,
+/// dilation and zero padding, channels-last, over the geometry of <see cref="WindowGeometry"/>.
+/// The kernel is <c>(KD, KH, KW, InChannels, OutChannels)</c> row-major (Keras' layout), the bias
+/// <c>OutChannels</c> floats.
+/// </summary>
+/// <remarks>
+/// Each sample is lowered to matrix products: the patches of a block of output positions are gathered into a
+/// <c>rows × (WindowVolume·InChannels)</c> matrix in the caller's workspace (im2col), and because the patch
+/// order <c>(kd, kh, kw, c)</c> matches the kernel's row-major order, the kernel buffer is already the
+/// <c>(WindowVolume·InChannels) × OutChannels</c> right operand: <c>y = patches·K</c>,
+/// <c>dK += patchesᵀ·dy</c>, and <c>dpatches = dy·Kᵀ</c> scattered back onto the input (col2im).
+/// A 1×1 window with stride 1 and no padding skips the gather: the input rows are the patches.
+/// </remarks>
+public static class Convolution
+{
+    // Upper bound on the patch matrix, in floats (256 KiB): big layers are processed in blocks of output
+    // positions so that the workspace stays small and cache-resident; small layers take a sample at once.
+    private const int ChunkFloats = 1 << 16;
+
+    /// <summary>Floats of workspace the methods of this class need for geometry <paramref name="g"/> (independent of the batch size).</summary>
+    public static int WorkspaceLength(in WindowGeometry g)
+        => IsPointwise(g) ? 0 : ChunkRows(g) * g.WindowVolume * g.InChannels;
+
+    /// <summary>
+    /// <c>y[b, o, f] = bias[f] + Σ_{tap, c} xpad[b, o·s + tap·d, c]·kernel[tap, c, f]</c> for a batch of
+    /// <paramref name="batch"/> samples; an empty <paramref name="bias"/> means no bias.
+    /// </summary>
+    public static void Forward(in WindowGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias, Span<float> y, int batch, Span<float> workspace)
+    {
+        Check(g, x.Length, y.Length, kernel.Length, batch, workspace.Length, nameof(x), nameof(y));
+        if (!bias.IsEmpty) Guard.AtLeast(bias.Length, g.OutChannels, nameof(bias), "OutChannels");
+        int f = g.OutChannels, positions = g.OutPositions;
+        if (IsPointwise(g))
+        {
+            int rowsAll = batch * positions;
+            Span<float> yAll = y.Slice(0, rowsAll * f);
+            if (!bias.IsEmpty) WindowOps.BroadcastRows(bias, yAll, rowsAll, f);
+            Gemm.MatMul(x.Slice(0, rowsAll * g.InChannels), kernel, yAll, rowsAll, g.InChannels, f, accumulate: !bias.IsEmpty);
+            return;
+        }
+        int q = g.WindowVolume * g.InChannels;
+        int chunk = ChunkRows(g);
+        for (int b = 0; b < batch; b++)
+        {
+            ReadOnlySpan<float> xs = x.Slice(b * g.InSize, g.InSize);
+            Span<float> ys = y.Slice(b * g.OutSize, g.OutSize);
+            for (int p0 = 0; p0 < positions; p0 += chunk)
+            {
+                int rows = Math.Min(chunk, positions - p0);
+                Span<float> col = workspace.Slice(0, rows * q);
+                WindowOps.Im2Col(g, xs, p0, rows, col);
+                Span<float> yBlock = ys.Slice(p0 * f, rows * f);
+                if (!bias.IsEmpty) WindowOps.BroadcastRows(bias, yBlock, rows, f);
+                Gemm.MatMul(col, kernel, yBlock, rows, q, f, accumulate: !bias.IsEmpty);
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>dKernel = Σ_b patches(x_b)ᵀ·dy_b</c> and <c>dBias[f] = Σ_{b, o} dy[b, o, f]</c>, both overwritten;
+    /// an empty <paramref name="dBias"/> is skipped.
+    /// </summary>
+    public static void BackwardWeights(in WindowGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dKernel, Span<float> dBias, int batch, Span<float> workspace)
+    {
+        Check(g, x.Length, dy.Length, dKernel.Length, batch, workspace.Length, nameof(x), nameof(dy));
+        if (!dBias.IsEmpty) Guard.AtLeast(dBias.Length, g.OutChannels, nameof(dBias), "OutChannels");
+        int f = g.OutChannels, positions = g.OutPositions;
+        int q = g.WindowVolume * g.InChannels;
+        Span<float> dk = dKernel.Slice(0, q * f);
+        if (IsPointwise(g))
+        {
+            int rowsAll = batch * positions;
+            Gemm.MatMulTransposeA(x.Slice(0, rowsAll * g.InChannels), dy.Slice(0, rowsAll * f), dk, g.InChannels, rowsAll, f);
+        }
+        else
+        {
+            dk.Clear();
+            int chunk = ChunkRows(g);
+            for (int b = 0; b < batch; b++)
+            {
+                ReadOnlySpan<float> xs = x.Slice(b * g.InSize, g.InSize);
+                ReadOnlySpan<float> dys = dy.Slice(b * g.OutSize, g.OutSize);
+                for (int p0 = 0; p0 < positions; p0 += chunk)
+                {
+                    int rows = Math.Min(chunk, positions - p0);
+                    Span<float> col = workspace.Slice(0, rows * q);
+                    WindowOps.Im2Col(g, xs, p0, rows, col);
+                    Gemm.MatMulTransposeA(col, dys.Slice(p0 * f, rows * f), dk, q, rows, f, accumulate: true);
+                }
+            }
+        }
+        if (!dBias.IsEmpty) WindowOps.SumRows(dy, dBias, batch * positions, f);
+    }
+
+    /// <summary>
+    /// <c>dx</c> (overwritten) = the scatter of <c>dy·kernelᵀ</c> through the window map; input cells that no
+    /// window covers, and padding, receive nothing.
+    /// </summary>
+    public static void BackwardInput(in WindowGeometry g, ReadOnlySpan<float> dy, ReadOnlySpan<float> kernel, Span<float> dx, int batch, Span<float> workspace)
+    {
+        Check(g, dx.Length, dy.Length, kernel.Length, batch, workspace.Length, nameof(dx), nameof(dy));
+        int f = g.OutChannels, positions = g.OutPositions;
+        int q = g.WindowVolume * g.InChannels;
+        if (IsPointwise(g))
+        {
+            int rowsAll = batch * positions;
+            Gemm.MatMulTransposeB(dy.Slice(0, rowsAll * f), kernel, dx.Slice(0, rowsAll * g.InChannels), rowsAll, f, g.InChannels);
+            return;
+        }
+        int chunk = ChunkRows(g);
+        for (int b = 0; b < batch; b++)
+        {
+            Span<float> dxs = dx.Slice(b * g.InSize, g.InSize);
+            ReadOnlySpan<float> dys = dy.Slice(b * g.OutSize, g.OutSize);
+            dxs.Clear();
+            for (int p0 = 0; p0 < positions; p0 += chunk)
+            {
+                int rows = Math.Min(chunk, positions - p0);
+                Span<float> col = workspace.Slice(0, rows * q);
+                Gemm.MatMulTransposeB(dys.Slice(p0 * f, rows * f), kernel, col, rows, f, q);
+                WindowOps.Col2ImAdd(g, col, p0, rows, dxs);
+            }
+        }
+    }
+
+    /// <summary>True when the input rows already are the patch rows: 1×1 window, stride 1, no padding, same spatial size.</summary>
+    private static bool IsPointwise(in WindowGeometry g)
+        => g.WindowVolume == 1 && g.SD == 1 && g.SH == 1 && g.SW == 1 && g.PadD == 0 && g.PadH == 0 && g.PadW == 0
+           && g.InD == g.OutD && g.InH == g.OutH && g.InW == g.OutW;
+
+    private static int ChunkRows(in WindowGeometry g)
+    {
+        int q = Math.Max(1, g.WindowVolume * g.InChannels);
+        return Math.Max(1, Math.Min(g.OutPositions, ChunkFloats / q));
+    }
+
+    private static void Check(in WindowGeometry g, int inLength, int outLength, int kernelLength, int batch, int workspaceLength, string inName, string outName)
+    {
+        if (batch < 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "batch must not be negative.");
+        Guard.AtLeast(inLength, batch * g.InSize, inName, "batch·InSize");
+        Guard.AtLeast(outLength, batch * g.OutSize, outName, "batch·OutSize");
+        Guard.AtLeast(kernelLength, g.WindowVolume * g.InChannels * g.OutChannels, "kernel", "WindowVolume·InChannels·OutChannels");
+        Guard.AtLeast(workspaceLength, WorkspaceLength(g), "workspace", "WorkspaceLength(g)");
+    }
+}
