@@ -33,7 +33,9 @@ internal static class Program
             return 0;
         }
 
-        Console.WriteLine("NetGen Fashion-MNIST: Flatten(28x28) -> Dense(128, relu) -> Dense(64, relu) -> Dense(10, softmax)");
+        Console.WriteLine(options.Model == "cnn"
+            ? "NetGen Fashion-MNIST CNN: Conv2D(32, 3x3, relu) -> MaxPooling2D -> Conv2D(64, 3x3, relu) -> MaxPooling2D -> Flatten -> Dense(128, relu) -> Dense(10, softmax)"
+            : "NetGen Fashion-MNIST MLP: Flatten(28x28) -> Dense(128, relu) -> Dense(64, relu) -> Dense(10, softmax)");
         Console.WriteLine($"Adam, categorical cross-entropy, {options.Epochs} epochs, batch {options.BatchSize}, validation split 0.2, seed {options.Seed}");
         FashionMnistData data;
         try
@@ -48,37 +50,38 @@ internal static class Program
         Console.WriteLine($"Data: {data.TrainCount} training and {data.TestCount} test images from {options.DataDirectory}");
 
         var testTargets = NetGen.Data.FashionMnist.OneHot(data.TestLabels, 10);
+        INetwork Create(int seed) => options.Model == "cnn" ? new FashionCnn(seed) : new FashionMlp(seed);
         if (options.PredictOnly)
         {
-            var loaded = new FashionMlp();
-            loaded.Load(options.WeightsPath);
-            loaded.Compile(new Adam(), Loss.CategoricalCrossentropy);
-            var eval = loaded.Evaluate(data.TestImages, testTargets);
+            var loaded = Create(options.Seed);
+            WeightFile.Load(options.WeightsPath, loaded.WeightSignature, loaded.Parameters);
+            var eval = new Trainer(loaded, new Adam(), Loss.CategoricalCrossentropy, 0).Evaluate(data.TestImages, testTargets);
             Console.WriteLine($"Loaded {options.WeightsPath}; test loss: {eval.Loss:F4}");
             Console.WriteLine($"Test accuracy: {eval.Accuracy:F4}");
             return 0;
         }
 
-        var model = new FashionMlp(options.Seed);
-        FashionMlp.Summary();
-        model.Compile(new Adam(), Loss.CategoricalCrossentropy);
+        var model = Create(options.Seed);
+        Console.Write(options.Model == "cnn" ? FashionCnn.SummaryText : FashionMlp.SummaryText);
+        // Keras: model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"]).
+        var trainer = new Trainer(model, new Adam(), Loss.CategoricalCrossentropy, Rng.DeriveSeed((ulong)options.Seed, 1));
         var progress = new ConsoleProgress();
-        var history = model.Fit(data.TrainImages, NetGen.Data.FashionMnist.OneHot(data.TrainLabels, 10),
+        var history = trainer.Fit(data.TrainImages, NetGen.Data.FashionMnist.OneHot(data.TrainLabels, 10),
             epochs: options.Epochs, batchSize: options.BatchSize, validationSplit: 0.2, callback: progress.Report);
         double meanEpoch = history.EpochSeconds.Average();
         Console.WriteLine($"Mean epoch time: {meanEpoch:F2} s (fastest {history.EpochSeconds.Min():F2} s)");
 
-        var result = model.Evaluate(data.TestImages, testTargets);
+        var result = trainer.Evaluate(data.TestImages, testTargets);
         Console.WriteLine($"Test loss: {result.Loss:F4}");
 
-        model.Save(options.WeightsPath);
-        var reloaded = new FashionMlp(seed: options.Seed + 1);
-        reloaded.Load(options.WeightsPath);
-        var probabilities = new float[FashionMlp.OutputLength];
+        WeightFile.Save(options.WeightsPath, model.WeightSignature, model.Parameters);
+        var reloaded = Create(options.Seed + 1);
+        WeightFile.Load(options.WeightsPath, reloaded.WeightSignature, reloaded.Parameters);
+        var probabilities = new float[reloaded.OutputLength];
         Console.WriteLine($"Saved the weights to {options.WeightsPath} and reloaded them; predictions of the reloaded model:");
         for (int i = 0; i < 5; i++)
         {
-            reloaded.Predict(data.TestImages.AsSpan(i * FashionMlp.InputLength, FashionMlp.InputLength), probabilities);
+            reloaded.Predict(data.TestImages.AsSpan(i * reloaded.InputLength, reloaded.InputLength), probabilities);
             int best = 0;
             for (int k = 1; k < probabilities.Length; k++) if (probabilities[k] > probabilities[best]) best = k;
             var truth = NetGen.Data.FashionMnist.ClassNames[data.TestLabels[i]];
@@ -88,21 +91,22 @@ internal static class Program
         return 0;
     }
 
-    private sealed record Options(string DataDirectory, int Epochs, int BatchSize, int Seed, string WeightsPath, bool PredictOnly, bool Help)
+    private sealed record Options(string DataDirectory, int Epochs, int BatchSize, int Seed, string WeightsPath, bool PredictOnly, bool Help, string Model)
     {
         public const string Usage =
-            "Usage: FashionMnist [--data DIR] [--epochs N] [--batch-size N] [--seed N] [--weights FILE] [--predict-only]\n" +
+            "Usage: FashionMnist [--model mlp|cnn] [--data DIR] [--epochs N] [--batch-size N] [--seed N] [--weights FILE] [--predict-only]\n" +
+            "  --model mlp|cnn the Keras MNIST example's MLP (default) or the small CNN\n" +
             "  --data DIR      Fashion-MNIST IDX files, plain or gzip (default " + DefaultData + ";\n" +
             "                  install with: sudo apt-get install dataset-fashion-mnist)\n" +
             "  --epochs N      training epochs (default 10)\n" +
             "  --batch-size N  batch size (default 32)\n" +
             "  --seed N        seed of the initial weights, shuffling and dropout (default 0)\n" +
-            "  --weights FILE  where the trained weights are saved (default fashion-mlp.weights)\n" +
+            "  --weights FILE  where the trained weights are saved (default fashion-<model>.weights)\n" +
             "  --predict-only  load --weights and evaluate on the test set instead of training";
 
         public static Options Parse(string[] args)
         {
-            var o = new Options(DefaultData, 10, 32, 0, "fashion-mlp.weights", false, false);
+            var o = new Options(DefaultData, 10, 32, 0, "", false, false, "mlp");
             for (int i = 0; i < args.Length; i++)
             {
                 string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -120,10 +124,16 @@ internal static class Program
                     "--weights" => o with { WeightsPath = Value() },
                     "--predict-only" => o with { PredictOnly = true },
                     "--help" or "-h" => o with { Help = true },
+                    "--model" => Value() switch
+                    {
+                        "mlp" => o with { Model = "mlp" },
+                        "cnn" => o with { Model = "cnn" },
+                        var m => throw new ArgumentException($"--model must be mlp or cnn, not '{m}'"),
+                    },
                     _ => throw new ArgumentException($"unknown argument '{args[i]}'"),
                 };
             }
-            return o;
+            return o.WeightsPath.Length > 0 ? o : o with { WeightsPath = $"fashion-{o.Model}.weights" };
         }
     }
 }

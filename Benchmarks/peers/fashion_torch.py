@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """PyTorch peer of the Fashion-MNIST sample, for epoch-time and accuracy comparisons on this machine.
 
-Same setup as Samples/FashionMnist: Flatten(28x28) -> Linear(128)+ReLU -> Linear(64)+ReLU -> Linear(10),
-softmax cross-entropy, Adam(lr=1e-3, eps=1e-7 as Keras), batch 32, the last 20% of the training set
+Same setup as Samples/FashionMnist: --model mlp is Flatten(28x28) -> Linear(128)+ReLU -> Linear(64)+ReLU ->
+Linear(10); --model cnn is Conv(32, 3x3)+ReLU -> MaxPool 2 -> Conv(64, 3x3)+ReLU -> MaxPool 2 -> Flatten ->
+Linear(128)+ReLU -> Linear(10); softmax cross-entropy, Adam(lr=1e-3, eps=1e-7 as Keras), batch 32, the last 20% of the training set
 for validation, reshuffled each epoch. Run with Debian's PyTorch (install python3-torch and
 libopenblas0-pthread):
 
-    /usr/bin/python3 Benchmarks/peers/fashion_mlp_torch.py [--epochs N] [--threads N] [--data DIR]
+    /usr/bin/python3 Benchmarks/peers/fashion_torch.py [--model mlp|cnn] [--epochs N] [--threads N] [--data DIR]
 """
 import argparse
 import gzip
@@ -40,6 +41,7 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
+    ap.add_argument("--model", choices=["mlp", "cnn"], default="mlp")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -48,10 +50,14 @@ def main():
     y = read_idx(find(args.data, "train-labels-idx1-ubyte")).long()
     xt = read_idx(find(args.data, "t10k-images-idx3-ubyte")).float().div(255).reshape(-1, 784)
     yt = read_idx(find(args.data, "t10k-labels-idx1-ubyte")).long()
+    if args.model == "cnn":
+        x, xt = x.reshape(-1, 1, 28, 28), xt.reshape(-1, 1, 28, 28)
+        model = nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
+                              nn.Flatten(), nn.Linear(1600, 128), nn.ReLU(), nn.Linear(128, 10))
+    else:
+        model = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 64), nn.ReLU(), nn.Linear(64, 10))
     split = int(len(x) * 0.8)
     xtr, ytr, xv, yv = x[:split], y[:split], x[split:], y[split:]
-
-    model = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 64), nn.ReLU(), nn.Linear(64, 10))
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
     loss_fn = nn.CrossEntropyLoss()
     times = []

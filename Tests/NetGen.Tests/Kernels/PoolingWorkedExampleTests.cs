@@ -1,0 +1,114 @@
+using System;
+using System.Linq;
+using NetGen.Kernels;
+using Xunit;
+
+namespace NetGen.Tests.Kernels;
+
+/// <summary>LAYERS.md E4 on X = 4×4 with values 1..16, plus global pooling, padding, cropping and up-sampling by hand.</summary>
+public class PoolingWorkedExampleTests
+{
+    private static readonly float[] X = Enumerable.Range(1, 16).Select(v => (float)v).ToArray();
+
+    private static WindowGeometry Pool(int k, int s, int outSize, int before)
+        => new(1, 4, 4, 1, 1, outSize, outSize, 1, 1, k, k, 1, s, s, 1, 1, 1, 0, before, before);
+
+    [Fact]
+    public void MaxAndAverage2x2()
+    {
+        var g = Pool(2, 2, 2, 0);
+        var y = new float[4];
+        Pooling.MaxForward(g, X, y, 1);
+        Assert.Equal(new float[] { 6, 8, 14, 16 }, y);
+        Pooling.AverageForward(g, X, y, 1);
+        Assert.Equal(new[] { 3.5f, 5.5f, 11.5f, 13.5f }, y);
+    }
+
+    [Fact]
+    public void SamePaddingStride2()
+    {
+        // n = 4, k = 3, s = 2: out 2, total padding 1, none before.
+        var g = Pool(3, 2, 2, 0);
+        var y = new float[4];
+        Pooling.MaxForward(g, X, y, 1);
+        Assert.Equal(new float[] { 11, 12, 15, 16 }, y);
+        Pooling.AverageForward(g, X, y, 1);
+        Assert.Equal(new[] { 6.0f, 7.5f, 12.0f, 13.5f }, y);
+    }
+
+    [Fact]
+    public void AverageSameStride1ExcludesPaddingFromTheDivisor()
+    {
+        var g = Pool(3, 1, 4, 1);
+        var y = new float[16];
+        Pooling.AverageForward(g, X, y, 1);
+        Assert.Equal(new[] { 3.5f, 4, 5, 5.5f, 5.5f, 6, 7, 7.5f, 9.5f, 10, 11, 11.5f, 11.5f, 12, 13, 13.5f }, y);
+    }
+
+    [Fact]
+    public void MaxBackwardRoutesToTheFirstMaximum()
+    {
+        // One 2×2 window holding a tie: the gradient goes to the first maximum in scan order only.
+        var g = new WindowGeometry(1, 2, 2, 1, 1, 1, 1, 1, 1, 2, 2, 1, 2, 2, 1, 1, 1, 0, 0, 0);
+        var x = new float[] { 1, 5, 5, 2 };
+        var y = new float[1];
+        Pooling.MaxForward(g, x, y, 1);
+        var dx = new float[] { 9, 9, 9, 9 };
+        Pooling.MaxBackward(g, x, y, new float[] { 3 }, dx, 1);
+        Assert.Equal(new float[] { 0, 3, 0, 0 }, dx);
+    }
+
+    [Fact]
+    public void AverageBackwardSplitsOverRealCells()
+    {
+        var g = Pool(3, 2, 2, 0);
+        var dx = new float[16];
+        Pooling.AverageBackward(g, new float[] { 6, 0, 0, 0 }, dx, 1);
+        // The first window covers rows 0-2 and columns 0-2 (9 real cells): each gets 6/9.
+        for (int r = 0; r < 4; r++)
+            for (int c = 0; c < 4; c++)
+                Assert.Equal(r < 3 && c < 3 ? 6f / 9 : 0f, dx[r * 4 + c], 6);
+    }
+
+    [Fact]
+    public void GlobalPooling()
+    {
+        var y = new float[1];
+        NetGen.Kernels.GlobalPooling.AverageForward(X, y, 1, 16, 1);
+        Assert.Equal(8.5f, y[0]);
+        NetGen.Kernels.GlobalPooling.MaxForward(X, y, 1, 16, 1);
+        Assert.Equal(16f, y[0]);
+        var dx = new float[16];
+        NetGen.Kernels.GlobalPooling.MaxBackward(X, y, new float[] { 2 }, dx, 1, 16, 1);
+        Assert.Equal(2f, dx[15]);
+        Assert.Equal(2f, dx.Sum());
+    }
+
+    [Fact]
+    public void PadCropAndUpSampleByHand()
+    {
+        // 2×2 input [[1, 2], [3, 4]] padded by one row before and one column after: 3×3.
+        var pad = new WindowGeometry(1, 2, 2, 1, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0);
+        var padded = new float[9];
+        Spatial.ZeroPad(pad, new float[] { 1, 2, 3, 4 }, padded, 1);
+        Assert.Equal(new float[] { 0, 0, 0, 1, 2, 0, 3, 4, 0 }, padded);
+        var back = new float[4];
+        Spatial.ZeroPadBackward(pad, Enumerable.Range(1, 9).Select(v => (float)v).ToArray(), back, 1);
+        Assert.Equal(new float[] { 4, 5, 7, 8 }, back);
+
+        // Crop 4×4 by one on each side: the centre 2×2.
+        var crop = new WindowGeometry(1, 4, 4, 1, 1, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1);
+        var centre = new float[4];
+        Spatial.Crop(crop, X, centre, 1);
+        Assert.Equal(new float[] { 6, 7, 10, 11 }, centre);
+
+        // Up-sample [[1, 2]] by (2, 3): rows repeat twice, columns three times.
+        var up = new WindowGeometry(1, 1, 2, 1, 1, 2, 6, 1, 1, 2, 3, 1, 1, 1, 1, 1, 1, 0, 0, 0);
+        var upsampled = new float[12];
+        Spatial.UpSample(up, new float[] { 1, 2 }, upsampled, 1);
+        Assert.Equal(new float[] { 1, 1, 1, 2, 2, 2, 1, 1, 1, 2, 2, 2 }, upsampled);
+        var summed = new float[2];
+        Spatial.UpSampleBackward(up, Enumerable.Repeat(1f, 12).ToArray(), summed, 1);
+        Assert.Equal(new float[] { 6, 6 }, summed);
+    }
+}
