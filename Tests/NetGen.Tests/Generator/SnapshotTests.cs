@@ -72,6 +72,48 @@ public class SnapshotTests
     }
 
     [Fact]
+    public void FashionCnn()
+    {
+        const string source = """
+            using NetGen;
+            namespace Samples;
+            [Network]
+            [Input(28, 28, 1)]
+            [Conv2D(32, 3, Activation = Activation.Relu)]
+            [MaxPooling2D]
+            [Conv2D(64, 3, Activation = Activation.Relu)]
+            [MaxPooling2D]
+            [Flatten]
+            [Dense(128, Activation = Activation.Relu)]
+            [Dense(10, Activation = Activation.Softmax)]
+            public partial class FashionCnn { }
+            """;
+        Snapshot.Match("FashionCnn", Generate(source));
+    }
+
+    [Fact]
+    public void ConvolutionVariants()
+    {
+        const string source = """
+            using NetGen;
+            namespace Samples;
+            [Network]
+            [Input(8, 8, 3)]
+            [ZeroPadding2D(1)]
+            [SeparableConv2D(8, 3, DepthMultiplier = 2, Strides = 2, Activation = Activation.Relu)]
+            [Conv2DTranspose(4, 3, Strides = 2, Padding = Padding.Same)]
+            [DepthwiseConv2D(3, Padding = Padding.Same, UseBias = false)]
+            [AveragePooling2D(3, Strides = 2, Padding = Padding.Same)]
+            [UpSampling2D(2)]
+            [Cropping2D(1)]
+            [LocallyConnected2D(2, 2)]
+            [GlobalMaxPooling2D]
+            public partial class Variants { }
+            """;
+        Snapshot.Match("ConvolutionVariants", Generate(source));
+    }
+
+    [Fact]
     public void GenerationIsDeterministic()
     {
         const string source = """
