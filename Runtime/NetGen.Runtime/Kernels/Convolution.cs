@@ -9,7 +9,7 @@ namespace NetGen.Kernels;
 /// <c>OutChannels</c> floats.
 /// </summary>
 /// <remarks>
-/// Each sample is lowered to matrix products: the patches of a block of output positions are gathered into a
+/// The batch is lowered to matrix products: the patches of a block of (sample, output position) rows are gathered into a
 /// <c>rows × (WindowVolume·InChannels)</c> matrix in the caller's workspace (im2col), and because the patch
 /// order <c>(kd, kh, kw, c)</c> matches the kernel's row-major order, the kernel buffer is already the
 /// <c>(WindowVolume·InChannels) × OutChannels</c> right operand: <c>y = patches·K</c>,
@@ -18,8 +18,9 @@ namespace NetGen.Kernels;
 /// </remarks>
 public static class Convolution
 {
-    // Upper bound on the patch matrix, in floats (256 KiB): big layers are processed in blocks of output
-    // positions so that the workspace stays small and cache-resident; small layers take a sample at once.
+    // Size of the patch matrix, in floats (256 KiB): rows are (sample, output position) pairs over the whole batch,
+    // processed in blocks of this many floats, so small layers get long matrix products spanning several samples
+    // and big layers a bounded, cache-friendly workspace.
     private const int ChunkFloats = 1 << 16;
 
     /// <summary>Floats of workspace the methods of this class need for geometry <paramref name="g"/> (independent of the batch size).</summary>
@@ -44,20 +45,15 @@ public static class Convolution
             return;
         }
         int q = g.WindowVolume * g.InChannels;
-        int chunk = ChunkRows(g);
-        for (int b = 0; b < batch; b++)
+        int chunk = ChunkRows(g), total = batch * positions;
+        for (int r0 = 0; r0 < total; r0 += chunk)
         {
-            ReadOnlySpan<float> xs = x.Slice(b * g.InSize, g.InSize);
-            Span<float> ys = y.Slice(b * g.OutSize, g.OutSize);
-            for (int p0 = 0; p0 < positions; p0 += chunk)
-            {
-                int rows = Math.Min(chunk, positions - p0);
-                Span<float> col = workspace.Slice(0, rows * q);
-                WindowOps.Im2Col(g, xs, p0, rows, col);
-                Span<float> yBlock = ys.Slice(p0 * f, rows * f);
-                if (!bias.IsEmpty) WindowOps.BroadcastRows(bias, yBlock, rows, f);
-                Gemm.MatMul(col, kernel, yBlock, rows, q, f, accumulate: !bias.IsEmpty);
-            }
+            int rows = Math.Min(chunk, total - r0);
+            Span<float> col = workspace.Slice(0, rows * q);
+            Gather(g, x, r0, rows, col);
+            Span<float> yBlock = y.Slice(r0 * f, rows * f);
+            if (!bias.IsEmpty) WindowOps.BroadcastRows(bias, yBlock, rows, f);
+            Gemm.MatMul(col, kernel, yBlock, rows, q, f, accumulate: !bias.IsEmpty);
         }
     }
 
@@ -79,19 +75,14 @@ public static class Convolution
         }
         else
         {
-            dk.Clear();
-            int chunk = ChunkRows(g);
-            for (int b = 0; b < batch; b++)
+            int chunk = ChunkRows(g), total = batch * positions;
+            if (total == 0) dk.Clear();
+            for (int r0 = 0; r0 < total; r0 += chunk)
             {
-                ReadOnlySpan<float> xs = x.Slice(b * g.InSize, g.InSize);
-                ReadOnlySpan<float> dys = dy.Slice(b * g.OutSize, g.OutSize);
-                for (int p0 = 0; p0 < positions; p0 += chunk)
-                {
-                    int rows = Math.Min(chunk, positions - p0);
-                    Span<float> col = workspace.Slice(0, rows * q);
-                    WindowOps.Im2Col(g, xs, p0, rows, col);
-                    Gemm.MatMulTransposeA(col, dys.Slice(p0 * f, rows * f), dk, q, rows, f, accumulate: true);
-                }
+                int rows = Math.Min(chunk, total - r0);
+                Span<float> col = workspace.Slice(0, rows * q);
+                Gather(g, x, r0, rows, col);
+                Gemm.MatMulTransposeA(col, dy.Slice(r0 * f, rows * f), dk, q, rows, f, accumulate: r0 > 0);
             }
         }
         if (!dBias.IsEmpty) WindowOps.SumRows(dy, dBias, batch * positions, f);
@@ -112,19 +103,32 @@ public static class Convolution
             Gemm.MatMulTransposeB(dy.Slice(0, rowsAll * f), kernel, dx.Slice(0, rowsAll * g.InChannels), rowsAll, f, g.InChannels);
             return;
         }
-        int chunk = ChunkRows(g);
-        for (int b = 0; b < batch; b++)
+        int chunk = ChunkRows(g), total = batch * positions;
+        dx.Slice(0, batch * g.InSize).Clear();
+        for (int r0 = 0; r0 < total; r0 += chunk)
         {
-            Span<float> dxs = dx.Slice(b * g.InSize, g.InSize);
-            ReadOnlySpan<float> dys = dy.Slice(b * g.OutSize, g.OutSize);
-            dxs.Clear();
-            for (int p0 = 0; p0 < positions; p0 += chunk)
+            int rows = Math.Min(chunk, total - r0);
+            Span<float> col = workspace.Slice(0, rows * q);
+            Gemm.MatMulTransposeB(dy.Slice(r0 * f, rows * f), kernel, col, rows, f, q);
+            // Scatter the block back sample by sample (a block may span several samples).
+            for (int done = 0; done < rows;)
             {
-                int rows = Math.Min(chunk, positions - p0);
-                Span<float> col = workspace.Slice(0, rows * q);
-                Gemm.MatMulTransposeB(dys.Slice(p0 * f, rows * f), kernel, col, rows, f, q);
-                WindowOps.Col2ImAdd(g, col, p0, rows, dxs);
+                int r = r0 + done, b = r / positions, p = r - b * positions, n = Math.Min(rows - done, positions - p);
+                WindowOps.Col2ImAdd(g, col.Slice(done * q, n * q), p, n, dx.Slice(b * g.InSize, g.InSize));
+                done += n;
             }
+        }
+    }
+
+    /// <summary>Patch rows of global rows <c>[r0, r0 + rows)</c> (row = sample·OutPositions + position), sample by sample.</summary>
+    private static void Gather(in WindowGeometry g, ReadOnlySpan<float> x, int r0, int rows, Span<float> col)
+    {
+        int positions = g.OutPositions, q = g.WindowVolume * g.InChannels;
+        for (int done = 0; done < rows;)
+        {
+            int r = r0 + done, b = r / positions, p = r - b * positions, n = Math.Min(rows - done, positions - p);
+            WindowOps.Im2Col(g, x.Slice(b * g.InSize, g.InSize), p, n, col.Slice(done * q, n * q));
+            done += n;
         }
     }
 
@@ -134,10 +138,7 @@ public static class Convolution
            && g.InD == g.OutD && g.InH == g.OutH && g.InW == g.OutW;
 
     private static int ChunkRows(in WindowGeometry g)
-    {
-        int q = Math.Max(1, g.WindowVolume * g.InChannels);
-        return Math.Max(1, Math.Min(g.OutPositions, ChunkFloats / q));
-    }
+        => Math.Max(1, ChunkFloats / Math.Max(1, g.WindowVolume * g.InChannels));
 
     private static void Check(in WindowGeometry g, int inLength, int outLength, int kernelLength, int batch, int workspaceLength, string inName, string outName)
     {
