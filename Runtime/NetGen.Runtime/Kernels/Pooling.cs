@@ -1,4 +1,6 @@
 using System;
+using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace NetGen.Kernels;
 
@@ -12,6 +14,7 @@ public static class Pooling
     public static void MaxForward(in WindowGeometry g, ReadOnlySpan<float> x, Span<float> y, int batch)
     {
         int c = g.InChannels;
+        bool vector = c % Vector<float>.Count == 0;
         for (int b = 0; b < batch; b++)
         {
             var xs = x.Slice(b * g.InSize, g.InSize);
@@ -21,15 +24,29 @@ public static class Pooling
             for (int ow = 0; ow < g.OutW; ow++)
             {
                 var yo = ys.Slice(((od * g.OutH + oh) * g.OutW + ow) * c, c);
-                yo.Fill(float.NegativeInfinity);
                 Window(g, od, oh, ow, out int d0, out int d1, out int h0, out int h1, out int w0, out int w1);
+                bool first = true;
                 for (int d = d0; d < d1; d++)
                 for (int h = h0; h < h1; h++)
                 for (int w = w0; w < w1; w++)
                 {
                     var xi = xs.Slice(((d * g.InH + h) * g.InW + w) * c, c);
-                    for (int ch = 0; ch < c; ch++)
-                        if (xi[ch] > yo[ch]) yo[ch] = xi[ch];
+                    if (first)
+                    {
+                        xi.CopyTo(yo);
+                        first = false;
+                    }
+                    else if (vector)
+                    {
+                        var yv = MemoryMarshal.Cast<float, Vector<float>>(yo);
+                        var xv = MemoryMarshal.Cast<float, Vector<float>>(xi);
+                        for (int v = 0; v < yv.Length; v++) yv[v] = Vector.Max(yv[v], xv[v]);
+                    }
+                    else
+                    {
+                        for (int ch = 0; ch < c; ch++)
+                            if (xi[ch] > yo[ch]) yo[ch] = xi[ch];
+                    }
                 }
             }
         }
@@ -43,30 +60,55 @@ public static class Pooling
     {
         int c = g.InChannels;
         dx.Slice(0, batch * g.InSize).Clear();
+        bool vector = c % Vector<float>.Count == 0;
+        // Per channel: has this window's gradient been routed yet (all ones = yes)?
+        Span<float> routed = c <= 1024 ? stackalloc float[c] : new float[c];
         for (int b = 0; b < batch; b++)
         {
             var xs = x.Slice(b * g.InSize, g.InSize);
             var dxs = dx.Slice(b * g.InSize, g.InSize);
-            int outBase = b * g.OutSize;
+            var ys = y.Slice(b * g.OutSize, g.OutSize);
+            var dys = dy.Slice(b * g.OutSize, g.OutSize);
             for (int od = 0; od < g.OutD; od++)
             for (int oh = 0; oh < g.OutH; oh++)
             for (int ow = 0; ow < g.OutW; ow++)
             {
-                int o = outBase + ((od * g.OutH + oh) * g.OutW + ow) * c;
+                int o = ((od * g.OutH + oh) * g.OutW + ow) * c;
+                var max = ys.Slice(o, c);
+                var grad = dys.Slice(o, c);
                 Window(g, od, oh, ow, out int d0, out int d1, out int h0, out int h1, out int w0, out int w1);
-                for (int ch = 0; ch < c; ch++)
+                routed.Clear();
+                for (int d = d0; d < d1; d++)
+                for (int h = h0; h < h1; h++)
+                for (int w = w0; w < w1; w++)
                 {
-                    float max = y[o + ch];
-                    bool done = false;
-                    for (int d = d0; d < d1 && !done; d++)
-                    for (int h = h0; h < h1 && !done; h++)
-                    for (int w = w0; w < w1 && !done; w++)
+                    int i = ((d * g.InH + h) * g.InW + w) * c;
+                    var xi = xs.Slice(i, c);
+                    var gi = dxs.Slice(i, c);
+                    if (vector)
                     {
-                        int i = ((d * g.InH + h) * g.InW + w) * c + ch;
-                        if (xs[i] == max)
+                        var xv = MemoryMarshal.Cast<float, Vector<float>>(xi);
+                        var mv = MemoryMarshal.Cast<float, Vector<float>>(max);
+                        var dv = MemoryMarshal.Cast<float, Vector<float>>(grad);
+                        var gv = MemoryMarshal.Cast<float, Vector<float>>(gi);
+                        var rv = MemoryMarshal.Cast<float, Vector<float>>(routed);
+                        for (int v = 0; v < xv.Length; v++)
                         {
-                            dxs[i] += dy[o + ch];
-                            done = true;
+                            // Lanes where this cell is the maximum and no earlier cell took the gradient.
+                            var take = Vector.AndNot(Vector.Equals(xv[v], mv[v]).As<int, float>(), rv[v]);
+                            gv[v] += Vector.ConditionalSelect(take.As<float, int>(), dv[v], Vector<float>.Zero);
+                            rv[v] = Vector.BitwiseOr(rv[v], take);
+                        }
+                    }
+                    else
+                    {
+                        for (int ch = 0; ch < c; ch++)
+                        {
+                            if (routed[ch] == 0 && xi[ch] == max[ch])
+                            {
+                                gi[ch] += grad[ch];
+                                routed[ch] = 1;
+                            }
                         }
                     }
                 }

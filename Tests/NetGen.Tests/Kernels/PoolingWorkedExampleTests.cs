@@ -58,6 +58,45 @@ public class PoolingWorkedExampleTests
         Assert.Equal(new float[] { 0, 3, 0, 0 }, dx);
     }
 
+    [Theory]
+    [InlineData(16, 0)]  // the vectorised path (channels a multiple of the vector width)
+    [InlineData(5, 0)]   // the scalar path
+    [InlineData(32, 1)]  // overlapping windows with same padding
+    public void MaxPoolingMatchesAReferenceWithTies(int channels, int same)
+    {
+        // 5×5 input whose values come from a small set, so ties inside windows are common.
+        int k = 2, s = same == 1 ? 1 : 2, outSize = same == 1 ? 5 : 2;
+        var g = new WindowGeometry(1, 5, 5, channels, 1, outSize, outSize, channels, 1, k, k, 1, s, s, 1, 1, 1, 0, 0, 0);
+        var rng = new Random(3);
+        var x = Enumerable.Range(0, 2 * 25 * channels).Select(_ => (float)rng.Next(4)).ToArray();
+        var dy = Enumerable.Range(0, 2 * outSize * outSize * channels).Select(_ => (float)rng.NextDouble()).ToArray();
+        var y = new float[dy.Length];
+        var dx = new float[x.Length];
+        Pooling.MaxForward(g, x, y, 2);
+        Pooling.MaxBackward(g, x, y, dy, dx, 2);
+        var expectedDx = new double[x.Length];
+        for (int b = 0; b < 2; b++)
+        for (int oh = 0; oh < outSize; oh++)
+        for (int ow = 0; ow < outSize; ow++)
+        for (int c = 0; c < channels; c++)
+        {
+            float max = float.NegativeInfinity;
+            int at = -1;
+            for (int i = 0; i < k; i++)
+            for (int j = 0; j < k; j++)
+            {
+                int h = oh * s + i, w = ow * s + j;
+                if (h >= 5 || w >= 5) continue; // padding after never wins
+                int index = ((b * 5 + h) * 5 + w) * channels + c;
+                if (x[index] > max) (max, at) = (x[index], index);
+            }
+            int o = ((b * outSize + oh) * outSize + ow) * channels + c;
+            Assert.Equal(max, y[o]);
+            expectedDx[at] += dy[o];
+        }
+        for (int i = 0; i < dx.Length; i++) Assert.Equal(expectedDx[i], dx[i], 5);
+    }
+
     [Fact]
     public void AverageBackwardSplitsOverRealCells()
     {
