@@ -100,6 +100,26 @@ internal static class Descriptors
         "Wrong number of per-axis values",
         "{0}: {1} needs {2} values, but has {3}");
 
+    public static readonly DiagnosticDescriptor AxisOutOfRange = Make("NG0023",
+        "Axis out of range",
+        "{0}: axis {1} is out of range for an input of rank {2} (use -{2}..-1 or 1..{2})");
+
+    public static readonly DiagnosticDescriptor GroupsDoNotDivide = Make("NG0024",
+        "Groups do not divide the channels",
+        "{0}: {1} groups do not divide the {2} channels");
+
+    public static readonly DiagnosticDescriptor NegativeStddev = Make("NG0025",
+        "Negative standard deviation",
+        "{0}: stddev must be at least 0, but is {1}");
+
+    public static readonly DiagnosticDescriptor TokenIdMismatch = Make("NG0026",
+        "Token ids and features mixed",
+        "{0}: {1}");
+
+    public static readonly DiagnosticDescriptor AxisNotSupported = Make("NG0027",
+        "Normalization axis not supported yet",
+        "{0}: normalising axis {1} is not supported yet; only the last (channel) axis is");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new()
     {
         [NotPartial.Id] = NotPartial,
@@ -124,6 +144,11 @@ internal static class Descriptors
         [StridesWithDilation.Id] = StridesWithDilation,
         [PaddingNotAllowed.Id] = PaddingNotAllowed,
         [WrongValueCount.Id] = WrongValueCount,
+        [AxisOutOfRange.Id] = AxisOutOfRange,
+        [GroupsDoNotDivide.Id] = GroupsDoNotDivide,
+        [NegativeStddev.Id] = NegativeStddev,
+        [TokenIdMismatch.Id] = TokenIdMismatch,
+        [AxisNotSupported.Id] = AxisNotSupported,
     };
 
     public static IEnumerable<DiagnosticDescriptor> All => s_byId.Values;

@@ -18,6 +18,9 @@ internal sealed class EmitContext
     /// <summary>The read-only span of one weight inside the parameter buffer.</summary>
     public string Param(ParameterDecl p) => $"p.Slice({p.Offset}, {p.Length})";
 
+    /// <summary>The span of one non-trainable state variable.</summary>
+    public string State(ParameterDecl p) => $"st.Slice({p.Offset}, {p.Length})";
+
     /// <summary>The span of one weight's gradient.</summary>
     public string Grad(ParameterDecl p) => $"dp.Slice({p.Offset}, {p.Length})";
 

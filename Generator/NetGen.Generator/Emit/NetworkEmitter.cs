@@ -55,6 +55,12 @@ internal static class NetworkEmitter
         w.Line($"public const int OutputRowsPerSample = {g.OutputShape.LeadingSize};");
         w.Line("/// <summary>Number of trainable parameters.</summary>");
         w.Line($"public const int ParameterCount = {g.ParameterCount};");
+        bool hasState = g.StateCount > 0;
+        if (hasState)
+        {
+            w.Line("/// <summary>Number of non-trainable state floats (e.g. moving statistics), saved with the weights.</summary>");
+            w.Line($"public const int StateCount = {g.StateCount};");
+        }
         w.Line("/// <summary>Samples Predict processes at once; larger batches are split into chunks of this size.</summary>");
         w.Line($"public const int InferenceBatchCapacity = {capacity};");
         w.Line("/// <summary>Floats of the inference arena, allocated once by the constructor.</summary>");
@@ -81,12 +87,27 @@ internal static class NetworkEmitter
         w.Outdent();
         w.Line("};");
         w.Line();
+        if (hasState)
+        {
+            w.Line("/// <summary>Every non-trainable state variable with its Keras name, shape and place in <see cref=\"State\"/>.</summary>");
+            w.Line("public static global::System.Collections.Generic.IReadOnlyList<global::NetGen.ParameterInfo> StateLayout { get; } = new global::NetGen.ParameterInfo[]");
+            w.Line("{");
+            w.Indent();
+            foreach (var l in g.Layers)
+                foreach (var p in l.State)
+                    w.Line($"new global::NetGen.ParameterInfo(\"{l.Name}/{p.Name}\", {p.Offset}, {p.Length}, new int[] {{ {string.Join(", ", p.Shape.Dims)} }}),");
+            w.Outdent();
+            w.Line("};");
+            w.Line();
+        }
         EmitSummary(w, g);
 
         // ---- fields and constructor
         w.Line("private readonly float[] _parameters = new float[ParameterCount];");
         w.Line("private readonly float[] _gradients = new float[ParameterCount];");
         w.Line("private readonly float[] _inferenceArena = new float[InferenceArenaFloats];");
+        if (hasState) w.Line("private readonly float[] _state = new float[StateCount];");
+        if (g.TokenIds) w.Line("private readonly float[] _tokenChunk = new float[InferenceBatchCapacity * InputLength];");
         w.Line("private float[] _trainingArena = global::System.Array.Empty<float>();");
         w.Line("private float[] _gradientArena = global::System.Array.Empty<float>();");
         w.Line("private int _trainingBatch;");
@@ -108,6 +129,9 @@ internal static class NetworkEmitter
                 paramIndex++;
             }
         }
+        foreach (var l in g.Layers)
+            foreach (var p in l.State)
+                w.Line($"global::NetGen.Kernels.Initializers.Fill(global::NetGen.Initializer.{InitializerNames[p.Initializer]}, new global::System.Span<float>(_state, {p.Offset}, {p.Length}), {p.FanIn}, {p.FanOut}, new global::NetGen.Rng(0));  // {l.Name}/{p.Name} {p.Shape}");
         for (int i = 0; i < g.Layers.Count; i++) g.Layers[i].EmitConstructor(c, i);
         if (workspaces.Count > 0)
         {
@@ -123,6 +147,11 @@ internal static class NetworkEmitter
         w.Line("public global::System.Span<float> Parameters => _parameters;");
         w.Line("/// <summary>Gradients of the mean batch loss from the last <see cref=\"ComputeGradients\"/> call, laid out as <see cref=\"Parameters\"/>.</summary>");
         w.Line("public global::System.ReadOnlySpan<float> Gradients => _gradients;");
+        if (hasState)
+        {
+            w.Line("/// <summary>Non-trainable state (e.g. moving statistics), laid out as <see cref=\"StateLayout\"/>; updated by training, read by Predict.</summary>");
+            w.Line("public global::System.Span<float> State => _state;");
+        }
         w.Line("/// <summary>Outputs (training mode) of the last <see cref=\"ComputeGradients\"/> call.</summary>");
         w.Line($"public global::System.ReadOnlySpan<float> TrainingOutput => new global::System.ReadOnlySpan<float>(_trainingArena, {Times("_trainingBatch", training.OutputOffset)}, _trainingBatch * OutputLength);");
         w.Line();
@@ -136,7 +165,7 @@ internal static class NetworkEmitter
 
         EmitPredict(c, g, inference);
         EmitComputeGradients(c, g, training);
-        EmitTrainingApi(w);
+        EmitTrainingApi(w, g.StateCount > 0);
 
         w.Close();
         foreach (var _ in spec.ContainingTypes) w.Close();
@@ -193,14 +222,17 @@ internal static class NetworkEmitter
         w.Line("global::NetGen.Guard.BatchSize(batchSize);");
         w.Line("global::NetGen.Guard.Length(input.Length, batchSize * InputLength, nameof(input), \"batchSize × InputLength\");");
         w.Line("global::NetGen.Guard.Length(output.Length, batchSize * OutputLength, nameof(output), \"batchSize × OutputLength\");");
+        EmitTokenValidation(w, g, "input");
         w.Open("for (int start = 0; start < batchSize; start += InferenceBatchCapacity)");
         w.Line("int n = global::System.Math.Min(InferenceBatchCapacity, batchSize - start);");
         w.Line("PredictChunk(input.Slice(start * InputLength, n * InputLength), output.Slice(start * OutputLength, n * OutputLength), n);");
         w.Close();
         w.Close();
         w.Line();
+        if (g.TokenIds) EmitTokenPredict(w, g);
         w.Open("private void PredictChunk(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int n)");
         w.Line("global::System.ReadOnlySpan<float> p = _parameters;");
+        if (g.StateCount > 0) w.Line("global::System.Span<float> st = _state;");
         if (plan.Sizes[0] + plan.Sizes[1] > 0) w.Line("global::System.Span<float> a = _inferenceArena;");
         string Buffer(int b, int size) => b switch
         {
@@ -325,6 +357,7 @@ internal static class NetworkEmitter
         w.Line("    global::NetGen.Guard.Length(target.Length, batchSize * OutputRowsPerSample, nameof(target), \"batchSize × OutputRowsPerSample class ids\");");
         w.Line("else");
         w.Line("    global::NetGen.Guard.Length(target.Length, batchSize * OutputLength, nameof(target), \"batchSize × OutputLength\");");
+        EmitTokenValidation(w, g, "input");
         w.Line("int n = batchSize;");
         w.Open("if (_trainingArena.Length < n * TrainingFloatsPerSample || _gradientArena.Length < n * GradientFloatsPerSample)");
         w.Line("// Grows only when a larger batch arrives; steady-state training allocates nothing.");
@@ -334,6 +367,7 @@ internal static class NetworkEmitter
         w.Line("_trainingBatch = n;");
         w.Line("global::System.ReadOnlySpan<float> p = _parameters;");
         w.Line("global::System.Span<float> dp = _gradients;");
+        if (g.StateCount > 0) w.Line("global::System.Span<float> st = _state;");
         if (plan.ActivationsPerSample > 0) w.Line("global::System.Span<float> t = _trainingArena;");
         if (plan.GradientsPerSample > 0) w.Line("global::System.Span<float> g = _gradientArena;");
         w.Line();
@@ -417,7 +451,33 @@ internal static class NetworkEmitter
 
     // ------------------------------------------------------------------ training API, summary
 
-    private static void EmitTrainingApi(CodeWriter w)
+    /// <summary>Checks every token id before anything is computed, so a bad id writes nothing.</summary>
+    private static void EmitTokenValidation(CodeWriter w, NetworkGraph g, string span)
+    {
+        int vocabulary = g.Layers.Select(l => l.TokenVocabulary).FirstOrDefault(v => v > 0);
+        if (g.TokenIds && vocabulary > 0) w.Line($"global::NetGen.Kernels.Embedding.Validate({span}, {vocabulary});");
+    }
+
+    private static void EmitTokenPredict(CodeWriter w, NetworkGraph g)
+    {
+        w.Line("/// <summary>Inference on token ids: <c>batchSize · InputLength</c> ids. Every id is checked before anything is computed.</summary>");
+        w.Open("public void Predict(global::System.ReadOnlySpan<int> tokens, global::System.Span<float> output, int batchSize = 1)");
+        w.Line("global::NetGen.Guard.BatchSize(batchSize);");
+        w.Line("global::NetGen.Guard.Length(tokens.Length, batchSize * InputLength, nameof(tokens), \"batchSize × InputLength\");");
+        w.Line("global::NetGen.Guard.Length(output.Length, batchSize * OutputLength, nameof(output), \"batchSize × OutputLength\");");
+        EmitTokenValidation(w, g, "tokens");
+        w.Open("for (int start = 0; start < batchSize; start += InferenceBatchCapacity)");
+        w.Line("int n = global::System.Math.Min(InferenceBatchCapacity, batchSize - start);");
+        w.Line("var chunk = new global::System.Span<float>(_tokenChunk, 0, n * InputLength);");
+        w.Line("var ids = tokens.Slice(start * InputLength, n * InputLength);");
+        w.Line("for (int i = 0; i < ids.Length; i++) chunk[i] = ids[i];");
+        w.Line("PredictChunk(chunk, output.Slice(start * OutputLength, n * OutputLength), n);");
+        w.Close();
+        w.Close();
+        w.Line();
+    }
+
+    private static void EmitTrainingApi(CodeWriter w, bool hasState)
     {
         w.Line("/// <summary>Keras <c>compile</c>: chooses the optimizer and the loss used by <see cref=\"Fit\"/>, <see cref=\"Evaluate\"/> and <see cref=\"TrainOnBatch\"/>.</summary>");
         w.Open("public void Compile(global::NetGen.Optimizer optimizer, global::NetGen.Loss loss)");
@@ -440,11 +500,32 @@ internal static class NetworkEmitter
         w.Line("public float TrainOnBatch(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int batchSize)");
         w.Line("    => Trainer.TrainOnBatch(x, y, batchSize);");
         w.Line();
-        w.Line("/// <summary>Writes the weights to <paramref name=\"path\"/> (a temporary file, then an atomic rename).</summary>");
-        w.Line("public void Save(string path) => global::NetGen.Training.WeightFile.Save(path, WeightSignature, _parameters);");
-        w.Line();
-        w.Line("/// <summary>Reads weights written by <see cref=\"Save\"/>; on any error throws and leaves the current weights untouched.</summary>");
-        w.Line("public void Load(string path) => global::NetGen.Training.WeightFile.Load(path, WeightSignature, _parameters);");
+        if (!hasState)
+        {
+            w.Line("/// <summary>Writes the weights to <paramref name=\"path\"/> (a temporary file, then an atomic rename).</summary>");
+            w.Line("public void Save(string path) => global::NetGen.Training.WeightFile.Save(path, WeightSignature, _parameters);");
+            w.Line();
+            w.Line("/// <summary>Reads weights written by <see cref=\"Save\"/>; on any error throws and leaves the current weights untouched.</summary>");
+            w.Line("public void Load(string path) => global::NetGen.Training.WeightFile.Load(path, WeightSignature, _parameters);");
+        }
+        else
+        {
+            w.Line("/// <summary>Writes the weights, then the state, to <paramref name=\"path\"/> (a temporary file, then an atomic rename).</summary>");
+            w.Open("public void Save(string path)");
+            w.Line("var all = new float[ParameterCount + StateCount];");
+            w.Line("_parameters.CopyTo(all, 0);");
+            w.Line("_state.CopyTo(all, ParameterCount);");
+            w.Line("global::NetGen.Training.WeightFile.Save(path, WeightSignature, all);");
+            w.Close();
+            w.Line();
+            w.Line("/// <summary>Reads weights and state written by <see cref=\"Save\"/>; on any error throws and leaves both untouched.</summary>");
+            w.Open("public void Load(string path)");
+            w.Line("var all = new float[ParameterCount + StateCount];");
+            w.Line("global::NetGen.Training.WeightFile.Load(path, WeightSignature, all);");
+            w.Line("global::System.Array.Copy(all, 0, _parameters, 0, ParameterCount);");
+            w.Line("global::System.Array.Copy(all, ParameterCount, _state, 0, StateCount);");
+            w.Close();
+        }
         w.Line();
         w.Line("/// <summary>Prints <see cref=\"SummaryText\"/> (Keras <c>model.summary()</c>).</summary>");
         w.Line("public static void Summary(global::System.IO.TextWriter? writer = null) => (writer ?? global::System.Console.Out).Write(SummaryText);");
@@ -454,7 +535,7 @@ internal static class NetworkEmitter
     {
         var rows = new List<(string Layer, string Shape, string Params)>();
         foreach (var l in g.Layers)
-            rows.Add(($"{l.Name} ({l.KerasClass})", l.OutputShape.ToKerasString(), l.Parameters.Sum(p => p.Length).ToString("N0", System.Globalization.CultureInfo.InvariantCulture)));
+            rows.Add(($"{l.Name} ({l.KerasClass})", l.OutputShape.ToKerasString(), (l.Parameters.Sum(p => p.Length) + l.State.Sum(p => p.Length)).ToString("N0", System.Globalization.CultureInfo.InvariantCulture)));
         int w0 = System.Math.Max(31, rows.Select(r => r.Layer.Length).DefaultIfEmpty(0).Max());
         int w1 = System.Math.Max(22, rows.Select(r => r.Shape.Length).DefaultIfEmpty(0).Max());
         int w2 = 13;
@@ -469,10 +550,11 @@ internal static class NetworkEmitter
         };
         foreach (var r in rows) lines.Add($"│ {r.Layer.PadRight(w0)} │ {r.Shape.PadRight(w1)} │ {r.Params.PadLeft(w2)} │");
         lines.Add(Bar('└', '─', '┴', '┘'));
-        int total = g.ParameterCount;
-        lines.Add($" Total params: {total.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} ({Bytes(total * 4L)})");
-        lines.Add($" Trainable params: {total.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} ({Bytes(total * 4L)})");
-        lines.Add($" Non-trainable params: 0 ({Bytes(0)})");
+        int trainable = g.ParameterCount, state = g.StateCount, total = trainable + state;
+        string N(int v) => v.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+        lines.Add($" Total params: {N(total)} ({Bytes(total * 4L)})");
+        lines.Add($" Trainable params: {N(trainable)} ({Bytes(trainable * 4L)})");
+        lines.Add($" Non-trainable params: {N(state)} ({Bytes(state * 4L)})");
         w.Line("/// <summary>The Keras-style summary table: layers, output shapes, parameter counts and totals.</summary>");
         w.Line("public const string SummaryText =");
         w.Indent();
@@ -497,7 +579,7 @@ internal static class NetworkEmitter
     }
 
     private static string WeightSignature(NetworkGraph g)
-        => "NetGen/1;" + string.Join(";", g.Layers.SelectMany(l => l.Parameters.Select(p => $"{l.Name}/{p.Name}{p.Shape}")).Select(s => s.Replace(" ", "")));
+        => "NetGen/1;" + string.Join(";", g.Layers.SelectMany(l => l.Parameters.Concat(l.State).Select(p => $"{l.Name}/{p.Name}{p.Shape}")).Select(s => s.Replace(" ", "")));
 
     private static string Comment(LayerNode l) => $"// {l.Name}: {l.Description}  {l.InputShape} -> {l.OutputShape}";
 

@@ -31,6 +31,12 @@ internal sealed class NetworkGraph
     public IEnumerable<ParameterDecl> Parameters => Layers.SelectMany(l => l.Parameters);
 
     public int ParameterCount => Parameters.Sum(p => p.Length);
+
+    public IEnumerable<ParameterDecl> StateVariables => Layers.SelectMany(l => l.State);
+
+    public int StateCount => StateVariables.Sum(p => p.Length);
+
+    public bool TokenIds { get; set; }
 }
 
 /// <summary>Resolves the declared layers into a <see cref="NetworkGraph"/>: names, shapes, validation, parameter offsets.</summary>
@@ -108,12 +114,31 @@ internal static class GraphBuilder
         }
         if (context.HasErrors) return null;
 
+        bool tokenIds = BuildContext.Bool(inputSpec, "TokenIds", false);
+        for (int i = 0; i < layers.Count; i++)
+        {
+            bool fedByTokens = tokenIds && (i == 0 || layers.Take(i).All(l => l.TrainingUse == BufferUse.Alias && l.Parameters.Count == 0));
+            if (layers[i].ReadsTokenIds && !fedByTokens)
+                context.Report(Descriptors.TokenIdMismatch, layers[i].Spec.Location, $"Embedding '{layers[i].Name}'",
+                    $"its input must be token ids straight from an [Input(..., TokenIds = true)], but it reads {(i == 0 ? "a float input" : $"the float output of '{layers[i - 1].Name}'")}");
+            if (!layers[i].ReadsTokenIds && fedByTokens && layers[i].TrainingUse != BufferUse.Alias)
+                context.Report(Descriptors.TokenIdMismatch, layers[i].Spec.Location, $"{layers[i].Spec.Kind} '{layers[i].Name}'",
+                    $"it reads the token ids of input '{inputName}' directly; token ids must go through an Embedding first");
+        }
+        if (context.HasErrors) return null;
+
         int offset = 0;
         foreach (var p in layers.SelectMany(l => l.Parameters))
         {
             p.Offset = offset;
             offset += p.Length;
         }
-        return new NetworkGraph(spec, inputName, inputShape, layers);
+        offset = 0;
+        foreach (var p in layers.SelectMany(l => l.State))
+        {
+            p.Offset = offset;
+            offset += p.Length;
+        }
+        return new NetworkGraph(spec, inputName, inputShape, layers) { TokenIds = tokenIds };
     }
 }

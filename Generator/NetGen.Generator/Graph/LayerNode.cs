@@ -48,6 +48,15 @@ internal abstract class LayerNode
 
     public List<ParameterDecl> Parameters { get; } = new();
 
+    /// <summary>Non-trainable state saved with the weights (e.g. BatchNormalization's moving statistics).</summary>
+    public List<ParameterDecl> State { get; } = new();
+
+    /// <summary>Whether this layer reads token ids (Embedding); only such a layer may follow a token-id input.</summary>
+    public virtual bool ReadsTokenIds => false;
+
+    /// <summary>For a layer that reads token ids: how many ids are valid (0 .. n − 1).</summary>
+    public virtual int TokenVocabulary => 0;
+
     public virtual BufferUse InferenceUse => BufferUse.New;
 
     public virtual BufferUse TrainingUse => BufferUse.New;

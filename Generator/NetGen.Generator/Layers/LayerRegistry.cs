@@ -13,10 +13,17 @@ internal static class LayerRegistry
         yield return new ActivationKind();
         yield return new FlattenKind();
         yield return new ReshapeKind();
-        yield return new DropoutKind();
+        yield return new NoiseKind(NoiseKind.Mode.Dropout);
         yield return new TransposedConvolutionKind();
         yield return new DepthwiseConvolutionKind();
         yield return new SeparableConvolutionKind();
+        yield return new NormalizationKind(NormalizationKind.Mode.Batch);
+        yield return new NormalizationKind(NormalizationKind.Mode.Layer);
+        yield return new NormalizationKind(NormalizationKind.Mode.Group);
+        yield return new NoiseKind(NoiseKind.Mode.GaussianNoise);
+        yield return new NoiseKind(NoiseKind.Mode.GaussianDropout);
+        yield return new NoiseKind(NoiseKind.Mode.AlphaDropout);
+        yield return new EmbeddingKind();
         for (int rank = 1; rank <= 3; rank++)
         {
             yield return new ConvolutionKind(rank);

@@ -11,4 +11,11 @@ public sealed class InputAttribute : LayerAttribute
 
     /// <summary>The per-sample shape.</summary>
     public int[] Shape { get; }
+
+    /// <summary>
+    /// The input holds integer token ids (for an <see cref="EmbeddingAttribute"/>) rather than features. The
+    /// generated class then also offers <c>Predict(ReadOnlySpan&lt;int&gt; ...)</c>; the float entry points take the
+    /// ids as whole numbers stored in floats. An id outside the embedding's range is a runtime error.
+    /// </summary>
+    public bool TokenIds { get; set; }
 }

@@ -371,6 +371,77 @@ public class DiagnosticTests
     }
 
     [Fact]
+    public void NormalizationAxisOutOfRangeOrNotLast()
+    {
+        Assert.Equal("BatchNormalization 'batch_normalization': axis 3 is out of range for an input of rank 2 (use -2..-1 or 1..2)", Single("""
+            using NetGen;
+            [Network, Input(4, 6)]
+            [BatchNormalization(Axis = [|3|])]
+            public partial class AxisTooBig { }
+            """, "NG0023").GetMessage());
+        Assert.Equal("LayerNormalization 'layer_normalization': normalising axis 1 is not supported yet; only the last (channel) axis is", Single("""
+            using NetGen;
+            [Network, Input(4, 6)]
+            [LayerNormalization(Axis = [|1|])]
+            public partial class AxisFirst { }
+            """, "NG0027").GetMessage());
+    }
+
+    [Fact]
+    public void GroupsMustDivideTheChannels()
+    {
+        var d = Single("""
+            using NetGen;
+            [Network, Input(5, 6)]
+            [GroupNormalization([|4|])]
+            public partial class BadGroups { }
+            """, "NG0024");
+        Assert.Equal("GroupNormalization 'group_normalization': 4 groups do not divide the 6 channels", d.GetMessage());
+    }
+
+    [Fact]
+    public void NoiseArguments()
+    {
+        Assert.Equal("GaussianNoise 'gaussian_noise': stddev must be at least 0, but is -0.5", Single("""
+            using NetGen;
+            [Network, Input(4)]
+            [GaussianNoise([|-0.5|])]
+            public partial class NegativeNoise { }
+            """, "NG0025").GetMessage());
+        Assert.Equal("AlphaDropout 'alpha_dropout': rate must be in [0, 1), but is 1", Single("""
+            using NetGen;
+            [Network, Input(4)]
+            [AlphaDropout([|1.0|])]
+            public partial class FullAlphaDropout { }
+            """, "NG0005").GetMessage());
+        Assert.Equal("Embedding 'embedding': outputDim must be positive, but is 0", Single("""
+            using NetGen;
+            [Network, Input(4, TokenIds = true)]
+            [Embedding(10, [|0|])]
+            public partial class EmptyEmbedding { }
+            """, "NG0004").GetMessage());
+    }
+
+    [Fact]
+    public void TokenIdsAndFeaturesDoNotMix()
+    {
+        Assert.Equal("Embedding 'embedding_1': its input must be token ids straight from an [Input(..., TokenIds = true)], but it reads the float output of 'dense'", Single("""
+            using NetGen;
+            [Network, Input(4, TokenIds = true)]
+            [Embedding(10, 3)]
+            [Dense(4)]
+            [[|Embedding(10, 3)|]]
+            public partial class EmbeddingAfterDense { }
+            """, "NG0026").GetMessage());
+        Assert.Equal("Dense 'dense': it reads the token ids of input 'input_layer' directly; token ids must go through an Embedding first", Single("""
+            using NetGen;
+            [Network, Input(4, TokenIds = true)]
+            [[|Dense(3)|]]
+            public partial class DenseOnTokens { }
+            """, "NG0026").GetMessage());
+    }
+
+    [Fact]
     public void EveryDescriptorIsDocumentedInTheReadme()
     {
         var readme = System.IO.File.ReadAllText(System.IO.Path.Combine(RepositoryRoot.Path, "README.md"));

@@ -1,0 +1,189 @@
+using System.Collections.Generic;
+using NetGen.Generator.Diagnostics;
+using NetGen.Generator.Emit;
+using NetGen.Generator.Graph;
+using NetGen.Generator.Model;
+
+namespace NetGen.Generator.Layers;
+
+/// <summary>
+/// Keras <c>BatchNormalization</c>, <c>LayerNormalization</c> and <c>GroupNormalization</c> over the last (channel)
+/// axis. Weights γ (if Scale), β (if Center); BatchNormalization adds the non-trainable moving mean and variance.
+/// </summary>
+internal sealed class NormalizationKind : LayerKind
+{
+    public enum Mode
+    {
+        Batch,
+        Layer,
+        Group,
+    }
+
+    private const int Ones = 7;
+    private readonly Mode _mode;
+
+    public NormalizationKind(Mode mode) => _mode = mode;
+
+    public override string AttributeName => $"{_mode}Normalization";
+
+    public override string DefaultName => _mode switch
+    {
+        Mode.Batch => "batch_normalization",
+        Mode.Layer => "layer_normalization",
+        _ => "group_normalization",
+    };
+
+    public override LayerNode? Build(LayerSpec spec, string name, Shape input, BuildContext context)
+    {
+        var label = Window.Label(spec, name);
+        var axisArg = spec.Find("Axis");
+        int axis = (int)(axisArg?.Number ?? -1);
+        int rank = input.Rank;
+        if (axis == 0 || axis < -rank || axis > rank)
+        {
+            context.Report(Descriptors.AxisOutOfRange, axisArg?.Location ?? spec.Location, label, axis, rank);
+            return null;
+        }
+        if (axis != -1 && axis != rank)
+        {
+            context.Report(Descriptors.AxisNotSupported, axisArg?.Location ?? spec.Location, label, axis);
+            return null;
+        }
+        double epsilon = BuildContext.Number(spec, "Epsilon", 1e-3);
+        double momentum = BuildContext.Number(spec, "Momentum", 0.99);
+        int channels = input.Last;
+        int groups = 1;
+        if (_mode == Mode.Group)
+        {
+            var groupArg = spec.Find("groups");
+            groups = (int)(groupArg?.Number ?? 32);
+            if (groups == -1) groups = channels;
+            if (groups <= 0)
+            {
+                context.Report(Descriptors.NonPositive, groupArg?.Location ?? spec.Location, label, "groups", groups);
+                return null;
+            }
+            if (channels % groups != 0)
+            {
+                context.Report(Descriptors.GroupsDoNotDivide, groupArg?.Location ?? spec.Location, label, groups, channels);
+                return null;
+            }
+        }
+        int gammaInit = context.Initializer(spec, name, "GammaInitializer", Ones);
+        int betaInit = context.Initializer(spec, name, "BetaInitializer", BuildContext.Zeros);
+        var node = new NormalizationNode(spec, name, input, _mode, BuildContext.Bool(spec, "Scale", true), BuildContext.Bool(spec, "Center", true), epsilon, momentum, groups);
+        if (node.Scale) node.Parameters.Add(new ParameterDecl("gamma", new Shape(channels), gammaInit, channels, channels));
+        if (node.Center) node.Parameters.Add(new ParameterDecl("beta", new Shape(channels), betaInit, channels, channels));
+        if (_mode == Mode.Batch)
+        {
+            node.State.Add(new ParameterDecl("moving_mean", new Shape(channels), BuildContext.Zeros, channels, channels));
+            node.State.Add(new ParameterDecl("moving_variance", new Shape(channels), Ones, channels, channels));
+        }
+        return node;
+    }
+}
+
+internal sealed class NormalizationNode : LayerNode
+{
+    private readonly NormalizationKind.Mode _mode;
+    private readonly double _epsilon, _momentum;
+    private readonly int _groups;
+
+    public NormalizationNode(LayerSpec spec, string name, Shape input, NormalizationKind.Mode mode, bool scale, bool center, double epsilon, double momentum, int groups)
+        : base(spec, name, input, input)
+    {
+        _mode = mode;
+        Scale = scale;
+        Center = center;
+        _epsilon = epsilon;
+        _momentum = momentum;
+        _groups = groups;
+    }
+
+    public bool Scale { get; }
+
+    public bool Center { get; }
+
+    public override string KerasClass => Spec.Kind;
+
+    public override string Description => Spec.Kind + "(" + (_mode == NormalizationKind.Mode.Group ? $"groups {_groups}, " : "")
+        + "epsilon " + _epsilon.ToString("R", System.Globalization.CultureInfo.InvariantCulture)
+        + (_mode == NormalizationKind.Mode.Batch ? ", momentum " + _momentum.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "") + ")";
+
+    private int Channels => InputShape.Last;
+
+    /// <summary>Batch statistics are per channel (one set per call); layer and group statistics per row or group of each sample.</summary>
+    public override IReadOnlyList<Scratch> TrainingScratch => _mode switch
+    {
+        NormalizationKind.Mode.Batch => new[] { new Scratch("mean", Channels), new Scratch("inv_std", Channels) },
+        NormalizationKind.Mode.Layer => new[] { new Scratch("mean", InputShape.LeadingSize), new Scratch("inv_std", InputShape.LeadingSize) },
+        _ => new[] { new Scratch("mean", _groups), new Scratch("inv_std", _groups) },
+    };
+
+    private string Gamma(EmitContext c) => Scale ? c.Param(Parameters[0]) : "global::System.ReadOnlySpan<float>.Empty";
+
+    private string Beta(EmitContext c) => Center ? c.Param(Parameters[Scale ? 1 : 0]) : "global::System.ReadOnlySpan<float>.Empty";
+
+    private string GammaGrad(EmitContext c) => Scale ? c.Grad(Parameters[0]) : "global::System.Span<float>.Empty";
+
+    private string BetaGrad(EmitContext c) => Center ? c.Grad(Parameters[Scale ? 1 : 0]) : "global::System.Span<float>.Empty";
+
+    private string Epsilon => EmitContext.Float(_epsilon);
+
+    private string GroupSizes(EmitContext c) => $"{c.Batch}, {InputShape.LeadingSize}, {Channels}, {_groups}";
+
+    public override BufferUse InferenceUse => BufferUse.InPlace;
+
+    public override void EmitInference(EmitContext c, string x, string y)
+    {
+        string k = "global::NetGen.Kernels";
+        switch (_mode)
+        {
+            case NormalizationKind.Mode.Batch:
+                c.W.Line($"{k}.BatchNormalization.InferenceForward({x}, {Gamma(c)}, {Beta(c)}, {c.State(State[0])}, {c.State(State[1])}, {y}, {c.Rows(InputShape)}, {Channels}, {Epsilon});");
+                break;
+            case NormalizationKind.Mode.Layer:
+                c.W.Line($"{k}.LayerNormalization.Forward({x}, {Gamma(c)}, {Beta(c)}, {y}, global::System.Span<float>.Empty, global::System.Span<float>.Empty, {c.Rows(InputShape)}, {Channels}, {Epsilon});");
+                break;
+            default:
+                c.W.Line($"{k}.GroupNormalization.Forward({x}, {Gamma(c)}, {Beta(c)}, {y}, global::System.Span<float>.Empty, global::System.Span<float>.Empty, {GroupSizes(c)}, {Epsilon});");
+                break;
+        }
+    }
+
+    public override void EmitTrainingForward(EmitContext c, ForwardArgs a)
+    {
+        string k = "global::NetGen.Kernels";
+        switch (_mode)
+        {
+            case NormalizationKind.Mode.Batch:
+                c.W.Line($"{k}.BatchNormalization.TrainingForward({a.X}, {Gamma(c)}, {Beta(c)}, {c.State(State[0])}, {c.State(State[1])}, {a["mean"]}.Slice(0, {Channels}), {a["inv_std"]}.Slice(0, {Channels}), {a.Y}, {c.Rows(InputShape)}, {Channels}, {EmitContext.Float(_momentum)}, {Epsilon});");
+                break;
+            case NormalizationKind.Mode.Layer:
+                c.W.Line($"{k}.LayerNormalization.Forward({a.X}, {Gamma(c)}, {Beta(c)}, {a.Y}, {a["mean"]}, {a["inv_std"]}, {c.Rows(InputShape)}, {Channels}, {Epsilon});");
+                break;
+            default:
+                c.W.Line($"{k}.GroupNormalization.Forward({a.X}, {Gamma(c)}, {Beta(c)}, {a.Y}, {a["mean"]}, {a["inv_std"]}, {GroupSizes(c)}, {Epsilon});");
+                break;
+        }
+    }
+
+    public override void EmitBackward(EmitContext c, BackwardArgs a)
+    {
+        // The kernels write dx; when no earlier layer needs it, the (discarded) result goes to dy's own buffer.
+        string dx = a.Dx ?? a.Dy;
+        string k = "global::NetGen.Kernels";
+        switch (_mode)
+        {
+            case NormalizationKind.Mode.Batch:
+                c.W.Line($"{k}.BatchNormalization.Backward({a.X}, {Gamma(c)}, {a["mean"]}.Slice(0, {Channels}), {a["inv_std"]}.Slice(0, {Channels}), {a.Dy}, {GammaGrad(c)}, {BetaGrad(c)}, {dx}, {c.Rows(InputShape)}, {Channels});");
+                break;
+            case NormalizationKind.Mode.Layer:
+                c.W.Line($"{k}.LayerNormalization.Backward({a.X}, {Gamma(c)}, {a["mean"]}, {a["inv_std"]}, {a.Dy}, {GammaGrad(c)}, {BetaGrad(c)}, {dx}, {c.Rows(InputShape)}, {Channels});");
+                break;
+            default:
+                c.W.Line($"{k}.GroupNormalization.Backward({a.X}, {Gamma(c)}, {a["mean"]}, {a["inv_std"]}, {a.Dy}, {GammaGrad(c)}, {BetaGrad(c)}, {dx}, {GroupSizes(c)});");
+                break;
+        }
+    }
+}
