@@ -36,6 +36,12 @@ public interface INetwork
     /// <summary>The outputs of the last <see cref="ComputeGradients"/> call (training mode), <c>batchSize · OutputLength</c> floats.</summary>
     ReadOnlySpan<float> TrainingOutput { get; }
 
+    /// <summary>Writes the weights (and any non-trainable state) to a versioned file: a temporary file, then a rename.</summary>
+    void Save(string path);
+
+    /// <summary>Reads a file written by <see cref="Save"/>; on any error throws and leaves the network untouched.</summary>
+    void Load(string path);
+
     /// <summary>Inference: writes <c>batchSize · OutputLength</c> floats to <paramref name="output"/>.</summary>
     void Predict(ReadOnlySpan<float> input, Span<float> output, int batchSize = 1);
 

@@ -33,9 +33,12 @@ internal static class Program
             return 0;
         }
 
-        Console.WriteLine(options.Model == "cnn"
-            ? "NetGen Fashion-MNIST CNN: Conv2D(32, 3x3, relu) -> MaxPooling2D -> Conv2D(64, 3x3, relu) -> MaxPooling2D -> Flatten -> Dense(128, relu) -> Dense(10, softmax)"
-            : "NetGen Fashion-MNIST MLP: Flatten(28x28) -> Dense(128, relu) -> Dense(64, relu) -> Dense(10, softmax)");
+        Console.WriteLine(options.Model switch
+        {
+            "cnn" => "NetGen Fashion-MNIST CNN: Conv2D(32, 3x3, relu) -> MaxPooling2D -> Conv2D(64, 3x3, relu) -> MaxPooling2D -> Flatten -> Dense(128, relu) -> Dense(10, softmax)",
+            "mlp-bn" => "NetGen Fashion-MNIST MLP with batch normalization: Flatten(28x28) -> [Dense(128) -> BatchNormalization -> relu -> Dropout(0.2)] -> [Dense(64) -> BatchNormalization -> relu -> Dropout(0.2)] -> Dense(10, softmax)",
+            _ => "NetGen Fashion-MNIST MLP: Flatten(28x28) -> Dense(128, relu) -> Dense(64, relu) -> Dense(10, softmax)",
+        });
         Console.WriteLine($"Adam, categorical cross-entropy, {options.Epochs} epochs, batch {options.BatchSize}, validation split 0.2, seed {options.Seed}");
         FashionMnistData data;
         try
@@ -50,11 +53,16 @@ internal static class Program
         Console.WriteLine($"Data: {data.TrainCount} training and {data.TestCount} test images from {options.DataDirectory}");
 
         var testTargets = NetGen.Data.FashionMnist.OneHot(data.TestLabels, 10);
-        INetwork Create(int seed) => options.Model == "cnn" ? new FashionCnn(seed) : new FashionMlp(seed);
+        INetwork Create(int seed) => options.Model switch
+        {
+            "cnn" => new FashionCnn(seed),
+            "mlp-bn" => new FashionBnMlp(seed),
+            _ => new FashionMlp(seed),
+        };
         if (options.PredictOnly)
         {
             var loaded = Create(options.Seed);
-            WeightFile.Load(options.WeightsPath, loaded.WeightSignature, loaded.Parameters);
+            loaded.Load(options.WeightsPath);
             var eval = new Trainer(loaded, new Adam(), Loss.CategoricalCrossentropy, 0).Evaluate(data.TestImages, testTargets);
             Console.WriteLine($"Loaded {options.WeightsPath}; test loss: {eval.Loss:F4}");
             Console.WriteLine($"Test accuracy: {eval.Accuracy:F4}");
@@ -62,7 +70,7 @@ internal static class Program
         }
 
         var model = Create(options.Seed);
-        Console.Write(options.Model == "cnn" ? FashionCnn.SummaryText : FashionMlp.SummaryText);
+        Console.Write(options.Model switch { "cnn" => FashionCnn.SummaryText, "mlp-bn" => FashionBnMlp.SummaryText, _ => FashionMlp.SummaryText });
         // Keras: model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"]).
         var trainer = new Trainer(model, new Adam(), Loss.CategoricalCrossentropy, Rng.DeriveSeed((ulong)options.Seed, 1));
         var progress = new ConsoleProgress();
@@ -74,9 +82,9 @@ internal static class Program
         var result = trainer.Evaluate(data.TestImages, testTargets);
         Console.WriteLine($"Test loss: {result.Loss:F4}");
 
-        WeightFile.Save(options.WeightsPath, model.WeightSignature, model.Parameters);
+        model.Save(options.WeightsPath);
         var reloaded = Create(options.Seed + 1);
-        WeightFile.Load(options.WeightsPath, reloaded.WeightSignature, reloaded.Parameters);
+        reloaded.Load(options.WeightsPath);
         var probabilities = new float[reloaded.OutputLength];
         Console.WriteLine($"Saved the weights to {options.WeightsPath} and reloaded them; predictions of the reloaded model:");
         for (int i = 0; i < 5; i++)
@@ -94,8 +102,9 @@ internal static class Program
     private sealed record Options(string DataDirectory, int Epochs, int BatchSize, int Seed, string WeightsPath, bool PredictOnly, bool Help, string Model)
     {
         public const string Usage =
-            "Usage: FashionMnist [--model mlp|cnn] [--data DIR] [--epochs N] [--batch-size N] [--seed N] [--weights FILE] [--predict-only]\n" +
-            "  --model mlp|cnn the Keras MNIST example's MLP (default) or the small CNN\n" +
+            "Usage: FashionMnist [--model mlp|mlp-bn|cnn] [--data DIR] [--epochs N] [--batch-size N] [--seed N] [--weights FILE] [--predict-only]\n" +
+            "  --model M       mlp: the Keras MNIST example's MLP (default); mlp-bn: the MLP with batch\n" +
+            "                  normalization and dropout; cnn: the small CNN\n" +
             "  --data DIR      Fashion-MNIST IDX files, plain or gzip (default " + DefaultData + ";\n" +
             "                  install with: sudo apt-get install dataset-fashion-mnist)\n" +
             "  --epochs N      training epochs (default 10)\n" +
@@ -128,7 +137,8 @@ internal static class Program
                     {
                         "mlp" => o with { Model = "mlp" },
                         "cnn" => o with { Model = "cnn" },
-                        var m => throw new ArgumentException($"--model must be mlp or cnn, not '{m}'"),
+                        "mlp-bn" => o with { Model = "mlp-bn" },
+                        var m => throw new ArgumentException($"--model must be mlp, mlp-bn or cnn, not '{m}'"),
                     },
                     _ => throw new ArgumentException($"unknown argument '{args[i]}'"),
                 };

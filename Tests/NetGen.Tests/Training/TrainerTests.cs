@@ -131,6 +131,10 @@ public class TrainerTests
         public string WeightSignature => "recording";
         public ReadOnlySpan<float> TrainingOutput => _out;
 
+        public void Save(string path) => throw new NotSupportedException();
+
+        public void Load(string path) => throw new NotSupportedException();
+
         public void Predict(ReadOnlySpan<float> input, Span<float> output, int batchSize = 1)
         {
             Predicted.AddRange(input.ToArray());
