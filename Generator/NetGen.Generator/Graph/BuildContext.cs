@@ -36,6 +36,14 @@ internal sealed class BuildContext
     public const int Zeros = 6;
     private const int InitializerCount = 11;
 
+    /// <summary>
+    /// Reads the arguments every bias-and-activation layer shares: <c>Activation</c>, the kernel initializer
+    /// named <paramref name="kernelInitializer"/> (glorot_uniform by default), <c>BiasInitializer</c> and <c>UseBias</c>.
+    /// </summary>
+    public AffineArguments Affine(LayerSpec spec, string layerName, string kernelInitializer = "KernelInitializer")
+        => new(Activation(spec, layerName), Initializer(spec, layerName, kernelInitializer, GlorotUniform),
+            Initializer(spec, layerName, "BiasInitializer", Zeros), Bool(spec, "UseBias", true));
+
     /// <summary>Reads the <c>Activation</c> named argument (default linear), reporting NG0007 for an unknown value.</summary>
     public int Activation(LayerSpec spec, string layerName)
     {
@@ -58,3 +66,6 @@ internal sealed class BuildContext
 
     public static bool Bool(LayerSpec spec, string argument, bool fallback) => spec.Find(argument) is { } a ? a.Number != 0 : fallback;
 }
+
+/// <summary>The arguments shared by layers computing <c>activation(linear(x) + bias)</c>.</summary>
+internal sealed record AffineArguments(int Activation, int KernelInitializer, int BiasInitializer, bool UseBias);

@@ -23,6 +23,12 @@ internal abstract class AffineNode : LayerNode
 
     public bool UseBias { get; }
 
+    /// <summary>Adds the bias vector (when <see cref="UseBias"/>), which must be the last parameter.</summary>
+    public void AddBias(int length, int initializer)
+    {
+        if (UseBias) Parameters.Add(new ParameterDecl("bias", new Shape(length), initializer, length, length));
+    }
+
     /// <summary>The parameter holding the bias, when there is one (by default the last).</summary>
     protected virtual ParameterDecl? BiasParameter => UseBias ? Parameters[Parameters.Count - 1] : null;
 

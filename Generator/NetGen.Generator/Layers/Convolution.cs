@@ -24,16 +24,14 @@ internal sealed class ConvolutionKind : LayerKind
     public override LayerNode? Build(LayerSpec spec, string name, Shape input, BuildContext context)
     {
         int filters = context.PositiveInt(spec, name, "filters", 0);
-        int activation = context.Activation(spec, name);
-        int kernelInit = context.Initializer(spec, name, "KernelInitializer", BuildContext.GlorotUniform);
-        int biasInit = context.Initializer(spec, name, "BiasInitializer", BuildContext.Zeros);
+        var args = context.Affine(spec, name);
         var window = WindowSpec.Read(spec, name, input, _rank, context, allowCausal: _rank == 1, requireKernel: true);
         if (filters <= 0 || window is null) return null;
         int channels = input.Last;
-        var node = new ConvolutionNode(spec, name, input, window.OutputShape(filters), activation, BuildContext.Bool(spec, "UseBias", true), window, filters);
+        var node = new ConvolutionNode(spec, name, input, window.OutputShape(filters), args.Activation, args.UseBias, window, filters);
         int receptive = window.Kernel.Aggregate(1, (a, k) => a * k);
-        node.Parameters.Add(new ParameterDecl("kernel", new Shape(window.Kernel.Concat(new[] { channels, filters }).ToArray()), kernelInit, receptive * channels, receptive * filters));
-        if (node.UseBias) node.Parameters.Add(new ParameterDecl("bias", new Shape(filters), biasInit, filters, filters));
+        node.Parameters.Add(new ParameterDecl("kernel", new Shape(window.Kernel.Concat(new[] { channels, filters }).ToArray()), args.KernelInitializer, receptive * channels, receptive * filters));
+        node.AddBias(filters, args.BiasInitializer);
         return node;
     }
 }

@@ -22,9 +22,7 @@ internal sealed class TransposedConvolutionKind : LayerKind
         const int rank = 2;
         var label = Window.Label(spec, name);
         int filters = context.PositiveInt(spec, name, "filters", 0);
-        int activation = context.Activation(spec, name);
-        int kernelInit = context.Initializer(spec, name, "KernelInitializer", BuildContext.GlorotUniform);
-        int biasInit = context.Initializer(spec, name, "BiasInitializer", BuildContext.Zeros);
+        var args = context.Affine(spec, name);
         if (!Window.CheckRank(spec, name, input, rank, context)) return null;
         var kernel = Window.PerAxis(spec, name, "kernelSize", rank, 0, context);
         var strides = Window.Uniform(spec, name, "Strides", "StridesPerAxis", rank, 1, context);
@@ -78,11 +76,11 @@ internal sealed class TransposedConvolutionKind : LayerKind
             }
         }
         int channels = input.Last;
-        var node = new TransposedConvolutionNode(spec, name, input, new Shape(output.Concat(new[] { filters }).ToArray()), activation, BuildContext.Bool(spec, "UseBias", true),
+        var node = new TransposedConvolutionNode(spec, name, input, new Shape(output.Concat(new[] { filters }).ToArray()), args.Activation, args.UseBias,
             input.Dims.Take(rank).ToArray(), output, kernel, strides, dilation, crop, filters, padding);
         int receptive = kernel[0] * kernel[1];
-        node.Parameters.Add(new ParameterDecl("kernel", new Shape(kernel[0], kernel[1], filters, channels), kernelInit, receptive * filters, receptive * channels));
-        if (node.UseBias) node.Parameters.Add(new ParameterDecl("bias", new Shape(filters), biasInit, filters, filters));
+        node.Parameters.Add(new ParameterDecl("kernel", new Shape(kernel[0], kernel[1], filters, channels), args.KernelInitializer, receptive * filters, receptive * channels));
+        node.AddBias(filters, args.BiasInitializer);
         return node;
     }
 }
@@ -133,16 +131,14 @@ internal sealed class DepthwiseConvolutionKind : LayerKind
     {
         int multiplier = context.PositiveInt(spec, name, "DepthMultiplier", 1);
         if (spec.Find("DepthMultiplier") is { } m && m.Number <= 0) return null;
-        int activation = context.Activation(spec, name);
-        int kernelInit = context.Initializer(spec, name, "DepthwiseInitializer", BuildContext.GlorotUniform);
-        int biasInit = context.Initializer(spec, name, "BiasInitializer", BuildContext.Zeros);
+        var args = context.Affine(spec, name, "DepthwiseInitializer");
         var window = WindowSpec.Read(spec, name, input, 2, context);
         if (window is null) return null;
         int channels = input.Last;
-        var node = new DepthwiseNode(spec, name, input, window.OutputShape(channels * multiplier), activation, BuildContext.Bool(spec, "UseBias", true), window, multiplier);
+        var node = new DepthwiseNode(spec, name, input, window.OutputShape(channels * multiplier), args.Activation, args.UseBias, window, multiplier);
         int receptive = window.Kernel[0] * window.Kernel[1];
-        node.Parameters.Add(new ParameterDecl("kernel", new Shape(window.Kernel[0], window.Kernel[1], channels, multiplier), kernelInit, receptive * channels, receptive * multiplier));
-        if (node.UseBias) node.Parameters.Add(new ParameterDecl("bias", new Shape(channels * multiplier), biasInit, channels * multiplier, channels * multiplier));
+        node.Parameters.Add(new ParameterDecl("kernel", new Shape(window.Kernel[0], window.Kernel[1], channels, multiplier), args.KernelInitializer, receptive * channels, receptive * multiplier));
+        node.AddBias(channels * multiplier, args.BiasInitializer);
         return node;
     }
 }
@@ -194,18 +190,16 @@ internal sealed class SeparableConvolutionKind : LayerKind
         int filters = context.PositiveInt(spec, name, "filters", 0);
         int multiplier = context.PositiveInt(spec, name, "DepthMultiplier", 1);
         if (spec.Find("DepthMultiplier") is { } m && m.Number <= 0) return null;
-        int activation = context.Activation(spec, name);
-        int depthwiseInit = context.Initializer(spec, name, "DepthwiseInitializer", BuildContext.GlorotUniform);
+        var args = context.Affine(spec, name, "DepthwiseInitializer");
         int pointwiseInit = context.Initializer(spec, name, "PointwiseInitializer", BuildContext.GlorotUniform);
-        int biasInit = context.Initializer(spec, name, "BiasInitializer", BuildContext.Zeros);
         var window = WindowSpec.Read(spec, name, input, 2, context);
         if (filters <= 0 || window is null) return null;
         int channels = input.Last, inner = channels * multiplier;
-        var node = new SeparableNode(spec, name, input, window.OutputShape(filters), activation, BuildContext.Bool(spec, "UseBias", true), window, multiplier, filters);
+        var node = new SeparableNode(spec, name, input, window.OutputShape(filters), args.Activation, args.UseBias, window, multiplier, filters);
         int receptive = window.Kernel[0] * window.Kernel[1];
-        node.Parameters.Add(new ParameterDecl("depthwise_kernel", new Shape(window.Kernel[0], window.Kernel[1], channels, multiplier), depthwiseInit, receptive * channels, receptive * multiplier));
+        node.Parameters.Add(new ParameterDecl("depthwise_kernel", new Shape(window.Kernel[0], window.Kernel[1], channels, multiplier), args.KernelInitializer, receptive * channels, receptive * multiplier));
         node.Parameters.Add(new ParameterDecl("pointwise_kernel", new Shape(1, 1, inner, filters), pointwiseInit, inner, filters));
-        if (node.UseBias) node.Parameters.Add(new ParameterDecl("bias", new Shape(filters), biasInit, filters, filters));
+        node.AddBias(filters, args.BiasInitializer);
         return node;
     }
 }
@@ -278,17 +272,15 @@ internal sealed class LocallyConnectedKind : LayerKind
     public override LayerNode? Build(LayerSpec spec, string name, Shape input, BuildContext context)
     {
         int filters = context.PositiveInt(spec, name, "filters", 0);
-        int activation = context.Activation(spec, name);
-        int kernelInit = context.Initializer(spec, name, "KernelInitializer", BuildContext.GlorotUniform);
-        int biasInit = context.Initializer(spec, name, "BiasInitializer", BuildContext.Zeros);
+        var args = context.Affine(spec, name);
         var window = WindowSpec.Read(spec, name, input, _rank, context, dilation: false);
         if (filters <= 0 || window is null) return null;
         int positions = window.Output.Aggregate(1, (a, o) => a * o);
         int patch = window.Kernel.Aggregate(1, (a, k) => a * k) * input.Last;
-        var node = new LocallyConnectedNode(spec, name, input, window.OutputShape(filters), activation, BuildContext.Bool(spec, "UseBias", true), window, filters);
-        node.Parameters.Add(new ParameterDecl("kernel", new Shape(positions, patch, filters), kernelInit, positions * patch, positions * filters));
-        var biasShape = window.Output.Concat(new[] { filters }).ToArray();
-        if (node.UseBias) node.Parameters.Add(new ParameterDecl("bias", new Shape(biasShape), biasInit, positions * filters, positions * filters));
+        var node = new LocallyConnectedNode(spec, name, input, window.OutputShape(filters), args.Activation, args.UseBias, window, filters);
+        node.Parameters.Add(new ParameterDecl("kernel", new Shape(positions, patch, filters), args.KernelInitializer, positions * patch, positions * filters));
+        // Keras 2 stores this bias as (out..., filters): the same floats as (positions, filters).
+        if (node.UseBias) node.Parameters.Add(new ParameterDecl("bias", new Shape(window.Output.Concat(new[] { filters }).ToArray()), args.BiasInitializer, positions * filters, positions * filters));
         return node;
     }
 }

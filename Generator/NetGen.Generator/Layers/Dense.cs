@@ -15,17 +15,15 @@ internal sealed class DenseKind : LayerKind
     public override LayerNode? Build(LayerSpec spec, string name, Shape input, BuildContext context)
     {
         int units = context.PositiveInt(spec, name, "units", 0);
-        int activation = context.Activation(spec, name);
-        int kernelInit = context.Initializer(spec, name, "KernelInitializer", BuildContext.GlorotUniform);
-        int biasInit = context.Initializer(spec, name, "BiasInitializer", BuildContext.Zeros);
+        var args = context.Affine(spec, name);
         if (units <= 0) return null;
 
         var outputDims = (int[])input.Dims.Clone();
         outputDims[outputDims.Length - 1] = units;
-        var node = new DenseNode(spec, name, input, new Shape(outputDims), units, activation, BuildContext.Bool(spec, "UseBias", true));
+        var node = new DenseNode(spec, name, input, new Shape(outputDims), units, args.Activation, args.UseBias);
         int features = input.Last;
-        node.Parameters.Add(new ParameterDecl("kernel", new Shape(features, units), kernelInit, features, units));
-        if (node.UseBias) node.Parameters.Add(new ParameterDecl("bias", new Shape(units), biasInit, units, units));
+        node.Parameters.Add(new ParameterDecl("kernel", new Shape(features, units), args.KernelInitializer, features, units));
+        node.AddBias(units, args.BiasInitializer);
         return node;
     }
 }

@@ -4,8 +4,6 @@ namespace NetGen;
 
 /// <summary>Keras <c>GlobalAveragePooling2D</c>: the average over every spatial position, per channel.</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class GlobalAveragePooling2DAttribute : LayerAttribute
+public sealed class GlobalAveragePooling2DAttribute : GlobalPoolingLayerAttribute
 {
-    /// <summary>Keep the spatial axes with size 1 (Keras <c>keepdims</c>).</summary>
-    public bool KeepDims { get; set; } = false;
 }

@@ -4,20 +4,11 @@ namespace NetGen;
 
 /// <summary>Keras <c>MaxPooling1D</c> on channels-last input (steps, channels). Padded cells never win.</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class MaxPooling1DAttribute : LayerAttribute
+public sealed class MaxPooling1DAttribute : PoolingLayerAttribute
 {
     /// <summary>Declares max pooling; <paramref name="poolSize"/> is one size for every axis or one per axis (default 2).</summary>
-    public MaxPooling1DAttribute(params int[] poolSize) => PoolSize = poolSize;
-
-    /// <summary>Pool size (empty: 2 along every axis).</summary>
-    public int[] PoolSize { get; }
-
-    /// <summary>Stride along every axis; 0 (default) means the pool size.</summary>
-    public int Strides { get; set; } = 0;
-
-    /// <summary>Per-axis strides (one per spatial axis); overrides <see cref="Strides"/>.</summary>
-    public int[]? StridesPerAxis { get; set; }
-
-    /// <summary>Valid (default) or same.</summary>
-    public Padding Padding { get; set; } = Padding.Valid;
+    public MaxPooling1DAttribute(params int[] poolSize)
+        : base(poolSize)
+    {
+    }
 }
