@@ -166,6 +166,11 @@ internal static class NetworkEmitter
         EmitPredict(c, g, inference);
         EmitComputeGradients(c, g, training);
         EmitTrainingApi(w, g.StateCount > 0);
+        if (g.TokenIds)
+        {
+            w.Line();
+            EmitTokenTraining(w);
+        }
 
         w.Close();
         foreach (var _ in spec.ContainingTypes) w.Close();
@@ -456,6 +461,30 @@ internal static class NetworkEmitter
     {
         int vocabulary = g.Layers.Select(l => l.TokenVocabulary).FirstOrDefault(v => v > 0);
         if (g.TokenIds && vocabulary > 0) w.Line($"global::NetGen.Kernels.Embedding.Validate({span}, {vocabulary});");
+    }
+
+    /// <summary>Int-typed training entry points for token-id inputs: the ids are copied to floats once per call.</summary>
+    private static void EmitTokenTraining(CodeWriter w)
+    {
+        w.Line("private static float[] TokensAsFloats(global::System.ReadOnlySpan<int> tokens)");
+        w.Line("{");
+        w.Line("    var values = new float[tokens.Length];");
+        w.Line("    for (int i = 0; i < tokens.Length; i++) values[i] = tokens[i];");
+        w.Line("    return values;");
+        w.Line("}");
+        w.Line();
+        w.Line("/// <summary>Training step on token ids (see the float overload).</summary>");
+        w.Line("public float ComputeGradients(global::System.ReadOnlySpan<int> tokens, global::System.ReadOnlySpan<float> target, int batchSize, global::NetGen.Loss loss)");
+        w.Line("    => ComputeGradients(TokensAsFloats(tokens), target, batchSize, loss);");
+        w.Line();
+        w.Line("/// <summary>Keras <c>fit</c> on token ids (see the float overload).</summary>");
+        w.Line("public global::NetGen.Training.History Fit(global::System.ReadOnlySpan<int> x, global::System.ReadOnlySpan<float> y, int epochs = 1, int batchSize = 32, double validationSplit = 0.0, bool shuffle = true, global::System.Action<global::NetGen.Training.TrainingProgress>? callback = null)");
+        w.Line("    => Trainer.Fit(TokensAsFloats(x), y, epochs, batchSize, validationSplit, shuffle, callback);");
+        w.Line();
+        w.Line("/// <summary>Keras <c>evaluate</c> on token ids.</summary>");
+        w.Line("public global::NetGen.Training.Evaluation Evaluate(global::System.ReadOnlySpan<int> x, global::System.ReadOnlySpan<float> y, int batchSize = 32)");
+        w.Line("    => Trainer.Evaluate(TokensAsFloats(x), y, batchSize);");
+        w.Line();
     }
 
     private static void EmitTokenPredict(CodeWriter w, NetworkGraph g)

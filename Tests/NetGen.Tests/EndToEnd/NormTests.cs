@@ -95,8 +95,12 @@ public class NormTests
         }
         var model = new TokenClassifier(seed: 1);
         model.Compile(new Adam(0.02f), Loss.SparseCategoricalCrossentropy);
-        var history = model.Fit(ids, labels, epochs: 15, batchSize: 16, validationSplit: 0.25);
+        var history = model.Fit(ids.Select(v => (int)v).ToArray(), labels, epochs: 15, batchSize: 16, validationSplit: 0.25);
         Assert.True(history.ValAccuracy[^1] >= 0.85, $"validation accuracy {history.ValAccuracy[^1]}");
+        // Float ids and int ids are the same input.
+        var asFloats = model.Evaluate(ids, labels);
+        var asInts = model.Evaluate(ids.Select(v => (int)v).ToArray(), labels);
+        Assert.Equal(asFloats, asInts);
 
         // The int entry point agrees with the float one and rejects a bad id before computing anything.
         var tokens = ids.Take(8).Select(v => (int)v).ToArray();

@@ -114,6 +114,27 @@ public class SnapshotTests
     }
 
     [Fact]
+    public void TokenIdsNormalizationAndNoise()
+    {
+        const string source = """
+            using NetGen;
+            namespace Samples;
+            [Network]
+            [Input(12, TokenIds = true)]
+            [Embedding(100, 8)]
+            [BatchNormalization]
+            [GaussianNoise(0.1)]
+            [LayerNormalization]
+            [GlobalAveragePooling1D]
+            [Dense(4, Activation = Activation.Selu)]
+            [AlphaDropout(0.1)]
+            [Dense(3, Activation = Activation.Softmax)]
+            public partial class TextModel { }
+            """;
+        Snapshot.Match("TokenIdsNormalizationAndNoise", Generate(source));
+    }
+
+    [Fact]
     public void GenerationIsDeterministic()
     {
         const string source = """
