@@ -44,14 +44,15 @@ internal sealed class NormalizationKind : LayerKind
             context.Report(Descriptors.AxisOutOfRange, axisArg?.Location ?? spec.Location, label, axis, rank);
             return null;
         }
-        if (axis != -1 && axis != rank)
+        int axisIndex = axis < 0 ? rank + axis : axis - 1;
+        if (axisIndex != rank - 1 && _mode != Mode.Batch)
         {
             context.Report(Descriptors.AxisNotSupported, axisArg?.Location ?? spec.Location, label, axis);
             return null;
         }
         double epsilon = BuildContext.Number(spec, "Epsilon", 1e-3);
         double momentum = BuildContext.Number(spec, "Momentum", 0.99);
-        int channels = input.Last;
+        int channels = input.Dims[axisIndex];
         int groups = 1;
         if (_mode == Mode.Group)
         {
@@ -71,7 +72,9 @@ internal sealed class NormalizationKind : LayerKind
         }
         int gammaInit = context.Initializer(spec, name, "GammaInitializer", Ones);
         int betaInit = context.Initializer(spec, name, "BetaInitializer", BuildContext.Zeros);
-        var node = new NormalizationNode(spec, name, input, _mode, BuildContext.Bool(spec, "Scale", true), BuildContext.Bool(spec, "Center", true), epsilon, momentum, groups);
+        int inner = 1;
+        for (int d = axisIndex + 1; d < rank; d++) inner *= input.Dims[d];
+        var node = new NormalizationNode(spec, name, input, _mode, BuildContext.Bool(spec, "Scale", true), BuildContext.Bool(spec, "Center", true), epsilon, momentum, groups, channels, inner);
         if (node.Scale) node.Parameters.Add(new ParameterDecl("gamma", new Shape(channels), gammaInit, channels, channels));
         if (node.Center) node.Parameters.Add(new ParameterDecl("beta", new Shape(channels), betaInit, channels, channels));
         if (_mode == Mode.Batch)
@@ -89,9 +92,13 @@ internal sealed class NormalizationNode : LayerNode
     private readonly double _epsilon, _momentum;
     private readonly int _groups;
 
-    public NormalizationNode(LayerSpec spec, string name, Shape input, NormalizationKind.Mode mode, bool scale, bool center, double epsilon, double momentum, int groups)
+    private readonly int _channels, _inner;
+
+    public NormalizationNode(LayerSpec spec, string name, Shape input, NormalizationKind.Mode mode, bool scale, bool center, double epsilon, double momentum, int groups, int channels, int inner)
         : base(spec, name, input, input)
     {
+        _channels = channels;
+        _inner = inner;
         _mode = mode;
         Scale = scale;
         Center = center;
@@ -110,7 +117,16 @@ internal sealed class NormalizationNode : LayerNode
         + "epsilon " + _epsilon.ToString("R", System.Globalization.CultureInfo.InvariantCulture)
         + (_mode == NormalizationKind.Mode.Batch ? ", momentum " + _momentum.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "") + ")";
 
-    private int Channels => InputShape.Last;
+    /// <summary>Size of the normalised (channel) axis.</summary>
+    private int Channels => _channels;
+
+    /// <summary>
+    /// The rows and channels arguments of the kernels: <c>rows, C</c> for the last axis, or
+    /// <c>outer, C, inner</c> for BatchNormalization over an earlier axis.
+    /// </summary>
+    private string Extent(EmitContext c) => _inner == 1
+        ? $"{c.Rows(InputShape)}, {Channels}"
+        : $"{c.Times(InputShape.Size / (Channels * _inner))}, {Channels}, {_inner}";
 
     /// <summary>Batch statistics are per channel (one set per call); layer and group statistics per row or group of each sample.</summary>
     public override IReadOnlyList<Scratch> TrainingScratch => _mode switch
@@ -140,7 +156,7 @@ internal sealed class NormalizationNode : LayerNode
         switch (_mode)
         {
             case NormalizationKind.Mode.Batch:
-                c.W.Line($"{k}.BatchNormalization.InferenceForward({x}, {Gamma(c)}, {Beta(c)}, {c.State(State[0])}, {c.State(State[1])}, {y}, {c.Rows(InputShape)}, {Channels}, {Epsilon});");
+                c.W.Line($"{k}.BatchNormalization.InferenceForward({x}, {Gamma(c)}, {Beta(c)}, {c.State(State[0])}, {c.State(State[1])}, {y}, {Extent(c)}, {Epsilon});");
                 break;
             case NormalizationKind.Mode.Layer:
                 c.W.Line($"{k}.LayerNormalization.Forward({x}, {Gamma(c)}, {Beta(c)}, {y}, global::System.Span<float>.Empty, global::System.Span<float>.Empty, {c.Rows(InputShape)}, {Channels}, {Epsilon});");
@@ -157,7 +173,7 @@ internal sealed class NormalizationNode : LayerNode
         switch (_mode)
         {
             case NormalizationKind.Mode.Batch:
-                c.W.Line($"{k}.BatchNormalization.TrainingForward({a.X}, {Gamma(c)}, {Beta(c)}, {c.State(State[0])}, {c.State(State[1])}, {a["mean"]}.Slice(0, {Channels}), {a["inv_std"]}.Slice(0, {Channels}), {a.Y}, {c.Rows(InputShape)}, {Channels}, {EmitContext.Float(_momentum)}, {Epsilon});");
+                c.W.Line($"{k}.BatchNormalization.TrainingForward({a.X}, {Gamma(c)}, {Beta(c)}, {c.State(State[0])}, {c.State(State[1])}, {a["mean"]}.Slice(0, {Channels}), {a["inv_std"]}.Slice(0, {Channels}), {a.Y}, {Extent(c)}, {EmitContext.Float(_momentum)}, {Epsilon});");
                 break;
             case NormalizationKind.Mode.Layer:
                 c.W.Line($"{k}.LayerNormalization.Forward({a.X}, {Gamma(c)}, {Beta(c)}, {a.Y}, {a["mean"]}, {a["inv_std"]}, {c.Rows(InputShape)}, {Channels}, {Epsilon});");
@@ -176,7 +192,7 @@ internal sealed class NormalizationNode : LayerNode
         switch (_mode)
         {
             case NormalizationKind.Mode.Batch:
-                c.W.Line($"{k}.BatchNormalization.Backward({a.X}, {Gamma(c)}, {a["mean"]}.Slice(0, {Channels}), {a["inv_std"]}.Slice(0, {Channels}), {a.Dy}, {GammaGrad(c)}, {BetaGrad(c)}, {dx}, {c.Rows(InputShape)}, {Channels});");
+                c.W.Line($"{k}.BatchNormalization.Backward({a.X}, {Gamma(c)}, {a["mean"]}.Slice(0, {Channels}), {a["inv_std"]}.Slice(0, {Channels}), {a.Dy}, {GammaGrad(c)}, {BetaGrad(c)}, {dx}, {Extent(c)});");
                 break;
             case NormalizationKind.Mode.Layer:
                 c.W.Line($"{k}.LayerNormalization.Backward({a.X}, {Gamma(c)}, {a["mean"]}, {a["inv_std"]}, {a.Dy}, {GammaGrad(c)}, {BetaGrad(c)}, {dx}, {c.Rows(InputShape)}, {Channels});");

@@ -16,34 +16,51 @@ public static class BatchNormalization
     public static void TrainingForward(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
         Span<float> movingMean, Span<float> movingVariance, Span<float> batchMean, Span<float> batchInvStd,
         Span<float> y, int rows, int channels, float momentum, float epsilon)
+        => TrainingForward(x, gamma, beta, movingMean, movingVariance, batchMean, batchInvStd, y, rows, channels, 1, momentum, epsilon);
+
+    /// <summary>
+    /// <see cref="TrainingForward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, Span{float}, Span{float}, int, int, float, float)"/>
+    /// for a channel axis that is not the last: data laid out <c>(outer, channels, inner)</c>.
+    /// </summary>
+    public static void TrainingForward(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
+        Span<float> movingMean, Span<float> movingVariance, Span<float> batchMean, Span<float> batchInvStd,
+        Span<float> y, int outer, int channels, int inner, float momentum, float epsilon)
     {
+        int count = outer * inner;
         for (int c = 0; c < channels; c++)
         {
             double sum = 0;
-            for (int r = 0; r < rows; r++) sum += x[r * channels + c];
-            double mean = sum / rows;
+            for (int o = 0; o < outer; o++)
+                for (int i = 0; i < inner; i++) sum += x[(o * channels + c) * inner + i];
+            double mean = sum / count;
             double squares = 0;
-            for (int r = 0; r < rows; r++)
-            {
-                double d = x[r * channels + c] - mean;
-                squares += d * d;
-            }
-            double variance = squares / rows;
+            for (int o = 0; o < outer; o++)
+                for (int i = 0; i < inner; i++)
+                {
+                    double d = x[(o * channels + c) * inner + i] - mean;
+                    squares += d * d;
+                }
+            double variance = squares / count;
             batchMean[c] = (float)mean;
             batchInvStd[c] = (float)(1 / Math.Sqrt(variance + epsilon));
             movingMean[c] = (float)(momentum * (double)movingMean[c] + (1 - (double)momentum) * mean);
             movingVariance[c] = (float)(momentum * (double)movingVariance[c] + (1 - (double)momentum) * variance);
         }
-        Apply(x, gamma, beta, batchMean, batchInvStd, y, rows, channels);
+        Apply(x, gamma, beta, batchMean, batchInvStd, y, outer, channels, inner);
     }
 
     /// <summary>Normalises with the moving statistics: <c>y = γ·(x − mean)/sqrt(var + ε) + β</c>; y may be x.</summary>
     public static void InferenceForward(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
         ReadOnlySpan<float> movingMean, ReadOnlySpan<float> movingVariance, Span<float> y, int rows, int channels, float epsilon)
+        => InferenceForward(x, gamma, beta, movingMean, movingVariance, y, rows, channels, 1, epsilon);
+
+    /// <summary>Inference for a channel axis that is not the last: data laid out <c>(outer, channels, inner)</c>.</summary>
+    public static void InferenceForward(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
+        ReadOnlySpan<float> movingMean, ReadOnlySpan<float> movingVariance, Span<float> y, int outer, int channels, int inner, float epsilon)
     {
         Span<float> invStd = channels <= 1024 ? stackalloc float[channels] : new float[channels];
         for (int c = 0; c < channels; c++) invStd[c] = (float)(1 / Math.Sqrt((double)movingVariance[c] + epsilon));
-        Apply(x, gamma, beta, movingMean, invStd, y, rows, channels);
+        Apply(x, gamma, beta, movingMean, invStd, y, outer, channels, inner);
     }
 
     /// <summary>
@@ -52,42 +69,47 @@ public static class BatchNormalization
     /// </summary>
     public static void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> batchMean, ReadOnlySpan<float> batchInvStd,
         ReadOnlySpan<float> dy, Span<float> dGamma, Span<float> dBeta, Span<float> dx, int rows, int channels)
+        => Backward(x, gamma, batchMean, batchInvStd, dy, dGamma, dBeta, dx, rows, channels, 1);
+
+    /// <summary>Backward for a channel axis that is not the last: data laid out <c>(outer, channels, inner)</c>.</summary>
+    public static void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> batchMean, ReadOnlySpan<float> batchInvStd,
+        ReadOnlySpan<float> dy, Span<float> dGamma, Span<float> dBeta, Span<float> dx, int outer, int channels, int inner)
     {
+        int count = outer * inner;
         for (int c = 0; c < channels; c++)
         {
             double mean = batchMean[c], inv = batchInvStd[c], scale = gamma.IsEmpty ? 1 : gamma[c];
             double sumDy = 0, sumDyXhat = 0;
-            for (int r = 0; r < rows; r++)
-            {
-                double g = dy[r * channels + c];
-                sumDy += g;
-                sumDyXhat += g * (x[r * channels + c] - mean) * inv;
-            }
+            for (int o = 0; o < outer; o++)
+                for (int i = 0; i < inner; i++)
+                {
+                    int k = (o * channels + c) * inner + i;
+                    double g = dy[k];
+                    sumDy += g;
+                    sumDyXhat += g * (x[k] - mean) * inv;
+                }
             if (!dGamma.IsEmpty) dGamma[c] = (float)sumDyXhat;
             if (!dBeta.IsEmpty) dBeta[c] = (float)sumDy;
-            double meanG = scale * sumDy / rows, meanGXhat = scale * sumDyXhat / rows;
-            for (int r = 0; r < rows; r++)
-            {
-                int i = r * channels + c;
-                double xhat = (x[i] - mean) * inv;
-                dx[i] = (float)(inv * (scale * dy[i] - meanG - xhat * meanGXhat));
-            }
+            double meanG = scale * sumDy / count, meanGXhat = scale * sumDyXhat / count;
+            for (int o = 0; o < outer; o++)
+                for (int i = 0; i < inner; i++)
+                {
+                    int k = (o * channels + c) * inner + i;
+                    double xhat = (x[k] - mean) * inv;
+                    dx[k] = (float)(inv * (scale * dy[k] - meanG - xhat * meanGXhat));
+                }
         }
     }
 
     private static void Apply(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
-        ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd, Span<float> y, int rows, int channels)
+        ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd, Span<float> y, int outer, int channels, int inner)
     {
-        for (int r = 0; r < rows; r++)
-        {
-            int o = r * channels;
+        for (int o = 0; o < outer; o++)
             for (int c = 0; c < channels; c++)
             {
-                float v = (x[o + c] - mean[c]) * invStd[c];
-                if (!gamma.IsEmpty) v *= gamma[c];
-                if (!beta.IsEmpty) v += beta[c];
-                y[o + c] = v;
+                float m = mean[c], s = invStd[c], g = gamma.IsEmpty ? 1 : gamma[c], b = beta.IsEmpty ? 0 : beta[c];
+                int start = (o * channels + c) * inner;
+                for (int i = 0; i < inner; i++) y[start + i] = (x[start + i] - m) * s * g + b;
             }
-        }
     }
 }

@@ -14,6 +14,15 @@ namespace NetGen.Tests.EndToEnd;
 public partial class NormalizedNet { }
 
 [Network]
+[Input(3, 5, 2)]
+[BatchNormalization(Axis = 1)]
+[Dense(3, Activation = Activation.Tanh)]
+[BatchNormalization(Axis = -2, Scale = false)]
+[Flatten]
+[Dense(2)]
+public partial class BatchNormAxisNet { }
+
+[Network]
 [Input(4, 6)]
 [GroupNormalization(3)]
 [Dense(4, Activation = Activation.Swish)]
