@@ -25,6 +25,27 @@ public class InferenceTests
     }
 
     [Fact]
+    public void ConvolutionalAndNormalizedNetworksAllocateNothingEither()
+    {
+        INetwork[] networks = { new ConvSameStridedNet(1), new TransposedDepthwiseSeparableNet(2), new LocallyConnectedSpatialNet(3), new NormalizedNet(4), new Conv3DNet(5) };
+        foreach (var net in networks)
+        {
+            var input = GradientCheck.Random(3 * net.InputLength, 7);
+            var output = new float[3 * net.OutputLength];
+            var target = new float[3 * net.OutputLength];
+            net.Predict(input, output, 3);
+            net.ComputeGradients(input, target, 3, Loss.MeanSquaredError);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 5; i++)
+            {
+                net.Predict(input, output, 3);
+                net.ComputeGradients(input, target, 3, Loss.MeanSquaredError);
+            }
+            Assert.True(GC.GetAllocatedBytesForCurrentThread() - before == 0, $"{net.GetType().Name} allocated");
+        }
+    }
+
+    [Fact]
     public void TrainingStepAllocatesNothingAfterWarmUp()
     {
         var net = new DropoutNet(seed: 2);
