@@ -120,6 +120,10 @@ internal static class Descriptors
         "Normalization axis not supported yet",
         "{0}: normalising axis {1} is not supported yet; only the last (channel) axis is");
 
+    public static readonly DiagnosticDescriptor MaskDropped = Make("NG0028",
+        "Padding mask not used",
+        "{0}: the padding mask of '{1}' stops here: {2}", DiagnosticSeverity.Warning);
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new()
     {
         [NotPartial.Id] = NotPartial,
@@ -149,6 +153,7 @@ internal static class Descriptors
         [NegativeStddev.Id] = NegativeStddev,
         [TokenIdMismatch.Id] = TokenIdMismatch,
         [AxisNotSupported.Id] = AxisNotSupported,
+        [MaskDropped.Id] = MaskDropped,
     };
 
     public static IEnumerable<DiagnosticDescriptor> All => s_byId.Values;

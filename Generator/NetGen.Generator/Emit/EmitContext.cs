@@ -12,6 +12,9 @@ internal sealed class EmitContext
     /// <summary>The batch-size variable in scope.</summary>
     public string Batch => "n";
 
+    /// <summary>The network input in scope (token ids, for layers that use the padding mask).</summary>
+    public string NetworkInput { get; set; } = "x";
+
     /// <summary>The shared kernel workspace (see <see cref="LayerNode.WorkspaceLength"/>).</summary>
     public string Workspace => "_workspace";
 

@@ -235,6 +235,7 @@ internal static class NetworkEmitter
         w.Close();
         w.Line();
         if (g.TokenIds) EmitTokenPredict(w, g);
+        c.NetworkInput = "x";
         w.Open("private void PredictChunk(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int n)");
         w.Line("global::System.ReadOnlySpan<float> p = _parameters;");
         if (g.StateCount > 0) w.Line("global::System.Span<float> st = _state;");
@@ -376,6 +377,7 @@ internal static class NetworkEmitter
         if (plan.ActivationsPerSample > 0) w.Line("global::System.Span<float> t = _trainingArena;");
         if (plan.GradientsPerSample > 0) w.Line("global::System.Span<float> g = _gradientArena;");
         w.Line();
+        c.NetworkInput = "input";
         w.Line("// ---------------- forward (training = true) ----------------");
         for (int i = 0; i < g.Layers.Count; i++)
         {

@@ -42,6 +42,40 @@ internal sealed class NetworkGraph
 /// <summary>Resolves the declared layers into a <see cref="NetworkGraph"/>: names, shapes, validation, parameter offsets.</summary>
 internal static class GraphBuilder
 {
+    /// <summary>
+    /// Follows a padding mask from an Embedding with MaskZero through the layers that pass it on to the layer that
+    /// uses it; warns (NG0028) where a layer would silently drop it.
+    /// </summary>
+    private static void PlanMask(List<LayerNode> layers, BuildContext context)
+    {
+        LayerNode? source = null;
+        foreach (var layer in layers)
+        {
+            if (source is null)
+            {
+                if (layer.ProducesMask) source = layer;
+                continue;
+            }
+            switch (layer.MaskUse)
+            {
+                case MaskUse.Propagates:
+                    continue;
+                case MaskUse.Consumes:
+                    layer.UsesMask = true;
+                    source = null;
+                    continue;
+                default:
+                    context.Report(Descriptors.MaskDropped, layer.Spec.Location, $"{layer.Spec.Kind} '{layer.Name}'", source.Name,
+                        "this layer does not use masks yet, so padded steps count as data");
+                    source = null;
+                    continue;
+            }
+        }
+        if (source is not null)
+            context.Report(Descriptors.MaskDropped, source.Spec.Location, $"Embedding '{source.Name}'", source.Name,
+                "it reaches the output, and losses do not skip padded steps yet");
+    }
+
     public static NetworkGraph? Build(NetworkSpec spec, BuildContext context, CancellationToken cancellationToken)
     {
         if (spec.HasAttributeErrors) return null;
@@ -126,6 +160,7 @@ internal static class GraphBuilder
                     $"it reads the token ids of input '{inputName}' directly; token ids must go through an Embedding first");
         }
         if (context.HasErrors) return null;
+        PlanMask(layers, context);
 
         int offset = 0;
         foreach (var p in layers.SelectMany(l => l.Parameters))

@@ -15,6 +15,17 @@ internal enum BufferUse
     New,
 }
 
+/// <summary>What a layer does with a Keras padding mask (from <c>Embedding(MaskZero = true)</c>) reaching its input.</summary>
+internal enum MaskUse
+{
+    /// <summary>The layer ignores masks: the mask stops here (the generator warns).</summary>
+    Drops,
+    /// <summary>The layer keeps the time axis and passes the mask on unchanged.</summary>
+    Propagates,
+    /// <summary>The layer uses the mask (and it stops here).</summary>
+    Consumes,
+}
+
 /// <summary>A scratch region a layer keeps between its training forward and its backward pass (per sample).</summary>
 internal sealed record Scratch(string Name, int PerSample);
 
@@ -53,6 +64,15 @@ internal abstract class LayerNode
 
     /// <summary>Whether this layer reads token ids (Embedding); only such a layer may follow a token-id input.</summary>
     public virtual bool ReadsTokenIds => false;
+
+    /// <summary>How this layer treats a padding mask reaching it.</summary>
+    public virtual MaskUse MaskUse => MaskUse.Drops;
+
+    /// <summary>Whether this layer starts a padding mask (Embedding with MaskZero).</summary>
+    public virtual bool ProducesMask => false;
+
+    /// <summary>Set by the graph builder when a padding mask reaches this consuming layer.</summary>
+    public bool UsesMask { get; set; }
 
     /// <summary>For a layer that reads token ids: how many ids are valid (0 .. n − 1).</summary>
     public virtual int TokenVocabulary => 0;

@@ -33,6 +33,8 @@ internal sealed class ActivationNode : LayerNode
 
     public override string KerasClass => "Activation";
 
+    public override MaskUse MaskUse => MaskUse.Propagates;
+
     public override string Description => $"Activation({ActivationFunctions.KerasName(_activation)})";
 
     private bool IsLinear => _activation == ActivationFunctions.Linear;

@@ -37,6 +37,8 @@ internal sealed class DenseNode : AffineNode
 
     public override string KerasClass => "Dense";
 
+    public override MaskUse MaskUse => InputShape.Rank > 1 ? MaskUse.Propagates : MaskUse.Drops;
+
     public override string Description => $"Dense({Units}{ActivationSuffix}{BiasSuffix})";
 
     private string Kernel(EmitContext c) => c.Param(Parameters[0]);

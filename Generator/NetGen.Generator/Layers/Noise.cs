@@ -70,6 +70,8 @@ internal sealed class NoiseNode : LayerNode
 
     public override string KerasClass => Spec.Kind;
 
+    public override MaskUse MaskUse => MaskUse.Propagates;
+
     public override string Description => $"{Spec.Kind}({_amount.ToString("R", System.Globalization.CultureInfo.InvariantCulture)})";
 
     private bool Active => _amount > 0;
@@ -142,7 +144,7 @@ internal sealed class EmbeddingKind : LayerKind
         var dims = new int[input.Rank + 1];
         input.Dims.CopyTo(dims, 0);
         dims[input.Rank] = outputDim;
-        var node = new EmbeddingNode(spec, name, input, new Shape(dims), inputDim, outputDim);
+        var node = new EmbeddingNode(spec, name, input, new Shape(dims), inputDim, outputDim, BuildContext.Bool(spec, "MaskZero", false));
         node.Parameters.Add(new ParameterDecl("embeddings", new Shape(inputDim, outputDim), init, inputDim, outputDim));
         return node;
     }
@@ -151,19 +153,23 @@ internal sealed class EmbeddingKind : LayerKind
 internal sealed class EmbeddingNode : LayerNode
 {
     private readonly int _inputDim, _outputDim;
+    private readonly bool _maskZero;
 
-    public EmbeddingNode(LayerSpec spec, string name, Shape input, Shape output, int inputDim, int outputDim)
+    public EmbeddingNode(LayerSpec spec, string name, Shape input, Shape output, int inputDim, int outputDim, bool maskZero)
         : base(spec, name, input, output)
     {
         _inputDim = inputDim;
         _outputDim = outputDim;
+        _maskZero = maskZero;
     }
 
     public override string KerasClass => "Embedding";
 
-    public override string Description => $"Embedding({_inputDim}, {_outputDim})";
+    public override string Description => $"Embedding({_inputDim}, {_outputDim}{(_maskZero ? ", mask_zero" : "")})";
 
     public override bool ReadsTokenIds => true;
+
+    public override bool ProducesMask => _maskZero;
 
     public override int TokenVocabulary => _inputDim;
 

@@ -113,6 +113,9 @@ internal sealed class NormalizationNode : LayerNode
 
     public override string KerasClass => Spec.Kind;
 
+    // LayerNormalization works per position, so a time mask passes through; batch statistics would need it.
+    public override MaskUse MaskUse => _mode == NormalizationKind.Mode.Layer ? MaskUse.Propagates : MaskUse.Drops;
+
     public override string Description => Spec.Kind + "(" + (_mode == NormalizationKind.Mode.Group ? $"groups {_groups}, " : "")
         + "epsilon " + _epsilon.ToString("R", System.Globalization.CultureInfo.InvariantCulture)
         + (_mode == NormalizationKind.Mode.Batch ? ", momentum " + _momentum.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "") + ")";

@@ -102,12 +102,17 @@ internal sealed class GlobalPoolingNode : LayerNode
 
     public override string KerasClass => Spec.Kind;
 
+    // Keras: GlobalAveragePooling1D honours a mask (mean over unmasked steps).
+    public override MaskUse MaskUse => !_max && InputShape.Rank == 2 ? MaskUse.Consumes : MaskUse.Drops;
+
     public override string Description => Spec.Kind + (OutputShape.Rank > 1 ? "(keepdims)" : "");
 
     private string Sizes(EmitContext c) => $"{c.Batch}, {InputShape.LeadingSize}, {InputShape.Last}";
 
     public override void EmitInference(EmitContext c, string x, string y)
-        => c.W.Line($"global::NetGen.Kernels.GlobalPooling.{(_max ? "Max" : "Average")}Forward({x}, {y}, {Sizes(c)});");
+        => c.W.Line(UsesMask
+            ? $"global::NetGen.Kernels.GlobalPooling.MaskedAverageForward({x}, {c.NetworkInput}, {y}, {Sizes(c)});"
+            : $"global::NetGen.Kernels.GlobalPooling.{(_max ? "Max" : "Average")}Forward({x}, {y}, {Sizes(c)});");
 
     public override void EmitTrainingForward(EmitContext c, ForwardArgs a) => EmitInference(c, a.X, a.Y);
 
@@ -116,6 +121,8 @@ internal sealed class GlobalPoolingNode : LayerNode
         if (a.Dx is null) return;
         c.W.Line(_max
             ? $"global::NetGen.Kernels.GlobalPooling.MaxBackward({a.X}, {a.Y}, {a.Dy}, {a.Dx}, {Sizes(c)});"
-            : $"global::NetGen.Kernels.GlobalPooling.AverageBackward({a.Dy}, {a.Dx}, {Sizes(c)});");
+            : UsesMask
+                ? $"global::NetGen.Kernels.GlobalPooling.MaskedAverageBackward({c.NetworkInput}, {a.Dy}, {a.Dx}, {Sizes(c)});"
+                : $"global::NetGen.Kernels.GlobalPooling.AverageBackward({a.Dy}, {a.Dx}, {Sizes(c)});");
     }
 }

@@ -47,3 +47,13 @@ public partial class NoisyNet { }
 [GlobalAveragePooling1D]
 [Dense(2, Activation = Activation.Softmax)]
 public partial class TokenClassifier { }
+
+/// <summary>The same classifier with id 0 as padding: the average skips padded steps.</summary>
+[Network]
+[Input(8, TokenIds = true)]
+[Embedding(20, 6, MaskZero = true)]
+[Dense(5, Activation = Activation.Tanh)]
+[GlobalAveragePooling1D]
+[Dense(2, Activation = Activation.Softmax)]
+public partial class MaskedTokenClassifier { }
+

@@ -133,4 +133,36 @@ public class NormTests
             Assert.Equal(read, nonzero);
         }
     }
+
+    [Fact]
+    public void PaddedStepsDoNotChangeAMaskedPrediction()
+    {
+        // Masked mean over the real steps: (4, 9, 13) and (4, 9, 13, 4, 9, 13) have the same mean embedding, whatever
+        // the padding; an unmasked mean also averages the padding row, so the two differ.
+        var a = new[] { 4, 9, 13, 0, 0, 0, 0, 0 };
+        var b = new[] { 4, 0, 9, 13, 4, 9, 13, 0 };
+        var ya = new float[2];
+        var yb = new float[2];
+        var masked = new MaskedTokenClassifier(seed: 7);
+        masked.Predict(a, ya);
+        masked.Predict(b, yb);
+        Assert.Equal(ya[0], yb[0], 6);
+        Assert.Equal(ya[1], yb[1], 6);
+        var plain = new TokenClassifier(seed: 7);
+        plain.Predict(a, ya);
+        plain.Predict(b, yb);
+        Assert.NotEqual(ya[0], yb[0], 4);
+    }
+
+    [Fact]
+    public void MaskedGradientsMatchFiniteDifferencesAndSkipPaddedRows()
+    {
+        var ids = new float[] { 3, 0, 7, 0, 0, 12, 0, 0, 0, 5, 5, 0, 18, 0, 0, 0 };
+        var net = new MaskedTokenClassifier(seed: 8);
+        GradientCheck.AssertMatches(net, ids, new float[] { 1, 0 }, 2, Loss.SparseCategoricalCrossentropy);
+        net.ComputeGradients(ids, new float[] { 1, 0 }, 2, Loss.SparseCategoricalCrossentropy);
+        // Row 0 of the embedding table is only read at padded steps, so it gets no gradient.
+        Assert.All(net.Gradients.Slice(0, 6).ToArray(), g => Assert.Equal(0f, g));
+    }
 }
+

@@ -442,6 +442,35 @@ public class DiagnosticTests
     }
 
     [Fact]
+    public void PaddingMaskStoppedByALayerThatIgnoresIt()
+    {
+        var source = """
+            using NetGen;
+            [Network, Input(6, TokenIds = true)]
+            [Embedding(10, 4, MaskZero = true)]
+            [Dense(4, Activation = Activation.Relu)]
+            [[|Flatten|]]
+            [Dense(2)]
+            public partial class MaskedFlatten { }
+            """;
+        var d = Single(source, "NG0028", DiagnosticSeverity.Warning);
+        Assert.Equal("Flatten 'flatten': the padding mask of 'embedding' stops here: this layer does not use masks yet, so padded steps count as data", d.GetMessage());
+    }
+
+    [Fact]
+    public void PaddingMaskReachingTheOutput()
+    {
+        var d = Single("""
+            using NetGen;
+            [Network, Input(6, TokenIds = true)]
+            [[|Embedding(10, 4, MaskZero = true)|]]
+            [Dense(3)]
+            public partial class MaskedOutput { }
+            """, "NG0028", DiagnosticSeverity.Warning);
+        Assert.Contains("it reaches the output, and losses do not skip padded steps yet", d.GetMessage());
+    }
+
+    [Fact]
     public void EveryDescriptorIsDocumentedInTheReadme()
     {
         var readme = System.IO.File.ReadAllText(System.IO.Path.Combine(RepositoryRoot.Path, "README.md"));

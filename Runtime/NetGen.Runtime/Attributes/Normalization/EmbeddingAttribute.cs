@@ -19,6 +19,12 @@ public sealed class EmbeddingAttribute : LayerAttribute
     /// <summary>Length of each embedding vector.</summary>
     public int OutputDim { get; }
 
+    /// <summary>
+    /// Treat id 0 as padding (Keras <c>mask_zero</c>): GlobalAveragePooling1D then averages only the steps whose id
+    /// is not 0. Id 0 is still looked up as a normal, trainable row, so the vocabulary is 1 .. InputDim − 1.
+    /// </summary>
+    public bool MaskZero { get; set; }
+
     /// <summary>Table initializer. Default uniform(−0.05, 0.05).</summary>
     public Initializer EmbeddingsInitializer { get; set; } = Initializer.RandomUniform;
 }
