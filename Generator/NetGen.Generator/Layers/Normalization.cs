@@ -45,7 +45,7 @@ internal sealed class NormalizationKind : LayerKind
             return null;
         }
         int axisIndex = axis < 0 ? rank + axis : axis - 1;
-        if (axisIndex != rank - 1 && _mode != Mode.Batch)
+        if (axisIndex != rank - 1 && _mode == Mode.Group)
         {
             context.Report(Descriptors.AxisNotSupported, axisArg?.Location ?? spec.Location, label, axis);
             return null;
@@ -113,8 +113,8 @@ internal sealed class NormalizationNode : LayerNode
 
     public override string KerasClass => Spec.Kind;
 
-    // LayerNormalization works per position, so a time mask passes through; batch statistics would need it.
-    public override MaskUse MaskUse => _mode == NormalizationKind.Mode.Layer ? MaskUse.Propagates : MaskUse.Drops;
+    // LayerNormalization on the feature axis works per position, so a time mask passes through; batch statistics would need it.
+    public override MaskUse MaskUse => _mode == NormalizationKind.Mode.Layer && _inner == 1 ? MaskUse.Propagates : MaskUse.Drops;
 
     public override string Description => Spec.Kind + "(" + (_mode == NormalizationKind.Mode.Group ? $"groups {_groups}, " : "")
         + "epsilon " + _epsilon.ToString("R", System.Globalization.CultureInfo.InvariantCulture)
@@ -125,7 +125,7 @@ internal sealed class NormalizationNode : LayerNode
 
     /// <summary>
     /// The rows and channels arguments of the kernels: <c>rows, C</c> for the last axis, or
-    /// <c>outer, C, inner</c> for BatchNormalization over an earlier axis.
+    /// <c>outer, C, inner</c> for Batch- and LayerNormalization over an earlier axis.
     /// </summary>
     private string Extent(EmitContext c) => _inner == 1
         ? $"{c.Rows(InputShape)}, {Channels}"
@@ -135,7 +135,7 @@ internal sealed class NormalizationNode : LayerNode
     public override IReadOnlyList<Scratch> TrainingScratch => _mode switch
     {
         NormalizationKind.Mode.Batch => new[] { new Scratch("mean", Channels), new Scratch("inv_std", Channels) },
-        NormalizationKind.Mode.Layer => new[] { new Scratch("mean", InputShape.LeadingSize), new Scratch("inv_std", InputShape.LeadingSize) },
+        NormalizationKind.Mode.Layer => new[] { new Scratch("mean", InputShape.Size / Channels), new Scratch("inv_std", InputShape.Size / Channels) },
         _ => new[] { new Scratch("mean", _groups), new Scratch("inv_std", _groups) },
     };
 
@@ -162,7 +162,7 @@ internal sealed class NormalizationNode : LayerNode
                 c.W.Line($"{k}.BatchNormalization.InferenceForward({x}, {Gamma(c)}, {Beta(c)}, {c.State(State[0])}, {c.State(State[1])}, {y}, {Extent(c)}, {Epsilon});");
                 break;
             case NormalizationKind.Mode.Layer:
-                c.W.Line($"{k}.LayerNormalization.Forward({x}, {Gamma(c)}, {Beta(c)}, {y}, global::System.Span<float>.Empty, global::System.Span<float>.Empty, {c.Rows(InputShape)}, {Channels}, {Epsilon});");
+                c.W.Line($"{k}.LayerNormalization.Forward({x}, {Gamma(c)}, {Beta(c)}, {y}, global::System.Span<float>.Empty, global::System.Span<float>.Empty, {Extent(c)}, {Epsilon});");
                 break;
             default:
                 c.W.Line($"{k}.GroupNormalization.Forward({x}, {Gamma(c)}, {Beta(c)}, {y}, global::System.Span<float>.Empty, global::System.Span<float>.Empty, {GroupSizes(c)}, {Epsilon});");
@@ -179,7 +179,7 @@ internal sealed class NormalizationNode : LayerNode
                 c.W.Line($"{k}.BatchNormalization.TrainingForward({a.X}, {Gamma(c)}, {Beta(c)}, {c.State(State[0])}, {c.State(State[1])}, {a["mean"]}.Slice(0, {Channels}), {a["inv_std"]}.Slice(0, {Channels}), {a.Y}, {Extent(c)}, {EmitContext.Float(_momentum)}, {Epsilon});");
                 break;
             case NormalizationKind.Mode.Layer:
-                c.W.Line($"{k}.LayerNormalization.Forward({a.X}, {Gamma(c)}, {Beta(c)}, {a.Y}, {a["mean"]}, {a["inv_std"]}, {c.Rows(InputShape)}, {Channels}, {Epsilon});");
+                c.W.Line($"{k}.LayerNormalization.Forward({a.X}, {Gamma(c)}, {Beta(c)}, {a.Y}, {a["mean"]}, {a["inv_std"]}, {Extent(c)}, {Epsilon});");
                 break;
             default:
                 c.W.Line($"{k}.GroupNormalization.Forward({a.X}, {Gamma(c)}, {Beta(c)}, {a.Y}, {a["mean"]}, {a["inv_std"]}, {GroupSizes(c)}, {Epsilon});");
@@ -198,7 +198,7 @@ internal sealed class NormalizationNode : LayerNode
                 c.W.Line($"{k}.BatchNormalization.Backward({a.X}, {Gamma(c)}, {a["mean"]}.Slice(0, {Channels}), {a["inv_std"]}.Slice(0, {Channels}), {a.Dy}, {GammaGrad(c)}, {BetaGrad(c)}, {dx}, {Extent(c)});");
                 break;
             case NormalizationKind.Mode.Layer:
-                c.W.Line($"{k}.LayerNormalization.Backward({a.X}, {Gamma(c)}, {a["mean"]}, {a["inv_std"]}, {a.Dy}, {GammaGrad(c)}, {BetaGrad(c)}, {dx}, {c.Rows(InputShape)}, {Channels});");
+                c.W.Line($"{k}.LayerNormalization.Backward({a.X}, {Gamma(c)}, {a["mean"]}, {a["inv_std"]}, {a.Dy}, {GammaGrad(c)}, {BetaGrad(c)}, {dx}, {Extent(c)});");
                 break;
             default:
                 c.W.Line($"{k}.GroupNormalization.Backward({a.X}, {Gamma(c)}, {a["mean"]}, {a["inv_std"]}, {a.Dy}, {GammaGrad(c)}, {BetaGrad(c)}, {dx}, {GroupSizes(c)});");

@@ -32,6 +32,71 @@ public static class LayerNormalization
         }
     }
 
+    /// <summary>
+    /// LayerNormalization over an axis that is not the last: data laid out <c>(outer, features, inner)</c>; each of the
+    /// <c>outer·inner</c> lines along the axis is normalised on its own (statistics saved per line, outer-major).
+    /// </summary>
+    public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, Span<float> y,
+        Span<float> lineMean, Span<float> lineInvStd, int outer, int features, int inner, float epsilon)
+    {
+        for (int o = 0; o < outer; o++)
+            for (int i = 0; i < inner; i++)
+            {
+                int start = o * features * inner + i;
+                double sum = 0, squares = 0;
+                for (int f = 0; f < features; f++) sum += x[start + f * inner];
+                double mean = sum / features;
+                for (int f = 0; f < features; f++) squares += (x[start + f * inner] - mean) * (x[start + f * inner] - mean);
+                double inv = 1 / Math.Sqrt(squares / features + epsilon);
+                if (!lineMean.IsEmpty)
+                {
+                    lineMean[o * inner + i] = (float)mean;
+                    lineInvStd[o * inner + i] = (float)inv;
+                }
+                for (int f = 0; f < features; f++)
+                {
+                    int k = start + f * inner;
+                    float v = (float)((x[k] - mean) * inv);
+                    if (!gamma.IsEmpty) v *= gamma[f];
+                    if (!beta.IsEmpty) v += beta[f];
+                    y[k] = v;
+                }
+            }
+    }
+
+    /// <summary>Backward of the <c>(outer, features, inner)</c> form. dx may be dy.</summary>
+    public static void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> lineMean, ReadOnlySpan<float> lineInvStd,
+        ReadOnlySpan<float> dy, Span<float> dGamma, Span<float> dBeta, Span<float> dx, int outer, int features, int inner)
+    {
+        if (!dGamma.IsEmpty) dGamma.Slice(0, features).Clear();
+        if (!dBeta.IsEmpty) dBeta.Slice(0, features).Clear();
+        for (int o = 0; o < outer; o++)
+            for (int i = 0; i < inner; i++)
+            {
+                int start = o * features * inner + i;
+                double mean = lineMean[o * inner + i], inv = lineInvStd[o * inner + i];
+                double sumG = 0, sumGXhat = 0;
+                for (int f = 0; f < features; f++)
+                {
+                    int k = start + f * inner;
+                    double xhat = (x[k] - mean) * inv;
+                    double g = dy[k] * (gamma.IsEmpty ? 1 : gamma[f]);
+                    sumG += g;
+                    sumGXhat += g * xhat;
+                    if (!dGamma.IsEmpty) dGamma[f] += (float)(dy[k] * xhat);
+                    if (!dBeta.IsEmpty) dBeta[f] += dy[k];
+                }
+                double meanG = sumG / features, meanGXhat = sumGXhat / features;
+                for (int f = 0; f < features; f++)
+                {
+                    int k = start + f * inner;
+                    double xhat = (x[k] - mean) * inv;
+                    double g = dy[k] * (gamma.IsEmpty ? 1 : gamma[f]);
+                    dx[k] = (float)(inv * (g - meanG - xhat * meanGXhat));
+                }
+            }
+    }
+
     /// <summary>Backward per row (the BatchNormalization formula over the row's features); dγ, dβ summed over rows. dx may be dy.</summary>
     public static void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> rowMean, ReadOnlySpan<float> rowInvStd,
         ReadOnlySpan<float> dy, Span<float> dGamma, Span<float> dBeta, Span<float> dx, int rows, int features)

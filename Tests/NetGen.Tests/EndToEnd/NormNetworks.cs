@@ -57,3 +57,11 @@ public partial class TokenClassifier { }
 [Dense(2, Activation = Activation.Softmax)]
 public partial class MaskedTokenClassifier { }
 
+[Network]
+[Input(4, 5, 2)]
+[LayerNormalization(Axis = 1)]
+[Dense(3, Activation = Activation.Tanh)]
+[Flatten]
+[Dense(2)]
+public partial class LayerNormAxisNet { }
+

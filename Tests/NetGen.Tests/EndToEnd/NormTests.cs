@@ -16,6 +16,7 @@ public class NormTests
         GradientCheck.AssertMatches(new NormalizedNet(seed: 1), GradientCheck.Random(4 * 12, 1, 1.5f), GradientCheck.Distributions(4, 3, 2), 4, Loss.CategoricalCrossentropy);
         GradientCheck.AssertMatches(new BatchNormAxisNet(seed: 3), GradientCheck.Random(4 * 30, 5, 1.5f), GradientCheck.Random(4 * 2, 6), 4, Loss.MeanSquaredError);
         Assert.Equal(3 * 2 + 5 * 2, BatchNormAxisNet.StateCount); // moving statistics per index of axis 1 (3), then of axis -2 (5)
+        GradientCheck.AssertMatches(new LayerNormAxisNet(seed: 4), GradientCheck.Random(3 * 40, 9, 1.5f), GradientCheck.Random(3 * 2, 10), 3, Loss.MeanSquaredError);
         GradientCheck.AssertMatches(new GroupNormNet(seed: 2), GradientCheck.Random(3 * 24, 3, 1.5f), GradientCheck.Random(3 * 2, 4), 3, Loss.MeanSquaredError);
     }
 

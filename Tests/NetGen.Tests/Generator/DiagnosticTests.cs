@@ -379,10 +379,10 @@ public class DiagnosticTests
             [BatchNormalization(Axis = [|3|])]
             public partial class AxisTooBig { }
             """, "NG0023").GetMessage());
-        Assert.Equal("LayerNormalization 'layer_normalization': normalising axis 1 is not supported yet; only the last (channel) axis is", Single("""
+        Assert.Equal("GroupNormalization 'group_normalization': normalising axis 1 is not supported yet; only the last (channel) axis is", Single("""
             using NetGen;
             [Network, Input(4, 6)]
-            [LayerNormalization(Axis = [|1|])]
+            [GroupNormalization(2, Axis = [|1|])]
             public partial class AxisFirst { }
             """, "NG0027").GetMessage());
     }

@@ -129,3 +129,45 @@ internal sealed class Tolerance : System.Collections.Generic.IEqualityComparer<d
 
     public int GetHashCode(double obj) => 0;
 }
+
+public class LayerNormalizationAxisTests
+{
+    [Fact]
+    public void StridedFormEqualsTheRowFormOnTransposedData()
+    {
+        // (outer 2, features 3, inner 4) against the same numbers laid out as 8 rows of 3 features.
+        int outer = 2, features = 3, inner = 4;
+        var rng = new Rng(9);
+        var x = Enumerable.Range(0, outer * features * inner).Select(_ => (float)rng.NextNormal()).ToArray();
+        var dy = Enumerable.Range(0, x.Length).Select(_ => (float)rng.NextNormal()).ToArray();
+        var gamma = new float[] { 0.5f, 1.5f, -1 };
+        var beta = new float[] { 0.1f, 0, -0.2f };
+        int Rows(int o, int f, int i) => (o * inner + i) * features + f;
+        int Strided(int o, int f, int i) => (o * features + f) * inner + i;
+        var xr = new float[x.Length];
+        var dyr = new float[x.Length];
+        for (int o = 0; o < outer; o++) for (int f = 0; f < features; f++) for (int i = 0; i < inner; i++)
+        {
+            xr[Rows(o, f, i)] = x[Strided(o, f, i)];
+            dyr[Rows(o, f, i)] = dy[Strided(o, f, i)];
+        }
+        var y = new float[x.Length]; var yr = new float[x.Length];
+        var m = new float[outer * inner]; var s = new float[outer * inner]; var mr = new float[outer * inner]; var sr = new float[outer * inner];
+        LayerNormalization.Forward(x, gamma, beta, y, m, s, outer, features, inner, 1e-3f);
+        LayerNormalization.Forward(xr, gamma, beta, yr, mr, sr, outer * inner, features, 1e-3f);
+        var dx = new float[x.Length]; var dxr = new float[x.Length];
+        var dg = new float[3]; var db = new float[3]; var dgr = new float[3]; var dbr = new float[3];
+        LayerNormalization.Backward(x, gamma, m, s, dy, dg, db, dx, outer, features, inner);
+        LayerNormalization.Backward(xr, gamma, mr, sr, dyr, dgr, dbr, dxr, outer * inner, features);
+        for (int o = 0; o < outer; o++) for (int f = 0; f < features; f++) for (int i = 0; i < inner; i++)
+        {
+            Assert.Equal(yr[Rows(o, f, i)], y[Strided(o, f, i)], 5);
+            Assert.Equal(dxr[Rows(o, f, i)], dx[Strided(o, f, i)], 5);
+        }
+        for (int f = 0; f < 3; f++)
+        {
+            Assert.Equal(dgr[f], dg[f], 4);
+            Assert.Equal(dbr[f], db[f], 4);
+        }
+    }
+}

@@ -5,7 +5,7 @@ namespace NetGen;
 /// <summary>Base of BatchNormalization, LayerNormalization and GroupNormalization: the normalised axis, ε and the affine γ, β.</summary>
 public abstract class NormalizationLayerAttribute : LayerAttribute
 {
-    /// <summary>The normalised (channel) axis, Keras-style (1 is the first axis after the batch, −1 the last). BatchNormalization accepts any axis; Layer- and GroupNormalization only the last for now.</summary>
+    /// <summary>The normalised (channel) axis, Keras-style (1 is the first axis after the batch, −1 the last). Batch- and LayerNormalization accept any one axis; GroupNormalization only the last for now.</summary>
     public int Axis { get; set; } = -1;
 
     /// <summary>Added to the variance. Default 1e-3 (PyTorch uses 1e-5).</summary>
