@@ -7,10 +7,11 @@ namespace NetGen.Generator.Diagnostics;
 internal static class Descriptors
 {
     private const string Category = "NetGen";
-    private const string HelpBase = "https://github.com/netgen/netgen/blob/main/README.md#";
+    // The diagnostics table of the repository README documents every id.
+    private const string HelpLink = "README.md#diagnostics";
 
     private static DiagnosticDescriptor Make(string id, string title, string message, DiagnosticSeverity severity = DiagnosticSeverity.Error)
-        => new(id, title, message, Category, severity, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());
+        => new(id, title, message, Category, severity, isEnabledByDefault: true, helpLinkUri: HelpLink);
 
     public static readonly DiagnosticDescriptor NotPartial = Make("NG0001",
         "Network class must be partial",
