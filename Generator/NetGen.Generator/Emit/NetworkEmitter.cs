@@ -77,29 +77,9 @@ internal static class NetworkEmitter
         w.Line($"/// <summary>Shape of one output sample: {g.OutputShape}.</summary>");
         w.Line($"public static global::System.ReadOnlySpan<int> OutputShape => new int[] {{ {string.Join(", ", g.OutputShape.Dims)} }};");
         w.Line();
-        w.Line("/// <summary>Every weight with its Keras name, shape and place in <see cref=\"Parameters\"/>, in Keras <c>get_weights()</c> order.</summary>");
-        w.Line("public static global::System.Collections.Generic.IReadOnlyList<global::NetGen.ParameterInfo> ParameterLayout { get; } = new global::NetGen.ParameterInfo[]");
-        w.Line("{");
-        w.Indent();
-        foreach (var l in g.Layers)
-            foreach (var p in l.Parameters)
-                w.Line($"new global::NetGen.ParameterInfo(\"{l.Name}/{p.Name}\", {p.Offset}, {p.Length}, new int[] {{ {string.Join(", ", p.Shape.Dims)} }}),");
-        w.Outdent();
-        w.Line("};");
-        w.Line();
+        EmitLayout(w, g, "ParameterLayout", "Every weight with its Keras name, shape and place in <see cref=\"Parameters\"/>, in Keras <c>get_weights()</c> order.", l => l.Parameters);
         if (hasState)
-        {
-            w.Line("/// <summary>Every non-trainable state variable with its Keras name, shape and place in <see cref=\"State\"/>.</summary>");
-            w.Line("public static global::System.Collections.Generic.IReadOnlyList<global::NetGen.ParameterInfo> StateLayout { get; } = new global::NetGen.ParameterInfo[]");
-            w.Line("{");
-            w.Indent();
-            foreach (var l in g.Layers)
-                foreach (var p in l.State)
-                    w.Line($"new global::NetGen.ParameterInfo(\"{l.Name}/{p.Name}\", {p.Offset}, {p.Length}, new int[] {{ {string.Join(", ", p.Shape.Dims)} }}),");
-            w.Outdent();
-            w.Line("};");
-            w.Line();
-        }
+            EmitLayout(w, g, "StateLayout", "Every non-trainable state variable with its Keras name, shape and place in <see cref=\"State\"/>.", l => l.State);
         EmitSummary(w, g);
 
         // ---- fields and constructor
@@ -560,6 +540,21 @@ internal static class NetworkEmitter
         w.Line();
         w.Line("/// <summary>Prints <see cref=\"SummaryText\"/> (Keras <c>model.summary()</c>).</summary>");
         w.Line("public static void Summary(global::System.IO.TextWriter? writer = null) => (writer ?? global::System.Console.Out).Write(SummaryText);");
+    }
+
+    /// <summary>A static table of <c>ParameterInfo</c> for the variables <paramref name="select"/> picks from each layer.</summary>
+    private static void EmitLayout(CodeWriter w, NetworkGraph g, string name, string summary, System.Func<LayerNode, List<ParameterDecl>> select)
+    {
+        w.Line($"/// <summary>{summary}</summary>");
+        w.Line($"public static global::System.Collections.Generic.IReadOnlyList<global::NetGen.ParameterInfo> {name} {{ get; }} = new global::NetGen.ParameterInfo[]");
+        w.Line("{");
+        w.Indent();
+        foreach (var l in g.Layers)
+            foreach (var p in select(l))
+                w.Line($"new global::NetGen.ParameterInfo(\"{l.Name}/{p.Name}\", {p.Offset}, {p.Length}, new int[] {{ {string.Join(", ", p.Shape.Dims)} }}),");
+        w.Outdent();
+        w.Line("};");
+        w.Line();
     }
 
     private static void EmitSummary(CodeWriter w, NetworkGraph g)
