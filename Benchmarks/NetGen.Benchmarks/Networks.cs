@@ -1,0 +1,28 @@
+using NetGen;
+
+namespace NetGen.Benchmarks;
+
+/// <summary>The seed MLP of the README and the small CNN of the convolution issue.</summary>
+[Network(InferenceBatchCapacity = 256)]
+[Input(28, 28)]
+[Flatten]
+[Dense(128, Activation = Activation.Relu)]
+[Dense(64, Activation = Activation.Relu)]
+[Dense(10, Activation = Activation.Softmax)]
+public partial class Mlp { }
+
+[Network(InferenceBatchCapacity = 256)]
+[Input(28, 28, 1)]
+[Conv2D(32, 3, Activation = Activation.Relu)]
+[MaxPooling2D]
+[Conv2D(64, 3, Activation = Activation.Relu)]
+[MaxPooling2D]
+[Flatten]
+[Dense(128, Activation = Activation.Relu)]
+[Dense(10, Activation = Activation.Softmax)]
+public partial class Cnn { }
+
+/// <summary>Marker type for the benchmark switcher.</summary>
+public static class Networks
+{
+}

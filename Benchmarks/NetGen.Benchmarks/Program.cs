@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(NetGen.Benchmarks.Networks).Assembly).Run(args);
