@@ -1,0 +1,232 @@
+using System;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace NetGen.Kernels;
+
+/// <summary>
+/// Kernels of the Keras merge layers Add, Subtract, Multiply, Average, Maximum, Minimum and Concatenate
+/// (LAYERS.md §10), for inputs of equal shape. A layer over k inputs is a chain of the two-input kernels.
+/// </summary>
+/// <remarks>
+/// The element-wise kernels read element i of every input before writing element i of the output, so the output
+/// may be the same memory as either input (in place). Average is <see cref="Add"/> followed by
+/// <see cref="Scale"/> with 1/k; its backward is <see cref="Scale"/> of dy by 1/k.
+/// </remarks>
+public static class Merge
+{
+    /// <summary><c>y = a + b</c> element-wise; <paramref name="y"/> may be <paramref name="a"/> or <paramref name="b"/>.</summary>
+    public static void Add(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y)
+    {
+        int n = CheckBinary(a.Length, b.Length, y.Length);
+        ref float ar = ref MemoryMarshal.GetReference(a);
+        ref float br = ref MemoryMarshal.GetReference(b);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i + Vector<float>.Count <= n; i += Vector<float>.Count)
+                (Vector.LoadUnsafe(ref ar, (nuint)i) + Vector.LoadUnsafe(ref br, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+        }
+        for (; i < n; i++) y[i] = a[i] + b[i];
+    }
+
+    /// <summary><c>y = a − b</c> element-wise; <paramref name="y"/> may be <paramref name="a"/> or <paramref name="b"/>.</summary>
+    public static void Subtract(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y)
+    {
+        int n = CheckBinary(a.Length, b.Length, y.Length);
+        ref float ar = ref MemoryMarshal.GetReference(a);
+        ref float br = ref MemoryMarshal.GetReference(b);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i + Vector<float>.Count <= n; i += Vector<float>.Count)
+                (Vector.LoadUnsafe(ref ar, (nuint)i) - Vector.LoadUnsafe(ref br, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+        }
+        for (; i < n; i++) y[i] = a[i] - b[i];
+    }
+
+    /// <summary><c>y = a ⊙ b</c> element-wise; <paramref name="y"/> may be <paramref name="a"/> or <paramref name="b"/>.</summary>
+    /// <remarks>Also the backward of Multiply: <c>dx_k = dy ⊙ Π_{j≠k} x_j</c> is a chain of these products.</remarks>
+    public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y)
+    {
+        int n = CheckBinary(a.Length, b.Length, y.Length);
+        ref float ar = ref MemoryMarshal.GetReference(a);
+        ref float br = ref MemoryMarshal.GetReference(b);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i + Vector<float>.Count <= n; i += Vector<float>.Count)
+                (Vector.LoadUnsafe(ref ar, (nuint)i) * Vector.LoadUnsafe(ref br, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+        }
+        for (; i < n; i++) y[i] = a[i] * b[i];
+    }
+
+    /// <summary><c>y = max(a, b)</c> element-wise; <paramref name="y"/> may be <paramref name="a"/> or <paramref name="b"/>.</summary>
+    /// <remarks>The result is always one of the two inputs bit for bit, which <see cref="RouteToWinner"/> relies on.</remarks>
+    public static void Maximum(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y)
+    {
+        int n = CheckBinary(a.Length, b.Length, y.Length);
+        ref float ar = ref MemoryMarshal.GetReference(a);
+        ref float br = ref MemoryMarshal.GetReference(b);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i + Vector<float>.Count <= n; i += Vector<float>.Count)
+                Vector.Max(Vector.LoadUnsafe(ref ar, (nuint)i), Vector.LoadUnsafe(ref br, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+        }
+        for (; i < n; i++) y[i] = MathF.Max(a[i], b[i]);
+    }
+
+    /// <summary><c>y = min(a, b)</c> element-wise; <paramref name="y"/> may be <paramref name="a"/> or <paramref name="b"/>.</summary>
+    /// <remarks>The result is always one of the two inputs bit for bit, which <see cref="RouteToWinner"/> relies on.</remarks>
+    public static void Minimum(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y)
+    {
+        int n = CheckBinary(a.Length, b.Length, y.Length);
+        ref float ar = ref MemoryMarshal.GetReference(a);
+        ref float br = ref MemoryMarshal.GetReference(b);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i + Vector<float>.Count <= n; i += Vector<float>.Count)
+                Vector.Min(Vector.LoadUnsafe(ref ar, (nuint)i), Vector.LoadUnsafe(ref br, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+        }
+        for (; i < n; i++) y[i] = MathF.Min(a[i], b[i]);
+    }
+
+    /// <summary><c>y = factor·x</c> element-wise; <paramref name="y"/> may be <paramref name="x"/>.</summary>
+    /// <remarks>Average's final division (factor 1/k) and its backward.</remarks>
+    public static void Scale(ReadOnlySpan<float> x, float factor, Span<float> y)
+    {
+        int n = CheckUnary(x.Length, y.Length);
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var f = new Vector<float>(factor);
+            for (; i + Vector<float>.Count <= n; i += Vector<float>.Count)
+                (f * Vector.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+        }
+        for (; i < n; i++) y[i] = factor * x[i];
+    }
+
+    /// <summary><c>y = −x</c> element-wise; <paramref name="y"/> may be <paramref name="x"/>.</summary>
+    /// <remarks>The gradient of Subtract's second input.</remarks>
+    public static void Negate(ReadOnlySpan<float> x, Span<float> y)
+    {
+        int n = CheckUnary(x.Length, y.Length);
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i + Vector<float>.Count <= n; i += Vector<float>.Count)
+                (-Vector.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+        }
+        for (; i < n; i++) y[i] = -x[i];
+    }
+
+    /// <summary>
+    /// One step of the backward of Maximum or Minimum over k inputs: <c>dx[i] = x[i] == y[i] ? remaining[i] : 0</c>,
+    /// then <c>remaining[i] = 0</c> where <c>x[i] == y[i]</c>.
+    /// </summary>
+    /// <remarks>
+    /// Call it once per input, in input order, with the forward output <paramref name="y"/> and
+    /// <paramref name="remaining"/> starting as a copy of dy. At a tie the <b>first</b> input equal to the output
+    /// receives the whole gradient and later equal inputs receive 0 — TensorFlow's rule for Keras' maximum/minimum
+    /// (PyTorch and JAX split the gradient evenly at ties instead; LAYERS.md §10). A gradient element whose output is
+    /// NaN matches no input and is dropped. <paramref name="dx"/> is overwritten and must not overlap
+    /// <paramref name="remaining"/>; it may be <paramref name="x"/>.
+    /// </remarks>
+    public static void RouteToWinner(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> remaining, Span<float> dx)
+    {
+        int n = x.Length;
+        if (y.Length != n) ThrowLength(nameof(y), n, y.Length);
+        if (remaining.Length != n) ThrowLength(nameof(remaining), n, remaining.Length);
+        if (dx.Length != n) ThrowLength(nameof(dx), n, dx.Length);
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        ref float rr = ref MemoryMarshal.GetReference(remaining);
+        ref float dr = ref MemoryMarshal.GetReference(dx);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i + Vector<float>.Count <= n; i += Vector<float>.Count)
+            {
+                Vector<int> wins = Vector.Equals(Vector.LoadUnsafe(ref xr, (nuint)i), Vector.LoadUnsafe(ref yr, (nuint)i));
+                Vector<float> r = Vector.LoadUnsafe(ref rr, (nuint)i);
+                Vector.ConditionalSelect(wins, r, Vector<float>.Zero).StoreUnsafe(ref dr, (nuint)i);
+                Vector.ConditionalSelect(wins, Vector<float>.Zero, r).StoreUnsafe(ref rr, (nuint)i);
+            }
+        }
+        for (; i < n; i++)
+        {
+            float r = remaining[i];
+            bool win = x[i] == y[i];
+            dx[i] = win ? r : 0f;
+            remaining[i] = win ? 0f : r;
+        }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="x"/> (row-major <c>(outer, xBlock)</c>) into columns
+    /// <c>[offset, offset + xBlock)</c> of <paramref name="y"/> (row-major <c>(outer, yBlock)</c>).
+    /// </summary>
+    /// <remarks>
+    /// Concatenate along an axis: <c>outer</c> is the product of the sizes before the axis (batch included),
+    /// <c>xBlock</c> (<c>yBlock</c>) the input's (output's) size along the axis times the product of the sizes after it,
+    /// and <c>offset</c> the sum of the earlier inputs' blocks. Other columns of <paramref name="y"/> are left unchanged.
+    /// </remarks>
+    public static void ConcatenateInto(ReadOnlySpan<float> x, Span<float> y, int outer, int xBlock, int yBlock, int offset)
+    {
+        CheckBlocks(x.Length, y.Length, outer, xBlock, yBlock, offset, nameof(x), nameof(y));
+        for (int r = 0; r < outer; r++)
+            x.Slice(r * xBlock, xBlock).CopyTo(y.Slice(r * yBlock + offset, xBlock));
+    }
+
+    /// <summary>
+    /// Backward of <see cref="ConcatenateInto"/>: <paramref name="dx"/> (<c>(outer, xBlock)</c>, overwritten) is columns
+    /// <c>[offset, offset + xBlock)</c> of <paramref name="dy"/> (<c>(outer, yBlock)</c>).
+    /// </summary>
+    public static void SplitFrom(ReadOnlySpan<float> dy, Span<float> dx, int outer, int xBlock, int yBlock, int offset)
+    {
+        CheckBlocks(dx.Length, dy.Length, outer, xBlock, yBlock, offset, nameof(dx), nameof(dy));
+        for (int r = 0; r < outer; r++)
+            dy.Slice(r * yBlock + offset, xBlock).CopyTo(dx.Slice(r * xBlock, xBlock));
+    }
+
+    private static int CheckBinary(int aLength, int bLength, int yLength)
+    {
+        if (bLength != aLength) ThrowLength("b", aLength, bLength);
+        if (yLength != aLength) ThrowLength("y", aLength, yLength);
+        return aLength;
+    }
+
+    private static int CheckUnary(int xLength, int yLength)
+    {
+        if (yLength != xLength) ThrowLength("y", xLength, yLength);
+        return xLength;
+    }
+
+    private static void CheckBlocks(int smallLength, int bigLength, int outer, int xBlock, int yBlock, int offset, string smallName, string bigName)
+    {
+        if (outer < 0) throw new ArgumentOutOfRangeException(nameof(outer), $"outer must be non-negative, but is {outer}.");
+        if (xBlock < 0) throw new ArgumentOutOfRangeException(nameof(xBlock), $"xBlock must be non-negative, but is {xBlock}.");
+        if (offset < 0 || (long)offset + xBlock > yBlock)
+            throw new ArgumentOutOfRangeException(nameof(offset), $"offset + xBlock must lie in [0, yBlock = {yBlock}]; got offset {offset} with xBlock {xBlock}.");
+        if (smallLength < (long)outer * xBlock)
+            throw new ArgumentException($"{smallName} must hold {(long)outer * xBlock} floats (outer·xBlock), but has {smallLength}.", smallName);
+        if (bigLength < (long)outer * yBlock)
+            throw new ArgumentException($"{bigName} must hold {(long)outer * yBlock} floats (outer·yBlock), but has {bigLength}.", bigName);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowLength(string name, int expected, int actual)
+        => throw new ArgumentException($"{name} must hold {expected} floats (the length of the first input), but has {actual}.", name);
+}
