@@ -45,6 +45,12 @@ public interface INetwork
     /// <summary>Inference: writes <c>batchSize · OutputLength</c> floats to <paramref name="output"/>.</summary>
     void Predict(ReadOnlySpan<float> input, Span<float> output, int batchSize = 1);
 
+    /// <summary>
+    /// The outputs in the order they sit in a packed output (and target) row. A network with one output has one entry;
+    /// with several, the loss is the sum of the outputs' losses and accuracy the mean of their accuracies.
+    /// </summary>
+    IReadOnlyList<OutputInfo> Outputs => new[] { new OutputInfo("output", OutputLength, OutputRowsPerSample) };
+
     /// <summary>Training-mode forward and full backward pass; fills <see cref="Gradients"/> and returns the mean loss over the batch.</summary>
     float ComputeGradients(ReadOnlySpan<float> input, ReadOnlySpan<float> target, int batchSize, Loss loss);
 }

@@ -125,6 +125,42 @@ internal static class Descriptors
         "Padding mask not used",
         "{0}: the padding mask of '{1}' stops here: {2}", DiagnosticSeverity.Warning);
 
+    public static readonly DiagnosticDescriptor UnknownInputName = Make("NG0029",
+        "Unknown layer or input name",
+        "{0}: there is no layer or input named '{1}' (known names: {2})");
+
+    public static readonly DiagnosticDescriptor ReadsLaterLayer = Make("NG0030",
+        "A layer reads a layer declared after it",
+        "{0}: it reads '{1}', which is declared after it; declare a layer after every layer it reads");
+
+    public static readonly DiagnosticDescriptor MergeShapes = Make("NG0031",
+        "Merge inputs of unequal shapes",
+        "{0}: its inputs must {1}, but they are {2}");
+
+    public static readonly DiagnosticDescriptor InputCount = Make("NG0032",
+        "Wrong number of inputs",
+        "{0}: {1}, but it reads {2}");
+
+    public static readonly DiagnosticDescriptor DotAxes = Make("NG0033",
+        "Dot axes of unequal length",
+        "{0}: axis {1} of the first input {2} has length {3}, but axis {4} of the second input {5} has length {6}");
+
+    public static readonly DiagnosticDescriptor NotAPermutation = Make("NG0034",
+        "Permute dims are not a permutation",
+        "{0}: dims {1} must be a permutation of 1..{2} for an input of rank {2} {3}");
+
+    public static readonly DiagnosticDescriptor LambdaMethod = Make("NG0035",
+        "Lambda method missing or of the wrong signature",
+        "{0}: {1}");
+
+    public static readonly DiagnosticDescriptor UnusedInput = Make("NG0036",
+        "Input no output depends on",
+        "Input '{0}' is not used by any output of '{1}'", DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor UnusedLayer = Make("NG0037",
+        "Layer no output depends on",
+        "{0}: no output of '{1}' depends on it, so it is left out of the network", DiagnosticSeverity.Warning);
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new()
     {
         [NotPartial.Id] = NotPartial,
@@ -155,6 +191,15 @@ internal static class Descriptors
         [TokenIdMismatch.Id] = TokenIdMismatch,
         [AxisNotSupported.Id] = AxisNotSupported,
         [MaskDropped.Id] = MaskDropped,
+        [UnknownInputName.Id] = UnknownInputName,
+        [ReadsLaterLayer.Id] = ReadsLaterLayer,
+        [MergeShapes.Id] = MergeShapes,
+        [InputCount.Id] = InputCount,
+        [DotAxes.Id] = DotAxes,
+        [NotAPermutation.Id] = NotAPermutation,
+        [LambdaMethod.Id] = LambdaMethod,
+        [UnusedInput.Id] = UnusedInput,
+        [UnusedLayer.Id] = UnusedLayer,
     };
 
     public static IEnumerable<DiagnosticDescriptor> All => s_byId.Values;

@@ -15,6 +15,9 @@ internal sealed class EmitContext
     /// <summary>The network input in scope (token ids, for layers that use the padding mask).</summary>
     public string NetworkInput { get; set; } = "x";
 
+    /// <summary>The inference scratch regions of the layer being emitted (see <see cref="LayerNode.InferenceScratch"/>).</summary>
+    public System.Collections.Generic.IReadOnlyDictionary<string, string> Scratch { get; set; } = new System.Collections.Generic.Dictionary<string, string>();
+
     /// <summary>The shared kernel workspace (see <see cref="LayerNode.WorkspaceLength"/>).</summary>
     public string Workspace => "_workspace";
 

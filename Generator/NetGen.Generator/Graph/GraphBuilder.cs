@@ -7,26 +7,99 @@ using NetGen.Generator.Model;
 
 namespace NetGen.Generator.Graph;
 
-/// <summary>A network after shape inference and parameter layout: what the emitter writes.</summary>
+/// <summary>One <c>[Input(...)]</c> of a network.</summary>
+internal sealed class InputDecl
+{
+    public InputDecl(string name, Shape shape, bool tokenIds, LocationInfo? location)
+    {
+        Name = name;
+        Shape = shape;
+        TokenIds = tokenIds;
+        Location = location;
+    }
+
+    public string Name { get; }
+
+    public Shape Shape { get; }
+
+    public bool TokenIds { get; }
+
+    public LocationInfo? Location { get; }
+
+    /// <summary>This input's value number.</summary>
+    public int Id { get; set; }
+
+    /// <summary>Position among the network's inputs.</summary>
+    public int Index { get; set; }
+}
+
+/// <summary>
+/// A network after shape inference and parameter layout: what the emitter writes. Inputs and layers are the graph's
+/// values, numbered together in declaration order (which is a topological order: a layer reads only earlier values).
+/// </summary>
 internal sealed class NetworkGraph
 {
-    public NetworkGraph(NetworkSpec spec, string inputName, Shape inputShape, List<LayerNode> layers)
+    private readonly Dictionary<int, InputDecl> _inputs;
+    private readonly Dictionary<int, LayerNode> _layers;
+
+    public NetworkGraph(NetworkSpec spec, List<InputDecl> inputs, List<LayerNode> layers, List<int> outputs)
     {
         Spec = spec;
-        InputName = inputName;
-        InputShape = inputShape;
+        Inputs = inputs;
         Layers = layers;
+        Outputs = outputs;
+        _inputs = inputs.ToDictionary(i => i.Id);
+        _layers = layers.ToDictionary(l => l.Id);
     }
 
     public NetworkSpec Spec { get; }
 
-    public string InputName { get; }
+    public List<InputDecl> Inputs { get; }
 
-    public Shape InputShape { get; }
-
+    /// <summary>The layers every output depends on, in a topological (declaration) order.</summary>
     public List<LayerNode> Layers { get; }
 
-    public Shape OutputShape => Layers.Count == 0 ? InputShape : Layers[Layers.Count - 1].OutputShape;
+    /// <summary>The value numbers of the outputs, in order.</summary>
+    public List<int> Outputs { get; }
+
+    /// <summary>A plain chain: one input, one output, every layer reading the one before it.</summary>
+    public bool IsSequential
+    {
+        get
+        {
+            if (Inputs.Count != 1 || Outputs.Count != 1) return false;
+            int previous = Inputs[0].Id;
+            foreach (var l in Layers)
+            {
+                if (l.Sources.Length != 1 || l.Sources[0] != previous) return false;
+                previous = l.Id;
+            }
+            return Outputs[0] == previous;
+        }
+    }
+
+    public string InputName => Inputs[0].Name;
+
+    public Shape InputShape => Inputs[0].Shape;
+
+    public Shape OutputShape => ShapeOf(Outputs[0]);
+
+    public int InputLength => Inputs.Sum(i => i.Shape.Size);
+
+    public int OutputLength => Outputs.Sum(o => ShapeOf(o).Size);
+
+    public bool IsInput(int value) => _inputs.ContainsKey(value);
+
+    public InputDecl Input(int value) => _inputs[value];
+
+    public LayerNode? Layer(int value) => _layers.TryGetValue(value, out var l) ? l : null;
+
+    public Shape ShapeOf(int value) => _layers.TryGetValue(value, out var l) ? l.OutputShape : _inputs[value].Shape;
+
+    public string NameOf(int value) => _layers.TryGetValue(value, out var l) ? l.Name : _inputs[value].Name;
+
+    /// <summary>The layers reading <paramref name="value"/>.</summary>
+    public IEnumerable<LayerNode> Readers(int value) => Layers.Where(l => l.Sources.Contains(value));
 
     public IEnumerable<ParameterDecl> Parameters => Layers.SelectMany(l => l.Parameters);
 
@@ -36,46 +109,16 @@ internal sealed class NetworkGraph
 
     public int StateCount => StateVariables.Sum(p => p.Length);
 
-    public bool TokenIds { get; set; }
+    /// <summary>Whether any input holds token ids (only single-input token networks are supported).</summary>
+    public bool TokenIds => Inputs.Any(i => i.TokenIds);
 }
 
-/// <summary>Resolves the declared layers into a <see cref="NetworkGraph"/>: names, shapes, validation, parameter offsets.</summary>
+/// <summary>
+/// Resolves the declared inputs and layers into a <see cref="NetworkGraph"/>: names, connections, shapes, validation,
+/// reachability from the outputs and parameter offsets.
+/// </summary>
 internal static class GraphBuilder
 {
-    /// <summary>
-    /// Follows a padding mask from an Embedding with MaskZero through the layers that pass it on to the layer that
-    /// uses it; warns (NG0028) where a layer would silently drop it.
-    /// </summary>
-    private static void PlanMask(List<LayerNode> layers, BuildContext context)
-    {
-        LayerNode? source = null;
-        foreach (var layer in layers)
-        {
-            if (source is null)
-            {
-                if (layer.ProducesMask) source = layer;
-                continue;
-            }
-            switch (layer.MaskUse)
-            {
-                case MaskUse.Propagates:
-                    continue;
-                case MaskUse.Consumes:
-                    layer.UsesMask = true;
-                    source = null;
-                    continue;
-                default:
-                    context.Report(Descriptors.MaskDropped, layer.Spec.Location, $"{layer.Spec.Kind} '{layer.Name}'", source.Name,
-                        "this layer does not use masks yet, so padded steps count as data");
-                    source = null;
-                    continue;
-            }
-        }
-        if (source is not null)
-            context.Report(Descriptors.MaskDropped, source.Spec.Location, $"Embedding '{source.Name}'", source.Name,
-                "it reaches the output, and losses do not skip padded steps yet");
-    }
-
     public static NetworkGraph? Build(NetworkSpec spec, BuildContext context, CancellationToken cancellationToken)
     {
         if (spec.HasAttributeErrors) return null;
@@ -83,84 +126,120 @@ internal static class GraphBuilder
         if (spec.InferenceBatchCapacity <= 0)
             context.Report(Descriptors.CapacityNotPositive, spec.InferenceBatchCapacityLocation ?? spec.NetworkAttributeLocation, label, spec.InferenceBatchCapacity);
 
-        int inputIndex = -1;
-        for (int i = 0; i < spec.Layers.Count; i++)
-        {
-            if (spec.Layers[i].Kind != "Input") continue;
-            if (inputIndex < 0) inputIndex = i;
-            else context.Report(Descriptors.InputPlacement, spec.Layers[i].Location, $"Input in '{label}'",
-                "several inputs are not supported yet; a network has exactly one [Input]");
-        }
-        if (inputIndex < 0)
+        int firstInput = -1;
+        for (int i = 0; i < spec.Layers.Count && firstInput < 0; i++)
+            if (spec.Layers[i].Kind == "Input") firstInput = i;
+        if (firstInput < 0)
         {
             context.Report(Descriptors.NoInput, spec.NetworkAttributeLocation, label);
             return null;
         }
-        for (int i = 0; i < inputIndex; i++)
+        for (int i = 0; i < firstInput; i++)
             context.Report(Descriptors.InputPlacement, spec.Layers[i].Location, $"{spec.Layers[i].Kind} in '{label}'",
                 "this layer is declared before [Input]; declare the input first, then the layers in order");
 
-        var names = new HashSet<string>();
+        // Names first (Keras' defaults: dense, dense_1, ...), so that a reference to a later layer can be told from a typo.
+        var names = new string[spec.Layers.Count];
+        var kinds = new LayerKind?[spec.Layers.Count];
+        var index = new Dictionary<string, int>();
         var counters = new Dictionary<string, int>();
-        string NameOf(LayerSpec layer, string stem)
+        for (int i = firstInput; i < spec.Layers.Count; i++)
         {
+            var layer = spec.Layers[i];
+            string stem = "input_layer";
+            if (layer.Kind != "Input")
+            {
+                kinds[i] = LayerRegistry.Find(layer.Kind);
+                if (kinds[i] is null)
+                {
+                    context.Report(Descriptors.UnsupportedLayer, layer.Location, $"Network '{label}'", layer.Kind);
+                    return null;
+                }
+                stem = kinds[i]!.DefaultName;
+            }
             string name;
             if (layer.Find("Name")?.Text is { Length: > 0 } given) name = given;
             else
             {
-                counters.TryGetValue(stem, out int count);
-                counters[stem] = count + 1;
-                name = count == 0 ? stem : stem + "_" + count;
+                do
+                {
+                    counters.TryGetValue(stem, out int count);
+                    counters[stem] = count + 1;
+                    name = count == 0 ? stem : stem + "_" + count;
+                }
+                while (spec.Layers.Any(l => l.Find("Name")?.Text == name));
             }
-            if (!names.Add(name)) context.Report(Descriptors.DuplicateName, layer.Find("Name")?.Location ?? layer.Location, name);
-            return name;
+            names[i] = name;
+            if (index.ContainsKey(name)) context.Report(Descriptors.DuplicateName, layer.Find("Name")?.Location ?? layer.Location, name);
+            else index[name] = i;
         }
-
-        var inputSpec = spec.Layers[inputIndex];
-        var inputName = NameOf(inputSpec, "input_layer");
-        var shapeArg = inputSpec.Find("shape");
-        var dims = shapeArg?.Items.Select(d => (int)d).ToArray() ?? new int[0];
-        if (dims.Length == 0)
-            context.Report(Descriptors.NonPositive, shapeArg?.Location ?? inputSpec.Location, $"Input '{inputName}'", "the number of dimensions", 0);
-        for (int d = 0; d < dims.Length; d++)
-            if (dims[d] <= 0)
-                context.Report(Descriptors.NonPositive, shapeArg?.Location ?? inputSpec.Location, $"Input '{inputName}'", $"dimension {d + 1}", dims[d]);
         if (context.HasErrors) return null;
 
-        var inputShape = new Shape(dims);
+        var inputs = new List<InputDecl>();
         var layers = new List<LayerNode>();
-        var current = inputShape;
-        for (int i = inputIndex + 1; i < spec.Layers.Count; i++)
+        var shapes = new Dictionary<int, Shape>();
+        for (int i = firstInput; i < spec.Layers.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var layerSpec = spec.Layers[i];
-            if (layerSpec.Kind == "Input") continue;
-            var kind = LayerRegistry.Find(layerSpec.Kind);
-            if (kind is null)
+            if (layerSpec.Kind == "Input")
             {
-                context.Report(Descriptors.UnsupportedLayer, layerSpec.Location, $"Network '{label}'", layerSpec.Kind);
+                var input = BuildInput(layerSpec, names[i], context);
+                if (input is null) return null;
+                input.Id = i;
+                input.Index = inputs.Count;
+                inputs.Add(input);
+                shapes[i] = input.Shape;
+                continue;
+            }
+            var kind = kinds[i]!;
+            var sources = Sources(spec, layerSpec, i, kind, names, index, context);
+            if (sources is null) return null;
+            var inShapes = sources.Select(s => shapes[s]).ToList();
+            LayerNode? node;
+            if (kind is MultiInputKind merge) node = merge.Build(layerSpec, names[i], inShapes, context);
+            else if (sources.Length != 1)
+            {
+                context.Report(Descriptors.InputCount, layerSpec.Location, $"{layerSpec.Kind} '{names[i]}'", "it reads exactly one input",
+                    $"{sources.Length} ({string.Join(", ", sources.Select(s => names[s]))})");
                 return null;
             }
-            var node = kind.Build(layerSpec, NameOf(layerSpec, kind.DefaultName), current, context);
+            else node = kind.Build(layerSpec, names[i], inShapes[0], context);
             if (node is null) return null;
+            node.Id = i;
+            node.Sources = sources;
             layers.Add(node);
-            current = node.OutputShape;
+            shapes[i] = node.OutputShape;
         }
         if (context.HasErrors) return null;
 
-        bool tokenIds = BuildContext.Bool(inputSpec, "TokenIds", false);
-        for (int i = 0; i < layers.Count; i++)
+        var outputs = new List<int>();
+        if (spec.Outputs.Count == 0) outputs.Add(spec.Layers.Count - 1);
+        foreach (var name in spec.Outputs)
         {
-            bool fedByTokens = tokenIds && (i == 0 || layers.Take(i).All(l => l.TrainingUse == BufferUse.Alias && l.Parameters.Count == 0));
-            if (layers[i].ReadsTokenIds && !fedByTokens)
-                context.Report(Descriptors.TokenIdMismatch, layers[i].Spec.Location, $"Embedding '{layers[i].Name}'",
-                    $"its input must be token ids straight from an [Input(..., TokenIds = true)], but it reads {(i == 0 ? "a float input" : $"the float output of '{layers[i - 1].Name}'")}");
-            if (!layers[i].ReadsTokenIds && fedByTokens && layers[i].TrainingUse != BufferUse.Alias)
-                context.Report(Descriptors.TokenIdMismatch, layers[i].Spec.Location, $"{layers[i].Spec.Kind} '{layers[i].Name}'",
-                    $"it reads the token ids of input '{inputName}' directly; token ids must go through an Embedding first");
+            if (!index.TryGetValue(name, out int value))
+            {
+                context.Report(Descriptors.UnknownInputName, spec.OutputsLocation, $"Output of '{label}'", name, string.Join(", ", index.Keys));
+                return null;
+            }
+            outputs.Add(value);
         }
+
+        // Reachability: only what an output depends on is part of the network.
+        var needed = new HashSet<int>(outputs);
+        for (int l = layers.Count - 1; l >= 0; l--)
+            if (needed.Contains(layers[l].Id))
+                foreach (var s in layers[l].Sources) needed.Add(s);
+        foreach (var input in inputs.Where(x => !needed.Contains(x.Id)))
+            context.Report(Descriptors.UnusedInput, input.Location, input.Name, label);
+        foreach (var layer in layers.Where(x => !needed.Contains(x.Id)))
+            context.Report(Descriptors.UnusedLayer, layer.Spec.Location, $"{layer.Spec.Kind} '{layer.Name}'", label);
+        layers = layers.Where(x => needed.Contains(x.Id)).ToList();
+
+        var graph = new NetworkGraph(spec, inputs, layers, outputs);
+        CheckTokenIds(graph, context);
         if (context.HasErrors) return null;
-        PlanMask(layers, context);
+        PlanMask(graph, context);
 
         int offset = 0;
         foreach (var p in layers.SelectMany(l => l.Parameters))
@@ -174,6 +253,120 @@ internal static class GraphBuilder
             p.Offset = offset;
             offset += p.Length;
         }
-        return new NetworkGraph(spec, inputName, inputShape, layers) { TokenIds = tokenIds };
+        return graph;
+    }
+
+    private static InputDecl? BuildInput(LayerSpec inputSpec, string name, BuildContext context)
+    {
+        var shapeArg = inputSpec.Find("shape");
+        var dims = shapeArg?.Items.Select(d => (int)d).ToArray() ?? new int[0];
+        if (dims.Length == 0)
+            context.Report(Descriptors.NonPositive, shapeArg?.Location ?? inputSpec.Location, $"Input '{name}'", "the number of dimensions", 0);
+        for (int d = 0; d < dims.Length; d++)
+            if (dims[d] <= 0)
+                context.Report(Descriptors.NonPositive, shapeArg?.Location ?? inputSpec.Location, $"Input '{name}'", $"dimension {d + 1}", dims[d]);
+        if (context.HasErrors) return null;
+        return new InputDecl(name, new Shape(dims), BuildContext.Bool(inputSpec, "TokenIds", false), inputSpec.Location);
+    }
+
+    /// <summary>The values a layer reads: its named inputs, or the value declared just above it.</summary>
+    private static int[]? Sources(NetworkSpec spec, LayerSpec layer, int position, LayerKind kind, string[] names, Dictionary<string, int> index, BuildContext context)
+    {
+        var arg = layer.Find("inputs") ?? layer.Find("Inputs");
+        var label = $"{layer.Kind} '{names[position]}'";
+        if (arg is null || arg.Texts.Count == 0)
+        {
+            if (kind is MultiInputKind)
+            {
+                context.Report(Descriptors.InputCount, layer.Location, label, "a merge layer names the layers it merges, e.g. [Add(\"a\", \"b\")]", "none");
+                return null;
+            }
+            return new[] { position - 1 };
+        }
+        var sources = new int[arg.Texts.Count];
+        for (int k = 0; k < sources.Length; k++)
+        {
+            var name = arg.Texts[k];
+            if (!index.TryGetValue(name, out int value))
+            {
+                context.Report(Descriptors.UnknownInputName, arg.Location ?? layer.Location, label, name,
+                    string.Join(", ", names.Take(position).Where(n => n is not null)));
+                return null;
+            }
+            if (value >= position)
+            {
+                context.Report(Descriptors.ReadsLaterLayer, arg.Location ?? layer.Location, label, name);
+                return null;
+            }
+            sources[k] = value;
+        }
+        return sources;
+    }
+
+    /// <summary>The value a tensor's memory comes from: itself, or the value a chain of reinterpreting layers (Flatten, Reshape) starts at.</summary>
+    public static int AliasRoot(NetworkGraph g, int value, bool training)
+    {
+        while (g.Layer(value) is { } l && (training ? l.TrainingUse : l.InferenceUse) == BufferUse.Alias) value = l.Sources[0];
+        return value;
+    }
+
+    /// <summary>An Embedding must read token ids straight from a token input; any other computing layer must not.</summary>
+    private static void CheckTokenIds(NetworkGraph g, BuildContext context)
+    {
+        bool IsTokens(int value)
+        {
+            while (g.Layer(value) is { } l && l.TrainingUse == BufferUse.Alias && l.Parameters.Count == 0) value = l.Sources[0];
+            return g.IsInput(value) && g.Input(value).TokenIds;
+        }
+        foreach (var l in g.Layers)
+        {
+            for (int k = 0; k < l.Sources.Length; k++)
+            {
+                bool tokens = IsTokens(l.Sources[k]);
+                if (l.ReadsTokenIds && !tokens)
+                    context.Report(Descriptors.TokenIdMismatch, l.Spec.Location, $"Embedding '{l.Name}'",
+                        $"its input must be token ids straight from an [Input(..., TokenIds = true)], but it reads {(g.IsInput(l.Sources[k]) ? "a float input" : $"the float output of '{g.NameOf(l.Sources[k])}'")}");
+                if (!l.ReadsTokenIds && tokens && l.TrainingUse != BufferUse.Alias)
+                    context.Report(Descriptors.TokenIdMismatch, l.Spec.Location, $"{l.Spec.Kind} '{l.Name}'",
+                        $"it reads the token ids of input '{g.NameOf(AliasRoot(g, l.Sources[k], true))}' directly; token ids must go through an Embedding first");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Follows each padding mask from an Embedding with MaskZero through the layers that pass it on to the layers that
+    /// use it; warns (NG0028) where a layer, or an output, would silently drop it.
+    /// </summary>
+    private static void PlanMask(NetworkGraph g, BuildContext context)
+    {
+        var source = new Dictionary<int, LayerNode>();
+        foreach (var layer in g.Layers)
+        {
+            if (layer.ProducesMask)
+            {
+                source[layer.Id] = layer;
+                continue;
+            }
+            var masked = layer.Sources.Where(source.ContainsKey).Select(s => source[s]).FirstOrDefault();
+            if (masked is null) continue;
+            switch (layer.Sources.Length == 1 ? layer.MaskUse : MaskUse.Drops)
+            {
+                case MaskUse.Propagates:
+                    source[layer.Id] = masked;
+                    break;
+                case MaskUse.Consumes:
+                    layer.UsesMask = true;
+                    layer.MaskInput = g.Input(AliasRoot(g, masked.Sources[0], true)).Index;
+                    break;
+                default:
+                    context.Report(Descriptors.MaskDropped, layer.Spec.Location, $"{layer.Spec.Kind} '{layer.Name}'", masked.Name,
+                        "this layer does not use masks yet, so padded steps count as data");
+                    break;
+            }
+        }
+        foreach (var output in g.Outputs)
+            if (source.TryGetValue(output, out var masked))
+                context.Report(Descriptors.MaskDropped, masked.Spec.Location, $"Embedding '{masked.Name}'", masked.Name,
+                    "it reaches the output, and losses do not skip padded steps yet");
     }
 }

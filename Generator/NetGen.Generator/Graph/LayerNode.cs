@@ -36,10 +36,15 @@ internal sealed record Scratch(string Name, int PerSample);
 internal abstract class LayerNode
 {
     protected LayerNode(LayerSpec spec, string name, Shape input, Shape output)
+        : this(spec, name, new[] { input }, output)
+    {
+    }
+
+    protected LayerNode(LayerSpec spec, string name, IReadOnlyList<Shape> inputs, Shape output)
     {
         Spec = spec;
         Name = name;
-        InputShape = input;
+        InputShapes = inputs;
         OutputShape = output;
     }
 
@@ -47,7 +52,17 @@ internal abstract class LayerNode
 
     public string Name { get; }
 
-    public Shape InputShape { get; }
+    /// <summary>The (first) input's shape.</summary>
+    public Shape InputShape => InputShapes[0];
+
+    /// <summary>Every input's shape, in the order the layer reads them (one for all but the merge layers).</summary>
+    public IReadOnlyList<Shape> InputShapes { get; }
+
+    /// <summary>The values this layer reads (see <see cref="NetworkGraph"/>: inputs and layers share one numbering), set by the graph builder.</summary>
+    public int[] Sources { get; set; } = System.Array.Empty<int>();
+
+    /// <summary>This layer's own value number, set by the graph builder.</summary>
+    public int Id { get; set; }
 
     public Shape OutputShape { get; }
 
@@ -74,6 +89,9 @@ internal abstract class LayerNode
     /// <summary>Set by the graph builder when a padding mask reaches this consuming layer.</summary>
     public bool UsesMask { get; set; }
 
+    /// <summary>For a layer that uses a mask: the index of the token input the mask comes from.</summary>
+    public int MaskInput { get; set; }
+
     /// <summary>For a layer that reads token ids: how many ids are valid (0 .. n − 1).</summary>
     public virtual int TokenVocabulary => 0;
 
@@ -85,6 +103,9 @@ internal abstract class LayerNode
     public virtual BufferUse BackwardUse => TrainingUse;
 
     public virtual IReadOnlyList<Scratch> TrainingScratch => System.Array.Empty<Scratch>();
+
+    /// <summary>Scratch regions the inference pass needs while this layer runs (per sample), read through <see cref="EmitContext.Scratch"/>.</summary>
+    public virtual IReadOnlyList<Scratch> InferenceScratch => System.Array.Empty<Scratch>();
 
     /// <summary>
     /// The activation this layer ends with, if a loss may fuse with it (softmax + categorical cross-entropy,
@@ -114,6 +135,9 @@ internal abstract class LayerNode
     /// <summary>Inference forward from <paramref name="x"/> to <paramref name="y"/> (equal when computed in place).</summary>
     public abstract void EmitInference(EmitContext c, string x, string y);
 
+    /// <summary>Inference forward of a layer with several inputs; single-input layers need not override it.</summary>
+    public virtual void EmitInference(EmitContext c, IReadOnlyList<string> xs, string y) => EmitInference(c, xs[0], y);
+
     /// <summary>Training forward: keep whatever <see cref="EmitBackward"/> reads.</summary>
     public abstract void EmitTrainingForward(EmitContext c, ForwardArgs args);
 
@@ -124,14 +148,18 @@ internal abstract class LayerNode
 /// <summary>Span expressions of one layer's training tensors.</summary>
 internal class ForwardArgs
 {
-    public ForwardArgs(string x, string y, IReadOnlyDictionary<string, string> scratch)
+    public ForwardArgs(IReadOnlyList<string> xs, string y, IReadOnlyDictionary<string, string> scratch)
     {
-        X = x;
+        Xs = xs;
         Y = y;
         ScratchRegions = scratch;
     }
 
-    public string X { get; }
+    /// <summary>The (first) input.</summary>
+    public string X => Xs[0];
+
+    /// <summary>Every input, in the order the layer reads them.</summary>
+    public IReadOnlyList<string> Xs { get; }
 
     public string Y { get; }
 
@@ -143,19 +171,22 @@ internal class ForwardArgs
 /// <summary>Span expressions for one layer's backward pass.</summary>
 internal sealed class BackwardArgs : ForwardArgs
 {
-    public BackwardArgs(ForwardArgs forward, string dy, string? dx, string? fusedFlag)
-        : base(forward.X, forward.Y, forward.ScratchRegions)
+    public BackwardArgs(ForwardArgs forward, string dy, IReadOnlyList<string?> dxs, string? fusedFlag)
+        : base(forward.Xs, forward.Y, forward.ScratchRegions)
     {
         Dy = dy;
-        Dx = dx;
+        Dxs = dxs;
         FusedFlag = fusedFlag;
     }
 
     /// <summary>Gradient of the loss with respect to this layer's output; the layer may overwrite it.</summary>
     public string Dy { get; }
 
-    /// <summary>Where the input gradient goes, or null when no earlier layer needs it.</summary>
-    public string? Dx { get; }
+    /// <summary>Where the (first) input's gradient goes, or null when no earlier layer needs it.</summary>
+    public string? Dx => Dxs[0];
+
+    /// <summary>Where each input's gradient goes (overwritten), or null where none is needed.</summary>
+    public IReadOnlyList<string?> Dxs { get; }
 
     /// <summary>
     /// Name of a bool that is true when the loss already wrote the gradient with respect to the logits

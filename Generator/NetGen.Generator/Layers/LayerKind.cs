@@ -21,3 +21,13 @@ internal abstract class LayerKind
     /// </summary>
     public abstract LayerNode? Build(LayerSpec spec, string name, Shape input, BuildContext context);
 }
+
+/// <summary>A kind of layer that reads two or more values (the merge layers): it is built from every input's shape.</summary>
+internal abstract class MultiInputKind : LayerKind
+{
+    public sealed override LayerNode? Build(LayerSpec spec, string name, Shape input, BuildContext context)
+        => Build(spec, name, new[] { input }, context);
+
+    /// <summary>Validates the declaration against its inputs' shapes (count included) and returns the node, or null after an error.</summary>
+    public abstract LayerNode? Build(LayerSpec spec, string name, System.Collections.Generic.IReadOnlyList<Shape> inputs, BuildContext context);
+}

@@ -24,6 +24,12 @@ internal static class LayerRegistry
         yield return new NoiseKind(NoiseKind.Mode.GaussianDropout);
         yield return new NoiseKind(NoiseKind.Mode.AlphaDropout);
         yield return new EmbeddingKind();
+        foreach (MergeKind.Op op in System.Enum.GetValues(typeof(MergeKind.Op))) yield return new MergeKind(op);
+        yield return new ConcatenateKind();
+        yield return new DotKind();
+        yield return new PermuteKind();
+        yield return new RepeatVectorKind();
+        yield return new LambdaKind();
         for (int rank = 1; rank <= 3; rank++)
         {
             yield return new ConvolutionKind(rank);

@@ -13,6 +13,12 @@ internal sealed record NetworkSpec(
     EquatableArray<DiagnosticInfo> Diagnostics,
     bool HasAttributeErrors)
 {
+    /// <summary>The names given by <c>[Output(...)]</c>, in order; empty when the last layer is the only output.</summary>
+    public EquatableArray<string> Outputs { get; init; }
+
+    /// <summary>Where <c>[Output(...)]</c> is, for its diagnostics.</summary>
+    public LocationInfo? OutputsLocation { get; init; }
+
     /// <summary>The hint name of the generated file: <c>{Namespace}.{Outer}.{Type}.g.cs</c>.</summary>
     public string HintName
     {
@@ -47,10 +53,12 @@ internal enum ArgKind
     Bool,
     Text,
     Array,
+    TextArray,
 }
 
 /// <summary>
 /// One attribute argument, by parameter or property name. Numbers, enums (their underlying value) and
-/// booleans are stored in <see cref="Number"/>; arrays in <see cref="Items"/>.
+/// booleans are stored in <see cref="Number"/>; numeric arrays in <see cref="Items"/>, string arrays in <see cref="Texts"/>.
 /// </summary>
-internal sealed record ArgValue(string Name, ArgKind Kind, double Number, string? Text, EquatableArray<double> Items, LocationInfo? Location);
+internal sealed record ArgValue(string Name, ArgKind Kind, double Number, string? Text, EquatableArray<double> Items, LocationInfo? Location,
+    EquatableArray<string> Texts = default);

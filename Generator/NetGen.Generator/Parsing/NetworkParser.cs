@@ -65,14 +65,25 @@ internal static class NetworkParser
             var layers = new List<LayerSpec>();
             var declarationsWithLayers = new HashSet<SyntaxNode>();
             bool hasErrors = false;
+            var outputs = EquatableArray<string>.Empty;
+            LocationInfo? outputsLocation = null;
             foreach (var attribute in symbol.GetAttributes())
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                if (IsOutputAttribute(attribute.AttributeClass))
+                {
+                    outputsLocation = LocationInfo.From(attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken));
+                    if (attribute.ConstructorArguments.Length == 1 && ToArg("layers", attribute.ConstructorArguments[0], outputsLocation) is { Kind: ArgKind.TextArray } list)
+                        outputs = list.Texts;
+                    else hasErrors = true;
+                    continue;
+                }
                 if (!IsLayerAttribute(attribute.AttributeClass)) continue;
                 var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
                 if (syntax?.Parent?.Parent is TypeDeclarationSyntax declaration && declarationsWithLayers.Add(declaration) && declarationsWithLayers.Count == 2)
                     diagnostics.Add(DiagnosticInfo.Create(Descriptors.SplitDeclarations, LocationInfo.From(syntax), symbol.Name));
                 var spec = ParseLayer(attribute, syntax, cancellationToken);
+                if (spec is not null && spec.Kind == "Lambda") spec = LambdaMethods.Check(spec, symbol);
                 if (spec is null) hasErrors = true;
                 else layers.Add(spec);
             }
@@ -80,7 +91,11 @@ internal static class NetworkParser
             // With a malformed layer attribute the compiler already reports the error; generating from a partial
             // list of layers would only add noise, so such a network is skipped (HasAttributeErrors).
             return new NetworkSpec(ns, containing.ToEquatableArray(), symbol.Name, Accessibility(symbol), networkLocation,
-                capacity, capacityLocation, layers.ToEquatableArray(), diagnostics.ToEquatableArray(), hasErrors);
+                capacity, capacityLocation, layers.ToEquatableArray(), diagnostics.ToEquatableArray(), hasErrors)
+            {
+                Outputs = outputs,
+                OutputsLocation = outputsLocation,
+            };
         }
         catch (OperationCanceledException)
         {
@@ -121,6 +136,9 @@ internal static class NetworkParser
         return false;
     }
 
+    private static bool IsOutputAttribute(INamedTypeSymbol? type)
+        => type is { Name: "OutputAttribute" } && type.ContainingNamespace?.ToDisplayString() == "NetGen";
+
     private static LayerSpec? ParseLayer(AttributeData attribute, AttributeSyntax? syntax, CancellationToken cancellationToken)
     {
         var constructor = attribute.AttributeConstructor;
@@ -147,6 +165,14 @@ internal static class NetworkParser
     {
         switch (constant.Kind)
         {
+            case TypedConstantKind.Array when constant.Type is IArrayTypeSymbol { ElementType.SpecialType: SpecialType.System_String }:
+                var texts = new List<string>();
+                foreach (var item in constant.Values)
+                {
+                    if (item.Kind == TypedConstantKind.Error || item.Value is not string text) return null;
+                    texts.Add(text);
+                }
+                return new ArgValue(name, ArgKind.TextArray, 0, null, EquatableArray<double>.Empty, location, texts.ToEquatableArray());
             case TypedConstantKind.Array:
                 var items = new List<double>();
                 foreach (var item in constant.Values)

@@ -13,6 +13,9 @@ public sealed class Trainer
 {
     private readonly Rng _rng;
     private float[] _batchX = Array.Empty<float>(), _batchY = Array.Empty<float>(), _evalOutput = Array.Empty<float>();
+    private float[] _segmentOutput = Array.Empty<float>(), _segmentTarget = Array.Empty<float>();
+    private readonly OutputInfo[] _outputs;
+    private readonly double[] _correct, _counted;
 
     /// <summary>Creates a trainer (Keras <c>compile</c>): the optimizer, the loss and the seed of the shuffling stream.</summary>
     public Trainer(INetwork network, Optimizer optimizer, Loss loss, ulong seed)
@@ -24,6 +27,10 @@ public sealed class Trainer
         Optimizer = optimizer;
         Loss = loss;
         _rng = new Rng(seed);
+        _outputs = new OutputInfo[network.Outputs.Count];
+        for (int k = 0; k < _outputs.Length; k++) _outputs[k] = network.Outputs[k];
+        _correct = new double[_outputs.Length];
+        _counted = new double[_outputs.Length];
     }
 
     /// <summary>The network trained.</summary>
@@ -67,7 +74,9 @@ public sealed class Trainer
             var clock = Stopwatch.StartNew();
             for (int i = 0; i < trainCount; i++) order[i] = i;
             if (shuffle) _rng.Shuffle(order);
-            double lossSum = 0, correct = 0, counted = 0;
+            double lossSum = 0;
+            Array.Clear(_correct);
+            Array.Clear(_counted);
             int seen = 0;
             for (int batch = 0; batch < batches; batch++)
             {
@@ -80,11 +89,9 @@ public sealed class Trainer
                 }
                 float loss = Step(_batchX.AsSpan(0, b * inLength), _batchY.AsSpan(0, b * tLength), b);
                 lossSum += (double)loss * b;
-                var (c, total) = Metrics.Accuracy(Network.TrainingOutput, _batchY.AsSpan(0, b * tLength), Columns, Loss == Loss.SparseCategoricalCrossentropy);
-                correct += c;
-                counted += total;
+                CountCorrect(Network.TrainingOutput, _batchY.AsSpan(0, b * tLength), b);
                 seen += b;
-                callback?.Invoke(new TrainingProgress(epoch, epochs, batch + 1, batches, seen, (float)(lossSum / seen), (float)(correct / counted), null, null, clock.Elapsed, false));
+                callback?.Invoke(new TrainingProgress(epoch, epochs, batch + 1, batches, seen, (float)(lossSum / seen), MeanAccuracy(), null, null, clock.Elapsed, false));
             }
             float? valLoss = null, valAccuracy = null;
             if (validationCount > 0)
@@ -94,7 +101,7 @@ public sealed class Trainer
                 valAccuracy = evaluation.Accuracy;
             }
             clock.Stop();
-            float epochLoss = (float)(lossSum / seen), epochAccuracy = (float)(correct / counted);
+            float epochLoss = (float)(lossSum / seen), epochAccuracy = MeanAccuracy();
             history.Add(epochLoss, epochAccuracy, valLoss, valAccuracy, clock.Elapsed.TotalSeconds);
             callback?.Invoke(new TrainingProgress(epoch, epochs, batches, batches, seen, epochLoss, epochAccuracy, valLoss, valAccuracy, clock.Elapsed, true));
         }
@@ -108,19 +115,78 @@ public sealed class Trainer
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batchSize must be at least 1.");
         int inLength = Network.InputLength, outLength = Network.OutputLength, tLength = TargetsPerSample;
         if (_evalOutput.Length < batchSize * outLength) _evalOutput = new float[batchSize * outLength];
-        double lossSum = 0, correct = 0, counted = 0;
+        double lossSum = 0;
+        Array.Clear(_correct);
+        Array.Clear(_counted);
         for (int start = 0; start < n; start += batchSize)
         {
             int b = Math.Min(batchSize, n - start);
             var output = _evalOutput.AsSpan(0, b * outLength);
             var target = y.Slice(start * tLength, b * tLength);
             Network.Predict(x.Slice(start * inLength, b * inLength), output, b);
-            lossSum += (double)Kernels.Losses.Compute(Loss, output, target, Span<float>.Empty, b * Network.OutputRowsPerSample, Columns) * b;
-            var (c, total) = Metrics.Accuracy(output, target, Columns, Loss == Loss.SparseCategoricalCrossentropy);
-            correct += c;
-            counted += total;
+            if (_outputs.Length == 1)
+                lossSum += (double)Kernels.Losses.Compute(Loss, output, target, Span<float>.Empty, b * Network.OutputRowsPerSample, Columns) * b;
+            else
+            {
+                // Several outputs: the sum of each output's loss, each on its own columns of the packed rows.
+                int outAt = 0, targetAt = 0;
+                foreach (var o in _outputs)
+                {
+                    Segment(output, target, b, o, outAt, targetAt, out var so, out var st);
+                    lossSum += (double)Kernels.Losses.Compute(Loss, so, st, Span<float>.Empty, b * o.Rows, o.Length / o.Rows) * b;
+                    outAt += o.Length;
+                    targetAt += TargetLength(o);
+                }
+            }
+            CountCorrect(output, target, b);
         }
-        return new Evaluation((float)(lossSum / n), (float)(correct / counted));
+        return new Evaluation((float)(lossSum / n), MeanAccuracy());
+    }
+
+    private int TargetLength(OutputInfo o) => Loss == Loss.SparseCategoricalCrossentropy ? o.Rows : o.Length;
+
+    /// <summary>One output's columns of a batch of packed output and target rows, copied out contiguously.</summary>
+    private void Segment(ReadOnlySpan<float> output, ReadOnlySpan<float> target, int b, OutputInfo o, int outAt, int targetAt, out Span<float> so, out Span<float> st)
+    {
+        int tl = TargetLength(o);
+        if (_segmentOutput.Length < b * o.Length) _segmentOutput = new float[b * o.Length];
+        if (_segmentTarget.Length < b * tl) _segmentTarget = new float[b * tl];
+        so = _segmentOutput.AsSpan(0, b * o.Length);
+        st = _segmentTarget.AsSpan(0, b * tl);
+        Kernels.Merge.SplitFrom(output, so, b, o.Length, Network.OutputLength, outAt);
+        Kernels.Merge.SplitFrom(target, st, b, tl, TargetsPerSample, targetAt);
+    }
+
+    /// <summary>Adds a batch's correct and counted predictions, per output.</summary>
+    private void CountCorrect(ReadOnlySpan<float> output, ReadOnlySpan<float> target, int b)
+    {
+        bool sparse = Loss == Loss.SparseCategoricalCrossentropy;
+        if (_outputs.Length == 1)
+        {
+            var (c, total) = Metrics.Accuracy(output, target, Columns, sparse);
+            _correct[0] += c;
+            _counted[0] += total;
+            return;
+        }
+        int outAt = 0, targetAt = 0;
+        for (int k = 0; k < _outputs.Length; k++)
+        {
+            var o = _outputs[k];
+            Segment(output, target, b, o, outAt, targetAt, out var so, out var st);
+            var (c, total) = Metrics.Accuracy(so, st, o.Length / o.Rows, sparse);
+            _correct[k] += c;
+            _counted[k] += total;
+            outAt += o.Length;
+            targetAt += TargetLength(o);
+        }
+    }
+
+    /// <summary>Accuracy so far: with several outputs, the mean of the outputs' accuracies.</summary>
+    private float MeanAccuracy()
+    {
+        double sum = 0;
+        for (int k = 0; k < _outputs.Length; k++) sum += _correct[k] / _counted[k];
+        return (float)(sum / _outputs.Length);
     }
 
     /// <summary>One training step on one batch (Keras <c>train_on_batch</c>); returns its loss.</summary>

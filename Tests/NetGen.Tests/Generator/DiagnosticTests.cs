@@ -491,4 +491,272 @@ public class DiagnosticTests
         foreach (var name in new[] { "// dense: ", "// dropout: ", "// dense_1: ", "// activation: ", "// dense_2: " })
             Assert.Contains(name, text);
     }
+
+    // ---------------- functional graphs
+
+    [Fact]
+    public void UnknownInputName()
+    {
+        var d = Single("""
+            using NetGen;
+            [Network, Input(4)]
+            [Dense(3)]
+            [Dense(2, Inputs = [|new[] { "dense_9" }|])]
+            public partial class Typo { }
+            """, "NG0029");
+        Assert.Equal("Dense 'dense_1': there is no layer or input named 'dense_9' (known names: input_layer, dense)", d.GetMessage());
+    }
+
+    [Fact]
+    public void UnknownMergeInputName()
+    {
+        var d = Single("""
+            using NetGen;
+            [Network, Input(4)]
+            [Dense(4)]
+            [Add([|"input_layer", "dens"|])]
+            public partial class MergeTypo { }
+            """, "NG0029");
+        Assert.StartsWith("Add 'add': there is no layer or input named 'dens'", d.GetMessage());
+    }
+
+    [Fact]
+    public void UnknownOutputName()
+    {
+        var d = Single("""
+            using NetGen;
+            [Network, Input(4)]
+            [Dense(4)]
+            [[|Output("dense", "head")|]]
+            public partial class NoHead { }
+            """, "NG0029");
+        Assert.StartsWith("Output of 'NoHead': there is no layer or input named 'head'", d.GetMessage());
+    }
+
+    [Fact]
+    public void DuplicateNameInAGraph()
+    {
+        var d = Single("""
+            using NetGen;
+            [Network]
+            [Input(4, Name = "x")]
+            [Dense(4, Name = [|"x"|])]
+            public partial class SameName { }
+            """, "NG0014");
+        Assert.Contains("'x' is used twice", d.GetMessage());
+    }
+
+    [Fact]
+    public void ReadsALayerDeclaredAfterIt()
+    {
+        var d = Single("""
+            using NetGen;
+            [Network, Input(4)]
+            [Dense(4, Inputs = [|new[] { "later" }|])]
+            [Dense(4, Name = "later")]
+            public partial class Forward { }
+            """, "NG0030");
+        Assert.Equal("Dense 'dense': it reads 'later', which is declared after it; declare a layer after every layer it reads", d.GetMessage());
+    }
+
+    [Fact]
+    public void MergeOfUnequalShapes()
+    {
+        var d = Single("""
+            using NetGen;
+            [Network, Input(32)]
+            [Dense(16)]
+            [Dense(8, Inputs = new[] { "input_layer" })]
+            [[|Add("input_layer", "dense", "dense_1")|]]
+            public partial class Unequal { }
+            """, "NG0031");
+        Assert.Equal("Add 'add': its inputs must have equal shapes, but they are (32), (16), (8)", d.GetMessage());
+    }
+
+    [Fact]
+    public void SubtractOfThreeInputs()
+    {
+        var d = Single("""
+            using NetGen;
+            [Network, Input(4)]
+            [Dense(4)]
+            [[|Subtract("input_layer", "dense", "dense")|]]
+            public partial class ThreeWay { }
+            """, "NG0032");
+        Assert.Equal("Subtract 'subtract': Subtract takes exactly two inputs, but it reads 3", d.GetMessage());
+    }
+
+    [Fact]
+    public void MergeOfOneInput()
+    {
+        var d = Single("""
+            using NetGen;
+            [Network, Input(4)]
+            [[|Maximum("input_layer")|]]
+            public partial class Lonely { }
+            """, "NG0032");
+        Assert.Equal("Maximum 'maximum': Maximum merges two or more inputs, but it reads 1", d.GetMessage());
+    }
+
+    [Fact]
+    public void SingleInputLayerGivenTwo()
+    {
+        var d = Single("""
+            using NetGen;
+            [Network, Input(4)]
+            [Dense(4)]
+            [[|Dense(2, Inputs = new[] { "input_layer", "dense" })|]]
+            public partial class TwoForOne { }
+            """, "NG0032");
+        Assert.Equal("Dense 'dense_1': it reads exactly one input, but it reads 2 (input_layer, dense)", d.GetMessage());
+    }
+
+    [Fact]
+    public void ConcatenateMismatchOutsideTheAxis()
+    {
+        var d = Single("""
+            using NetGen;
+            [Network]
+            [Input(2, 3, Name = "a")]
+            [Input(4, 5, Name = "b")]
+            [[|Concatenate("a", "b", Axis = 1)|]]
+            public partial class Misfit { }
+            """, "NG0031");
+        Assert.Equal("Concatenate 'concatenate': its inputs must match on every axis but axis 1, but they are (2, 3), (4, 5)", d.GetMessage());
+    }
+
+    [Fact]
+    public void ConcatenateAxisOutOfRange()
+    {
+        var d = Single("""
+            using NetGen;
+            [Network]
+            [Input(2, 3, Name = "a")]
+            [Input(2, 3, Name = "b")]
+            [Concatenate("a", "b", Axis = [|3|])]
+            public partial class FarAxis { }
+            """, "NG0023");
+        Assert.Equal("Concatenate 'concatenate': axis 3 is out of range for an input of rank 2 (use -2..-1 or 1..2)", d.GetMessage());
+    }
+
+    [Fact]
+    public void DotAxesOfUnequalLength()
+    {
+        var d = Single("""
+            using NetGen;
+            [Network]
+            [Input(3, 4, Name = "a")]
+            [Input(5, 6, Name = "b")]
+            [Dot([|2, 1|], "a", "b")]
+            public partial class Skew { }
+            """, "NG0033");
+        Assert.Equal("Dot 'dot': axis 2 of the first input (3, 4) has length 4, but axis 1 of the second input (5, 6) has length 5", d.GetMessage());
+    }
+
+    [Fact]
+    public void PermuteNotAPermutation()
+    {
+        var d = Single("""
+            using NetGen;
+            [Network, Input(2, 3, 4)]
+            [Permute([|3, 1, 1|])]
+            public partial class Repeat { }
+            """, "NG0034");
+        Assert.Equal("Permute 'permute': dims (3, 1, 1) must be a permutation of 1..3 for an input of rank 3 (2, 3, 4)", d.GetMessage());
+    }
+
+    [Fact]
+    public void LambdaMethodMissing()
+    {
+        var d = Single("""
+            using NetGen;
+            [Network, Input(4)]
+            [Lambda([|"Nowhere"|], InferenceOnly = true, ElementWise = true)]
+            public partial class Missing { }
+            """, "NG0035");
+        Assert.Equal("Lambda 'lambda': 'Missing' has no method 'Nowhere'; expected static void Nowhere(ReadOnlySpan<float> x, Span<float> y, int batchSize)", d.GetMessage());
+    }
+
+    [Fact]
+    public void LambdaMethodWithTheWrongSignature()
+    {
+        var d = Single("""
+            using System;
+            using NetGen;
+            [Network, Input(4)]
+            [Lambda(nameof(F), Backward = [|nameof(B)|], ElementWise = true)]
+            public partial class Wrong
+            {
+                private static void F(ReadOnlySpan<float> x, Span<float> y, int batchSize) { }
+                private void B(ReadOnlySpan<float> dy, Span<float> dx) { }
+            }
+            """, "NG0035");
+        Assert.Equal("Lambda 'lambda': method 'B' is void B(System.ReadOnlySpan<float> dy, System.Span<float> dx), but must be static void B(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, int batchSize)", d.GetMessage());
+    }
+
+    [Fact]
+    public void LambdaWithoutBackwardOrInferenceOnly()
+    {
+        var d = Single("""
+            using System;
+            using NetGen;
+            [Network, Input(4)]
+            [[|Lambda(nameof(F), ElementWise = true)|]]
+            public partial class Untrainable
+            {
+                private static void F(ReadOnlySpan<float> x, Span<float> y, int batchSize) { }
+            }
+            """, "NG0035");
+        Assert.StartsWith("Lambda 'lambda': training needs a backward method", d.GetMessage());
+    }
+
+    [Fact]
+    public void LambdaWithoutOutputShape()
+    {
+        var d = Single("""
+            using System;
+            using NetGen;
+            [Network, Input(4)]
+            [[|Lambda(nameof(F), InferenceOnly = true)|]]
+            public partial class Shapeless
+            {
+                private static void F(ReadOnlySpan<float> x, Span<float> y, int batchSize) { }
+            }
+            """, "NG0035");
+        Assert.Equal("Lambda 'lambda': declare the output shape: OutputShape = new[] { ... } (without the batch axis), or ElementWise = true when it is the input's (4)", d.GetMessage());
+    }
+
+    [Fact]
+    public void UnusedInput()
+    {
+        const string source = """
+            using NetGen;
+            [Network]
+            [Input(4, Name = "used")]
+            [[|Input(2, Name = "ignored")|]]
+            [Dense(3, Inputs = new[] { "used" })]
+            public partial class Spare { }
+            """;
+        var d = Single(source, "NG0036", DiagnosticSeverity.Warning);
+        Assert.Equal("Input 'ignored' is not used by any output of 'Spare'", d.GetMessage());
+        Assert.Single(GeneratorHarness.Run(source.Replace("[|", "").Replace("|]", "")).Sources);
+    }
+
+    [Fact]
+    public void UnusedLayer()
+    {
+        const string source = """
+            using NetGen;
+            [Network, Input(4)]
+            [Dense(3)]
+            [[|Dense(5, Name = "dead_end", Inputs = new[] { "input_layer" })|]]
+            [Output("dense")]
+            public partial class Dangling { }
+            """;
+        var d = Single(source, "NG0037", DiagnosticSeverity.Warning);
+        Assert.Equal("Dense 'dead_end': no output of 'Dangling' depends on it, so it is left out of the network", d.GetMessage());
+        var generated = Assert.Single(GeneratorHarness.Run(source.Replace("[|", "").Replace("|]", "")).Sources).Text;
+        Assert.DoesNotContain("dead_end/kernel", generated);
+        Assert.Contains("public const int ParameterCount = 15;", generated);
+    }
 }

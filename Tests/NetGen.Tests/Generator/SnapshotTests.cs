@@ -146,4 +146,59 @@ public class SnapshotTests
             """;
         Assert.Equal(Generate(source), Generate(source));
     }
+
+    [Fact]
+    public void ResidualMlpGraph()
+    {
+        const string source = """
+            using NetGen;
+            namespace Samples;
+            [Network]
+            [Input(28, 28)]
+            [Flatten]
+            [Dense(64, Activation = Activation.Relu)]
+            [Dense(64, Activation = Activation.Relu)]
+            [Dense(64)]
+            [Add("dense", "dense_2")]
+            [Activation(Activation.Relu)]
+            [Dense(10, Activation = Activation.Softmax)]
+            public partial class ResidualMlp { }
+            """;
+        Snapshot.Match("ResidualMlpGraph", Generate(source));
+    }
+
+    [Fact]
+    public void TwoInputsTwoOutputsGraph()
+    {
+        const string source = """
+            using System;
+            using NetGen;
+            namespace Samples;
+            [Network(InferenceBatchCapacity = 16)]
+            [Input(28, 28, Name = "image")]
+            [Input(3, Name = "meta")]
+            [Flatten(Inputs = new[] { "image" })]
+            [Dense(32, Activation = Activation.Relu, Name = "features")]
+            [Lambda(nameof(Scale), Backward = nameof(ScaleBackward), ElementWise = true, Inputs = new[] { "meta" })]
+            [Concatenate("features", "lambda")]
+            [Dense(10, Activation = Activation.Softmax, Name = "item")]
+            [Dense(3, Name = "meta_dense", Inputs = new[] { "lambda" })]
+            [Dot(1, "meta_dense", "lambda", Normalize = true)]
+            [Maximum("dot", "dot")]
+            [Output("item", "maximum")]
+            public partial class TwoWay
+            {
+                private static void Scale(ReadOnlySpan<float> x, Span<float> y, int batchSize)
+                {
+                    for (int i = 0; i < x.Length; i++) y[i] = 0.5f * x[i];
+                }
+
+                private static void ScaleBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, int batchSize)
+                {
+                    for (int i = 0; i < x.Length; i++) dx[i] = 0.5f * dy[i];
+                }
+            }
+            """;
+        Snapshot.Match("TwoInputsTwoOutputsGraph", Generate(source));
+    }
 }

@@ -1,0 +1,52 @@
+using System.Linq;
+using System.Text;
+using NetGen.Generator.Graph;
+
+namespace NetGen.Generator.Emit;
+
+/// <summary>
+/// The network's picture as Graphviz DOT text, computed at build time: one box per input and layer (name, Keras
+/// class and description, output shape with the batch axis, parameter count) and an edge for every connection.
+/// </summary>
+internal static class DiagramEmitter
+{
+    public static string Dot(NetworkGraph g)
+    {
+        var sb = new StringBuilder();
+        sb.Append("digraph \"").Append(g.Spec.ClassName).Append("\" {\n");
+        sb.Append("  rankdir=TB;\n");
+        sb.Append("  node [shape=box, style=\"rounded,filled\", fillcolor=\"#f4f4f4\", fontname=\"Helvetica\", fontsize=11];\n");
+        foreach (var i in g.Inputs)
+            sb.Append("  ").Append(Id(i.Name)).Append(" [label=\"").Append(Escape($"{i.Name}\nInputLayer\n{i.Shape.ToKerasString()}"))
+              .Append("\", fillcolor=\"#dbe9f6\"];\n");
+        foreach (var l in g.Layers)
+        {
+            int count = l.Parameters.Sum(p => p.Length) + l.State.Sum(p => p.Length);
+            var label = $"{l.Name}\n{l.Description}\n{l.OutputShape.ToKerasString()}\n{count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} params";
+            sb.Append("  ").Append(Id(l.Name)).Append(" [label=\"").Append(Escape(label)).Append('"');
+            if (g.Outputs.Contains(l.Id)) sb.Append(", fillcolor=\"#e2f0d9\"");
+            sb.Append("];\n");
+        }
+        foreach (var l in g.Layers)
+            foreach (var s in l.Sources)
+                sb.Append("  ").Append(Id(g.NameOf(s))).Append(" -> ").Append(Id(l.Name)).Append(";\n");
+        sb.Append("}\n");
+        return sb.ToString();
+    }
+
+    public static void Emit(CodeWriter w, NetworkGraph g)
+    {
+        var lines = Dot(g).Split('\n');
+        w.Line("/// <summary>The network as a Graphviz DOT graph (layers with output shapes and parameter counts, an edge per connection); render it with <c>dot -Tsvg</c>.</summary>");
+        w.Line("public const string Diagram =");
+        w.Indent();
+        for (int i = 0; i < lines.Length - 1; i++)
+            w.Line(NetworkEmitter.Literal(lines[i] + "\n") + (i == lines.Length - 2 ? ";" : " +"));
+        w.Outdent();
+        w.Line();
+    }
+
+    private static string Id(string name) => "\"" + Escape(name) + "\"";
+
+    private static string Escape(string text) => text.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n");
+}
