@@ -32,10 +32,23 @@ internal static class Program
             Console.WriteLine(Options.Usage);
             return 0;
         }
+        if (options.Diagram)
+        {
+            // The network's picture, computed at build time: pipe it to Graphviz (dot -Tsvg) to render it.
+            Console.Write(options.Model switch
+            {
+                "cnn" => FashionCnn.Diagram,
+                "mlp-bn" => FashionBnMlp.Diagram,
+                "residual" => FashionResidualMlp.Diagram,
+                _ => FashionMlp.Diagram,
+            });
+            return 0;
+        }
 
         Console.WriteLine(options.Model switch
         {
             "cnn" => "NetGen Fashion-MNIST CNN: Conv2D(32, 3x3, relu) -> MaxPooling2D -> Conv2D(64, 3x3, relu) -> MaxPooling2D -> Flatten -> Dense(128, relu) -> Dense(10, softmax)",
+            "residual" => "NetGen Fashion-MNIST residual MLP: Flatten(28x28) -> dense: Dense(128, relu) -> Dense(128, relu) -> Dense(128) -> Add(dense, ...) -> relu -> Dense(10, softmax)",
             "mlp-bn" => "NetGen Fashion-MNIST MLP with batch normalization: Flatten(28x28) -> [Dense(128) -> BatchNormalization -> relu -> Dropout(0.2)] -> [Dense(64) -> BatchNormalization -> relu -> Dropout(0.2)] -> Dense(10, softmax)",
             _ => "NetGen Fashion-MNIST MLP: Flatten(28x28) -> Dense(128, relu) -> Dense(64, relu) -> Dense(10, softmax)",
         });
@@ -57,6 +70,7 @@ internal static class Program
         {
             "cnn" => new FashionCnn(seed),
             "mlp-bn" => new FashionBnMlp(seed),
+            "residual" => new FashionResidualMlp(seed),
             _ => new FashionMlp(seed),
         };
         if (options.PredictOnly)
@@ -70,7 +84,7 @@ internal static class Program
         }
 
         var model = Create(options.Seed);
-        Console.Write(options.Model switch { "cnn" => FashionCnn.SummaryText, "mlp-bn" => FashionBnMlp.SummaryText, _ => FashionMlp.SummaryText });
+        Console.Write(options.Model switch { "cnn" => FashionCnn.SummaryText, "mlp-bn" => FashionBnMlp.SummaryText, "residual" => FashionResidualMlp.SummaryText, _ => FashionMlp.SummaryText });
         // Keras: model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"]).
         var trainer = new Trainer(model, new Adam(), Loss.CategoricalCrossentropy, Rng.DeriveSeed((ulong)options.Seed, 1));
         var progress = new ConsoleProgress();
@@ -99,19 +113,20 @@ internal static class Program
         return 0;
     }
 
-    private sealed record Options(string DataDirectory, int Epochs, int BatchSize, int Seed, string WeightsPath, bool PredictOnly, bool Help, string Model)
+    private sealed record Options(string DataDirectory, int Epochs, int BatchSize, int Seed, string WeightsPath, bool PredictOnly, bool Help, string Model, bool Diagram = false)
     {
         public const string Usage =
-            "Usage: FashionMnist [--model mlp|mlp-bn|cnn] [--data DIR] [--epochs N] [--batch-size N] [--seed N] [--weights FILE] [--predict-only]\n" +
+            "Usage: FashionMnist [--model mlp|mlp-bn|residual|cnn] [--data DIR] [--epochs N] [--batch-size N] [--seed N] [--weights FILE] [--predict-only] [--diagram]\n" +
             "  --model M       mlp: the Keras MNIST example's MLP (default); mlp-bn: the MLP with batch\n" +
-            "                  normalization and dropout; cnn: the small CNN\n" +
+            "                  normalization and dropout; residual: the residual MLP; cnn: the small CNN\n" +
             "  --data DIR      Fashion-MNIST IDX files, plain or gzip (default " + DefaultData + ";\n" +
             "                  install with: sudo apt-get install dataset-fashion-mnist)\n" +
             "  --epochs N      training epochs (default 10)\n" +
             "  --batch-size N  batch size (default 32)\n" +
             "  --seed N        seed of the initial weights, shuffling and dropout (default 0)\n" +
             "  --weights FILE  where the trained weights are saved (default fashion-<model>.weights)\n" +
-            "  --predict-only  load --weights and evaluate on the test set instead of training";
+            "  --predict-only  load --weights and evaluate on the test set instead of training\n" +
+            "  --diagram       print the model's Graphviz DOT picture (e.g. | dot -Tsvg > model.svg) and exit";
 
         public static Options Parse(string[] args)
         {
@@ -132,13 +147,15 @@ internal static class Program
                     "--seed" => o with { Seed = int.TryParse(Value(), out int s) ? s : throw new ArgumentException("--seed must be an integer") },
                     "--weights" => o with { WeightsPath = Value() },
                     "--predict-only" => o with { PredictOnly = true },
+                    "--diagram" => o with { Diagram = true },
                     "--help" or "-h" => o with { Help = true },
                     "--model" => Value() switch
                     {
                         "mlp" => o with { Model = "mlp" },
                         "cnn" => o with { Model = "cnn" },
                         "mlp-bn" => o with { Model = "mlp-bn" },
-                        var m => throw new ArgumentException($"--model must be mlp, mlp-bn or cnn, not '{m}'"),
+                        "residual" => o with { Model = "residual" },
+                        var m => throw new ArgumentException($"--model must be mlp, mlp-bn, residual or cnn, not '{m}'"),
                     },
                     _ => throw new ArgumentException($"unknown argument '{args[i]}'"),
                 };
