@@ -76,9 +76,9 @@ internal static class NetworkEmitter
         w.Line("/// <summary>Identifies the parameter layout; weight files record it.</summary>");
         w.Line($"public const string WeightSignature = {Literal(WeightSignature(g))};");
         w.Line();
-        w.Line($"/// <summary>Shape of one input sample: {g.InputShape}.</summary>");
+        w.Line($"/// <summary>Shape of one {(g.Inputs.Count > 1 ? "sample of the first input" : "input sample")}: {g.InputShape}.</summary>");
         w.Line($"public static global::System.ReadOnlySpan<int> InputShape => new int[] {{ {string.Join(", ", g.InputShape.Dims)} }};");
-        w.Line($"/// <summary>Shape of one output sample: {g.OutputShape}.</summary>");
+        w.Line($"/// <summary>Shape of one {(g.Outputs.Count > 1 ? "sample of the first output" : "output sample")}: {g.OutputShape}.</summary>");
         w.Line($"public static global::System.ReadOnlySpan<int> OutputShape => new int[] {{ {string.Join(", ", g.OutputShape.Dims)} }};");
         w.Line();
         if (several) EmitSegments(w, g);

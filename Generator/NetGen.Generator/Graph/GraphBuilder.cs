@@ -318,6 +318,13 @@ internal static class GraphBuilder
             while (g.Layer(value) is { } l && l.TrainingUse == BufferUse.Alias && l.Parameters.Count == 0) value = l.Sources[0];
             return g.IsInput(value) && g.Input(value).TokenIds;
         }
+        if (g.TokenIds && g.Inputs.Count > 1)
+        {
+            var tokens = g.Inputs.First(i => i.TokenIds);
+            context.Report(Descriptors.TokenIdMismatch, tokens.Location, $"Input '{tokens.Name}'",
+                "token-id inputs are supported in single-input networks only (this network has several inputs)");
+            return;
+        }
         foreach (var l in g.Layers)
         {
             for (int k = 0; k < l.Sources.Length; k++)

@@ -759,4 +759,20 @@ public class DiagnosticTests
         Assert.DoesNotContain("dead_end/kernel", generated);
         Assert.Contains("public const int ParameterCount = 15;", generated);
     }
+
+    [Fact]
+    public void TokenIdsInAMultiInputNetwork()
+    {
+        var d = Single("""
+            using NetGen;
+            [Network]
+            [[|Input(5, TokenIds = true, Name = "ids")|]]
+            [Input(3, Name = "extra")]
+            [Embedding(10, 4, Inputs = new[] { "ids" })]
+            [Flatten]
+            [Concatenate("flatten", "extra")]
+            public partial class Mixed { }
+            """, "NG0026");
+        Assert.Equal("Input 'ids': token-id inputs are supported in single-input networks only (this network has several inputs)", d.GetMessage());
+    }
 }
