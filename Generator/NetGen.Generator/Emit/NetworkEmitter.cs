@@ -73,6 +73,9 @@ internal static class NetworkEmitter
         w.Line($"public const int TrainingFloatsPerSample = {training.ActivationsPerSample};");
         w.Line("/// <summary>Floats per sample of the backward pass' gradient buffers.</summary>");
         w.Line($"public const int GradientFloatsPerSample = {training.GradientsPerSample};");
+        w.Line("/// <summary>Floats of the whole training footprint for a batch: activations kept for backward and gradient buffers (per sample), the weights and their gradients, and the optimizer's slots.</summary>");
+        w.Line("public static long TrainingFloats(int batchSize, global::NetGen.Optimizer optimizer)");
+        w.Line("    => (long)batchSize * (TrainingFloatsPerSample + GradientFloatsPerSample) + (2L + optimizer.SlotsPerWeight) * ParameterCount;");
         w.Line("/// <summary>Identifies the parameter layout; weight files record it.</summary>");
         w.Line($"public const string WeightSignature = {Literal(WeightSignature(g))};");
         w.Line();
@@ -701,6 +704,7 @@ internal static class NetworkEmitter
         int capacity = g.Spec.InferenceBatchCapacity;
         lines.Add($" Inference arena: {N(capacity * inference.PerSample)} floats ({Bytes(capacity * inference.PerSample * 4L)}) for {capacity} samples");
         lines.Add($" Training memory per sample: {N(training.ActivationsPerSample)} activation + {N(training.GradientsPerSample)} gradient floats ({Bytes((training.ActivationsPerSample + training.GradientsPerSample) * 4L)})");
+        lines.Add($" Training memory besides: weights and gradients {Bytes(2L * trainable * 4)}, plus the optimizer's slots (Adam: {Bytes(2L * trainable * 4)})");
         w.Line("/// <summary>The Keras-style summary table: layers, output shapes, parameter counts and totals, and the memory plan.</summary>");
         w.Line("public const string SummaryText =");
         w.Indent();
