@@ -125,6 +125,19 @@ internal static class Descriptors
         "Padding mask not used",
         "{0}: the padding mask of '{1}' stops here: {2}", DiagnosticSeverity.Warning);
 
+    // [Weights("file")] (Weights/WeightsBaking.cs)
+    public static readonly DiagnosticDescriptor WeightsFileMissing = Make("NG0029",
+        "Weight file not found",
+        "Network '{0}': the weight file '{1}' is not among the project's AdditionalFiles; add <AdditionalFiles Include=\"{1}\" /> holding the network's {2}");
+
+    public static readonly DiagnosticDescriptor WeightsMismatch = Make("NG0030",
+        "Weight file does not fit the network",
+        "Network '{0}': the weight file '{1}' does not fit: {2}, but the network expects {3} (signature {4})");
+
+    public static readonly DiagnosticDescriptor WeightsFileFormat = Make("NG0031",
+        "Not a bakeable weight file",
+        "Network '{0}': the weight file '{1}' {2}");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new()
     {
         [NotPartial.Id] = NotPartial,
@@ -155,6 +168,9 @@ internal static class Descriptors
         [TokenIdMismatch.Id] = TokenIdMismatch,
         [AxisNotSupported.Id] = AxisNotSupported,
         [MaskDropped.Id] = MaskDropped,
+        [WeightsFileMissing.Id] = WeightsFileMissing,
+        [WeightsMismatch.Id] = WeightsMismatch,
+        [WeightsFileFormat.Id] = WeightsFileFormat,
     };
 
     public static IEnumerable<DiagnosticDescriptor> All => s_byId.Values;

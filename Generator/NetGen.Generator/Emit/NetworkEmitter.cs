@@ -8,7 +8,7 @@ namespace NetGen.Generator.Emit;
 /// <summary>Writes the generated partial class of one network: constants, layout, Predict, ComputeGradients, training API.</summary>
 internal static class NetworkEmitter
 {
-    public const string Version = "0.1.0";
+    public const string Version = BuildInfo.Version; // <Version> of Directory.Build.props
 
     public static string Emit(NetworkGraph g)
     {
@@ -604,7 +604,7 @@ internal static class NetworkEmitter
         return value.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture) + " " + units[unit];
     }
 
-    private static string WeightSignature(NetworkGraph g)
+    internal static string WeightSignature(NetworkGraph g)
         => "NetGen/1;" + string.Join(";", g.Layers.SelectMany(l => l.Parameters.Concat(l.State).Select(p => $"{l.Name}/{p.Name}{p.Shape}")).Select(s => s.Replace(" ", "")));
 
     private static string Comment(LayerNode l) => $"// {l.Name}: {l.Description}  {l.InputShape} -> {l.OutputShape}";

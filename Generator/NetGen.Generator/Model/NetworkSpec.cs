@@ -13,6 +13,10 @@ internal sealed record NetworkSpec(
     EquatableArray<DiagnosticInfo> Diagnostics,
     bool HasAttributeErrors)
 {
+    // [Weights("file")] (issue 7), read by Weights/WeightsParsing.cs: the named file, or null without the attribute.
+    public string? WeightsFile { get; init; }
+    public LocationInfo? WeightsFileLocation { get; init; }
+
     /// <summary>The hint name of the generated file: <c>{Namespace}.{Outer}.{Type}.g.cs</c>.</summary>
     public string HintName
     {
