@@ -131,17 +131,20 @@ internal static class WeightsBaking
             Line("");
         }
         foreach (var outer in r.ContainingTypes) Open($"partial {outer.Keyword} {outer.Name}");
-        Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"NetGen\", \"{NetworkEmitter.Version}\")]");
+        // [GeneratedCode] sits on the members: the main generated file already puts it on the class.
+        string generated = $"[global::System.CodeDom.Compiler.GeneratedCode(\"NetGen\", \"{NetworkEmitter.Version}\")]";
         Open($"partial class {r.ClassName}");
         Line("/// <summary>The weight file baked into this assembly, as <c>[Weights]</c> names it.</summary>");
         Line($"public const string BakedWeightsFile = \"{Escape(r.File)}\";");
         Line("");
         Line($"/// <summary>Creates the network with the weights of <c>{Xml(r.File)}</c>, baked in at compile time: one copy from the");
         Line("/// assembly's read-only data into <c>Parameters</c>" + (r.StateCount > 0 ? " and <c>State</c>" : "") + "; no file access and no random initialisation.</summary>");
+        Line(generated);
         Line($"public static {r.ClassName} FromBakedWeights() => new {r.ClassName}(default(BakedWeightsMarker));");
         Line("");
         Line("private readonly struct BakedWeightsMarker { }");
         Line("");
+        Line(generated);
         Open($"private {r.ClassName}(BakedWeightsMarker marker)");
         Line("_ = marker;");
         Line("global::System.ReadOnlySpan<byte> bytes = BakedWeightBytes;");
