@@ -109,14 +109,14 @@ internal static class Program
         if (repeat > 0 && count > 0)
         {
             long before = GC.GetAllocatedBytesForCurrentThread();
-            var clock = Stopwatch.StartNew();
+            long start = Stopwatch.GetTimestamp();
             int checksum = 0;
             for (int r = 0; r < repeat; r++)
                 for (int i = first; i < first + count; i++)
                     checksum += Classify(net, images, i, input, probabilities);
-            clock.Stop();
+            var elapsed = Stopwatch.GetElapsedTime(start);
             long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-            double micros = clock.Elapsed.TotalMicroseconds / ((double)repeat * count);
+            double micros = elapsed.TotalMicroseconds / ((double)repeat * count);
             Console.Error.WriteLine($"latency: {micros.ToString("F2", CultureInfo.InvariantCulture)} us per image over {(long)repeat * count} predictions, {allocated} bytes allocated (class sum {checksum})");
         }
         return 0;
