@@ -11,8 +11,9 @@ namespace NetGen.Training;
 /// bytes (int32) and the signature in UTF-8; value count (int32) and that many float32 values; CRC-32 (IEEE) of every
 /// preceding byte (uint32).</para>
 /// <para>Text form: the same bytes in base64, wrapped at 76 characters (white space is ignored when reading). The
-/// compiler hands AdditionalFiles to source generators only as decoded text, and it decodes a file that is not valid
-/// UTF-8 with a lossy UTF-8 fallback, so only a text form survives the trip into the generator intact.</para>
+/// compiler hands AdditionalFiles to source generators only as decoded text: it refuses a file with runs of zero bytes
+/// as binary (CS2015) and decodes other non-UTF-8 bytes with a lossy UTF-8 fallback (on Linux), so only a text form
+/// survives the trip into the generator intact.</para>
 /// </summary>
 internal static class WeightFileFormat
 {

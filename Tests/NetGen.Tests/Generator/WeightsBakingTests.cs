@@ -207,4 +207,24 @@ public sealed class WeightsBakingTests : IDisposable
         var d = Single(DenseNet, "NG0031", file);
         Assert.Contains("is truncated or corrupt", d.GetMessage());
     }
+
+    [Fact]
+    public void SnapshotOfANestedNetworkWithState()
+    {
+        const string signature = "NetGen/1;batch_normalization/gamma(2);batch_normalization/beta(2);batch_normalization/moving_mean(2);batch_normalization/moving_variance(2)";
+        const string source = """
+            using NetGen;
+            namespace App.Models;
+            public static partial class Outer
+            {
+                [Network, Input(2), BatchNormalization, Weights("bn.weights.txt")]
+                internal partial class Tiny { }
+            }
+            """;
+        var file = new InMemoryAdditionalText("/src/bn.weights.txt", TextForm(signature, new float[] { 1, 2, -1, -2, 0.5f, 0.25f, 3, 4 }));
+        var result = WeightsHarness.Run(source, file);
+        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.DoesNotContain(result.CompilationDiagnostics, d => d.Severity >= DiagnosticSeverity.Warning);
+        Snapshot.Match("BakedNestedWithState.Weights", Assert.Single(result.Sources, s => s.HintName == "App.Models.Outer.Tiny.Weights.g.cs").Text);
+    }
 }

@@ -15,6 +15,15 @@ internal static class DotNet
 
     public static string Run(string fileName, string workingDirectory, string arguments, TimeSpan timeout, params (string Name, string Value)[] environment)
     {
+        var (exitCode, output) = Start(fileName, workingDirectory, arguments, timeout, environment);
+        if (exitCode != 0)
+            throw new InvalidOperationException($"'{fileName} {arguments}' in {workingDirectory} exited with {exitCode}:\n{output}");
+        return output;
+    }
+
+    /// <summary>Runs <paramref name="fileName"/> and returns its exit code and output (stdout and stderr interleaved).</summary>
+    public static (int ExitCode, string Output) Start(string fileName, string workingDirectory, string arguments, TimeSpan timeout, params (string Name, string Value)[] environment)
+    {
         var start = new ProcessStartInfo(fileName, arguments)
         {
             WorkingDirectory = workingDirectory,
@@ -46,8 +55,6 @@ internal static class DotNet
             throw new TimeoutException($"'{fileName} {arguments}' did not finish within {timeout}:\n{output}");
         }
         process.WaitForExit();
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"'{fileName} {arguments}' in {workingDirectory} exited with {process.ExitCode}:\n{output}");
-        lock (output) return output.ToString();
+        lock (output) return (process.ExitCode, output.ToString());
     }
 }
