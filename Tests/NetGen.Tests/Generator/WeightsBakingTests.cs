@@ -227,4 +227,21 @@ public sealed class WeightsBakingTests : IDisposable
         Assert.DoesNotContain(result.CompilationDiagnostics, d => d.Severity >= DiagnosticSeverity.Warning);
         Snapshot.Match("BakedNestedWithState.Weights", Assert.Single(result.Sources, s => s.HintName == "App.Models.Outer.Tiny.Weights.g.cs").Text);
     }
+
+    /// <summary>What the compiler gives for a file it calls binary (CS2015, see CompilerDecodingTests): no text.</summary>
+    private sealed class UnreadableAdditionalText : AdditionalText
+    {
+        public UnreadableAdditionalText(string path) => Path = path;
+
+        public override string Path { get; }
+
+        public override SourceText? GetText(System.Threading.CancellationToken cancellationToken = default) => null;
+    }
+
+    [Fact]
+    public void FileTheCompilerCannotReadAsText()
+    {
+        var d = Single(DenseNet, "NG0031", new UnreadableAdditionalText("/src/app/models/w.txt"));
+        Assert.Equal("Network 'Net': the weight file 'models/w.txt' could not be read as text (for a binary file the compiler reports CS2015); bake the text form, written by net.SaveText(path) or WeightFile.SaveText", d.GetMessage());
+    }
 }
