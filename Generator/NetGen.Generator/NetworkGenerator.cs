@@ -26,7 +26,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         var specs = context.SyntaxProvider.ForAttributeWithMetadataName(
                 "NetGen.NetworkAttribute",
                 static (node, _) => node is ClassDeclarationSyntax,
-                static (ctx, ct) => NetworkParser.Parse(ctx, ct))
+                static (ctx, ct) => Weights.WeightsParsing.Attach(NetworkParser.Parse(ctx, ct), ctx, ct))
             .WithTrackingName(TrackingNames.Parse);
 
         var results = specs.Select(static (spec, ct) => Generate(spec, ct)).WithTrackingName(TrackingNames.Build);
@@ -42,6 +42,8 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         {
             foreach (var d in list) spc.ReportDiagnostic(d.ToDiagnostic());
         });
+
+        Weights.WeightsBaking.Register(context, results); // [Weights("file")]: the separate .Weights.g.cs branch
     }
 
     internal static GenerationResult Generate(NetworkSpec spec, CancellationToken cancellationToken)
@@ -53,7 +55,10 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             bool blocked = spec.Diagnostics.Any(d => Descriptors.ById(d.Id).DefaultSeverity == DiagnosticSeverity.Error);
             var graph = blocked ? null : GraphBuilder.Build(spec, context, cancellationToken);
             GeneratedSource? source = graph is null || context.HasErrors ? null : new GeneratedSource(spec.HintName, NetworkEmitter.Emit(graph));
-            return new GenerationResult(source, context.Diagnostics.ToEquatableArray());
+            return new GenerationResult(source, context.Diagnostics.ToEquatableArray())
+            {
+                Bake = source is null ? null : Weights.WeightsBaking.Request(spec, graph!), // [Weights("file")]
+            };
         }
         catch (OperationCanceledException)
         {
@@ -71,4 +76,8 @@ public sealed class NetworkGenerator : IIncrementalGenerator
 internal sealed record GeneratedSource(string HintName, string Text);
 
 /// <summary>What one network produces: its file (unless an error stopped it) and its diagnostics.</summary>
-internal sealed record GenerationResult(GeneratedSource? Source, EquatableArray<DiagnosticInfo> Diagnostics);
+internal sealed record GenerationResult(GeneratedSource? Source, EquatableArray<DiagnosticInfo> Diagnostics)
+{
+    /// <summary>What baking <c>[Weights("file")]</c> needs (signature and counts), when the network names a file.</summary>
+    public BakeRequest? Bake { get; init; }
+}

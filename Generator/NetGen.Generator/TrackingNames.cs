@@ -14,4 +14,13 @@ public static class TrackingNames
 
     /// <summary>The diagnostics branch.</summary>
     public const string Diagnostics = "NetGen.Diagnostics";
+
+    /// <summary>Networks with <c>[Weights("file")]</c> → what baking needs.</summary>
+    public const string BakeRequest = "NetGen.BakeRequest";
+
+    /// <summary>The AdditionalFiles named by some <c>[Weights]</c>, decoded and checked.</summary>
+    public const string WeightFiles = "NetGen.WeightFiles";
+
+    /// <summary>Request + file → the <c>.Weights.g.cs</c> source and diagnostics.</summary>
+    public const string Bake = "NetGen.Bake";
 }

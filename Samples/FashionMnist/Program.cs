@@ -96,7 +96,9 @@ internal static class Program
         var result = trainer.Evaluate(data.TestImages, testTargets);
         Console.WriteLine($"Test loss: {result.Loss:F4}");
 
-        model.Save(options.WeightsPath);
+        // A .txt path gets the text form, which [Weights("...")] can bake into an assembly (Samples/EmbeddedInference).
+        if (options.WeightsPath.EndsWith(".txt", StringComparison.OrdinalIgnoreCase)) model.SaveText(options.WeightsPath);
+        else model.Save(options.WeightsPath);
         var reloaded = Create(options.Seed + 1);
         reloaded.Load(options.WeightsPath);
         var probabilities = new float[reloaded.OutputLength];
@@ -124,7 +126,8 @@ internal static class Program
             "  --epochs N      training epochs (default 10)\n" +
             "  --batch-size N  batch size (default 32)\n" +
             "  --seed N        seed of the initial weights, shuffling and dropout (default 0)\n" +
-            "  --weights FILE  where the trained weights are saved (default fashion-<model>.weights)\n" +
+            "  --weights FILE  where the trained weights are saved (default fashion-<model>.weights; a .txt\n" +
+            "                  name writes the text form that [Weights] bakes in)\n" +
             "  --predict-only  load --weights and evaluate on the test set instead of training\n" +
             "  --diagram       print the model's Graphviz DOT picture (e.g. | dot -Tsvg > model.svg) and exit";
 

@@ -160,6 +160,18 @@ internal static class Descriptors
     public static readonly DiagnosticDescriptor UnusedLayer = Make("NG0037",
         "Layer no output depends on",
         "{0}: no output of '{1}' depends on it, so it is left out of the network", DiagnosticSeverity.Warning);
+    // [Weights("file")] (Weights/WeightsBaking.cs)
+    public static readonly DiagnosticDescriptor WeightsFileMissing = Make("NG0038",
+        "Weight file not found",
+        "Network '{0}': the weight file '{1}' is not among the project's AdditionalFiles; add <AdditionalFiles Include=\"{1}\" /> holding the network's {2}");
+
+    public static readonly DiagnosticDescriptor WeightsMismatch = Make("NG0039",
+        "Weight file does not fit the network",
+        "Network '{0}': the weight file '{1}' does not fit: {2}, but the network expects {3} (signature {4})");
+
+    public static readonly DiagnosticDescriptor WeightsFileFormat = Make("NG0040",
+        "Not a bakeable weight file",
+        "Network '{0}': the weight file '{1}' {2}");
 
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new()
     {
@@ -200,6 +212,9 @@ internal static class Descriptors
         [LambdaMethod.Id] = LambdaMethod,
         [UnusedInput.Id] = UnusedInput,
         [UnusedLayer.Id] = UnusedLayer,
+        [WeightsFileMissing.Id] = WeightsFileMissing,
+        [WeightsMismatch.Id] = WeightsMismatch,
+        [WeightsFileFormat.Id] = WeightsFileFormat,
     };
 
     public static IEnumerable<DiagnosticDescriptor> All => s_byId.Values;

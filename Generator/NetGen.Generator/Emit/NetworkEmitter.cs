@@ -8,7 +8,7 @@ namespace NetGen.Generator.Emit;
 /// <summary>Writes the generated partial class of one network: constants, layout, Predict, ComputeGradients, training API.</summary>
 internal static class NetworkEmitter
 {
-    public const string Version = "0.1.0";
+    public const string Version = BuildInfo.Version; // <Version> of Directory.Build.props
 
     public static string Emit(NetworkGraph g)
     {
@@ -111,8 +111,15 @@ internal static class NetworkEmitter
         foreach (var l in g.Layers) l.EmitFields(c);
         w.Line();
         w.Line("/// <summary>Creates the network with Keras' default initialisation, deterministic for a given <paramref name=\"seed\"/>.</summary>");
-        w.Open($"public {className}(int seed = 0)");
+        w.Line($"public {className}(int seed = 0)");
+        w.Line("    : this(seed, initializeWeights: true)");
+        w.Line("{");
+        w.Line("}");
+        w.Line();
+        w.Line("/// <summary>Everything a new network needs; the weights are initialised unless they are about to be overwritten (baked weights).</summary>");
+        w.Open($"private {className}(int seed, bool initializeWeights)");
         w.Line("_seed = seed;");
+        if (g.ParameterCount + g.StateCount > 0) w.Open("if (initializeWeights)");
         int paramIndex = 0;
         foreach (var l in g.Layers)
         {
@@ -125,6 +132,7 @@ internal static class NetworkEmitter
         foreach (var l in g.Layers)
             foreach (var p in l.State)
                 w.Line($"global::NetGen.Kernels.Initializers.Fill(global::NetGen.Initializer.{InitializerNames[p.Initializer]}, new global::System.Span<float>(_state, {p.Offset}, {p.Length}), {p.FanIn}, {p.FanOut}, new global::NetGen.Rng(0));  // {l.Name}/{p.Name} {p.Shape}");
+        if (g.ParameterCount + g.StateCount > 0) w.Close();
         for (int i = 0; i < g.Layers.Count; i++) g.Layers[i].EmitConstructor(c, i);
         if (workspaces.Count > 0)
         {
@@ -728,7 +736,7 @@ internal static class NetworkEmitter
         return value.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture) + " " + units[unit];
     }
 
-    private static string WeightSignature(NetworkGraph g)
+    internal static string WeightSignature(NetworkGraph g)
         => "NetGen/1;" + string.Join(";", g.Layers.SelectMany(l => l.Parameters.Concat(l.State).Select(p => $"{l.Name}/{p.Name}{p.Shape}")).Select(s => s.Replace(" ", "")));
 
     /// <summary>The comment heading a layer's code: name, description, shapes, and in a graph the layers it reads.</summary>

@@ -18,6 +18,9 @@ internal sealed record NetworkSpec(
 
     /// <summary>Where <c>[Output(...)]</c> is, for its diagnostics.</summary>
     public LocationInfo? OutputsLocation { get; init; }
+    // [Weights("file")] (issue 7), read by Weights/WeightsParsing.cs: the named file, or null without the attribute.
+    public string? WeightsFile { get; init; }
+    public LocationInfo? WeightsFileLocation { get; init; }
 
     /// <summary>The hint name of the generated file: <c>{Namespace}.{Outer}.{Type}.g.cs</c>.</summary>
     public string HintName

@@ -16,35 +16,80 @@ namespace NetGen.Training;
 /// <item>CRC-32 (IEEE) of every preceding byte (uint32).</item>
 /// </list>
 /// Saving writes a temporary file beside the target and renames it over the target, so a crash never leaves a
-/// half-written weight file. Loading validates the whole file before it copies anything.
+/// half-written weight file. Loading validates the whole file before it copies anything. <see cref="SaveText"/> writes
+/// the same bytes in base64, the form the source generator can bake into an assembly (see WeightFileFormat).
 /// </summary>
 public static class WeightFile
 {
-    private static ReadOnlySpan<byte> Magic => "NGWF"u8;
-
     /// <summary>The format version this runtime writes and reads.</summary>
-    public const uint Version = 1;
+    public const uint Version = WeightFileFormat.Version;
 
     /// <summary>Writes <paramref name="parameters"/> to <paramref name="path"/> (temporary file, then rename).</summary>
     public static void Save(string path, string signature, ReadOnlySpan<float> parameters)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(signature);
-        var sig = Encoding.UTF8.GetBytes(signature);
-        int length = 4 + 4 + 4 + sig.Length + 4 + parameters.Length * 4 + 4;
-        var bytes = new byte[length];
-        var span = bytes.AsSpan();
-        Magic.CopyTo(span);
-        BinaryPrimitives.WriteUInt32LittleEndian(span[4..], Version);
-        BinaryPrimitives.WriteInt32LittleEndian(span[8..], sig.Length);
-        sig.CopyTo(span[12..]);
-        int at = 12 + sig.Length;
-        BinaryPrimitives.WriteInt32LittleEndian(span[at..], parameters.Length);
-        at += 4;
-        for (int i = 0; i < parameters.Length; i++, at += 4)
-            BinaryPrimitives.WriteSingleLittleEndian(span[at..], parameters[i]);
-        BinaryPrimitives.WriteUInt32LittleEndian(span[at..], Crc32.Compute(span[..at]));
+        WriteAtomically(path, WeightFileFormat.Encode(signature, parameters.ToArray(), parameters.Length));
+    }
 
+    /// <summary>
+    /// Writes <paramref name="parameters"/> to <paramref name="path"/> in the text form (the binary file in base64),
+    /// the form <c>[Weights("...")]</c> bakes into an assembly at compile time. <see cref="Load"/> reads both forms.
+    /// </summary>
+    public static void SaveText(string path, string signature, ReadOnlySpan<float> parameters)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(signature);
+        var text = WeightFileFormat.ToText(WeightFileFormat.Encode(signature, parameters.ToArray(), parameters.Length));
+        WriteAtomically(path, Encoding.ASCII.GetBytes(text));
+    }
+
+    /// <summary>
+    /// Converts a weight file written by <see cref="Save"/> (or by a network's <c>Save</c>) into the text form that
+    /// <c>[Weights("...")]</c> bakes in. The file is checked completely first.
+    /// </summary>
+    public static void ConvertToText(string binaryPath, string textPath)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(binaryPath);
+        ArgumentException.ThrowIfNullOrEmpty(textPath);
+        var bytes = ReadChecked(binaryPath, out _);
+        WriteAtomically(textPath, Encoding.ASCII.GetBytes(WeightFileFormat.ToText(bytes)));
+    }
+
+    /// <summary>
+    /// Reads a file written by <see cref="Save"/> or <see cref="SaveText"/> into <paramref name="parameters"/>. A
+    /// missing file, another format, another network's signature, a wrong parameter count, a truncated file or a
+    /// checksum mismatch throws, and <paramref name="parameters"/> is left untouched.
+    /// </summary>
+    public static void Load(string path, string signature, Span<float> parameters)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(signature);
+        var bytes = ReadChecked(path, out var header);
+        if (header.Signature != signature)
+            throw new InvalidDataException($"'{path}' holds weights of another network.\n  file:    {header.Signature}\n  network: {signature}");
+        if (header.Count != parameters.Length)
+            throw new InvalidDataException($"'{path}' holds {header.Count} parameters, but the network has {parameters.Length}.");
+        // Everything checked: only now touch the destination.
+        var span = (ReadOnlySpan<byte>)bytes;
+        for (int i = 0, at = header.PayloadOffset; i < header.Count; i++, at += 4)
+            parameters[i] = BinaryPrimitives.ReadSingleLittleEndian(span[at..]);
+    }
+
+    /// <summary>The bytes of a binary weight file at <paramref name="path"/> (decoding the text form), fully checked.</summary>
+    private static byte[] ReadChecked(string path, out WeightFileFormat.Header header)
+    {
+        var bytes = File.ReadAllBytes(path);
+        if (!WeightFileFormat.StartsWithMagic(bytes) && WeightFileFormat.FromText(Encoding.ASCII.GetString(bytes)) is { } decoded
+            && WeightFileFormat.StartsWithMagic(decoded))
+            bytes = decoded;
+        if (WeightFileFormat.Check(bytes, path, out header, out var message) != WeightFileFormat.Problem.None)
+            throw new InvalidDataException(message);
+        return bytes;
+    }
+
+    private static void WriteAtomically(string path, byte[] bytes)
+    {
         var full = Path.GetFullPath(path);
         var temporary = full + "." + Guid.NewGuid().ToString("N") + ".tmp";
         try
@@ -61,44 +106,5 @@ public static class WeightFile
             try { File.Delete(temporary); } catch (IOException) { } catch (UnauthorizedAccessException) { }
             throw;
         }
-    }
-
-    /// <summary>
-    /// Reads a file written by <see cref="Save"/> into <paramref name="parameters"/>. A missing file, another
-    /// format, another network's signature, a wrong parameter count, a truncated file or a checksum mismatch
-    /// throws, and <paramref name="parameters"/> is left untouched.
-    /// </summary>
-    public static void Load(string path, string signature, Span<float> parameters)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        ArgumentNullException.ThrowIfNull(signature);
-        var bytes = File.ReadAllBytes(path);
-        var span = (ReadOnlySpan<byte>)bytes;
-        if (span.Length < 12 || !span[..4].SequenceEqual(Magic))
-            throw new InvalidDataException($"'{path}' is not a NetGen weight file (it does not start with NGWF).");
-        uint version = BinaryPrimitives.ReadUInt32LittleEndian(span[4..]);
-        if (version != Version)
-            throw new InvalidDataException($"'{path}' has weight-file format version {version}; this NetGen reads version {Version}.");
-        int sigLength = BinaryPrimitives.ReadInt32LittleEndian(span[8..]);
-        if (sigLength < 0 || 12L + sigLength + 4 > span.Length)
-            throw new InvalidDataException($"'{path}' is truncated or corrupt: its signature length {sigLength} does not fit in {span.Length} bytes.");
-        int at = 12 + sigLength;
-        int count = BinaryPrimitives.ReadInt32LittleEndian(span[at..]);
-        at += 4;
-        long expectedLength = at + (long)count * 4 + 4;
-        if (count < 0 || span.Length != expectedLength)
-            throw new InvalidDataException($"'{path}' is truncated or corrupt: {span.Length} bytes, but its header announces {count} parameters ({expectedLength} bytes).");
-        uint stored = BinaryPrimitives.ReadUInt32LittleEndian(span[(span.Length - 4)..]);
-        uint actual = Crc32.Compute(span[..^4]);
-        if (stored != actual)
-            throw new InvalidDataException($"'{path}' is corrupt: its checksum is {stored:x8} but its contents give {actual:x8}.");
-        var fileSignature = Encoding.UTF8.GetString(span.Slice(12, sigLength));
-        if (fileSignature != signature)
-            throw new InvalidDataException($"'{path}' holds weights of another network.\n  file:    {fileSignature}\n  network: {signature}");
-        if (count != parameters.Length)
-            throw new InvalidDataException($"'{path}' holds {count} parameters, but the network has {parameters.Length}.");
-        // Everything checked: only now touch the destination.
-        for (int i = 0; i < count; i++, at += 4)
-            parameters[i] = BinaryPrimitives.ReadSingleLittleEndian(span[at..]);
     }
 }

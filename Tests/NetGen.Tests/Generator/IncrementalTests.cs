@@ -60,4 +60,60 @@ public class IncrementalTests
         driver = driver.RunGenerators(edited);
         Assert.Contains(IncrementalStepRunReason.Modified, Reasons(driver, TrackingNames.Source));
     }
+
+    // [Weights("file")]: the baking branch (request, named AdditionalFiles, .Weights.g.cs) stays cached on an unrelated
+    // edit, and re-runs when the weight file changes.
+    private const string BakedNetwork = """
+        using NetGen;
+        namespace App;
+        [Network]
+        [Input(2)]
+        [Dense(2)]
+        [Weights("net.weights.txt")]
+        public partial class Baked { }
+        """;
+
+    private static AdditionalText BakedFile(float first)
+    {
+        var path = System.IO.Path.GetTempFileName();
+        try
+        {
+            NetGen.Training.WeightFile.SaveText(path, "NetGen/1;dense/kernel(2,2);dense/bias(2)", new[] { first, 2f, 3f, 4f, 5f, 6f });
+            return new InMemoryAdditionalText("/src/net.weights.txt", System.IO.File.ReadAllText(path));
+        }
+        finally
+        {
+            System.IO.File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void UnrelatedEditLeavesTheBakingBranchCached()
+    {
+        var compilation = GeneratorHarness.Compile(BakedNetwork, "namespace App; public class Other { }");
+        var driver = WeightsHarness.CreateDriver(BakedFile(1f), new InMemoryAdditionalText("/src/notes.txt", "unrelated")).RunGenerators(compilation);
+        Assert.Contains(driver.GetRunResult().Results.Single().GeneratedSources, s => s.HintName == "App.Baked.Weights.g.cs");
+        var edited = compilation.ReplaceSyntaxTree(compilation.SyntaxTrees.Last(),
+            CSharpSyntaxTree.ParseText("namespace App; public class Other { public int X; }", GeneratorHarness.ParseOptions, path: "Source1.cs"));
+        driver = driver.RunGenerators(edited);
+        foreach (var step in new[] { TrackingNames.BakeRequest, TrackingNames.WeightFiles, TrackingNames.Bake })
+        {
+            var reasons = Reasons(driver, step);
+            Assert.NotEmpty(reasons);
+            Assert.All(reasons, r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{step}: {r}"));
+        }
+        // Only the named file is read: "notes.txt" never reaches the decoding step.
+        Assert.Single(Reasons(driver, TrackingNames.WeightFiles));
+    }
+
+    [Fact]
+    public void ChangedWeightFileRebakes()
+    {
+        var compilation = GeneratorHarness.Compile(BakedNetwork);
+        var before = BakedFile(1f);
+        var driver = WeightsHarness.CreateDriver(before).RunGenerators(compilation);
+        driver = driver.ReplaceAdditionalText(before, BakedFile(-1f)).RunGenerators(compilation);
+        Assert.Contains(IncrementalStepRunReason.Modified, Reasons(driver, TrackingNames.Bake));
+        Assert.All(Reasons(driver, TrackingNames.Build), r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, r.ToString()));
+    }
 }

@@ -1,0 +1,71 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using Xunit;
+
+namespace NetGen.Tests.EndToEnd;
+
+/// <summary>
+/// Weights baked by the compiler that builds this test project (not the in-process harness): the values equal those
+/// an independent writer put into the file, and the baked network predicts exactly like one that loads the file.
+/// </summary>
+public class BakedWeightsTests
+{
+    private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "baked", name);
+
+    [Fact]
+    public void BakedValuesAreTheFilesValues()
+    {
+        using var json = JsonDocument.Parse(File.ReadAllText(Fixture("baked-norm-net.json")));
+        var parameters = json.RootElement.GetProperty("parameters").EnumerateArray().Select(e => (float)e.GetDouble()).ToArray();
+        var state = json.RootElement.GetProperty("state").EnumerateArray().Select(e => (float)e.GetDouble()).ToArray();
+        Assert.Equal(BakedNormNet.WeightSignature, json.RootElement.GetProperty("signature").GetString());
+
+        var net = BakedNormNet.FromBakedWeights();
+        Assert.Equal(parameters, net.Parameters.ToArray());
+        Assert.Equal(state, net.State.ToArray());
+        Assert.Equal("Fixtures/baked/baked-norm-net.weights.txt", BakedNormNet.BakedWeightsFile);
+    }
+
+    [Fact]
+    public void BakedNetworkPredictsLikeOneLoadedFromTheFile()
+    {
+        var loaded = new BakedNormNet(seed: 5);
+        loaded.Load(Fixture("baked-norm-net.weights.txt"));
+        var baked = BakedNormNet.FromBakedWeights();
+        var fresh = new BakedNormNet(seed: 5);
+
+        var input = new float[4 * BakedNormNet.InputLength];
+        var rng = new Random(11);
+        for (int i = 0; i < input.Length; i++) input[i] = (float)(rng.NextDouble() * 2 - 1);
+        var a = new float[4 * BakedNormNet.OutputLength];
+        var b = new float[a.Length];
+        var c = new float[a.Length];
+        baked.Predict(input, a, 4);
+        loaded.Predict(input, b, 4);
+        fresh.Predict(input, c, 4);
+        Assert.Equal(b, a);
+        Assert.NotEqual(c, a); // the baked weights matter
+    }
+
+    [Fact]
+    public void ABakedConvolutionalNetworkHasItsWorkspaceAndTrains()
+    {
+        // The baked constructor shares the normal one's set-up (the convolution workspace, the layers' state) and
+        // only skips the random initialisation.
+        var loaded = new ConvTemplateNet(seed: 9);
+        loaded.Load(Fixture("baked-conv-net.weights.txt"));
+        var baked = BakedConvNet.FromBakedWeights();
+        Assert.Equal(loaded.Parameters.ToArray(), baked.Parameters.ToArray());
+        var input = new float[2 * BakedConvNet.InputLength];
+        for (int i = 0; i < input.Length; i++) input[i] = (i % 7) / 7f;
+        var a = new float[2 * 3];
+        var b = new float[2 * 3];
+        baked.Predict(input, a, 2);
+        loaded.Predict(input, b, 2);
+        Assert.Equal(b, a);
+        Assert.Equal(loaded.ComputeGradients(input, new float[6], 2, Loss.MeanSquaredError), baked.ComputeGradients(input, new float[6], 2, Loss.MeanSquaredError));
+        Assert.Equal(loaded.Gradients.ToArray(), baked.Gradients.ToArray());
+    }
+}
