@@ -17,74 +17,69 @@ namespace NetGen.Kernels;
 public static class Merge
 {
     /// <summary><c>y = a + b</c> element-wise; <paramref name="y"/> may be <paramref name="a"/> or <paramref name="b"/>.</summary>
-    public static void Add(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y)
-    {
-        int n = CheckBinary(a.Length, b.Length, y.Length);
-        ref float ar = ref MemoryMarshal.GetReference(a);
-        ref float br = ref MemoryMarshal.GetReference(b);
-        ref float yr = ref MemoryMarshal.GetReference(y);
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            for (; i + Vector<float>.Count <= n; i += Vector<float>.Count)
-                (Vector.LoadUnsafe(ref ar, (nuint)i) + Vector.LoadUnsafe(ref br, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
-        }
-        for (; i < n; i++) y[i] = a[i] + b[i];
-    }
+    public static void Add(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y) => Binary<AddOp>(a, b, y);
 
     /// <summary><c>y = a − b</c> element-wise; <paramref name="y"/> may be <paramref name="a"/> or <paramref name="b"/>.</summary>
-    public static void Subtract(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y)
-    {
-        int n = CheckBinary(a.Length, b.Length, y.Length);
-        ref float ar = ref MemoryMarshal.GetReference(a);
-        ref float br = ref MemoryMarshal.GetReference(b);
-        ref float yr = ref MemoryMarshal.GetReference(y);
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            for (; i + Vector<float>.Count <= n; i += Vector<float>.Count)
-                (Vector.LoadUnsafe(ref ar, (nuint)i) - Vector.LoadUnsafe(ref br, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
-        }
-        for (; i < n; i++) y[i] = a[i] - b[i];
-    }
+    public static void Subtract(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y) => Binary<SubtractOp>(a, b, y);
 
     /// <summary><c>y = a ⊙ b</c> element-wise; <paramref name="y"/> may be <paramref name="a"/> or <paramref name="b"/>.</summary>
     /// <remarks>Also the backward of Multiply: <c>dx_k = dy ⊙ Π_{j≠k} x_j</c> is a chain of these products.</remarks>
-    public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y)
-    {
-        int n = CheckBinary(a.Length, b.Length, y.Length);
-        ref float ar = ref MemoryMarshal.GetReference(a);
-        ref float br = ref MemoryMarshal.GetReference(b);
-        ref float yr = ref MemoryMarshal.GetReference(y);
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            for (; i + Vector<float>.Count <= n; i += Vector<float>.Count)
-                (Vector.LoadUnsafe(ref ar, (nuint)i) * Vector.LoadUnsafe(ref br, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
-        }
-        for (; i < n; i++) y[i] = a[i] * b[i];
-    }
+    public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y) => Binary<MultiplyOp>(a, b, y);
 
     /// <summary><c>y = max(a, b)</c> element-wise; <paramref name="y"/> may be <paramref name="a"/> or <paramref name="b"/>.</summary>
     /// <remarks>The result is always one of the two inputs bit for bit, which <see cref="RouteToWinner"/> relies on.</remarks>
-    public static void Maximum(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y)
-    {
-        int n = CheckBinary(a.Length, b.Length, y.Length);
-        ref float ar = ref MemoryMarshal.GetReference(a);
-        ref float br = ref MemoryMarshal.GetReference(b);
-        ref float yr = ref MemoryMarshal.GetReference(y);
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            for (; i + Vector<float>.Count <= n; i += Vector<float>.Count)
-                Vector.Max(Vector.LoadUnsafe(ref ar, (nuint)i), Vector.LoadUnsafe(ref br, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
-        }
-        for (; i < n; i++) y[i] = MathF.Max(a[i], b[i]);
-    }
+    public static void Maximum(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y) => Binary<MaximumOp>(a, b, y);
 
     /// <summary><c>y = min(a, b)</c> element-wise; <paramref name="y"/> may be <paramref name="a"/> or <paramref name="b"/>.</summary>
     /// <remarks>The result is always one of the two inputs bit for bit, which <see cref="RouteToWinner"/> relies on.</remarks>
-    public static void Minimum(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y)
+    public static void Minimum(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y) => Binary<MinimumOp>(a, b, y);
+
+    /// <summary>An element-wise operation of two floats, as a vector and as a scalar (for the tail).</summary>
+    private interface IBinaryOp
+    {
+        static abstract Vector<float> Apply(Vector<float> a, Vector<float> b);
+
+        static abstract float Apply(float a, float b);
+    }
+
+    private readonly struct AddOp : IBinaryOp
+    {
+        public static Vector<float> Apply(Vector<float> a, Vector<float> b) => a + b;
+
+        public static float Apply(float a, float b) => a + b;
+    }
+
+    private readonly struct SubtractOp : IBinaryOp
+    {
+        public static Vector<float> Apply(Vector<float> a, Vector<float> b) => a - b;
+
+        public static float Apply(float a, float b) => a - b;
+    }
+
+    private readonly struct MultiplyOp : IBinaryOp
+    {
+        public static Vector<float> Apply(Vector<float> a, Vector<float> b) => a * b;
+
+        public static float Apply(float a, float b) => a * b;
+    }
+
+    private readonly struct MaximumOp : IBinaryOp
+    {
+        public static Vector<float> Apply(Vector<float> a, Vector<float> b) => Vector.Max(a, b);
+
+        public static float Apply(float a, float b) => MathF.Max(a, b);
+    }
+
+    private readonly struct MinimumOp : IBinaryOp
+    {
+        public static Vector<float> Apply(Vector<float> a, Vector<float> b) => Vector.Min(a, b);
+
+        public static float Apply(float a, float b) => MathF.Min(a, b);
+    }
+
+    /// <summary>One SIMD loop for every two-input element-wise kernel (the operation is inlined per instantiation).</summary>
+    private static void Binary<TOp>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y)
+        where TOp : struct, IBinaryOp
     {
         int n = CheckBinary(a.Length, b.Length, y.Length);
         ref float ar = ref MemoryMarshal.GetReference(a);
@@ -94,9 +89,9 @@ public static class Merge
         if (Vector.IsHardwareAccelerated)
         {
             for (; i + Vector<float>.Count <= n; i += Vector<float>.Count)
-                Vector.Min(Vector.LoadUnsafe(ref ar, (nuint)i), Vector.LoadUnsafe(ref br, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+                TOp.Apply(Vector.LoadUnsafe(ref ar, (nuint)i), Vector.LoadUnsafe(ref br, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
         }
-        for (; i < n; i++) y[i] = MathF.Min(a[i], b[i]);
+        for (; i < n; i++) y[i] = TOp.Apply(a[i], b[i]);
     }
 
     /// <summary><c>y = factor·x</c> element-wise; <paramref name="y"/> may be <paramref name="x"/>.</summary>
