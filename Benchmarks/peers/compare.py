@@ -58,6 +58,20 @@ def models():
     return {"mlp": mlp, "cnn": cnn}
 
 
+def train_batches():
+    """The first 1500 batches of 32 Fashion-MNIST training images (random ones without the data set), as NetGen's --quick."""
+    import torch
+    data = "/usr/share/datasets/fashion-mnist"
+    if os.path.isdir(data):
+        sys.path.insert(0, HERE)
+        from fashion_torch import find, read_idx
+        x = read_idx(find(data, "train-images-idx3-ubyte")).float().div(255).reshape(-1, 784)
+        y = read_idx(find(data, "train-labels-idx1-ubyte")).long()
+        n = 32 * STEPS_PER_EPOCH
+        return x[:n].contiguous(), y[:n].contiguous()
+    return torch.rand(32 * STEPS_PER_EPOCH, 784), torch.randint(0, 10, (32 * STEPS_PER_EPOCH,))
+
+
 def torch_worker(threads, seconds, samples):
     import torch
     import torch.nn as nn
@@ -73,14 +87,17 @@ def torch_worker(threads, seconds, samples):
             with torch.inference_mode():
                 results[f"{name}_predict_b{batch}"] = time_call(lambda: torch.softmax(net(x), 1), seconds, samples)
         net.train()
-        x = torch.rand(32, *shape[name])
-        y = torch.arange(32) % 10
+        images, labels = train_batches()
+        images = images.reshape(-1, *shape[name])
         opt = torch.optim.Adam(net.parameters(), lr=1e-3, eps=1e-7)
         loss_fn = nn.CrossEntropyLoss()
+        position = [0]
 
         def step():
+            b = position[0]
+            position[0] = (b + 1) % STEPS_PER_EPOCH
             opt.zero_grad()
-            loss_fn(net(x), y).backward()
+            loss_fn(net(images[b * 32:(b + 1) * 32]), labels[b * 32:(b + 1) * 32]).backward()
             opt.step()
         results[f"{name}_train_b32"] = time_call(step, seconds, samples)
     a, b, c = torch.rand(1024, 1024), torch.rand(1024, 1024), torch.empty(1024, 1024)
@@ -110,8 +127,15 @@ def netgen(threads, seconds):
     return run_json(["dotnet", BENCH_DLL, "--quick", "--threads", str(threads), "--seconds", str(seconds)])["results"]
 
 
+def torch_env(threads):
+    # OpenBLAS 0.3.21 (Debian 12) does not know this CPU model and falls back to its Prescott (SSE3) kernels,
+    # about 30 GFLOP/s; SKYLAKEX selects its AVX-512 kernels (100+ GFLOP/s), the fair peer.
+    return dict(os.environ, OMP_WAIT_POLICY="PASSIVE", OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads),
+                OPENBLAS_CORETYPE=os.environ.get("OPENBLAS_CORETYPE", "SKYLAKEX"))
+
+
 def torch_peer(threads, seconds):
-    env = dict(os.environ, OMP_WAIT_POLICY="PASSIVE", OMP_NUM_THREADS=str(threads))
+    env = torch_env(threads)
     return run_json([sys.executable, os.path.abspath(__file__), "--torch-worker", "--threads", str(threads), "--seconds", str(seconds)], env)["results"]
 
 
@@ -126,7 +150,7 @@ def epoch_netgen(model):
 
 
 def epoch_torch(model):
-    env = dict(os.environ, OMP_WAIT_POLICY="PASSIVE", OMP_NUM_THREADS="1")
+    env = torch_env(1)
     out = subprocess.run([sys.executable, os.path.join(HERE, "fashion_torch.py"), "--model", model, "--epochs", "1", "--threads", "1"],
                          check=True, capture_output=True, text=True, env=env).stdout
     return float(re.search(r"mean epoch ([0-9.]+) s", out).group(1))
