@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace NetGen.Kernels;
 
@@ -15,6 +16,8 @@ namespace NetGen.Kernels;
 /// <c>(WindowVolume·InChannels) × OutChannels</c> right operand: <c>y = patches·K</c>,
 /// <c>dK += patchesᵀ·dy</c>, and <c>dpatches = dy·Kᵀ</c> scattered back onto the input (col2im).
 /// A 1×1 window with stride 1 and no padding skips the gather: the input rows are the patches.
+/// Forward for a short patch (at most 32 floats) and whole vectors of filters runs a direct kernel instead
+/// (<see cref="ConvolutionDirect"/>).
 /// </remarks>
 public static class Convolution
 {
@@ -31,6 +34,7 @@ public static class Convolution
     /// <c>y[b, o, f] = bias[f] + Σ_{tap, c} xpad[b, o·s + tap·d, c]·kernel[tap, c, f]</c> for a batch of
     /// <paramref name="batch"/> samples; an empty <paramref name="bias"/> means no bias.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(in WindowGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias, Span<float> y, int batch, Span<float> workspace)
     {
         Check(g, x.Length, y.Length, kernel.Length, batch, workspace.Length, nameof(x), nameof(y));
@@ -42,6 +46,11 @@ public static class Convolution
             Span<float> yAll = y.Slice(0, rowsAll * f);
             if (!bias.IsEmpty) WindowOps.BroadcastRows(bias, yAll, rowsAll, f);
             Gemm.MatMul(x.Slice(0, rowsAll * g.InChannels), kernel, yAll, rowsAll, g.InChannels, f, accumulate: !bias.IsEmpty);
+            return;
+        }
+        if (ConvolutionDirect.Applies(g))
+        {
+            ConvolutionDirect.Forward(g, x, kernel, bias, y, batch);
             return;
         }
         int q = g.WindowVolume * g.InChannels;
@@ -61,6 +70,7 @@ public static class Convolution
     /// <c>dKernel = Σ_b patches(x_b)ᵀ·dy_b</c> and <c>dBias[f] = Σ_{b, o} dy[b, o, f]</c>, both overwritten;
     /// an empty <paramref name="dBias"/> is skipped.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BackwardWeights(in WindowGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dKernel, Span<float> dBias, int batch, Span<float> workspace)
     {
         Check(g, x.Length, dy.Length, dKernel.Length, batch, workspace.Length, nameof(x), nameof(dy));
@@ -92,6 +102,7 @@ public static class Convolution
     /// <c>dx</c> (overwritten) = the scatter of <c>dy·kernelᵀ</c> through the window map; input cells that no
     /// window covers, and padding, receive nothing.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BackwardInput(in WindowGeometry g, ReadOnlySpan<float> dy, ReadOnlySpan<float> kernel, Span<float> dx, int batch, Span<float> workspace)
     {
         Check(g, dx.Length, dy.Length, kernel.Length, batch, workspace.Length, nameof(dx), nameof(dy));
@@ -121,6 +132,7 @@ public static class Convolution
     }
 
     /// <summary>Patch rows of global rows <c>[r0, r0 + rows)</c> (row = sample·OutPositions + position), sample by sample.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Gather(in WindowGeometry g, ReadOnlySpan<float> x, int r0, int rows, Span<float> col)
     {
         int positions = g.OutPositions, q = g.WindowVolume * g.InChannels;

@@ -29,6 +29,7 @@ public static class Gemm
 
 
     /// <summary><c>C[m×n] = A[m×k]·B[k×n]</c> (or <c>+=</c> when <paramref name="accumulate"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MatMul(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate = false)
     {
         Check(a.Length, b.Length, c.Length, m, k, n);
@@ -37,6 +38,7 @@ public static class Gemm
     }
 
     /// <summary><c>C[m×n] = A[m×k]·B[n×k]ᵀ</c> (or <c>+=</c>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MatMulTransposeB(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate = false)
     {
         Check(a.Length, b.Length, c.Length, m, k, n);
@@ -45,6 +47,7 @@ public static class Gemm
     }
 
     /// <summary><c>C[m×n] = A[k×m]ᵀ·B[k×n]</c> (or <c>+=</c>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MatMulTransposeA(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate = false)
     {
         Check(a.Length, b.Length, c.Length, m, k, n);
@@ -73,6 +76,7 @@ public static class Gemm
         : 1;
 
     /// <summary>Test hook: runs one variant (0 = A·B, 1 = A·Bᵀ, 2 = Aᵀ·B) on a chosen <paramref name="path"/> (512, 256 or 1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void MultiplyOnPath(int path, int variant, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate)
     {
         Check(a.Length, b.Length, c.Length, m, k, n);
@@ -84,6 +88,7 @@ public static class Gemm
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Run(int path, ReadOnlySpan<float> a, int ars, int acs, ReadOnlySpan<float> b, int bps, int bjs, Span<float> c, int m, int k, int n, bool accumulate)
     {
         if (m == 0 || n == 0) return;
@@ -157,6 +162,7 @@ public static class Gemm
     private static unsafe void Item256(int item, void* job) => RunItem(256, item, ref *(Job*)job);
 
     /// <summary>Item = (column panel, row block): packs that panel of B chunk by chunk and runs the block's rows against it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void RunItem(int path, int item, ref Job job)
     {
         int colTask = item % job.ColTasks, rowTask = item / job.ColTasks;
@@ -179,6 +185,7 @@ public static class Gemm
     }
 
     /// <summary>Fallback without SIMD: i-p-j order so the innermost loop runs along a row of C.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Scalar(ReadOnlySpan<float> a, int ars, int acs, ReadOnlySpan<float> b, int bps, int bjs, Span<float> c, int m, int k, int n, bool accumulate)
     {
         for (int i = 0; i < m; i++)
@@ -195,6 +202,7 @@ public static class Gemm
     }
 
     /// <summary>Copies B(p0..p0+kc, j0..j0+nr) into <paramref name="panel"/> as kc rows of <paramref name="nr"/>, zero-padding columns ≥ n.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Pack(ReadOnlySpan<float> b, int bps, int bjs, int p0, int kc, int j0, int n, int nr, Span<float> panel)
     {
         int cols = Math.Min(nr, n - j0);
@@ -269,6 +277,7 @@ public static class Gemm
 
     // ---------------------------------------------------------------- AVX-512 (NR = 32)
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Block512(ref float aRef, int ars, int acs, ReadOnlySpan<float> b, int bps, int bjs, ref float cRef, int m, int k, int n, int j0, bool accumulate)
     {
         const int Nr = 32;
@@ -403,6 +412,7 @@ public static class Gemm
 
     // ---------------------------------------------------------------- AVX2 (NR = 16)
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Block256(ref float aRef, int ars, int acs, ReadOnlySpan<float> b, int bps, int bjs, ref float cRef, int m, int k, int n, int j0, bool accumulate)
     {
         const int Nr = 16;
@@ -535,6 +545,7 @@ public static class Gemm
     }
 
     /// <summary>Copies (or adds) the first <paramref name="cols"/> columns of a <paramref name="rows"/>×<paramref name="nr"/> tile into C.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MergeTile(ref float tile, int rows, int nr, ref float c, int ldc, int cols, bool add)
     {
         for (int r = 0; r < rows; r++)
@@ -569,6 +580,7 @@ public static class Gemm
     }
 
     /// <summary>C = A·B (or +=) for m ≤ <see cref="SmallRows"/> rows and B(p, j) = b[p·bps + j], without packing.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SmallM512(ref float a, nint ars, nint acs, ref float b, nint bps, ref float c, int m, int k, int n, bool add)
     {
         int i = 0;
@@ -583,6 +595,7 @@ public static class Gemm
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SmallStrips<TR>(ref float a, nint ars, nint acs, ref float b, nint bps, ref float c, int k, int n, bool add)
         where TR : struct, IRowCount
     {

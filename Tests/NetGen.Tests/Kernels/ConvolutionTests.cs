@@ -105,6 +105,14 @@ public class ConvolutionTests
             yield return new object[] { 3, 5, 3, s, d, pad, 2, 3 };
         yield return new object[] { 2, 6, 1, 1, 1, "valid", 5, 7 };   // pointwise fast path
         yield return new object[] { 2, 7, 1, 2, 1, "same", 4, 3 };    // 1×1 with stride: general path
+        // Direct AVX-512 forward (patch ≤ 32 floats, filters a multiple of 16): rows wide enough for the
+        // eight-position blocks, padding on both sides, stride, dilation, several channels, 1D and 3D.
+        yield return new object[] { 2, 20, 3, 1, 1, "valid", 1, 32 };
+        yield return new object[] { 2, 21, 3, 1, 1, "same", 3, 16 };
+        yield return new object[] { 2, 23, 3, 2, 1, "same", 2, 48 };
+        yield return new object[] { 2, 22, 3, 1, 2, "same", 1, 16 };
+        yield return new object[] { 1, 30, 5, 1, 1, "causal", 4, 32 };
+        yield return new object[] { 3, 8, 3, 1, 1, "same", 1, 16 };   // W = 9: one eight-wide block
     }
 
     internal static WindowGeometry GridGeometry(int rank, int n, int k, int s, int d, string pad, int cin, int cout)
