@@ -17,7 +17,7 @@ namespace NetGen.Benchmarks;
 /// <remarks>
 /// <c>dotnet NetGen.Benchmarks.dll --quick [--threads N] [--seconds S] [--samples K] [--only a,b]</c>.
 /// Workload names: mlp_predict_b1, mlp_predict_b256, cnn_predict_b1, cnn_predict_b256, mlp_train_b32,
-/// cnn_train_b32, sgemm1024.
+/// cnn_train_b32, sgemm1024, generate_200_layers (one source-generator run over a 200-layer network).
 /// </remarks>
 internal static class Quick
 {
@@ -72,6 +72,7 @@ internal static class Quick
         float[] x1 = Random(784), x32 = Random(32 * 784), x256 = Random(256 * 784);
         float[] y1 = new float[10], y256 = new float[256 * 10];
         var train = new TrainBatches(Random);
+        var compilation = GeneratorBenchmarks.CreateCompilation();
         float[] ga = Random(1024 * 1024), gb = Random(1024 * 1024), gc = new float[1024 * 1024];
         return new List<(string, Action)>
         {
@@ -92,6 +93,7 @@ internal static class Quick
                 cnnAdam.Apply(cnn.Parameters, cnn.Gradients, Cnn.ParameterLayout);
             }),
             ("sgemm1024", () => Gemm.MatMul(ga, gb, gc, 1024, 1024, 1024)),
+            ("generate_200_layers", () => GeneratorBenchmarks.Run(compilation)),
         };
     }
 

@@ -125,7 +125,7 @@ internal static unsafe class ConvolutionDirect
     }
 
     /// <summary>One output position (any padding), 16 filters from <paramref name="fc"/>.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void One(in WindowGeometry g, float* x, float* k, Vector512<float> acc, float* yRow, int od, int oh, int ow, int fc)
     {
         int cin = g.InChannels, f = g.OutChannels;
