@@ -15,7 +15,17 @@ namespace NetGen.Kernels;
 /// and issuing fused multiply-adds. The left operand is read in place through a (row stride, column stride)
 /// pair, which is how <see cref="MatMulTransposeA"/> reuses the same kernel without a copy. Rows past the
 /// last multiple of six go through a one-row kernel; tiles whose columns run past <c>n</c> are computed into
-/// a small stack tile and copied out element by element. Nothing is allocated on the heap.
+/// a small stack tile and copied out element by element. The micro-kernel (AVX-512 with NR = 32, or
+/// 256-bit vectors with NR = 16) is chosen once per call through a generic struct parameter, so both widths
+/// share the blocked loop; the scalar loop is the fallback without SIMD.
+/// <para>
+/// Work items are (column panel, row block) pairs; a product of at least 2¹⁹ multiply-adds is split over
+/// <see cref="Parallelism.MaxThreads"/> threads (rows are split too when there are few column panels).
+/// Every element of C is summed in the same order whatever the split, so results do not depend on the thread
+/// count. When A exceeds about 1 MiB the k-blocks become the outer loop so a block of A stays in L2 across all
+/// panels. With AVX-512, at most four rows against a row-major B (batch-1 Dense) skip packing altogether:
+/// B's rows stream past C's rows held in registers. Nothing is allocated on the heap.
+/// </para>
 /// </remarks>
 [SkipLocalsInit] // the stack panel and tile are always written before they are read
 public static class Gemm
@@ -127,17 +137,26 @@ public static class Gemm
                 Accumulate = accumulate, ColTasks = colTasks, RowBlock = rowBlock,
             };
             int items = colTasks * rowTasks;
-            if (threads <= 1 || items == 1)
+            // When A is larger than about 1 MiB, run one k-block of every item at a time, so that block of A
+            // stays in L2 while all column panels pass over it (otherwise each panel re-streams all of A).
+            int depth = PanelDepth(k);
+            int step = (long)m * k > LargeA ? depth : k;
+            for (int p0 = 0; p0 < k; p0 += step)
             {
-                for (int i = 0; i < items; i++) RunItem(path, i, ref job);
-            }
-            else if (path == 512)
-            {
-                Parallelism.For(items, threads, &Item512, &job);
-            }
-            else
-            {
-                Parallelism.For(items, threads, &Item256, &job);
+                job.PStart = p0;
+                job.PEnd = Math.Min(k, p0 + step);
+                if (threads <= 1 || items == 1)
+                {
+                    for (int i = 0; i < items; i++) RunItem(path, i, ref job);
+                }
+                else if (path == 512)
+                {
+                    Parallelism.For(items, threads, &Item512, &job);
+                }
+                else
+                {
+                    Parallelism.For(items, threads, &Item256, &job);
+                }
             }
         }
     }
@@ -146,6 +165,8 @@ public static class Gemm
     private const long ParallelMacs = 1 << 19;
     // More threads than this never pay on the shapes here; bounds the items per product.
     private const int MaxThreads = 64;
+    // Floats of A above which the k-blocks become the outer loop.
+    private const long LargeA = 1 << 18;
     // Up to this many rows go through the in-place small-M path (AVX-512).
     private const int SmallRows = 4;
 
@@ -153,7 +174,7 @@ public static class Gemm
     private unsafe struct Job
     {
         public float* A, B, C;
-        public int BLength, Ars, Acs, Bps, Bjs, M, K, N, ColTasks, RowBlock;
+        public int BLength, Ars, Acs, Bps, Bjs, M, K, N, ColTasks, RowBlock, PStart, PEnd;
         public bool Accumulate;
     }
 
@@ -171,9 +192,17 @@ public static class Gemm
         ref float aRef = ref Unsafe.Add(ref Unsafe.AsRef<float>(job.A), (nint)r0 * job.Ars);
         ref float cRef = ref Unsafe.Add(ref Unsafe.AsRef<float>(job.C), (nint)r0 * job.N);
         if (path == 512)
-            Block512(ref aRef, job.Ars, job.Acs, b, job.Bps, job.Bjs, ref cRef, rows, job.K, job.N, colTask * 32, job.Accumulate);
+            Block<Avx512Kernel>(ref aRef, job.Ars, job.Acs, b, job.Bps, job.Bjs, ref cRef, rows, job.K, job.N, colTask * 32, job.PStart, job.PEnd, job.Accumulate);
         else
-            Block256(ref aRef, job.Ars, job.Acs, b, job.Bps, job.Bjs, ref cRef, rows, job.K, job.N, colTask * 16, job.Accumulate);
+            Block<Vector256Kernel>(ref aRef, job.Ars, job.Acs, b, job.Bps, job.Bjs, ref cRef, rows, job.K, job.N, colTask * 16, job.PStart, job.PEnd, job.Accumulate);
+    }
+
+    /// <summary>The first <paramref name="length"/> floats of <paramref name="buffer"/> from its first 64-byte boundary (buffer has 16 spare floats).</summary>
+    private static unsafe Span<float> Align64(Span<float> buffer, int length)
+    {
+        nint address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(buffer));
+        int skip = (int)((64 - (address & 63)) & 63) / sizeof(float);
+        return buffer.Slice(skip, length);
     }
 
     /// <summary>Steps of k per packed panel: all of k up to <see cref="MaxKc"/>, else equal chunks of at most <see cref="Kc"/>.</summary>
@@ -275,19 +304,54 @@ public static class Gemm
         Avx.Permute2x128(u3, u7, 0x31).StoreUnsafe(ref Unsafe.Add(ref dst, 7 * ld));
     }
 
+    // ---------------------------------------------------------------- one blocked loop, two register tiles
+
+    /// <summary>A register-tiled micro-kernel: 6 × NR and 1 × NR tiles of C over a packed panel of NR columns.</summary>
+    private interface IMicroKernel
+    {
+        static abstract int Nr { get; }
+
+        static abstract void Micro6(ref float a, nint ars, nint acs, ref float panel, int kc, ref float c, nint ldc, bool add);
+
+        static abstract void Micro1(ref float a, nint acs, ref float panel, int kc, ref float c, bool add);
+    }
+
+    /// <summary>NR = 32: two <see cref="Vector512{T}"/> per row (24 of the 32 zmm registers hold C).</summary>
+    private struct Avx512Kernel : IMicroKernel
+    {
+        public static int Nr => 32;
+
+        public static void Micro6(ref float a, nint ars, nint acs, ref float panel, int kc, ref float c, nint ldc, bool add) => Micro6x32(ref a, ars, acs, ref panel, kc, ref c, ldc, add);
+
+        public static void Micro1(ref float a, nint acs, ref float panel, int kc, ref float c, bool add) => Micro1x32(ref a, acs, ref panel, kc, ref c, add);
+    }
+
+    /// <summary>NR = 16: two <see cref="Vector256{T}"/> per row (AVX2 machines).</summary>
+    private struct Vector256Kernel : IMicroKernel
+    {
+        public static int Nr => 16;
+
+        public static void Micro6(ref float a, nint ars, nint acs, ref float panel, int kc, ref float c, nint ldc, bool add) => Micro6x16(ref a, ars, acs, ref panel, kc, ref c, ldc, add);
+
+        public static void Micro1(ref float a, nint acs, ref float panel, int kc, ref float c, bool add) => Micro1x16(ref a, acs, ref panel, kc, ref c, add);
+    }
+
     // ---------------------------------------------------------------- AVX-512 (NR = 32)
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Block512(ref float aRef, int ars, int acs, ReadOnlySpan<float> b, int bps, int bjs, ref float cRef, int m, int k, int n, int j0, bool accumulate)
+    private static void Block<TK>(ref float aRef, int ars, int acs, ReadOnlySpan<float> b, int bps, int bjs, ref float cRef, int m, int k, int n, int j0, int pStart, int pEnd, bool accumulate)
+        where TK : struct, IMicroKernel
     {
-        const int Nr = 32;
-        Span<float> panel = stackalloc float[MaxKc * Nr];
-        Span<float> tile = stackalloc float[Mr * Nr];
+        int Nr = TK.Nr;
+        // The micro-kernel reads the panel with full-vector loads: align it to a cache line, or every
+        // second 64-byte load straddles two lines (the stack itself is only 16-byte aligned).
+        Span<float> panel = Align64(stackalloc float[MaxKc * Nr + 16], MaxKc * Nr);
+        Span<float> tile = Align64(stackalloc float[Mr * Nr + 16], Mr * Nr);
         ref float pRef = ref MemoryMarshal.GetReference(panel);
         ref float tRef = ref MemoryMarshal.GetReference(tile);
         int cols = Math.Min(Nr, n - j0);
         int depth = PanelDepth(k);
-        for (int p0 = 0; p0 < k; p0 += depth)
+        for (int p0 = pStart; p0 < pEnd; p0 += depth)
         {
             int kc = Math.Min(depth, k - p0);
             Pack(b, bps, bjs, p0, kc, j0, n, Nr, panel);
@@ -299,11 +363,11 @@ public static class Gemm
                 ref float ci = ref Unsafe.Add(ref cRef, (nint)i * n + j0);
                 if (cols == Nr)
                 {
-                    Micro6x32(ref ai, ars, acs, ref pRef, kc, ref ci, n, add);
+                    TK.Micro6(ref ai, ars, acs, ref pRef, kc, ref ci, n, add);
                 }
                 else
                 {
-                    Micro6x32(ref ai, ars, acs, ref pRef, kc, ref tRef, Nr, false);
+                    TK.Micro6(ref ai, ars, acs, ref pRef, kc, ref tRef, Nr, false);
                     MergeTile(ref tRef, Mr, Nr, ref ci, n, cols, add);
                 }
             }
@@ -313,11 +377,11 @@ public static class Gemm
                 ref float ci = ref Unsafe.Add(ref cRef, (nint)i * n + j0);
                 if (cols == Nr)
                 {
-                    Micro1x32(ref ai, acs, ref pRef, kc, ref ci, add);
+                    TK.Micro1(ref ai, acs, ref pRef, kc, ref ci, add);
                 }
                 else
                 {
-                    Micro1x32(ref ai, acs, ref pRef, kc, ref tRef, false);
+                    TK.Micro1(ref ai, acs, ref pRef, kc, ref tRef, false);
                     MergeTile(ref tRef, 1, Nr, ref ci, n, cols, add);
                 }
             }
@@ -411,53 +475,6 @@ public static class Gemm
     }
 
     // ---------------------------------------------------------------- AVX2 (NR = 16)
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Block256(ref float aRef, int ars, int acs, ReadOnlySpan<float> b, int bps, int bjs, ref float cRef, int m, int k, int n, int j0, bool accumulate)
-    {
-        const int Nr = 16;
-        Span<float> panel = stackalloc float[MaxKc * Nr];
-        Span<float> tile = stackalloc float[Mr * Nr];
-        ref float pRef = ref MemoryMarshal.GetReference(panel);
-        ref float tRef = ref MemoryMarshal.GetReference(tile);
-        int cols = Math.Min(Nr, n - j0);
-        int depth = PanelDepth(k);
-        for (int p0 = 0; p0 < k; p0 += depth)
-        {
-            int kc = Math.Min(depth, k - p0);
-            Pack(b, bps, bjs, p0, kc, j0, n, Nr, panel);
-            bool add = accumulate || p0 > 0;
-            int i = 0;
-            for (; i + Mr <= m; i += Mr)
-            {
-                ref float ai = ref Unsafe.Add(ref aRef, (nint)i * ars + (nint)p0 * acs);
-                ref float ci = ref Unsafe.Add(ref cRef, (nint)i * n + j0);
-                if (cols == Nr)
-                {
-                    Micro6x16(ref ai, ars, acs, ref pRef, kc, ref ci, n, add);
-                }
-                else
-                {
-                    Micro6x16(ref ai, ars, acs, ref pRef, kc, ref tRef, Nr, false);
-                    MergeTile(ref tRef, Mr, Nr, ref ci, n, cols, add);
-                }
-            }
-            for (; i < m; i++)
-            {
-                ref float ai = ref Unsafe.Add(ref aRef, (nint)i * ars + (nint)p0 * acs);
-                ref float ci = ref Unsafe.Add(ref cRef, (nint)i * n + j0);
-                if (cols == Nr)
-                {
-                    Micro1x16(ref ai, acs, ref pRef, kc, ref ci, add);
-                }
-                else
-                {
-                    Micro1x16(ref ai, acs, ref pRef, kc, ref tRef, false);
-                    MergeTile(ref tRef, 1, Nr, ref ci, n, cols, add);
-                }
-            }
-        }
-    }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Micro6x16(ref float a, nint ars, nint acs, ref float panel, int kc, ref float c, nint ldc, bool add)
