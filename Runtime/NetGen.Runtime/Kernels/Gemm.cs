@@ -140,22 +140,76 @@ public static class Gemm
             // When A is larger than about 1 MiB, run one k-block of every item at a time, so that block of A
             // stays in L2 while all column panels pass over it (otherwise each panel re-streams all of A).
             int depth = PanelDepth(k);
-            int step = (long)m * k > LargeA ? depth : k;
-            for (int p0 = 0; p0 < k; p0 += step)
+            bool largeA = (long)m * k > LargeA;
+            int step = largeA ? depth : k;
+            float[]? packedA = null;
+            if (largeA)
             {
-                job.PStart = p0;
-                job.PEnd = Math.Min(k, p0 + step);
-                if (threads <= 1 || items == 1)
+                // Also copy each k-block of A into 6-row groups (row fastest): the micro-kernel's six row
+                // streams then sit in one contiguous run instead of six rows a power-of-two stride apart
+                // (1024 floats apart for SGEMM 1024³), which alias onto the same L1 sets.
+                int need = (m + Mr - 1) / Mr * Mr * depth;
+                packedA = t_packedA;
+                if (packedA == null || packedA.Length < need) t_packedA = packedA = new float[need];
+            }
+            fixed (float* pp = packedA) // the packed copy of A, if any, stays pinned for the whole product
+            {
+                for (int p0 = 0; p0 < k; p0 += step)
                 {
-                    for (int i = 0; i < items; i++) RunItem(path, i, ref job);
+                    job.PStart = p0;
+                    job.PEnd = Math.Min(k, p0 + step);
+                    if (packedA != null)
+                    {
+                        int kc = job.PEnd - p0;
+                        PackA(a, ars, acs, m, p0, kc, packedA);
+                        job.GroupStride = Mr * kc;
+                        job.A = pp;
+                    }
+                    if (threads <= 1 || items == 1)
+                    {
+                        for (int i = 0; i < items; i++) RunItem(path, i, ref job);
+                    }
+                    else if (path == 512)
+                    {
+                        Parallelism.For(items, threads, &Item512, &job);
+                    }
+                    else
+                    {
+                        Parallelism.For(items, threads, &Item256, &job);
+                    }
                 }
-                else if (path == 512)
+            }
+        }
+    }
+
+    [ThreadStatic]
+    private static float[]? t_packedA;
+
+    /// <summary>A(i, p0 + p) for p &lt; kc into <paramref name="dst"/>: group g of rows 6g..6g+5 at g·6·kc, element (r, p) at p·6 + r; rows past m are zero.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackA(ReadOnlySpan<float> a, int ars, int acs, int m, int p0, int kc, float[] dst)
+    {
+        ref float src = ref MemoryMarshal.GetReference(a);
+        ref float d0 = ref MemoryMarshal.GetArrayDataReference(dst);
+        for (int g = 0; g * Mr < m; g++)
+        {
+            int r0 = g * Mr, rows = Math.Min(Mr, m - r0);
+            ref float d = ref Unsafe.Add(ref d0, (nint)g * Mr * kc);
+            if (rows < Mr) new Span<float>(dst, g * Mr * kc, Mr * kc).Clear();
+            if (acs == 1)
+            {
+                for (int r = 0; r < rows; r++)
                 {
-                    Parallelism.For(items, threads, &Item512, &job);
+                    ref float s = ref Unsafe.Add(ref src, (nint)(r0 + r) * ars + p0);
+                    for (int p = 0; p < kc; p++) Unsafe.Add(ref d, p * Mr + r) = Unsafe.Add(ref s, p);
                 }
-                else
+            }
+            else
+            {
+                for (int p = 0; p < kc; p++)
                 {
-                    Parallelism.For(items, threads, &Item256, &job);
+                    ref float s = ref Unsafe.Add(ref src, (nint)(p0 + p) * acs + (nint)r0 * ars);
+                    for (int r = 0; r < rows; r++) Unsafe.Add(ref d, p * Mr + r) = Unsafe.Add(ref s, (nint)r * ars);
                 }
             }
         }
@@ -175,6 +229,7 @@ public static class Gemm
     {
         public float* A, B, C;
         public int BLength, Ars, Acs, Bps, Bjs, M, K, N, ColTasks, RowBlock, PStart, PEnd;
+        public int GroupStride; // > 0: A is a packed k-block in 6-row groups of this many floats (see PackA)
         public bool Accumulate;
     }
 
@@ -189,12 +244,14 @@ public static class Gemm
         int colTask = item % job.ColTasks, rowTask = item / job.ColTasks;
         int r0 = rowTask * job.RowBlock, rows = Math.Min(job.RowBlock, job.M - r0);
         var b = new ReadOnlySpan<float>(job.B, job.BLength);
-        ref float aRef = ref Unsafe.Add(ref Unsafe.AsRef<float>(job.A), (nint)r0 * job.Ars);
+        ref float aRef = ref job.GroupStride > 0
+            ? ref Unsafe.Add(ref Unsafe.AsRef<float>(job.A), (nint)(r0 / Mr) * job.GroupStride)
+            : ref Unsafe.Add(ref Unsafe.AsRef<float>(job.A), (nint)r0 * job.Ars);
         ref float cRef = ref Unsafe.Add(ref Unsafe.AsRef<float>(job.C), (nint)r0 * job.N);
         if (path == 512)
-            Block<Avx512Kernel>(ref aRef, job.Ars, job.Acs, b, job.Bps, job.Bjs, ref cRef, rows, job.K, job.N, colTask * 32, job.PStart, job.PEnd, job.Accumulate);
+            Block<Avx512Kernel>(ref aRef, job.Ars, job.Acs, b, job.Bps, job.Bjs, ref cRef, rows, job.K, job.N, colTask * 32, job.PStart, job.PEnd, job.GroupStride, job.Accumulate);
         else
-            Block<Vector256Kernel>(ref aRef, job.Ars, job.Acs, b, job.Bps, job.Bjs, ref cRef, rows, job.K, job.N, colTask * 16, job.PStart, job.PEnd, job.Accumulate);
+            Block<Vector256Kernel>(ref aRef, job.Ars, job.Acs, b, job.Bps, job.Bjs, ref cRef, rows, job.K, job.N, colTask * 16, job.PStart, job.PEnd, job.GroupStride, job.Accumulate);
     }
 
     /// <summary>The first <paramref name="length"/> floats of <paramref name="buffer"/> from its first 64-byte boundary (buffer has 16 spare floats).</summary>
@@ -339,7 +396,7 @@ public static class Gemm
     // ---------------------------------------------------------------- AVX-512 (NR = 32)
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Block<TK>(ref float aRef, int ars, int acs, ReadOnlySpan<float> b, int bps, int bjs, ref float cRef, int m, int k, int n, int j0, int pStart, int pEnd, bool accumulate)
+    private static void Block<TK>(ref float aRef, int ars, int acs, ReadOnlySpan<float> b, int bps, int bjs, ref float cRef, int m, int k, int n, int j0, int pStart, int pEnd, int groupStride, bool accumulate)
         where TK : struct, IMicroKernel
     {
         int Nr = TK.Nr;
@@ -351,6 +408,8 @@ public static class Gemm
         ref float tRef = ref MemoryMarshal.GetReference(tile);
         int cols = Math.Min(Nr, n - j0);
         int depth = PanelDepth(k);
+        // Strides the micro-kernels walk A with: in place, or inside a packed 6-row group.
+        int kars = groupStride > 0 ? 1 : ars, kacs = groupStride > 0 ? Mr : acs;
         for (int p0 = pStart; p0 < pEnd; p0 += depth)
         {
             int kc = Math.Min(depth, k - p0);
@@ -359,29 +418,29 @@ public static class Gemm
             int i = 0;
             for (; i + Mr <= m; i += Mr)
             {
-                ref float ai = ref Unsafe.Add(ref aRef, (nint)i * ars + (nint)p0 * acs);
+                ref float ai = ref Unsafe.Add(ref aRef, groupStride > 0 ? (nint)(i / Mr) * groupStride : (nint)i * ars + (nint)p0 * acs);
                 ref float ci = ref Unsafe.Add(ref cRef, (nint)i * n + j0);
                 if (cols == Nr)
                 {
-                    TK.Micro6(ref ai, ars, acs, ref pRef, kc, ref ci, n, add);
+                    TK.Micro6(ref ai, kars, kacs, ref pRef, kc, ref ci, n, add);
                 }
                 else
                 {
-                    TK.Micro6(ref ai, ars, acs, ref pRef, kc, ref tRef, Nr, false);
+                    TK.Micro6(ref ai, kars, kacs, ref pRef, kc, ref tRef, Nr, false);
                     MergeTile(ref tRef, Mr, Nr, ref ci, n, cols, add);
                 }
             }
             for (; i < m; i++)
             {
-                ref float ai = ref Unsafe.Add(ref aRef, (nint)i * ars + (nint)p0 * acs);
+                ref float ai = ref Unsafe.Add(ref aRef, groupStride > 0 ? (nint)(i / Mr) * groupStride + i % Mr : (nint)i * ars + (nint)p0 * acs);
                 ref float ci = ref Unsafe.Add(ref cRef, (nint)i * n + j0);
                 if (cols == Nr)
                 {
-                    TK.Micro1(ref ai, acs, ref pRef, kc, ref ci, add);
+                    TK.Micro1(ref ai, kacs, ref pRef, kc, ref ci, add);
                 }
                 else
                 {
-                    TK.Micro1(ref ai, acs, ref pRef, kc, ref tRef, false);
+                    TK.Micro1(ref ai, kacs, ref pRef, kc, ref tRef, false);
                     MergeTile(ref tRef, 1, Nr, ref ci, n, cols, add);
                 }
             }
