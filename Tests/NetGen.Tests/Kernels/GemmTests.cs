@@ -137,8 +137,9 @@ public class GemmTests
     [InlineData(40, 200, 300)]   // columns split
     [InlineData(4, 784, 150)]    // small M: 128 + 16 + 6 columns
     [InlineData(3, 1000, 128)]
-    [InlineData(601, 700, 70)]   // A above 2^18 floats: k-blocks outermost, A packed in 6-row groups (601 = 6·100 + 1)
-    [InlineData(1027, 300, 40)]  // packed A, one k-block (k = 300 fits a panel), ragged last group
+    [InlineData(601, 700, 70)]   // A above 2^18 floats: k-blocks outermost (601 = 6·100 + 1)
+    [InlineData(601, 700, 530)]  // ... and n ≥ 512: A packed in 6-row groups, several k-blocks, ragged last group
+    [InlineData(1027, 300, 520)] // packed A, one k-block (k = 300 fits a panel); 1027 = 6·171 + 1
     public void ThreadCountDoesNotChangeTheResult(int m, int k, int n)
     {
         int saved = Parallelism.MaxThreads;
