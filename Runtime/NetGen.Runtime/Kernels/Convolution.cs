@@ -55,15 +55,66 @@ public static class Convolution
         }
         int q = g.WindowVolume * g.InChannels;
         int chunk = ChunkRows(g), total = batch * positions;
+        int chunks = (total + chunk - 1) / chunk;
+        if (chunks >= 2 && Parallelism.MaxThreads > 1 && (long)total * q * f >= ParallelMacs)
+        {
+            // Whole chunks (gather and product) go to the threads, so the gather is split too; each thread
+            // gathers into a buffer of its own (allocated once per thread), the caller's workspace is not used.
+            ForwardParallel(g, x, kernel, bias, y, total, chunk, chunks);
+            return;
+        }
         for (int r0 = 0; r0 < total; r0 += chunk)
         {
             int rows = Math.Min(chunk, total - r0);
             Span<float> col = workspace.Slice(0, rows * q);
-            Gather(g, x, r0, rows, col);
-            Span<float> yBlock = y.Slice(r0 * f, rows * f);
-            if (!bias.IsEmpty) WindowOps.BroadcastRows(bias, yBlock, rows, f);
-            Gemm.MatMul(col, kernel, yBlock, rows, q, f, accumulate: !bias.IsEmpty);
+            ForwardChunk(g, x, kernel, bias, y, r0, rows, col);
         }
+    }
+
+    // Forward passes of at least this many multiply-adds split their chunks over threads.
+    private const long ParallelMacs = 1 << 21;
+
+    [ThreadStatic]
+    private static float[]? t_columns;
+
+    private static void ForwardChunk(in WindowGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias, Span<float> y, int r0, int rows, Span<float> col)
+    {
+        int f = g.OutChannels, q = g.WindowVolume * g.InChannels;
+        Gather(g, x, r0, rows, col);
+        Span<float> yBlock = y.Slice(r0 * f, rows * f);
+        if (!bias.IsEmpty) WindowOps.BroadcastRows(bias, yBlock, rows, f);
+        Gemm.MatMul(col, kernel, yBlock, rows, q, f, accumulate: !bias.IsEmpty);
+    }
+
+    private unsafe struct ForwardJob
+    {
+        public WindowGeometry G;
+        public float* X, K, Bias, Y;
+        public int XLength, KLength, BiasLength, YLength, Total, Chunk;
+    }
+
+    private static unsafe void ForwardParallel(in WindowGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias, Span<float> y, int total, int chunk, int chunks)
+    {
+        fixed (float* px = x, pk = kernel, pb = bias, py = y)
+        {
+            var job = new ForwardJob
+            {
+                G = g, X = px, K = pk, Bias = pb, Y = py, XLength = x.Length, KLength = kernel.Length, BiasLength = bias.Length,
+                YLength = y.Length, Total = total, Chunk = chunk,
+            };
+            Parallelism.For(chunks, Parallelism.MaxThreads, &ForwardItem, &job);
+        }
+    }
+
+    private static unsafe void ForwardItem(int item, void* state)
+    {
+        ref ForwardJob job = ref *(ForwardJob*)state;
+        int q = job.G.WindowVolume * job.G.InChannels;
+        int r0 = item * job.Chunk, rows = Math.Min(job.Chunk, job.Total - r0);
+        float[] col = t_columns ??= new float[job.Chunk * q];
+        if (col.Length < rows * q) t_columns = col = new float[job.Chunk * q];
+        ForwardChunk(job.G, new ReadOnlySpan<float>(job.X, job.XLength), new ReadOnlySpan<float>(job.K, job.KLength),
+            new ReadOnlySpan<float>(job.Bias, job.BiasLength), new Span<float>(job.Y, job.YLength), r0, rows, col.AsSpan(0, rows * q));
     }
 
     /// <summary>

@@ -208,4 +208,35 @@ public class ConvolutionTests
         TestUtil.AllClose(rdk, dk, Rel, 1e-4, "dK");
         TestUtil.AllClose(rdx, dx, Rel, 1e-4, "dx");
     }
+
+    /// <summary>
+    /// A forward pass big enough to split its im2col chunks over threads (13×13×32 → 64, batch 8: five chunks)
+    /// must give bit-identical results with 1 and 2 threads (each chunk is the same gather and product), and
+    /// match the double reference.
+    /// </summary>
+    [Fact]
+    public void ForwardSplitOverThreadsMatchesOneThread()
+    {
+        var g = new WindowGeometry(1, 13, 13, 32, 1, 11, 11, 64, 1, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, 0);
+        const int batch = 8;
+        float[] x = TestUtil.Uniform(11, batch * g.InSize), kernel = TestUtil.Uniform(12, 288 * 64), bias = TestUtil.Uniform(13, 64);
+        var ws = new float[Convolution.WorkspaceLength(g)];
+        int saved = Parallelism.MaxThreads;
+        try
+        {
+            Parallelism.MaxThreads = 1;
+            var y1 = new float[batch * g.OutSize];
+            Convolution.Forward(g, x, kernel, bias, y1, batch, ws);
+            Parallelism.MaxThreads = 2;
+            var y2 = new float[batch * g.OutSize];
+            y2.AsSpan().Fill(float.NaN);
+            Convolution.Forward(g, x, kernel, bias, y2, batch, ws);
+            Assert.Equal(y1, y2);
+            TestUtil.AllClose(ConvForward(g, D(x), D(kernel), D(bias), batch), y2, Rel, Abs, "threaded y");
+        }
+        finally
+        {
+            Parallelism.MaxThreads = saved;
+        }
+    }
 }
