@@ -133,8 +133,8 @@ public class GemmTests
     /// with full 128-column strips, 16-column strips and a scalar tail.
     /// </summary>
     [Theory]
-    [InlineData(130, 300, 70)]   // rows split (3 column panels < 4·threads)
-    [InlineData(40, 200, 300)]   // columns split
+    [InlineData(260, 300, 70)]   // rows split (3 column panels < 4·threads); above the 2^22 threading threshold
+    [InlineData(80, 200, 300)]   // columns split
     [InlineData(4, 784, 150)]    // small M: 128 + 16 + 6 columns
     [InlineData(3, 1000, 128)]
     [InlineData(601, 700, 70)]   // A above 2^18 floats: k-blocks outermost (601 = 6·100 + 1)
