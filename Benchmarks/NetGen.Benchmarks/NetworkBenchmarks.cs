@@ -51,7 +51,7 @@ public class NetworkBenchmarks
     }
 }
 
-/// <summary>Dense kernels at the performance issue's shapes.</summary>
+/// <summary>Dense kernels (forward, backward weights, backward input) at the performance issue's shapes.</summary>
 public class KernelBenchmarks
 {
     private float[] _x = Array.Empty<float>(), _k = Array.Empty<float>(), _b = Array.Empty<float>(), _y = Array.Empty<float>();
@@ -82,12 +82,13 @@ public class KernelBenchmarks
     [Benchmark]
     public void DenseForward() => Dense.Forward(_x, _k, _b, _y, Batch, In, Out);
 
+    /// <summary>dW = xᵀ·dy and dBias.</summary>
     [Benchmark]
-    public void DenseBackward()
-    {
-        Dense.BackwardWeights(_x, _y, _k, _b, Batch, In, Out);
-        Dense.BackwardInput(_y, _k, _x, Batch, In, Out);
-    }
+    public void DenseBackwardWeights() => Dense.BackwardWeights(_x, _y, _k, _b, Batch, In, Out);
+
+    /// <summary>dX = dy·Wᵀ.</summary>
+    [Benchmark]
+    public void DenseBackwardInput() => Dense.BackwardInput(_y, _k, _x, Batch, In, Out);
 }
 
 /// <summary>SGEMM 1024×1024×1024 (2.15 GFLOP per call).</summary>
@@ -104,4 +105,55 @@ public class GemmBenchmarks
 
     [Benchmark]
     public void Sgemm1024() => Gemm.MatMul(_a, _b, _c, 1024, 1024, 1024);
+}
+
+/// <summary>Conv2D forward and backward (input and kernel) at the performance issue's shapes, 3×3 valid, stride 1.</summary>
+public class ConvBenchmarks
+{
+    /// <summary>28x28x1→32, 13x13x32→64, 56x56x64→64.</summary>
+    public static readonly (string Name, WindowGeometry Geometry)[] Shapes =
+    {
+        ("28x28x1-32", Conv3x3(28, 1, 32)),
+        ("13x13x32-64", Conv3x3(13, 32, 64)),
+        ("56x56x64-64", Conv3x3(56, 64, 64)),
+    };
+
+    private static WindowGeometry Conv3x3(int size, int inC, int outC)
+        => new(1, size, size, inC, 1, size - 2, size - 2, outC, 1, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, 0);
+
+    private WindowGeometry _g;
+    private float[] _x = Array.Empty<float>(), _k = Array.Empty<float>(), _b = Array.Empty<float>(), _y = Array.Empty<float>(), _ws = Array.Empty<float>();
+
+    [Params("28x28x1-32", "13x13x32-64", "56x56x64-64")]
+    public string Shape { get; set; } = "28x28x1-32";
+
+    [Params(1, 32)]
+    public int Batch { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _g = Array.Find(Shapes, s => s.Name == Shape).Geometry;
+        var rng = new Rng(7);
+        float[] R(int n)
+        {
+            var a = new float[n];
+            for (int i = 0; i < n; i++) a[i] = rng.NextFloat() - 0.5f;
+            return a;
+        }
+        _x = R(Batch * _g.InSize);
+        _k = R(_g.WindowVolume * _g.InChannels * _g.OutChannels);
+        _b = R(_g.OutChannels);
+        _y = R(Batch * _g.OutSize);
+        _ws = new float[Convolution.WorkspaceLength(_g)];
+    }
+
+    [Benchmark]
+    public void ConvForward() => Convolution.Forward(_g, _x, _k, _b, _y, Batch, _ws);
+
+    [Benchmark]
+    public void ConvBackwardWeights() => Convolution.BackwardWeights(_g, _x, _y, _k, _b, Batch, _ws);
+
+    [Benchmark]
+    public void ConvBackwardInput() => Convolution.BackwardInput(_g, _y, _k, _x, Batch, _ws);
 }

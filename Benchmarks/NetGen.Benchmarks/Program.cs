@@ -1,3 +1,5 @@
 using BenchmarkDotNet.Running;
 
+if (args.Length > 0 && args[0] == "--quick") return NetGen.Benchmarks.Quick.Run(args[1..]);
 BenchmarkSwitcher.FromAssembly(typeof(NetGen.Benchmarks.Networks).Assembly).Run(args);
+return 0;

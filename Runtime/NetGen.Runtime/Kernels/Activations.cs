@@ -22,6 +22,7 @@ public static class Activations
     private const double InvSqrt2Pi = 0.39894228040143267794;
 
     /// <summary>Relu: <c>y = f(x)</c> element-wise; <paramref name="y"/> may be <paramref name="x"/> itself.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Relu(ReadOnlySpan<float> x, Span<float> y)
     {
         int n = CheckSame(x.Length, y.Length);
@@ -38,6 +39,7 @@ public static class Activations
 
     /// <summary>Relu backward: <c>dx = dy·f'(x)</c>; <paramref name="x"/> is the input, <paramref name="y"/> the output; <paramref name="dx"/> may be <paramref name="dy"/>.</summary>
     /// <remarks>f'(0) = 0, as in TensorFlow, JAX and PyTorch.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ReluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         int n = CheckBackward(x.Length, y.Length, dy.Length, dx.Length);
@@ -57,6 +59,7 @@ public static class Activations
     }
 
     /// <summary>Sigmoid: <c>y = f(x)</c> element-wise; <paramref name="y"/> may be <paramref name="x"/> itself.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Sigmoid(ReadOnlySpan<float> x, Span<float> y)
     {
         int n = CheckSame(x.Length, y.Length);
@@ -65,6 +68,7 @@ public static class Activations
 
     /// <summary>Sigmoid backward: <c>dx = dy·f'(x)</c>; <paramref name="x"/> is the input, <paramref name="y"/> the output; <paramref name="dx"/> may be <paramref name="dy"/>.</summary>
     /// <remarks>Uses <c>f' = y(1 − y)</c>.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SigmoidBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         int n = CheckBackward(x.Length, y.Length, dy.Length, dx.Length);
@@ -76,6 +80,7 @@ public static class Activations
     }
 
     /// <summary>Tanh: <c>y = f(x)</c> element-wise; <paramref name="y"/> may be <paramref name="x"/> itself.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tanh(ReadOnlySpan<float> x, Span<float> y)
     {
         int n = CheckSame(x.Length, y.Length);
@@ -84,6 +89,7 @@ public static class Activations
 
     /// <summary>Tanh backward: <c>dx = dy·f'(x)</c>; <paramref name="x"/> is the input, <paramref name="y"/> the output; <paramref name="dx"/> may be <paramref name="dy"/>.</summary>
     /// <remarks>Uses <c>f' = 1 − y²</c>.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void TanhBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         int n = CheckBackward(x.Length, y.Length, dy.Length, dx.Length);
@@ -96,6 +102,7 @@ public static class Activations
 
     /// <summary>LeakyRelu: <c>y = f(x)</c> element-wise; <paramref name="y"/> may be <paramref name="x"/> itself.</summary>
     /// <remarks>Keras' <c>leaky_relu</c> activation: negative slope 0.2.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LeakyRelu(ReadOnlySpan<float> x, Span<float> y)
     {
         int n = CheckSame(x.Length, y.Length);
@@ -115,6 +122,7 @@ public static class Activations
     }
 
     /// <summary>LeakyRelu backward: <c>dx = dy·f'(x)</c>; <paramref name="x"/> is the input, <paramref name="y"/> the output; <paramref name="dx"/> may be <paramref name="dy"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LeakyReluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         int n = CheckBackward(x.Length, y.Length, dy.Length, dx.Length);
@@ -123,6 +131,7 @@ public static class Activations
 
     /// <summary>Elu: <c>y = f(x)</c> element-wise; <paramref name="y"/> may be <paramref name="x"/> itself.</summary>
     /// <remarks>α = 1: <c>x</c> for x ≥ 0, else <c>e^x − 1</c>.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Elu(ReadOnlySpan<float> x, Span<float> y)
     {
         int n = CheckSame(x.Length, y.Length);
@@ -135,6 +144,7 @@ public static class Activations
 
     /// <summary>Elu backward: <c>dx = dy·f'(x)</c>; <paramref name="x"/> is the input, <paramref name="y"/> the output; <paramref name="dx"/> may be <paramref name="dy"/>.</summary>
     /// <remarks>f' = 1 for x ≥ 0, else <c>e^x = y + 1</c>.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void EluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         int n = CheckBackward(x.Length, y.Length, dy.Length, dx.Length);
@@ -143,6 +153,7 @@ public static class Activations
 
     /// <summary>Selu: <c>y = f(x)</c> element-wise; <paramref name="y"/> may be <paramref name="x"/> itself.</summary>
     /// <remarks><c>λ·x</c> for x ≥ 0, else <c>λ·α·(e^x − 1)</c>; α = 1.6732632423543772, λ = 1.0507009873554805.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Selu(ReadOnlySpan<float> x, Span<float> y)
     {
         int n = CheckSame(x.Length, y.Length);
@@ -155,6 +166,7 @@ public static class Activations
 
     /// <summary>Selu backward: <c>dx = dy·f'(x)</c>; <paramref name="x"/> is the input, <paramref name="y"/> the output; <paramref name="dx"/> may be <paramref name="dy"/>.</summary>
     /// <remarks>f' = λ for x ≥ 0, else <c>λ·α·e^x</c> (computed from x in double).</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SeluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         int n = CheckBackward(x.Length, y.Length, dy.Length, dx.Length);
@@ -168,6 +180,7 @@ public static class Activations
 
     /// <summary>Swish: <c>y = f(x)</c> element-wise; <paramref name="y"/> may be <paramref name="x"/> itself.</summary>
     /// <remarks><c>x·σ(x)</c> (SiLU).</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Swish(ReadOnlySpan<float> x, Span<float> y)
     {
         int n = CheckSame(x.Length, y.Length);
@@ -180,6 +193,7 @@ public static class Activations
 
     /// <summary>Swish backward: <c>dx = dy·f'(x)</c>; <paramref name="x"/> is the input, <paramref name="y"/> the output; <paramref name="dx"/> may be <paramref name="dy"/>.</summary>
     /// <remarks>f' = <c>σ(x)·(1 + x·(1 − σ(x)))</c>.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SwishBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         int n = CheckBackward(x.Length, y.Length, dy.Length, dx.Length);
@@ -193,6 +207,7 @@ public static class Activations
 
     /// <summary>Softplus: <c>y = f(x)</c> element-wise; <paramref name="y"/> may be <paramref name="x"/> itself.</summary>
     /// <remarks>Computed as <c>max(x, 0) + log(1 + e^−|x|)</c>, which never overflows.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Softplus(ReadOnlySpan<float> x, Span<float> y)
     {
         int n = CheckSame(x.Length, y.Length);
@@ -201,6 +216,7 @@ public static class Activations
 
     /// <summary>Softplus backward: <c>dx = dy·f'(x)</c>; <paramref name="x"/> is the input, <paramref name="y"/> the output; <paramref name="dx"/> may be <paramref name="dy"/>.</summary>
     /// <remarks>f' = σ(x).</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SoftplusBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         int n = CheckBackward(x.Length, y.Length, dy.Length, dx.Length);
@@ -209,6 +225,7 @@ public static class Activations
 
     /// <summary>Gelu: <c>y = f(x)</c> element-wise; <paramref name="y"/> may be <paramref name="x"/> itself.</summary>
     /// <remarks>Exact form <c>0.5·x·(1 + erf(x/√2))</c> (Keras' <c>gelu</c> activation default), evaluated in double as <c>0.5·x·erfc(−x/√2)</c> so the tail for negative x keeps its relative accuracy.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Gelu(ReadOnlySpan<float> x, Span<float> y)
     {
         int n = CheckSame(x.Length, y.Length);
@@ -221,6 +238,7 @@ public static class Activations
 
     /// <summary>Gelu backward: <c>dx = dy·f'(x)</c>; <paramref name="x"/> is the input, <paramref name="y"/> the output; <paramref name="dx"/> may be <paramref name="dy"/>.</summary>
     /// <remarks>f' = <c>Φ(x) + x·φ(x)</c>, φ the standard normal density.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GeluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         int n = CheckBackward(x.Length, y.Length, dy.Length, dx.Length);
@@ -235,6 +253,7 @@ public static class Activations
 
     /// <summary>Softmax over each row of <paramref name="cols"/> elements; <paramref name="y"/> may be <paramref name="x"/>.</summary>
     /// <remarks>The row maximum is subtracted before exponentiating, so large logits cannot overflow.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Softmax(ReadOnlySpan<float> x, Span<float> y, int cols)
     {
         int n = CheckSame(x.Length, y.Length);
@@ -259,6 +278,7 @@ public static class Activations
     }
 
     /// <summary>Softmax backward per row: <c>dx = y ⊙ (dy - Σ dy ⊙ y)</c>; <paramref name="dx"/> may be <paramref name="dy"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SoftmaxBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, int cols)
     {
         int n = CheckBackward(x.Length, y.Length, dy.Length, dx.Length);
@@ -282,6 +302,7 @@ public static class Activations
     /// (no cancellation); beyond, <c>1 − erfc |x|</c> from the continued fraction of <see cref="Erfc"/>.
     /// Both parts are accurate to far better than 1e-12 absolute.
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Erf(double x)
     {
         if (double.IsNaN(x)) return double.NaN;
@@ -307,6 +328,7 @@ public static class Activations
     }
 
     /// <summary>The complementary error function <c>1 − erf x</c>, with full relative accuracy in its tail (x &gt; 2.5).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static double Erfc(double x)
     {
         if (double.IsNaN(x)) return double.NaN;
@@ -318,6 +340,7 @@ public static class Activations
     /// erfc for x &gt; 2.5 from the continued fraction <c>erfc x = e^(−x²)/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + …))))</c>,
     /// evaluated bottom-up from 60 levels (converged to ~1e-15 relative at x = 2.5, faster beyond).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double ErfcLarge(double x)
     {
         if (x > 27.0) return 0.0; // e^(−x²) underflows
@@ -337,6 +360,7 @@ public static class Activations
 
     private static double ExpM1(double v) => Math.Abs(v) < 1e-5 ? v * (1.0 + 0.5 * v * (1.0 + v / 3.0)) : Math.Exp(v) - 1.0;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double SoftplusOf(double v)
     {
         double e = Math.Exp(-Math.Abs(v));
@@ -346,12 +370,14 @@ public static class Activations
 
     internal static double SoftplusDouble(double v) => SoftplusOf(v);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int CheckSame(int xLength, int yLength)
     {
         if (xLength != yLength) ThrowLength("y", xLength, yLength);
         return xLength;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int CheckBackward(int xLength, int yLength, int dyLength, int dxLength)
     {
         if (yLength != xLength) ThrowLength("y", xLength, yLength);
@@ -360,6 +386,7 @@ public static class Activations
         return xLength;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CheckRows(int length, int cols)
     {
         if (cols <= 0 || length % cols != 0)

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace NetGen.Kernels;
 
@@ -15,6 +16,8 @@ namespace NetGen.Kernels;
 /// <c>(WindowVolume·InChannels) × OutChannels</c> right operand: <c>y = patches·K</c>,
 /// <c>dK += patchesᵀ·dy</c>, and <c>dpatches = dy·Kᵀ</c> scattered back onto the input (col2im).
 /// A 1×1 window with stride 1 and no padding skips the gather: the input rows are the patches.
+/// Forward for a short patch (at most 32 floats) and whole vectors of filters runs a direct kernel instead
+/// (<see cref="ConvolutionDirect"/>).
 /// </remarks>
 public static class Convolution
 {
@@ -31,6 +34,7 @@ public static class Convolution
     /// <c>y[b, o, f] = bias[f] + Σ_{tap, c} xpad[b, o·s + tap·d, c]·kernel[tap, c, f]</c> for a batch of
     /// <paramref name="batch"/> samples; an empty <paramref name="bias"/> means no bias.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(in WindowGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias, Span<float> y, int batch, Span<float> workspace)
     {
         Check(g, x.Length, y.Length, kernel.Length, batch, workspace.Length, nameof(x), nameof(y));
@@ -44,23 +48,80 @@ public static class Convolution
             Gemm.MatMul(x.Slice(0, rowsAll * g.InChannels), kernel, yAll, rowsAll, g.InChannels, f, accumulate: !bias.IsEmpty);
             return;
         }
+        if (ConvolutionDirect.Applies(g))
+        {
+            ConvolutionDirect.Forward(g, x, kernel, bias, y, batch);
+            return;
+        }
         int q = g.WindowVolume * g.InChannels;
         int chunk = ChunkRows(g), total = batch * positions;
+        int chunks = (total + chunk - 1) / chunk;
+        if (chunks >= 2 && Parallelism.MaxThreads > 1 && (long)total * q * f >= ParallelMacs)
+        {
+            // Whole chunks (gather and product) go to the threads, so the gather is split too; each thread
+            // gathers into a buffer of its own (allocated once per thread), the caller's workspace is not used.
+            ForwardParallel(g, x, kernel, bias, y, total, chunk, chunks);
+            return;
+        }
         for (int r0 = 0; r0 < total; r0 += chunk)
         {
             int rows = Math.Min(chunk, total - r0);
             Span<float> col = workspace.Slice(0, rows * q);
-            Gather(g, x, r0, rows, col);
-            Span<float> yBlock = y.Slice(r0 * f, rows * f);
-            if (!bias.IsEmpty) WindowOps.BroadcastRows(bias, yBlock, rows, f);
-            Gemm.MatMul(col, kernel, yBlock, rows, q, f, accumulate: !bias.IsEmpty);
+            ForwardChunk(g, x, kernel, bias, y, r0, rows, col);
         }
+    }
+
+    // Forward passes of at least this many multiply-adds split their chunks over threads.
+    private const long ParallelMacs = 1 << 21;
+
+    [ThreadStatic]
+    private static float[]? t_columns;
+
+    private static void ForwardChunk(in WindowGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias, Span<float> y, int r0, int rows, Span<float> col)
+    {
+        int f = g.OutChannels, q = g.WindowVolume * g.InChannels;
+        Gather(g, x, r0, rows, col);
+        Span<float> yBlock = y.Slice(r0 * f, rows * f);
+        if (!bias.IsEmpty) WindowOps.BroadcastRows(bias, yBlock, rows, f);
+        Gemm.MatMul(col, kernel, yBlock, rows, q, f, accumulate: !bias.IsEmpty);
+    }
+
+    private unsafe struct ForwardJob
+    {
+        public WindowGeometry G;
+        public float* X, K, Bias, Y;
+        public int XLength, KLength, BiasLength, YLength, Total, Chunk;
+    }
+
+    private static unsafe void ForwardParallel(in WindowGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias, Span<float> y, int total, int chunk, int chunks)
+    {
+        fixed (float* px = x, pk = kernel, pb = bias, py = y)
+        {
+            var job = new ForwardJob
+            {
+                G = g, X = px, K = pk, Bias = pb, Y = py, XLength = x.Length, KLength = kernel.Length, BiasLength = bias.Length,
+                YLength = y.Length, Total = total, Chunk = chunk,
+            };
+            Parallelism.For(chunks, Parallelism.MaxThreads, &ForwardItem, &job);
+        }
+    }
+
+    private static unsafe void ForwardItem(int item, void* state)
+    {
+        ref ForwardJob job = ref *(ForwardJob*)state;
+        int q = job.G.WindowVolume * job.G.InChannels;
+        int r0 = item * job.Chunk, rows = Math.Min(job.Chunk, job.Total - r0);
+        float[] col = t_columns ??= new float[job.Chunk * q];
+        if (col.Length < rows * q) t_columns = col = new float[job.Chunk * q];
+        ForwardChunk(job.G, new ReadOnlySpan<float>(job.X, job.XLength), new ReadOnlySpan<float>(job.K, job.KLength),
+            new ReadOnlySpan<float>(job.Bias, job.BiasLength), new Span<float>(job.Y, job.YLength), r0, rows, col.AsSpan(0, rows * q));
     }
 
     /// <summary>
     /// <c>dKernel = Σ_b patches(x_b)ᵀ·dy_b</c> and <c>dBias[f] = Σ_{b, o} dy[b, o, f]</c>, both overwritten;
     /// an empty <paramref name="dBias"/> is skipped.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BackwardWeights(in WindowGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dKernel, Span<float> dBias, int batch, Span<float> workspace)
     {
         Check(g, x.Length, dy.Length, dKernel.Length, batch, workspace.Length, nameof(x), nameof(dy));
@@ -92,6 +153,7 @@ public static class Convolution
     /// <c>dx</c> (overwritten) = the scatter of <c>dy·kernelᵀ</c> through the window map; input cells that no
     /// window covers, and padding, receive nothing.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BackwardInput(in WindowGeometry g, ReadOnlySpan<float> dy, ReadOnlySpan<float> kernel, Span<float> dx, int batch, Span<float> workspace)
     {
         Check(g, dx.Length, dy.Length, kernel.Length, batch, workspace.Length, nameof(dx), nameof(dy));
@@ -121,6 +183,7 @@ public static class Convolution
     }
 
     /// <summary>Patch rows of global rows <c>[r0, r0 + rows)</c> (row = sample·OutPositions + position), sample by sample.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Gather(in WindowGeometry g, ReadOnlySpan<float> x, int r0, int rows, Span<float> col)
     {
         int positions = g.OutPositions, q = g.WindowVolume * g.InChannels;

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Runtime.InteropServices;
 
@@ -8,6 +9,7 @@ namespace NetGen.Kernels;
 public static class Dense
 {
     /// <summary><c>y[r, o] = Σ_i x[r, i]·kernel[i, o] + bias[o]</c>; an empty <paramref name="bias"/> means no bias.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias, Span<float> y, int rows, int inFeatures, int units)
     {
         if (bias.IsEmpty)
@@ -25,6 +27,7 @@ public static class Dense
     }
 
     /// <summary><c>dKernel = xᵀ·dy</c>, <c>dBias = Σ_rows dy</c> (overwritten; an empty <paramref name="dBias"/> is skipped).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BackwardWeights(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dKernel, Span<float> dBias, int rows, int inFeatures, int units)
     {
         // dK (in × units) = xᵀ (in × rows) · dy (rows × units).
@@ -49,6 +52,7 @@ public static class Dense
     }
 
     /// <summary><c>dx = dy·kernelᵀ</c> (overwritten).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BackwardInput(ReadOnlySpan<float> dy, ReadOnlySpan<float> kernel, Span<float> dx, int rows, int inFeatures, int units)
         // dx (rows × in) = dy (rows × units) · K(in × units)ᵀ.
         => Gemm.MatMulTransposeB(dy, kernel, dx, rows, units, inFeatures);

@@ -15,7 +15,17 @@ namespace NetGen.Kernels;
 /// and issuing fused multiply-adds. The left operand is read in place through a (row stride, column stride)
 /// pair, which is how <see cref="MatMulTransposeA"/> reuses the same kernel without a copy. Rows past the
 /// last multiple of six go through a one-row kernel; tiles whose columns run past <c>n</c> are computed into
-/// a small stack tile and copied out element by element. Nothing is allocated on the heap.
+/// a small stack tile and copied out element by element. The micro-kernel (AVX-512 with NR = 32, or
+/// 256-bit vectors with NR = 16) is chosen once per call through a generic struct parameter, so both widths
+/// share the blocked loop; the scalar loop is the fallback without SIMD.
+/// <para>
+/// Work items are (column panel, row block) pairs; a product of at least 2²² multiply-adds is split over
+/// <see cref="Parallelism.MaxThreads"/> threads (rows are split too when there are few column panels).
+/// Every element of C is summed in the same order whatever the split, so results do not depend on the thread
+/// count. When A exceeds about 1 MiB the k-blocks become the outer loop so a block of A stays in L2 across all
+/// panels. With AVX-512, at most four rows against a row-major B (batch-1 Dense) skip packing altogether:
+/// B's rows stream past C's rows held in registers. Nothing is allocated on the heap.
+/// </para>
 /// </remarks>
 [SkipLocalsInit] // the stack panel and tile are always written before they are read
 public static class Gemm
@@ -23,10 +33,13 @@ public static class Gemm
     // Steps of k per packed panel. With NR = 32 (AVX-512) a panel is 256·32·4 B = 32 KiB: it stays in L1/L2
     // while every row block of A streams past it.
     private const int Kc = 256;
+    // A k up to this fits one panel (48 KiB with NR = 32), so C is loaded and stored once.
+    private const int MaxKc = 384;
     private const int Mr = 6;
 
 
     /// <summary><c>C[m×n] = A[m×k]·B[k×n]</c> (or <c>+=</c> when <paramref name="accumulate"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MatMul(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate = false)
     {
         Check(a.Length, b.Length, c.Length, m, k, n);
@@ -35,6 +48,7 @@ public static class Gemm
     }
 
     /// <summary><c>C[m×n] = A[m×k]·B[n×k]ᵀ</c> (or <c>+=</c>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MatMulTransposeB(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate = false)
     {
         Check(a.Length, b.Length, c.Length, m, k, n);
@@ -43,6 +57,7 @@ public static class Gemm
     }
 
     /// <summary><c>C[m×n] = A[k×m]ᵀ·B[k×n]</c> (or <c>+=</c>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MatMulTransposeA(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate = false)
     {
         Check(a.Length, b.Length, c.Length, m, k, n);
@@ -71,6 +86,7 @@ public static class Gemm
         : 1;
 
     /// <summary>Test hook: runs one variant (0 = A·B, 1 = A·Bᵀ, 2 = Aᵀ·B) on a chosen <paramref name="path"/> (512, 256 or 1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void MultiplyOnPath(int path, int variant, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate)
     {
         Check(a.Length, b.Length, c.Length, m, k, n);
@@ -82,7 +98,8 @@ public static class Gemm
         }
     }
 
-    private static void Run(int path, ReadOnlySpan<float> a, int ars, int acs, ReadOnlySpan<float> b, int bps, int bjs, Span<float> c, int m, int k, int n, bool accumulate)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Run(int path, ReadOnlySpan<float> a, int ars, int acs, ReadOnlySpan<float> b, int bps, int bjs, Span<float> c, int m, int k, int n, bool accumulate)
     {
         if (m == 0 || n == 0) return;
         if (k == 0)
@@ -90,15 +107,176 @@ public static class Gemm
             if (!accumulate) c.Slice(0, m * n).Clear();
             return;
         }
-        switch (path)
+        if (path == 1)
         {
-            case 512: Blocked512(a, ars, acs, b, bps, bjs, c, m, k, n, accumulate); break;
-            case 256: Blocked256(a, ars, acs, b, bps, bjs, c, m, k, n, accumulate); break;
-            default: Scalar(a, ars, acs, b, bps, bjs, c, m, k, n, accumulate); break;
+            Scalar(a, ars, acs, b, bps, bjs, c, m, k, n, accumulate);
+            return;
+        }
+        if (path == 512 && bjs == 1 && m <= SmallRows)
+        {
+            // A few rows against a row-major B (batch-1 and small-batch Dense): packing B would copy more than
+            // the product reads, so stream B's rows in place with C's rows held in registers.
+            SmallM512(ref MemoryMarshal.GetReference(a), ars, acs, ref MemoryMarshal.GetReference(b), bps, ref MemoryMarshal.GetReference(c), m, k, n, accumulate);
+            return;
+        }
+        int nr = path == 512 ? 32 : 16;
+        int colTasks = (n + nr - 1) / nr;
+        int threads = (long)m * k * n >= ParallelMacs ? Math.Min(Parallelism.MaxThreads, MaxThreads) : 1;
+        int rowTasks = 1;
+        if (threads > 1 && colTasks < 4 * threads)
+            rowTasks = Math.Max(1, Math.Min((4 * threads + colTasks - 1) / colTasks, m / 48));
+        int rowBlock = (m + rowTasks - 1) / rowTasks;
+        rowBlock = (rowBlock + Mr - 1) / Mr * Mr;
+        rowTasks = (m + rowBlock - 1) / rowBlock;
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            var job = new Job
+            {
+                A = pa, B = pb, C = pc, BLength = b.Length,
+                Ars = ars, Acs = acs, Bps = bps, Bjs = bjs, M = m, K = k, N = n,
+                Accumulate = accumulate, ColTasks = colTasks, RowBlock = rowBlock,
+            };
+            int items = colTasks * rowTasks;
+            // When A is larger than about 1 MiB, run one k-block of every item at a time, so that block of A
+            // stays in L2 while all column panels pass over it (otherwise each panel re-streams all of A).
+            int depth = PanelDepth(k);
+            bool largeA = (long)m * k > LargeA;
+            int step = largeA ? depth : k;
+            float[]? packedA = null;
+            if (largeA && n >= PackAMinColumns)
+            {
+                // Also copy each k-block of A into 6-row groups (row fastest): the micro-kernel's six row
+                // streams then sit in one contiguous run instead of six rows a power-of-two stride apart
+                // (1024 floats apart for SGEMM 1024³), which alias onto the same L1 sets.
+                int need = (m + Mr - 1) / Mr * Mr * depth;
+                packedA = t_packedA;
+                if (packedA == null || packedA.Length < need) t_packedA = packedA = new float[need];
+            }
+            fixed (float* pp = packedA) // the packed copy of A, if any, stays pinned for the whole product
+            {
+                for (int p0 = 0; p0 < k; p0 += step)
+                {
+                    job.PStart = p0;
+                    job.PEnd = Math.Min(k, p0 + step);
+                    if (packedA != null)
+                    {
+                        int kc = job.PEnd - p0;
+                        PackA(a, ars, acs, m, p0, kc, packedA);
+                        job.GroupStride = Mr * kc;
+                        job.A = pp;
+                    }
+                    if (threads <= 1 || items == 1)
+                    {
+                        for (int i = 0; i < items; i++) RunItem(path, i, ref job);
+                    }
+                    else if (path == 512)
+                    {
+                        Parallelism.For(items, threads, &Item512, &job);
+                    }
+                    else
+                    {
+                        Parallelism.For(items, threads, &Item256, &job);
+                    }
+                }
+            }
         }
     }
 
+    [ThreadStatic]
+    private static float[]? t_packedA;
+
+    /// <summary>A(i, p0 + p) for p &lt; kc into <paramref name="dst"/>: group g of rows 6g..6g+5 at g·6·kc, element (r, p) at p·6 + r; rows past m are zero.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackA(ReadOnlySpan<float> a, int ars, int acs, int m, int p0, int kc, float[] dst)
+    {
+        ref float src = ref MemoryMarshal.GetReference(a);
+        ref float d0 = ref MemoryMarshal.GetArrayDataReference(dst);
+        for (int g = 0; g * Mr < m; g++)
+        {
+            int r0 = g * Mr, rows = Math.Min(Mr, m - r0);
+            ref float d = ref Unsafe.Add(ref d0, (nint)g * Mr * kc);
+            if (rows < Mr) new Span<float>(dst, g * Mr * kc, Mr * kc).Clear();
+            if (acs == 1)
+            {
+                for (int r = 0; r < rows; r++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, (nint)(r0 + r) * ars + p0);
+                    for (int p = 0; p < kc; p++) Unsafe.Add(ref d, p * Mr + r) = Unsafe.Add(ref s, p);
+                }
+            }
+            else
+            {
+                for (int p = 0; p < kc; p++)
+                {
+                    ref float s = ref Unsafe.Add(ref src, (nint)(p0 + p) * acs + (nint)r0 * ars);
+                    for (int r = 0; r < rows; r++) Unsafe.Add(ref d, p * Mr + r) = Unsafe.Add(ref s, (nint)r * ars);
+                }
+            }
+        }
+    }
+
+    // Products of at least this many multiply-adds (about 30 µs on one core) are split over threads. Measured
+    // with 2^19 (5 µs): the seed MLP's training step at batch 32 (products of 0.5-3.2 M multiply-adds) ran
+    // 0.72x as fast on two threads as on one here, the hand-offs costing more than the halves saved.
+    private const long ParallelMacs = 1 << 22;
+    // More threads than this never pay on the shapes here; bounds the items per product.
+    private const int MaxThreads = 64;
+    // Columns of C from which copying a large A into 6-row groups pays: the copy costs about one cycle per
+    // element, the product n/32 FMA cycles per element (measured: a loss at n = 128, a gain at n = 1024).
+    private const int PackAMinColumns = 512;
+    // Floats of A above which the k-blocks become the outer loop.
+    private const long LargeA = 1 << 18;
+    // Up to this many rows go through the in-place small-M path (AVX-512).
+    private const int SmallRows = 4;
+
+    /// <summary>One product, as pointers: the spans of <see cref="Run"/> pinned for the duration of the call.</summary>
+    private unsafe struct Job
+    {
+        public float* A, B, C;
+        public int BLength, Ars, Acs, Bps, Bjs, M, K, N, ColTasks, RowBlock, PStart, PEnd;
+        public int GroupStride; // > 0: A is a packed k-block in 6-row groups of this many floats (see PackA)
+        public bool Accumulate;
+    }
+
+    private static unsafe void Item512(int item, void* job) => RunItem(512, item, ref *(Job*)job);
+
+    private static unsafe void Item256(int item, void* job) => RunItem(256, item, ref *(Job*)job);
+
+    /// <summary>Item = (column panel, row block): packs that panel of B chunk by chunk and runs the block's rows against it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void RunItem(int path, int item, ref Job job)
+    {
+        int colTask = item % job.ColTasks, rowTask = item / job.ColTasks;
+        int r0 = rowTask * job.RowBlock, rows = Math.Min(job.RowBlock, job.M - r0);
+        var b = new ReadOnlySpan<float>(job.B, job.BLength);
+        ref float aRef = ref job.GroupStride > 0
+            ? ref Unsafe.Add(ref Unsafe.AsRef<float>(job.A), (nint)(r0 / Mr) * job.GroupStride)
+            : ref Unsafe.Add(ref Unsafe.AsRef<float>(job.A), (nint)r0 * job.Ars);
+        ref float cRef = ref Unsafe.Add(ref Unsafe.AsRef<float>(job.C), (nint)r0 * job.N);
+        if (path == 512)
+            Block<Avx512Kernel>(ref aRef, job.Ars, job.Acs, b, job.Bps, job.Bjs, ref cRef, rows, job.K, job.N, colTask * 32, job.PStart, job.PEnd, job.GroupStride, job.Accumulate);
+        else
+            Block<Vector256Kernel>(ref aRef, job.Ars, job.Acs, b, job.Bps, job.Bjs, ref cRef, rows, job.K, job.N, colTask * 16, job.PStart, job.PEnd, job.GroupStride, job.Accumulate);
+    }
+
+    /// <summary>The first <paramref name="length"/> floats of <paramref name="buffer"/> from its first 64-byte boundary (buffer has 16 spare floats).</summary>
+    private static unsafe Span<float> Align64(Span<float> buffer, int length)
+    {
+        nint address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(buffer));
+        int skip = (int)((64 - (address & 63)) & 63) / sizeof(float);
+        return buffer.Slice(skip, length);
+    }
+
+    /// <summary>Steps of k per packed panel: all of k up to <see cref="MaxKc"/>, else equal chunks of at most <see cref="Kc"/>.</summary>
+    private static int PanelDepth(int k)
+    {
+        if (k <= MaxKc) return k;
+        int chunks = (k + Kc - 1) / Kc;
+        return (k + chunks - 1) / chunks;
+    }
+
     /// <summary>Fallback without SIMD: i-p-j order so the innermost loop runs along a row of C.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Scalar(ReadOnlySpan<float> a, int ars, int acs, ReadOnlySpan<float> b, int bps, int bjs, Span<float> c, int m, int k, int n, bool accumulate)
     {
         for (int i = 0; i < m; i++)
@@ -115,6 +293,7 @@ public static class Gemm
     }
 
     /// <summary>Copies B(p0..p0+kc, j0..j0+nr) into <paramref name="panel"/> as kc rows of <paramref name="nr"/>, zero-padding columns ≥ n.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Pack(ReadOnlySpan<float> b, int bps, int bjs, int p0, int kc, int j0, int n, int nr, Span<float> panel)
     {
         int cols = Math.Min(nr, n - j0);
@@ -187,59 +366,106 @@ public static class Gemm
         Avx.Permute2x128(u3, u7, 0x31).StoreUnsafe(ref Unsafe.Add(ref dst, 7 * ld));
     }
 
+    // ---------------------------------------------------------------- one blocked loop, two register tiles
+
+    /// <summary>A register-tiled micro-kernel: 6 × NR and 1 × NR tiles of C over a packed panel of NR columns.</summary>
+    private interface IMicroKernel
+    {
+        static abstract int Nr { get; }
+
+        static abstract void Micro6(ref float a, nint ars, nint acs, ref float panel, int kc, ref float c, nint ldc, bool add);
+
+        static abstract void Micro1(ref float a, nint acs, ref float panel, int kc, ref float c, bool add);
+    }
+
+    /// <summary>NR = 32: two <see cref="Vector512{T}"/> per row (24 of the 32 zmm registers hold C).</summary>
+    private struct Avx512Kernel : IMicroKernel
+    {
+        public static int Nr => 32;
+
+        public static void Micro6(ref float a, nint ars, nint acs, ref float panel, int kc, ref float c, nint ldc, bool add) => Micro6x32(ref a, ars, acs, ref panel, kc, ref c, ldc, add);
+
+        public static void Micro1(ref float a, nint acs, ref float panel, int kc, ref float c, bool add) => Micro1x32(ref a, acs, ref panel, kc, ref c, add);
+    }
+
+    /// <summary>NR = 16: two <see cref="Vector256{T}"/> per row (AVX2 machines).</summary>
+    private struct Vector256Kernel : IMicroKernel
+    {
+        public static int Nr => 16;
+
+        public static void Micro6(ref float a, nint ars, nint acs, ref float panel, int kc, ref float c, nint ldc, bool add) => Micro6x16(ref a, ars, acs, ref panel, kc, ref c, ldc, add);
+
+        public static void Micro1(ref float a, nint acs, ref float panel, int kc, ref float c, bool add) => Micro1x16(ref a, acs, ref panel, kc, ref c, add);
+    }
+
     // ---------------------------------------------------------------- AVX-512 (NR = 32)
 
-    private static void Blocked512(ReadOnlySpan<float> a, int ars, int acs, ReadOnlySpan<float> b, int bps, int bjs, Span<float> c, int m, int k, int n, bool accumulate)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Block<TK>(ref float aRef, int ars, int acs, ReadOnlySpan<float> b, int bps, int bjs, ref float cRef, int m, int k, int n, int j0, int pStart, int pEnd, int groupStride, bool accumulate)
+        where TK : struct, IMicroKernel
     {
-        const int Nr = 32;
-        Span<float> panel = stackalloc float[Kc * Nr];
-        Span<float> tile = stackalloc float[Mr * Nr];
-        ref float aRef = ref MemoryMarshal.GetReference(a);
-        ref float cRef = ref MemoryMarshal.GetReference(c);
+        int Nr = TK.Nr;
+        // The micro-kernel reads the panel with full-vector loads: align it to a cache line, or every
+        // second 64-byte load straddles two lines (the stack itself is only 16-byte aligned).
+        Span<float> panel = Align64(stackalloc float[MaxKc * Nr + 16], MaxKc * Nr);
+        Span<float> tile = Align64(stackalloc float[Mr * Nr + 16], Mr * Nr);
         ref float pRef = ref MemoryMarshal.GetReference(panel);
         ref float tRef = ref MemoryMarshal.GetReference(tile);
-        for (int j0 = 0; j0 < n; j0 += Nr)
+        int cols = Math.Min(Nr, n - j0);
+        int depth = PanelDepth(k);
+        // Strides the micro-kernels walk A with: in place, or inside a packed 6-row group.
+        int kars = groupStride > 0 ? 1 : ars, kacs = groupStride > 0 ? Mr : acs;
+        for (int p0 = pStart; p0 < pEnd; p0 += depth)
         {
-            int cols = Math.Min(Nr, n - j0);
-            for (int p0 = 0; p0 < k; p0 += Kc)
+            int kc = Math.Min(depth, k - p0);
+            Pack(b, bps, bjs, p0, kc, j0, n, Nr, panel);
+            bool add = accumulate || p0 > 0;
+            int i = 0;
+            for (; i + Mr <= m; i += Mr)
             {
-                int kc = Math.Min(Kc, k - p0);
-                Pack(b, bps, bjs, p0, kc, j0, n, Nr, panel);
-                bool add = accumulate || p0 > 0;
-                int i = 0;
-                for (; i + Mr <= m; i += Mr)
+                ref float ai = ref Unsafe.Add(ref aRef, groupStride > 0 ? (nint)(i / Mr) * groupStride : (nint)i * ars + (nint)p0 * acs);
+                ref float ci = ref Unsafe.Add(ref cRef, (nint)i * n + j0);
+                if (cols == Nr)
                 {
-                    ref float ai = ref Unsafe.Add(ref aRef, (nint)i * ars + (nint)p0 * acs);
-                    if (cols == Nr)
-                    {
-                        Micro6x32(ref ai, ars, acs, ref pRef, kc, ref Unsafe.Add(ref cRef, (nint)i * n + j0), n, add);
-                    }
-                    else
-                    {
-                        Micro6x32(ref ai, ars, acs, ref pRef, kc, ref tRef, Nr, false);
-                        MergeTile(tile, Mr, Nr, c, i * n + j0, n, cols, add);
-                    }
+                    TK.Micro6(ref ai, kars, kacs, ref pRef, kc, ref ci, n, add);
                 }
-                for (; i < m; i++)
+                else
                 {
-                    ref float ai = ref Unsafe.Add(ref aRef, (nint)i * ars + (nint)p0 * acs);
-                    if (cols == Nr)
-                    {
-                        Micro1x32(ref ai, acs, ref pRef, kc, ref Unsafe.Add(ref cRef, (nint)i * n + j0), add);
-                    }
-                    else
-                    {
-                        Micro1x32(ref ai, acs, ref pRef, kc, ref tRef, false);
-                        MergeTile(tile, 1, Nr, c, i * n + j0, n, cols, add);
-                    }
+                    TK.Micro6(ref ai, kars, kacs, ref pRef, kc, ref tRef, Nr, false);
+                    MergeTile(ref tRef, Mr, Nr, ref ci, n, cols, add);
+                }
+            }
+            for (; i < m; i++)
+            {
+                ref float ai = ref Unsafe.Add(ref aRef, groupStride > 0 ? (nint)(i / Mr) * groupStride + i % Mr : (nint)i * ars + (nint)p0 * acs);
+                ref float ci = ref Unsafe.Add(ref cRef, (nint)i * n + j0);
+                if (cols == Nr)
+                {
+                    TK.Micro1(ref ai, kacs, ref pRef, kc, ref ci, add);
+                }
+                else
+                {
+                    TK.Micro1(ref ai, kacs, ref pRef, kc, ref tRef, false);
+                    MergeTile(ref tRef, 1, Nr, ref ci, n, cols, add);
                 }
             }
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Micro6x32(ref float a, nint ars, nint acs, ref float panel, int kc, ref float c, nint ldc, bool add)
+    private static unsafe void Micro6x32(ref float a, nint ars, nint acs, ref float panel, int kc, ref float c, nint ldc, bool add)
     {
+        if (add && Sse.IsSupported)
+        {
+            // C is read back after the k-loop: start fetching its 12 lines now (for a large C they come from
+            // L3, rows a power-of-two apart, which the hardware prefetcher does not anticipate).
+            float* pc = (float*)Unsafe.AsPointer(ref c);
+            for (int r = 0; r < 6; r++)
+            {
+                Sse.Prefetch0(pc + r * ldc);
+                Sse.Prefetch0(pc + r * ldc + 16);
+            }
+        }
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         ref float a0 = ref a;
@@ -324,54 +550,6 @@ public static class Gemm
     }
 
     // ---------------------------------------------------------------- AVX2 (NR = 16)
-
-    private static void Blocked256(ReadOnlySpan<float> a, int ars, int acs, ReadOnlySpan<float> b, int bps, int bjs, Span<float> c, int m, int k, int n, bool accumulate)
-    {
-        const int Nr = 16;
-        Span<float> panel = stackalloc float[Kc * Nr];
-        Span<float> tile = stackalloc float[Mr * Nr];
-        ref float aRef = ref MemoryMarshal.GetReference(a);
-        ref float cRef = ref MemoryMarshal.GetReference(c);
-        ref float pRef = ref MemoryMarshal.GetReference(panel);
-        ref float tRef = ref MemoryMarshal.GetReference(tile);
-        for (int j0 = 0; j0 < n; j0 += Nr)
-        {
-            int cols = Math.Min(Nr, n - j0);
-            for (int p0 = 0; p0 < k; p0 += Kc)
-            {
-                int kc = Math.Min(Kc, k - p0);
-                Pack(b, bps, bjs, p0, kc, j0, n, Nr, panel);
-                bool add = accumulate || p0 > 0;
-                int i = 0;
-                for (; i + Mr <= m; i += Mr)
-                {
-                    ref float ai = ref Unsafe.Add(ref aRef, (nint)i * ars + (nint)p0 * acs);
-                    if (cols == Nr)
-                    {
-                        Micro6x16(ref ai, ars, acs, ref pRef, kc, ref Unsafe.Add(ref cRef, (nint)i * n + j0), n, add);
-                    }
-                    else
-                    {
-                        Micro6x16(ref ai, ars, acs, ref pRef, kc, ref tRef, Nr, false);
-                        MergeTile(tile, Mr, Nr, c, i * n + j0, n, cols, add);
-                    }
-                }
-                for (; i < m; i++)
-                {
-                    ref float ai = ref Unsafe.Add(ref aRef, (nint)i * ars + (nint)p0 * acs);
-                    if (cols == Nr)
-                    {
-                        Micro1x16(ref ai, acs, ref pRef, kc, ref Unsafe.Add(ref cRef, (nint)i * n + j0), add);
-                    }
-                    else
-                    {
-                        Micro1x16(ref ai, acs, ref pRef, kc, ref tRef, false);
-                        MergeTile(tile, 1, Nr, c, i * n + j0, n, cols, add);
-                    }
-                }
-            }
-        }
-    }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Micro6x16(ref float a, nint ars, nint acs, ref float panel, int kc, ref float c, nint ldc, bool add)
@@ -459,20 +637,201 @@ public static class Gemm
     }
 
     /// <summary>Copies (or adds) the first <paramref name="cols"/> columns of a <paramref name="rows"/>×<paramref name="nr"/> tile into C.</summary>
-    private static void MergeTile(ReadOnlySpan<float> tile, int rows, int nr, Span<float> c, int offset, int ldc, int cols, bool add)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MergeTile(ref float tile, int rows, int nr, ref float c, int ldc, int cols, bool add)
     {
         for (int r = 0; r < rows; r++)
         {
-            ReadOnlySpan<float> src = tile.Slice(r * nr, cols);
-            Span<float> dst = c.Slice(offset + r * ldc, cols);
-            if (add)
+            ref float src = ref Unsafe.Add(ref tile, (nint)r * nr);
+            ref float dst = ref Unsafe.Add(ref c, (nint)r * ldc);
+            for (int j = 0; j < cols; j++)
+                Unsafe.Add(ref dst, j) = add ? Unsafe.Add(ref dst, j) + Unsafe.Add(ref src, j) : Unsafe.Add(ref src, j);
+        }
+    }
+
+    // ---------------------------------------------------------------- small M, row-major B, AVX-512
+
+    private interface IRowCount
+    {
+        static abstract int Count { get; }
+    }
+
+    private struct OneRow : IRowCount
+    {
+        public static int Count => 1;
+    }
+
+    private struct TwoRows : IRowCount
+    {
+        public static int Count => 2;
+    }
+
+    private struct ThreeRows : IRowCount
+    {
+        public static int Count => 3;
+    }
+
+    /// <summary>C = A·B (or +=) for m ≤ <see cref="SmallRows"/> rows and B(p, j) = b[p·bps + j], without packing.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SmallM512(ref float a, nint ars, nint acs, ref float b, nint bps, ref float c, int m, int k, int n, bool add)
+    {
+        int i = 0;
+        while (i < m)
+        {
+            int left = m - i;
+            ref float ai = ref Unsafe.Add(ref a, i * ars);
+            ref float ci = ref Unsafe.Add(ref c, (nint)i * n);
+            if (left == 3) { SmallStrips<ThreeRows>(ref ai, ars, acs, ref b, bps, ref ci, k, n, add); i += 3; }
+            else if (left >= 2) { SmallStrips<TwoRows>(ref ai, ars, acs, ref b, bps, ref ci, k, n, add); i += 2; }
+            else { SmallStrips<OneRow>(ref ai, ars, acs, ref b, bps, ref ci, k, n, add); i += 1; }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SmallStrips<TR>(ref float a, nint ars, nint acs, ref float b, nint bps, ref float c, int k, int n, bool add)
+        where TR : struct, IRowCount
+    {
+        int j = 0;
+        for (; j + 128 <= n; j += 128) Strip8<TR>(ref a, ars, acs, ref Unsafe.Add(ref b, j), bps, ref Unsafe.Add(ref c, j), k, n, add);
+        for (; j + 16 <= n; j += 16) Strip1<TR>(ref a, ars, acs, ref Unsafe.Add(ref b, j), bps, ref Unsafe.Add(ref c, j), k, n, add);
+        for (; j < n; j++)
+        {
+            for (int r = 0; r < TR.Count; r++)
             {
-                for (int j = 0; j < cols; j++) dst[j] += src[j];
-            }
-            else
-            {
-                src.CopyTo(dst);
+                ref float ar = ref Unsafe.Add(ref a, r * ars);
+                float sum = 0;
+                for (int p = 0; p < k; p++) sum = MathF.FusedMultiplyAdd(Unsafe.Add(ref ar, p * acs), Unsafe.Add(ref b, p * bps + j), sum);
+                ref float cr = ref Unsafe.Add(ref c, (nint)r * n + j);
+                cr = add ? cr + sum : sum;
             }
         }
+    }
+
+    /// <summary>Up to three rows × 128 columns: 8 vectors of C per row in registers while B's rows stream past.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Strip8<TR>(ref float a, nint ars, nint acs, ref float b, nint bps, ref float c, int k, nint ldc, bool add)
+        where TR : struct, IRowCount
+    {
+        Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default, c04 = default, c05 = default, c06 = default, c07 = default;
+        Vector512<float> c10 = default, c11 = default, c12 = default, c13 = default, c14 = default, c15 = default, c16 = default, c17 = default;
+        Vector512<float> c20 = default, c21 = default, c22 = default, c23 = default, c24 = default, c25 = default, c26 = default, c27 = default;
+        ref float a1 = ref Unsafe.Add(ref a, ars);
+        ref float a2 = ref Unsafe.Add(ref a, 2 * ars);
+        ref float bp = ref b;
+        nint ao = 0;
+        for (int p = 0; p < k; p++)
+        {
+            Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a, ao));
+            Vector512<float> x1 = TR.Count > 1 ? Vector512.Create(Unsafe.Add(ref a1, ao)) : default;
+            Vector512<float> x2 = TR.Count > 2 ? Vector512.Create(Unsafe.Add(ref a2, ao)) : default;
+            Vector512<float> v = Vector512.LoadUnsafe(ref bp);
+            c00 = Vector512.FusedMultiplyAdd(x0, v, c00);
+            if (TR.Count > 1) c10 = Vector512.FusedMultiplyAdd(x1, v, c10);
+            if (TR.Count > 2) c20 = Vector512.FusedMultiplyAdd(x2, v, c20);
+            v = Vector512.LoadUnsafe(ref bp, 16);
+            c01 = Vector512.FusedMultiplyAdd(x0, v, c01);
+            if (TR.Count > 1) c11 = Vector512.FusedMultiplyAdd(x1, v, c11);
+            if (TR.Count > 2) c21 = Vector512.FusedMultiplyAdd(x2, v, c21);
+            v = Vector512.LoadUnsafe(ref bp, 32);
+            c02 = Vector512.FusedMultiplyAdd(x0, v, c02);
+            if (TR.Count > 1) c12 = Vector512.FusedMultiplyAdd(x1, v, c12);
+            if (TR.Count > 2) c22 = Vector512.FusedMultiplyAdd(x2, v, c22);
+            v = Vector512.LoadUnsafe(ref bp, 48);
+            c03 = Vector512.FusedMultiplyAdd(x0, v, c03);
+            if (TR.Count > 1) c13 = Vector512.FusedMultiplyAdd(x1, v, c13);
+            if (TR.Count > 2) c23 = Vector512.FusedMultiplyAdd(x2, v, c23);
+            v = Vector512.LoadUnsafe(ref bp, 64);
+            c04 = Vector512.FusedMultiplyAdd(x0, v, c04);
+            if (TR.Count > 1) c14 = Vector512.FusedMultiplyAdd(x1, v, c14);
+            if (TR.Count > 2) c24 = Vector512.FusedMultiplyAdd(x2, v, c24);
+            v = Vector512.LoadUnsafe(ref bp, 80);
+            c05 = Vector512.FusedMultiplyAdd(x0, v, c05);
+            if (TR.Count > 1) c15 = Vector512.FusedMultiplyAdd(x1, v, c15);
+            if (TR.Count > 2) c25 = Vector512.FusedMultiplyAdd(x2, v, c25);
+            v = Vector512.LoadUnsafe(ref bp, 96);
+            c06 = Vector512.FusedMultiplyAdd(x0, v, c06);
+            if (TR.Count > 1) c16 = Vector512.FusedMultiplyAdd(x1, v, c16);
+            if (TR.Count > 2) c26 = Vector512.FusedMultiplyAdd(x2, v, c26);
+            v = Vector512.LoadUnsafe(ref bp, 112);
+            c07 = Vector512.FusedMultiplyAdd(x0, v, c07);
+            if (TR.Count > 1) c17 = Vector512.FusedMultiplyAdd(x1, v, c17);
+            if (TR.Count > 2) c27 = Vector512.FusedMultiplyAdd(x2, v, c27);
+            bp = ref Unsafe.Add(ref bp, bps);
+            ao += acs;
+        }
+        Store8(ref c, c00, c01, c02, c03, c04, c05, c06, c07, add);
+        if (TR.Count > 1) Store8(ref Unsafe.Add(ref c, ldc), c10, c11, c12, c13, c14, c15, c16, c17, add);
+        if (TR.Count > 2) Store8(ref Unsafe.Add(ref c, 2 * ldc), c20, c21, c22, c23, c24, c25, c26, c27, add);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store8(ref float c, Vector512<float> v0, Vector512<float> v1, Vector512<float> v2, Vector512<float> v3,
+        Vector512<float> v4, Vector512<float> v5, Vector512<float> v6, Vector512<float> v7, bool add)
+    {
+        Store2(ref c, v0, v1, add);
+        Store2(ref Unsafe.Add(ref c, 32), v2, v3, add);
+        Store2(ref Unsafe.Add(ref c, 64), v4, v5, add);
+        Store2(ref Unsafe.Add(ref c, 96), v6, v7, add);
+    }
+
+    /// <summary>Up to three rows × 16 columns; k is split four ways over independent accumulators to hide FMA latency.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Strip1<TR>(ref float a, nint ars, nint acs, ref float b, nint bps, ref float c, int k, nint ldc, bool add)
+        where TR : struct, IRowCount
+    {
+        Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
+        Vector512<float> c10 = default, c11 = default, c12 = default, c13 = default;
+        Vector512<float> c20 = default, c21 = default, c22 = default, c23 = default;
+        ref float a1 = ref Unsafe.Add(ref a, ars);
+        ref float a2 = ref Unsafe.Add(ref a, 2 * ars);
+        ref float bp = ref b;
+        nint ao = 0;
+        int p = 0;
+        for (; p + 4 <= k; p += 4)
+        {
+            Vector512<float> v0 = Vector512.LoadUnsafe(ref bp);
+            Vector512<float> v1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bp, bps));
+            Vector512<float> v2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bp, 2 * bps));
+            Vector512<float> v3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bp, 3 * bps));
+            c00 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, ao)), v0, c00);
+            c01 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, ao + acs)), v1, c01);
+            c02 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, ao + 2 * acs)), v2, c02);
+            c03 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, ao + 3 * acs)), v3, c03);
+            if (TR.Count > 1)
+            {
+                c10 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a1, ao)), v0, c10);
+                c11 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a1, ao + acs)), v1, c11);
+                c12 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a1, ao + 2 * acs)), v2, c12);
+                c13 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a1, ao + 3 * acs)), v3, c13);
+            }
+            if (TR.Count > 2)
+            {
+                c20 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a2, ao)), v0, c20);
+                c21 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a2, ao + acs)), v1, c21);
+                c22 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a2, ao + 2 * acs)), v2, c22);
+                c23 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a2, ao + 3 * acs)), v3, c23);
+            }
+            bp = ref Unsafe.Add(ref bp, 4 * bps);
+            ao += 4 * acs;
+        }
+        for (; p < k; p++)
+        {
+            Vector512<float> v0 = Vector512.LoadUnsafe(ref bp);
+            c00 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, ao)), v0, c00);
+            if (TR.Count > 1) c10 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a1, ao)), v0, c10);
+            if (TR.Count > 2) c20 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a2, ao)), v0, c20);
+            bp = ref Unsafe.Add(ref bp, bps);
+            ao += acs;
+        }
+        Store1(ref c, (c00 + c01) + (c02 + c03), add);
+        if (TR.Count > 1) Store1(ref Unsafe.Add(ref c, ldc), (c10 + c11) + (c12 + c13), add);
+        if (TR.Count > 2) Store1(ref Unsafe.Add(ref c, 2 * ldc), (c20 + c21) + (c22 + c23), add);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store1(ref float c, Vector512<float> v, bool add)
+    {
+        if (add) v += Vector512.LoadUnsafe(ref c);
+        v.StoreUnsafe(ref c);
     }
 }

@@ -20,6 +20,7 @@ public static class Losses
     private const double OneMinusEpsilon = 1.0 - 1e-7;
 
     /// <summary>Dispatches to the probability-space form of <paramref name="loss"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Compute(Loss loss, ReadOnlySpan<float> yPred, ReadOnlySpan<float> yTrue, Span<float> grad, int rows, int cols)
         => loss switch
         {
@@ -32,6 +33,7 @@ public static class Losses
 
     /// <summary>Mean over the last axis of <c>(ŷ - y)²</c>.</summary>
     /// <remarks>Gradient: <c>2(ŷ − y)/(cols·rows)</c>.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float MeanSquaredError(ReadOnlySpan<float> yPred, ReadOnlySpan<float> yTrue, Span<float> grad, int rows, int cols)
     {
         int n = Check(yPred.Length, yTrue.Length, grad.Length, rows, cols, cols);
@@ -56,6 +58,7 @@ public static class Losses
     /// loss is <c>∂L/∂p_k = −[k ∈ U]·y_k/p_k + (Σ_{j∈U} y_j)/S</c> (the second term is the path through the
     /// renormalisation). A row whose sum is not positive is treated as fully clipped (loss −log ε · Σy, gradient 0).
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float CategoricalCrossentropy(ReadOnlySpan<float> probs, ReadOnlySpan<float> yTrue, Span<float> grad, int rows, int cols)
     {
         int n = Check(probs.Length, yTrue.Length, grad.Length, rows, cols, cols);
@@ -101,6 +104,7 @@ public static class Losses
 
     /// <summary>As <see cref="CategoricalCrossentropy"/> with one class id (stored as a float) per row.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A label is not an integer in [0, cols); thrown before anything is written.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float SparseCategoricalCrossentropy(ReadOnlySpan<float> probs, ReadOnlySpan<float> labels, Span<float> grad, int rows, int cols)
     {
         Check(probs.Length, labels.Length, grad.Length, rows, cols, 1);
@@ -130,6 +134,7 @@ public static class Losses
 
     /// <summary>Clip p to [1e-7, 1 - 1e-7]; mean over the last axis of <c>-(y·log p + (1-y)·log(1-p))</c>.</summary>
     /// <remarks>Gradient: <c>(−y/p + (1 − y)/(1 − p))/(cols·rows)</c> for unclipped p, 0 for clipped p.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float BinaryCrossentropy(ReadOnlySpan<float> probs, ReadOnlySpan<float> yTrue, Span<float> grad, int rows, int cols)
     {
         int n = Check(probs.Length, yTrue.Length, grad.Length, rows, cols, cols);
@@ -148,6 +153,7 @@ public static class Losses
 
     /// <summary>Softmax + categorical cross-entropy from logits; <paramref name="gradLogits"/> = <c>(p·Σy - y)/rows</c>.</summary>
     /// <remarks>The loss is computed from the logits with a log-sum-exp (<c>Σ_k y_k·(lse − z_k)</c>); the gradient uses the caller's probabilities.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float SoftmaxCategoricalCrossentropy(ReadOnlySpan<float> logits, ReadOnlySpan<float> probs, ReadOnlySpan<float> yTrue, Span<float> gradLogits, int rows, int cols)
     {
         int n = Check(logits.Length, yTrue.Length, gradLogits.Length, rows, cols, cols);
@@ -177,6 +183,7 @@ public static class Losses
 
     /// <summary>Softmax + sparse categorical cross-entropy from logits; <paramref name="gradLogits"/> = <c>(p - onehot)/rows</c>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A label is not an integer in [0, cols); thrown before anything is written.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float SoftmaxSparseCategoricalCrossentropy(ReadOnlySpan<float> logits, ReadOnlySpan<float> probs, ReadOnlySpan<float> labels, Span<float> gradLogits, int rows, int cols)
     {
         int n = Check(logits.Length, labels.Length, gradLogits.Length, rows, cols, 1);
@@ -202,6 +209,7 @@ public static class Losses
 
     /// <summary>Sigmoid + binary cross-entropy from logits; <paramref name="gradLogits"/> = <c>(σ(z) - y)/(cols·rows)</c>.</summary>
     /// <remarks>Element loss <c>max(z, 0) − z·y + log(1 + e^−|z|)</c>; the gradient uses the caller's probabilities σ(z).</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float SigmoidBinaryCrossentropy(ReadOnlySpan<float> logits, ReadOnlySpan<float> probs, ReadOnlySpan<float> yTrue, Span<float> gradLogits, int rows, int cols)
     {
         int n = Check(logits.Length, yTrue.Length, gradLogits.Length, rows, cols, cols);
@@ -218,6 +226,7 @@ public static class Losses
         return (float)(total * scale);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double LogSumExp(ReadOnlySpan<float> z)
     {
         float max = float.NegativeInfinity;
@@ -241,6 +250,7 @@ public static class Losses
         return (int)n;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CheckLabels(ReadOnlySpan<float> labels, int rows, int cols)
     {
         for (int r = 0; r < rows; r++)

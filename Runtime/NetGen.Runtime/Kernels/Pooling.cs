@@ -1,6 +1,8 @@
 using System;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace NetGen.Kernels;
 
@@ -11,9 +13,17 @@ namespace NetGen.Kernels;
 public static class Pooling
 {
     /// <summary>Window maximum per channel; padded cells are ignored.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MaxForward(in WindowGeometry g, ReadOnlySpan<float> x, Span<float> y, int batch)
     {
         int c = g.InChannels;
+        if (Vector512.IsHardwareAccelerated && c % 16 == 0 && batch > 0)
+        {
+            if (x.Length < (long)batch * g.InSize) throw new ArgumentException($"x must hold {(long)batch * g.InSize} floats (batch·InSize), but has {x.Length}.", nameof(x));
+            if (y.Length < (long)batch * g.OutSize) throw new ArgumentException($"y must hold {(long)batch * g.OutSize} floats (batch·OutSize), but has {y.Length}.", nameof(y));
+            MaxForward512(g, ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(y), batch);
+            return;
+        }
         bool vector = c % Vector<float>.Count == 0;
         for (int b = 0; b < batch; b++)
         {
@@ -52,10 +62,47 @@ public static class Pooling
         }
     }
 
+    /// <summary>Channels a multiple of 16: each window cell is one row of whole AVX-512 vectors, no slicing per cell.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MaxForward512(in WindowGeometry g, ref float x, ref float y, int batch)
+    {
+        int c = g.InChannels;
+        for (int b = 0; b < batch; b++)
+        {
+            ref float xs = ref Unsafe.Add(ref x, (nint)b * g.InSize);
+            ref float ys = ref Unsafe.Add(ref y, (nint)b * g.OutSize);
+            for (int od = 0; od < g.OutD; od++)
+            for (int oh = 0; oh < g.OutH; oh++)
+            for (int ow = 0; ow < g.OutW; ow++)
+            {
+                ref float yo = ref Unsafe.Add(ref ys, (nint)((od * g.OutH + oh) * g.OutW + ow) * c);
+                Window(g, od, oh, ow, out int d0, out int d1, out int h0, out int h1, out int w0, out int w1);
+                if (d1 <= d0 || h1 <= h0 || w1 <= w0)
+                {
+                    // A window entirely in the padding (only degenerate geometries have one): −∞, the max of nothing.
+                    for (int ch = 0; ch < c; ch++) Unsafe.Add(ref yo, ch) = float.NegativeInfinity;
+                    continue;
+                }
+                for (int ch = 0; ch < c; ch += 16)
+                {
+                    Vector512<float> m = Vector512.LoadUnsafe(ref xs, (nuint)(((d0 * g.InH + h0) * g.InW + w0) * c + ch));
+                    for (int d = d0; d < d1; d++)
+                    for (int h = h0; h < h1; h++)
+                    {
+                        ref float line = ref Unsafe.Add(ref xs, (nint)((d * g.InH + h) * g.InW) * c + ch);
+                        for (int w = w0; w < w1; w++) m = Vector512.Max(m, Vector512.LoadUnsafe(ref line, (nuint)(w * c)));
+                    }
+                    m.StoreUnsafe(ref yo, (nuint)ch);
+                }
+            }
+        }
+    }
+
     /// <summary>
     /// Routes each output's gradient to the first cell of its window (scan order depth, height, width) that
     /// equals the maximum; overlapping windows accumulate. <paramref name="dx"/> is overwritten.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MaxBackward(in WindowGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, int batch)
     {
         int c = g.InChannels;
@@ -117,6 +164,7 @@ public static class Pooling
     }
 
     /// <summary>Window mean per channel over the real (unpadded) cells.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AverageForward(in WindowGeometry g, ReadOnlySpan<float> x, Span<float> y, int batch)
     {
         int c = g.InChannels;
@@ -145,6 +193,7 @@ public static class Pooling
     }
 
     /// <summary>Each real cell of a window receives <c>dy / count</c>; <paramref name="dx"/> is overwritten.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AverageBackward(in WindowGeometry g, ReadOnlySpan<float> dy, Span<float> dx, int batch)
     {
         int c = g.InChannels;

@@ -12,11 +12,15 @@ namespace NetGen.Kernels;
 /// </summary>
 internal static class WindowOps
 {
+    // Window rows of at most this many floats are copied element by element.
+    private const int ShortRun = 16;
+
     /// <summary>
     /// Writes the patch rows of output positions <c>[p0, p0 + rows)</c> of one sample <paramref name="x"/>
     /// (<c>g.InSize</c> floats) into <paramref name="col"/> (<c>rows · WindowVolume · InChannels</c> floats).
     /// Input coordinate of a tap along an axis: <c>o·s + k·d − pad</c>; out-of-range taps read zero.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Im2Col(in WindowGeometry g, ReadOnlySpan<float> x, int p0, int rows, Span<float> col)
     {
         int cin = g.InChannels;
@@ -49,6 +53,14 @@ internal static class WindowOps
                         // copy the in-range part in one block, zero the right overhang.
                         int lo = Math.Max(0, -w0), hi = Math.Min(g.KW, g.InW - w0);
                         if (hi <= lo) { run.Clear(); continue; }
+                        if (runLen <= ShortRun && lo == 0 && hi == g.KW)
+                        {
+                            // Short runs (few input channels, e.g. a first layer on grey images): a plain
+                            // loop beats the per-call cost of a block copy.
+                            ReadOnlySpan<float> src = x.Slice((lineBase + w0) * cin, runLen);
+                            for (int t = 0; t < src.Length; t++) run[t] = src[t];
+                            continue;
+                        }
                         if (lo > 0) run.Slice(0, lo * cin).Clear();
                         x.Slice((lineBase + w0 + lo) * cin, (hi - lo) * cin).CopyTo(run.Slice(lo * cin));
                         if (hi < g.KW) run.Slice(hi * cin).Clear();
@@ -69,6 +81,7 @@ internal static class WindowOps
     }
 
     /// <summary>The adjoint of <see cref="Im2Col"/>: adds every in-range entry of the patch rows back into <paramref name="dx"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Col2ImAdd(in WindowGeometry g, ReadOnlySpan<float> col, int p0, int rows, Span<float> dx)
     {
         int cin = g.InChannels;
@@ -164,6 +177,7 @@ internal static class WindowOps
     }
 
     /// <summary>Copies <paramref name="bias"/> (<c>channels</c> floats) into each of <paramref name="rows"/> rows of <paramref name="y"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BroadcastRows(ReadOnlySpan<float> bias, Span<float> y, int rows, int channels)
     {
         ReadOnlySpan<float> b = bias.Slice(0, channels);
@@ -171,6 +185,7 @@ internal static class WindowOps
     }
 
     /// <summary>Adds <paramref name="bias"/> to each of <paramref name="rows"/> rows of <paramref name="y"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddRows(ReadOnlySpan<float> bias, Span<float> y, int rows, int channels)
     {
         ReadOnlySpan<float> b = bias.Slice(0, channels);
@@ -178,6 +193,7 @@ internal static class WindowOps
     }
 
     /// <summary><c>sums[c] = Σ_r rowsData[r, c]</c> (overwritten).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SumRows(ReadOnlySpan<float> rowsData, Span<float> sums, int rows, int channels)
     {
         Span<float> s = sums.Slice(0, channels);

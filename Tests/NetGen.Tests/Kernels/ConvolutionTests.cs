@@ -105,6 +105,14 @@ public class ConvolutionTests
             yield return new object[] { 3, 5, 3, s, d, pad, 2, 3 };
         yield return new object[] { 2, 6, 1, 1, 1, "valid", 5, 7 };   // pointwise fast path
         yield return new object[] { 2, 7, 1, 2, 1, "same", 4, 3 };    // 1×1 with stride: general path
+        // Direct AVX-512 forward (patch ≤ 32 floats, filters a multiple of 16): rows wide enough for the
+        // eight-position blocks, padding on both sides, stride, dilation, several channels, 1D and 3D.
+        yield return new object[] { 2, 20, 3, 1, 1, "valid", 1, 32 };
+        yield return new object[] { 2, 21, 3, 1, 1, "same", 3, 16 };
+        yield return new object[] { 2, 23, 3, 2, 1, "same", 2, 48 };
+        yield return new object[] { 2, 22, 3, 1, 2, "same", 1, 16 };
+        yield return new object[] { 1, 30, 5, 1, 1, "causal", 4, 32 };
+        yield return new object[] { 3, 8, 3, 1, 1, "same", 1, 16 };   // W = 9: one eight-wide block
     }
 
     internal static WindowGeometry GridGeometry(int rank, int n, int k, int s, int d, string pad, int cin, int cout)
@@ -199,5 +207,36 @@ public class ConvolutionTests
         (double[] rdk, _, double[] rdx) = ConvBackward(g, D(x), D(k), D(dy), 1);
         TestUtil.AllClose(rdk, dk, Rel, 1e-4, "dK");
         TestUtil.AllClose(rdx, dx, Rel, 1e-4, "dx");
+    }
+
+    /// <summary>
+    /// A forward pass big enough to split its im2col chunks over threads (13×13×32 → 64, batch 8: five chunks)
+    /// must give bit-identical results with 1 and 2 threads (each chunk is the same gather and product), and
+    /// match the double reference.
+    /// </summary>
+    [Fact]
+    public void ForwardSplitOverThreadsMatchesOneThread()
+    {
+        var g = new WindowGeometry(1, 13, 13, 32, 1, 11, 11, 64, 1, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, 0);
+        const int batch = 8;
+        float[] x = TestUtil.Uniform(11, batch * g.InSize), kernel = TestUtil.Uniform(12, 288 * 64), bias = TestUtil.Uniform(13, 64);
+        var ws = new float[Convolution.WorkspaceLength(g)];
+        int saved = Parallelism.MaxThreads;
+        try
+        {
+            Parallelism.MaxThreads = 1;
+            var y1 = new float[batch * g.OutSize];
+            Convolution.Forward(g, x, kernel, bias, y1, batch, ws);
+            Parallelism.MaxThreads = 2;
+            var y2 = new float[batch * g.OutSize];
+            y2.AsSpan().Fill(float.NaN);
+            Convolution.Forward(g, x, kernel, bias, y2, batch, ws);
+            Assert.Equal(y1, y2);
+            TestUtil.AllClose(ConvForward(g, D(x), D(kernel), D(bias), batch), y2, Rel, Abs, "threaded y");
+        }
+        finally
+        {
+            Parallelism.MaxThreads = saved;
+        }
     }
 }

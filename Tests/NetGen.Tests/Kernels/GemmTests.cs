@@ -125,4 +125,54 @@ public class GemmTests
         Assert.Throws<ArgumentException>(() => Gemm.MatMul(a, b, c, 2, 3, 2));
         Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.MatMul(a, b, c, -1, 3, 2));
     }
+
+    /// <summary>
+    /// Products above the threading threshold split into (column panel, row block) items over the worker
+    /// pool; with 1, 2 and 3 threads every element is summed in the same order, so the results must agree
+    /// bit for bit, and match the double reference. Also covers the small-M in-place path (m ≤ 4) at sizes
+    /// with full 128-column strips, 16-column strips and a scalar tail.
+    /// </summary>
+    [Theory]
+    [InlineData(260, 300, 70)]   // rows split (3 column panels < 4·threads); above the 2^22 threading threshold
+    [InlineData(80, 200, 300)]   // columns split
+    [InlineData(4, 784, 150)]    // small M: 128 + 16 + 6 columns
+    [InlineData(3, 1000, 128)]
+    [InlineData(601, 700, 70)]   // A above 2^18 floats: k-blocks outermost (601 = 6·100 + 1)
+    [InlineData(601, 700, 530)]  // ... and n ≥ 512: A packed in 6-row groups, several k-blocks, ragged last group
+    [InlineData(1027, 300, 520)] // packed A, one k-block (k = 300 fits a panel); 1027 = 6·171 + 1
+    public void ThreadCountDoesNotChangeTheResult(int m, int k, int n)
+    {
+        int saved = Parallelism.MaxThreads;
+        try
+        {
+            for (int variant = 0; variant < 3; variant++)
+            {
+                float[] a = TestUtil.Uniform(10 + variant, m * k), b = TestUtil.Uniform(20 + variant, k * n);
+                float[]? first = null;
+                foreach (int threads in new[] { 1, 2, 3 })
+                {
+                    Parallelism.MaxThreads = threads;
+                    var c = new float[m * n];
+                    if (variant == 0) Gemm.MatMul(a, b, c, m, k, n);
+                    else if (variant == 1) Gemm.MatMulTransposeB(a, b, c, m, k, n);
+                    else Gemm.MatMulTransposeA(a, b, c, m, k, n);
+                    if (first == null) first = c;
+                    else Assert.Equal(first, c);
+                }
+                Parallelism.MaxThreads = 2;
+                Check(0, variant, m, k, n, accumulate: true, 40 + variant);
+            }
+        }
+        finally
+        {
+            Parallelism.MaxThreads = saved;
+        }
+    }
+
+    [Fact]
+    public void MaxThreadsRejectsZero()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Parallelism.MaxThreads = 0);
+        Assert.Equal("value", e.ParamName);
+    }
 }

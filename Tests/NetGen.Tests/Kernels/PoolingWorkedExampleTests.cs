@@ -150,4 +150,36 @@ public class PoolingWorkedExampleTests
         Spatial.UpSampleBackward(up, Enumerable.Repeat(1f, 12).ToArray(), summed, 1);
         Assert.Equal(new float[] { 6, 6 }, summed);
     }
+
+    /// <summary>
+    /// Channels a multiple of 16 take the vector path: it must equal a per-channel maximum over the window's
+    /// real cells, computed here by brute force, for 2×2/2 valid, 3×3/2 with padding before, and 3×3/1 same,
+    /// over a batch of two.
+    /// </summary>
+    [Theory]
+    [InlineData(8, 2, 2, 4, 0, 16)]
+    [InlineData(7, 3, 2, 3, 1, 32)]
+    [InlineData(5, 3, 1, 5, 1, 48)]
+    public void MaxForwardOverWholeVectorsOfChannelsMatchesBruteForce(int n, int k, int s, int outSize, int before, int c)
+    {
+        var g = new WindowGeometry(1, n, n, c, 1, outSize, outSize, c, 1, k, k, 1, s, s, 1, 1, 1, 0, before, before);
+        const int batch = 2;
+        float[] x = TestUtil.Uniform(5, batch * g.InSize);
+        var y = new float[batch * g.OutSize];
+        Pooling.MaxForward(g, x, y, batch);
+        for (int b = 0; b < batch; b++)
+        for (int oh = 0; oh < outSize; oh++)
+        for (int ow = 0; ow < outSize; ow++)
+        for (int ch = 0; ch < c; ch++)
+        {
+            float best = float.NegativeInfinity;
+            for (int kh = 0; kh < k; kh++)
+            for (int kw = 0; kw < k; kw++)
+            {
+                int ih = oh * s + kh - before, iw = ow * s + kw - before;
+                if (ih >= 0 && ih < n && iw >= 0 && iw < n) best = Math.Max(best, x[b * g.InSize + (ih * n + iw) * c + ch]);
+            }
+            Assert.Equal(best, y[b * g.OutSize + (oh * outSize + ow) * c + ch]);
+        }
+    }
 }

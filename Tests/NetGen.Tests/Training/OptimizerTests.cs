@@ -154,4 +154,44 @@ public class OptimizerTests
         for (int i = 0; i < 10; i++) adam.Apply(w, g, layout);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
+
+    /// <summary>
+    /// After one gradient of 1 and then zero gradients, the exact first moment 0.1·0.9ⁿ passes through the
+    /// subnormal range near n = 800 (and the second moment keeps decaying); the stored moments must be
+    /// normal floats or exactly zero at every step, and the weights must follow the double-precision update
+    /// while the moments are large.
+    /// </summary>
+    [Fact]
+    public void AdamMomentsNeverBecomeSubnormal()
+    {
+        const int n = 40; // several vector widths plus a scalar tail
+        var layout = new[] { new ParameterInfo("w/kernel", 0, n, new[] { n }) };
+        var adam = new Adam();
+        var w = new float[n];
+        var g = new float[n];
+        for (int i = 0; i < n; i++) g[i] = 1;
+        double m = 0, v = 0, wRef = 0;
+        for (int step = 1; step <= 1200; step++)
+        {
+            adam.Apply(w, g, layout);
+            double gd = step == 1 ? 1 : 0;
+            m = 0.9 * m + 0.1 * gd;
+            v = 0.999 * v + 0.001 * gd * gd;
+            if (step <= 100)
+            {
+                wRef -= 0.001 * Math.Sqrt(1 - Math.Pow(0.999, step)) / (1 - Math.Pow(0.9, step)) * m / (Math.Sqrt(v) + 1e-7);
+                Assert.True(Math.Abs(w[0] - wRef) <= 1e-6 * Math.Abs(wRef) + 1e-9, $"step {step}: w = {w[0]}, expected {wRef}");
+            }
+            var (mm, vv) = adam.Moments;
+            for (int i = 0; i < n; i++)
+            {
+                Assert.False(float.IsSubnormal(mm[i]), $"step {step}: first moment {i} is subnormal ({mm[i]:E3})");
+                Assert.False(float.IsSubnormal(vv[i]), $"step {step}: second moment {i} is subnormal ({vv[i]:E3})");
+            }
+            Array.Clear(g);
+        }
+        // The moments below the flush threshold are zero; the weights stay where the large moments took them.
+        Assert.Equal(0f, adam.Moments.M[0]);
+        Assert.All(w, x => Assert.Equal(w[0], x));
+    }
 }

@@ -1,0 +1,210 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using NetGen.Data;
+using NetGen.Kernels;
+
+namespace NetGen.Benchmarks;
+
+/// <summary>
+/// <c>--quick</c>: a Stopwatch timing of the workloads the peer driver (<c>Benchmarks/peers/compare.py</c>)
+/// compares, printed as one JSON object of seconds per call. Each workload is warmed up, then timed in
+/// <c>--samples</c> slices of about <c>--seconds</c>/samples each; the figure is the median slice.
+/// </summary>
+/// <remarks>
+/// <c>dotnet NetGen.Benchmarks.dll --quick [--threads N] [--seconds S] [--samples K] [--only a,b]</c>.
+/// Workload names: mlp_predict_b1, mlp_predict_b256, cnn_predict_b1, cnn_predict_b256, mlp_train_b32,
+/// cnn_train_b32, sgemm1024, generate_200_layers (one source-generator run over a 200-layer network).
+/// </remarks>
+internal static class Quick
+{
+    public static int Run(string[] args)
+    {
+        int threads = 1, samples = 7;
+        double seconds = 0.7;
+        HashSet<string>? only = null;
+        bool kernels = false;
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--threads": threads = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--seconds": seconds = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--samples": samples = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--kernels": kernels = true; break;
+                case "--only": only = new HashSet<string>(args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries)); break;
+                default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
+            }
+        }
+        Parallelism.MaxThreads = threads;
+
+        var work = kernels ? KernelWorkloads() : Workloads();
+        var results = new List<(string Name, double Seconds)>();
+        foreach (var (name, action) in work)
+        {
+            if (only != null && !only.Contains(name)) continue;
+            results.Add((name, Time(action, seconds, samples)));
+        }
+        var sb = new StringBuilder();
+        sb.Append("{\"threads\": ").Append(threads.ToString(CultureInfo.InvariantCulture)).Append(", \"results\": {");
+        sb.Append(string.Join(", ", results.Select(r => $"\"{r.Name}\": {r.Seconds.ToString("R", CultureInfo.InvariantCulture)}")));
+        sb.Append("}}");
+        Console.WriteLine(sb.ToString());
+        return 0;
+    }
+
+    private static List<(string, Action)> Workloads()
+    {
+        var rng = new Rng(5);
+        float[] Random(int n)
+        {
+            var a = new float[n];
+            for (int i = 0; i < n; i++) a[i] = rng.NextFloat();
+            return a;
+        }
+        var mlp = new Mlp(1);
+        var cnn = new Cnn(1);
+        var mlpAdam = new Adam();
+        var cnnAdam = new Adam();
+        float[] x1 = Random(784), x32 = Random(32 * 784), x256 = Random(256 * 784);
+        float[] y1 = new float[10], y256 = new float[256 * 10];
+        var train = new TrainBatches(Random);
+        var compilation = GeneratorBenchmarks.CreateCompilation();
+        float[] ga = Random(1024 * 1024), gb = Random(1024 * 1024), gc = new float[1024 * 1024];
+        return new List<(string, Action)>
+        {
+            ("mlp_predict_b1", () => mlp.Predict(x1, y1, 1)),
+            ("mlp_predict_b256", () => mlp.Predict(x256, y256, 256)),
+            ("cnn_predict_b1", () => cnn.Predict(x1, y1, 1)),
+            ("cnn_predict_b256", () => cnn.Predict(x256, y256, 256)),
+            ("mlp_train_b32", () =>
+            {
+                var (x, t) = train.Next();
+                mlp.ComputeGradients(x.Span, t.Span, 32, Loss.CategoricalCrossentropy);
+                mlpAdam.Apply(mlp.Parameters, mlp.Gradients, Mlp.ParameterLayout);
+            }),
+            ("cnn_train_b32", () =>
+            {
+                var (x, t) = train.Next();
+                cnn.ComputeGradients(x.Span, t.Span, 32, Loss.CategoricalCrossentropy);
+                cnnAdam.Apply(cnn.Parameters, cnn.Gradients, Cnn.ParameterLayout);
+            }),
+            ("sgemm1024", () => Gemm.MatMul(ga, gb, gc, 1024, 1024, 1024)),
+            ("generate_200_layers", () => GeneratorBenchmarks.Run(compilation)),
+        };
+    }
+
+    /// <summary>The kernels inside the two networks, one by one (<c>--kernels</c>), to see where their time goes.</summary>
+    private static List<(string, Action)> KernelWorkloads()
+    {
+        var rng = new Rng(6);
+        float[] R(int n)
+        {
+            var a = new float[n];
+            for (int i = 0; i < n; i++) a[i] = rng.NextFloat() - 0.5f;
+            return a;
+        }
+        var list = new List<(string, Action)>();
+        foreach (int batch in new[] { 1, 32, 256 })
+        {
+            foreach (var (inF, units) in new[] { (784, 128), (128, 64), (64, 10), (1600, 128), (128, 10), (1024, 1024) })
+            {
+                float[] x = R(batch * inF), k = R(inF * units), b = R(units), y = R(batch * units);
+                list.Add(($"dense_fwd_{inF}x{units}_b{batch}", () => Dense.Forward(x, k, b, y, batch, inF, units)));
+                if (batch == 32)
+                {
+                    list.Add(($"dense_bwdw_{inF}x{units}_b{batch}", () => Dense.BackwardWeights(x, y, k, b, batch, inF, units)));
+                    list.Add(($"dense_bwdx_{inF}x{units}_b{batch}", () => Dense.BackwardInput(y, k, x, batch, inF, units)));
+                }
+            }
+            foreach (var (name, g) in ConvBenchmarks.Shapes)
+            {
+                float[] x = R(batch * g.InSize), k = R(g.WindowVolume * g.InChannels * g.OutChannels), b = R(g.OutChannels);
+                float[] y = R(batch * g.OutSize), ws = new float[Convolution.WorkspaceLength(g)];
+                var gg = g;
+                list.Add(($"conv_fwd_{name}_b{batch}", () => Convolution.Forward(gg, x, k, b, y, batch, ws)));
+                if (batch == 32)
+                {
+                    list.Add(($"conv_bwdw_{name}_b{batch}", () => Convolution.BackwardWeights(gg, x, y, k, b, batch, ws)));
+                    list.Add(($"conv_bwdx_{name}_b{batch}", () => Convolution.BackwardInput(gg, y, k, x, batch, ws)));
+                }
+            }
+            float[] r = R(batch * 21632);
+            list.Add(($"relu_21632_b{batch}", () => Activations.Relu(r, r)));
+            var pool = new WindowGeometry(1, 26, 26, 32, 1, 13, 13, 32, 1, 2, 2, 1, 2, 2, 1, 1, 1, 0, 0, 0);
+            float[] py = R(batch * pool.OutSize);
+            list.Add(($"maxpool_26x26x32_b{batch}", () => Pooling.MaxForward(pool, r, py, batch)));
+        }
+        var mlp = new Mlp(1);
+        var adam = new Adam();
+        list.Add(("adam_mlp", () => adam.Apply(mlp.Parameters, mlp.Gradients, Mlp.ParameterLayout)));
+        return list;
+    }
+
+    /// <summary>
+    /// The training-step workloads walk through the 1500 batches of 32 of the Fashion-MNIST training split (as
+    /// the peer does), not one batch over and over: fitting a single batch drives the loss to zero and the
+    /// gradients and Adam moments into subnormal floats, whose slow arithmetic then dominates the timing.
+    /// Without the data set, 1500 batches of random images with random labels stand in.
+    /// </summary>
+    private sealed class TrainBatches
+    {
+        private const int Batch = 32, Batches = 1500;
+        private readonly float[] _images;
+        private readonly float[] _targets;
+        private int _next;
+
+        public TrainBatches(Func<int, float[]> random)
+        {
+            if (System.IO.Directory.Exists(FashionMnist.DebianDirectory))
+            {
+                var data = FashionMnist.Load();
+                _images = data.TrainImages.AsSpan(0, Batch * Batches * 784).ToArray();
+                _targets = FashionMnist.OneHot(data.TrainLabels.AsSpan(0, Batch * Batches), 10);
+            }
+            else
+            {
+                _images = random(Batch * Batches * 784);
+                var labels = new byte[Batch * Batches];
+                var rng = new Rng(8);
+                for (int i = 0; i < labels.Length; i++) labels[i] = (byte)(rng.NextFloat() * 10 % 10);
+                _targets = FashionMnist.OneHot(labels, 10);
+            }
+        }
+
+        public (ReadOnlyMemory<float> Images, ReadOnlyMemory<float> Targets) Next()
+        {
+            int b = _next;
+            _next = (_next + 1) % Batches;
+            return (_images.AsMemory(b * Batch * 784, Batch * 784), _targets.AsMemory(b * Batch * 10, Batch * 10));
+        }
+    }
+
+    /// <summary>Median seconds per call over <paramref name="samples"/> slices after a warm-up.</summary>
+    private static double Time(Action action, double seconds, int samples)
+    {
+        // Warm up (tiered JIT reaches its optimised code after ~30 calls and a background delay) and
+        // estimate the cost of one call.
+        var sw = Stopwatch.StartNew();
+        int calls = 0;
+        while (calls < 50 || sw.Elapsed.TotalSeconds < 0.25)
+        {
+            action();
+            calls++;
+        }
+        double perCall = sw.Elapsed.TotalSeconds / calls;
+        int reps = Math.Max(1, (int)(seconds / samples / perCall));
+        var slices = new double[samples];
+        for (int s = 0; s < samples; s++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            for (int r = 0; r < reps; r++) action();
+            slices[s] = Stopwatch.GetElapsedTime(start).TotalSeconds / reps;
+        }
+        Array.Sort(slices);
+        return slices[samples / 2];
+    }
+}
