@@ -93,6 +93,8 @@ public sealed class Trainer
                 seen += b;
                 callback?.Invoke(new TrainingProgress(epoch, epochs, batch + 1, batches, seen, (float)(lossSum / seen), MeanAccuracy(), null, null, clock.Elapsed, false));
             }
+            // The epoch's training accuracy, read before validation reuses the counters.
+            float epochLoss = (float)(lossSum / seen), epochAccuracy = MeanAccuracy();
             float? valLoss = null, valAccuracy = null;
             if (validationCount > 0)
             {
@@ -101,7 +103,6 @@ public sealed class Trainer
                 valAccuracy = evaluation.Accuracy;
             }
             clock.Stop();
-            float epochLoss = (float)(lossSum / seen), epochAccuracy = MeanAccuracy();
             history.Add(epochLoss, epochAccuracy, valLoss, valAccuracy, clock.Elapsed.TotalSeconds);
             callback?.Invoke(new TrainingProgress(epoch, epochs, batches, batches, seen, epochLoss, epochAccuracy, valLoss, valAccuracy, clock.Elapsed, true));
         }

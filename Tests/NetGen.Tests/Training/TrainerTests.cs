@@ -148,4 +148,23 @@ public class TrainerTests
             return 0;
         }
     }
+
+    [Fact]
+    public void EpochAccuracyIsTheTrainingAccuracyNotTheValidationAccuracy()
+    {
+        var (x, y, _, _, _) = Slice();
+        var model = new SliceMlp(seed: 3);
+        model.Compile(new Adam(), Loss.CategoricalCrossentropy);
+        var lastBatch = new List<float>();
+        var history = model.Fit(x, y, epochs: 3, batchSize: 32, validationSplit: 0.3,
+            callback: p => { if (!p.IsEpochEnd) lastBatch.Add(p.Accuracy); });
+        int batchesPerEpoch = lastBatch.Count / 3;
+        for (int e = 0; e < 3; e++)
+        {
+            // The epoch's accuracy is the running training accuracy after its last batch ...
+            Assert.Equal(lastBatch[(e + 1) * batchesPerEpoch - 1], history.Accuracy[e]);
+            // ... and validation reports its own.
+            Assert.NotEqual(history.Accuracy[e], history.ValAccuracy[e]);
+        }
+    }
 }
