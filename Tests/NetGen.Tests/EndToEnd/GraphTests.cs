@@ -191,10 +191,7 @@ public class GraphTests
     public void MaximumSendsATiedGradientToTheFirstInput()
     {
         // Both inputs equal: the first takes the whole gradient, the second none (TensorFlow's rule, documented).
-        INetwork net = new MaximumFixtureNet();
-        net.Parameters.Clear();
-        foreach (var p in net.ParameterLayout.Where(p => p.Name.EndsWith("/kernel", StringComparison.Ordinal)))
-            for (int i = 0; i < 32; i++) net.Parameters[p.Offset + i * 32 + i] = 1f;
+        var net = MergeFixtureTests.Probed("maximum");
         var x = GradientCheck.Random(32, 25);
         var target = new float[32];
         net.ComputeGradients(x.Concat(x).ToArray(), target, 1, Loss.MeanSquaredError);

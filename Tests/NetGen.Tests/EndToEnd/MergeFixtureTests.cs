@@ -68,8 +68,8 @@ public class MergeFixtureTests
 
     private static float[] Floats(JsonElement e) => e.EnumerateArray().Select(v => (float)v.GetDouble()).ToArray();
 
-    /// <summary>A network with identity probe kernels and zero biases.</summary>
-    private static INetwork Probed(string name)
+    /// <summary>A fixture network with identity probe kernels and zero biases.</summary>
+    internal static INetwork Probed(string name)
     {
         var net = s_networks[name]();
         net.Parameters.Clear();
