@@ -1,6 +1,5 @@
 #!/usr/bin/env bash
-# NativeAOT check (CI step): publishes Samples/EmbeddedInference with PublishAot=true (net9.0: the .NET 10 NativeAOT
-# runtime pack is not obtainable from this machine's package source), runs the native binary on committed test images
+# NativeAOT check (CI step): publishes Samples/EmbeddedInference with PublishAot=true, runs the native binary on committed test images
 # (as a file argument and on stdin), and checks that every prediction equals the JIT build's (net10.0): same class,
 # probability within 1e-6. Skipped only when NETGEN_SKIP_AOT=1, and then it says so.
 set -euo pipefail
@@ -16,8 +15,8 @@ trap 'rm -rf "$work"' EXIT
 images=Tests/NetGen.Tests/Fixtures/fashion-mnist-slice/t10k-images-idx3-ubyte.gz
 count=50
 
-echo "AOT check: dotnet publish Samples/EmbeddedInference -r linux-x64 -f net9.0 -p:PublishAot=true"
-dotnet publish Samples/EmbeddedInference/EmbeddedInference.csproj -c Release -r linux-x64 -f net9.0 \
+echo "AOT check: dotnet publish Samples/EmbeddedInference -r linux-x64 -p:PublishAot=true"
+dotnet publish Samples/EmbeddedInference/EmbeddedInference.csproj -c Release -r linux-x64 \
   -p:PublishAot=true -warnaserror -o "$work/native" 2>&1 | tail -n 3
 native="$work/native/EmbeddedInference"
 [ -x "$native" ] || { echo "AOT check: no native binary at $native" >&2; exit 1; }

@@ -10,8 +10,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 images=Tests/NetGen.Tests/Fixtures/fashion-mnist-slice/t10k-images-idx3-ubyte.gz
 p=Samples/EmbeddedInference/EmbeddedInference.csproj
-dotnet publish $p -c Release -r linux-x64 -f net9.0 -p:PublishAot=true -warnaserror -o "$work/native" > /dev/null
-dotnet publish $p -c Release -r linux-x64 -f net9.0 -p:PublishAot=true -p:IlcInstructionSet=x86-x64-v3 -warnaserror -o "$work/v3" > /dev/null
+dotnet publish $p -c Release -r linux-x64 -p:PublishAot=true -warnaserror -o "$work/native" > /dev/null
+dotnet publish $p -c Release -r linux-x64 -p:PublishAot=true -p:IlcInstructionSet=x86-x64-v3 -warnaserror -o "$work/v3" > /dev/null
 dotnet build $p -c Release -f net10.0 -warnaserror > /dev/null
 declare -A cmd=([native]="$work/native/EmbeddedInference" [native-v3]="$work/v3/EmbeddedInference"
   [jit]="dotnet Samples/EmbeddedInference/bin/Release/net10.0/EmbeddedInference.dll")
