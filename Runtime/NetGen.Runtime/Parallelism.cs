@@ -18,19 +18,24 @@ namespace NetGen;
 /// </remarks>
 public static unsafe class Parallelism
 {
-    private static int s_maxThreads = Math.Max(1, Environment.ProcessorCount);
+    private static int s_maxThreads = Math.Clamp(Environment.ProcessorCount, 1, ThreadLimit);
+
+    /// <summary>Largest accepted <see cref="MaxThreads"/>: each thread beyond the first is a worker that lives as long as the process.</summary>
+    public const int ThreadLimit = 256;
 
     /// <summary>
-    /// Upper bound on the threads one kernel call uses, including the calling thread; at least 1.
-    /// Defaults to <see cref="Environment.ProcessorCount"/>; set it to 1 for strictly single-threaded kernels.
+    /// Upper bound on the threads one kernel call uses, including the calling thread; 1 to <see cref="ThreadLimit"/>.
+    /// Defaults to <see cref="Environment.ProcessorCount"/> (at most <see cref="ThreadLimit"/>); set it to 1 for strictly
+    /// single-threaded kernels. Values above the processor count are allowed (the workers then share cores).
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">The value is below 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The value is below 1 or above <see cref="ThreadLimit"/>.</exception>
     public static int MaxThreads
     {
         get => Volatile.Read(ref s_maxThreads);
         set
         {
-            if (value < 1) throw new ArgumentOutOfRangeException(nameof(value), value, "MaxThreads must be at least 1.");
+            if (value < 1 || value > ThreadLimit)
+                throw new ArgumentOutOfRangeException(nameof(value), value, $"MaxThreads must be in [1, {ThreadLimit}], but was {value}.");
             Volatile.Write(ref s_maxThreads, value);
         }
     }

@@ -79,7 +79,7 @@ public static class WeightFile
     /// <summary>The bytes of a binary weight file at <paramref name="path"/> (decoding the text form), fully checked.</summary>
     private static byte[] ReadChecked(string path, out WeightFileFormat.Header header)
     {
-        var bytes = File.ReadAllBytes(path);
+        var bytes = ReadBounded(path);
         if (!WeightFileFormat.StartsWithMagic(bytes) && WeightFileFormat.FromText(Encoding.ASCII.GetString(bytes)) is { } decoded
             && WeightFileFormat.StartsWithMagic(decoded))
             bytes = decoded;
@@ -88,23 +88,175 @@ public static class WeightFile
         return bytes;
     }
 
+    /// <summary>Longest signature accepted (a header announcing more is corrupt): 16 MiB.</summary>
+    private const int MaxSignatureBytes = 1 << 24;
+
+    /// <summary>
+    /// Reads the file, but never more than its header declares: a binary file is read up to the size its header
+    /// announces (then one more byte must not exist), a text file is read only while it looks like base64 and no further
+    /// than the base64 length of the size its decoded header announces. An endless stream (<c>/dev/zero</c>, a pipe)
+    /// therefore ends in an error, not in memory exhaustion.
+    /// </summary>
+    private static byte[] ReadBounded(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        var head = new byte[12];
+        int got = ReadUpTo(stream, head, 0, head.Length);
+        if (got >= 4 && WeightFileFormat.StartsWithMagic(head))
+        {
+            if (got < 12) return head.AsSpan(0, got).ToArray(); // Check reports it truncated
+            long sigLength = BinaryPrimitives.ReadInt32LittleEndian(head.AsSpan(8));
+            if (sigLength < 0 || sigLength > MaxSignatureBytes)
+                throw new InvalidDataException($"'{path}' is corrupt: its header announces a {sigLength}-byte signature.");
+            var upToCount = new byte[12 + sigLength + 4];
+            head.CopyTo(upToCount, 0);
+            got = 12 + ReadUpTo(stream, upToCount, 12, upToCount.Length - 12);
+            if (got < upToCount.Length) return upToCount.AsSpan(0, got).ToArray();
+            long count = BinaryPrimitives.ReadInt32LittleEndian(upToCount.AsSpan(upToCount.Length - 4));
+            long total = upToCount.Length + count * 4 + 4;
+            if (count < 0 || total > Array.MaxLength)
+                throw new InvalidDataException($"'{path}' is corrupt: its header announces {count} parameters.");
+            var all = new byte[total];
+            upToCount.CopyTo(all, 0);
+            got = upToCount.Length + ReadUpTo(stream, all, upToCount.Length, all.Length - upToCount.Length);
+            if (got < all.Length) return all.AsSpan(0, got).ToArray();
+            if (stream.ReadByte() >= 0)
+                throw new InvalidDataException($"'{path}' is corrupt: it is longer than the {total} bytes its header declares.");
+            return all;
+        }
+
+        // The text form: base64 and white space only; stop at the first other byte or once past the announced size.
+        var text = new MemoryStream();
+        text.Write(head, 0, got);
+        if (!LooksLikeBase64(head.AsSpan(0, got)))
+            throw new InvalidDataException($"'{path}' is not a NetGen weight file (it does not start with NGWF, nor with its base64 text form).");
+        long limit = -1;
+        var chunk = new byte[1 << 16];
+        int n;
+        while ((n = stream.Read(chunk, 0, chunk.Length)) > 0)
+        {
+            if (!LooksLikeBase64(chunk.AsSpan(0, n)))
+                throw new InvalidDataException($"'{path}' is not a NetGen weight file (a byte that is neither base64 nor white space follows its start).");
+            text.Write(chunk, 0, n);
+            if (limit < 0) limit = AnnouncedTextLength(text, path);
+            if (limit >= 0 && text.Length > limit)
+                throw new InvalidDataException($"'{path}' is corrupt: it is longer than the size its header declares.");
+        }
+        return text.ToArray();
+    }
+
+    /// <summary>
+    /// Upper bound on the length of the text form once enough of it is there to decode the header: base64 of the
+    /// announced byte count plus a line break every 76 characters and some slack; −1 while undecided.
+    /// </summary>
+    private static long AnnouncedTextLength(MemoryStream text, string path)
+    {
+        var decoded = WeightFileFormat.FromText(Prefix(text, 4096));
+        if (decoded is null || decoded.Length < 12) return text.Length > 8192 ? throw new InvalidDataException($"'{path}' is not a NetGen weight file.") : -1;
+        if (!WeightFileFormat.StartsWithMagic(decoded)) throw new InvalidDataException($"'{path}' is not a NetGen weight file (its text does not decode to NGWF).");
+        long sigLength = BinaryPrimitives.ReadInt32LittleEndian(decoded.AsSpan(8));
+        if (sigLength < 0 || sigLength > MaxSignatureBytes) throw new InvalidDataException($"'{path}' is corrupt: its header announces a {sigLength}-byte signature.");
+        if (decoded.Length < 12 + sigLength + 4)
+        {
+            decoded = WeightFileFormat.FromText(Prefix(text, (int)Math.Min(int.MaxValue / 2, (12 + sigLength + 4) * 2 + 4096)));
+            if (decoded is null || decoded.Length < 12 + sigLength + 4) return text.Length > (12 + sigLength + 4) * 2 + 8192 ? throw new InvalidDataException($"'{path}' is corrupt.") : -1;
+        }
+        long count = BinaryPrimitives.ReadInt32LittleEndian(decoded.AsSpan((int)(12 + sigLength)));
+        if (count < 0) throw new InvalidDataException($"'{path}' is corrupt: its header announces {count} parameters.");
+        long bytes = 12 + sigLength + 4 + count * 4 + 4;
+        long chars = (bytes + 2) / 3 * 4;
+        return chars + chars / 76 * 2 + 1024;
+    }
+
+    /// <summary>The first base64 characters of <paramref name="text"/>, white space dropped, cut to a multiple of four, at most about <paramref name="max"/>.</summary>
+    private static string Prefix(MemoryStream text, int max)
+    {
+        var buffer = text.GetBuffer();
+        var sb = new StringBuilder();
+        for (int i = 0; i < text.Length && sb.Length < max; i++)
+            if (!char.IsWhiteSpace((char)buffer[i])) sb.Append((char)buffer[i]);
+        sb.Length -= sb.Length % 4;
+        return sb.ToString();
+    }
+
+    private static bool LooksLikeBase64(ReadOnlySpan<byte> bytes)
+    {
+        foreach (var b in bytes)
+            if (!(b is >= (byte)'A' and <= (byte)'Z' or >= (byte)'a' and <= (byte)'z' or >= (byte)'0' and <= (byte)'9' or (byte)'+' or (byte)'/' or (byte)'='
+                  or (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t'))
+                return false;
+        return true;
+    }
+
+    private static int ReadUpTo(Stream stream, byte[] buffer, int offset, int count)
+    {
+        int total = 0;
+        while (total < count)
+        {
+            int n = stream.Read(buffer, offset + total, count - total);
+            if (n == 0) break;
+            total += n;
+        }
+        return total;
+    }
+
+    /// <summary>Suffix of the temporary files: <c>target.{32 hex digits}.tmp</c>.</summary>
+    private const string TemporarySuffix = ".tmp";
+
+    /// <summary>
+    /// Writes <paramref name="bytes"/> to a temporary file beside <paramref name="path"/>, then renames it over the target.
+    /// The temporary file stays open (locked) until the rename, so a concurrent save's clean-up never deletes it; on the
+    /// way in, temporary files of the same target left by an interrupted save (no longer locked by anyone) are deleted.
+    /// Errors name the target, not the temporary file.
+    /// </summary>
     private static void WriteAtomically(string path, byte[] bytes)
     {
         var full = Path.GetFullPath(path);
-        var temporary = full + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        var temporary = full + "." + Guid.NewGuid().ToString("N") + TemporarySuffix;
         try
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
+            DeleteStaleTemporaries(full);
+            // FileShare.Delete: Windows lets the rename below happen while the handle is open; on Unix the handle
+            // holds a shared advisory lock, which DeleteStaleTemporaries' exclusive probe cannot take.
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.Delete))
             {
                 stream.Write(bytes);
                 stream.Flush(flushToDisk: true);
+                File.Move(temporary, full, overwrite: true);
             }
-            File.Move(temporary, full, overwrite: true);
         }
-        catch
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             try { File.Delete(temporary); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-            throw;
+            var reason = e.Message.Replace(temporary, full, StringComparison.Ordinal);
+            throw e is UnauthorizedAccessException
+                ? new UnauthorizedAccessException($"Could not save '{full}': {reason}", e)
+                : new IOException($"Could not save '{full}': {reason}", e);
+        }
+    }
+
+    /// <summary>Deletes <c>target.{32 hex}.tmp</c> files that no running save holds open.</summary>
+    private static void DeleteStaleTemporaries(string full)
+    {
+        var directory = Path.GetDirectoryName(full);
+        var name = Path.GetFileName(full);
+        if (directory is null || !Directory.Exists(directory)) return;
+        foreach (var candidate in Directory.EnumerateFiles(directory, name + ".*" + TemporarySuffix))
+        {
+            var middle = Path.GetFileName(candidate).AsSpan(name.Length);
+            if (middle.Length != 1 + 32 + TemporarySuffix.Length || middle[0] != '.') continue;
+            bool hex = true;
+            foreach (var ch in middle.Slice(1, 32)) hex &= char.IsAsciiHexDigit(ch);
+            if (!hex) continue;
+            try
+            {
+                // An exclusive open fails while a save holds the file. Once it succeeded nobody can take the file
+                // again: saves only create new names.
+                new FileStream(candidate, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1).Dispose();
+                File.Delete(candidate);
+            }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
         }
     }
 }
