@@ -51,6 +51,12 @@ public interface INetwork
     /// </summary>
     IReadOnlyList<OutputInfo> Outputs => new[] { new OutputInfo("output", OutputLength, OutputRowsPerSample) };
 
+    /// <summary>
+    /// Non-trainable state (BatchNormalization's moving statistics), saved with the weights; empty for a network
+    /// without state. Generated networks with state implement it with their public <c>State</c> property.
+    /// </summary>
+    Span<float> State => Span<float>.Empty;
+
     /// <summary>Training-mode forward and full backward pass; fills <see cref="Gradients"/> and returns the mean loss over the batch.</summary>
     float ComputeGradients(ReadOnlySpan<float> input, ReadOnlySpan<float> target, int batchSize, Loss loss);
 }

@@ -5,7 +5,7 @@ using System.Numerics;
 namespace NetGen;
 
 /// <summary>
-/// Base of the optimizers. One <see cref="Apply"/> is one Keras training step: gradient clipping (at most one of
+/// Base of the optimizers. One <see cref="Apply(INetwork)"/> is one Keras training step: gradient clipping (at most one of
 /// <see cref="ClipNorm"/>, <see cref="GlobalClipNorm"/>, <see cref="ClipValue"/>), decoupled weight decay
 /// (<see cref="WeightDecay"/>), the optimizer's update rule, then <see cref="Iterations"/> + 1.
 /// State slots are allocated on the first step and never again.
@@ -15,6 +15,8 @@ public abstract class Optimizer
     private float? _clipNorm, _globalClipNorm, _clipValue;
     private float[] _clipped = Array.Empty<float>();
     private int _built = -1;
+    private WeakReference<INetwork>? _network;
+    private LearningRateSchedule? _schedule;
 
     /// <summary>Creates an optimizer with the given learning rate.</summary>
     protected Optimizer(float learningRate)
@@ -26,6 +28,47 @@ public abstract class Optimizer
 
     /// <summary>The learning rate.</summary>
     public float LearningRate { get; set; }
+
+    /// <summary>
+    /// A learning rate that follows the step (Keras passes a schedule as <c>learning_rate</c>): before every update
+    /// <see cref="LearningRate"/> becomes <c>Schedule.At(Iterations)</c>. Null: the rate stays as set.
+    /// </summary>
+    public LearningRateSchedule? Schedule
+    {
+        get => _schedule;
+        set
+        {
+            _schedule = value;
+            if (value is not null) LearningRate = value.At(Iterations);
+        }
+    }
+
+    /// <summary>
+    /// Ties this optimizer to <paramref name="network"/> (Compile and the trainer do it): its state slots (Adam's moments)
+    /// belong to that network's weights, so using it for another network throws instead of mixing their moments.
+    /// Binding again to the same network does nothing.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The optimizer already trains another network that is still alive.</exception>
+    public void Bind(INetwork network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        if (_network is not null && _network.TryGetTarget(out var bound))
+        {
+            if (ReferenceEquals(bound, network)) return;
+            throw new InvalidOperationException(
+                $"This {GetType().Name} already trains a {bound.GetType().Name}; its slots hold that network's moments. Create a new optimizer for the {network.GetType().Name}.");
+        }
+        if (_built >= 0 && _built != network.ParameterCount)
+            throw new InvalidOperationException($"This {GetType().Name} was built for {_built} parameters; the {network.GetType().Name} has {network.ParameterCount}. Create a new optimizer.");
+        _network = new WeakReference<INetwork>(network);
+    }
+
+    /// <summary>Applies one update to <paramref name="network"/>'s weights from its last <c>ComputeGradients</c>, binding to it first (see <see cref="Bind"/>).</summary>
+    public void Apply(INetwork network)
+    {
+        Bind(network);
+        Apply(network.Parameters, network.Gradients, network.ParameterLayout);
+    }
 
     /// <summary>Number of updates applied so far (Keras <c>iterations</c>).</summary>
     public long Iterations { get; private set; }
@@ -60,7 +103,10 @@ public abstract class Optimizer
     /// <summary>Keras' "Optimizer params" for a network of <paramref name="parameterCount"/> weights: the slots plus the iteration and learning-rate scalars.</summary>
     public long VariableCount(int parameterCount) => (long)SlotsPerWeight * parameterCount + 2;
 
-    /// <summary>Applies one update to <paramref name="parameters"/> from <paramref name="gradients"/>.</summary>
+    /// <summary>
+    /// Applies one update to <paramref name="parameters"/> from <paramref name="gradients"/>. This span form cannot tell
+    /// networks of the same size apart: prefer <see cref="Apply(INetwork)"/>, which binds the optimizer to one network.
+    /// </summary>
     public void Apply(Span<float> parameters, ReadOnlySpan<float> gradients, IReadOnlyList<ParameterInfo> layout)
     {
         ArgumentNullException.ThrowIfNull(layout);
@@ -75,6 +121,7 @@ public abstract class Optimizer
             _built = parameters.Length;
         }
 
+        if (_schedule is not null) LearningRate = _schedule.At(Iterations);
         var g = gradients;
         if (_clipNorm is { } c)
         {

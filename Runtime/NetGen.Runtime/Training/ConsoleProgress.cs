@@ -62,8 +62,12 @@ public sealed class ConsoleProgress
             ? $"{seconds.ToString("0.0", c)}s {PerStep(seconds / p.Batches)}"
             : $"ETA: {Math.Round(seconds / p.Batch * (p.Batches - p.Batch)).ToString(c)}s";
         string line = $"{count} [{bar}] - {timing} - loss: {p.Loss.ToString("F4", c)} - accuracy: {p.Accuracy.ToString("F4", c)}";
+        foreach (var (name, value) in p.Metrics)
+            if (!name.StartsWith("val_", StringComparison.Ordinal)) line += $" - {name}: {value.ToString("F4", c)}";
         if (p.ValLoss is { } vl) line += $" - val_loss: {vl.ToString("F4", c)}";
         if (p.ValAccuracy is { } va) line += $" - val_accuracy: {va.ToString("F4", c)}";
+        foreach (var (name, value) in p.Metrics)
+            if (name.StartsWith("val_", StringComparison.Ordinal)) line += $" - {name}: {value.ToString("F4", c)}";
         return line;
     }
 }

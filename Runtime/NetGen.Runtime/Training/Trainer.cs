@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
+using System.Globalization;
 
 namespace NetGen.Training;
 
@@ -7,124 +9,309 @@ namespace NetGen.Training;
 /// Keras-style training loop over any generated network (<c>compile</c> + <c>fit</c>/<c>evaluate</c>/
 /// <c>train_on_batch</c>). Semantics as Keras: the last <c>validationSplit</c> fraction of the samples is
 /// held out before any shuffling, the rest is reshuffled each epoch, the last partial batch is kept, loss and
-/// accuracy are running means weighted by batch size, and "accuracy" is resolved from the output shape.
+/// metrics are running means weighted by batch size, and "accuracy" is resolved from the output shape.
 /// </summary>
+/// <remarks>
+/// Every step is checked before the optimizer runs: a NaN or infinite loss or gradient stops training with a
+/// <see cref="NonFiniteTrainingException"/> naming the batch, the first weight whose gradient is not finite and the
+/// first sample holding a NaN or infinity; a batch that throws (a bad class id) rethrows. Either way that batch changed
+/// nothing: the weights, the network's state (BatchNormalization's moving statistics, restored from a copy taken before
+/// the batch) and the optimizer's slots are as before it. Earlier batches stay applied, as in Keras.
+/// </remarks>
 public sealed class Trainer
 {
     private readonly Rng _rng;
     private float[] _batchX = Array.Empty<float>(), _batchY = Array.Empty<float>(), _evalOutput = Array.Empty<float>();
     private float[] _segmentOutput = Array.Empty<float>(), _segmentTarget = Array.Empty<float>();
+    private float[] _stateSnapshot = Array.Empty<float>();
     private readonly OutputInfo[] _outputs;
     private readonly double[] _correct, _counted;
+    private readonly Metric[] _metrics;
+    private readonly Metric[] _trainMetrics, _valMetrics;
+    private readonly string[] _metricNames;
+    private readonly KeyValuePair<string, float>[] _progressMetrics;
+    private readonly Optimizer? _optimizer;
 
     /// <summary>Creates a trainer (Keras <c>compile</c>): the optimizer, the loss and the seed of the shuffling stream.</summary>
     public Trainer(INetwork network, Optimizer optimizer, Loss loss, ulong seed)
+        : this(network, optimizer, loss, seed, null)
+    {
+    }
+
+    /// <summary>
+    /// Creates a trainer (Keras <c>compile(optimizer, loss, metrics)</c>). Loss and accuracy are always reported;
+    /// <paramref name="metrics"/> adds more (see <see cref="Metric"/>). The optimizer is bound to
+    /// <paramref name="network"/> (<see cref="Optimizer.Bind"/>): giving it to a second network throws.
+    /// </summary>
+    public Trainer(INetwork network, Optimizer optimizer, Loss loss, ulong seed, IEnumerable<Metric>? metrics)
+        : this(network, loss, seed, metrics)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        optimizer.Bind(network);
+        _optimizer = optimizer;
+    }
+
+    private Trainer(INetwork network, Loss loss, ulong seed, IEnumerable<Metric>? metrics)
     {
         ArgumentNullException.ThrowIfNull(network);
-        ArgumentNullException.ThrowIfNull(optimizer);
         if (!Enum.IsDefined(loss)) throw new ArgumentOutOfRangeException(nameof(loss), loss, "not a NetGen.Loss value");
         Network = network;
-        Optimizer = optimizer;
         Loss = loss;
         _rng = new Rng(seed);
         _outputs = new OutputInfo[network.Outputs.Count];
         for (int k = 0; k < _outputs.Length; k++) _outputs[k] = network.Outputs[k];
         _correct = new double[_outputs.Length];
         _counted = new double[_outputs.Length];
+
+        var chosen = new List<Metric>();
+        var names = new HashSet<string>(StringComparer.Ordinal) { "loss", "accuracy" };
+        if (metrics is not null)
+            foreach (var m in metrics)
+            {
+                ArgumentNullException.ThrowIfNull(m, nameof(metrics));
+                if (m is AccuracyMetric && m.Name == "accuracy") continue; // always reported
+                if (!names.Add(m.Name)) throw new ArgumentException($"Two metrics are named '{m.Name}'.", nameof(metrics));
+                chosen.Add(m);
+            }
+        _metrics = chosen.ToArray();
+        int outs = _outputs.Length;
+        _trainMetrics = new Metric[_metrics.Length * outs];
+        _valMetrics = new Metric[_metrics.Length * outs];
+        _metricNames = new string[_metrics.Length * outs];
+        for (int i = 0; i < _metrics.Length; i++)
+            for (int k = 0; k < outs; k++)
+            {
+                _trainMetrics[i * outs + k] = _metrics[i].Clone();
+                _valMetrics[i * outs + k] = _metrics[i].Clone();
+                _metricNames[i * outs + k] = outs == 1 ? _metrics[i].Name : _outputs[k].Name + "_" + _metrics[i].Name;
+            }
+        _progressMetrics = new KeyValuePair<string, float>[_metricNames.Length];
     }
+
+    /// <summary>
+    /// Keras <c>evaluate</c> without <c>compile</c>: the loss (and accuracy and <paramref name="metrics"/>) of
+    /// <paramref name="network"/> on x and y in inference mode. Needs no optimizer.
+    /// </summary>
+    public static Evaluation Evaluate(INetwork network, Loss loss, ReadOnlySpan<float> x, ReadOnlySpan<float> y, int batchSize = 32, IEnumerable<Metric>? metrics = null)
+        => new Trainer(network, loss, 0, metrics).Evaluate(x, y, batchSize);
 
     /// <summary>The network trained.</summary>
     public INetwork Network { get; }
 
     /// <summary>The optimizer.</summary>
-    public Optimizer Optimizer { get; }
+    public Optimizer Optimizer => _optimizer ?? throw new InvalidOperationException("This trainer only evaluates: it was created without an optimizer.");
 
     /// <summary>The loss.</summary>
     public Loss Loss { get; }
 
+    /// <summary>The metrics chosen at construction (beyond loss and accuracy).</summary>
+    public IReadOnlyList<Metric> Metrics => _metrics;
+
+    /// <summary>Set by a callback to end <c>Fit</c> after the current batch (Keras <c>model.stop_training</c>).</summary>
+    public bool StopTraining { get; set; }
+
     /// <summary>Classes per output row (the output's last axis).</summary>
     private int Columns => Network.OutputLength / Network.OutputRowsPerSample;
 
+    private bool Sparse => Loss == Loss.SparseCategoricalCrossentropy;
+
     /// <summary>Target floats per sample: one class id per output row for the sparse loss, else the output size.</summary>
-    private int TargetsPerSample => Loss == Loss.SparseCategoricalCrossentropy ? Network.OutputRowsPerSample : Network.OutputLength;
+    private int TargetsPerSample => Sparse ? Network.OutputRowsPerSample : Network.OutputLength;
 
     /// <summary>
     /// Keras <c>fit</c>. <paramref name="x"/> holds N samples of <c>InputLength</c> floats; <paramref name="y"/> N targets.
     /// <paramref name="callback"/> is called after every batch and once more at the end of every epoch.
     /// </summary>
     public History Fit(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int epochs = 1, int batchSize = 32, double validationSplit = 0.0, bool shuffle = true, Action<TrainingProgress>? callback = null)
+        => FitCore(x, y, new FitOptions { Epochs = epochs, BatchSize = batchSize, ValidationSplit = validationSplit, Shuffle = shuffle, Progress = callback }, argumentNames: true);
+
+    /// <summary>
+    /// Keras <c>fit</c> with callbacks, validation data and cancellation (see <see cref="FitOptions"/>). Returns the
+    /// epochs run; a callback (<see cref="EarlyStopping"/>, <see cref="TerminateOnNaN"/>) may end training early.
+    /// </summary>
+    /// <exception cref="NonFiniteTrainingException">A batch's loss or gradient was NaN or infinite (and no callback handled it).</exception>
+    /// <exception cref="OperationCanceledException">The cancellation token was cancelled.</exception>
+    public History Fit(ReadOnlySpan<float> x, ReadOnlySpan<float> y, FitOptions options)
     {
-        int n = SampleCount(x, y);
-        if (epochs < 1) throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "epochs must be at least 1.");
-        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batchSize must be at least 1.");
+        ArgumentNullException.ThrowIfNull(options);
+        return FitCore(x, y, options, argumentNames: false);
+    }
+
+    /// <summary>Fit; errors name the method's arguments (<paramref name="argumentNames"/>) or <c>options</c>.</summary>
+    private History FitCore(ReadOnlySpan<float> x, ReadOnlySpan<float> y, FitOptions options, bool argumentNames)
+    {
+        string Name(string argument) => argumentNames ? argument : nameof(options);
+        var optimizer = Optimizer;
+        int n = SampleCount(x, y, "x", "y");
+        int epochs = options.Epochs, batchSize = options.BatchSize;
+        double validationSplit = options.ValidationSplit;
+        if (epochs < 1) throw new ArgumentOutOfRangeException(Name("epochs"), epochs, "Epochs must be at least 1.");
+        if (batchSize < 1) throw new ArgumentOutOfRangeException(Name("batchSize"), batchSize, "BatchSize must be at least 1.");
         if (!(validationSplit >= 0 && validationSplit < 1))
-            throw new ArgumentOutOfRangeException(nameof(validationSplit), validationSplit, "validationSplit must be in [0, 1).");
+            throw new ArgumentOutOfRangeException(Name("validationSplit"), validationSplit, "ValidationSplit must be in [0, 1).");
+        var valX = options.ValidationX.Span;
+        var valY = options.ValidationY.Span;
+        bool validationData = !valX.IsEmpty || !valY.IsEmpty;
+        if (validationData)
+        {
+            if (validationSplit > 0) throw new ArgumentException("Give either ValidationX/ValidationY or ValidationSplit, not both.", nameof(options));
+            SampleCount(valX, valY, "ValidationX", "ValidationY");
+        }
         int trainCount = validationSplit > 0 ? (int)Math.Floor(n * (1 - validationSplit)) : n;
         int validationCount = n - trainCount;
         if (trainCount == 0 || (validationSplit > 0 && validationCount == 0))
-            throw new ArgumentException($"validationSplit {validationSplit} of {n} samples leaves {trainCount} for training and {validationCount} for validation; both must be non-empty.", nameof(validationSplit));
+            throw new ArgumentException($"validationSplit {validationSplit} of {n} samples leaves {trainCount} for training and {validationCount} for validation; both must be non-empty.", Name("validationSplit"));
+        if (validationSplit > 0)
+        {
+            valX = x.Slice(trainCount * Network.InputLength);
+            valY = y.Slice(trainCount * TargetsPerSample);
+            validationData = true;
+        }
 
+        // A batch larger than the training set is the whole set (Keras); sizes below are then bounded by x's length.
+        batchSize = Math.Min(batchSize, trainCount);
         int inLength = Network.InputLength, tLength = TargetsPerSample;
         EnsureBatchBuffers(batchSize);
         var order = new int[trainCount];
-        int batches = (trainCount + batchSize - 1) / batchSize;
+        int batches = (int)(((long)trainCount + batchSize - 1) / batchSize);
         var history = new History();
-        for (int epoch = 1; epoch <= epochs; epoch++)
+        var callbacks = options.Callbacks ?? Array.Empty<Callback>();
+        var token = options.CancellationToken;
+        foreach (var cb in callbacks)
         {
-            var clock = Stopwatch.StartNew();
-            for (int i = 0; i < trainCount; i++) order[i] = i;
-            if (shuffle) _rng.Shuffle(order);
-            double lossSum = 0;
-            Array.Clear(_correct);
-            Array.Clear(_counted);
-            int seen = 0;
-            for (int batch = 0; batch < batches; batch++)
+            ArgumentNullException.ThrowIfNull(cb, nameof(options.Callbacks));
+            cb.Trainer = this;
+        }
+        StopTraining = false;
+        bool finished = false;
+        try
+        {
+            foreach (var cb in callbacks) cb.OnTrainBegin();
+            for (int epoch = 0; epoch < epochs && !StopTraining; epoch++)
             {
-                int start = batch * batchSize, b = Math.Min(batchSize, trainCount - start);
-                for (int k = 0; k < b; k++)
+                token.ThrowIfCancellationRequested();
+                foreach (var cb in callbacks) cb.OnEpochBegin(epoch);
+                var clock = Stopwatch.StartNew();
+                for (int i = 0; i < trainCount; i++) order[i] = i;
+                if (options.Shuffle) _rng.Shuffle(order);
+                double lossSum = 0;
+                Array.Clear(_correct);
+                Array.Clear(_counted);
+                foreach (var m in _trainMetrics) m.Reset();
+                int seen = 0;
+                for (int batch = 0; batch < batches; batch++)
                 {
-                    int s = order[start + k];
-                    x.Slice(s * inLength, inLength).CopyTo(_batchX.AsSpan(k * inLength));
-                    y.Slice(s * tLength, tLength).CopyTo(_batchY.AsSpan(k * tLength));
+                    token.ThrowIfCancellationRequested();
+                    int start = batch * batchSize, b = Math.Min(batchSize, trainCount - start);
+                    for (int k = 0; k < b; k++)
+                    {
+                        int s = order[start + k];
+                        x.Slice(s * inLength, inLength).CopyTo(_batchX.AsSpan(k * inLength));
+                        y.Slice(s * tLength, tLength).CopyTo(_batchY.AsSpan(k * tLength));
+                    }
+                    var bx = _batchX.AsSpan(0, b * inLength);
+                    var by = _batchY.AsSpan(0, b * tLength);
+                    var failure = TryStep(bx, by, b, epoch + 1, batch + 1, order.AsSpan(start, b), out float loss);
+                    if (failure is not null)
+                    {
+                        bool handled = false;
+                        foreach (var cb in callbacks) handled |= cb.OnNonFinite(failure);
+                        if (!handled) throw failure;
+                        StopTraining = true;
+                        break;
+                    }
+                    lossSum += (double)loss * b;
+                    var trainingOutput = Network.TrainingOutput;
+                    CountCorrect(trainingOutput, by, b);
+                    UpdateMetrics(_trainMetrics, trainingOutput, by, b);
+                    seen += b;
+                    if (options.Progress is { } progress)
+                    {
+                        for (int i = 0; i < _trainMetrics.Length; i++) _progressMetrics[i] = new(_metricNames[i], _trainMetrics[i].Result());
+                        progress(new TrainingProgress(epoch + 1, epochs, batch + 1, batches, seen, (float)(lossSum / seen), MeanAccuracy(), null, null, clock.Elapsed, false)
+                        { Metrics = _progressMetrics });
+                    }
+                    foreach (var cb in callbacks) cb.OnBatchEnd(batch, (float)(lossSum / seen));
+                    if (StopTraining) break;
                 }
-                float loss = Step(_batchX.AsSpan(0, b * inLength), _batchY.AsSpan(0, b * tLength), b);
-                lossSum += (double)loss * b;
-                CountCorrect(Network.TrainingOutput, _batchY.AsSpan(0, b * tLength), b);
-                seen += b;
-                callback?.Invoke(new TrainingProgress(epoch, epochs, batch + 1, batches, seen, (float)(lossSum / seen), MeanAccuracy(), null, null, clock.Elapsed, false));
+                if (seen == 0) break; // the first batch failed: no epoch to record
+
+                var logs = new Dictionary<string, float>(StringComparer.Ordinal)
+                {
+                    ["loss"] = (float)(lossSum / seen),
+                    // The epoch's training accuracy, read before validation reuses the counters.
+                    ["accuracy"] = MeanAccuracy(),
+                };
+                var epochMetrics = new List<KeyValuePair<string, float>>();
+                for (int i = 0; i < _trainMetrics.Length; i++)
+                {
+                    logs[_metricNames[i]] = _trainMetrics[i].Result();
+                    epochMetrics.Add(new(_metricNames[i], logs[_metricNames[i]]));
+                }
+                if (validationData)
+                {
+                    var evaluation = EvaluateCore(valX, valY, batchSize, _valMetrics);
+                    logs["val_loss"] = evaluation.Loss;
+                    logs["val_accuracy"] = evaluation.Accuracy;
+                    for (int i = 0; i < _valMetrics.Length; i++)
+                    {
+                        logs["val_" + _metricNames[i]] = _valMetrics[i].Result();
+                        epochMetrics.Add(new("val_" + _metricNames[i], _valMetrics[i].Result()));
+                    }
+                }
+                clock.Stop();
+                history.Add(logs, clock.Elapsed.TotalSeconds, optimizer.LearningRate);
+                options.Progress?.Invoke(new TrainingProgress(epoch + 1, epochs, batches, batches, seen, logs["loss"], logs["accuracy"],
+                    validationData ? logs["val_loss"] : null, validationData ? logs["val_accuracy"] : null, clock.Elapsed, true) { Metrics = epochMetrics });
+                foreach (var cb in callbacks) cb.OnEpochEnd(epoch, logs);
             }
-            // The epoch's training accuracy, read before validation reuses the counters.
-            float epochLoss = (float)(lossSum / seen), epochAccuracy = MeanAccuracy();
-            float? valLoss = null, valAccuracy = null;
-            if (validationCount > 0)
-            {
-                var evaluation = Evaluate(x.Slice(trainCount * inLength), y.Slice(trainCount * tLength), batchSize);
-                valLoss = evaluation.Loss;
-                valAccuracy = evaluation.Accuracy;
-            }
-            clock.Stop();
-            history.Add(epochLoss, epochAccuracy, valLoss, valAccuracy, clock.Elapsed.TotalSeconds);
-            callback?.Invoke(new TrainingProgress(epoch, epochs, batches, batches, seen, epochLoss, epochAccuracy, valLoss, valAccuracy, clock.Elapsed, true));
+            foreach (var cb in callbacks) cb.OnTrainEnd();
+            finished = true;
+        }
+        finally
+        {
+            if (!finished)
+                foreach (var cb in callbacks) cb.OnTrainAborted();
         }
         return history;
     }
 
-    /// <summary>Keras <c>evaluate</c> (inference mode): loss and accuracy averaged over every sample.</summary>
+    /// <summary>
+    /// Keras <c>evaluate</c> (inference mode): loss, accuracy and the compiled metrics averaged over every sample. If any
+    /// output is NaN or infinite the loss is NaN (the loss kernels clip probabilities, which would hide it).
+    /// </summary>
     public Evaluation Evaluate(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int batchSize = 32)
     {
-        int n = SampleCount(x, y);
+        var result = EvaluateCore(x, y, batchSize, _valMetrics);
+        if (_valMetrics.Length == 0) return result;
+        var metrics = new Dictionary<string, float>(StringComparer.Ordinal);
+        for (int i = 0; i < _valMetrics.Length; i++) metrics[_metricNames[i]] = _valMetrics[i].Result();
+        return result with { Metrics = metrics };
+    }
+
+    private Evaluation EvaluateCore(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int batchSize, Metric[] metrics)
+    {
+        int n = SampleCount(x, y, "x", "y");
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batchSize must be at least 1.");
+        batchSize = Math.Min(batchSize, n);
         int inLength = Network.InputLength, outLength = Network.OutputLength, tLength = TargetsPerSample;
-        if (_evalOutput.Length < batchSize * outLength) _evalOutput = new float[batchSize * outLength];
+        long outputFloats = (long)batchSize * outLength;
+        if (outputFloats > Array.MaxLength)
+            throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize,
+                $"batchSize {batchSize} × OutputLength {outLength} = {outputFloats} floats is more than one array holds; use a batchSize of at most {Array.MaxLength / outLength}.");
+        if (_evalOutput.Length < outputFloats) _evalOutput = new float[outputFloats];
         double lossSum = 0;
+        bool finite = true;
         Array.Clear(_correct);
         Array.Clear(_counted);
+        foreach (var m in metrics) m.Reset();
         for (int start = 0; start < n; start += batchSize)
         {
             int b = Math.Min(batchSize, n - start);
             var output = _evalOutput.AsSpan(0, b * outLength);
             var target = y.Slice(start * tLength, b * tLength);
             Network.Predict(x.Slice(start * inLength, b * inLength), output, b);
+            finite &= Finite.All(output);
             if (_outputs.Length == 1)
                 lossSum += (double)Kernels.Losses.Compute(Loss, output, target, Span<float>.Empty, b * Network.OutputRowsPerSample, Columns) * b;
             else
@@ -140,11 +327,12 @@ public sealed class Trainer
                 }
             }
             CountCorrect(output, target, b);
+            UpdateMetrics(metrics, output, target, b);
         }
-        return new Evaluation((float)(lossSum / n), MeanAccuracy());
+        return new Evaluation(finite ? (float)(lossSum / n) : float.NaN, MeanAccuracy());
     }
 
-    private int TargetLength(OutputInfo o) => Loss == Loss.SparseCategoricalCrossentropy ? o.Rows : o.Length;
+    private int TargetLength(OutputInfo o) => Sparse ? o.Rows : o.Length;
 
     /// <summary>One output's columns of a batch of packed output and target rows, copied out contiguously.</summary>
     private void Segment(ReadOnlySpan<float> output, ReadOnlySpan<float> target, int b, OutputInfo o, int outAt, int targetAt, out Span<float> so, out Span<float> st)
@@ -161,10 +349,9 @@ public sealed class Trainer
     /// <summary>Adds a batch's correct and counted predictions, per output.</summary>
     private void CountCorrect(ReadOnlySpan<float> output, ReadOnlySpan<float> target, int b)
     {
-        bool sparse = Loss == Loss.SparseCategoricalCrossentropy;
         if (_outputs.Length == 1)
         {
-            var (c, total) = Metrics.Accuracy(output, target, Columns, sparse);
+            var (c, total) = Training.Metrics.Accuracy(output, target, Columns, Sparse);
             _correct[0] += c;
             _counted[0] += total;
             return;
@@ -174,9 +361,30 @@ public sealed class Trainer
         {
             var o = _outputs[k];
             Segment(output, target, b, o, outAt, targetAt, out var so, out var st);
-            var (c, total) = Metrics.Accuracy(so, st, o.Length / o.Rows, sparse);
+            var (c, total) = Training.Metrics.Accuracy(so, st, o.Length / o.Rows, Sparse);
             _correct[k] += c;
             _counted[k] += total;
+            outAt += o.Length;
+            targetAt += TargetLength(o);
+        }
+    }
+
+    /// <summary>Adds a batch to every metric of <paramref name="set"/> (one copy per output).</summary>
+    private void UpdateMetrics(Metric[] set, ReadOnlySpan<float> output, ReadOnlySpan<float> target, int b)
+    {
+        if (set.Length == 0) return;
+        int outs = _outputs.Length;
+        if (outs == 1)
+        {
+            foreach (var m in set) m.Update(output, target, b * Network.OutputRowsPerSample, Columns, Sparse);
+            return;
+        }
+        int outAt = 0, targetAt = 0;
+        for (int k = 0; k < outs; k++)
+        {
+            var o = _outputs[k];
+            Segment(output, target, b, o, outAt, targetAt, out var so, out var st);
+            for (int i = 0; i < _metrics.Length; i++) set[i * outs + k].Update(so, st, b * o.Rows, o.Length / o.Rows, Sparse);
             outAt += o.Length;
             targetAt += TargetLength(o);
         }
@@ -190,37 +398,109 @@ public sealed class Trainer
         return (float)(sum / _outputs.Length);
     }
 
-    /// <summary>One training step on one batch (Keras <c>train_on_batch</c>); returns its loss.</summary>
+    /// <summary>One training step on one batch (Keras <c>train_on_batch</c>); returns its loss. A NaN or infinite loss or gradient throws before the update.</summary>
     public float TrainOnBatch(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int batchSize)
     {
-        int n = SampleCount(x, y);
+        _ = Optimizer;
+        int n = SampleCount(x, y, "x", "y");
         if (n != batchSize)
             throw new ArgumentException($"x holds {n} samples but batchSize is {batchSize}.", nameof(batchSize));
-        return Step(x, y, batchSize);
+        var failure = TryStep(x, y, batchSize, 0, 1, ReadOnlySpan<int>.Empty, out float loss);
+        return failure is null ? loss : throw failure;
     }
 
-    private float Step(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int batchSize)
+    /// <summary>
+    /// Forward, backward and, if the loss and every gradient are finite, the optimizer update. On an exception or a
+    /// non-finite value the network's state is put back as it was before the batch (the weights are not touched before
+    /// the update); returns the problem, or null after a successful update.
+    /// </summary>
+    private NonFiniteTrainingException? TryStep(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int batchSize, int epoch, int batch, ReadOnlySpan<int> samples, out float loss)
     {
-        float loss = Network.ComputeGradients(x, y, batchSize, Loss);
-        Optimizer.Apply(Network.Parameters, Network.Gradients, Network.ParameterLayout);
-        return loss;
+        var state = Network.State;
+        if (!state.IsEmpty)
+        {
+            if (_stateSnapshot.Length != state.Length) _stateSnapshot = new float[state.Length];
+            state.CopyTo(_stateSnapshot);
+        }
+        try
+        {
+            loss = Network.ComputeGradients(x, y, batchSize, Loss);
+        }
+        catch
+        {
+            _stateSnapshot.AsSpan(0, state.Length).CopyTo(state);
+            throw;
+        }
+        var gradients = Network.Gradients;
+        if (float.IsFinite(loss) && Finite.All(gradients))
+        {
+            _optimizer!.Apply(Network.Parameters, gradients, Network.ParameterLayout);
+            return null;
+        }
+        _stateSnapshot.AsSpan(0, state.Length).CopyTo(state);
+        return Diagnose(x, y, batchSize, epoch, batch, samples, loss, gradients);
+    }
+
+    private NonFiniteTrainingException Diagnose(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int batchSize, int epoch, int batch, ReadOnlySpan<int> samples, float loss, ReadOnlySpan<float> gradients)
+    {
+        var c = CultureInfo.InvariantCulture;
+        string? weight = null;
+        foreach (var p in Network.ParameterLayout)
+            if (!Finite.All(gradients.Slice(p.Offset, p.Length)))
+            {
+                weight = p.Name;
+                break;
+            }
+        long? inputSample = FirstNonFiniteSample(x, Network.InputLength, batchSize, samples, out int inputAt, out float inputValue);
+        long? targetSample = FirstNonFiniteSample(y, y.Length / batchSize, batchSize, samples, out int targetAt, out float targetValue);
+        var where = epoch > 0 ? $"epoch {epoch}, batch {batch}" : "TrainOnBatch";
+        var text = $"Training stopped at {where}: the loss is {loss.ToString(c)}";
+        if (weight is not null)
+            text += $"; the first weight whose gradient is not finite is {weight} (layer {(weight.Contains('/') ? weight[..weight.LastIndexOf('/')] : weight)})";
+        else
+            text += " (every weight gradient is finite)";
+        if (inputSample is { } xi) text += $"; input sample {xi} holds {inputValue.ToString(c)} at position {inputAt}";
+        if (targetSample is { } yi) text += $"; target of sample {yi} holds {targetValue.ToString(c)} at position {targetAt}";
+        if (inputSample is null && targetSample is null) text += "; the batch's inputs and targets are finite (a learning rate too large can make the weights overflow)";
+        text += ". The weights, the state and the optimizer are as before this batch; earlier batches stay applied.";
+        return new NonFiniteTrainingException(text, epoch, batch, loss, weight, inputSample, targetSample);
+    }
+
+    private static long? FirstNonFiniteSample(ReadOnlySpan<float> data, int perSample, int batchSize, ReadOnlySpan<int> samples, out int at, out float value)
+    {
+        at = -1;
+        value = 0;
+        if (perSample <= 0) return null;
+        for (int k = 0; k < batchSize; k++)
+        {
+            int i = Finite.First(data.Slice(k * perSample, perSample));
+            if (i < 0) continue;
+            at = i;
+            value = data[k * perSample + i];
+            return samples.IsEmpty ? k : samples[k];
+        }
+        return null;
     }
 
     private void EnsureBatchBuffers(int batchSize)
     {
-        if (_batchX.Length < batchSize * Network.InputLength) _batchX = new float[batchSize * Network.InputLength];
-        if (_batchY.Length < batchSize * TargetsPerSample) _batchY = new float[batchSize * TargetsPerSample];
+        long x = (long)batchSize * Network.InputLength, y = (long)batchSize * TargetsPerSample;
+        if (x > Array.MaxLength || y > Array.MaxLength)
+            throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"batchSize {batchSize} needs {Math.Max(x, y)} floats per batch buffer, more than one array holds.");
+        if (_batchX.Length < x) _batchX = new float[x];
+        if (_batchY.Length < y) _batchY = new float[y];
     }
 
-    private int SampleCount(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    private int SampleCount(ReadOnlySpan<float> x, ReadOnlySpan<float> y, string xName, string yName)
     {
         int inLength = Network.InputLength, tLength = TargetsPerSample;
         if (x.Length == 0 || x.Length % inLength != 0)
-            throw new ArgumentException($"x must hold a positive multiple of InputLength ({inLength}) floats, but has {x.Length}.", nameof(x));
+            throw new ArgumentException($"{xName} must hold a positive multiple of InputLength ({inLength}) floats, but has {x.Length}.", xName);
         int n = x.Length / inLength;
-        if (y.Length != n * tLength)
+        long expected = (long)n * tLength;
+        if (y.Length != expected)
             throw new ArgumentException(
-                $"y must hold {n * tLength} floats ({n} samples × {tLength} {(Loss == Loss.SparseCategoricalCrossentropy ? "class ids" : "target values")}), but has {y.Length}.", nameof(y));
+                $"{yName} must hold {expected} floats ({n} samples × {tLength} {(Sparse ? "class ids" : "target values")}), but has {y.Length}.", yName);
         return n;
     }
 }

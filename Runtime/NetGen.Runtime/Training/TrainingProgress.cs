@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 
 namespace NetGen.Training;
 
@@ -10,9 +11,16 @@ namespace NetGen.Training;
 /// <param name="Samples">Training samples seen in this epoch.</param>
 /// <param name="Loss">Running mean training loss of this epoch.</param>
 /// <param name="Accuracy">Running training accuracy of this epoch.</param>
-/// <param name="ValLoss">Validation loss (epoch end with a validation split only).</param>
-/// <param name="ValAccuracy">Validation accuracy (epoch end with a validation split only).</param>
+/// <param name="ValLoss">Validation loss (epoch end with validation data only).</param>
+/// <param name="ValAccuracy">Validation accuracy (epoch end with validation data only).</param>
 /// <param name="Elapsed">Time since the epoch started.</param>
 /// <param name="IsEpochEnd">True for the report that closes an epoch.</param>
 public readonly record struct TrainingProgress(int Epoch, int Epochs, int Batch, int Batches, int Samples, float Loss, float Accuracy,
-    float? ValLoss, float? ValAccuracy, TimeSpan Elapsed, bool IsEpochEnd);
+    float? ValLoss, float? ValAccuracy, TimeSpan Elapsed, bool IsEpochEnd)
+{
+    /// <summary>
+    /// The compiled metrics beyond loss and accuracy, running values (at epoch end also their <c>val_</c> forms), in
+    /// report order. The list belongs to the trainer and is overwritten by the next report: copy what you keep.
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, float>> Metrics { get; init; } = Array.Empty<KeyValuePair<string, float>>();
+}
