@@ -15,4 +15,17 @@ public enum Loss
     SparseCategoricalCrossentropy = 2,
     /// <summary>Mean over the last axis of <c>-(y·log p + (1-y)·log(1-p))</c>.</summary>
     BinaryCrossentropy = 3,
+    /// <summary>Mean over the last axis of <c>|ŷ − y|</c>.</summary>
+    MeanAbsoluteError = 4,
+    /// <summary>Keras <c>Huber(delta=1.0)</c>: mean over the last axis of <c>½e²</c> where <c>|e| ≤ 1</c>, else <c>|e| − ½</c> (e = ŷ − y).</summary>
+    Huber = 5,
+    /// <summary>Keras <c>KLDivergence</c>: <c>Σ y·log(y/ŷ)</c> over the last axis, both clipped to [1e-7, 1].</summary>
+    KLDivergence = 6,
+    /// <summary>Keras <c>Hinge</c>: mean over the last axis of <c>max(1 − y·ŷ, 0)</c>; 0/1 targets (the whole batch) are mapped to −1/1.</summary>
+    Hinge = 7,
+    /// <summary>
+    /// Keras <c>CategoricalFocalCrossentropy(alpha=0.25, gamma=2.0)</c>: <c>−Σ α(1 − p)^γ·y·log p</c> over the class axis,
+    /// p renormalised and clipped as for <see cref="CategoricalCrossentropy"/>.
+    /// </summary>
+    CategoricalFocalCrossentropy = 8,
 }

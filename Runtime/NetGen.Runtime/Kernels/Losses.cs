@@ -14,7 +14,7 @@ namespace NetGen.Kernels;
 /// gradient is zero through clipped entries. The fused logits forms never take the log of a probability.
 /// With <c>rows == 0</c> every loss returns 0.
 /// </remarks>
-public static class Losses
+public static partial class Losses
 {
     private const double Epsilon = 1e-7;
     private const double OneMinusEpsilon = 1.0 - 1e-7;
@@ -28,6 +28,11 @@ public static class Losses
             Loss.CategoricalCrossentropy => CategoricalCrossentropy(yPred, yTrue, grad, rows, cols),
             Loss.SparseCategoricalCrossentropy => SparseCategoricalCrossentropy(yPred, yTrue, grad, rows, cols),
             Loss.BinaryCrossentropy => BinaryCrossentropy(yPred, yTrue, grad, rows, cols),
+            Loss.MeanAbsoluteError => MeanAbsoluteError(yPred, yTrue, grad, rows, cols),
+            Loss.Huber => Huber(yPred, yTrue, grad, rows, cols),
+            Loss.KLDivergence => KLDivergence(yPred, yTrue, grad, rows, cols),
+            Loss.Hinge => Hinge(yPred, yTrue, grad, rows, cols),
+            Loss.CategoricalFocalCrossentropy => CategoricalFocalCrossentropy(yPred, yTrue, grad, rows, cols),
             _ => throw new ArgumentOutOfRangeException(nameof(loss), loss, "Unknown loss."),
         };
 
