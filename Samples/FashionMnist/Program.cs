@@ -1,11 +1,13 @@
 // The main job: the Keras MNIST example's MLP on Fashion-MNIST, declared with NetGen attributes
-// (FashionMlp.cs), trained with Adam and categorical cross-entropy, evaluated, saved and reloaded.
+// (FashionMlp.cs), trained with Adam and categorical cross-entropy (EarlyStopping and ModelCheckpoint as
+// callbacks), evaluated, saved and reloaded; the training curves are written to training.png.
 using System;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using NetGen;
 using NetGen.Data;
+using NetGen.Plotting;
 using NetGen.Training;
 
 namespace FashionMnist;
@@ -77,7 +79,7 @@ internal static class Program
         {
             var loaded = Create(options.Seed);
             loaded.Load(options.WeightsPath);
-            var eval = new Trainer(loaded, new Adam(), Loss.CategoricalCrossentropy, 0).Evaluate(data.TestImages, testTargets);
+            var eval = loaded.Evaluate(data.TestImages, testTargets, Loss.CategoricalCrossentropy); // no Compile needed
             Console.WriteLine($"Loaded {options.WeightsPath}; test loss: {eval.Loss:F4}");
             Console.WriteLine($"Test accuracy: {eval.Accuracy:F4}");
             return 0;
@@ -88,8 +90,24 @@ internal static class Program
         // Keras: model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"]).
         var trainer = new Trainer(model, new Adam(), Loss.CategoricalCrossentropy, Rng.DeriveSeed((ulong)options.Seed, 1));
         var progress = new ConsoleProgress();
-        var history = trainer.Fit(data.TrainImages, NetGen.Data.FashionMnist.OneHot(data.TrainLabels, 10),
-            epochs: options.Epochs, batchSize: options.BatchSize, validationSplit: 0.2, callback: progress.Report);
+        // Keras: callbacks=[EarlyStopping(patience=3, restore_best_weights=True), ModelCheckpoint(path, save_best_only=True)].
+        var checkpoint = new ModelCheckpoint(CheckpointPath(options.WeightsPath), monitor: "val_loss", saveBestOnly: true);
+        var earlyStopping = new EarlyStopping(monitor: "val_loss", patience: 3, restoreBestWeights: true);
+        var history = trainer.Fit(data.TrainImages, NetGen.Data.FashionMnist.OneHot(data.TrainLabels, 10), new FitOptions
+        {
+            Epochs = options.Epochs,
+            BatchSize = options.BatchSize,
+            ValidationSplit = 0.2,
+            Progress = progress.Report,
+            Callbacks = new Callback[] { earlyStopping, checkpoint },
+        });
+        if (history.Epochs < options.Epochs) Console.WriteLine($"Early stopping after epoch {history.Epochs}: val_loss did not improve for 3 epochs.");
+        Console.WriteLine($"Best val_loss {earlyStopping.Best:F4} in epoch {earlyStopping.BestEpoch + 1} (its weights restored; checkpoint {checkpoint.LastSaved})");
+        if (options.PlotPath.Length > 0)
+        {
+            history.SavePng(options.PlotPath, $"NetGen Fashion-MNIST {options.Model}");
+            Console.WriteLine($"Training curves: {options.PlotPath}");
+        }
         double meanEpoch = history.EpochSeconds.Average();
         Console.WriteLine($"Mean epoch time: {meanEpoch:F2} s (fastest {history.EpochSeconds.Min():F2} s)");
 
@@ -115,19 +133,28 @@ internal static class Program
         return 0;
     }
 
-    private sealed record Options(string DataDirectory, int Epochs, int BatchSize, int Seed, string WeightsPath, bool PredictOnly, bool Help, string Model, bool Diagram = false)
+    /// <summary>Where ModelCheckpoint keeps the best epoch: fashion-mlp.weights → fashion-mlp.best.weights.</summary>
+    private static string CheckpointPath(string weights)
+    {
+        var stem = weights.EndsWith(".weights.txt", StringComparison.OrdinalIgnoreCase) ? weights[..^".weights.txt".Length]
+            : Path.ChangeExtension(weights, null);
+        return stem + ".best.weights";
+    }
+
+    private sealed record Options(string DataDirectory, int Epochs, int BatchSize, int Seed, string WeightsPath, bool PredictOnly, bool Help, string Model, bool Diagram = false, string PlotPath = "training.png")
     {
         public const string Usage =
-            "Usage: FashionMnist [--model mlp|mlp-bn|residual|cnn] [--data DIR] [--epochs N] [--batch-size N] [--seed N] [--weights FILE] [--predict-only] [--diagram]\n" +
+            "Usage: FashionMnist [--model mlp|mlp-bn|residual|cnn] [--data DIR] [--epochs N] [--batch-size N] [--seed N] [--weights FILE] [--plot FILE] [--predict-only] [--diagram]\n" +
             "  --model M       mlp: the Keras MNIST example's MLP (default); mlp-bn: the MLP with batch\n" +
             "                  normalization and dropout; residual: the residual MLP; cnn: the small CNN\n" +
             "  --data DIR      Fashion-MNIST IDX files, plain or gzip (default " + DefaultData + ";\n" +
             "                  install with: sudo apt-get install dataset-fashion-mnist)\n" +
-            "  --epochs N      training epochs (default 10)\n" +
+            "  --epochs N      training epochs (default 10; EarlyStopping may end sooner: patience 3 on val_loss)\n" +
             "  --batch-size N  batch size (default 32)\n" +
             "  --seed N        seed of the initial weights, shuffling and dropout (default 0)\n" +
             "  --weights FILE  where the trained weights are saved (default fashion-<model>.weights; a .txt\n" +
             "                  name writes the text form that [Weights] bakes in)\n" +
+            "  --plot FILE     PNG of loss and accuracy per epoch (default training.png; \"\" for none)\n" +
             "  --predict-only  load --weights and evaluate on the test set instead of training\n" +
             "  --diagram       print the model's Graphviz DOT picture (e.g. | dot -Tsvg > model.svg) and exit";
 
@@ -149,6 +176,7 @@ internal static class Program
                     "--batch-size" => o with { BatchSize = Positive("--batch-size") },
                     "--seed" => o with { Seed = int.TryParse(Value(), out int s) ? s : throw new ArgumentException("--seed must be an integer") },
                     "--weights" => o with { WeightsPath = Value() },
+                    "--plot" => o with { PlotPath = Value() },
                     "--predict-only" => o with { PredictOnly = true },
                     "--diagram" => o with { Diagram = true },
                     "--help" or "-h" => o with { Help = true },

@@ -107,6 +107,14 @@ public sealed class Trainer
     /// <summary>The metrics chosen at construction (beyond loss and accuracy).</summary>
     public IReadOnlyList<Metric> Metrics => _metrics;
 
+    /// <summary>
+    /// Whether every step checks all gradients for NaN and infinity before the update (default true). The loss is always
+    /// checked; the gradient check reads every gradient once more (measured 35 µs for the 109,386 weights of the sample
+    /// MLP on a loaded 2-core machine). A NaN input can leave the loss finite (the cross-entropies clip probabilities)
+    /// while the gradients are NaN, so switching this off lets such a batch reach the weights.
+    /// </summary>
+    public bool CheckFiniteGradients { get; set; } = true;
+
     /// <summary>Set by a callback to end <c>Fit</c> after the current batch (Keras <c>model.stop_training</c>).</summary>
     public bool StopTraining { get; set; }
 
@@ -432,7 +440,7 @@ public sealed class Trainer
             throw;
         }
         var gradients = Network.Gradients;
-        if (float.IsFinite(loss) && Finite.All(gradients))
+        if (float.IsFinite(loss) && (!CheckFiniteGradients || Finite.All(gradients)))
         {
             _optimizer!.Apply(Network.Parameters, gradients, Network.ParameterLayout);
             return null;

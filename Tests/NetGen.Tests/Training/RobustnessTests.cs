@@ -67,6 +67,26 @@ public class RobustnessTests
     }
 
     [Fact]
+    public void NaNGradientBehindAFiniteLossIsCaught()
+    {
+        // Hinge drops NaN margins (NaN > 0 is false), so the loss stays finite while the gradients turn NaN.
+        var (x, y, _) = Data();
+        x[2 * 6] = float.NaN;
+        var net = new GuardedBnNet(seed: 2);
+        var trainer = new Trainer(net, new SGD(0.1f), Loss.Hinge, 0);
+        var e = Assert.Throws<NonFiniteTrainingException>(() => trainer.Fit(x, y, new FitOptions { BatchSize = 4, Shuffle = false }));
+        Assert.True(float.IsFinite(e.Loss));
+        Assert.Equal(1, e.Batch);
+        Assert.NotNull(e.Weight);
+        Assert.Equal(new GuardedBnNet(seed: 2).Parameters.ToArray(), net.Parameters.ToArray());
+        // Without the gradient check the batch reaches the weights.
+        var unchecked_ = new GuardedBnNet(seed: 2);
+        new Trainer(unchecked_, new SGD(0.1f), Loss.Hinge, 0) { CheckFiniteGradients = false }
+            .Fit(x.AsSpan(0, 4 * 6), y.AsSpan(0, 12), new FitOptions { BatchSize = 4, Shuffle = false });
+        Assert.Contains(unchecked_.Parameters.ToArray(), float.IsNaN);
+    }
+
+    [Fact]
     public void InfiniteTargetIsNamedAsTheTarget()
     {
         var (x, y, _) = Data();
