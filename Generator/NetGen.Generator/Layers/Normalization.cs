@@ -142,7 +142,7 @@ internal sealed class NormalizationNode : LayerNode
     /// <c>outer, C, inner</c> for Batch- and LayerNormalization over an earlier axis.
     /// </summary>
     private string Extent(EmitContext c) => _inner == 1
-        ? $"{c.Rows(InputShape)}, {Channels}"
+        ? $"{c.Times(InputShape.Size / Channels)}, {Channels}"
         : $"{c.Times(InputShape.Size / (Channels * _inner))}, {Channels}, {_inner}";
 
     /// <summary>Batch statistics are per channel (one set per call); layer and group statistics per row or group of each sample.</summary>
