@@ -1,8 +1,11 @@
-using NetGen.Generator.Emit;
+using NetGen.Generator.Graph;
+using NetGen.Generator.Lowering;
+using NetGen.Generator.Printing;
+using static NetGen.Generator.Lowering.LoweringContext;
 
 namespace NetGen.Generator.Layers;
 
-/// <summary>The activation functions the generator knows: Keras names and the runtime kernels that compute them.</summary>
+/// <summary>The activation functions the generator knows: Keras names, and their forward and backward operations.</summary>
 internal static class ActivationFunctions
 {
     public const int Linear = 0;
@@ -11,48 +14,34 @@ internal static class ActivationFunctions
 
     // Indexed by the NetGen.Activation enum value.
     private static readonly string[] s_keras = { "linear", "relu", "sigmoid", "tanh", "softmax", "leaky_relu", "elu", "selu", "swish", "softplus", "gelu" };
-    private static readonly string[] s_kernel = { "Linear", "Relu", "Sigmoid", "Tanh", "Softmax", "LeakyRelu", "Elu", "Selu", "Swish", "Softplus", "Gelu" };
 
     public static bool IsKnown(double value) => value >= 0 && value < s_keras.Length && value == (int)value;
 
     public static string KerasName(int activation) => s_keras[activation];
 
-    /// <summary>Writes <c>y = f(x)</c> over rows of <paramref name="cols"/> elements.</summary>
-    public static void EmitForward(EmitContext c, int activation, string x, string y, int cols)
+    /// <summary><c>y = f(x)</c> over rows of <paramref name="cols"/> elements (<paramref name="y"/> may be <paramref name="x"/>).</summary>
+    public static void LowerForward(LoweringContext c, int activation, Tensor x, Tensor y, int cols)
     {
         if (activation == Linear)
         {
-            if (x != y) c.W.Line($"{x}.CopyTo({y});");
+            if (x != y) c.Copy(x, y);
             return;
         }
-        var extra = activation == Softmax ? $", {cols}" : "";
-        c.W.Line($"global::NetGen.Kernels.Activations.{s_kernel[activation]}({x}, {y}{extra});");
+        var kernel = KnownKernels.ActivationForward(activation);
+        if (activation == Softmax) c.Call(kernel, x, Out(y), Int(cols));
+        else c.Call(kernel, x, Out(y));
     }
 
-    /// <summary>
-    /// Writes <c>dx = dy · f'(x)</c>; <paramref name="dx"/> may be <paramref name="dy"/>. With
-    /// <paramref name="skipWhenFused"/> (the name of a bool), the statement is skipped when the loss already
-    /// produced the gradient with respect to the logits.
-    /// </summary>
-    public static void EmitBackward(EmitContext c, int activation, string x, string y, string dy, string dx, int cols, string? skipWhenFused = null)
+    /// <summary><c>dx = dy · f'(x)</c>; <paramref name="dx"/> may be <paramref name="dy"/>.</summary>
+    public static void LowerBackward(LoweringContext c, int activation, Tensor x, Tensor y, Tensor dy, Tensor dx, int cols)
     {
-        string statement;
         if (activation == Linear)
         {
-            if (dx == dy) return;
-            statement = $"{dy}.CopyTo({dx});";
-        }
-        else
-        {
-            var extra = activation == Softmax ? $", {cols}" : "";
-            statement = $"global::NetGen.Kernels.Activations.{s_kernel[activation]}Backward({x}, {y}, {dy}, {dx}{extra});";
-        }
-        if (skipWhenFused is null)
-        {
-            c.W.Line(statement);
+            if (dx != dy) c.Copy(dy, dx);
             return;
         }
-        c.W.Line($"if (!{skipWhenFused})");
-        c.W.Line("    " + statement);
+        var kernel = KnownKernels.ActivationBackward(activation);
+        if (activation == Softmax) c.Call(kernel, x, y, dy, Out(dx), Int(cols));
+        else c.Call(kernel, x, y, dy, Out(dx));
     }
 }
