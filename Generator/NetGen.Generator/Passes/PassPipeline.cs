@@ -3,11 +3,11 @@ using NetGen.Generator.Lowering;
 namespace NetGen.Generator.Passes;
 
 /// <summary>Which passes run (<c>[Network(Fusion = false)]</c> turns every optimisation off, so tests can compare).</summary>
-internal sealed record PassOptions(bool LossFusion, bool Epilogues, bool FoldBatchNormalization, bool DeadGradients)
+internal sealed record PassOptions(bool LossFusion, bool Epilogues, bool DeadGradients)
 {
-    public static PassOptions All { get; } = new(true, true, true, true);
+    public static PassOptions All { get; } = new(true, true, true);
 
-    public static PassOptions None { get; } = new(false, false, false, false);
+    public static PassOptions None { get; } = new(false, false, false);
 }
 
 /// <summary>Runs the passes, in order, over the lowered programs.</summary>
@@ -19,6 +19,8 @@ internal static class PassPipeline
         {
             if (options.DeadGradients) DeadGradients.Run(training);
             if (options.LossFusion) LossFusion.Run(training);
+            if (options.Epilogues) Epilogues.Run(training);
         }
+        if (options.Epilogues) Epilogues.Run(inference);
     }
 }

@@ -39,7 +39,6 @@ internal static class KnownKernels
     // Fused.cs: epilogues (bias and activation inside the producer's pass over its output)
     public static readonly Kernel FusedDenseForward = K("Fused", "DenseForward");
     public static readonly Kernel FusedConvolutionForward = K("Fused", "ConvolutionForward");
-    public static readonly Kernel FusedBatchNormalizationFold = K("Fused", "FoldBatchNormalization");
 
     // Pooling.cs, GlobalPooling.cs, Spatial.cs
     public static readonly Kernel MaxPoolingForward = K("Pooling", "MaxForward");
