@@ -32,7 +32,7 @@ internal static class NetworkLowering
             c.Layer = l;
             c.LayerIndex = index;
             bool alias = l.InferenceUse == BufferUse.Alias;
-            c.Add(new LayerStart(l, alias ? "(no code: the output is the input)" : null));
+            c.Add(new LayerStart(l, alias ? "(no computation: the output is the input's floats)" : null));
             var y = c.NewTensor(l.Name, l.OutputShape.Size, Arena.Activations, l.OutputShape, l.Id);
             values[l.Id] = y;
             if (alias)
@@ -78,7 +78,7 @@ internal static class NetworkLowering
             c.Layer = l;
             c.LayerIndex = index;
             bool alias = l.TrainingUse == BufferUse.Alias;
-            c.Add(new LayerStart(l, alias ? "(no code: the output is the input)" : null));
+            c.Add(new LayerStart(l, alias ? "(no computation: the output is the input's floats)" : null));
             var y = c.NewTensor(l.Name, l.OutputShape.Size, Arena.Activations, l.OutputShape, l.Id);
             values[l.Id] = y;
             if (alias) c.Alias(values[l.Sources[0]], y);

@@ -18,8 +18,8 @@ public sealed class NetworkAttribute : Attribute
 
     /// <summary>
     /// Whether the generator's optimising passes run: the loss fused with a final softmax or sigmoid, bias and
-    /// activation fused into the producing kernel, BatchNormalization folded at inference, gradients nobody reads
-    /// dropped. Default true; false gives the plain, layer-by-layer code (for comparisons and debugging).
+    /// activation fused into the Dense or convolution kernel, gradients nobody reads dropped. Default true; false
+    /// gives the plain, layer-by-layer code (for comparisons and debugging).
     /// </summary>
     public bool Fusion { get; set; } = true;
 }
