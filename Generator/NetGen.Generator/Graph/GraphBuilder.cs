@@ -205,7 +205,13 @@ internal static class GraphBuilder
                 return null;
             }
             else node = kind.Build(layerSpec, names[i], inShapes[0], context);
-            if (node is null) return null;
+            if (node is null)
+            {
+                // A kind may return no node only after reporting why; silence would be a generator bug.
+                if (!context.HasErrors)
+                    context.Report(Descriptors.InternalError, layerSpec.Location, spec.ClassName, $"layer kind {layerSpec.Kind} returned no layer for '{names[i]}' without reporting an error");
+                return null;
+            }
             node.Id = i;
             node.Sources = sources;
             layers.Add(node);

@@ -8,16 +8,24 @@ namespace NetGen.Generator.Layers;
 /// <summary>The activation functions the generator knows: Keras names, and their forward and backward operations.</summary>
 internal static class ActivationFunctions
 {
-    public const int Linear = 0;
-    public const int Sigmoid = 2;
-    public const int Softmax = 4;
+    public const int Linear = (int)Shared.Activation.Linear;
+    public const int Sigmoid = (int)Shared.Activation.Sigmoid;
+    public const int Softmax = (int)Shared.Activation.Softmax;
 
-    // Indexed by the NetGen.Activation enum value.
-    private static readonly string[] s_keras = { "linear", "relu", "sigmoid", "tanh", "softmax", "leaky_relu", "elu", "selu", "swish", "softplus", "gelu" };
+    public static bool IsKnown(double value) => value == (int)value && System.Enum.IsDefined(typeof(Shared.Activation), (int)value);
 
-    public static bool IsKnown(double value) => value >= 0 && value < s_keras.Length && value == (int)value;
-
-    public static string KerasName(int activation) => s_keras[activation];
+    /// <summary>Keras' name: the member's name in snake case (<c>LeakyRelu</c> → <c>leaky_relu</c>).</summary>
+    public static string KerasName(int activation)
+    {
+        var name = ((Shared.Activation)activation).ToString();
+        var sb = new System.Text.StringBuilder();
+        for (int i = 0; i < name.Length; i++)
+        {
+            if (i > 0 && char.IsUpper(name[i])) sb.Append('_');
+            sb.Append(char.ToLowerInvariant(name[i]));
+        }
+        return sb.ToString();
+    }
 
     /// <summary><c>y = f(x)</c> over rows of <paramref name="cols"/> elements (<paramref name="y"/> may be <paramref name="x"/>).</summary>
     public static void LowerForward(LoweringContext c, int activation, Tensor x, Tensor y, int cols)

@@ -122,7 +122,7 @@ internal sealed class NoiseNode : LayerNode
 /// </summary>
 internal sealed class EmbeddingKind : LayerKind
 {
-    private const int RandomUniform = 8;
+    private const int RandomUniform = (int)Shared.Initializer.RandomUniform;
 
     public override string AttributeName => "Embedding";
 

@@ -21,7 +21,7 @@ internal sealed class NormalizationKind : LayerKind
         Group,
     }
 
-    private const int Ones = 7;
+    private const int Ones = (int)Shared.Initializer.Ones;
     private readonly Mode _mode;
 
     public NormalizationKind(Mode mode) => _mode = mode;

@@ -13,7 +13,7 @@ namespace NetGen.Generator.Layers;
 /// </summary>
 internal static class Window
 {
-    public const int Valid = 0, Same = 1, Causal = 2;
+    public const int Valid = (int)Shared.Padding.Valid, Same = (int)Shared.Padding.Same, Causal = (int)Shared.Padding.Causal;
 
     public static string[] AxisNames(int rank) => rank switch
     {

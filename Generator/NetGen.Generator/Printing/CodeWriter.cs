@@ -23,6 +23,14 @@ internal sealed class CodeWriter
         return new Block(this, closeSuffix);
     }
 
+    /// <summary>Opens a brace block under the line just written; disposing the result closes it.</summary>
+    public Block Brace()
+    {
+        Line("{");
+        _indent++;
+        return new Block(this, "");
+    }
+
     /// <summary>Closes the innermost block opened by <see cref="Open"/> when it was not used as a <c>using</c> block.</summary>
     public void Close(string suffix = "")
     {

@@ -9,8 +9,12 @@ namespace NetGen.Generator.Printing;
 /// <summary>Prints the inference entry points (<c>Predict</c> overloads, <c>PackInputs</c>) and the planned <c>PredictChunk</c>.</summary>
 internal static class InferencePrinter
 {
+    private const string ReadOnly = "global::System.ReadOnlySpan<float>";
+    private const string Writable = "global::System.Span<float>";
+
     public static void Print(CodeWriter w, NetworkGraph g, Program program, MemoryPlan plan, Names members)
     {
+        GuardPrinter.BusyGuard(w);
         int ins = g.Inputs.Count, outs = g.Outputs.Count;
         var xs = NetworkLowering.Spans("x", ins);
         var ys = NetworkLowering.Spans("y", outs);
@@ -20,7 +24,7 @@ internal static class InferencePrinter
         if (ins > 1 || outs > 1)
             w.Line("/// Each sample's row holds every input (output) in declaration order, as <see cref=\"PackInputs\"/> lays them out.");
         w.Line("/// </summary>");
-        w.Open("public void Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batchSize = 1)");
+        GuardPrinter.OpenGuarded(w, "public", "void", "Predict", new (string, string, string?)[] { (ReadOnly, "input", null), (Writable, "output", null), ("int", "batchSize", "1") });
         w.Line("global::NetGen.Guard.BatchSize(batchSize);");
         w.Line("global::NetGen.Guard.Length(input.Length, batchSize * InputLength, nameof(input), \"batchSize × InputLength\");");
         w.Line("global::NetGen.Guard.Length(output.Length, batchSize * OutputLength, nameof(output), \"batchSize × OutputLength\");");
@@ -87,7 +91,7 @@ internal static class InferencePrinter
     private static void TokenPredict(CodeWriter w, NetworkGraph g)
     {
         w.Line("/// <summary>Inference on token ids: <c>batchSize · InputLength</c> ids. Every id is checked before anything is computed.</summary>");
-        w.Open("public void Predict(global::System.ReadOnlySpan<int> tokens, global::System.Span<float> output, int batchSize = 1)");
+        GuardPrinter.OpenGuarded(w, "public", "void", "Predict", new (string, string, string?)[] { ("global::System.ReadOnlySpan<int>", "tokens", null), (Writable, "output", null), ("int", "batchSize", "1") });
         w.Line("global::NetGen.Guard.BatchSize(batchSize);");
         w.Line("global::NetGen.Guard.Length(tokens.Length, batchSize * InputLength, nameof(tokens), \"batchSize × InputLength\");");
         w.Line("global::NetGen.Guard.Length(output.Length, batchSize * OutputLength, nameof(output), \"batchSize × OutputLength\");");
@@ -97,7 +101,8 @@ internal static class InferencePrinter
         w.Line("var chunk = new global::System.Span<float>(_tokenChunk, 0, n * InputLength);");
         w.Line("var ids = tokens.Slice(start * InputLength, n * InputLength);");
         w.Line("for (int i = 0; i < ids.Length; i++) chunk[i] = ids[i];");
-        w.Line("PredictChunk(chunk, output.Slice(start * OutputLength, n * OutputLength), n);");
+        // With several outputs PredictChunk takes one span per output: the packed overload splits them.
+        w.Line(g.Outputs.Count > 1 ? "PredictUnguarded(chunk, output.Slice(start * OutputLength, n * OutputLength), n);" : "PredictChunk(chunk, output.Slice(start * OutputLength, n * OutputLength), n);");
         w.Close();
         w.Close();
         w.Line();
@@ -112,8 +117,8 @@ internal static class InferencePrinter
         foreach (var i in ins) w.Line($"/// <param name=\"{i.Name.TrimStart('@')}\">input '{i.Label}': batchSize × {i.Size} floats</param>");
         foreach (var o in outs) w.Line($"/// <param name=\"{o.Name.TrimStart('@')}\">output '{o.Label}': batchSize × {o.Size} floats</param>");
         w.Line("/// <param name=\"batchSize\">samples</param>");
-        var parameters = ins.Select(i => $"global::System.ReadOnlySpan<float> {i.Name}").Concat(outs.Select(o => $"global::System.Span<float> {o.Name}"));
-        w.Open($"public void Predict({string.Join(", ", parameters)}, int batchSize = 1)");
+        var parameters = ins.Select(i => (ReadOnly, i.Name, (string?)null)).Concat(outs.Select(o => (Writable, o.Name, (string?)null))).Concat(new[] { ("int", "batchSize", (string?)"1") });
+        GuardPrinter.OpenGuarded(w, "public", "void", "Predict", parameters.ToArray());
         w.Line("global::NetGen.Guard.BatchSize(batchSize);");
         foreach (var i in ins) w.Line($"global::NetGen.Guard.Length({i.Name}.Length, batchSize * {i.Size}, nameof({i.Name}), \"batchSize × {i.Size}\");");
         foreach (var o in outs) w.Line($"global::NetGen.Guard.Length({o.Name}.Length, batchSize * {o.Size}, nameof({o.Name}), \"batchSize × {o.Size}\");");
@@ -124,13 +129,13 @@ internal static class InferencePrinter
         w.Close();
         w.Close();
         w.Line();
-        Pack(w, "PackInputs", "inputs", ins.Select(i => (i.Name, i.Size, i.Label)).ToList(), "InputLength");
+        Pack(w, g, "PackInputs", "inputs", ins.Select(i => (i.Name, i.Size, i.Label)).ToList(), "InputLength");
     }
 
     /// <summary>A static helper laying several per-input arrays out as the packed rows the single-span entry points take.</summary>
-    public static void Pack(CodeWriter w, string method, string what, IReadOnlyList<(string Name, int Size, string Label)> parts, string total)
+    public static void Pack(CodeWriter w, NetworkGraph g, string method, string what, IReadOnlyList<(string Name, int Size, string Label)> parts, string total)
     {
-        w.Line($"/// <summary>Lays out the {what} of several samples as packed rows (one row per sample, the {what} in declaration order), for <see cref=\"Fit\"/>, <see cref=\"Evaluate\"/> and the single-span overloads.</summary>");
+        w.Line($"/// <summary>Lays out the {what} of several samples as packed rows (one row per sample, the {what} in declaration order), for <see cref=\"{GuardPrinter.Cref(g, "Fit")}\"/>, <see cref=\"{GuardPrinter.Cref(g, "Evaluate")}\"/> and the single-span overloads.</summary>");
         w.Open($"public static float[] {method}({string.Join(", ", parts.Select(p => $"global::System.ReadOnlySpan<float> {p.Name}"))})");
         w.Line($"int samples = {parts[0].Name}.Length / {parts[0].Size};");
         foreach (var p in parts)
@@ -160,7 +165,7 @@ internal static class Parameters
             if (!char.IsLetterOrDigit(chars[i])) chars[i] = '_';
         var id = new string(chars) + suffix;
         if (char.IsDigit(id[0])) id = "_" + id;
-        if (id is "batchSize" or "loss" or "input" or "output" or "target" or "samples" or "rows" or "n" or "start" or "sparse") id += "_";
+        if (id is "batchSize" or "loss" or "input" or "output" or "target" or "samples" or "rows" or "n" or "start" or "sparse" or "entered") id += "_";
         return Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(id) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? "@" + id : id;
     }
 }

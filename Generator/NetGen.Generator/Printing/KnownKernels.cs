@@ -108,8 +108,8 @@ internal static class KnownKernels
     public static readonly Kernel SigmoidBinaryCrossentropy = K("Losses", "SigmoidBinaryCrossentropy");
     public static readonly Kernel InitializerFill = K("Initializers", "Fill");
 
-    // Activations.cs, indexed by the NetGen.Activation value.
-    private static readonly string[] s_activation = { "Linear", "Relu", "Sigmoid", "Tanh", "Softmax", "LeakyRelu", "Elu", "Selu", "Swish", "Softplus", "Gelu" };
+    // Activations.cs: one kernel per NetGen.Activation member, named after it (Relu, ReluBackward).
+    private static readonly string[] s_activation = System.Enum.GetNames(typeof(Shared.Activation));
     private static readonly Kernel[] s_forward = Activations(false);
     private static readonly Kernel[] s_backward = Activations(true);
 

@@ -23,7 +23,7 @@ internal static class NetworkPrinter
         "InferenceArenaBytes", "TrainingFloatsPerSample", "GradientFloatsPerSample", "TrainingFloats", "WeightSignature", "InputShape", "OutputShape",
         "Outputs", "Diagram", "ParameterLayout", "StateLayout", "SummaryText", "Parameters", "Gradients", "State", "TrainingOutput", "Predict",
         "PredictChunk", "ComputeGradients", "ComputeGradientsCore", "Compile", "Trainer", "Fit", "Evaluate", "TrainOnBatch", "Save", "Load", "Summary",
-        "PackInputs", "PackTargets", "TokensAsFloats", "_parameters", "_gradients", "_inferenceArena", "_state", "_tokenChunk", "_packedInput",
+        "PackInputs", "PackTargets", "TokensAsFloats", "_busy", "EnterBusy", "PredictUnguarded", "ComputeGradientsUnguarded", "_parameters", "_gradients", "_inferenceArena", "_state", "_tokenChunk", "_packedInput",
         "_packedOutput", "_packedTraining", "_trainingOutputs", "_trainingArena", "_gradientArena", "_trainingBatch", "_seed", "_trainer", "_workspace",
     };
 
@@ -147,13 +147,13 @@ internal static class NetworkPrinter
         {
             foreach (var p in l.Parameters)
             {
-                w.Line($"{KnownKernels.Spell(KnownKernels.InitializerFill)}(global::NetGen.Initializer.{InitializerNames[p.Initializer]}, new global::System.Span<float>(_parameters, {Literals.Int(p.Offset)}, {Literals.Int(p.Length)}), {Literals.Int(p.FanIn)}, {Literals.Int(p.FanOut)}, new global::NetGen.Rng(global::NetGen.Rng.DeriveSeed(unchecked((ulong)seed), {Literals.Int(paramIndex)})));  // {l.Name}/{p.Name} {p.Shape}");
+                w.Line($"{KnownKernels.Spell(KnownKernels.InitializerFill)}(global::NetGen.Initializer.{(Shared.Initializer)p.Initializer}, new global::System.Span<float>(_parameters, {Literals.Int(p.Offset)}, {Literals.Int(p.Length)}), {Literals.Int(p.FanIn)}, {Literals.Int(p.FanOut)}, new global::NetGen.Rng(global::NetGen.Rng.DeriveSeed(unchecked((ulong)seed), {Literals.Int(paramIndex)})));  // {l.Name}/{p.Name} {p.Shape}");
                 paramIndex++;
             }
         }
         foreach (var l in g.Layers)
             foreach (var p in l.State)
-                w.Line($"{KnownKernels.Spell(KnownKernels.InitializerFill)}(global::NetGen.Initializer.{InitializerNames[p.Initializer]}, new global::System.Span<float>(_state, {Literals.Int(p.Offset)}, {Literals.Int(p.Length)}), {Literals.Int(p.FanIn)}, {Literals.Int(p.FanOut)}, new global::NetGen.Rng(0));  // {l.Name}/{p.Name} {p.Shape}");
+                w.Line($"{KnownKernels.Spell(KnownKernels.InitializerFill)}(global::NetGen.Initializer.{(Shared.Initializer)p.Initializer}, new global::System.Span<float>(_state, {Literals.Int(p.Offset)}, {Literals.Int(p.Length)}), {Literals.Int(p.FanIn)}, {Literals.Int(p.FanOut)}, new global::NetGen.Rng(0));  // {l.Name}/{p.Name} {p.Shape}");
         if (g.ParameterCount + g.StateCount > 0) w.Close();
         ResourcesPrinter.Constructor(w, resources, members);
         if (workspaces.Count > 0)
@@ -169,14 +169,14 @@ internal static class NetworkPrinter
         // ---- properties
         w.Line("/// <summary>All trainable parameters in one buffer, Keras <c>get_weights()</c> order and layout (see <see cref=\"ParameterLayout\"/>).</summary>");
         w.Line("public global::System.Span<float> Parameters => _parameters;");
-        w.Line("/// <summary>Gradients of the mean batch loss from the last <see cref=\"ComputeGradients\"/> call, laid out as <see cref=\"Parameters\"/>.</summary>");
+        w.Line($"/// <summary>Gradients of the mean batch loss from the last <see cref=\"{GuardPrinter.Cref(g, "ComputeGradients")}\"/> call, laid out as <see cref=\"Parameters\"/>.</summary>");
         w.Line("public global::System.ReadOnlySpan<float> Gradients => _gradients;");
         if (hasState)
         {
             w.Line("/// <summary>Non-trainable state (e.g. moving statistics), laid out as <see cref=\"StateLayout\"/>; updated by training, read by Predict.</summary>");
             w.Line("public global::System.Span<float> State => _state;");
         }
-        w.Line("/// <summary>Outputs (training mode) of the last <see cref=\"ComputeGradients\"/> call.</summary>");
+        w.Line($"/// <summary>Outputs (training mode) of the last <see cref=\"{GuardPrinter.Cref(g, "ComputeGradients")}\"/> call.</summary>");
         if (g.Outputs.Count == 1)
             w.Line($"public global::System.ReadOnlySpan<float> TrainingOutput => new global::System.ReadOnlySpan<float>(_trainingArena, {Literals.Times("_trainingBatch", trainingProgram.Outputs.Count > 0 ? training.Offset(trainingProgram.Outputs[0]) : 0)}, _trainingBatch * OutputLength);");
         else
@@ -193,7 +193,7 @@ internal static class NetworkPrinter
 
         InferencePrinter.Print(w, g, inferenceProgram, inference, members);
         TrainingPrinter.Print(w, g, trainingProgram, training, members);
-        TrainingPrinter.TrainingApi(w, g.StateCount > 0);
+        TrainingPrinter.TrainingApi(w, g, g.StateCount > 0);
         if (g.TokenIds)
         {
             w.Line();
@@ -205,11 +205,5 @@ internal static class NetworkPrinter
         return w.ToString();
     }
 
-    // Indexed by the NetGen.Initializer enum value.
-    private static readonly string[] InitializerNames =
-    {
-        "GlorotUniform", "GlorotNormal", "HeUniform", "HeNormal", "LecunUniform", "LecunNormal",
-        "Zeros", "Ones", "RandomUniform", "RandomNormal", "TruncatedNormal",
-    };
 
 }

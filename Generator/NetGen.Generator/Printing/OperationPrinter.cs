@@ -192,7 +192,5 @@ internal static class ResourceNames
 /// <summary>The names of the runtime's <c>NetGen.Activation</c> members, by value.</summary>
 internal static class ActivationNames
 {
-    private static readonly string[] s_names = { "Linear", "Relu", "Sigmoid", "Tanh", "Softmax", "LeakyRelu", "Elu", "Selu", "Swish", "Softplus", "Gelu" };
-
-    public static string Of(int value) => s_names[value];
+    public static string Of(int value) => ((Shared.Activation)value).ToString();
 }

@@ -16,6 +16,8 @@ internal static class TrainingPrinter
         if (g.TokenIds && vocabulary > 0) w.Line($"{KnownKernels.Spell(KnownKernels.EmbeddingValidate)}({span}, {Literals.Int(vocabulary)});");
     }
 
+    private const string ReadOnly = "global::System.ReadOnlySpan<float>";
+
     public static void Print(CodeWriter w, NetworkGraph g, Program program, MemoryPlan plan, Names members)
     {
         int ins = g.Inputs.Count, outs = g.Outputs.Count;
@@ -27,7 +29,7 @@ internal static class TrainingPrinter
         w.Line("/// <see cref=\"global::NetGen.Loss.SparseCategoricalCrossentropy\"/>.");
         if (outs > 1) w.Line("/// With several outputs each row holds every output's target in order, and the loss is the sum of the outputs' losses.");
         w.Line("/// </summary>");
-        w.Open("public float ComputeGradients(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, int batchSize, global::NetGen.Loss loss)");
+        GuardPrinter.OpenGuarded(w, "public", "float", "ComputeGradients", new (string, string, string?)[] { (ReadOnly, "input", null), (ReadOnly, "target", null), ("int", "batchSize", null), ("global::NetGen.Loss", "loss", null) });
         w.Line("global::NetGen.Guard.BatchSize(batchSize);");
         w.Line("global::NetGen.Guard.Length(input.Length, batchSize * InputLength, nameof(input), \"batchSize × InputLength\");");
         w.Line("if (loss == global::NetGen.Loss.SparseCategoricalCrossentropy)");
@@ -89,8 +91,9 @@ internal static class TrainingPrinter
         var ins = g.Inputs.Select(i => (Name: Parameters.Name(i.Name, ""), Size: i.Shape.Size, Label: i.Name)).ToList();
         var outs = g.Outputs.Select(o => (Name: Parameters.Name(g.NameOf(o), "Target"), Shape: g.ShapeOf(o), Label: g.NameOf(o))).ToList();
         w.Line("/// <summary>Training step (see the packed overload) with one span per input and one target span per output.</summary>");
-        var parameters = ins.Select(i => $"global::System.ReadOnlySpan<float> {i.Name}").Concat(outs.Select(o => $"global::System.ReadOnlySpan<float> {o.Name}"));
-        w.Open($"public float ComputeGradients({string.Join(", ", parameters)}, int batchSize, global::NetGen.Loss loss)");
+        var parameters = ins.Select(i => (ReadOnly, i.Name, (string?)null)).Concat(outs.Select(o => (ReadOnly, o.Name, (string?)null)))
+            .Concat(new[] { ("int", "batchSize", (string?)null), ("global::NetGen.Loss", "loss", (string?)null) });
+        GuardPrinter.OpenGuarded(w, "public", "float", "ComputeGradients", parameters.ToArray());
         w.Line("global::NetGen.Guard.BatchSize(batchSize);");
         w.Line("bool sparse = loss == global::NetGen.Loss.SparseCategoricalCrossentropy;");
         foreach (var i in ins) w.Line($"global::NetGen.Guard.Length({i.Name}.Length, batchSize * {i.Size}, nameof({i.Name}), \"batchSize × {i.Size}\");");
@@ -100,7 +103,7 @@ internal static class TrainingPrinter
         w.Close();
         w.Line();
         if (g.Outputs.Count > 1)
-            InferencePrinter.Pack(w, "PackTargets", "targets", outs.Select(o => (o.Name, o.Shape.Size, o.Label)).ToList(), "OutputLength");
+            InferencePrinter.Pack(w, g, "PackTargets", "targets", outs.Select(o => (o.Name, o.Shape.Size, o.Label)).ToList(), "OutputLength");
     }
 
     /// <summary>The training forward pass, the loss and the backward pass, reading <paramref name="inputs"/> and <paramref name="targets"/>.</summary>
@@ -160,9 +163,9 @@ internal static class TrainingPrinter
         w.Line();
     }
 
-    public static void TrainingApi(CodeWriter w, bool hasState)
+    public static void TrainingApi(CodeWriter w, NetworkGraph g, bool hasState)
     {
-        w.Line("/// <summary>Keras <c>compile</c>: chooses the optimizer and the loss used by <see cref=\"Fit\"/>, <see cref=\"Evaluate\"/> and <see cref=\"TrainOnBatch\"/>.</summary>");
+        w.Line("/// <summary>Keras <c>compile</c>: chooses the optimizer and the loss used by <see cref=\"{GuardPrinter.Cref(g, "Fit")}\"/>, <see cref=\"{GuardPrinter.Cref(g, "Evaluate")}\"/> and <see cref=\"{GuardPrinter.Cref(g, "TrainOnBatch")}\"/>.</summary>");
         w.Open("public void Compile(global::NetGen.Optimizer optimizer, global::NetGen.Loss loss)");
         w.Line("global::System.ArgumentNullException.ThrowIfNull(optimizer);");
         w.Line("_trainer = new global::NetGen.Training.Trainer(this, optimizer, loss, global::NetGen.Rng.DeriveSeed(unchecked((ulong)_seed), 1));");
@@ -173,15 +176,15 @@ internal static class TrainingPrinter
         w.Line();
         w.Line("/// <summary>Keras <c>fit</c>: trains for <paramref name=\"epochs\"/> epochs; the last <paramref name=\"validationSplit\"/> fraction of the samples validates.</summary>");
         w.Line("public global::NetGen.Training.History Fit(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int epochs = 1, int batchSize = 32, double validationSplit = 0.0, bool shuffle = true, global::System.Action<global::NetGen.Training.TrainingProgress>? callback = null)");
-        w.Line("    => Trainer.Fit(x, y, epochs, batchSize, validationSplit, shuffle, callback);");
+        using (w.Brace()) GuardPrinter.Body(w, "return Trainer.Fit(x, y, epochs, batchSize, validationSplit, shuffle, callback);");
         w.Line();
         w.Line("/// <summary>Keras <c>evaluate</c>: loss and accuracy in inference mode.</summary>");
         w.Line("public global::NetGen.Training.Evaluation Evaluate(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int batchSize = 32)");
-        w.Line("    => Trainer.Evaluate(x, y, batchSize);");
+        using (w.Brace()) GuardPrinter.Body(w, "return Trainer.Evaluate(x, y, batchSize);");
         w.Line();
         w.Line("/// <summary>One optimizer step on one batch; returns the batch loss.</summary>");
         w.Line("public float TrainOnBatch(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int batchSize)");
-        w.Line("    => Trainer.TrainOnBatch(x, y, batchSize);");
+        using (w.Brace()) GuardPrinter.Body(w, "return Trainer.TrainOnBatch(x, y, batchSize);");
         w.Line();
         if (!hasState)
         {

@@ -43,8 +43,9 @@ public static class Fused
         int inSize = g.InSize, outSize = g.OutSize;
         Guard.AtLeast(z.Length, batch * outSize, nameof(z), "batch × OutSize");
         Guard.AtLeast(y.Length, batch * outSize, nameof(y), "batch × OutSize");
-        // Threads split a whole batch best: keep it whole when the kernel may run on several.
-        int block = Parallelism.MaxThreads > 1 ? batch : Block(batch, outSize);
+        // Threads split a whole batch best: keep it whole when the kernel may run on several. Otherwise blocks of at
+        // least 8 samples, so the convolution's own chunking across samples keeps its GEMMs large.
+        int block = Parallelism.MaxThreads > 1 ? batch : Math.Min(batch, Math.Max(8, Block(batch, outSize)));
         for (int b = 0; b < batch; b += block)
         {
             int m = Math.Min(block, batch - b);
