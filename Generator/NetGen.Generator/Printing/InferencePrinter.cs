@@ -12,7 +12,7 @@ internal static class InferencePrinter
     private const string ReadOnly = "global::System.ReadOnlySpan<float>";
     private const string Writable = "global::System.Span<float>";
 
-    public static void Print(CodeWriter w, NetworkGraph g, Program program, MemoryPlan plan, Names members)
+    public static void Print(CodeWriter w, NetworkGraph g, Program program, MemoryPlan plan, IdentifierTable members)
     {
         GuardPrinter.BusyGuard(w);
         int ins = g.Inputs.Count, outs = g.Outputs.Count;

@@ -36,7 +36,7 @@ internal static class NetworkPrinter
         PassPipeline.Run(inferenceProgram, trainingProgram, options);
         var inference = Planner.Plan(inferenceProgram);
         var training = Planner.Plan(trainingProgram);
-        var members = new Names(ReservedMembers);
+        var members = new IdentifierTable(ReservedMembers);
         var w = new CodeWriter();
         var spec = g.Spec;
         var className = spec.ClassName;

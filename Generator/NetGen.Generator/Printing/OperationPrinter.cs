@@ -23,13 +23,13 @@ internal sealed class OperationPrinter
     private readonly NetworkGraph _g;
     private readonly Program _program;
     private readonly MemoryPlan _plan;
-    private readonly Names _members;
-    private readonly Names _locals;
+    private readonly IdentifierTable _members;
+    private readonly IdentifierTable _locals;
     private readonly HashSet<int> _declared = new();
     private readonly bool _training;
     private readonly IReadOnlyList<string> _targets;
 
-    public OperationPrinter(CodeWriter w, NetworkGraph g, Program program, MemoryPlan plan, Names members, bool training, IReadOnlyList<string> targets)
+    public OperationPrinter(CodeWriter w, NetworkGraph g, Program program, MemoryPlan plan, IdentifierTable members, bool training, IReadOnlyList<string> targets)
     {
         _w = w;
         _g = g;
@@ -40,7 +40,7 @@ internal sealed class OperationPrinter
         _targets = targets;
         var reserved = new List<string>(s_reserved);
         for (int i = 0; i < 16; i++) reserved.AddRange(new[] { "x" + i, "y" + i, "input" + i, "target" + i, "fused" + i, "t" + i, "targetLength" + i });
-        _locals = new Names(reserved);
+        _locals = new IdentifierTable(reserved);
     }
 
     private string Batch => "n";
@@ -182,11 +182,11 @@ internal sealed class OperationPrinter
 /// <summary>The class members that operations refer to, named uniquely through the class's <see cref="Names"/>.</summary>
 internal static class ResourceNames
 {
-    public static string Geometry(Names members, Geometry g) => members.Of(g, "s_geometry_" + g.Layer);
+    public static string Geometry(IdentifierTable members, Geometry g) => members.Of(g, "s_geometry_" + g.Layer);
 
-    public static string Rng(Names members, RandomSource r) => members.Of(r, "_rng_" + r.Layer);
+    public static string Rng(IdentifierTable members, RandomSource r) => members.Of(r, "_rng_" + r.Layer);
 
-    public static string Ints(Names members, ConstantInts c) => members.Of(c, c.Name);
+    public static string Ints(IdentifierTable members, ConstantInts c) => members.Of(c, c.Name);
 }
 
 /// <summary>The names of the runtime's <c>NetGen.Activation</c> members, by value.</summary>

@@ -6,7 +6,7 @@ namespace NetGen.Generator.Printing;
 /// <summary>Prints the class-level things operations refer to: geometry fields, random generators, constant data.</summary>
 internal static class ResourcesPrinter
 {
-    public static void Fields(CodeWriter w, Resources resources, Names members)
+    public static void Fields(CodeWriter w, Resources resources, IdentifierTable members)
     {
         foreach (var g in resources.Geometries)
             w.Line($"private static readonly {KnownKernels.Prefix}WindowGeometry {ResourceNames.Geometry(members, g)} = new({string.Join(", ", g.Values.Select(v => Literals.Int(v)))});");
@@ -18,7 +18,7 @@ internal static class ResourcesPrinter
     }
 
     /// <summary>Constructor statements; <c>seed</c> is in scope.</summary>
-    public static void Constructor(CodeWriter w, Resources resources, Names members)
+    public static void Constructor(CodeWriter w, Resources resources, IdentifierTable members)
     {
         foreach (var r in resources.RandomSources)
         {

@@ -18,7 +18,7 @@ internal static class TrainingPrinter
 
     private const string ReadOnly = "global::System.ReadOnlySpan<float>";
 
-    public static void Print(CodeWriter w, NetworkGraph g, Program program, MemoryPlan plan, Names members)
+    public static void Print(CodeWriter w, NetworkGraph g, Program program, MemoryPlan plan, IdentifierTable members)
     {
         int ins = g.Inputs.Count, outs = g.Outputs.Count;
         bool plain = ins == 1 && outs == 1;
@@ -107,7 +107,7 @@ internal static class TrainingPrinter
     }
 
     /// <summary>The training forward pass, the loss and the backward pass, reading <paramref name="inputs"/> and <paramref name="targets"/>.</summary>
-    private static void Body(CodeWriter w, NetworkGraph g, Program program, MemoryPlan plan, Names members, IReadOnlyList<string> inputs, IReadOnlyList<string> targets)
+    private static void Body(CodeWriter w, NetworkGraph g, Program program, MemoryPlan plan, IdentifierTable members, IReadOnlyList<string> inputs, IReadOnlyList<string> targets)
     {
         int outs = g.Outputs.Count;
         if (program.Blocked is not null)
@@ -165,7 +165,7 @@ internal static class TrainingPrinter
 
     public static void TrainingApi(CodeWriter w, NetworkGraph g, bool hasState)
     {
-        w.Line("/// <summary>Keras <c>compile</c>: chooses the optimizer and the loss used by <see cref=\"{GuardPrinter.Cref(g, "Fit")}\"/>, <see cref=\"{GuardPrinter.Cref(g, "Evaluate")}\"/> and <see cref=\"{GuardPrinter.Cref(g, "TrainOnBatch")}\"/>.</summary>");
+        w.Line($"/// <summary>Keras <c>compile</c>: chooses the optimizer and the loss used by <see cref=\"{GuardPrinter.Cref(g, "Fit")}\"/>, <see cref=\"{GuardPrinter.Cref(g, "Evaluate")}\"/> and <see cref=\"{GuardPrinter.Cref(g, "TrainOnBatch")}\"/>.</summary>");
         w.Open("public void Compile(global::NetGen.Optimizer optimizer, global::NetGen.Loss loss)");
         w.Line("global::System.ArgumentNullException.ThrowIfNull(optimizer);");
         w.Line("_trainer = new global::NetGen.Training.Trainer(this, optimizer, loss, global::NetGen.Rng.DeriveSeed(unchecked((ulong)_seed), 1));");

@@ -176,7 +176,7 @@ public class PassTests
     [Fact]
     public void NamesOfLayersThatLookAlikeStayDistinct()
     {
-        var names = new Names(new[] { "n" });
+        var names = new IdentifierTable(new[] { "n" });
         var first = names.Of(new object(), "c-1");
         var second = names.Of(new object(), "c_1");
         var third = names.Of(new object(), "n");

@@ -8,12 +8,12 @@ namespace NetGen.Generator.Printing;
 /// identifier (<c>c-1</c> → <c>c_1</c>), and a second wish for the same identifier gets a numbered suffix
 /// (<c>c_1</c> → <c>c_1_2</c>), so layers named <c>c-1</c> and <c>c_1</c> never collide.
 /// </summary>
-internal sealed class Names
+internal sealed class IdentifierTable
 {
     private readonly HashSet<string> _taken;
     private readonly Dictionary<object, string> _given = new();
 
-    public Names(IEnumerable<string> reserved) => _taken = new HashSet<string>(reserved, System.StringComparer.Ordinal);
+    public IdentifierTable(IEnumerable<string> reserved) => _taken = new HashSet<string>(reserved, System.StringComparer.Ordinal);
 
     /// <summary>The identifier of <paramref name="owner"/> (the same one on every call), made from <paramref name="wanted"/>.</summary>
     public string Of(object owner, string wanted)
