@@ -34,6 +34,8 @@ internal interface IVectorWidth<TV> where TV : struct
     static abstract TV MulAdd(TV a, TV b, TV c);
 
     static abstract TV Add(TV a, TV b);
+
+    static abstract TV Max(TV a, TV b);
 }
 
 /// <summary>Widths the kernels choose from, widest accelerated first.</summary>
@@ -68,6 +70,9 @@ internal struct W512 : IVectorWidth<Vector512<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Max(Vector512<float> a, Vector512<float> b) => Vector512.Max(a, b);
 }
 
 /// <summary>256-bit vectors (AVX2): 8 floats, 16 registers.</summary>
@@ -91,6 +96,9 @@ internal struct W256 : IVectorWidth<Vector256<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Max(Vector256<float> a, Vector256<float> b) => Vector256.Max(a, b);
 }
 
 /// <summary>128-bit vectors (SSE on any x64, AdvSimd on ARM64): 4 floats, 16 registers assumed.</summary>
@@ -114,4 +122,7 @@ internal struct W128 : IVectorWidth<Vector128<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Add(Vector128<float> a, Vector128<float> b) => a + b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Max(Vector128<float> a, Vector128<float> b) => Vector128.Max(a, b);
 }
