@@ -4,15 +4,25 @@
 # against their references here: the runtime switches DOTNET_EnableAVX512=0 and DOTNET_EnableAVX=0 make the JIT
 # report the narrower hardware, so Vector512/Vector256.IsHardwareAccelerated (and Vector<T>) follow.
 # NETGEN_EXPECT_VECTOR_BITS tells VectorWidthTests which width the run must get.
-# Usage: bash tools/test-widths.sh [--no-build]   (CI passes --no-build after its own build)
+# Usage: bash tools/test-widths.sh [--no-build] [--capped-only]
+#   --no-build     use the test build that is there (CI builds first)
+#   --capped-only  skip the full-width run (CI's main test run is that one)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=()
-[ "${1:-}" = "--no-build" ] && build=(--no-build)
+capped_only=0
+for arg in "$@"; do
+  case $arg in
+    --no-build) build=(--no-build) ;;
+    --capped-only) capped_only=1 ;;
+    *) echo "unknown argument $arg" >&2; exit 2 ;;
+  esac
+done
 filter="FullyQualifiedName~NetGen.Tests.Kernels"
 runs=()
-if grep -qw avx512f /proc/cpuinfo; then runs+=("512:"); fi
-if grep -qw avx2 /proc/cpuinfo; then runs+=("256:DOTNET_EnableAVX512=0"); fi
+if grep -qw avx512f /proc/cpuinfo && [ $capped_only = 0 ]; then runs+=("512:"); fi
+if grep -qw avx512f /proc/cpuinfo && grep -qw avx2 /proc/cpuinfo; then runs+=("256:DOTNET_EnableAVX512=0")
+elif grep -qw avx2 /proc/cpuinfo && [ $capped_only = 0 ]; then runs+=("256:"); fi
 runs+=("128:DOTNET_EnableAVX=0")
 status=0
 for run in "${runs[@]}"; do
