@@ -9,10 +9,16 @@
 # Start to first prediction: wall clock from just before the process starts (date +%s%N) to the moment the program
 # has its first prediction (it prints that time with --timing); min and median over START_RUNS starts.
 # Latency: mean µs per image of a timed loop of --repeat passes (MLP 100,000 predictions, CNN 10,000), batch 1;
-# median and range over LATENCY_RUNS runs; the bytes the timed loop allocated are printed too.
-# Usage: bash tools/measure-embedded.sh [LATENCY_RUNS=5] [START_RUNS=21]
+# median and range over LATENCY_RUNS runs; the bytes the timed loop allocated are printed too. Every process runs
+# pinned to one core (taskset -c 1: Environment.ProcessorCount is then 1, so the kernels run single-threaded and a
+# batch-1 latency does not depend on getting a second core on a shared machine).
+# Usage: bash tools/measure-embedded.sh [--prebuilt DIR] [LATENCY_RUNS=5] [START_RUNS=21]
+#   --prebuilt DIR  use DIR/portable, DIR/x86-64-v3 and DIR/native (each holding EmbeddedInference) instead of
+#                   publishing them (three native builds take long on a loaded machine); a build missing there is left out
 set -euo pipefail
 cd "$(dirname "$0")/.."
+prebuilt=""
+if [ "${1:-}" = "--prebuilt" ]; then prebuilt=$(cd "$2" && pwd); shift 2; fi
 runs=${1:-5}
 starts=${2:-21}
 work=$(mktemp -d)
@@ -20,15 +26,26 @@ trap 'rm -rf "$work"' EXIT
 images=Tests/NetGen.Tests/Fixtures/fashion-mnist-slice/t10k-images-idx3-ubyte.gz
 p=Samples/EmbeddedInference/EmbeddedInference.csproj
 builds=(jit portable x86-64-v3 native)
-dotnet publish $p -c Release -r linux-x64 -p:PublishAot=true -warnaserror -o "$work/portable" > /dev/null
-dotnet publish $p -c Release -r linux-x64 -p:PublishAot=true -p:IlcInstructionSet=x86-64-v3 -warnaserror -o "$work/x86-64-v3" > /dev/null
-dotnet publish $p -c Release -r linux-x64 -p:PublishAot=true -p:IlcInstructionSet=native -warnaserror -o "$work/native" > /dev/null
+declare -A isa=([portable]="" [x86-64-v3]="-p:IlcInstructionSet=x86-64-v3" [native]="-p:IlcInstructionSet=native")
+for b in portable x86-64-v3 native; do
+  if [ -n "$prebuilt" ]; then
+    if [ -x "$prebuilt/$b/EmbeddedInference" ]; then
+      mkdir -p "$work/$b" && cp "$prebuilt/$b/EmbeddedInference" "$work/$b/"
+    else
+      builds=("${builds[@]/$b}")
+    fi
+  else
+    dotnet publish $p -c Release -r linux-x64 -p:PublishAot=true ${isa[$b]} -warnaserror -o "$work/$b" > /dev/null
+  fi
+done
 dotnet build $p -c Release -f net10.0 -warnaserror > /dev/null
 jitdir=Samples/EmbeddedInference/bin/Release/net10.0
-declare -A cmd=([jit]="dotnet $jitdir/EmbeddedInference.dll")
+pin="taskset -c 1"
+declare -A cmd=([jit]="$pin dotnet $jitdir/EmbeddedInference.dll")
 declare -A size=([jit]="$(( $(stat -c %s $jitdir/EmbeddedInference.dll) + $(stat -c %s $jitdir/NetGen.Runtime.dll) )) B of dlls + the shared runtime")
-for b in portable x86-64-v3 native; do
-  cmd[$b]="$work/$b/EmbeddedInference"
+builds=($(printf '%s\n' "${builds[@]}" | grep .))
+for b in "${builds[@]:1}"; do
+  cmd[$b]="$pin $work/$b/EmbeddedInference"
   size[$b]="$(stat -c %s "$work/$b/EmbeddedInference") B"
 done
 declare -A first lat alloc
