@@ -23,25 +23,41 @@ public sealed class NetworkGenerator : IIncrementalGenerator
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
+        // Records, structs and interfaces too, so that a [Network] on one of them gets a diagnostic instead of silence.
         var specs = context.SyntaxProvider.ForAttributeWithMetadataName(
                 "NetGen.NetworkAttribute",
-                static (node, _) => node is ClassDeclarationSyntax,
-                static (ctx, ct) => Weights.WeightsParsing.Attach(NetworkParser.Parse(ctx, ct), ctx, ct))
+                static (node, _) => node is TypeDeclarationSyntax,
+                static (ctx, ct) => NetworkParser.Parse(ctx, ct) is { } spec ? Weights.WeightsParsing.Attach(spec, ctx, ct) : null)
+            .Where(static spec => spec is not null)
+            .Select(static (spec, _) => spec!)
             .WithTrackingName(TrackingNames.Parse);
 
         var results = specs.Select(static (spec, ct) => Generate(spec, ct)).WithTrackingName(TrackingNames.Build);
 
         var sources = results.Select(static (r, _) => r.Source).WithTrackingName(TrackingNames.Source);
-        context.RegisterSourceOutput(sources, static (spc, source) =>
+        // All files in one output, so that hint names differing only in case (classes Net and net) are told apart:
+        // the compiler compares hint names ignoring case and throws on a duplicate.
+        context.RegisterSourceOutput(sources.Collect(), static (spc, all) =>
         {
-            if (source is not null) spc.AddSource(source.HintName, SourceText.From(source.Text, System.Text.Encoding.UTF8));
+            foreach (var (hint, source) in HintNames.Unique(all.Where(s => s is not null).Select(s => s!)))
+                spc.AddSource(hint, SourceText.From(source.Text, System.Text.Encoding.UTF8));
         });
 
+        // Diagnostics are reported at locations in the compilation's own syntax trees, so that #pragma warning disable
+        // and per-file .editorconfig severities apply to them (a location made from a file path is outside every tree).
         var diagnostics = results.Select(static (r, _) => r.Diagnostics).WithTrackingName(TrackingNames.Diagnostics);
-        context.RegisterSourceOutput(diagnostics, static (spc, list) =>
+        context.RegisterSourceOutput(diagnostics.Combine(context.CompilationProvider), static (spc, pair) =>
         {
-            foreach (var d in list) spc.ReportDiagnostic(d.ToDiagnostic());
+            foreach (var d in pair.Left) spc.ReportDiagnostic(d.ToDiagnostic(pair.Right));
         });
+
+        // Layer attributes on a class without [Network] (NG0041): nothing would be generated, so say so.
+        var orphans = context.SyntaxProvider.CreateSyntaxProvider(
+                static (node, _) => node is TypeDeclarationSyntax { AttributeLists.Count: > 0 },
+                static (ctx, ct) => NetworkParser.LayersWithoutNetwork(ctx, ct))
+            .Where(static d => d is not null)
+            .Select(static (d, _) => d!);
+        context.RegisterSourceOutput(orphans.Combine(context.CompilationProvider), static (spc, pair) => spc.ReportDiagnostic(pair.Left.ToDiagnostic(pair.Right)));
 
         Weights.WeightsBaking.Register(context, results); // [Weights("file")]: the separate .Weights.g.cs branch
     }

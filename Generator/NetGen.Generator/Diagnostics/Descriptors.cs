@@ -173,6 +173,39 @@ internal static class Descriptors
         "Not a bakeable weight file",
         "Network '{0}': the weight file '{1}' {2}");
 
+    // Reliability (issue 11): declarations that used to crash the generator, break the generated code or be ignored.
+    public static readonly DiagnosticDescriptor LayersWithoutNetwork = Make("NG0041",
+        "Layer attributes without [Network]",
+        "'{0}' has layer attributes but no [Network] attribute, so NetGen generates nothing for it; add [Network] (or remove the layer attributes)", DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor UnsupportedClass = Make("NG0042",
+        "Network class shape not supported",
+        "Network '{0}' cannot be generated: {1}");
+
+    public static readonly DiagnosticDescriptor InvalidName = Make("NG0043",
+        "Invalid layer name",
+        "{0}: the name '{1}' is not allowed; a name must be 1 to 100 characters out of letters, digits, '_', '.' and '-' (the characters Keras allows), starting with a letter, digit or '_'");
+
+    public static readonly DiagnosticDescriptor NameCollision = Make("NG0044",
+        "Layer names collide as identifiers",
+        "The names '{0}' and '{1}' both become the C# identifier '{2}' in the generated code; rename one of them");
+
+    public static readonly DiagnosticDescriptor DuplicateOutput = Make("NG0045",
+        "Output named twice",
+        "Network '{0}': [Output] names '{1}' more than once; name each output once");
+
+    public static readonly DiagnosticDescriptor TooLarge = Make("NG0046",
+        "Network too large",
+        "{0}: {1} is too large ({2}); sizes must fit in 32-bit counts of floats");
+
+    public static readonly DiagnosticDescriptor NumberOutOfRange = Make("NG0047",
+        "Number not finite or out of range",
+        "{0}: {1} must be {2}, but is {3}");
+
+    public static readonly DiagnosticDescriptor NullArgument = Make("NG0048",
+        "Null argument",
+        "{0}: {1} must not be null or contain null");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new()
     {
         [NotPartial.Id] = NotPartial,
@@ -215,6 +248,14 @@ internal static class Descriptors
         [WeightsFileMissing.Id] = WeightsFileMissing,
         [WeightsMismatch.Id] = WeightsMismatch,
         [WeightsFileFormat.Id] = WeightsFileFormat,
+        [LayersWithoutNetwork.Id] = LayersWithoutNetwork,
+        [UnsupportedClass.Id] = UnsupportedClass,
+        [InvalidName.Id] = InvalidName,
+        [NameCollision.Id] = NameCollision,
+        [DuplicateOutput.Id] = DuplicateOutput,
+        [TooLarge.Id] = TooLarge,
+        [NumberOutOfRange.Id] = NumberOutOfRange,
+        [NullArgument.Id] = NullArgument,
     };
 
     public static IEnumerable<DiagnosticDescriptor> All => s_byId.Values;

@@ -179,7 +179,23 @@ internal static class NetworkEmitter
 
         w.Close();
         foreach (var _ in spec.ContainingTypes) w.Close();
-        return training.Substitute(inference.Substitute(w.ToString()));
+        return UnambiguousCrefs(g, training.Substitute(inference.Substitute(w.ToString())));
+    }
+
+    /// <summary>
+    /// With overloads (several inputs or outputs, token ids) a bare <c>cref="Predict"</c> is ambiguous (CS0419, an error in
+    /// a build with GenerateDocumentationFile and warnings as errors): name the packed-span overload.
+    /// </summary>
+    private static string UnambiguousCrefs(NetworkGraph g, string text)
+    {
+        if (g.Inputs.Count == 1 && g.Outputs.Count == 1 && !g.TokenIds) return text;
+        const string span = "global::System.ReadOnlySpan{float}";
+        return text
+            .Replace("cref=\"ComputeGradients\"", $"cref=\"ComputeGradients({span}, {span}, int, global::NetGen.Loss)\"")
+            .Replace("cref=\"Predict\"", $"cref=\"Predict({span}, global::System.Span{{float}}, int)\"")
+            .Replace("cref=\"Fit\"", $"cref=\"Fit({span}, {span}, int, int, double, bool, global::System.Action{{global::NetGen.Training.TrainingProgress}})\"")
+            .Replace("cref=\"Evaluate\"", $"cref=\"Evaluate({span}, {span}, int)\"")
+            .Replace("cref=\"TrainOnBatch\"", $"cref=\"TrainOnBatch({span}, {span}, int)\"");
     }
 
     // Indexed by the NetGen.Initializer enum value.
@@ -199,12 +215,56 @@ internal static class NetworkEmitter
     {
         var id = EmitContext.Identifier(layerName) + suffix;
         if (char.IsDigit(id[0])) id = "_" + id;
-        if (id is "batchSize" or "loss" or "input" or "output" or "target" or "samples" or "rows" or "n" or "start" or "sparse") id += "_";
+        if (id is "batchSize" or "loss" or "input" or "output" or "target" or "samples" or "rows" or "n" or "start" or "sparse" or "entered") id += "_";
         return Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(id) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? "@" + id : id;
+    }
+
+    /// <summary>
+    /// Concurrency guard (issue 11): a public entry point that marks the instance busy for its thread (one compare-exchange),
+    /// calls <c>{name}Unguarded</c> (opened here for the body) and clears the mark; another thread entering meanwhile
+    /// gets an InvalidOperationException instead of silently mixing its buffers with this one's.
+    /// </summary>
+    private static void OpenGuarded(CodeWriter w, string modifiers, string name, string parameters)
+    {
+        var list = parameters.Split(new[] { ", " }, System.StringSplitOptions.None).Select(p => System.Text.RegularExpressions.Regex.Replace(p, " = [^,]*$", "")).ToList();
+        var arguments = string.Join(", ", list.Select(p => p.Substring(p.LastIndexOf(' ') + 1)));
+        w.Open($"{modifiers} {name}({parameters})");
+        GuardedBody(w, $"{(modifiers.EndsWith(" void", System.StringComparison.Ordinal) ? "" : "return ")}{name}Unguarded({arguments});", open: false);
+        w.Close();
+        w.Line();
+        w.Open($"private {modifiers.Substring(modifiers.IndexOf(' ') + 1)} {name}Unguarded({string.Join(", ", list)})");
+    }
+
+    /// <summary>The body of a guarded entry point around <paramref name="statement"/>.</summary>
+    private static void GuardedBody(CodeWriter w, string statement, bool open = true)
+    {
+        if (open) w.Line("{");
+        if (open) w.Indent();
+        w.Line("bool entered = EnterBusy();");
+        w.Line($"try {{ {statement} }}");
+        w.Line("finally { if (entered) global::System.Threading.Volatile.Write(ref _busy, 0); }");
+        if (open) w.Outdent();
+        if (open) w.Line("}");
+    }
+
+    private static void EmitBusyGuard(CodeWriter w)
+    {
+        w.Line("private int _busy;");
+        w.Line();
+        w.Line("/// <summary>Marks this instance busy for the calling thread; false when that thread already holds it (a nested call).</summary>");
+        w.Open("private bool EnterBusy()");
+        w.Line("int me = global::System.Environment.CurrentManagedThreadId;");
+        w.Line("int owner = global::System.Threading.Interlocked.CompareExchange(ref _busy, me, 0);");
+        w.Line("if (owner == 0) return true;");
+        w.Line("if (owner == me) return false;");
+        w.Line("throw new global::System.InvalidOperationException(\"This network instance is in use by another thread: Predict, ComputeGradients, Fit, Evaluate and TrainOnBatch share its buffers, so one instance must not be used by several threads at once; give each thread its own instance (copy the weights with Parameters).\");");
+        w.Close();
+        w.Line();
     }
 
     private static void EmitPredict(EmitContext c, NetworkGraph g, InferencePlan plan)
     {
+        EmitBusyGuard(c.W);
         var w = c.W;
         int ins = g.Inputs.Count, outs = g.Outputs.Count;
         var xs = Spans("x", ins);
@@ -215,7 +275,7 @@ internal static class NetworkEmitter
         if (ins > 1 || outs > 1)
             w.Line("/// Each sample's row holds every input (output) in declaration order, as <see cref=\"PackInputs\"/> lays them out.");
         w.Line("/// </summary>");
-        w.Open("public void Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batchSize = 1)");
+        OpenGuarded(w, "public void", "Predict", "global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batchSize = 1");
         w.Line("global::NetGen.Guard.BatchSize(batchSize);");
         w.Line("global::NetGen.Guard.Length(input.Length, batchSize * InputLength, nameof(input), \"batchSize × InputLength\");");
         w.Line("global::NetGen.Guard.Length(output.Length, batchSize * OutputLength, nameof(output), \"batchSize × OutputLength\");");
@@ -302,7 +362,7 @@ internal static class NetworkEmitter
         foreach (var o in outs) w.Line($"/// <param name=\"{o.Name.TrimStart('@')}\">output '{o.Label}': batchSize × {o.Size} floats</param>");
         w.Line("/// <param name=\"batchSize\">samples</param>");
         var parameters = ins.Select(i => $"global::System.ReadOnlySpan<float> {i.Name}").Concat(outs.Select(o => $"global::System.Span<float> {o.Name}"));
-        w.Open($"public void Predict({string.Join(", ", parameters)}, int batchSize = 1)");
+        OpenGuarded(w, "public void", "Predict", $"{string.Join(", ", parameters)}, int batchSize = 1");
         w.Line("global::NetGen.Guard.BatchSize(batchSize);");
         foreach (var i in ins) w.Line($"global::NetGen.Guard.Length({i.Name}.Length, batchSize * {i.Size}, nameof({i.Name}), \"batchSize × {i.Size}\");");
         foreach (var o in outs) w.Line($"global::NetGen.Guard.Length({o.Name}.Length, batchSize * {o.Size}, nameof({o.Name}), \"batchSize × {o.Size}\");");
@@ -350,7 +410,7 @@ internal static class NetworkEmitter
         w.Line("/// <see cref=\"global::NetGen.Loss.SparseCategoricalCrossentropy\"/>.");
         if (outs > 1) w.Line("/// With several outputs each row holds every output's target in order, and the loss is the sum of the outputs' losses.");
         w.Line("/// </summary>");
-        w.Open("public float ComputeGradients(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, int batchSize, global::NetGen.Loss loss)");
+        OpenGuarded(w, "public float", "ComputeGradients", "global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, int batchSize, global::NetGen.Loss loss");
         w.Line("global::NetGen.Guard.BatchSize(batchSize);");
         w.Line("global::NetGen.Guard.Length(input.Length, batchSize * InputLength, nameof(input), \"batchSize × InputLength\");");
         w.Line("if (loss == global::NetGen.Loss.SparseCategoricalCrossentropy)");
@@ -413,7 +473,7 @@ internal static class NetworkEmitter
         var outs = g.Outputs.Select(o => (Name: ParameterName(g.NameOf(o), "Target"), Shape: g.ShapeOf(o), Label: g.NameOf(o))).ToList();
         w.Line("/// <summary>Training step (see the packed overload) with one span per input and one target span per output.</summary>");
         var parameters = ins.Select(i => $"global::System.ReadOnlySpan<float> {i.Name}").Concat(outs.Select(o => $"global::System.ReadOnlySpan<float> {o.Name}"));
-        w.Open($"public float ComputeGradients({string.Join(", ", parameters)}, int batchSize, global::NetGen.Loss loss)");
+        OpenGuarded(w, "public float", "ComputeGradients", $"{string.Join(", ", parameters)}, int batchSize, global::NetGen.Loss loss");
         w.Line("global::NetGen.Guard.BatchSize(batchSize);");
         w.Line("bool sparse = loss == global::NetGen.Loss.SparseCategoricalCrossentropy;");
         foreach (var i in ins) w.Line($"global::NetGen.Guard.Length({i.Name}.Length, batchSize * {i.Size}, nameof({i.Name}), \"batchSize × {i.Size}\");");
@@ -592,7 +652,7 @@ internal static class NetworkEmitter
     private static void EmitTokenPredict(CodeWriter w, NetworkGraph g)
     {
         w.Line("/// <summary>Inference on token ids: <c>batchSize · InputLength</c> ids. Every id is checked before anything is computed.</summary>");
-        w.Open("public void Predict(global::System.ReadOnlySpan<int> tokens, global::System.Span<float> output, int batchSize = 1)");
+        OpenGuarded(w, "public void", "Predict", "global::System.ReadOnlySpan<int> tokens, global::System.Span<float> output, int batchSize = 1");
         w.Line("global::NetGen.Guard.BatchSize(batchSize);");
         w.Line("global::NetGen.Guard.Length(tokens.Length, batchSize * InputLength, nameof(tokens), \"batchSize × InputLength\");");
         w.Line("global::NetGen.Guard.Length(output.Length, batchSize * OutputLength, nameof(output), \"batchSize × OutputLength\");");
@@ -602,7 +662,7 @@ internal static class NetworkEmitter
         w.Line("var chunk = new global::System.Span<float>(_tokenChunk, 0, n * InputLength);");
         w.Line("var ids = tokens.Slice(start * InputLength, n * InputLength);");
         w.Line("for (int i = 0; i < ids.Length; i++) chunk[i] = ids[i];");
-        w.Line("PredictChunk(chunk, output.Slice(start * OutputLength, n * OutputLength), n);");
+        w.Line(g.Outputs.Count > 1 ? "PredictUnguarded(chunk, output.Slice(start * OutputLength, n * OutputLength), n);" : "PredictChunk(chunk, output.Slice(start * OutputLength, n * OutputLength), n);");
         w.Close();
         w.Close();
         w.Line();
@@ -621,15 +681,15 @@ internal static class NetworkEmitter
         w.Line();
         w.Line("/// <summary>Keras <c>fit</c>: trains for <paramref name=\"epochs\"/> epochs; the last <paramref name=\"validationSplit\"/> fraction of the samples validates.</summary>");
         w.Line("public global::NetGen.Training.History Fit(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int epochs = 1, int batchSize = 32, double validationSplit = 0.0, bool shuffle = true, global::System.Action<global::NetGen.Training.TrainingProgress>? callback = null)");
-        w.Line("    => Trainer.Fit(x, y, epochs, batchSize, validationSplit, shuffle, callback);");
+        GuardedBody(w, "return Trainer.Fit(x, y, epochs, batchSize, validationSplit, shuffle, callback);");
         w.Line();
         w.Line("/// <summary>Keras <c>evaluate</c>: loss and accuracy in inference mode.</summary>");
         w.Line("public global::NetGen.Training.Evaluation Evaluate(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int batchSize = 32)");
-        w.Line("    => Trainer.Evaluate(x, y, batchSize);");
+        GuardedBody(w, "return Trainer.Evaluate(x, y, batchSize);");
         w.Line();
         w.Line("/// <summary>One optimizer step on one batch; returns the batch loss.</summary>");
         w.Line("public float TrainOnBatch(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int batchSize)");
-        w.Line("    => Trainer.TrainOnBatch(x, y, batchSize);");
+        GuardedBody(w, "return Trainer.TrainOnBatch(x, y, batchSize);");
         w.Line();
         if (!hasState)
         {

@@ -143,6 +143,7 @@ internal static class GraphBuilder
         var kinds = new LayerKind?[spec.Layers.Count];
         var index = new Dictionary<string, int>();
         var counters = new Dictionary<string, int>();
+        var identifiers = new Dictionary<string, string>();
         for (int i = firstInput; i < spec.Layers.Count; i++)
         {
             var layer = spec.Layers[i];
@@ -170,9 +171,20 @@ internal static class GraphBuilder
                 while (spec.Layers.Any(l => l.Find("Name")?.Text == name));
             }
             names[i] = name;
-            if (index.ContainsKey(name)) context.Report(Descriptors.DuplicateName, layer.Find("Name")?.Location ?? layer.Location, name);
-            else index[name] = i;
+            if (!Names.IsValid(name))
+                context.Report(Descriptors.InvalidName, layer.Find("Name")?.Location ?? layer.Location, $"{layer.Kind} in '{label}'", Names.Printable(name));
+            else if (index.ContainsKey(name)) context.Report(Descriptors.DuplicateName, layer.Find("Name")?.Location ?? layer.Location, name);
+            else
+            {
+                index[name] = i;
+                var key = Names.IdentifierKey(name);
+                if (identifiers.TryGetValue(key, out var other))
+                    context.Report(Descriptors.NameCollision, layer.Find("Name")?.Location ?? layer.Location, other, name, key);
+                else identifiers[key] = name;
+            }
         }
+        if (context.HasErrors) return null;
+        CheckNumbers(spec, firstInput, names, context);
         if (context.HasErrors) return null;
 
         var inputs = new List<InputDecl>();
@@ -197,15 +209,33 @@ internal static class GraphBuilder
             if (sources is null) return null;
             var inShapes = sources.Select(s => shapes[s]).ToList();
             LayerNode? node;
-            if (kind is MultiInputKind merge) node = merge.Build(layerSpec, names[i], inShapes, context);
-            else if (sources.Length != 1)
+            if (kind is not MultiInputKind && sources.Length != 1)
             {
                 context.Report(Descriptors.InputCount, layerSpec.Location, $"{layerSpec.Kind} '{names[i]}'", "it reads exactly one input",
                     $"{sources.Length} ({string.Join(", ", sources.Select(s => names[s]))})");
                 return null;
             }
-            else node = kind.Build(layerSpec, names[i], inShapes[0], context);
+            try
+            {
+                // The generator compiles with checked arithmetic: a shape or weight count beyond 32 bits throws here.
+                node = kind is MultiInputKind merge ? merge.Build(layerSpec, names[i], inShapes, context) : kind.Build(layerSpec, names[i], inShapes[0], context);
+            }
+            catch (System.OverflowException)
+            {
+                context.Report(Descriptors.TooLarge, layerSpec.Location, $"{layerSpec.Kind} '{names[i]}'",
+                    $"its output or weights for the input {string.Join(" and ", inShapes)}", "the arithmetic overflows 32 bits");
+                return null;
+            }
+            catch (System.DivideByZeroException)
+            {
+                context.Report(Descriptors.TooLarge, layerSpec.Location, $"{layerSpec.Kind} '{names[i]}'",
+                    $"a size derived from its arguments for the input {string.Join(" and ", inShapes)}", "a step or size wraps to zero");
+                return null;
+            }
             if (node is null) return null;
+            if (!CheckShape(node.OutputShape, $"{layerSpec.Kind} '{names[i]}'", "its output shape", layerSpec.Location, context)) return null;
+            foreach (var p in node.Parameters.Concat(node.State))
+                if (!CheckShape(p.Shape, $"{layerSpec.Kind} '{names[i]}'", $"its weight '{p.Name}'", layerSpec.Location, context)) return null;
             node.Id = i;
             node.Sources = sources;
             layers.Add(node);
@@ -217,6 +247,11 @@ internal static class GraphBuilder
         if (spec.Outputs.Count == 0) outputs.Add(spec.Layers.Count - 1);
         foreach (var name in spec.Outputs)
         {
+            if (spec.Outputs.Count(o => o == name) > 1)
+            {
+                context.Report(Descriptors.DuplicateOutput, spec.OutputsLocation, label, name);
+                return null;
+            }
             if (!index.TryGetValue(name, out int value))
             {
                 context.Report(Descriptors.UnknownInputName, spec.OutputsLocation, $"Output of '{label}'", name, string.Join(", ", index.Keys));
@@ -241,6 +276,7 @@ internal static class GraphBuilder
         if (context.HasErrors) return null;
         PlanMask(graph, context);
 
+        if (!CheckTotals(graph, context)) return null;
         int offset = 0;
         foreach (var p in layers.SelectMany(l => l.Parameters))
         {
@@ -260,6 +296,7 @@ internal static class GraphBuilder
     {
         var shapeArg = inputSpec.Find("shape");
         var dims = shapeArg?.Items.Select(d => (int)d).ToArray() ?? new int[0];
+        if (dims.All(d => d > 0) && !CheckShape(new Shape(dims), $"Input '{name}'", "the sample shape", shapeArg?.Location ?? inputSpec.Location, context)) return null;
         if (dims.Length == 0)
             context.Report(Descriptors.NonPositive, shapeArg?.Location ?? inputSpec.Location, $"Input '{name}'", "the number of dimensions", 0);
         for (int d = 0; d < dims.Length; d++)
@@ -267,6 +304,70 @@ internal static class GraphBuilder
                 context.Report(Descriptors.NonPositive, shapeArg?.Location ?? inputSpec.Location, $"Input '{name}'", $"dimension {d + 1}", dims[d]);
         if (context.HasErrors) return null;
         return new InputDecl(name, new Shape(dims), BuildContext.Bool(inputSpec, "TokenIds", false), inputSpec.Location);
+    }
+
+    /// <summary>Largest count of floats any one size may reach: sizes are 32-bit ints in the generated code.</summary>
+    internal const long MaxFloats = int.MaxValue;
+
+    /// <summary>NG0004 for an empty axis, NG0046 for a shape holding more than <see cref="MaxFloats"/> floats.</summary>
+    private static bool CheckShape(Shape shape, string label, string what, LocationInfo? location, BuildContext context)
+    {
+        for (int d = 0; d < shape.Rank; d++)
+        {
+            if (shape.Dims[d] <= 0)
+            {
+                context.Report(Descriptors.NonPositive, location, label, $"{what} {shape}: dimension {d + 1}", shape.Dims[d]);
+                return false;
+            }
+        }
+        long size = 1;
+        foreach (var d in shape.Dims)
+        {
+            size *= d;
+            if (size > MaxFloats)
+            {
+                context.Report(Descriptors.TooLarge, location, label, $"{what} {shape}",
+                    $"{string.Join(" × ", shape.Dims)} = {shape.Dims.Aggregate(1.0, (a, x) => a * x):G6} floats, at most {MaxFloats}");
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// The network-wide counts the generated code keeps in 32-bit constants: weights, state, and (bounding the arenas)
+    /// the sum of all tensor sizes times the inference batch capacity.
+    /// </summary>
+    private static bool CheckTotals(NetworkGraph g, BuildContext context)
+    {
+        var label = $"Network '{g.Spec.ClassName}'";
+        long parameters = g.Layers.SelectMany(l => l.Parameters).Sum(p => (long)p.Length);
+        long state = g.Layers.SelectMany(l => l.State).Sum(p => (long)p.Length);
+        long values = g.Inputs.Sum(i => (long)i.Shape.Size) + g.Layers.Sum(l => (long)l.OutputShape.Size + l.InputShapes.Sum(s => (long)s.Size));
+        long capacity = System.Math.Max(1, g.Spec.InferenceBatchCapacity);
+        string? what = parameters > MaxFloats ? $"the weight count {parameters}"
+            : state > MaxFloats ? $"the state count {state}"
+            : 4 * values > MaxFloats ? $"the activations of one sample (about {values} floats)"
+            : 4 * values * capacity > MaxFloats ? $"the inference arena for InferenceBatchCapacity = {capacity} samples of about {values} floats"
+            : null;
+        if (what is null) return true;
+        context.Report(Descriptors.TooLarge, g.Spec.NetworkAttributeLocation, label, what, $"at most {MaxFloats} floats in all, with room for the work buffers");
+        return false;
+    }
+
+    /// <summary>NG0047 for a NaN or infinite number argument: no layer has a use for one, and it would print as <c>NaNf</c>.</summary>
+    private static void CheckNumbers(NetworkSpec spec, int firstInput, string[] names, BuildContext context)
+    {
+        for (int i = firstInput; i < spec.Layers.Count; i++)
+        {
+            var layer = spec.Layers[i];
+            foreach (var a in layer.Arguments)
+            {
+                if (a.Kind == ArgKind.Number && !(System.Math.Abs(a.Number) <= float.MaxValue))
+                    context.Report(Descriptors.NumberOutOfRange, a.Location ?? layer.Location, $"{layer.Kind} '{names[i]}'", a.Name,
+                        "a finite number within float range", a.Number.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
     }
 
     /// <summary>The values a layer reads: its named inputs, or the value declared just above it.</summary>

@@ -50,7 +50,9 @@ internal sealed class NoiseKind : LayerKind
             context.Report(Descriptors.RateOutOfRange, arg?.Location ?? spec.Location, label, text);
             return null;
         }
-        return new NoiseNode(spec, name, input, _mode, amount, (long)BuildContext.Number(spec, "Seed", -1));
+        // The parser keeps a long's exact value as text (a double cannot hold long.MaxValue).
+        long seed = spec.Find("Seed") is { } s ? (s.Text is { } t ? long.Parse(t, System.Globalization.CultureInfo.InvariantCulture) : (long)s.Number) : -1;
+        return new NoiseNode(spec, name, input, _mode, amount, seed);
     }
 }
 

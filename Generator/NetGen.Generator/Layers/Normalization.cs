@@ -52,6 +52,20 @@ internal sealed class NormalizationKind : LayerKind
         }
         double epsilon = BuildContext.Number(spec, "Epsilon", 1e-3);
         double momentum = BuildContext.Number(spec, "Momentum", 0.99);
+        // Keras' ranges: epsilon > 0 (it keeps 1/sqrt(variance + epsilon) finite; as a float, so at least float.Epsilon),
+        // momentum in [0, 1] (the moving statistics are momentum * old + (1 - momentum) * batch).
+        if (!((float)epsilon > 0))
+        {
+            context.Report(Descriptors.NumberOutOfRange, spec.Find("Epsilon")?.Location ?? spec.Location, label, "Epsilon", "positive (as a float)",
+                epsilon.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+            return null;
+        }
+        if (_mode == Mode.Batch && !(momentum >= 0 && momentum <= 1))
+        {
+            context.Report(Descriptors.NumberOutOfRange, spec.Find("Momentum")?.Location ?? spec.Location, label, "Momentum", "in [0, 1]",
+                momentum.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+            return null;
+        }
         int channels = input.Dims[axisIndex];
         int groups = 1;
         if (_mode == Mode.Group)
@@ -128,7 +142,7 @@ internal sealed class NormalizationNode : LayerNode
     /// <c>outer, C, inner</c> for Batch- and LayerNormalization over an earlier axis.
     /// </summary>
     private string Extent(EmitContext c) => _inner == 1
-        ? $"{c.Rows(InputShape)}, {Channels}"
+        ? $"{c.Times(InputShape.Size / Channels)}, {Channels}"
         : $"{c.Times(InputShape.Size / (Channels * _inner))}, {Channels}, {_inner}";
 
     /// <summary>Batch statistics are per channel (one set per call); layer and group statistics per row or group of each sample.</summary>

@@ -13,6 +13,27 @@ internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, Equatab
         return new DiagnosticInfo(descriptor.Id, location, args.ToEquatableArray());
     }
 
+    /// <summary>The diagnostic at a location in <paramref name="compilation"/>'s syntax tree of the same path, so that pragmas and .editorconfig apply.</summary>
+    public Diagnostic ToDiagnostic(Compilation compilation)
+    {
+        Location? location = null;
+        if (Location is { } info)
+        {
+            foreach (var tree in compilation.SyntaxTrees)
+            {
+                if (tree.FilePath == info.FilePath && info.Span.End <= tree.Length)
+                {
+                    location = Microsoft.CodeAnalysis.Location.Create(tree, info.Span);
+                    break;
+                }
+            }
+        }
+        var descriptor = Diagnostics.Descriptors.ById(Id);
+        var args = new object[Arguments.Count];
+        for (int i = 0; i < args.Length; i++) args[i] = Arguments[i];
+        return Diagnostic.Create(descriptor, location ?? Location?.ToLocation() ?? Microsoft.CodeAnalysis.Location.None, args);
+    }
+
     public Diagnostic ToDiagnostic()
     {
         var descriptor = Diagnostics.Descriptors.ById(Id);

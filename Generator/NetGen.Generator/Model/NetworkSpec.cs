@@ -22,14 +22,23 @@ internal sealed record NetworkSpec(
     public string? WeightsFile { get; init; }
     public LocationInfo? WeightsFileLocation { get; init; }
 
-    /// <summary>The hint name of the generated file: <c>{Namespace}.{Outer}.{Type}.g.cs</c>.</summary>
-    public string HintName
+    /// <summary>
+    /// The hint name of the generated file: <c>{Namespace}.{Outer}+{Type}.g.cs</c>. Namespaces are joined by '.', nested
+    /// types by '+' (as in metadata names), so a nested class never takes the name of a namespace's class; the weights
+    /// file adds <c>-Weights</c>, a character no name can hold (see <see cref="WeightsHintName"/>).
+    /// </summary>
+    public string HintName => Stem + ".g.cs";
+
+    /// <summary>The hint name of the baked-weights file of <c>[Weights("file")]</c>: <c>{Namespace}.{Outer}+{Type}-Weights.g.cs</c>.</summary>
+    public string WeightsHintName => Stem + "-Weights.g.cs";
+
+    private string Stem
     {
         get
         {
             var name = ClassName;
-            for (int i = ContainingTypes.Count - 1; i >= 0; i--) name = ContainingTypes[i].Name + "." + name;
-            return (Namespace is null ? "" : Namespace + ".") + name + ".g.cs";
+            for (int i = ContainingTypes.Count - 1; i >= 0; i--) name = ContainingTypes[i].Name + "+" + name;
+            return (Namespace is null ? "" : Namespace + ".") + name;
         }
     }
 }

@@ -29,10 +29,12 @@ internal static class LambdaMethods
     public static LayerSpec Check(LayerSpec spec, INamedTypeSymbol network)
     {
         var args = spec.Arguments.ToList();
-        if (spec.Find("forward")?.Text is { } forward)
+        if (spec.Find("forward")?.Text is { Length: > 0 } forward)
             args.Add(Problem(ForwardProblem, Find(network, forward, s_forward, ForwardSignature)));
+        else
+            args.Add(Problem(ForwardProblem, $"the forward method name is {(spec.Find("forward")?.Text is null ? "null" : "empty")}; name a static method of '{network.Name}': {string.Format(ForwardSignature, "Name")}"));
         if (spec.Find("Backward")?.Text is { } backward)
-            args.Add(Problem(BackwardProblem, Find(network, backward, s_backward, BackwardSignature)));
+            args.Add(Problem(BackwardProblem, backward.Length == 0 ? "the backward method name is empty; name a " + string.Format(BackwardSignature, "method") : Find(network, backward, s_backward, BackwardSignature)));
         return spec with { Arguments = args.ToEquatableArray() };
     }
 

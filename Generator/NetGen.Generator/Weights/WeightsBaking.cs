@@ -39,10 +39,14 @@ internal static class WeightsBaking
         var baked = requests.Combine(files).Select(static (pair, ct) => Bake(pair.Left, pair.Right, ct))
             .WithTrackingName(TrackingNames.Bake);
 
-        context.RegisterSourceOutput(baked, static (spc, result) =>
+        // One output for all files (hint names that differ only in case must be told apart) and diagnostics located in the
+        // compilation's trees (so that pragmas apply), as in NetworkGenerator.
+        context.RegisterSourceOutput(baked.Collect().Combine(context.CompilationProvider), static (spc, pair) =>
         {
-            foreach (var d in result.Diagnostics) spc.ReportDiagnostic(d.ToDiagnostic());
-            if (result.Source is not null) spc.AddSource(result.Source.HintName, SourceText.From(result.Source.Text, Encoding.UTF8));
+            foreach (var result in pair.Left)
+                foreach (var d in result.Diagnostics) spc.ReportDiagnostic(d.ToDiagnostic(pair.Right));
+            foreach (var (hint, source) in HintNames.Unique(pair.Left.Where(r => r.Source is not null).Select(r => r.Source!)))
+                spc.AddSource(hint, SourceText.From(source.Text, Encoding.UTF8));
         });
     }
 
@@ -50,8 +54,7 @@ internal static class WeightsBaking
     public static BakeRequest? Request(NetworkSpec spec, NetworkGraph graph)
     {
         if (spec.WeightsFile is null) return null;
-        var hint = spec.HintName;
-        hint = hint.Substring(0, hint.Length - ".g.cs".Length) + ".Weights.g.cs";
+        var hint = spec.WeightsHintName;
         return new BakeRequest(spec.Namespace, spec.ContainingTypes, spec.ClassName, hint, spec.WeightsFile, spec.WeightsFileLocation,
             NetworkEmitter.WeightSignature(graph), graph.ParameterCount, graph.StateCount);
     }

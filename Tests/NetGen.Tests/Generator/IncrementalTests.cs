@@ -92,7 +92,7 @@ public class IncrementalTests
     {
         var compilation = GeneratorHarness.Compile(BakedNetwork, "namespace App; public class Other { }");
         var driver = WeightsHarness.CreateDriver(BakedFile(1f), new InMemoryAdditionalText("/src/notes.txt", "unrelated")).RunGenerators(compilation);
-        Assert.Contains(driver.GetRunResult().Results.Single().GeneratedSources, s => s.HintName == "App.Baked.Weights.g.cs");
+        Assert.Contains(driver.GetRunResult().Results.Single().GeneratedSources, s => s.HintName == "App.Baked-Weights.g.cs");
         var edited = compilation.ReplaceSyntaxTree(compilation.SyntaxTrees.Last(),
             CSharpSyntaxTree.ParseText("namespace App; public class Other { public int X; }", GeneratorHarness.ParseOptions, path: "Source1.cs"));
         driver = driver.RunGenerators(edited);

@@ -80,7 +80,7 @@ public sealed class WeightsBakingTests : IDisposable
         var result = WeightsHarness.Run(Plain(DenseNet), file);
         Assert.Empty(result.GeneratorDiagnostics);
         Assert.Contains(result.Sources, s => s.HintName == "App.Net.g.cs");
-        var baked = Assert.Single(result.Sources, s => s.HintName == "App.Net.Weights.g.cs").Text;
+        var baked = Assert.Single(result.Sources, s => s.HintName == "App.Net-Weights.g.cs").Text;
         Assert.Contains("private static global::System.ReadOnlySpan<byte> BakedWeightBytes => new byte[]", baked);
         Assert.Contains("public static Net FromBakedWeights()", baked);
         // (k·167 + 13) mod 256 for k = 0, 1, 2: the first bytes in file order.
@@ -122,7 +122,7 @@ public sealed class WeightsBakingTests : IDisposable
         Assert.Equal(id, diagnostic.Id);
         Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
         Assert.Equal(TextSpan.FromBounds(start, end), diagnostic.Location.SourceSpan);
-        Assert.DoesNotContain(result.Sources, s => s.HintName.EndsWith(".Weights.g.cs", StringComparison.Ordinal));
+        Assert.DoesNotContain(result.Sources, s => s.HintName.EndsWith("-Weights.g.cs", StringComparison.Ordinal));
         return diagnostic;
     }
 
@@ -225,7 +225,7 @@ public sealed class WeightsBakingTests : IDisposable
         var result = WeightsHarness.Run(source, file);
         Assert.Empty(result.GeneratorDiagnostics);
         Assert.DoesNotContain(result.CompilationDiagnostics, d => d.Severity >= DiagnosticSeverity.Warning);
-        Snapshot.Match("BakedNestedWithState.Weights", Assert.Single(result.Sources, s => s.HintName == "App.Models.Outer.Tiny.Weights.g.cs").Text);
+        Snapshot.Match("BakedNestedWithState.Weights", Assert.Single(result.Sources, s => s.HintName == "App.Models.Outer+Tiny-Weights.g.cs").Text);
     }
 
     /// <summary>What the compiler gives for a file it calls binary (CS2015, see CompilerDecodingTests): no text.</summary>

@@ -1,0 +1,409 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using CsCheck;
+
+namespace NetGen.Fuzz;
+
+/// <summary>
+/// One random declaration: the attributes of a network and the shape of the class they sit on, rendered as a
+/// compilation unit. <see cref="GradientCheckable"/> marks valid, smooth, deterministic networks whose gradients can be
+/// checked by finite differences.
+/// </summary>
+public sealed record Declaration(string Shape, string Network, string[] Layers, bool GradientCheckable)
+{
+    /// <summary>Whether the declaration has [Network] or layer attributes, so that it must get code or a diagnostic.</summary>
+    public bool ExpectsNetwork => true;
+
+    public string Source => Render();
+
+    public override string ToString() => Source;
+
+    private string Render()
+    {
+        var attrs = new StringBuilder();
+        if (Network.Length > 0) attrs.Append('[').Append(Network).Append("]\n");
+        foreach (var l in Layers) attrs.Append('[').Append(l).Append("]\n");
+        var a = attrs.ToString();
+        const string head = "using NetGen;\n\n";
+        return Shape switch
+        {
+            "global" => head + a + "public partial class Net { }\n",
+            "internal" => head + "namespace Fuzz;\n\n" + a + "internal sealed partial class Net { }\n",
+            "nested" => head + "namespace Fuzz;\n\npublic partial class Outer\n{\n" + a + "    private partial class Net { }\n}\n",
+            "nested-in-record" => head + "namespace Fuzz;\n\npublic partial record Outer\n{\n" + a + "    public partial class Net { }\n}\n",
+            "nested-non-partial" => head + "namespace Fuzz;\n\npublic class Outer\n{\n" + a + "    public partial class Net { }\n}\n",
+            "static" => head + "namespace Fuzz;\n\n" + a + "public static partial class Net { }\n",
+            "abstract" => head + "namespace Fuzz;\n\n" + a + "public abstract partial class Net { }\n",
+            "record" => head + "namespace Fuzz;\n\n" + a + "public partial record Net;\n",
+            "generic" => head + "namespace Fuzz;\n\n" + a + "public partial class Net<T> { }\n",
+            "keyword" => head + "namespace Fuzz;\n\n" + a + "public partial class @class { }\n",
+            "verbatim" => head + "namespace Fuzz;\n\n" + a + "public partial class @Net { }\n",
+            "member-Fit" or "member-Predict" or "member-Summary" or "member-Outputs" or "member-Parameters" or "member-InputLength"
+                or "member-Save" or "member-Diagram" or "member-WeightSignature" or "member-Compile"
+                => head + "namespace Fuzz;\n\n" + a + $"public partial class {Shape.Substring(7)} {{ }}\n",
+            "user-ctor" => head + "namespace Fuzz;\n\n" + a + "public partial class Net\n{\n    public Net(int seed) { }\n}\n",
+            "user-member" => head + "namespace Fuzz;\n\n" + a + "public partial class Net\n{\n    public int InputLength => 3;\n}\n",
+            "file" => head + "namespace Fuzz;\n\n" + a + "file partial class Net { }\n",
+            "two-partials" => head + "namespace Fuzz;\n\n" + a + "public partial class Net { }\n\n[Network]\npublic partial class Net { }\n",
+            "split-layers" => head + "namespace Fuzz;\n\n" + a + "public partial class Net { }\n\n[Dense(2)]\npublic partial class Net { }\n",
+            "nested-weights" => head + "namespace Fuzz;\n\n[Network, Weights(\"missing.weights.txt\"), Input(2), Dense(1)]\npublic partial class Net\n{\n" + a + "    public partial class Weights { }\n}\n",
+            "nested-same-name" => head + "namespace Fuzz;\n\n" + a + "public partial class Net\n{\n" + a + "    public partial class Net2 { }\n}\n",
+            "case-twins" => head + "namespace Fuzz;\n\n" + a + "public partial class Net { }\n\n" + a + "public partial class net { }\n",
+            "namespace-twins" => head + "namespace Fuzz.A\n{\n" + a + "    public partial class B { }\n}\n\nnamespace Fuzz\n{\n    public partial class A\n    {\n" + a + "        public partial class B { }\n    }\n}\n",
+            "no-network" => head + "namespace Fuzz;\n\n" + a.Replace("[" + Network + "]\n", "") + "public partial class Net { }\n",
+            "user-layer" => head + "namespace Fuzz;\n\npublic sealed class MyLayerAttribute : LayerAttribute { }\n\n" + a + "[MyLayer]\npublic partial class Net { }\n",
+            "lambda-host" => head + "namespace Fuzz;\n\n" + a + "public partial class Net\n{\n    private static void Fwd(System.ReadOnlySpan<float> x, System.Span<float> y) { x.CopyTo(y); }\n}\n",
+            _ => head + "namespace Fuzz;\n\n" + a + "public partial class Net { }\n",
+        };
+    }
+}
+
+/// <summary>CsCheck generators of declarations: valid shape-tracked chains and hostile mixtures over every layer attribute.</summary>
+public static class Declarations
+{
+    // ------------------------------------------------------------------ literals
+
+    /// <summary>A C# string literal for <paramref name="text"/> (null → <c>null</c>).</summary>
+    public static string Lit(string? text)
+    {
+        if (text is null) return "null";
+        var sb = new StringBuilder("\"");
+        foreach (var ch in text)
+        {
+            if (ch == '"') sb.Append("\\\"");
+            else if (ch == '\\') sb.Append("\\\\");
+            else if (ch < 0x20 || ch is '\u0085' or '\u2028' or '\u2029' || ch > 0x7e) sb.Append("\\u").Append(((int)ch).ToString("x4", CultureInfo.InvariantCulture));
+            else sb.Append(ch);
+        }
+        return sb.Append('"').ToString();
+    }
+
+    private static Gen<string> Const(params string[] values) => Gen.OneOf(values);
+
+    /// <summary>One of the generators (Gen.OneOf with the generator overload chosen explicitly).</summary>
+    private static Gen<T> One<T>(params Gen<T>[] gens) => Gen.OneOf(gens.Select(g => (IGen<T>)g).ToArray());
+
+    /// <summary>One of the generators, weighted (Gen.Frequency with the generator overload chosen explicitly).</summary>
+    private static Gen<T> Freq<T>(params (int Weight, Gen<T> Gen)[] gens) => Gen.Frequency(gens.Select(g => (g.Weight, (IGen<T>)g.Gen)).ToArray());
+
+    private static readonly Gen<string> Int = Freq(
+        (12, Gen.Int[1, 4].Select(i => i.ToString(CultureInfo.InvariantCulture))),
+        (1, Const("0", "-1", "int.MaxValue", "int.MinValue", "65536", "46341", "1 << 20", "1000000")));
+
+    private static readonly Gen<string> SignedInt = Freq((6, Int), (1, Const("-1", "-2", "0")));
+
+    private static readonly Gen<string> IntList = Freq(
+        (12, Int.Array[1, 3].Select(a => string.Join(", ", a))),
+        (1, Const("null", "new int[0]")));
+
+    private static readonly Gen<string> IntArray = Freq(
+        (8, Int.Array[1, 3].Select(a => "new[] { " + string.Join(", ", a) + " }")),
+        (1, Const("null", "new int[0]")));
+
+    private static readonly Gen<string> Double = Freq(
+        (10, Const("0.1", "0.5", "0", "0.25", "0.001")),
+        (1, Const("-0.1", "1", "1.5", "double.NaN", "double.PositiveInfinity", "double.NegativeInfinity", "double.Epsilon", "1e300", "-0.0", "1e-300", "double.MaxValue")));
+
+    private static readonly Gen<string> Long = Const("-1", "0", "42", "long.MaxValue", "long.MinValue");
+
+    private static readonly Gen<string> Bool = Const("true", "false");
+
+    private static readonly string[] SmoothActivations = { "Linear", "Sigmoid", "Tanh", "Swish", "Softplus", "Gelu", "Elu", "Selu" };
+
+    private static readonly Gen<string> Act = Freq(
+        (10, Const("Linear", "Relu", "Sigmoid", "Tanh", "Softmax", "LeakyRelu", "Elu", "Selu", "Swish", "Softplus", "Gelu").Select(a => "Activation." + a)),
+        (1, Const("(Activation)11", "(Activation)(-1)", "(Activation)int.MaxValue")));
+
+    private static readonly Gen<string> Init = Freq(
+        (10, Const("GlorotUniform", "GlorotNormal", "HeUniform", "HeNormal", "LecunUniform", "LecunNormal", "Zeros", "Ones", "RandomUniform", "RandomNormal", "TruncatedNormal").Select(a => "Initializer." + a)),
+        (1, Const("(Initializer)11", "(Initializer)(-1)")));
+
+    private static readonly Gen<string> Pad = Freq((8, Const("Padding.Valid", "Padding.Same", "Padding.Causal")), (1, Const("(Padding)3", "(Padding)(-1)")));
+
+    private static readonly Gen<string> Axis = Const("-1", "1", "2", "3", "0", "-2", "4", "int.MinValue", "int.MaxValue");
+
+    /// <summary>Names: the ones the chains and default naming use, and hostile ones (quotes, backslashes, newlines, markup, keywords, member names, colliding spellings).</summary>
+    private static readonly string?[] HostileNames =
+    {
+        null, "", " ", "a-b", "a_b", "a.b", "q\"x", "b\\s", "n\nl", "r\rl", "u\u2028v", "p\u0085q", "<&>", "a</c>", "class", "Fit", "Predict", "x", "1a",
+        "é", "a/b", "*/", "/*", "batchSize", "input", "output", "dense-1", "in\tput", "{0}", "x0", "_parameters", "@a", "a b", "\u0000",
+    };
+
+    private static readonly Gen<string> Name = Freq(
+        (6, Const("a", "b", "c", "in", "dense", "dense_1", "input_layer", "l0", "l1", "l2", "flatten", "conv2d")),
+        (3, Gen.OneOf(HostileNames).Select(Lit)));
+
+    private static readonly Gen<string> NameLit = Freq(
+        (6, Const("a", "b", "c", "in", "dense", "dense_1", "input_layer", "l0", "l1", "l2").Select(n => Lit(n))),
+        (3, Gen.OneOf(HostileNames).Select(Lit)));
+
+    private static readonly Gen<string> NameList = Freq(
+        (10, NameLit.Array[1, 3].Select(a => string.Join(", ", a))),
+        (1, Const("null", "new string[0]", "new string[] { null }")));
+
+    private static readonly Gen<string> NameArray = Freq(
+        (10, NameLit.Array[1, 3].Select(a => "new[] { " + string.Join(", ", a) + " }")),
+        (1, Const("null", "new string[0]", "new string[] { null }")));
+
+    // ------------------------------------------------------------------ hostile layers
+
+    private static Gen<string> Opt(string property, Gen<string> value, int off = 4)
+        => Freq((off, Gen.Const("")), (1, value.Select(v => property + " = " + v)));
+
+    private static Gen<string[]> All(IEnumerable<Gen<string>> gens)
+        => gens.Aggregate(Gen.Const(Array.Empty<string>()), (acc, g) => Gen.Select(acc, g, (l, s) => s.Length == 0 ? l : l.Append(s).ToArray()));
+
+    private static Gen<string> Layer(string kind, Gen<string>? positional, params Gen<string>[] named)
+    {
+        var common = new[] { Opt("Name", NameLit, 3), Opt("Inputs", NameArray, 8) };
+        return Gen.Select(positional ?? Gen.Const(""), All(named.Concat(common)), (p, n) =>
+        {
+            var args = (p.Length > 0 ? new[] { p } : Array.Empty<string>()).Concat(n).ToArray();
+            return args.Length == 0 ? kind : kind + "(" + string.Join(", ", args) + ")";
+        });
+    }
+
+    private static Gen<string>[] KernelNamed(bool padded, bool transpose = false, bool depthwise = false, bool separable = false, bool filters = true)
+    {
+        var list = new List<Gen<string>>
+        {
+            Opt("Strides", Int), Opt("StridesPerAxis", IntArray, 8), Opt("Activation", Act), Opt("UseBias", Bool, 8), Opt("BiasInitializer", Init, 8),
+        };
+        if (filters && !separable) list.Add(Opt("KernelInitializer", Init, 8));
+        if (padded)
+        {
+            list.Add(Opt("Padding", Pad, 2));
+            list.Add(Opt("DilationRate", Int));
+            list.Add(Opt("DilationPerAxis", IntArray, 8));
+        }
+        if (transpose)
+        {
+            list.Add(Opt("OutputPadding", SignedInt));
+            list.Add(Opt("OutputPaddingPerAxis", IntArray, 8));
+        }
+        if (depthwise || separable)
+        {
+            list.Add(Opt("DepthMultiplier", Int));
+            list.Add(Opt("DepthwiseInitializer", Init, 8));
+        }
+        if (separable) list.Add(Opt("PointwiseInitializer", Init, 8));
+        return list.ToArray();
+    }
+
+    private static Gen<string> NormLayer(string kind, Gen<string>? positional, bool momentum)
+    {
+        var named = new List<Gen<string>>
+        {
+            Opt("Axis", Axis), Opt("Epsilon", Double), Opt("Center", Bool, 8), Opt("Scale", Bool, 8),
+            Opt("BetaInitializer", Init, 8), Opt("GammaInitializer", Init, 8),
+        };
+        if (momentum) named.Add(Opt("Momentum", Double));
+        return Layer(kind, positional, named.ToArray());
+    }
+
+    /// <summary>Every layer attribute of <c>Runtime/NetGen.Runtime/Attributes/**</c>, with valid, boundary and hostile arguments.</summary>
+    public static readonly IReadOnlyDictionary<string, Gen<string>> HostileLayers = new Dictionary<string, Gen<string>>
+    {
+        ["Input"] = Layer("Input", IntList, Opt("TokenIds", Bool, 6)),
+        ["Dense"] = Layer("Dense", Int, Opt("Activation", Act), Opt("UseBias", Bool, 8), Opt("KernelInitializer", Init, 8), Opt("BiasInitializer", Init, 8)),
+        ["Activation"] = Layer("Activation", Act),
+        ["Dropout"] = Layer("Dropout", Double, Opt("Seed", Long)),
+        ["GaussianDropout"] = Layer("GaussianDropout", Double, Opt("Seed", Long)),
+        ["AlphaDropout"] = Layer("AlphaDropout", Double, Opt("Seed", Long)),
+        ["GaussianNoise"] = Layer("GaussianNoise", Double, Opt("Seed", Long)),
+        ["Flatten"] = Layer("Flatten", null),
+        ["Reshape"] = Layer("Reshape", Freq((3, IntList), (1, Gen.Select(SignedInt, Int, (a, b) => a + ", " + b)))),
+        ["Permute"] = Layer("Permute", IntList),
+        ["RepeatVector"] = Layer("RepeatVector", Int),
+        ["Lambda"] = Layer("Lambda", Gen.OneOf(new string?[] { "Fwd", "Missing", null, "", "Fwd(" }).Select(Lit),
+            Opt("Backward", Gen.OneOf(new string?[] { "Fwd", "Missing", null }).Select(Lit)), Opt("OutputShape", IntArray), Opt("ElementWise", Bool), Opt("InferenceOnly", Bool)),
+        ["Embedding"] = Layer("Embedding", Gen.Select(Int, Int, (a, b) => a + ", " + b), Opt("MaskZero", Bool), Opt("EmbeddingsInitializer", Init, 8)),
+        ["BatchNormalization"] = NormLayer("BatchNormalization", null, momentum: true),
+        ["LayerNormalization"] = NormLayer("LayerNormalization", null, momentum: false),
+        ["GroupNormalization"] = NormLayer("GroupNormalization", Freq((4, Int), (1, Gen.Const(""))), momentum: false),
+        ["Add"] = Layer("Add", NameList),
+        ["Subtract"] = Layer("Subtract", NameList),
+        ["Multiply"] = Layer("Multiply", NameList),
+        ["Average"] = Layer("Average", NameList),
+        ["Maximum"] = Layer("Maximum", NameList),
+        ["Minimum"] = Layer("Minimum", NameList),
+        ["Concatenate"] = Layer("Concatenate", NameList, Opt("Axis", Axis)),
+        ["Dot"] = Layer("Dot", Freq((2, Gen.Select(Axis, NameList, (a, n) => a + ", " + n)), (1, Gen.Select(Axis, Axis, NameList, (a, b, n) => a + ", " + b + ", " + n))),
+            Opt("Normalize", Bool)),
+        ["Conv1D"] = Layer("Conv1D", Gen.Select(Int, IntList, (f, k) => f + ", " + k), KernelNamed(padded: true)),
+        ["Conv2D"] = Layer("Conv2D", Gen.Select(Int, IntList, (f, k) => f + ", " + k), KernelNamed(padded: true)),
+        ["Conv3D"] = Layer("Conv3D", Gen.Select(Int, IntList, (f, k) => f + ", " + k), KernelNamed(padded: true)),
+        ["Conv2DTranspose"] = Layer("Conv2DTranspose", Gen.Select(Int, IntList, (f, k) => f + ", " + k), KernelNamed(padded: true, transpose: true)),
+        ["SeparableConv2D"] = Layer("SeparableConv2D", Gen.Select(Int, IntList, (f, k) => f + ", " + k), KernelNamed(padded: true, separable: true)),
+        ["DepthwiseConv2D"] = Layer("DepthwiseConv2D", IntList, KernelNamed(padded: true, depthwise: true, filters: false)),
+        ["LocallyConnected1D"] = Layer("LocallyConnected1D", Gen.Select(Int, IntList, (f, k) => f + ", " + k), KernelNamed(padded: false)),
+        ["LocallyConnected2D"] = Layer("LocallyConnected2D", Gen.Select(Int, IntList, (f, k) => f + ", " + k), KernelNamed(padded: false)),
+        ["MaxPooling1D"] = Pooling("MaxPooling1D"),
+        ["MaxPooling2D"] = Pooling("MaxPooling2D"),
+        ["MaxPooling3D"] = Pooling("MaxPooling3D"),
+        ["AveragePooling1D"] = Pooling("AveragePooling1D"),
+        ["AveragePooling2D"] = Pooling("AveragePooling2D"),
+        ["AveragePooling3D"] = Pooling("AveragePooling3D"),
+        ["GlobalAveragePooling1D"] = Layer("GlobalAveragePooling1D", null, Opt("KeepDims", Bool)),
+        ["GlobalAveragePooling2D"] = Layer("GlobalAveragePooling2D", null, Opt("KeepDims", Bool)),
+        ["GlobalAveragePooling3D"] = Layer("GlobalAveragePooling3D", null, Opt("KeepDims", Bool)),
+        ["GlobalMaxPooling1D"] = Layer("GlobalMaxPooling1D", null, Opt("KeepDims", Bool)),
+        ["GlobalMaxPooling2D"] = Layer("GlobalMaxPooling2D", null, Opt("KeepDims", Bool)),
+        ["GlobalMaxPooling3D"] = Layer("GlobalMaxPooling3D", null, Opt("KeepDims", Bool)),
+        ["UpSampling1D"] = Layer("UpSampling1D", IntList),
+        ["UpSampling2D"] = Layer("UpSampling2D", IntList),
+        ["UpSampling3D"] = Layer("UpSampling3D", IntList),
+        ["ZeroPadding1D"] = Layer("ZeroPadding1D", IntList),
+        ["ZeroPadding2D"] = Layer("ZeroPadding2D", IntList),
+        ["ZeroPadding3D"] = Layer("ZeroPadding3D", IntList),
+        ["Cropping1D"] = Layer("Cropping1D", IntList),
+        ["Cropping2D"] = Layer("Cropping2D", IntList),
+        ["Cropping3D"] = Layer("Cropping3D", IntList),
+        ["Output"] = NameList.Select(n => "Output(" + n + ")"),
+    };
+
+    private static Gen<string> Pooling(string kind) => Layer(kind, IntList, Opt("Strides", Int), Opt("StridesPerAxis", IntArray, 8), Opt("Padding", Pad, 2));
+
+    private static readonly Gen<string> NetworkAttribute = Freq(
+        (8, Gen.Const("Network")),
+        (1, Const("Network(InferenceBatchCapacity = 1)", "Network(InferenceBatchCapacity = 0)", "Network(InferenceBatchCapacity = -1)", "Network(InferenceBatchCapacity = int.MaxValue)", "Network(InferenceBatchCapacity = 3)")));
+
+    private static readonly string[] Shapes =
+    {
+        "global", "internal", "nested", "nested-in-record", "nested-non-partial", "static", "abstract", "record", "generic", "keyword", "verbatim",
+        "member-Fit", "member-Predict", "member-Summary", "member-Outputs", "member-Parameters", "member-InputLength", "member-Save", "member-Diagram",
+        "member-WeightSignature", "member-Compile", "user-ctor", "user-member", "file", "two-partials", "split-layers", "nested-weights",
+        "nested-same-name", "case-twins", "namespace-twins", "no-network", "user-layer", "lambda-host",
+    };
+
+    private static readonly Gen<string> AnyLayer = One(HostileLayers.Values.ToArray());
+
+    /// <summary>Any attribute mixture: sometimes a valid chain with hostile layers mixed in, sometimes random layers only.</summary>
+    public static Gen<Declaration> Hostile =>
+        Gen.Select(Freq((6, Gen.Const("plain")), (4, Gen.OneOf(Shapes))), NetworkAttribute,
+            Freq((2, Chain.Select(c => c.Layers)), (1, Gen.Const(new[] { "Input(2, 3)" })), (1, Gen.Const(Array.Empty<string>()))),
+            AnyLayer.Array[0, 4], Gen.Int[0, 8],
+            (shape, network, prefix, extra, at) =>
+            {
+                var layers = prefix.ToList();
+                foreach (var e in extra) layers.Insert(Math.Min(at++, layers.Count), e);
+                return new Declaration(shape, network, layers.ToArray(), false);
+            });
+
+    // ------------------------------------------------------------------ valid chains
+
+    /// <summary>A chain of layers built along the inferred shape, so that most of them are valid networks.</summary>
+    public sealed record ChainState(string[] Layers, int[] Shape, bool Smooth, List<(string Name, int[] Shape)> Values);
+
+    private static int Prod(int[] s) => s.Aggregate(1, (a, d) => a * d);
+
+    private static string Dims(int[] s) => string.Join(", ", s);
+
+    private static readonly Gen<string> SmoothAct = Gen.OneOf(SmoothActivations);
+
+    /// <summary>The candidate next layers for a value of <paramref name="s"/>: (attribute without the name, output shape, smooth).</summary>
+    private static Gen<(string Attr, int[] Shape, bool Smooth)> Step(int[] s)
+    {
+        int r = s.Length, last = s[r - 1];
+        var options = new List<Gen<(string, int[], bool)>>
+        {
+            Gen.Select(Gen.Int[1, 4], SmoothAct, (u, a) => ($"Dense({u}, Activation = Activation.{a}", s.Take(r - 1).Append(u).ToArray(), true)),
+            Gen.Select(Gen.Int[1, 4], Const("Relu", "LeakyRelu", "Softmax"), (u, a) => ($"Dense({u}, Activation = Activation.{a}", s.Take(r - 1).Append(u).ToArray(), a == "Softmax")),
+            SmoothAct.Select(a => ($"Activation(Activation.{a}", s, true)),
+            Gen.Const(("LayerNormalization(", s, true)),
+            Gen.Int[1, r].Select(ax => ($"BatchNormalization(Axis = {ax}", s, true)),
+            Gen.Int[1, r].Select(ax => ($"LayerNormalization(Axis = {ax}", s, true)),
+            Const("Dropout(0.25", "GaussianNoise(0.1", "GaussianDropout(0.2", "AlphaDropout(0.1").Select(d => (d, s, false)),
+            Gen.Const(($"Reshape({Prod(s)}", new[] { Prod(s) }, true)),
+            Gen.Const(($"Reshape(-1, {last}", new[] { Prod(s) / last, last }, true)),
+        };
+        if (r >= 2) options.Add(Gen.Const(("Flatten(", new[] { Prod(s) }, true)));
+        if (r == 1 && last <= 6) options.Add(Gen.Int[1, 3].Select(n => ($"RepeatVector({n}", new[] { n, last }, true)));
+        if (r == 2)
+        {
+            int steps = s[0];
+            options.Add(Gen.Select(Gen.Int[1, 3], Gen.Int[1, steps], Const("Valid", "Same", "Causal"), (f, k, p) =>
+                ($"Conv1D({f}, {k}, Padding = Padding.{p}", new[] { p == "Valid" ? steps - k + 1 : steps, f }, true)));
+            options.Add(Gen.Select(Gen.Int[1, 3], Gen.Int[1, steps], (f, k) => ($"LocallyConnected1D({f}, {k}", new[] { steps - k + 1, f }, true)));
+            options.Add(Gen.Select(Const("Max", "Average"), Gen.Int[1, steps], (m, p) => ($"{m}Pooling1D({p}", new[] { steps / p, last }, m == "Average")));
+            options.Add(Const("Max", "Average").Select(m => ($"Global{m}Pooling1D(", new[] { last }, m == "Average")));
+            options.Add(Gen.Const(("UpSampling1D(2", new[] { steps * 2, last }, true)));
+            options.Add(Gen.Const(("ZeroPadding1D(1", new[] { steps + 2, last }, true)));
+            if (steps > 2) options.Add(Gen.Const(("Cropping1D(1", new[] { steps - 2, last }, true)));
+            options.Add(Gen.Const(("Permute(2, 1", new[] { last, steps }, true)));
+        }
+        if (r == 3)
+        {
+            int h = s[0], w = s[1], m = Math.Min(h, w);
+            options.Add(Gen.Select(Gen.Int[1, 3], Gen.Int[1, m], Const("Valid", "Same"), (f, k, p) =>
+                ($"Conv2D({f}, {k}, Padding = Padding.{p}", p == "Valid" ? new[] { h - k + 1, w - k + 1, f } : new[] { h, w, f }, true)));
+            options.Add(Gen.Select(Gen.Int[1, m], Const("Valid", "Same"), (k, p) =>
+                ($"DepthwiseConv2D({k}, Padding = Padding.{p}", p == "Valid" ? new[] { h - k + 1, w - k + 1, last } : new[] { h, w, last }, true)));
+            options.Add(Gen.Select(Gen.Int[1, 3], Gen.Int[1, m], (f, k) => ($"SeparableConv2D({f}, {k}", new[] { h - k + 1, w - k + 1, f }, true)));
+            options.Add(Gen.Select(Gen.Int[1, 2], Gen.Int[1, 3], (f, k) => ($"Conv2DTranspose({f}, {k}", new[] { h + k - 1, w + k - 1, f }, true)));
+            options.Add(Gen.Select(Gen.Int[1, 2], Gen.Int[1, m], (f, k) => ($"LocallyConnected2D({f}, {k}", new[] { h - k + 1, w - k + 1, f }, true)));
+            options.Add(Gen.Select(Const("Max", "Average"), Gen.Int[1, m], (mm, p) => ($"{mm}Pooling2D({p}", new[] { h / p, w / p, last }, mm == "Average")));
+            options.Add(Const("Max", "Average").Select(mm => ($"Global{mm}Pooling2D(", new[] { last }, mm == "Average")));
+            options.Add(Gen.Const(("UpSampling2D(2", new[] { h * 2, w * 2, last }, true)));
+            options.Add(Gen.Const(("ZeroPadding2D(1", new[] { h + 2, w + 2, last }, true)));
+            if (m > 2) options.Add(Gen.Const(("Cropping2D(1", new[] { h - 2, w - 2, last }, true)));
+            options.Add(Gen.Const(("Permute(2, 1, 3", new[] { w, h, last }, true)));
+            var groups = Enumerable.Range(1, last).Where(g => last % g == 0).Select(g => g.ToString(CultureInfo.InvariantCulture)).ToArray();
+            options.Add(Gen.OneOf(groups).Select(g => ($"GroupNormalization({g}", s, true)));
+        }
+        if (r == 4)
+        {
+            int m = Math.Min(s[0], Math.Min(s[1], s[2]));
+            options.Add(Gen.Select(Gen.Int[1, 2], Gen.Int[1, m], (f, k) => ($"Conv3D({f}, {k}", new[] { s[0] - k + 1, s[1] - k + 1, s[2] - k + 1, f }, true)));
+            options.Add(Gen.Select(Const("Max", "Average"), Gen.Int[1, m], (mm, p) => ($"{mm}Pooling3D({p}", new[] { s[0] / p, s[1] / p, s[2] / p, last }, mm == "Average")));
+            options.Add(Const("Max", "Average").Select(mm => ($"Global{mm}Pooling3D(", new[] { last }, mm == "Average")));
+            options.Add(Gen.Const(("UpSampling3D(2", new[] { s[0] * 2, s[1] * 2, s[2] * 2, last }, true)));
+            options.Add(Gen.Const(("ZeroPadding3D(1", new[] { s[0] + 2, s[1] + 2, s[2] + 2, last }, true)));
+        }
+        return One(options.ToArray()).Where(o => o.Item2.All(d => d > 0) && Prod(o.Item2) <= 256);
+    }
+
+    private static string Close(string attr, string name, string? inputs = null)
+        => attr + (attr.EndsWith("(", StringComparison.Ordinal) ? "" : ", ") + $"Name = \"{name}\"" + (inputs is null ? "" : $", Inputs = new[] {{ \"{inputs}\" }}") + ")";
+
+    private static Gen<ChainState> Grow(ChainState state, int remaining)
+    {
+        if (remaining == 0) return Gen.Const(state);
+        var previous = state.Values[state.Values.Count - 1];
+        int i = state.Values.Count;
+        // A merge of the previous value with an activated copy of it (same shape), or one more layer.
+        var merge = Gen.Select(Const("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate"), SmoothAct, (m, a) =>
+        {
+            var branch = Close($"Activation(Activation.{a}", "b" + i, previous.Name);
+            var shape = m == "Concatenate" ? previous.Shape.Take(previous.Shape.Length - 1).Append(previous.Shape[^1] * 2).ToArray() : previous.Shape;
+            var merged = $"{m}(\"{previous.Name}\", \"b{i}\", Name = \"l{i}\")";
+            var values = state.Values.Append(("b" + i, previous.Shape)).Append(("l" + i, shape)).ToList();
+            return new ChainState(state.Layers.Append(branch).Append(merged).ToArray(), shape, state.Smooth && m is not ("Maximum" or "Minimum"), values);
+        }).Where(c => Prod(c.Shape) <= 256);
+        var step = Step(state.Shape).Select(o => new ChainState(state.Layers.Append(Close(o.Attr, "l" + i)).ToArray(), o.Shape, state.Smooth && o.Smooth,
+            state.Values.Append(("l" + i, o.Shape)).ToList()));
+        return Freq((6, step), (1, merge)).SelectMany(next => Grow(next, remaining - 1));
+    }
+
+    /// <summary>A (mostly valid) chain: one input of rank 1 to 4, up to five layers, sometimes merges and several outputs.</summary>
+    public static readonly Gen<ChainState> Chain =
+        Gen.Int[1, 4].SelectMany(rank => Gen.Select(Gen.Int[1, 4].Array[rank], Gen.Int[0, 5], (dims, n) => (dims, n)))
+            .SelectMany(t => Grow(new ChainState(new[] { $"Input({Dims(t.dims)}, Name = \"in\")" }, t.dims, true,
+                new List<(string, int[])> { ("in", t.dims) }), t.n));
+
+    /// <summary>Valid chains on a plain class, sometimes with two outputs.</summary>
+    public static Gen<Declaration> Valid =>
+        Gen.Select(Chain, Gen.Int[0, 5], (c, o) =>
+        {
+            var layers = c.Layers.ToList();
+            bool several = o == 0 && c.Values.Count >= 3;
+            if (several) layers.Add($"Output(\"{c.Values[c.Values.Count - 1].Name}\", \"{c.Values[c.Values.Count - 2].Name}\")");
+            return new Declaration("plain", "Network", layers.ToArray(), c.Smooth && !several && c.Layers.Length > 1);
+        });
+
+    /// <summary>Two thirds hostile, one third valid chains.</summary>
+    public static Gen<Declaration> Any => Freq((2, Hostile), (1, Valid));
+}

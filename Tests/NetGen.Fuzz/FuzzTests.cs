@@ -1,0 +1,177 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using System.Runtime.Loader;
+using CsCheck;
+using Microsoft.CodeAnalysis;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace NetGen.Fuzz;
+
+/// <summary>
+/// The generator over random declarations (issue 11). Each declaration must give no crash, no NG0009, code that compiles
+/// unless an error was reported, and code or a diagnostic; for a sample of valid smooth networks, ComputeGradients must
+/// match central finite differences. The default run is short; <c>NETGEN_FUZZ_COUNT=10000</c> makes it long and
+/// <c>NETGEN_FUZZ_SEED</c> replays a seed CsCheck printed. A failure prints the shrunk declaration's source.
+/// </summary>
+public sealed class FuzzTests
+{
+    private readonly ITestOutputHelper _output;
+
+    public FuzzTests(ITestOutputHelper output) => _output = output;
+
+    private static int Count(int fallback)
+        => int.TryParse(Environment.GetEnvironmentVariable("NETGEN_FUZZ_COUNT"), NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n > 0 ? n : fallback;
+
+    private static string? Seed => Environment.GetEnvironmentVariable("NETGEN_FUZZ_SEED") is { Length: > 0 } s ? s : null;
+
+    private void Report(string line)
+    {
+        _output.WriteLine(line);
+        Console.WriteLine(line);
+        var log = Environment.GetEnvironmentVariable("NETGEN_FUZZ_LOG");
+        if (!string.IsNullOrEmpty(log)) File.AppendAllText(log, line + Environment.NewLine);
+    }
+
+    [Fact]
+    public void EveryDeclarationGetsCompilingCodeOrADiagnostic()
+    {
+        int count = Count(240);
+        var tally = new Harness.Tally();
+        int gradientEvery = Math.Max(1, count / 40);
+        long index = 0;
+        var started = DateTime.UtcNow;
+        Declarations.Any.Sample(d =>
+        {
+            var outcome = Harness.Run(d.Source);
+            tally.Add(outcome, d.ExpectsNetwork);
+            var failure = outcome.Failure(d.ExpectsNetwork);
+            if (failure is not null) throw new Exception(failure);
+            if (d.GradientCheckable && System.Threading.Interlocked.Increment(ref index) % gradientEvery == 0 && outcome.Generated.Count > 0 && !outcome.ReportedError)
+            {
+                if (Gradients.Check(outcome.Output, out var message)) tally.AddGradientCheck();
+                else throw new Exception(message);
+            }
+        }, iter: count, seed: Seed, threads: Math.Max(1, Environment.ProcessorCount), print: d => d.Source);
+        Report($"NetGen fuzz: {tally} in {(DateTime.UtcNow - started).TotalSeconds:F0} s");
+        Assert.Equal(count, tally.Declarations);
+    }
+
+    /// <summary>
+    /// Opt-in (NETGEN_FUZZ_SURVEY=1): runs every declaration without stopping at the first failure and prints the distinct
+    /// failures (by their first line) with the shortest declaration of each, for finding many defects in one run.
+    /// </summary>
+    [Fact]
+    public void Survey()
+    {
+        if (Environment.GetEnvironmentVariable("NETGEN_FUZZ_SURVEY") != "1") return;
+        var failures = new System.Collections.Concurrent.ConcurrentDictionary<string, string>();
+        var counts = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+        Declarations.Any.Sample(d =>
+        {
+            var outcome = Harness.Run(d.Source);
+            var failure = outcome.Failure(d.ExpectsNetwork);
+            if (failure is null) return;
+            var key = failure.Split('\n').Take(2).Last();
+            key = System.Text.RegularExpressions.Regex.Replace(key, @"Fuzz\.[A-Za-z.]*g\.cs\(\d+,\d+\)", "");
+            key = System.Text.RegularExpressions.Regex.Replace(key, @"\d+", "#");
+            if (key.Length > 200) key = key.Substring(0, 200);
+            counts.AddOrUpdate(key, 1, (_, c) => c + 1);
+            failures.AddOrUpdate(key, failure + "\n" + d.Source, (_, old) => old.Length <= failure.Length + d.Source.Length ? old : failure + "\n" + d.Source);
+        }, iter: Count(1000), seed: Seed, threads: Math.Max(1, Environment.ProcessorCount));
+        foreach (var (key, text) in failures.OrderByDescending(f => counts[f.Key]))
+            Report($"=== {counts[key]}× {key}\n{text}\n");
+        Report($"survey: {counts.Values.Sum()} failures, {failures.Count} distinct");
+    }
+
+    /// <summary>The valid-chain generator must mostly give networks (else the compile check would test little).</summary>
+    [Fact]
+    public void ValidChainsMostlyGenerate()
+    {
+        int generated = 0, total = 0;
+        Declarations.Valid.Sample(d =>
+        {
+            var o = Harness.Run(d.Source);
+            System.Threading.Interlocked.Increment(ref total);
+            if (o.Generated.Count > 0 && !o.ReportedError) System.Threading.Interlocked.Increment(ref generated);
+        }, iter: 40, seed: Seed ?? "0000000000001", threads: 1);
+        Report($"valid chains: {generated} of {total} generated");
+        Assert.True(generated * 10 >= total * 8, $"only {generated} of {total} valid chains generated code");
+    }
+}
+
+/// <summary>Loads a generated network and compares ComputeGradients with central finite differences.</summary>
+internal static class Gradients
+{
+    public static bool Check(Microsoft.CodeAnalysis.CSharp.CSharpCompilation compilation, out string message)
+    {
+        using var stream = new MemoryStream();
+        var emit = compilation.Emit(stream);
+        if (!emit.Success)
+        {
+            message = "generated code does not emit: " + string.Join("; ", emit.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Take(3));
+            return false;
+        }
+        stream.Position = 0;
+        var context = new AssemblyLoadContext("fuzz-gradients", isCollectible: true);
+        try
+        {
+            var assembly = context.LoadFromStream(stream);
+            var type = assembly.GetTypes().First(t => typeof(INetwork).IsAssignableFrom(t));
+            var net = (INetwork)Activator.CreateInstance(type, 7)!;
+            if (net.ParameterCount > 400 || net.ParameterCount == 0)
+            {
+                message = "";
+                return true;
+            }
+            const int batch = 2;
+            var x = Random(batch * net.InputLength, 11);
+            var y = Random(batch * net.OutputLength, 12);
+            double worst = MaxError(net, x, y, batch, out int at);
+            message = $"ComputeGradients disagrees with finite differences at parameter {at}: {worst:F2}× the bound";
+            return worst <= 1;
+        }
+        finally
+        {
+            context.Unload();
+        }
+    }
+
+    /// <summary>Same bound as Tests/NetGen.Tests/EndToEnd/GradientCheck: 3e-4 + 1e-3·|g| with a 1e-2 step in float32.</summary>
+    private static double MaxError(INetwork net, float[] x, float[] y, int batch, out int at)
+    {
+        const float h = 1e-2f;
+        net.ComputeGradients(x, y, batch, Loss.MeanSquaredError);
+        var analytic = net.Gradients.ToArray();
+        double worst = 0;
+        at = -1;
+        for (int i = 0; i < analytic.Length; i++)
+        {
+            float original = net.Parameters[i];
+            net.Parameters[i] = original + h;
+            double plus = net.ComputeGradients(x, y, batch, Loss.MeanSquaredError);
+            net.Parameters[i] = original - h;
+            double minus = net.ComputeGradients(x, y, batch, Loss.MeanSquaredError);
+            net.Parameters[i] = original;
+            double numeric = (plus - minus) / (2.0 * h);
+            double error = Math.Abs(numeric - analytic[i]) / (3e-4 + 1e-3 * Math.Abs(numeric));
+            if (error > worst)
+            {
+                worst = error;
+                at = i;
+            }
+        }
+        return worst;
+    }
+
+    private static float[] Random(int count, int seed)
+    {
+        var rng = new System.Random(seed);
+        var values = new float[count];
+        for (int i = 0; i < count; i++) values[i] = (float)(2 * rng.NextDouble() - 1);
+        return values;
+    }
+}
