@@ -485,7 +485,7 @@ internal static class KerasImporter
                 var pool = Ints(c, "pool_size", spatial);
                 var strides = c.TryGetProperty("strides", out var st) && st.ValueKind != JsonValueKind.Null ? Ints(c, "strides", spatial) : pool;
                 string padding = c.TryGetProperty("padding", out var pd) ? pd.GetString()! : "valid";
-                l.Arguments.AddRange(pool.Distinct().Count() == 1 ? new[] { Invariant(pool[0]) } : pool.Select(Invariant));
+                if (!pool.All(v => v == 2)) l.Arguments.AddRange(pool.Distinct().Count() == 1 ? new[] { Invariant(pool[0]) } : pool.Select(Invariant));
                 if (!strides.SequenceEqual(pool))
                     l.Set(strides.Distinct().Count() == 1 ? "Strides" : "StridesPerAxis", strides.Distinct().Count() == 1 ? Invariant(strides[0]) : "new[] { " + string.Join(", ", strides.Select(Invariant)) + " }");
                 if (padding == "same") l.Set("Padding", "Padding.Same");

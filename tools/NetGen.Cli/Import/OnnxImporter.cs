@@ -776,7 +776,7 @@ internal sealed class OnnxImporter
             }
         }
         var layer = NewLayer((max ? "MaxPooling" : "AveragePooling") + spatial + "D", node, x);
-        layer.Arguments.AddRange(KernelArguments(k));
+        if (!k.All(v => v == 2)) layer.Arguments.AddRange(KernelArguments(k));   // 2 is the attribute's default
         if (!strides.SequenceEqual(k))
         {
             if (strides.Distinct().Count() == 1) layer.Set("Strides", Invariant(strides[0]));
