@@ -39,12 +39,12 @@ public sealed class FuzzTests
     [Fact]
     public void EveryDeclarationGetsCompilingCodeOrADiagnostic()
     {
-        int count = Count(240);
+        int count = Count(200);
         var tally = new Harness.Tally();
-        int gradientEvery = Math.Max(1, count / 40);
+        const int gradientEvery = 3; // every third valid smooth network: about 5% of the declarations
         long index = 0;
         var started = DateTime.UtcNow;
-        Declarations.Any.Sample(d =>
+        void Check(Declaration d)
         {
             var outcome = Harness.Run(d.Source);
             tally.Add(outcome, d.ExpectsNetwork);
@@ -55,7 +55,20 @@ public sealed class FuzzTests
                 if (Gradients.Check(outcome.Output, out var message)) tally.AddGradientCheck();
                 else throw new Exception(message);
             }
-        }, iter: count, seed: Seed, threads: Math.Max(1, Environment.ProcessorCount), print: d => d.Source);
+        }
+        if (Seed is null && Environment.GetEnvironmentVariable("NETGEN_FUZZ_COUNT") is not { Length: > 0 })
+        {
+            // The default run (the test command CI runs) is the same fixed set of declarations every time, so that CI cannot
+            // flake on a declaration it happened to draw; a long run (NETGEN_FUZZ_COUNT) draws fresh random seeds and
+            // shrinks a failure with CsCheck.
+            for (uint i = 0; i < count; i++)
+            {
+                var d = Declarations.Any.Generate(new PCG(i, 0x5EED_2026_1202UL), null, out _);
+                try { Check(d); }
+                catch (Exception e) { throw new Exception($"declaration {i} of the fixed default set:\n{d.Source}", e); }
+            }
+        }
+        else Declarations.Any.Sample(Check, iter: count, seed: Seed, threads: Math.Max(1, Environment.ProcessorCount), print: d => d.Source);
         Report($"NetGen fuzz: {tally} in {(DateTime.UtcNow - started).TotalSeconds:F0} s");
         Assert.Equal(count, tally.Declarations);
     }
@@ -70,9 +83,11 @@ public sealed class FuzzTests
         if (Environment.GetEnvironmentVariable("NETGEN_FUZZ_SURVEY") != "1") return;
         var failures = new System.Collections.Concurrent.ConcurrentDictionary<string, string>();
         var counts = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+        var tally = new Harness.Tally();
         Declarations.Any.Sample(d =>
         {
             var outcome = Harness.Run(d.Source);
+            tally.Add(outcome, d.ExpectsNetwork);
             var failure = outcome.Failure(d.ExpectsNetwork);
             if (failure is null) return;
             var key = failure.Split('\n').Take(2).Last();
@@ -84,7 +99,7 @@ public sealed class FuzzTests
         }, iter: Count(1000), seed: Seed, threads: Math.Max(1, Environment.ProcessorCount));
         foreach (var (key, text) in failures.OrderByDescending(f => counts[f.Key]))
             Report($"=== {counts[key]}× {key}\n{text}\n");
-        Report($"survey: {counts.Values.Sum()} failures, {failures.Count} distinct");
+        Report($"survey: {counts.Values.Sum()} failures, {failures.Count} distinct; {tally}");
     }
 
     /// <summary>The valid-chain generator must mostly give networks (else the compile check would test little).</summary>
@@ -97,7 +112,7 @@ public sealed class FuzzTests
             var o = Harness.Run(d.Source);
             System.Threading.Interlocked.Increment(ref total);
             if (o.Generated.Count > 0 && !o.ReportedError) System.Threading.Interlocked.Increment(ref generated);
-        }, iter: 40, seed: Seed ?? "0000000000001", threads: 1);
+        }, iter: 20, seed: Seed ?? "0000000000001", threads: 1);
         Report($"valid chains: {generated} of {total} generated");
         Assert.True(generated * 10 >= total * 8, $"only {generated} of {total} valid chains generated code");
     }
