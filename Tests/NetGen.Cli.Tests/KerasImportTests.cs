@@ -1,0 +1,150 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.IO.Compression;
+using System.Linq;
+using System.Text.Json;
+using NetGen.Cli.Import;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace NetGen.Cli.Tests;
+
+/// <summary>
+/// Keras 3 (.keras) and Keras 2 (.h5) files written by h5py in Keras' layouts (outputs from PyTorch on the same
+/// weights), and TensorFlow.js layers-format saves (outputs from tf.js itself): import, compile, run, compare.
+/// </summary>
+public sealed class KerasImportTests : IDisposable
+{
+    private readonly ITestOutputHelper _output;
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "netgen-keras-" + Guid.NewGuid().ToString("N"));
+
+    public KerasImportTests(ITestOutputHelper output) => _output = output;
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
+    }
+
+    private string Out => Path.Combine(_dir, "out");
+
+    public static IEnumerable<object[]> Models() => new[]
+    {
+        new object[] { "keras", "keras3_mlp.keras", "keras3_mlp" },
+        new object[] { "keras", "keras3_cnn.keras", "keras3_cnn" },
+        new object[] { "keras", "keras2_residual.h5", "keras2_residual" },
+        new object[] { "tfjs", "tfjs_cnn/model.json", "tfjs_cnn" },
+        new object[] { "tfjs", "tfjs_functional/model.json", "tfjs_functional" },
+    };
+
+    private static Fixture Reference(string kind, string name)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Fixture.Path_(kind, name + ".json")));
+        var r = doc.RootElement;
+        return new Fixture
+        {
+            InputShape = r.GetProperty("inputShape").EnumerateArray().Select(e => e.GetInt32()).ToArray(),
+            Input = r.GetProperty("input").EnumerateArray().Select(e => e.GetSingle()).ToArray(),
+            OutputShape = r.GetProperty("outputShape").EnumerateArray().Select(e => e.GetInt32()).ToArray(),
+            Output = r.GetProperty("output").EnumerateArray().Select(e => e.GetSingle()).ToArray(),
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void Imported_network_matches_the_source_framework(string kind, string file, string name)
+    {
+        var result = Importer.Write(new Importer.Options(Fixture.Path_(kind, file), "Imported", "KerasTest", Out, Bake: false));
+        var source = File.ReadAllText(result.SourcePath);
+        var net = Compiled.Create(source, "KerasTest.Imported");
+        net.Load(result.WeightsPath);
+        var f = Reference(kind, name);
+        var actual = new float[f.Batch * net.OutputLength];
+        net.Predict(f.Input, actual, f.Batch);
+        float diff = Fixture.MaxAbsDifference(f.Output, actual);
+        _output.WriteLine($"{file}: max |NetGen - reference| = {diff:E2} over {actual.Length} outputs");
+        Assert.True(diff <= 1e-5f, $"{file}: differs by {diff}\n{source}");
+    }
+
+    [Fact]
+    public void Keras_layer_names_are_kept()
+    {
+        var result = Importer.Write(new Importer.Options(Fixture.Path_("keras", "keras3_cnn.keras"), "Cnn", null, Out, Bake: false));
+        var source = File.ReadAllText(result.SourcePath);
+        Assert.Contains("[Input(12, 12, 2, Name = \"image\")]", source);
+        Assert.Contains("[Conv2D(4, 3, Padding = Padding.Same, Activation = Activation.Relu, Name = \"conv\")]", source);
+        Assert.Contains("[DepthwiseConv2D(3, DepthMultiplier = 2, Activation = Activation.Tanh, Name = \"depthwise\")]", source);
+        Assert.Contains("bn/moving_variance(4)", result.Network.WeightSignature);
+    }
+
+    private ImportException Fails(string model)
+    {
+        var e = Assert.Throws<ImportException>(() => Importer.Write(new Importer.Options(model, "M", null, Out, Bake: false)));
+        Assert.False(Directory.Exists(Out), "something was written");
+        return e;
+    }
+
+    [Fact]
+    public void Unsupported_layer_names_layer_class_and_the_supported_list()
+    {
+        var e = Fails(Fixture.Path_("keras", "keras2_lstm.h5"));
+        Assert.Contains("Layer 'lstm' (class LSTM) cannot be mapped", e.Message);
+        Assert.Contains("Supported layers: InputLayer, Dense", e.Message);
+    }
+
+    [Fact]
+    public void Truncated_keras_archive_and_h5_are_clear_errors()
+    {
+        Directory.CreateDirectory(_dir);
+        var bytes = File.ReadAllBytes(Fixture.Path_("keras", "keras3_mlp.keras"));
+        var zip = Path.Combine(_dir, "cut.keras");
+        File.WriteAllBytes(zip, bytes.AsSpan(0, bytes.Length / 3).ToArray());
+        Assert.Contains("truncated or corrupt", Fails(zip).Message);
+
+        var h5bytes = File.ReadAllBytes(Fixture.Path_("keras", "keras2_residual.h5"));
+        var h5 = Path.Combine(_dir, "cut.h5");
+        File.WriteAllBytes(h5, h5bytes.AsSpan(0, h5bytes.Length / 2).ToArray());
+        var e = Fails(h5);
+        Assert.Contains("cut.h5", e.Message);
+    }
+
+    [Fact]
+    public void Keras3_archive_without_config_is_refused()
+    {
+        Directory.CreateDirectory(_dir);
+        var path = Path.Combine(_dir, "empty.keras");
+        using (var z = ZipFile.Open(path, ZipArchiveMode.Create)) z.CreateEntry("metadata.json");
+        Assert.Contains("has no config.json", Fails(path).Message);
+    }
+
+    private string EditedTfjs(string name, Func<string, string> edit, bool copyShard = true)
+    {
+        var dir = Path.Combine(_dir, Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        var src = Fixture.Path_("tfjs", name);
+        File.WriteAllText(Path.Combine(dir, "model.json"), edit(File.ReadAllText(Path.Combine(src, "model.json"))));
+        if (copyShard) File.Copy(Path.Combine(src, "group1-shard1of1.bin"), Path.Combine(dir, "group1-shard1of1.bin"));
+        return Path.Combine(dir, "model.json");
+    }
+
+    [Fact]
+    public void Tfjs_errors_missing_shard_short_shard_channels_first_and_shape_mismatch()
+    {
+        Assert.Contains("weight shard 'group1-shard1of1.bin' is missing", Fails(EditedTfjs("tfjs_cnn", s => s, copyShard: false)).Message);
+
+        var shortShard = EditedTfjs("tfjs_cnn", s => s);
+        var shard = Path.Combine(Path.GetDirectoryName(shortShard)!, "group1-shard1of1.bin");
+        File.WriteAllBytes(shard, File.ReadAllBytes(shard).AsSpan(0, 100).ToArray());
+        Assert.Contains("truncated shard", Fails(shortShard).Message);
+
+        var first = EditedTfjs("tfjs_cnn", s => s.Replace("\"data_format\":\"channels_last\"", "\"data_format\":\"channels_first\"", StringComparison.Ordinal));
+        Assert.Contains("data_format 'channels_first'", Fails(first).Message);
+
+        var units = EditedTfjs("tfjs_functional", s => s.Replace("\"units\":3", "\"units\":2", StringComparison.Ordinal));
+        var e = Fails(units);
+        Assert.Contains("weight 'kernel' has shape (16, 3) in the file, but the configuration needs (16, 2)", e.Message);
+
+        var dynamic = EditedTfjs("tfjs_functional", s => s.Replace("[null,10]", "[null,null]", StringComparison.Ordinal));
+        Assert.Contains("dynamic axis 1", Fails(dynamic).Message);
+    }
+}

@@ -1,0 +1,628 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.IO.Compression;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+using NetGen.Cli.Model;
+using PureHDF;
+using static NetGen.Cli.Model.DeclarationWriter;
+
+namespace NetGen.Cli.Import;
+
+/// <summary>
+/// Keras models: Keras 3 <c>.keras</c> (a zip of <c>config.json</c> and <c>model.weights.h5</c>, variables under
+/// <c>layers/NAME/vars/i</c>), Keras 2 <c>.h5</c> (the <c>model_config</c> attribute and the <c>model_weights</c> group) and the
+/// TensorFlow.js layers format (<c>model.json</c>: <c>modelTopology</c> + <c>weightsManifest</c> + binary shards). Keras
+/// is channels-last like NetGen, so weights are taken as they are; layer names are kept.
+/// </summary>
+internal static class KerasImporter
+{
+    /// <summary>The Keras layer classes this importer maps.</summary>
+    public static readonly string[] SupportedLayers =
+    {
+        "InputLayer", "Dense", "Activation", "ReLU", "Softmax", "Flatten", "Reshape", "Permute", "Dropout", "SpatialDropout1D", "SpatialDropout2D",
+        "Conv1D", "Conv2D", "Conv3D", "Conv2DTranspose", "DepthwiseConv2D", "SeparableConv2D",
+        "MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D", "AveragePooling2D", "AveragePooling3D",
+        "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalMaxPooling3D", "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D",
+        "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D", "Cropping2D", "Cropping3D", "UpSampling1D", "UpSampling2D", "UpSampling3D",
+        "BatchNormalization", "LayerNormalization", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate",
+    };
+
+    /// <summary>Gives a layer's weights in Keras order.</summary>
+    private delegate List<(float[] Data, int[] Shape)> WeightSource(string layer);
+
+    public static ImportedNetwork Import(string path)
+    {
+        var name = Path.GetFileName(path).ToLowerInvariant();
+        try
+        {
+            if (name.EndsWith(".keras", StringComparison.Ordinal)) return ImportKeras3(path);
+            if (name.EndsWith(".json", StringComparison.Ordinal)) return ImportTfjs(path);
+            return ImportKeras2(path);
+        }
+        catch (JsonException e)
+        {
+            throw new ImportException($"'{path}': the model configuration is not valid JSON ({e.Message}).", e);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ImportException($"'{path}' is truncated or corrupt: {e.Message}", e);
+        }
+        catch (Exception e) when (e is not ImportException && e.GetType().Namespace?.StartsWith("PureHDF", StringComparison.Ordinal) == true)
+        {
+            throw new ImportException($"'{path}': cannot read the HDF5 data ({e.Message}); the file is truncated, corrupt or not a Keras file.", e);
+        }
+        catch (Exception e) when (e is not ImportException and not OutOfMemoryException)
+        {
+            // PureHDF and the zip reader report damaged files with assorted exception types (even System.Exception).
+            throw new ImportException($"'{path}' could not be read: it is truncated or corrupt ({e.GetType().Name}: {e.Message}).", e);
+        }
+    }
+
+    // ---------------------------------------------------------------- containers
+
+    private static ImportedNetwork ImportKeras3(string path)
+    {
+        using var zip = ZipFile.OpenRead(path);
+        var configEntry = zip.GetEntry("config.json") ?? throw new ImportException($"'{path}' has no config.json: not a Keras 3 .keras file.");
+        var weightsEntry = zip.GetEntry("model.weights.h5") ?? throw new ImportException($"'{path}' has no model.weights.h5.");
+        string config;
+        using (var reader = new StreamReader(configEntry.Open())) config = reader.ReadToEnd();
+        var h5 = new MemoryStream();
+        using (var s = weightsEntry.Open()) s.CopyTo(h5);
+        h5.Position = 0;
+        using var file = H5File.Open(h5);
+        string version = "3";
+        if (zip.GetEntry("metadata.json") is { } meta)
+        {
+            using var reader = new StreamReader(meta.Open());
+            using var doc = JsonDocument.Parse(reader.ReadToEnd());
+            if (doc.RootElement.TryGetProperty("keras_version", out var v)) version = v.GetString() ?? version;
+        }
+        using var configDoc = JsonDocument.Parse(config);
+        return Build(configDoc.RootElement, layer => Keras3Weights(file, layer, path), $"Keras {version} (.keras)");
+    }
+
+    private static List<(float[], int[])> Keras3Weights(IH5Group file, string layer, string path)
+    {
+        foreach (var prefix in new[] { "layers/" + layer + "/vars", "_layer_checkpoint_dependencies/" + layer + "/vars" })
+        {
+            if (!file.LinkExists(prefix)) continue;
+            var group = file.Group(prefix);
+            var result = new List<(float[], int[])>();
+            for (int i = 0; group.LinkExists(i.ToString(System.Globalization.CultureInfo.InvariantCulture)); i++)
+                result.Add(ReadDataset(group.Dataset(i.ToString(System.Globalization.CultureInfo.InvariantCulture)), $"{prefix}/{i}"));
+            return result;
+        }
+        return new List<(float[], int[])>();
+    }
+
+    private static ImportedNetwork ImportKeras2(string path)
+    {
+        using var file = H5File.OpenRead(path);
+        if (!file.AttributeExists("model_config"))
+            throw new ImportException($"'{path}' has no 'model_config' attribute: not a Keras 2 model file (a weights-only file needs its architecture).");
+        var config = ReadStringAttribute(file.Attribute("model_config"));
+        string version = file.AttributeExists("keras_version") ? ReadStringAttribute(file.Attribute("keras_version")) : "2";
+        var root = file.LinkExists("model_weights") ? file.Group("model_weights") : (IH5Group)file;
+        using var doc = JsonDocument.Parse(config);
+        return Build(doc.RootElement, layer =>
+        {
+            var result = new List<(float[], int[])>();
+            if (!root.LinkExists(layer)) return result;
+            var group = root.Group(layer);
+            if (!group.AttributeExists("weight_names")) return result;
+            foreach (var weight in ReadStringsAttribute(group.Attribute("weight_names")))
+                result.Add(ReadDataset(group.Dataset(weight), layer + "/" + weight));
+            return result;
+        }, $"Keras {version} (.h5)");
+    }
+
+    private static ImportedNetwork ImportTfjs(string path)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        var root = doc.RootElement;
+        if (!root.TryGetProperty("modelTopology", out var topology))
+            throw new ImportException($"'{path}' has no modelTopology: not a TensorFlow.js layers model (graph models are not supported).");
+        if (topology.TryGetProperty("model_config", out var inner)) topology = inner;
+        // Concatenate the shards group by group; each weight takes its bytes in manifest order.
+        var weights = new List<(string Name, float[] Data, int[] Shape)>();
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        foreach (var group in root.GetProperty("weightsManifest").EnumerateArray())
+        {
+            var data = new MemoryStream();
+            foreach (var shard in group.GetProperty("paths").EnumerateArray())
+            {
+                var shardPath = Path.Combine(dir, shard.GetString()!);
+                if (!File.Exists(shardPath)) throw new ImportException($"'{path}': weight shard '{shard.GetString()}' is missing.");
+                var bytes = File.ReadAllBytes(shardPath);
+                data.Write(bytes);
+            }
+            var all = data.ToArray();
+            int at = 0;
+            foreach (var w in group.GetProperty("weights").EnumerateArray())
+            {
+                var shape = w.GetProperty("shape").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+                string dtype = w.TryGetProperty("dtype", out var dt) ? dt.GetString()! : "float32";
+                if (dtype != "float32") throw new ImportException($"'{path}': weight '{w.GetProperty("name").GetString()}' has dtype {dtype}; float32 weights are supported (no quantization).");
+                int count = TensorOps.Product(shape);
+                if (at + 4 * count > all.Length)
+                    throw new ImportException($"'{path}': the weight shards hold {all.Length} bytes, but the manifest needs at least {at + 4 * count} (truncated shard).");
+                var values = new float[count];
+                for (int i = 0; i < count; i++) values[i] = BitConverter.ToSingle(all, at + 4 * i);
+                at += 4 * count;
+                weights.Add((w.GetProperty("name").GetString()!, values, shape));
+            }
+            if (at != all.Length) throw new ImportException($"'{path}': the weight shards hold {all.Length} bytes, but the manifest describes {at}.");
+        }
+        string version = topology.TryGetProperty("keras_version", out var kv) ? kv.GetString() ?? "" : root.TryGetProperty("generatedBy", out var g) ? g.GetString() ?? "" : "";
+        return Build(topology, layer => weights.Where(w => w.Name.StartsWith(layer + "/", StringComparison.Ordinal)).Select(w => (w.Data, w.Shape)).ToList(),
+            $"TensorFlow.js layers model ({version})".Replace(" ()", "", StringComparison.Ordinal));
+    }
+
+    private static (float[], int[]) ReadDataset(IH5Dataset dataset, string where)
+    {
+        var shape = dataset.Space.Dimensions.Select(d => checked((int)d)).ToArray();
+        float[] data;
+        var type = dataset.Type;
+        if (type.Class == H5DataTypeClass.FloatingPoint && type.Size == 8)
+            data = dataset.Read<double[]>().Select(v => (float)v).ToArray();
+        else if (type.Class == H5DataTypeClass.FloatingPoint && type.Size == 4)
+            data = dataset.Read<float[]>();
+        else
+            throw new ImportException($"Weight '{where}' has HDF5 type {type.Class} of {type.Size} bytes; float32/float64 weights are supported.");
+        if (data.Length != TensorOps.Product(shape))
+            throw new ImportException($"Weight '{where}' holds {data.Length} values for its shape {TensorOps.ShapeText(shape)} (truncated or corrupt).");
+        return (data, shape);
+    }
+
+    private static string ReadStringAttribute(IH5Attribute attribute)
+    {
+        try
+        {
+            return attribute.Read<string>();
+        }
+        catch (Exception)
+        {
+            var bytes = attribute.Read<byte[]>();
+            return Encoding.UTF8.GetString(bytes).TrimEnd('\0');
+        }
+    }
+
+    private static string[] ReadStringsAttribute(IH5Attribute attribute) => attribute.Read<string[]>();
+
+    // ---------------------------------------------------------------- the model configuration
+
+    private sealed record Tensor(string Layer, int[] Shape);
+
+    private static ImportedNetwork Build(JsonElement model, WeightSource weights, string description)
+    {
+        var network = new ImportedNetwork(description);
+        string cls = model.GetProperty("class_name").GetString()!;
+        var config = model.GetProperty("config");
+        var layers = config.GetProperty("layers").EnumerateArray().ToList();
+        var shapes = new Dictionary<string, int[]>(StringComparer.Ordinal);
+        if (cls == "Sequential")
+        {
+            string? previous = null;
+            foreach (var layer in layers)
+            {
+                var lc = layer.GetProperty("config");
+                if (previous is null && layer.GetProperty("class_name").GetString() != "InputLayer")
+                {
+                    var shape = BatchShape(lc) ?? (config.TryGetProperty("build_input_shape", out var b) ? ShapeWithoutBatch(b) : null)
+                        ?? throw new ImportException("The Sequential model has no input shape (no InputLayer and no batch_input_shape).");
+                    previous = AddInput(network, "input_layer", shape, shapes).Name;
+                }
+                var added = AddLayer(network, layer, previous is null ? Array.Empty<string>() : new[] { previous }, shapes, weights);
+                previous = added.Name;
+            }
+        }
+        else if (cls is "Functional" or "Model")
+        {
+            foreach (var layer in layers)
+            {
+                var inputs = InboundLayers(layer);
+                AddLayer(network, layer, inputs, shapes, weights);
+            }
+            var outputs = OutputNames(config.GetProperty("output_layers"));
+            network.Outputs.AddRange(outputs);
+            Prune(network, outputs);
+        }
+        else
+            throw new ImportException($"Model class '{cls}' is not supported: Sequential and Functional models are (a subclassed model has no configuration to read).");
+        network.Notes.Add("Layout: Keras is channels-last like NetGen: weights are used as they are, layer names are kept.");
+        return network;
+    }
+
+    private static void Prune(ImportedNetwork network, List<string> outputs)
+    {
+        var needed = new HashSet<string>(outputs, StringComparer.Ordinal);
+        for (int i = network.Layers.Count - 1; i >= 0; i--)
+        {
+            var l = network.Layers[i];
+            if (!needed.Contains(l.Name))
+            {
+                if (l.Kind != "Input") network.Layers.RemoveAt(i);
+                continue;
+            }
+            foreach (var input in l.Inputs) needed.Add(input);
+        }
+        if (outputs.Count == 1 && outputs[0] == network.Layers[^1].Name) network.Outputs.Clear();
+    }
+
+    private static List<string> OutputNames(JsonElement outputs)
+    {
+        if (outputs.ValueKind == JsonValueKind.Array && outputs.GetArrayLength() > 0 && outputs[0].ValueKind == JsonValueKind.String)
+            return new List<string> { outputs[0].GetString()! };
+        return outputs.EnumerateArray().Select(o => o[0].GetString()!).ToList();
+    }
+
+    /// <summary>The layers feeding a functional layer: Keras 2 <c>[[["name", 0, 0, {}], ...]]</c> or Keras 3 <c>keras_history</c>.</summary>
+    private static string[] InboundLayers(JsonElement layer)
+    {
+        if (!layer.TryGetProperty("inbound_nodes", out var nodes) || nodes.GetArrayLength() == 0) return Array.Empty<string>();
+        if (nodes.GetArrayLength() > 1) throw new ImportException($"Layer '{layer.GetProperty("config").GetProperty("name").GetString()}' is called more than once (shared layers are not supported).");
+        var node = nodes[0];
+        var result = new List<string>();
+        if (node.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in node.EnumerateArray()) result.Add(item[0].GetString()!);
+            return result.ToArray();
+        }
+        void Walk(JsonElement e)
+        {
+            if (e.ValueKind == JsonValueKind.Object)
+            {
+                if (e.TryGetProperty("keras_history", out var h)) result.Add(h[0].GetString()!);
+                else foreach (var p in e.EnumerateObject()) Walk(p.Value);
+            }
+            else if (e.ValueKind == JsonValueKind.Array)
+                foreach (var x in e.EnumerateArray()) Walk(x);
+        }
+        if (node.TryGetProperty("args", out var args)) Walk(args);
+        return result.ToArray();
+    }
+
+    private static int[]? BatchShape(JsonElement config)
+    {
+        foreach (var key in new[] { "batch_shape", "batch_input_shape" })
+            if (config.TryGetProperty(key, out var s) && s.ValueKind == JsonValueKind.Array)
+                return ShapeWithoutBatch(s);
+        return null;
+    }
+
+    private static int[] ShapeWithoutBatch(JsonElement shape)
+    {
+        var dims = shape.EnumerateArray().Skip(1).ToArray();
+        for (int i = 0; i < dims.Length; i++)
+            if (dims[i].ValueKind != JsonValueKind.Number)
+                throw new ImportException($"The input shape has a dynamic axis {i + 1}: only the batch axis (0) may be dynamic.");
+        return dims.Select(d => d.GetInt32()).ToArray();
+    }
+
+    private static ImportedLayer AddInput(ImportedNetwork network, string name, int[] shape, Dictionary<string, int[]> shapes)
+    {
+        var layer = new ImportedLayer("Input", name);
+        layer.Arguments.AddRange(shape.Select(Invariant));
+        layer.OutputShape = shape;
+        network.Layers.Add(layer);
+        shapes[name] = shape;
+        return layer;
+    }
+
+    private static ImportedLayer AddLayer(ImportedNetwork network, JsonElement layer, string[] inputs, Dictionary<string, int[]> shapes, WeightSource weights)
+    {
+        string cls = layer.GetProperty("class_name").GetString()!;
+        var c = layer.GetProperty("config");
+        string name = c.GetProperty("name").GetString()!;
+        if (cls == "InputLayer")
+            return AddInput(network, name, BatchShape(c) ?? throw new ImportException($"InputLayer '{name}' has no shape."), shapes);
+        if (!SupportedLayers.Contains(cls))
+            throw new ImportException($"Layer '{name}' (class {cls}) cannot be mapped to NetGen layers.\nSupported layers: {string.Join(", ", SupportedLayers)}.");
+        foreach (var i in inputs)
+            if (!shapes.ContainsKey(i)) throw new ImportException($"Layer '{name}' reads '{i}', which is not an earlier layer.");
+        var inShape = inputs.Length > 0 ? shapes[inputs[0]] : throw new ImportException($"Layer '{name}' has no input.");
+        string? dataFormat = c.TryGetProperty("data_format", out var df) && df.ValueKind == JsonValueKind.String ? df.GetString() : null;
+        if (dataFormat is "channels_first")
+            throw new ImportException($"Layer '{name}' ({cls}) uses data_format 'channels_first'; NetGen is channels-last.");
+
+        bool merge = cls is "Add" or "Subtract" or "Multiply" or "Average" or "Maximum" or "Minimum" or "Concatenate";
+        var kind = cls switch
+        {
+            "ReLU" or "Softmax" => "Activation",
+            "SpatialDropout1D" or "SpatialDropout2D" => "Dropout",
+            _ => cls,
+        };
+        var l = new ImportedLayer(kind, name) { IsMerge = merge };
+        l.Inputs.AddRange(inputs);
+        l.Sources.Add($"{cls} '{name}'");
+        var w = weights(name);
+        int[] outShape;
+        int wi = 0;
+        (float[] Data, int[] Shape) Take(string variable, int[] expected)
+        {
+            if (wi >= w.Count) throw new ImportException($"Layer '{name}' ({cls}): weight '{variable}' {TensorOps.ShapeText(expected)} is missing from the weights ({w.Count} found).");
+            var t = w[wi++];
+            if (!t.Shape.SequenceEqual(expected))
+                throw new ImportException($"Layer '{name}' ({cls}): weight '{variable}' has shape {TensorOps.ShapeText(t.Shape)} in the file, but the configuration needs {TensorOps.ShapeText(expected)}.");
+            return t;
+        }
+        void Weight(string variable, int[] expected) => l.AddWeight(variable, expected, Take(variable, expected).Data);
+        void State(string variable, int[] expected) => l.AddState(variable, expected, Take(variable, expected).Data);
+        bool useBias = !c.TryGetProperty("use_bias", out var ub) || ub.GetBoolean();
+        if (!useBias) l.Set("UseBias", "false");
+
+        switch (cls)
+        {
+            case "Dense":
+            {
+                int units = c.GetProperty("units").GetInt32();
+                l.Arguments.Add(Invariant(units));
+                SetActivation(l, c, name);
+                Weight("kernel", new[] { inShape[^1], units });
+                if (useBias) Weight("bias", new[] { units });
+                outShape = inShape.Take(inShape.Length - 1).Append(units).ToArray();
+                break;
+            }
+            case "Activation":
+                l.Arguments.Add("Activation." + ActivationName(c.GetProperty("activation").GetString()!, name));
+                outShape = inShape;
+                break;
+            case "ReLU":
+                if ((c.TryGetProperty("max_value", out var mv) && mv.ValueKind == JsonValueKind.Number) || (c.TryGetProperty("negative_slope", out var ns) && ns.GetDouble() != 0)
+                    || (c.TryGetProperty("threshold", out var th) && th.GetDouble() != 0))
+                    throw new ImportException($"Layer '{name}' (ReLU) has max_value, negative_slope or threshold; NetGen's ReLU has none.");
+                l.Arguments.Add("Activation.Relu");
+                outShape = inShape;
+                break;
+            case "Softmax":
+                if (c.TryGetProperty("axis", out var sa) && sa.ValueKind == JsonValueKind.Number && sa.GetInt32() != -1 && sa.GetInt32() != inShape.Length)
+                    throw new ImportException($"Layer '{name}' (Softmax) over axis {sa.GetInt32()}; NetGen's softmax runs over the last axis.");
+                l.Arguments.Add("Activation.Softmax");
+                outShape = inShape;
+                break;
+            case "Flatten":
+                outShape = new[] { TensorOps.Product(inShape) };
+                break;
+            case "Reshape":
+            {
+                var target = c.GetProperty("target_shape").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+                l.Arguments.AddRange(target.Select(Invariant));
+                int known = target.Where(d => d != -1).Aggregate(1, (a, b) => a * b);
+                outShape = target.Select(d => d == -1 ? TensorOps.Product(inShape) / known : d).ToArray();
+                break;
+            }
+            case "Permute":
+            {
+                var dims = c.GetProperty("dims").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+                l.Arguments.AddRange(dims.Select(Invariant));
+                outShape = dims.Select(d => inShape[d - 1]).ToArray();
+                break;
+            }
+            case "Dropout":
+            case "SpatialDropout1D":
+            case "SpatialDropout2D":
+                l.Arguments.Add(Invariant(c.GetProperty("rate").GetDouble()));
+                outShape = inShape;
+                break;
+            case "Conv1D":
+            case "Conv2D":
+            case "Conv3D":
+            case "DepthwiseConv2D":
+            case "SeparableConv2D":
+            case "Conv2DTranspose":
+            {
+                int spatial = cls == "Conv1D" ? 1 : cls == "Conv3D" ? 3 : 2;
+                if (inShape.Length != spatial + 1) throw new ImportException($"Layer '{name}' ({cls}) reads a tensor of shape {TensorOps.ShapeText(inShape)}; it needs rank {spatial + 1}.");
+                var k = Ints(c, "kernel_size", spatial);
+                var strides = Ints(c, "strides", spatial);
+                var dilation = Ints(c, "dilation_rate", spatial);
+                string padding = c.TryGetProperty("padding", out var pd) ? pd.GetString()! : "valid";
+                if (c.TryGetProperty("groups", out var gr) && gr.GetInt32() != 1) throw new ImportException($"Layer '{name}' ({cls}) has groups = {gr.GetInt32()}; NetGen convolutions have no groups.");
+                int cin = inShape[^1];
+                int filters = c.TryGetProperty("filters", out var f) && f.ValueKind == JsonValueKind.Number ? f.GetInt32() : 0;
+                int multiplier = c.TryGetProperty("depth_multiplier", out var dm) ? dm.GetInt32() : 1;
+                if (cls != "DepthwiseConv2D") l.Arguments.Add(Invariant(filters));
+                l.Arguments.AddRange(k.Distinct().Count() == 1 ? new[] { Invariant(k[0]) } : k.Select(Invariant));
+                if (multiplier != 1 && cls is "DepthwiseConv2D" or "SeparableConv2D") l.Set("DepthMultiplier", Invariant(multiplier));
+                if (strides.Any(s => s != 1)) l.Set(strides.Distinct().Count() == 1 ? "Strides" : "StridesPerAxis", strides.Distinct().Count() == 1 ? Invariant(strides[0]) : "new[] { " + string.Join(", ", strides.Select(Invariant)) + " }");
+                if (dilation.Any(s => s != 1)) l.Set(dilation.Distinct().Count() == 1 ? "DilationRate" : "DilationPerAxis", dilation.Distinct().Count() == 1 ? Invariant(dilation[0]) : "new[] { " + string.Join(", ", dilation.Select(Invariant)) + " }");
+                if (padding == "same") l.Set("Padding", "Padding.Same");
+                else if (padding == "causal") l.Set("Padding", "Padding.Causal");
+                int outChannels = filters;
+                var outSpatial = new int[spatial];
+                if (cls == "Conv2DTranspose")
+                {
+                    var op = c.TryGetProperty("output_padding", out var opv) && opv.ValueKind == JsonValueKind.Array ? opv.EnumerateArray().Select(e => e.GetInt32()).ToArray() : null;
+                    if (op is not null) l.Set(op.Distinct().Count() == 1 ? "OutputPadding" : "OutputPaddingPerAxis", op.Distinct().Count() == 1 ? Invariant(op[0]) : "new[] { " + string.Join(", ", op.Select(Invariant)) + " }");
+                    for (int i = 0; i < spatial; i++)
+                    {
+                        int eff = (k[i] - 1) * dilation[i] + 1;
+                        int p = op?[i] ?? -1;
+                        outSpatial[i] = padding == "same"
+                            ? (p < 0 ? inShape[i] * strides[i] : (inShape[i] - 1) * strides[i] + eff - 2 * ((eff - 1) / 2) + p)
+                            : (p < 0 ? inShape[i] * strides[i] + Math.Max(eff - strides[i], 0) : (inShape[i] - 1) * strides[i] + eff + p);
+                    }
+                    SetActivation(l, c, name);
+                    Weight("kernel", k.Concat(new[] { filters, cin }).ToArray());
+                }
+                else
+                {
+                    for (int i = 0; i < spatial; i++)
+                    {
+                        int eff = (k[i] - 1) * dilation[i] + 1;
+                        outSpatial[i] = padding is "same" or "causal" ? (inShape[i] + strides[i] - 1) / strides[i] : (inShape[i] - eff) / strides[i] + 1;
+                    }
+                    SetActivation(l, c, name);
+                    if (cls == "DepthwiseConv2D")
+                    {
+                        outChannels = cin * multiplier;
+                        Weight("kernel", k.Concat(new[] { cin, multiplier }).ToArray());
+                    }
+                    else if (cls == "SeparableConv2D")
+                    {
+                        Weight("depthwise_kernel", k.Concat(new[] { cin, multiplier }).ToArray());
+                        Weight("pointwise_kernel", new[] { 1, 1, cin * multiplier, filters });
+                    }
+                    else
+                        Weight("kernel", k.Concat(new[] { cin, filters }).ToArray());
+                }
+                if (useBias) Weight("bias", new[] { outChannels });
+                outShape = outSpatial.Append(outChannels).ToArray();
+                break;
+            }
+            case "MaxPooling1D":
+            case "MaxPooling2D":
+            case "MaxPooling3D":
+            case "AveragePooling1D":
+            case "AveragePooling2D":
+            case "AveragePooling3D":
+            {
+                int spatial = cls[^2] - '0';
+                var pool = Ints(c, "pool_size", spatial);
+                var strides = c.TryGetProperty("strides", out var st) && st.ValueKind != JsonValueKind.Null ? Ints(c, "strides", spatial) : pool;
+                string padding = c.TryGetProperty("padding", out var pd) ? pd.GetString()! : "valid";
+                if (!pool.All(v => v == 2)) l.Arguments.AddRange(pool.Distinct().Count() == 1 ? new[] { Invariant(pool[0]) } : pool.Select(Invariant));
+                if (!strides.SequenceEqual(pool))
+                    l.Set(strides.Distinct().Count() == 1 ? "Strides" : "StridesPerAxis", strides.Distinct().Count() == 1 ? Invariant(strides[0]) : "new[] { " + string.Join(", ", strides.Select(Invariant)) + " }");
+                if (padding == "same") l.Set("Padding", "Padding.Same");
+                outShape = Enumerable.Range(0, spatial).Select(i => padding == "same" ? (inShape[i] + strides[i] - 1) / strides[i] : (inShape[i] - pool[i]) / strides[i] + 1).Append(inShape[^1]).ToArray();
+                break;
+            }
+            case "GlobalMaxPooling1D":
+            case "GlobalMaxPooling2D":
+            case "GlobalMaxPooling3D":
+            case "GlobalAveragePooling1D":
+            case "GlobalAveragePooling2D":
+            case "GlobalAveragePooling3D":
+            {
+                bool keep = c.TryGetProperty("keepdims", out var kd) && kd.GetBoolean();
+                if (keep) l.Set("KeepDims", "true");
+                outShape = keep ? Enumerable.Repeat(1, inShape.Length - 1).Append(inShape[^1]).ToArray() : new[] { inShape[^1] };
+                break;
+            }
+            case "ZeroPadding1D":
+            case "ZeroPadding2D":
+            case "ZeroPadding3D":
+            case "Cropping1D":
+            case "Cropping2D":
+            case "Cropping3D":
+            {
+                int spatial = cls[^2] - '0';
+                bool pad = cls.StartsWith("Zero", StringComparison.Ordinal);
+                var amounts = Pairs(c.GetProperty(pad ? "padding" : "cropping"), spatial);
+                l.Arguments.AddRange(amounts.SelectMany(p => new[] { p.Item1, p.Item2 }).Select(Invariant));
+                outShape = inShape.ToArray();
+                for (int i = 0; i < spatial; i++) outShape[i] += (pad ? 1 : -1) * (amounts[i].Item1 + amounts[i].Item2);
+                break;
+            }
+            case "UpSampling1D":
+            case "UpSampling2D":
+            case "UpSampling3D":
+            {
+                int spatial = cls[^2] - '0';
+                if (c.TryGetProperty("interpolation", out var ip) && ip.GetString() != "nearest")
+                    throw new ImportException($"Layer '{name}' ({cls}) uses '{ip.GetString()}' interpolation; NetGen's UpSampling is nearest-neighbour.");
+                var size = Ints(c, spatial == 1 ? "size" : "size", spatial);
+                l.Arguments.AddRange(size.Distinct().Count() == 1 ? new[] { Invariant(size[0]) } : size.Select(Invariant));
+                outShape = inShape.ToArray();
+                for (int i = 0; i < spatial; i++) outShape[i] *= size[i];
+                break;
+            }
+            case "BatchNormalization":
+            case "LayerNormalization":
+            {
+                var axes = c.GetProperty("axis");
+                int axis = axes.ValueKind == JsonValueKind.Array
+                    ? (axes.GetArrayLength() == 1 ? axes[0].GetInt32() : throw new ImportException($"Layer '{name}' ({cls}) normalizes over several axes; NetGen normalizes one."))
+                    : axes.GetInt32();
+                int rank = inShape.Length + 1;
+                int a = axis < 0 ? axis + rank : axis;
+                if (a != rank - 1) l.Set("Axis", Invariant(a - rank));
+                int ch = inShape[a - 1];
+                double eps = c.GetProperty("epsilon").GetDouble();
+                l.Set("Epsilon", Invariant(eps));
+                bool center = !c.TryGetProperty("center", out var ce) || ce.GetBoolean();
+                bool scale = !c.TryGetProperty("scale", out var sc) || sc.GetBoolean();
+                if (!center) l.Set("Center", "false");
+                if (!scale) l.Set("Scale", "false");
+                if (cls == "BatchNormalization" && c.TryGetProperty("momentum", out var mo) && Math.Abs(mo.GetDouble() - 0.99) > 1e-12) l.Set("Momentum", Invariant(mo.GetDouble()));
+                if (scale) Weight("gamma", new[] { ch });
+                if (center) Weight("beta", new[] { ch });
+                if (cls == "BatchNormalization")
+                {
+                    State("moving_mean", new[] { ch });
+                    State("moving_variance", new[] { ch });
+                }
+                outShape = inShape;
+                break;
+            }
+            case "Concatenate":
+            {
+                int axis = c.TryGetProperty("axis", out var ax) ? ax.GetInt32() : -1;
+                int rank = inShape.Length + 1;
+                int a = axis < 0 ? axis + rank : axis;
+                if (axis != -1) l.Set("Axis", Invariant(a - rank));
+                outShape = inShape.ToArray();
+                outShape[a - 1] = inputs.Sum(i => shapes[i][a - 1]);
+                break;
+            }
+            default: // the element-wise merges
+                foreach (var i in inputs)
+                    if (!shapes[i].SequenceEqual(inShape))
+                        throw new ImportException($"Layer '{name}' ({cls}) merges shapes {string.Join(" and ", inputs.Select(n => TensorOps.ShapeText(shapes[n])))}; broadcasting is not supported.");
+                outShape = inShape;
+                break;
+        }
+        if (wi != w.Count)
+            throw new ImportException($"Layer '{name}' ({cls}) has {w.Count} weights in the file, but its configuration uses {wi}.");
+        l.OutputShape = outShape;
+        if (outShape.Any(d => d <= 0)) throw new ImportException($"Layer '{name}' ({cls}) gives the empty shape {TensorOps.ShapeText(outShape)} for input {TensorOps.ShapeText(inShape)}.");
+        shapes[name] = outShape;
+        network.Layers.Add(l);
+        return l;
+    }
+
+    private static int[] Ints(JsonElement c, string key, int count)
+    {
+        var v = c.GetProperty(key);
+        if (v.ValueKind == JsonValueKind.Number) return Enumerable.Repeat(v.GetInt32(), count).ToArray();
+        var list = v.EnumerateArray().Select(e => e.GetInt32()).ToArray();
+        return list.Length == count ? list : throw new ImportException($"'{key}' has {list.Length} values; expected {count}.");
+    }
+
+    private static (int, int)[] Pairs(JsonElement v, int spatial)
+    {
+        if (v.ValueKind == JsonValueKind.Number) return Enumerable.Repeat((v.GetInt32(), v.GetInt32()), spatial).ToArray();
+        var items = v.EnumerateArray().ToArray();
+        if (spatial == 1 && items.All(i => i.ValueKind == JsonValueKind.Number)) return new[] { (items[0].GetInt32(), items[^1].GetInt32()) };
+        return items.Select(i => i.ValueKind == JsonValueKind.Number ? (i.GetInt32(), i.GetInt32()) : (i[0].GetInt32(), i[1].GetInt32())).ToArray();
+    }
+
+    private static void SetActivation(ImportedLayer l, JsonElement c, string name)
+    {
+        if (!c.TryGetProperty("activation", out var a)) return;
+        string act = a.ValueKind == JsonValueKind.String ? a.GetString()! : a.TryGetProperty("config", out var ac) && ac.TryGetProperty("name", out var an) ? an.GetString()! : "?";
+        var mapped = ActivationName(act, name);
+        if (mapped != "Linear") l.Set("Activation", "Activation." + mapped);
+    }
+
+    private static string ActivationName(string keras, string layer) => keras switch
+    {
+        "linear" => "Linear",
+        "relu" => "Relu",
+        "sigmoid" => "Sigmoid",
+        "tanh" => "Tanh",
+        "softmax" => "Softmax",
+        "leaky_relu" => "LeakyRelu",
+        "elu" => "Elu",
+        "selu" => "Selu",
+        "swish" or "silu" => "Swish",
+        "softplus" => "Softplus",
+        "gelu" => "Gelu",
+        _ => throw new ImportException($"Layer '{layer}': activation '{keras}' is not supported (linear, relu, sigmoid, tanh, softmax, leaky_relu, elu, selu, swish, softplus, gelu)."),
+    };
+}

@@ -1,0 +1,175 @@
+#!/usr/bin/env python3
+"""Keras-layout model files written with h5py (Debian python3-h5py), for the `netgen` import tests.
+
+Keras itself is not installable here, so the files are written in Keras' documented layouts by h5py and the
+reference outputs are computed by PyTorch (float32) on the same weights, converted to PyTorch's layouts:
+
+- Fixtures/keras/keras3_mlp.keras, keras3_cnn.keras: Keras 3 zip archives: config.json (Sequential config with
+  module/class_name/config/registered_name entries), metadata.json, model.weights.h5 with each layer's variables
+  under layers/<name>/vars/<i> in the layer's variable order.
+- Fixtures/keras/keras2_residual.h5: a Keras 2 HDF5 model file: root attributes keras_version, backend and
+  model_config (a Functional config, inbound_nodes as [[["name", 0, 0, {}]]]), group model_weights with attribute
+  layer_names, and per layer a group with attribute weight_names and datasets <layer>/<weight>:0.
+- Fixtures/keras/keras2_lstm.h5: a Keras 2 file whose model holds an LSTM layer (the import must refuse it).
+Each model has <name>.json with channels-last inputs and the outputs.
+
+Run:  /usr/bin/python3 tools/reference/make_keras_fixtures.py   (deterministic: fixed seeds)
+"""
+import io
+import json
+import os
+import zipfile
+
+import h5py
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Tests", "NetGen.Cli.Tests", "Fixtures", "keras")
+GEN = torch.Generator().manual_seed(2024)
+
+
+def rand(*shape, scale=0.5):
+    return ((torch.rand(*shape, generator=GEN) * 2 - 1) * scale).to(torch.float32)
+
+
+def k3_layer(cls, config, module="keras.layers"):
+    return {"module": module, "class_name": cls, "config": config, "registered_name": None}
+
+
+def write_keras3(path, layers, weights, input_shape):
+    config = {
+        "module": "keras", "class_name": "Sequential",
+        "config": {"name": "sequential", "trainable": True, "dtype": "float32", "layers": layers,
+                   "build_input_shape": [None] + list(input_shape)},
+        "registered_name": None, "build_config": {"input_shape": [None] + list(input_shape)}, "compile_config": None,
+    }
+    h5 = io.BytesIO()
+    with h5py.File(h5, "w") as f:
+        for name, tensors in weights.items():
+            g = f.create_group(f"layers/{name}/vars")
+            for i, t in enumerate(tensors):
+                g.create_dataset(str(i), data=t.numpy().astype(np.float32))
+        f.create_group("optimizer/vars")
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("metadata.json", json.dumps({"keras_version": "3.3.3", "date_saved": "2026-12-02@00:00:00"}))
+        z.writestr("config.json", json.dumps(config))
+        z.writestr("model.weights.h5", h5.getvalue())
+
+
+def save_reference(name, x, y):
+    with open(os.path.join(OUT, name + ".json"), "w") as f:
+        json.dump({"inputShape": list(x.shape), "input": [float(v) for v in x.reshape(-1).tolist()],
+                   "outputShape": list(y.shape), "output": [float(v) for v in y.reshape(-1).tolist()]}, f)
+
+
+def mlp():
+    k1, b1, k2, b2, k3, b3 = rand(784, 128, scale=0.1), rand(128), rand(128, 64, scale=0.2), rand(64), rand(64, 10, scale=0.3), rand(10)
+    layers = [
+        k3_layer("InputLayer", {"batch_shape": [None, 28, 28], "dtype": "float32", "sparse": False, "name": "input_layer"}),
+        k3_layer("Flatten", {"name": "flatten", "trainable": True, "dtype": "float32", "data_format": "channels_last"}),
+        k3_layer("Dense", {"name": "dense", "trainable": True, "dtype": "float32", "units": 128, "activation": "relu", "use_bias": True}),
+        k3_layer("Dense", {"name": "dense_1", "trainable": True, "dtype": "float32", "units": 64, "activation": "relu", "use_bias": True}),
+        k3_layer("Dense", {"name": "predictions", "trainable": True, "dtype": "float32", "units": 10, "activation": "softmax", "use_bias": True}),
+    ]
+    write_keras3(os.path.join(OUT, "keras3_mlp.keras"), layers, {"dense": [k1, b1], "dense_1": [k2, b2], "predictions": [k3, b3]}, (28, 28))
+    x = torch.rand(3, 28, 28, generator=GEN)
+    h = F.relu(x.reshape(3, -1) @ k1 + b1)
+    h = F.relu(h @ k2 + b2)
+    save_reference("keras3_mlp", x, F.softmax(h @ k3 + b3, dim=-1))
+
+
+def cnn():
+    # Input (12, 12, 2) -> Conv2D(4, 3, same, relu) -> BatchNormalization -> MaxPooling2D -> DepthwiseConv2D(3, x2)
+    # -> GlobalAveragePooling2D -> Dense(3, softmax)
+    kc, bc = rand(3, 3, 2, 4), rand(4)
+    gamma, beta, mean, var = rand(4) + 1.0, rand(4), rand(4), torch.rand(4, generator=GEN) + 0.5
+    kd, bd = rand(3, 3, 4, 2), rand(8)
+    kf, bf = rand(8, 3), rand(3)
+    layers = [
+        k3_layer("InputLayer", {"batch_shape": [None, 12, 12, 2], "dtype": "float32", "sparse": False, "name": "image"}),
+        k3_layer("Conv2D", {"name": "conv", "trainable": True, "dtype": "float32", "filters": 4, "kernel_size": [3, 3], "strides": [1, 1],
+                            "padding": "same", "data_format": "channels_last", "dilation_rate": [1, 1], "groups": 1, "activation": "relu", "use_bias": True}),
+        k3_layer("BatchNormalization", {"name": "bn", "trainable": True, "dtype": "float32", "axis": -1, "momentum": 0.99, "epsilon": 0.001,
+                                        "center": True, "scale": True}),
+        k3_layer("MaxPooling2D", {"name": "pool", "trainable": True, "dtype": "float32", "pool_size": [2, 2], "padding": "valid", "strides": [2, 2],
+                                  "data_format": "channels_last"}),
+        k3_layer("DepthwiseConv2D", {"name": "depthwise", "trainable": True, "dtype": "float32", "kernel_size": [3, 3], "strides": [1, 1],
+                                     "padding": "valid", "data_format": "channels_last", "dilation_rate": [1, 1], "depth_multiplier": 2,
+                                     "activation": "tanh", "use_bias": True}),
+        k3_layer("GlobalAveragePooling2D", {"name": "gap", "trainable": True, "dtype": "float32", "data_format": "channels_last", "keepdims": False}),
+        k3_layer("Dense", {"name": "head", "trainable": True, "dtype": "float32", "units": 3, "activation": "softmax", "use_bias": True}),
+    ]
+    write_keras3(os.path.join(OUT, "keras3_cnn.keras"), layers,
+                 {"conv": [kc, bc], "bn": [gamma, beta, mean, var], "depthwise": [kd, bd], "head": [kf, bf]}, (12, 12, 2))
+    x = torch.rand(2, 12, 12, 2, generator=GEN)
+    h = F.relu(F.conv2d(x.permute(0, 3, 1, 2), kc.permute(3, 2, 0, 1), bc, padding=1))
+    h = F.batch_norm(h, mean, var, gamma, beta, training=False, eps=1e-3)
+    h = F.max_pool2d(h, 2)
+    # depthwise kernel (kh, kw, C, M) -> PyTorch (C*M, 1, kh, kw), output channel c*M + m
+    w = kd.permute(2, 3, 0, 1).reshape(8, 1, 3, 3)
+    h = torch.tanh(F.conv2d(h, w, bd, groups=4))
+    h = h.mean(dim=(2, 3))
+    save_reference("keras3_cnn", x, F.softmax(h @ kf + bf, dim=-1))
+
+
+def write_keras2(path, layers, weights, inputs, outputs):
+    config = {"class_name": "Functional", "config": {"name": "model", "layers": layers, "input_layers": inputs, "output_layers": outputs}}
+    with h5py.File(path, "w") as f:
+        f.attrs["keras_version"] = b"2.13.1"
+        f.attrs["backend"] = b"tensorflow"
+        f.attrs["model_config"] = json.dumps(config).encode("utf8")
+        g = f.create_group("model_weights")
+        names = [l["name"] for l in layers]
+        g.attrs["layer_names"] = np.array([n.encode("utf8") for n in names])
+        g.attrs["backend"] = b"tensorflow"
+        g.attrs["keras_version"] = b"2.13.1"
+        for n in names:
+            lg = g.create_group(n)
+            tensors = weights.get(n, [])
+            lg.attrs["weight_names"] = np.array([f"{n}/{v}:0".encode("utf8") for v, _ in tensors], dtype="S")
+            for v, t in tensors:
+                lg.create_dataset(f"{n}/{v}:0", data=t.numpy().astype(np.float32))
+
+
+def k2(cls, name, config, inbound):
+    config = dict(config, name=name, trainable=True, dtype="float32")
+    return {"class_name": cls, "config": config, "name": name, "inbound_nodes": [[[i, 0, 0, {}] for i in inbound]] if inbound else []}
+
+
+def residual():
+    k1, b1, k2_, b2, k3, b3, k4, b4 = rand(16, 32), rand(32), rand(32, 32), rand(32), rand(32, 32), rand(32), rand(32, 4), rand(4)
+    gamma, beta = rand(32) + 1.0, rand(32)
+    layers = [
+        {"class_name": "InputLayer", "config": {"batch_input_shape": [None, 16], "dtype": "float32", "sparse": False, "ragged": False, "name": "input_1"},
+         "name": "input_1", "inbound_nodes": []},
+        k2("Dense", "dense", {"units": 32, "activation": "relu", "use_bias": True}, ["input_1"]),
+        k2("Dense", "dense_1", {"units": 32, "activation": "elu", "use_bias": True}, ["dense"]),
+        k2("Dense", "dense_2", {"units": 32, "activation": "linear", "use_bias": True}, ["dense_1"]),
+        k2("Add", "add", {}, ["dense", "dense_2"]),
+        k2("LayerNormalization", "layer_normalization", {"axis": [1], "epsilon": 0.001, "center": True, "scale": True}, ["add"]),
+        k2("Activation", "activation", {"activation": "gelu"}, ["layer_normalization"]),
+        k2("Dense", "dense_3", {"units": 4, "activation": "sigmoid", "use_bias": True}, ["activation"]),
+    ]
+    weights = {"dense": [("kernel", k1), ("bias", b1)], "dense_1": [("kernel", k2_), ("bias", b2)], "dense_2": [("kernel", k3), ("bias", b3)],
+               "layer_normalization": [("gamma", gamma), ("beta", beta)], "dense_3": [("kernel", k4), ("bias", b4)]}
+    write_keras2(os.path.join(OUT, "keras2_residual.h5"), layers, weights, [["input_1", 0, 0]], [["dense_3", 0, 0]])
+    x = torch.rand(3, 16, generator=GEN) * 2 - 1
+    h = F.relu(x @ k1 + b1)
+    y = (F.elu(h @ k2_ + b2)) @ k3 + b3
+    z = F.layer_norm(h + y, (32,), gamma, beta, eps=1e-3)
+    save_reference("keras2_residual", x, torch.sigmoid(F.gelu(z) @ k4 + b4))
+
+    lstm_layers = [layers[0], k2("LSTM", "lstm", {"units": 4}, ["input_1"])]
+    write_keras2(os.path.join(OUT, "keras2_lstm.h5"), lstm_layers, {}, [["input_1", 0, 0]], [["lstm", 0, 0]])
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    mlp()
+    cnn()
+    residual()
+
+
+if __name__ == "__main__":
+    main()
