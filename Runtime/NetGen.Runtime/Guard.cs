@@ -22,6 +22,29 @@ public static class Guard
             Throw(actual, expected, paramName, what);
     }
 
+    /// <summary>
+    /// Throws unless <paramref name="actual"/> equals <paramref name="expected"/>, a size product computed in long
+    /// arithmetic by generated code (so that a batch size whose product overflows int is refused, never wrapped).
+    /// </summary>
+    [StackTraceHidden]
+    public static void Length(int actual, long expected, string paramName, string what)
+    {
+        if (actual != expected)
+            throw new ArgumentException($"{paramName} must hold {expected} floats ({what}), but has {actual}.", paramName);
+    }
+
+    /// <summary>
+    /// <paramref name="floats"/> as an array length, or an exception naming <paramref name="paramName"/> when it exceeds
+    /// what one .NET array can hold.
+    /// </summary>
+    [StackTraceHidden]
+    public static int ArenaFloats(long floats, string paramName, string what)
+    {
+        if (floats > Array.MaxLength)
+            throw new ArgumentOutOfRangeException(paramName, $"{what} = {floats} floats exceeds the largest array .NET can allocate ({Array.MaxLength}); use a smaller {paramName}.");
+        return (int)floats;
+    }
+
     /// <summary>Throws unless <paramref name="actual"/> is at least <paramref name="expected"/>.</summary>
     [StackTraceHidden]
     public static void AtLeast(int actual, int expected, string paramName, string what)

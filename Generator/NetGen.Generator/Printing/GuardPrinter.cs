@@ -33,13 +33,39 @@ internal static class GuardPrinter
     /// <c>{name}Unguarded</c> under the busy mark, then opens <c>{name}Unguarded</c> for its body (close it with <see cref="CodeWriter.Close"/>).
     /// <paramref name="parameters"/> are (type, name, default or null).
     /// </summary>
-    public static void OpenGuarded(CodeWriter w, string modifiers, string returnType, string name, (string Type, string Name, string? Default)[] parameters)
+    /// <remarks>
+    /// With <paramref name="restoreState"/> the entry point copies the non-trainable state (BatchNormalization's moving
+    /// statistics) first and puts it back if the body throws, so a call that fails (a bad class id found by the loss
+    /// after the forward pass has updated the statistics) leaves nothing of itself behind.
+    /// </remarks>
+    public static void OpenGuarded(CodeWriter w, string modifiers, string returnType, string name, (string Type, string Name, string? Default)[] parameters, bool restoreState = false)
     {
         string declared = string.Join(", ", parameters.Select(p => p.Type + " " + p.Name + (p.Default is null ? "" : " = " + p.Default)));
         string plain = string.Join(", ", parameters.Select(p => p.Type + " " + p.Name));
         string arguments = string.Join(", ", parameters.Select(p => p.Name));
         using (w.Open($"{modifiers} {returnType} {name}({declared})"))
-            Body(w, $"{(returnType == "void" ? "" : "return ")}{name}Unguarded({arguments});");
+        {
+            string call = $"{(returnType == "void" ? "" : "return ")}{name}Unguarded({arguments});";
+            if (!restoreState)
+            {
+                Body(w, call);
+            }
+            else
+            {
+                w.Line("bool entered = EnterBusy();");
+                using (w.Open("try"))
+                {
+                    w.Line("global::System.Array.Copy(_state, _stateBeforeCall, StateCount);");
+                    w.Line($"try {{ {call} }}");
+                    using (w.Open("catch"))
+                    {
+                        w.Line("global::System.Array.Copy(_stateBeforeCall, _state, StateCount);  // a call that throws leaves the moving statistics as they were");
+                        w.Line("throw;");
+                    }
+                }
+                w.Line("finally { if (entered) global::System.Threading.Volatile.Write(ref _busy, 0); }");
+            }
+        }
         w.Line();
         w.Open($"private {returnType} {name}Unguarded({plain})");
     }

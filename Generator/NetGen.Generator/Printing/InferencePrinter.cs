@@ -26,8 +26,8 @@ internal static class InferencePrinter
         w.Line("/// </summary>");
         GuardPrinter.OpenGuarded(w, "public", "void", "Predict", new (string, string, string?)[] { (ReadOnly, "input", null), (Writable, "output", null), ("int", "batchSize", "1") });
         w.Line("global::NetGen.Guard.BatchSize(batchSize);");
-        w.Line("global::NetGen.Guard.Length(input.Length, batchSize * InputLength, nameof(input), \"batchSize × InputLength\");");
-        w.Line("global::NetGen.Guard.Length(output.Length, batchSize * OutputLength, nameof(output), \"batchSize × OutputLength\");");
+        w.Line("global::NetGen.Guard.Length(input.Length, (long)batchSize * InputLength, nameof(input), \"batchSize × InputLength\");");
+        w.Line("global::NetGen.Guard.Length(output.Length, (long)batchSize * OutputLength, nameof(output), \"batchSize × OutputLength\");");
         TrainingPrinter.TokenValidation(w, g, "input");
         w.Open("for (int start = 0; start < batchSize; start += InferenceBatchCapacity)");
         w.Line("int n = global::System.Math.Min(InferenceBatchCapacity, batchSize - start);");
@@ -93,8 +93,8 @@ internal static class InferencePrinter
         w.Line("/// <summary>Inference on token ids: <c>batchSize · InputLength</c> ids. Every id is checked before anything is computed.</summary>");
         GuardPrinter.OpenGuarded(w, "public", "void", "Predict", new (string, string, string?)[] { ("global::System.ReadOnlySpan<int>", "tokens", null), (Writable, "output", null), ("int", "batchSize", "1") });
         w.Line("global::NetGen.Guard.BatchSize(batchSize);");
-        w.Line("global::NetGen.Guard.Length(tokens.Length, batchSize * InputLength, nameof(tokens), \"batchSize × InputLength\");");
-        w.Line("global::NetGen.Guard.Length(output.Length, batchSize * OutputLength, nameof(output), \"batchSize × OutputLength\");");
+        w.Line("global::NetGen.Guard.Length(tokens.Length, (long)batchSize * InputLength, nameof(tokens), \"batchSize × InputLength\");");
+        w.Line("global::NetGen.Guard.Length(output.Length, (long)batchSize * OutputLength, nameof(output), \"batchSize × OutputLength\");");
         TrainingPrinter.TokenValidation(w, g, "tokens");
         w.Open("for (int start = 0; start < batchSize; start += InferenceBatchCapacity)");
         w.Line("int n = global::System.Math.Min(InferenceBatchCapacity, batchSize - start);");
@@ -120,8 +120,8 @@ internal static class InferencePrinter
         var parameters = ins.Select(i => (ReadOnly, i.Name, (string?)null)).Concat(outs.Select(o => (Writable, o.Name, (string?)null))).Concat(new[] { ("int", "batchSize", (string?)"1") });
         GuardPrinter.OpenGuarded(w, "public", "void", "Predict", parameters.ToArray());
         w.Line("global::NetGen.Guard.BatchSize(batchSize);");
-        foreach (var i in ins) w.Line($"global::NetGen.Guard.Length({i.Name}.Length, batchSize * {i.Size}, nameof({i.Name}), \"batchSize × {i.Size}\");");
-        foreach (var o in outs) w.Line($"global::NetGen.Guard.Length({o.Name}.Length, batchSize * {o.Size}, nameof({o.Name}), \"batchSize × {o.Size}\");");
+        foreach (var i in ins) w.Line($"global::NetGen.Guard.Length({i.Name}.Length, (long)batchSize * {i.Size}, nameof({i.Name}), \"batchSize × {i.Size}\");");
+        foreach (var o in outs) w.Line($"global::NetGen.Guard.Length({o.Name}.Length, (long)batchSize * {o.Size}, nameof({o.Name}), \"batchSize × {o.Size}\");");
         w.Open("for (int start = 0; start < batchSize; start += InferenceBatchCapacity)");
         w.Line("int n = global::System.Math.Min(InferenceBatchCapacity, batchSize - start);");
         var args = ins.Select(i => $"{i.Name}.Slice(start * {i.Size}, n * {i.Size})").Concat(outs.Select(o => $"{o.Name}.Slice(start * {o.Size}, n * {o.Size})"));

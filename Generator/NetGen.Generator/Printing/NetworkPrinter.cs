@@ -23,7 +23,7 @@ internal static class NetworkPrinter
         "InferenceArenaBytes", "TrainingFloatsPerSample", "GradientFloatsPerSample", "TrainingFloats", "WeightSignature", "InputShape", "OutputShape",
         "Outputs", "Diagram", "ParameterLayout", "StateLayout", "SummaryText", "Parameters", "Gradients", "State", "TrainingOutput", "Predict",
         "PredictChunk", "ComputeGradients", "ComputeGradientsCore", "Compile", "Trainer", "Fit", "Evaluate", "TrainOnBatch", "Save", "Load", "Summary",
-        "PackInputs", "PackTargets", "TokensAsFloats", "_busy", "EnterBusy", "PredictUnguarded", "ComputeGradientsUnguarded", "_parameters", "_gradients", "_inferenceArena", "_state", "_tokenChunk", "_packedInput",
+        "PackInputs", "PackTargets", "TokensAsFloats", "_busy", "EnterBusy", "PredictUnguarded", "ComputeGradientsUnguarded", "_parameters", "_gradients", "_inferenceArena", "_state", "_stateBeforeCall", "_tokenChunk", "_packedInput",
         "_packedOutput", "_packedTraining", "_trainingOutputs", "_trainingArena", "_gradientArena", "_trainingBatch", "_seed", "_trainer", "_workspace",
     };
 
@@ -118,6 +118,7 @@ internal static class NetworkPrinter
         w.Line("private readonly float[] _gradients = new float[ParameterCount];");
         w.Line("private readonly float[] _inferenceArena = new float[InferenceArenaFloats];");
         if (hasState) w.Line("private readonly float[] _state = new float[StateCount];");
+        if (hasState) w.Line("private readonly float[] _stateBeforeCall = new float[StateCount];  // ComputeGradients puts the state back from here when it throws");
         if (g.TokenIds) w.Line("private readonly float[] _tokenChunk = new float[InferenceBatchCapacity * InputLength];");
         if (g.Inputs.Count > 1) w.Line("private readonly float[] _packedInput = new float[InferenceBatchCapacity * InputLength];");
         if (g.Outputs.Count > 1) w.Line("private readonly float[] _packedOutput = new float[InferenceBatchCapacity * OutputLength];");

@@ -29,13 +29,13 @@ internal static class TrainingPrinter
         w.Line("/// <see cref=\"global::NetGen.Loss.SparseCategoricalCrossentropy\"/>.");
         if (outs > 1) w.Line("/// With several outputs each row holds every output's target in order, and the loss is the sum of the outputs' losses.");
         w.Line("/// </summary>");
-        GuardPrinter.OpenGuarded(w, "public", "float", "ComputeGradients", new (string, string, string?)[] { (ReadOnly, "input", null), (ReadOnly, "target", null), ("int", "batchSize", null), ("global::NetGen.Loss", "loss", null) });
+        GuardPrinter.OpenGuarded(w, "public", "float", "ComputeGradients", new (string, string, string?)[] { (ReadOnly, "input", null), (ReadOnly, "target", null), ("int", "batchSize", null), ("global::NetGen.Loss", "loss", null) }, restoreState: g.StateCount > 0);
         w.Line("global::NetGen.Guard.BatchSize(batchSize);");
-        w.Line("global::NetGen.Guard.Length(input.Length, batchSize * InputLength, nameof(input), \"batchSize × InputLength\");");
+        w.Line("global::NetGen.Guard.Length(input.Length, (long)batchSize * InputLength, nameof(input), \"batchSize × InputLength\");");
         w.Line("if (loss == global::NetGen.Loss.SparseCategoricalCrossentropy)");
-        w.Line("    global::NetGen.Guard.Length(target.Length, batchSize * OutputRowsPerSample, nameof(target), \"batchSize × OutputRowsPerSample class ids\");");
+        w.Line("    global::NetGen.Guard.Length(target.Length, (long)batchSize * OutputRowsPerSample, nameof(target), \"batchSize × OutputRowsPerSample class ids\");");
         w.Line("else");
-        w.Line("    global::NetGen.Guard.Length(target.Length, batchSize * OutputLength, nameof(target), \"batchSize × OutputLength\");");
+        w.Line("    global::NetGen.Guard.Length(target.Length, (long)batchSize * OutputLength, nameof(target), \"batchSize × OutputLength\");");
         TokenValidation(w, g, "input");
         if (plain)
         {
@@ -93,10 +93,10 @@ internal static class TrainingPrinter
         w.Line("/// <summary>Training step (see the packed overload) with one span per input and one target span per output.</summary>");
         var parameters = ins.Select(i => (ReadOnly, i.Name, (string?)null)).Concat(outs.Select(o => (ReadOnly, o.Name, (string?)null)))
             .Concat(new[] { ("int", "batchSize", (string?)null), ("global::NetGen.Loss", "loss", (string?)null) });
-        GuardPrinter.OpenGuarded(w, "public", "float", "ComputeGradients", parameters.ToArray());
+        GuardPrinter.OpenGuarded(w, "public", "float", "ComputeGradients", parameters.ToArray(), restoreState: g.StateCount > 0);
         w.Line("global::NetGen.Guard.BatchSize(batchSize);");
         w.Line("bool sparse = loss == global::NetGen.Loss.SparseCategoricalCrossentropy;");
-        foreach (var i in ins) w.Line($"global::NetGen.Guard.Length({i.Name}.Length, batchSize * {i.Size}, nameof({i.Name}), \"batchSize × {i.Size}\");");
+        foreach (var i in ins) w.Line($"global::NetGen.Guard.Length({i.Name}.Length, (long)batchSize * {i.Size}, nameof({i.Name}), \"batchSize × {i.Size}\");");
         foreach (var o in outs)
             w.Line($"global::NetGen.Guard.Length({o.Name}.Length, batchSize * (sparse ? {o.Shape.LeadingSize} : {o.Shape.Size}), nameof({o.Name}), sparse ? \"batchSize × {o.Shape.LeadingSize} class ids\" : \"batchSize × {o.Shape.Size}\");");
         w.Line($"return ComputeGradientsCore({string.Join(", ", ins.Select(i => i.Name).Concat(outs.Select(o => o.Name)))}, batchSize, loss);");
@@ -119,11 +119,11 @@ internal static class TrainingPrinter
             return;
         }
         w.Line("int n = batchSize;");
-        using (w.Open("if (_trainingArena.Length < n * TrainingFloatsPerSample || _gradientArena.Length < n * GradientFloatsPerSample)"))
+        using (w.Open("if (_trainingArena.Length < (long)n * TrainingFloatsPerSample || _gradientArena.Length < (long)n * GradientFloatsPerSample)"))
         {
             w.Line("// Grows only when a larger batch arrives; steady-state training allocates nothing.");
-            w.Line("_trainingArena = new float[n * TrainingFloatsPerSample];");
-            w.Line("_gradientArena = new float[n * GradientFloatsPerSample];");
+            w.Line("_trainingArena = new float[global::NetGen.Guard.ArenaFloats((long)n * TrainingFloatsPerSample, nameof(batchSize), \"batchSize × TrainingFloatsPerSample\")];");
+            w.Line("_gradientArena = new float[global::NetGen.Guard.ArenaFloats((long)n * GradientFloatsPerSample, nameof(batchSize), \"batchSize × GradientFloatsPerSample\")];");
             if (outs > 1) w.Line("_trainingOutputs = new float[n * OutputLength];");
         }
         w.Line("_trainingBatch = n;");

@@ -114,6 +114,33 @@ public class RobustnessTests
     }
 
     [Fact]
+    public void ComputeGradientsCalledDirectlyWithABadClassIdLeavesTheMovingStatistics()
+    {
+        var (x, _, labels) = Data();
+        var net = Compiled(Loss.SparseCategoricalCrossentropy);
+        var before = net.State.ToArray();
+        var bad = labels.AsSpan(0, 4).ToArray();
+        bad[2] = 7; // 3 classes: the loss finds it after the forward pass has updated the moving statistics
+        Assert.Throws<ArgumentOutOfRangeException>(() => net.ComputeGradients(x.AsSpan(0, 4 * 6), bad, 4, Loss.SparseCategoricalCrossentropy));
+        Assert.Equal(before, net.State.ToArray());
+        // A good call still moves them (the restore is not a no-op that hides the update).
+        net.ComputeGradients(x.AsSpan(0, 4 * 6), labels.AsSpan(0, 4), 4, Loss.SparseCategoricalCrossentropy);
+        Assert.NotEqual(before, net.State.ToArray());
+    }
+
+    [Fact]
+    public void BatchSizeWhoseSizeProductOverflowsIntIsRefusedNotWrapped()
+    {
+        var net = Compiled();
+        // 6 × 715,827,883 = 4,294,967,298 = 2^32 + 2: in int arithmetic it wraps to 2, the length of this input.
+        var input = new float[2];
+        var output = new float[3];
+        var e = Assert.Throws<ArgumentException>(() => net.Predict(input, output, 715_827_883));
+        Assert.Equal("input", e.ParamName);
+        Assert.Contains("4294967298", e.Message);
+    }
+
+    [Fact]
     public void TrainOnBatchWithNaNThrowsAndChangesNothing()
     {
         var (x, y, _) = Data();
