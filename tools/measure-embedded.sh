@@ -1,34 +1,88 @@
 #!/usr/bin/env bash
-# Measures Samples/EmbeddedInference: binary sizes, start-to-first-prediction time and per-image latency of the
-# NativeAOT builds (portable default and x86-64-v3) against the JIT build. Start-to-first-prediction is the wall
-# clock from just before the process is started (date +%s%N) to the moment the program has its first prediction
-# (it prints that time with --timing). Usage: bash tools/measure-embedded.sh [RUNS]
+# Measures Samples/EmbeddedInference (MLP and CNN) in one run: binary size, start to first prediction and per-image
+# latency of each NativeAOT build against the JIT build, all interleaved (round r runs every build once), so a noisy
+# neighbour slows all builds alike. Builds:
+#   jit        dotnet run of the net10.0 build (JIT, tiered, this machine's instruction sets)
+#   portable   NativeAOT, default instruction set (x86-64 baseline: 128-bit SSE kernels)
+#   x86-64-v3  NativeAOT, -p:IlcInstructionSet=x86-64-v3 (AVX2 + FMA: 256-bit kernels)
+#   native     NativeAOT, -p:IlcInstructionSet=native (every instruction set of this machine: AVX-512 here)
+# Start to first prediction: wall clock from just before the process starts (date +%s%N) to the moment the program
+# has its first prediction (it prints that time with --timing); min and median over START_RUNS starts.
+# Latency: mean µs per image of a timed loop of --repeat passes (MLP 100,000 predictions, CNN 10,000), batch 1;
+# median and range over LATENCY_RUNS runs; the bytes the timed loop allocated are printed too. Every process runs
+# pinned to one core (taskset -c 1: Environment.ProcessorCount is then 1, so the kernels run single-threaded and a
+# batch-1 latency does not depend on getting a second core on a shared machine).
+# Usage: bash tools/measure-embedded.sh [--prebuilt DIR] [LATENCY_RUNS=5] [START_RUNS=21]
+#   --prebuilt DIR  use DIR/portable, DIR/x86-64-v3 and DIR/native (each holding EmbeddedInference) instead of
+#                   publishing them (three native builds take long on a loaded machine); a build missing there is left out
 set -euo pipefail
 cd "$(dirname "$0")/.."
-runs=${1:-21}
+prebuilt=""
+if [ "${1:-}" = "--prebuilt" ]; then prebuilt=$(cd "$2" && pwd); shift 2; fi
+runs=${1:-5}
+starts=${2:-21}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 images=Tests/NetGen.Tests/Fixtures/fashion-mnist-slice/t10k-images-idx3-ubyte.gz
 p=Samples/EmbeddedInference/EmbeddedInference.csproj
-dotnet publish $p -c Release -r linux-x64 -p:PublishAot=true -warnaserror -o "$work/native" > /dev/null
-dotnet publish $p -c Release -r linux-x64 -p:PublishAot=true -p:IlcInstructionSet=x86-x64-v3 -warnaserror -o "$work/v3" > /dev/null
+builds=(jit portable x86-64-v3 native)
+declare -A isa=([portable]="" [x86-64-v3]="-p:IlcInstructionSet=x86-64-v3" [native]="-p:IlcInstructionSet=native")
+for b in portable x86-64-v3 native; do
+  if [ -n "$prebuilt" ]; then
+    if [ -x "$prebuilt/$b/EmbeddedInference" ]; then
+      mkdir -p "$work/$b" && cp "$prebuilt/$b/EmbeddedInference" "$work/$b/"
+    else
+      builds=("${builds[@]/$b}")
+    fi
+  else
+    dotnet publish $p -c Release -r linux-x64 -p:PublishAot=true ${isa[$b]} -warnaserror -o "$work/$b" > /dev/null
+  fi
+done
 dotnet build $p -c Release -f net10.0 -warnaserror > /dev/null
-declare -A cmd=([native]="$work/native/EmbeddedInference" [native-v3]="$work/v3/EmbeddedInference"
-  [jit]="dotnet Samples/EmbeddedInference/bin/Release/net10.0/EmbeddedInference.dll")
-echo "sizes: native $(stat -c %s "$work/native/EmbeddedInference") B, native-v3 $(stat -c %s "$work/v3/EmbeddedInference") B," \
-  "jit $(stat -c %s Samples/EmbeddedInference/bin/Release/net10.0/EmbeddedInference.dll) B dll + $(stat -c %s Samples/EmbeddedInference/bin/Release/net10.0/NetGen.Runtime.dll) B NetGen.Runtime.dll + shared runtime"
-declare -A first
-for ((i = 0; i < runs; i++)); do
-  for name in native native-v3 jit; do
-    t0=$(date +%s%N)
-    ${cmd[$name]} "$images" --count 1 --timing > /dev/null 2> "$work/err"
-    t=$(grep -o '[0-9]*$' "$work/err")
-    first[$name]+="$(( (t - t0) / 1000 )) "
+jitdir=Samples/EmbeddedInference/bin/Release/net10.0
+pin="taskset -c 1"
+declare -A cmd=([jit]="$pin dotnet $jitdir/EmbeddedInference.dll")
+declare -A size=([jit]="$(( $(stat -c %s $jitdir/EmbeddedInference.dll) + $(stat -c %s $jitdir/NetGen.Runtime.dll) )) B of dlls + the shared runtime")
+builds=($(printf '%s\n' "${builds[@]}" | grep .))
+for b in "${builds[@]:1}"; do
+  cmd[$b]="$pin $work/$b/EmbeddedInference"
+  size[$b]="$(stat -c %s "$work/$b/EmbeddedInference") B"
+done
+declare -A first lat alloc
+for ((i = 0; i < starts; i++)); do
+  for b in "${builds[@]}"; do
+    for model in mlp cnn; do
+      t0=$(date +%s%N)
+      ${cmd[$b]} "$images" --model $model --count 1 --timing > /dev/null 2> "$work/err"
+      t=$(grep -o '[0-9]*$' "$work/err")
+      first[$b-$model]+="$(( (t - t0) / 1000 )) "
+    done
   done
 done
-for name in native native-v3 jit; do
-  sorted=($(echo ${first[$name]} | tr ' ' '\n' | sort -n))
-  echo "$name: start to first prediction median $(( sorted[${#sorted[@]} / 2] / 1000 )).$(( sorted[${#sorted[@]} / 2] % 1000 / 100 )) ms, min $(( sorted[0] / 1000 )).$(( sorted[0] % 1000 / 100 )) ms ($runs runs)"
-  for k in 1 2 3 4 5; do echo -n "$name "; ${cmd[$name]} "$images" --count 200 --repeat 500 2>&1 > /dev/null; done
+for ((i = 0; i < runs; i++)); do
+  for b in "${builds[@]}"; do
+    for model in mlp cnn; do
+      repeat=500; [ $model = cnn ] && repeat=50
+      line=$(${cmd[$b]} "$images" --model $model --count 200 --repeat $repeat 2>&1 > /dev/null)
+      lat[$b-$model]+="$(echo "$line" | sed -E 's/latency: ([0-9.]+) us.*/\1/') "
+      alloc[$b-$model]=$(echo "$line" | sed -E 's/.*, ([0-9]+) bytes allocated.*/\1/')
+    done
+  done
 done
-echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
+stats() { # values... -> "median (min-max)" with one decimal
+  printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { printf "%.1f (%.1f-%.1f)", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2), v[1], v[NR] }'
+}
+ms() { # microsecond values... -> "min / median ms"
+  printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { printf "%.1f / %.1f", v[1] / 1000, v[int((NR + 1) / 2)] / 1000 }'
+}
+echo "| build | size | model | start to first prediction, min / median (ms) | latency µs/image, median (range) | vs JIT | bytes allocated in the timed loop |"
+echo "|---|---|---|---|---|---|---|"
+for model in mlp cnn; do
+  jitmed=$(printf '%s\n' ${lat[jit-$model]} | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }')
+  for b in "${builds[@]}"; do
+    med=$(printf '%s\n' ${lat[$b-$model]} | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }')
+    echo "| $b | ${size[$b]} | $model | $(ms ${first[$b-$model]}) | $(stats ${lat[$b-$model]}) | $(awk -v a="$med" -v b="$jitmed" 'BEGIN { printf "%.2fx", a / b }') | ${alloc[$b-$model]} |"
+  done
+done
+echo
+echo "$runs latency runs and $starts starts per build and model, interleaved; load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores; $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD)"

@@ -22,6 +22,27 @@ public partial class Mlp { }
 [Dense(10, Activation = Activation.Softmax)]
 public partial class Cnn { }
 
+/// <summary>The seed MLP with the generator's passes off (fusion A/B in the same run).</summary>
+[Network(InferenceBatchCapacity = 256, Fusion = false)]
+[Input(28, 28)]
+[Flatten]
+[Dense(128, Activation = Activation.Relu)]
+[Dense(64, Activation = Activation.Relu)]
+[Dense(10, Activation = Activation.Softmax)]
+public partial class MlpUnfused { }
+
+/// <summary>The small CNN with the generator's passes off.</summary>
+[Network(InferenceBatchCapacity = 256, Fusion = false)]
+[Input(28, 28, 1)]
+[Conv2D(32, 3, Activation = Activation.Relu)]
+[MaxPooling2D]
+[Conv2D(64, 3, Activation = Activation.Relu)]
+[MaxPooling2D]
+[Flatten]
+[Dense(128, Activation = Activation.Relu)]
+[Dense(10, Activation = Activation.Softmax)]
+public partial class CnnUnfused { }
+
 /// <summary>Marker type for the benchmark switcher.</summary>
 public static class Networks
 {

@@ -67,6 +67,10 @@ internal static class Quick
         }
         var mlp = new Mlp(1);
         var cnn = new Cnn(1);
+        var mlpUnfused = new MlpUnfused(1);
+        var cnnUnfused = new CnnUnfused(1);
+        var mlpUnfusedAdam = new Adam();
+        var cnnUnfusedAdam = new Adam();
         var mlpAdam = new Adam();
         var cnnAdam = new Adam();
         float[] x1 = Random(784), x32 = Random(32 * 784), x256 = Random(256 * 784);
@@ -91,6 +95,23 @@ internal static class Quick
                 var (x, t) = train.Next();
                 cnn.ComputeGradients(x.Span, t.Span, 32, Loss.CategoricalCrossentropy);
                 cnnAdam.Apply(cnn.Parameters, cnn.Gradients, Cnn.ParameterLayout);
+            }),
+            // The same networks generated with [Network(Fusion = false)]: what the generator's passes contribute.
+            ("mlp_predict_b1_unfused", () => mlpUnfused.Predict(x1, y1, 1)),
+            ("mlp_predict_b256_unfused", () => mlpUnfused.Predict(x256, y256, 256)),
+            ("cnn_predict_b1_unfused", () => cnnUnfused.Predict(x1, y1, 1)),
+            ("cnn_predict_b256_unfused", () => cnnUnfused.Predict(x256, y256, 256)),
+            ("mlp_train_b32_unfused", () =>
+            {
+                var (x, t) = train.Next();
+                mlpUnfused.ComputeGradients(x.Span, t.Span, 32, Loss.CategoricalCrossentropy);
+                mlpUnfusedAdam.Apply(mlpUnfused.Parameters, mlpUnfused.Gradients, MlpUnfused.ParameterLayout);
+            }),
+            ("cnn_train_b32_unfused", () =>
+            {
+                var (x, t) = train.Next();
+                cnnUnfused.ComputeGradients(x.Span, t.Span, 32, Loss.CategoricalCrossentropy);
+                cnnUnfusedAdam.Apply(cnnUnfused.Parameters, cnnUnfused.Gradients, CnnUnfused.ParameterLayout);
             }),
             ("sgemm1024", () => Gemm.MatMul(ga, gb, gc, 1024, 1024, 1024)),
             ("generate_200_layers", () => GeneratorBenchmarks.Run(compilation)),

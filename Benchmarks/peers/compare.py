@@ -9,6 +9,10 @@ table gives NetGen/peer ratios next to the performance issue's targets.
 
     /usr/bin/python3 Benchmarks/peers/compare.py [--rounds N] [--seconds S] [--fashion]
 
+ONNX Runtime is also called from C# (NetGen.Benchmarks --ort: Microsoft.ML.OnnxRuntime with IOBinding), the peer a
+.NET user would pick; its table of ratios comes second. --predict-only runs just the four Predict workloads of
+NetGen and both ONNX Runtime peers (no PyTorch; quick).
+
 --fashion also times one Fashion-MNIST training epoch (MLP and CNN, batch 32, Adam) of the sample and of
 fashion_torch.py, interleaved, PyTorch with 1 thread (needs dataset-fashion-mnist).
 Needs: python3-torch, libopenblas0-pthread, and in Benchmarks/peers
@@ -123,8 +127,16 @@ def run_json(cmd, env=None):
     return json.loads(out.strip().splitlines()[-1])
 
 
-def netgen(threads, seconds):
-    return run_json(["dotnet", BENCH_DLL, "--quick", "--threads", str(threads), "--seconds", str(seconds)])["results"]
+PREDICT = "mlp_predict_b1,mlp_predict_b256,cnn_predict_b1,cnn_predict_b256"
+
+
+def netgen(threads, seconds, predict_only=False):
+    only = ["--only", PREDICT] if predict_only else []
+    return run_json(["dotnet", BENCH_DLL, "--quick", "--threads", str(threads), "--seconds", str(seconds)] + only)["results"]
+
+
+def ort_cs_peer(threads, seconds, model_dir):
+    return run_json(["dotnet", BENCH_DLL, "--ort", model_dir, "--threads", str(threads), "--seconds", str(seconds)])["results"]
 
 
 def torch_env(threads):
@@ -163,6 +175,7 @@ def main():
     ap.add_argument("--samples", type=int, default=7)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--fashion", action="store_true", help="also time one Fashion-MNIST epoch of each model")
+    ap.add_argument("--predict-only", action="store_true", help="only the Predict workloads: NetGen and both ORT peers, 1 thread")
     ap.add_argument("--torch-worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--json", help="also write every per-round figure to this file")
     args = ap.parse_args()
@@ -172,18 +185,25 @@ def main():
 
     if not os.path.exists(BENCH_DLL):
         sys.exit(f"{BENCH_DLL} missing: dotnet build Benchmarks/NetGen.Benchmarks -c Release")
-    runs = {k: [] for k in ("ng1", "ng2", "pt1", "pt2", "ort1", "ort2")}
+    runs = {k: [] for k in ("ng1", "ng2", "pt1", "pt2", "ort1", "ort2", "ortcs1", "ortcs2")}
     epochs = {k: [] for k in ("ng_mlp", "pt_mlp", "ng_cnn", "pt_cnn")}
     with tempfile.TemporaryDirectory(prefix="netgen-peers-") as model_dir:
         export_onnx(model_dir)
         for r in range(args.rounds):
             print(f"round {r + 1}/{args.rounds} ...", file=sys.stderr, flush=True)
+            if args.predict_only:
+                runs["ng1"].append(netgen(1, args.seconds, predict_only=True))
+                runs["ortcs1"].append(ort_cs_peer(1, args.seconds, model_dir))
+                runs["ort1"].append(ort_peer(1, args.seconds, model_dir))
+                continue
             runs["ng1"].append(netgen(1, args.seconds))
+            runs["ortcs1"].append(ort_cs_peer(1, args.seconds, model_dir))
             runs["pt1"].append(torch_peer(1, args.seconds))
             runs["ort1"].append(ort_peer(1, args.seconds, model_dir))
             runs["ng2"].append(netgen(2, args.seconds))
             runs["pt2"].append(torch_peer(2, args.seconds))
             runs["ort2"].append(ort_peer(2, args.seconds, model_dir))
+            runs["ortcs2"].append(ort_cs_peer(2, args.seconds, model_dir))
             if args.fashion:
                 if not os.path.exists(SAMPLE_DLL):
                     sys.exit(f"{SAMPLE_DLL} missing: dotnet build Samples/FashionMnist -c Release")
@@ -204,6 +224,35 @@ def main():
     def row(work, ng, peer, ratio, target, ok):
         # ratio: NetGen/peer time for latency rows, peer/NetGen time (throughput) for the others
         rows.append((work, ng, peer, f"{ratio:.2f}x", target, "yes" if ok else "NO"))
+
+    def table(title, rows):
+        print(title)
+        head = ("work", "NetGen", "peer", "ratio", "target", "met")
+        widths = [max(len(str(x[i])) for x in rows + [head]) for i in range(len(head))]
+        line = lambda cells: "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |"
+        print(line(head))
+        print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+        for r in rows:
+            print(line(r))
+
+    # NetGen against ONNX Runtime called from C# (IOBinding), 1 thread each: the performance issue's targets.
+    cs_rows = []
+    t, o = med("ng1", "mlp_predict_b1"), med("ortcs1", "mlp_predict_b1")
+    cs_rows.append(("seed MLP Predict, batch 1 (time)", us(t), f"ORT-C# {us(o)}", f"{t / o:.2f}x", "≤ 0.5x", "yes" if t / o <= 0.5 else "NO"))
+    t, o = med("ng1", "mlp_predict_b256"), med("ortcs1", "mlp_predict_b256")
+    cs_rows.append(("seed MLP Predict, batch 256 (throughput)", sps(t, 256), f"ORT-C# {sps(o, 256)}", f"{o / t:.2f}x", "≥ 1.2x", "yes" if o / t >= 1.2 else "NO"))
+    t, o = med("ng1", "cnn_predict_b1"), med("ortcs1", "cnn_predict_b1")
+    cs_rows.append(("small CNN Predict, batch 1 (time)", us(t), f"ORT-C# {us(o)}", f"{t / o:.2f}x", "≤ 0.7x", "yes" if t / o <= 0.7 else "NO"))
+    t, o = med("ng1", "cnn_predict_b256"), med("ortcs1", "cnn_predict_b256")
+    cs_rows.append(("small CNN Predict, batch 256 (throughput)", sps(t, 256), f"ORT-C# {sps(o, 256)}", f"{o / t:.2f}x", "≥ 1.0x", "yes" if o / t >= 1.0 else "NO"))
+    if args.predict_only:
+        print(f"\nMedians of {args.rounds} interleaved rounds (NetGen, ORT from C#, ORT from node; 1 thread; {args.seconds} s per workload each).")
+        print("Ratios: NetGen/peer time for batch 1 (lower is better), peer/NetGen time = throughput ratio for batch 256 (higher is better).\n")
+        table("NetGen vs ONNX Runtime called from C# (Microsoft.ML.OnnxRuntime, IOBinding):", cs_rows)
+        print("\nAll figures (median seconds per call):")
+        for key in runs["ng1"][0]:
+            print(f"  {key}: " + ", ".join(f"{tool}={med(tool, key) * 1e6:.1f}µs" for tool in ("ng1", "ortcs1", "ort1")))
+        return
 
     t, o, p = med("ng1", "mlp_predict_b1"), med("ort1", "mlp_predict_b1"), med("pt1", "mlp_predict_b1")
     row("seed MLP Predict, batch 1 (time)", us(t), f"ORT {us(o)} (PyTorch {us(p)})", t / o, "≤ 0.33x ORT", t / o <= 0.33)
@@ -236,13 +285,9 @@ def main():
     print(f"\nMedians of {args.rounds} interleaved rounds (NetGen, PyTorch, ONNX Runtime; {args.seconds} s per workload each).")
     print("Ratios: time ratios NetGen/peer for latency and epoch rows (lower is better); throughput ratios for the")
     print("batch-256 and SGEMM rows and speed-up 1→2 threads for scaling rows (higher is better).\n")
-    head = ("work", "NetGen", "peer", "ratio", "target", "met")
-    widths = [max(len(str(x[i])) for x in rows + [head]) for i in range(len(head))]
-    line = lambda cells: "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |"
-    print(line(head))
-    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    for r in rows:
-        print(line(r))
+    table("NetGen vs PyTorch and ONNX Runtime (node):", rows)
+    print()
+    table("NetGen vs ONNX Runtime called from C# (Microsoft.ML.OnnxRuntime, IOBinding), 1 thread:", cs_rows)
     print("\nAll figures (median seconds per call, 1 and 2 threads):")
     keys = list(runs["ng1"][0].keys())
     for key in keys:

@@ -5,7 +5,8 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Text;
 using NetGen.Generator.Diagnostics;
-using NetGen.Generator.Emit;
+using NetGen.Generator.Passes;
+using NetGen.Generator.Printing;
 using NetGen.Generator.Graph;
 using NetGen.Generator.Model;
 using NetGen.Generator.Parsing;
@@ -70,7 +71,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             context.Diagnostics.AddRange(spec.Diagnostics);
             bool blocked = spec.Diagnostics.Any(d => Descriptors.ById(d.Id).DefaultSeverity == DiagnosticSeverity.Error);
             var graph = blocked ? null : GraphBuilder.Build(spec, context, cancellationToken);
-            GeneratedSource? source = graph is null || context.HasErrors ? null : new GeneratedSource(spec.HintName, NetworkEmitter.Emit(graph));
+            GeneratedSource? source = graph is null || context.HasErrors ? null : new GeneratedSource(spec.HintName, NetworkPrinter.Print(graph, spec.Fusion ? PassOptions.All : PassOptions.None));
             return new GenerationResult(source, context.Diagnostics.ToEquatableArray())
             {
                 Bake = source is null ? null : Weights.WeightsBaking.Request(spec, graph!), // [Weights("file")]

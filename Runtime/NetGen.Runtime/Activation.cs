@@ -1,7 +1,18 @@
+// Compiled into the runtime (public NetGen.Activation) and into the source generator (internal, its own namespace), so
+// the generator reads the enum's members instead of keeping a copy of them.
+#if NETGEN_GENERATOR
+namespace NetGen.Generator.Shared;
+#else
 namespace NetGen;
+#endif
 
 /// <summary>Activation functions, with Keras 3 defaults.</summary>
-public enum Activation
+#if NETGEN_GENERATOR
+internal
+#else
+public
+#endif
+    enum Activation
 {
     /// <summary>Identity.</summary>
     Linear = 0,

@@ -1,7 +1,18 @@
+// Compiled into the runtime (public NetGen.Initializer) and into the source generator (internal, its own namespace), so
+// the generator reads the enum's members instead of keeping a copy of them.
+#if NETGEN_GENERATOR
+namespace NetGen.Generator.Shared;
+#else
 namespace NetGen;
+#endif
 
 /// <summary>Weight initializers with Keras' default arguments (see Keras' <c>keras.initializers</c>).</summary>
-public enum Initializer
+#if NETGEN_GENERATOR
+internal
+#else
+public
+#endif
+    enum Initializer
 {
     /// <summary>U(-L, L), L = sqrt(6/(fan_in + fan_out)).</summary>
     GlorotUniform = 0,

@@ -1,11 +1,22 @@
+// Compiled into the runtime (public NetGen.Loss) and into the source generator (internal, its own namespace), so
+// the generator reads the enum's members instead of keeping a copy of them.
+#if NETGEN_GENERATOR
+namespace NetGen.Generator.Shared;
+#else
 namespace NetGen;
+#endif
 
 /// <summary>
 /// Training losses (Keras semantics: per-sample loss, then the mean over the batch). When the output layer
 /// ends in softmax (or sigmoid) and the loss is a categorical (or binary) cross-entropy, training fuses the two
 /// into the numerically stable logits form: the gradient reaching the logits is exactly <c>(p - y)/batch</c>.
 /// </summary>
-public enum Loss
+#if NETGEN_GENERATOR
+internal
+#else
+public
+#endif
+    enum Loss
 {
     /// <summary>Mean over the last axis of <c>(ŷ - y)²</c>.</summary>
     MeanSquaredError = 0,

@@ -315,7 +315,10 @@ public static class Declarations
             Gen.Select(Gen.Int[1, 4], Const("Relu", "LeakyRelu", "Softmax"), (u, a) => ($"Dense({u}, Activation = Activation.{a}", s.Take(r - 1).Append(u).ToArray(), a == "Softmax")),
             SmoothAct.Select(a => ($"Activation(Activation.{a}", s, true)),
             Gen.Const(("LayerNormalization(", s, true)),
-            Gen.Int[1, r].Select(ax => ($"BatchNormalization(Axis = {ax}", s, true)),
+            // Not gradient-checked here: over the check's batch of 2 the batch statistics make each output a near step
+            // function of its inputs, which a float32 central difference with h = 1e-2 cannot follow (seen: 2.8x the bound
+            // on a correct network). BatchNormalization's gradients are checked in double by Tests/NetGen.Tests NormTests.
+            Gen.Int[1, r].Select(ax => ($"BatchNormalization(Axis = {ax}", s, false)),
             Gen.Int[1, r].Select(ax => ($"LayerNormalization(Axis = {ax}", s, true)),
             Const("Dropout(0.25", "GaussianNoise(0.1", "GaussianDropout(0.2", "AlphaDropout(0.1").Select(d => (d, s, false)),
             Gen.Const(($"Reshape({Prod(s)}", new[] { Prod(s) }, true)),

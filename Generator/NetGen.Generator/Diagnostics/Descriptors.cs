@@ -3,15 +3,18 @@ using Microsoft.CodeAnalysis;
 
 namespace NetGen.Generator.Diagnostics;
 
-/// <summary>Every diagnostic the generator reports. Ids are stable; README.md documents each one.</summary>
+/// <summary>Every diagnostic the generator reports. Ids are stable; docs/diagnostics.md documents each one in its own section.</summary>
 internal static class Descriptors
 {
     private const string Category = "NetGen";
-    // The diagnostics table of the repository README documents every id.
-    private const string HelpLink = "README.md#diagnostics";
+    // docs/diagnostics.md has a section per id; the help link points at it (anchor: the id in lower case).
+    private const string HelpDocument = "docs/diagnostics.md";
+
+    /// <summary>The help link of a diagnostic id: its section of the diagnostics document.</summary>
+    public static string HelpLink(string id) => HelpDocument + "#" + id.ToLowerInvariant();
 
     private static DiagnosticDescriptor Make(string id, string title, string message, DiagnosticSeverity severity = DiagnosticSeverity.Error)
-        => new(id, title, message, Category, severity, isEnabledByDefault: true, helpLinkUri: HelpLink);
+        => new(id, title, message, Category, severity, isEnabledByDefault: true, helpLinkUri: HelpLink(id));
 
     public static readonly DiagnosticDescriptor NotPartial = Make("NG0001",
         "Network class must be partial",

@@ -32,9 +32,8 @@ internal sealed class BuildContext
         return value;
     }
 
-    public const int GlorotUniform = 0;
-    public const int Zeros = 6;
-    private const int InitializerCount = 11;
+    public const int GlorotUniform = (int)Shared.Initializer.GlorotUniform;
+    public const int Zeros = (int)Shared.Initializer.Zeros;
 
     /// <summary>
     /// Reads the arguments every bias-and-activation layer shares: <c>Activation</c>, the kernel initializer
@@ -57,7 +56,7 @@ internal sealed class BuildContext
     public int Initializer(LayerSpec spec, string layerName, string argument, int fallback)
     {
         if (spec.Find(argument) is not { } arg) return fallback;
-        if (arg.Number >= 0 && arg.Number < InitializerCount && arg.Number == (int)arg.Number) return (int)arg.Number;
+        if (arg.Number == (int)arg.Number && System.Enum.IsDefined(typeof(Shared.Initializer), (int)arg.Number)) return (int)arg.Number;
         Report(Descriptors.UnknownInitializer, arg.Location ?? spec.Location, $"{spec.Kind} '{layerName}'", arg.Number);
         return fallback;
     }

@@ -232,7 +232,13 @@ internal static class GraphBuilder
                     $"a size derived from its arguments for the input {string.Join(" and ", inShapes)}", "a step or size wraps to zero");
                 return null;
             }
-            if (node is null) return null;
+            if (node is null)
+            {
+                // A kind may return no node only after reporting why; silence would be a generator bug.
+                if (!context.HasErrors)
+                    context.Report(Descriptors.InternalError, layerSpec.Location, spec.ClassName, $"layer kind {layerSpec.Kind} returned no layer for '{names[i]}' without reporting an error");
+                return null;
+            }
             if (!CheckShape(node.OutputShape, $"{layerSpec.Kind} '{names[i]}'", "its output shape", layerSpec.Location, context)) return null;
             foreach (var p in node.Parameters.Concat(node.State))
                 if (!CheckShape(p.Shape, $"{layerSpec.Kind} '{names[i]}'", $"its weight '{p.Name}'", layerSpec.Location, context)) return null;

@@ -1,5 +1,5 @@
 using System.Collections.Generic;
-using NetGen.Generator.Emit;
+using NetGen.Generator.Lowering;
 using NetGen.Generator.Model;
 
 namespace NetGen.Generator.Graph;
@@ -26,12 +26,9 @@ internal enum MaskUse
     Consumes,
 }
 
-/// <summary>A scratch region a layer keeps between its training forward and its backward pass (per sample).</summary>
-internal sealed record Scratch(string Name, int PerSample);
-
 /// <summary>
 /// One layer after shape inference: its name, shapes, weights and the code it emits. Each layer kind
-/// (one file under <c>Layers/</c>) derives its own node; the planner and emitter only use this surface.
+/// (one file under <c>Layers/</c>) derives its own node and lowers itself to operations (<see cref="LoweringContext"/>); nothing downstream asks which kind it is.
 /// </summary>
 internal abstract class LayerNode
 {
@@ -102,95 +99,41 @@ internal abstract class LayerNode
     /// <summary>How the backward pass treats the gradient buffer: Alias/InPlace keep dx in dy's buffer.</summary>
     public virtual BufferUse BackwardUse => TrainingUse;
 
-    public virtual IReadOnlyList<Scratch> TrainingScratch => System.Array.Empty<Scratch>();
+    /// <summary>Lowers inference (training = false) from <paramref name="xs"/> to <paramref name="y"/>.</summary>
+    public abstract void LowerInference(LoweringContext c, IReadOnlyList<Tensor> xs, Tensor y);
 
-    /// <summary>Scratch regions the inference pass needs while this layer runs (per sample), read through <see cref="EmitContext.Scratch"/>.</summary>
-    public virtual IReadOnlyList<Scratch> InferenceScratch => System.Array.Empty<Scratch>();
+    /// <summary>Lowers the training forward pass; what the backward pass reads is kept by asking for it again there (<see cref="LoweringContext.Scratch"/>).</summary>
+    public virtual void LowerTrainingForward(LoweringContext c, IReadOnlyList<Tensor> xs, Tensor y) => LowerInference(c, xs, y);
 
-    /// <summary>
-    /// The activation this layer ends with, if a loss may fuse with it (softmax + categorical cross-entropy,
-    /// sigmoid + binary cross-entropy); <see cref="PreActivation"/> then names the logits.
-    /// </summary>
-    public virtual int? FinalActivation => null;
-
-    /// <summary>The expression of the logits for <see cref="FinalActivation"/>, given the training tensors.</summary>
-    public virtual string PreActivation(ForwardArgs args) => args.X;
-
-    /// <summary>
-    /// An expression giving the floats of shared scratch this layer's kernels need (batch-independent), or null.
-    /// The network allocates one workspace, the largest any layer asks for, at construction.
-    /// </summary>
-    public virtual string? WorkspaceLength => null;
-
-    /// <summary>Fields the layer needs (e.g. a random generator).</summary>
-    public virtual void EmitFields(EmitContext c)
-    {
-    }
-
-    /// <summary>Constructor statements (e.g. seeding a random generator). <c>seed</c> is in scope.</summary>
-    public virtual void EmitConstructor(EmitContext c, int layerIndex)
-    {
-    }
-
-    /// <summary>Inference forward from <paramref name="x"/> to <paramref name="y"/> (equal when computed in place).</summary>
-    public abstract void EmitInference(EmitContext c, string x, string y);
-
-    /// <summary>Inference forward of a layer with several inputs; single-input layers need not override it.</summary>
-    public virtual void EmitInference(EmitContext c, IReadOnlyList<string> xs, string y) => EmitInference(c, xs[0], y);
-
-    /// <summary>Training forward: keep whatever <see cref="EmitBackward"/> reads.</summary>
-    public abstract void EmitTrainingForward(EmitContext c, ForwardArgs args);
-
-    /// <summary>Backward: weight gradients, and the input gradient when <see cref="BackwardArgs.Dx"/> is set.</summary>
-    public abstract void EmitBackward(EmitContext c, BackwardArgs args);
+    /// <summary>Lowers the backward pass: weight gradients, and each input's gradient where <see cref="BackwardArgs.Dxs"/> has a tensor.</summary>
+    public abstract void LowerBackward(LoweringContext c, BackwardArgs a);
 }
 
-/// <summary>Span expressions of one layer's training tensors.</summary>
-internal class ForwardArgs
+/// <summary>The tensors of one layer's backward pass.</summary>
+internal sealed class BackwardArgs
 {
-    public ForwardArgs(IReadOnlyList<string> xs, string y, IReadOnlyDictionary<string, string> scratch)
+    public BackwardArgs(IReadOnlyList<Tensor> xs, Tensor y, Tensor dy, IReadOnlyList<Tensor?> dxs)
     {
         Xs = xs;
         Y = y;
-        ScratchRegions = scratch;
+        Dy = dy;
+        Dxs = dxs;
     }
 
     /// <summary>The (first) input.</summary>
-    public string X => Xs[0];
+    public Tensor X => Xs[0];
 
     /// <summary>Every input, in the order the layer reads them.</summary>
-    public IReadOnlyList<string> Xs { get; }
+    public IReadOnlyList<Tensor> Xs { get; }
 
-    public string Y { get; }
-
-    public IReadOnlyDictionary<string, string> ScratchRegions { get; }
-
-    public string this[string scratch] => ScratchRegions[scratch];
-}
-
-/// <summary>Span expressions for one layer's backward pass.</summary>
-internal sealed class BackwardArgs : ForwardArgs
-{
-    public BackwardArgs(ForwardArgs forward, string dy, IReadOnlyList<string?> dxs, string? fusedFlag)
-        : base(forward.Xs, forward.Y, forward.ScratchRegions)
-    {
-        Dy = dy;
-        Dxs = dxs;
-        FusedFlag = fusedFlag;
-    }
+    public Tensor Y { get; }
 
     /// <summary>Gradient of the loss with respect to this layer's output; the layer may overwrite it.</summary>
-    public string Dy { get; }
+    public Tensor Dy { get; }
 
-    /// <summary>Where the (first) input's gradient goes, or null when no earlier layer needs it.</summary>
-    public string? Dx => Dxs[0];
+    /// <summary>Where the (first) input's gradient goes, or null when no layer can read it.</summary>
+    public Tensor? Dx => Dxs[0];
 
-    /// <summary>Where each input's gradient goes (overwritten), or null where none is needed.</summary>
-    public IReadOnlyList<string?> Dxs { get; }
-
-    /// <summary>
-    /// Name of a bool that is true when the loss already wrote the gradient with respect to the logits
-    /// (so the final activation's backward must be skipped); null when this layer cannot be fused.
-    /// </summary>
-    public string? FusedFlag { get; }
+    /// <summary>Where each input's gradient goes (overwritten), or null where none is needed. A layer whose <see cref="LayerNode.BackwardUse"/> is InPlace gets <see cref="Dy"/> itself.</summary>
+    public IReadOnlyList<Tensor?> Dxs { get; }
 }

@@ -22,10 +22,10 @@ internal sealed class Shape : IEquatable<Shape>
     public int LeadingSize => Dims.Length == 0 ? 1 : Size / Last;
 
     /// <summary><c>(28, 28)</c>.</summary>
-    public override string ToString() => "(" + string.Join(", ", Dims) + ")";
+    public override string ToString() => "(" + string.Join(", ", Dims.Select(d => d.ToString(System.Globalization.CultureInfo.InvariantCulture))) + ")";
 
     /// <summary>Keras' summary form with the batch axis: <c>(None, 28, 28)</c>.</summary>
-    public string ToKerasString() => "(None" + string.Concat(Dims.Select(d => ", " + d)) + ")";
+    public string ToKerasString() => "(None" + string.Concat(Dims.Select(d => ", " + d.ToString(System.Globalization.CultureInfo.InvariantCulture))) + ")";
 
     public bool Equals(Shape? other) => other is not null && Dims.SequenceEqual(other.Dims);
 

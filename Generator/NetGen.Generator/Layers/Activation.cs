@@ -1,5 +1,5 @@
 using NetGen.Generator.Diagnostics;
-using NetGen.Generator.Emit;
+using NetGen.Generator.Lowering;
 using NetGen.Generator.Graph;
 using NetGen.Generator.Model;
 
@@ -46,17 +46,13 @@ internal sealed class ActivationNode : LayerNode
 
     public override BufferUse BackwardUse => IsLinear ? BufferUse.Alias : BufferUse.InPlace;
 
-    public override int? FinalActivation => IsLinear ? null : _activation;
+    public override void LowerInference(LoweringContext c, System.Collections.Generic.IReadOnlyList<Tensor> xs, Tensor y)
+        => ActivationFunctions.LowerForward(c, _activation, xs[0], y, InputShape.Last);
 
-    public override void EmitInference(EmitContext c, string x, string y)
-        => ActivationFunctions.EmitForward(c, _activation, x, y, InputShape.Last);
-
-    public override void EmitTrainingForward(EmitContext c, ForwardArgs a)
-        => ActivationFunctions.EmitForward(c, _activation, a.X, a.Y, InputShape.Last);
-
-    public override void EmitBackward(EmitContext c, BackwardArgs a)
+    public override void LowerBackward(LoweringContext c, BackwardArgs a)
     {
+        // In place: dx is dy (see BackwardUse), which a fused loss may already have written.
         if (a.Dx is null || IsLinear) return;
-        ActivationFunctions.EmitBackward(c, _activation, a.X, a.Y, a.Dy, a.Dx, InputShape.Last, a.FusedFlag);
+        ActivationFunctions.LowerBackward(c, _activation, a.X, a.Y, a.Dy, a.Dx, InputShape.Last);
     }
 }

@@ -1,58 +1,55 @@
-using NetGen.Generator.Emit;
+using NetGen.Generator.Graph;
+using NetGen.Generator.Lowering;
+using NetGen.Generator.Printing;
+using static NetGen.Generator.Lowering.LoweringContext;
 
 namespace NetGen.Generator.Layers;
 
-/// <summary>The activation functions the generator knows: Keras names and the runtime kernels that compute them.</summary>
+/// <summary>The activation functions the generator knows: Keras names, and their forward and backward operations.</summary>
 internal static class ActivationFunctions
 {
-    public const int Linear = 0;
-    public const int Sigmoid = 2;
-    public const int Softmax = 4;
+    public const int Linear = (int)Shared.Activation.Linear;
+    public const int Sigmoid = (int)Shared.Activation.Sigmoid;
+    public const int Softmax = (int)Shared.Activation.Softmax;
 
-    // Indexed by the NetGen.Activation enum value.
-    private static readonly string[] s_keras = { "linear", "relu", "sigmoid", "tanh", "softmax", "leaky_relu", "elu", "selu", "swish", "softplus", "gelu" };
-    private static readonly string[] s_kernel = { "Linear", "Relu", "Sigmoid", "Tanh", "Softmax", "LeakyRelu", "Elu", "Selu", "Swish", "Softplus", "Gelu" };
+    public static bool IsKnown(double value) => value == (int)value && System.Enum.IsDefined(typeof(Shared.Activation), (int)value);
 
-    public static bool IsKnown(double value) => value >= 0 && value < s_keras.Length && value == (int)value;
-
-    public static string KerasName(int activation) => s_keras[activation];
-
-    /// <summary>Writes <c>y = f(x)</c> over rows of <paramref name="cols"/> elements.</summary>
-    public static void EmitForward(EmitContext c, int activation, string x, string y, int cols)
+    /// <summary>Keras' name: the member's name in snake case (<c>LeakyRelu</c> → <c>leaky_relu</c>).</summary>
+    public static string KerasName(int activation)
     {
-        if (activation == Linear)
+        var name = ((Shared.Activation)activation).ToString();
+        var sb = new System.Text.StringBuilder();
+        for (int i = 0; i < name.Length; i++)
         {
-            if (x != y) c.W.Line($"{x}.CopyTo({y});");
-            return;
+            if (i > 0 && char.IsUpper(name[i])) sb.Append('_');
+            sb.Append(char.ToLowerInvariant(name[i]));
         }
-        var extra = activation == Softmax ? $", {cols}" : "";
-        c.W.Line($"global::NetGen.Kernels.Activations.{s_kernel[activation]}({x}, {y}{extra});");
+        return sb.ToString();
     }
 
-    /// <summary>
-    /// Writes <c>dx = dy · f'(x)</c>; <paramref name="dx"/> may be <paramref name="dy"/>. With
-    /// <paramref name="skipWhenFused"/> (the name of a bool), the statement is skipped when the loss already
-    /// produced the gradient with respect to the logits.
-    /// </summary>
-    public static void EmitBackward(EmitContext c, int activation, string x, string y, string dy, string dx, int cols, string? skipWhenFused = null)
+    /// <summary><c>y = f(x)</c> over rows of <paramref name="cols"/> elements (<paramref name="y"/> may be <paramref name="x"/>).</summary>
+    public static void LowerForward(LoweringContext c, int activation, Tensor x, Tensor y, int cols)
     {
-        string statement;
         if (activation == Linear)
         {
-            if (dx == dy) return;
-            statement = $"{dy}.CopyTo({dx});";
-        }
-        else
-        {
-            var extra = activation == Softmax ? $", {cols}" : "";
-            statement = $"global::NetGen.Kernels.Activations.{s_kernel[activation]}Backward({x}, {y}, {dy}, {dx}{extra});";
-        }
-        if (skipWhenFused is null)
-        {
-            c.W.Line(statement);
+            if (x != y) c.Copy(x, y);
             return;
         }
-        c.W.Line($"if (!{skipWhenFused})");
-        c.W.Line("    " + statement);
+        var kernel = KnownKernels.ActivationForward(activation);
+        if (activation == Softmax) c.Call(kernel, x, Out(y), Int(cols));
+        else c.Call(kernel, x, Out(y));
+    }
+
+    /// <summary><c>dx = dy · f'(x)</c>; <paramref name="dx"/> may be <paramref name="dy"/>.</summary>
+    public static void LowerBackward(LoweringContext c, int activation, Tensor x, Tensor y, Tensor dy, Tensor dx, int cols)
+    {
+        if (activation == Linear)
+        {
+            if (dx != dy) c.Copy(dy, dx);
+            return;
+        }
+        var kernel = KnownKernels.ActivationBackward(activation);
+        if (activation == Softmax) c.Call(kernel, x, y, dy, Out(dx), Int(cols));
+        else c.Call(kernel, x, y, dy, Out(dx));
     }
 }

@@ -1,14 +1,15 @@
 using System.Collections.Generic;
-using NetGen.Generator.Emit;
 using NetGen.Generator.Graph;
+using NetGen.Generator.Lowering;
 using NetGen.Generator.Model;
+using static NetGen.Generator.Lowering.LoweringContext;
 
 namespace NetGen.Generator.Layers;
 
 /// <summary>
-/// A layer computing <c>activation(linear(x) + bias)</c> (Dense and the convolution family). This base owns
-/// the activation: the pre-activation scratch kept for training, the in-place inference activation, and the
-/// backward through the activation (skipped when the loss was fused with it). Subclasses write the linear part.
+/// A layer computing <c>activation(linear(x) + bias)</c> (Dense and the convolution family). This base owns the
+/// activation: the pre-activation <c>z</c> kept for training, the in-place inference activation, and the backward
+/// through the activation (which the loss-fusion pass may skip at run time). Subclasses lower the linear part.
 /// </summary>
 internal abstract class AffineNode : LayerNode
 {
@@ -32,62 +33,50 @@ internal abstract class AffineNode : LayerNode
     /// <summary>The parameter holding the bias, when there is one (by default the last).</summary>
     protected virtual ParameterDecl? BiasParameter => UseBias ? Parameters[Parameters.Count - 1] : null;
 
-    protected string Bias(EmitContext c) => BiasParameter is { } b ? c.Param(b) : "global::System.ReadOnlySpan<float>.Empty";
+    protected Operand Bias => BiasParameter is { } b ? Param(b) : Empty;
 
-    protected string BiasGrad(EmitContext c) => BiasParameter is { } b ? c.Grad(b) : "global::System.Span<float>.Empty";
+    protected Operand BiasGrad => BiasParameter is { } b ? Grad(b) : EmptyOut;
 
     /// <summary>", relu" (or nothing for linear), for descriptions.</summary>
     protected string ActivationSuffix => Activation != ActivationFunctions.Linear ? ", " + ActivationFunctions.KerasName(Activation) : "";
 
     protected string BiasSuffix => UseBias ? "" : ", no bias";
 
-    public override IReadOnlyList<Scratch> TrainingScratch
-        => Activation == ActivationFunctions.Linear ? LinearScratch : Append(LinearScratch, new Scratch("z", OutputShape.Size));
+    /// <summary><c>y = linear(x) + bias</c>; training scratch comes from <see cref="LoweringContext.Scratch"/>.</summary>
+    protected abstract void LowerLinear(LoweringContext c, Tensor x, Tensor y);
 
-    /// <summary>Scratch the linear part keeps for its backward pass.</summary>
-    protected virtual IReadOnlyList<Scratch> LinearScratch => System.Array.Empty<Scratch>();
+    /// <summary>The weight (and bias) gradients from <c>dz</c>.</summary>
+    protected abstract void LowerLinearBackwardWeights(LoweringContext c, BackwardArgs a, Tensor dz);
 
-    public override int? FinalActivation => Activation == ActivationFunctions.Linear ? null : Activation;
+    /// <summary><c>dx</c> from <c>dz</c>.</summary>
+    protected abstract void LowerLinearBackwardInput(LoweringContext c, BackwardArgs a, Tensor dz, Tensor dx);
 
-    public override string PreActivation(ForwardArgs args) => args["z"];
+    private Tensor Z(LoweringContext c) => c.Scratch("z", OutputShape.Size, OutputShape);
 
-    /// <summary>Writes <c>y = linear(x) + bias</c>; <paramref name="scratch"/> holds the training scratch, or null when predicting.</summary>
-    protected abstract void EmitLinear(EmitContext c, string x, string y, IReadOnlyDictionary<string, string>? scratch);
-
-    /// <summary>Writes the weight (and bias) gradients from <c>dz</c>.</summary>
-    protected abstract void EmitLinearBackwardWeights(EmitContext c, ForwardArgs a, string dz);
-
-    /// <summary>Writes <c>dx</c> from <c>dz</c>.</summary>
-    protected abstract void EmitLinearBackwardInput(EmitContext c, ForwardArgs a, string dz, string dx);
-
-    public override void EmitInference(EmitContext c, string x, string y)
+    public override void LowerInference(LoweringContext c, IReadOnlyList<Tensor> xs, Tensor y)
     {
-        EmitLinear(c, x, y, null);
-        ActivationFunctions.EmitForward(c, Activation, y, y, OutputShape.Last);
+        LowerLinear(c, xs[0], y);
+        ActivationFunctions.LowerForward(c, Activation, y, y, OutputShape.Last);
     }
 
-    public override void EmitTrainingForward(EmitContext c, ForwardArgs a)
+    public override void LowerTrainingForward(LoweringContext c, IReadOnlyList<Tensor> xs, Tensor y)
     {
         if (Activation == ActivationFunctions.Linear)
         {
-            EmitLinear(c, a.X, a.Y, a.ScratchRegions);
+            LowerLinear(c, xs[0], y);
             return;
         }
-        EmitLinear(c, a.X, a["z"], a.ScratchRegions);
-        ActivationFunctions.EmitForward(c, Activation, a["z"], a.Y, OutputShape.Last);
+        var z = Z(c);
+        LowerLinear(c, xs[0], z);
+        ActivationFunctions.LowerForward(c, Activation, z, y, OutputShape.Last);
     }
 
-    public override void EmitBackward(EmitContext c, BackwardArgs a)
+    public override void LowerBackward(LoweringContext c, BackwardArgs a)
     {
+        // dz overwrites dy in place (a fused loss may already have written it: then this step is skipped).
         if (Activation != ActivationFunctions.Linear)
-            ActivationFunctions.EmitBackward(c, Activation, a["z"], a.Y, a.Dy, a.Dy, OutputShape.Last, a.FusedFlag);
-        EmitLinearBackwardWeights(c, a, a.Dy);
-        if (a.Dx is not null) EmitLinearBackwardInput(c, a, a.Dy, a.Dx);
-    }
-
-    private static IReadOnlyList<Scratch> Append(IReadOnlyList<Scratch> list, Scratch extra)
-    {
-        var result = new List<Scratch>(list) { extra };
-        return result;
+            ActivationFunctions.LowerBackward(c, Activation, Z(c), a.Y, a.Dy, a.Dy, OutputShape.Last);
+        LowerLinearBackwardWeights(c, a, a.Dy);
+        if (a.Dx is not null) LowerLinearBackwardInput(c, a, a.Dy, a.Dx);
     }
 }

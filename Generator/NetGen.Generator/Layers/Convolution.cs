@@ -1,7 +1,9 @@
 using System.Collections.Generic;
 using System.Linq;
 using NetGen.Generator.Diagnostics;
-using NetGen.Generator.Emit;
+using NetGen.Generator.Lowering;
+using NetGen.Generator.Printing;
+using static NetGen.Generator.Lowering.LoweringContext;
 using NetGen.Generator.Graph;
 using NetGen.Generator.Model;
 
@@ -52,20 +54,18 @@ internal sealed class ConvolutionNode : AffineNode
 
     public override string Description => $"{Spec.Kind}({_filters}, {Window.Dims(_window.Kernel)}{_window.Options}{ActivationSuffix}{BiasSuffix})";
 
-    private string Geometry => "in " + Window.GeometryField(Name);
+    private Operand Geometry(LoweringContext c) => _window.Geometry(c, InputShape.Last, _filters);
 
-    public override string? WorkspaceLength => $"global::NetGen.Kernels.Convolution.WorkspaceLength({Geometry})";
+    private Operand Workspace(LoweringContext c) => c.Workspace(KnownKernels.ConvolutionWorkspaceLength, Geometry(c));
 
-    public override void EmitFields(EmitContext c) => _window.EmitGeometry(c, Name, InputShape.Last, _filters);
+    protected override void LowerLinear(LoweringContext c, Tensor x, Tensor y)
+        => c.Call(KnownKernels.ConvolutionForward, Geometry(c), x, Param(Parameters[0]), Bias, Out(y), Batch, Workspace(c));
 
-    protected override void EmitLinear(EmitContext c, string x, string y, IReadOnlyDictionary<string, string>? scratch)
-        => c.W.Line($"global::NetGen.Kernels.Convolution.Forward({Geometry}, {x}, {c.Param(Parameters[0])}, {Bias(c)}, {y}, {c.Batch}, {c.Workspace});");
+    protected override void LowerLinearBackwardWeights(LoweringContext c, BackwardArgs a, Tensor dz)
+        => c.Call(KnownKernels.ConvolutionBackwardWeights, Geometry(c), a.X, dz, Grad(Parameters[0]), BiasGrad, Batch, Workspace(c));
 
-    protected override void EmitLinearBackwardWeights(EmitContext c, ForwardArgs a, string dz)
-        => c.W.Line($"global::NetGen.Kernels.Convolution.BackwardWeights({Geometry}, {a.X}, {dz}, {c.Grad(Parameters[0])}, {BiasGrad(c)}, {c.Batch}, {c.Workspace});");
-
-    protected override void EmitLinearBackwardInput(EmitContext c, ForwardArgs a, string dz, string dx)
-        => c.W.Line($"global::NetGen.Kernels.Convolution.BackwardInput({Geometry}, {dz}, {c.Param(Parameters[0])}, {dx}, {c.Batch}, {c.Workspace});");
+    protected override void LowerLinearBackwardInput(LoweringContext c, BackwardArgs a, Tensor dz, Tensor dx)
+        => c.Call(KnownKernels.ConvolutionBackwardInput, Geometry(c), dz, Param(Parameters[0]), Out(dx), Batch, Workspace(c));
 }
 
 /// <summary>
@@ -90,8 +90,9 @@ internal sealed class WindowSpec
 
     public Shape OutputShape(int channels) => new(Output.Concat(new[] { channels }).ToArray());
 
-    public void EmitGeometry(EmitContext c, string layerName, int inChannels, int outChannels)
-        => Window.EmitGeometry(c, layerName, Input, inChannels, Output, outChannels, Kernel, Strides, Dilation, Before);
+    /// <summary>The layer's <c>WindowGeometry</c> operand.</summary>
+    public Operand Geometry(LoweringContext c, int inChannels, int outChannels)
+        => Window.Geometry(c, Input, inChannels, Output, outChannels, Kernel, Strides, Dilation, Before);
 
     /// <summary>
     /// Reads <c>kernelSize</c>/<c>poolSize</c>, <c>Strides</c>, <c>DilationRate</c> and <c>Padding</c> and computes the

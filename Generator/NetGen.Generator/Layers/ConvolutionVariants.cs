@@ -1,7 +1,9 @@
 using System.Collections.Generic;
 using System.Linq;
 using NetGen.Generator.Diagnostics;
-using NetGen.Generator.Emit;
+using NetGen.Generator.Lowering;
+using NetGen.Generator.Printing;
+using static NetGen.Generator.Lowering.LoweringContext;
 using NetGen.Generator.Graph;
 using NetGen.Generator.Model;
 
@@ -103,21 +105,18 @@ internal sealed class TransposedConvolutionNode : AffineNode
         => $"Conv2DTranspose({_filters}, {Window.Dims(_kernel)}" + (_strides.Any(s => s != 1) ? ", strides " + Window.Dims(_strides) : "")
         + (_padding == Window.Same ? ", same" : "") + ActivationSuffix + BiasSuffix + ")";
 
-    private string Geometry => "in " + Window.GeometryField(Name);
+    private Operand Geometry(LoweringContext c) => Window.Geometry(c, _in, InputShape.Last, _out, _filters, _kernel, _strides, _dilation, _crop);
 
-    public override string? WorkspaceLength => $"global::NetGen.Kernels.TransposedConvolution.WorkspaceLength({Geometry})";
+    private Operand Workspace(LoweringContext c) => c.Workspace(KnownKernels.TransposedConvolutionWorkspaceLength, Geometry(c));
 
-    public override void EmitFields(EmitContext c)
-        => Window.EmitGeometry(c, Name, _in, InputShape.Last, _out, _filters, _kernel, _strides, _dilation, _crop);
+    protected override void LowerLinear(LoweringContext c, Tensor x, Tensor y)
+        => c.Call(KnownKernels.TransposedConvolutionForward, Geometry(c), x, Param(Parameters[0]), Bias, Out(y), Batch, Workspace(c));
 
-    protected override void EmitLinear(EmitContext c, string x, string y, IReadOnlyDictionary<string, string>? scratch)
-        => c.W.Line($"global::NetGen.Kernels.TransposedConvolution.Forward({Geometry}, {x}, {c.Param(Parameters[0])}, {Bias(c)}, {y}, {c.Batch}, {c.Workspace});");
+    protected override void LowerLinearBackwardWeights(LoweringContext c, BackwardArgs a, Tensor dz)
+        => c.Call(KnownKernels.TransposedConvolutionBackwardWeights, Geometry(c), a.X, dz, Grad(Parameters[0]), BiasGrad, Batch, Workspace(c));
 
-    protected override void EmitLinearBackwardWeights(EmitContext c, ForwardArgs a, string dz)
-        => c.W.Line($"global::NetGen.Kernels.TransposedConvolution.BackwardWeights({Geometry}, {a.X}, {dz}, {c.Grad(Parameters[0])}, {BiasGrad(c)}, {c.Batch}, {c.Workspace});");
-
-    protected override void EmitLinearBackwardInput(EmitContext c, ForwardArgs a, string dz, string dx)
-        => c.W.Line($"global::NetGen.Kernels.TransposedConvolution.BackwardInput({Geometry}, {dz}, {c.Param(Parameters[0])}, {dx}, {c.Batch}, {c.Workspace});");
+    protected override void LowerLinearBackwardInput(LoweringContext c, BackwardArgs a, Tensor dz, Tensor dx)
+        => c.Call(KnownKernels.TransposedConvolutionBackwardInput, Geometry(c), dz, Param(Parameters[0]), Out(dx), Batch, Workspace(c));
 }
 
 /// <summary>Keras <c>DepthwiseConv2D</c>: kernel <c>(kh, kw, C, M)</c>, output channel <c>c·M + m</c>, bias <c>(C·M)</c>.</summary>
@@ -160,18 +159,16 @@ internal sealed class DepthwiseNode : AffineNode
     public override string Description
         => $"DepthwiseConv2D({Window.Dims(_window.Kernel)}" + (_multiplier != 1 ? $", depth multiplier {_multiplier}" : "") + $"{_window.Options}{ActivationSuffix}{BiasSuffix})";
 
-    private string Geometry => "in " + Window.GeometryField(Name);
+    private Operand Geometry(LoweringContext c) => _window.Geometry(c, InputShape.Last, OutputShape.Last);
 
-    public override void EmitFields(EmitContext c) => _window.EmitGeometry(c, Name, InputShape.Last, OutputShape.Last);
+    protected override void LowerLinear(LoweringContext c, Tensor x, Tensor y)
+        => c.Call(KnownKernels.DepthwiseForward, Geometry(c), x, Param(Parameters[0]), Bias, Out(y), Batch);
 
-    protected override void EmitLinear(EmitContext c, string x, string y, IReadOnlyDictionary<string, string>? scratch)
-        => c.W.Line($"global::NetGen.Kernels.DepthwiseConvolution.Forward({Geometry}, {x}, {c.Param(Parameters[0])}, {Bias(c)}, {y}, {c.Batch});");
+    protected override void LowerLinearBackwardWeights(LoweringContext c, BackwardArgs a, Tensor dz)
+        => c.Call(KnownKernels.DepthwiseBackwardWeights, Geometry(c), a.X, dz, Grad(Parameters[0]), BiasGrad, Batch);
 
-    protected override void EmitLinearBackwardWeights(EmitContext c, ForwardArgs a, string dz)
-        => c.W.Line($"global::NetGen.Kernels.DepthwiseConvolution.BackwardWeights({Geometry}, {a.X}, {dz}, {c.Grad(Parameters[0])}, {BiasGrad(c)}, {c.Batch});");
-
-    protected override void EmitLinearBackwardInput(EmitContext c, ForwardArgs a, string dz, string dx)
-        => c.W.Line($"global::NetGen.Kernels.DepthwiseConvolution.BackwardInput({Geometry}, {dz}, {c.Param(Parameters[0])}, {dx}, {c.Batch});");
+    protected override void LowerLinearBackwardInput(LoweringContext c, BackwardArgs a, Tensor dz, Tensor dx)
+        => c.Call(KnownKernels.DepthwiseBackwardInput, Geometry(c), dz, Param(Parameters[0]), Out(dx), Batch);
 }
 
 /// <summary>
@@ -226,33 +223,31 @@ internal sealed class SeparableNode : AffineNode
     public override string Description
         => $"SeparableConv2D({_filters}, {Window.Dims(_window.Kernel)}" + (_multiplier != 1 ? $", depth multiplier {_multiplier}" : "") + $"{_window.Options}{ActivationSuffix}{BiasSuffix})";
 
-    private string Geometry => "in " + Window.GeometryField(Name);
+    private Operand Geometry(LoweringContext c) => _window.Geometry(c, InputShape.Last, Inner);
 
-    // Predict keeps the depthwise result in the workspace; training keeps it (and its gradient) as scratch.
-    public override string? WorkspaceLength => $"InferenceBatchCapacity * {Positions * Inner}";
+    /// <summary>The depthwise result (kept for training's backward pass); its gradient is a backward temporary.</summary>
+    private Tensor Depthwise(LoweringContext c) => c.Scratch("depthwise", Positions * Inner);
 
-    protected override IReadOnlyList<Scratch> LinearScratch => new[] { new Scratch("depthwise", Positions * Inner), new Scratch("d_depthwise", Positions * Inner) };
+    private Tensor DDepthwise(LoweringContext c) => c.Scratch("d_depthwise", Positions * Inner);
 
-    public override void EmitFields(EmitContext c) => _window.EmitGeometry(c, Name, InputShape.Last, Inner);
-
-    private string Rows(EmitContext c) => c.Times(Positions);
-
-    protected override void EmitLinear(EmitContext c, string x, string y, IReadOnlyDictionary<string, string>? scratch)
+    protected override void LowerLinear(LoweringContext c, Tensor x, Tensor y)
     {
-        var depthwise = scratch?["depthwise"] ?? $"new global::System.Span<float>({c.Workspace}, 0, {c.Times(Positions * Inner)})";
-        c.W.Line($"global::NetGen.Kernels.DepthwiseConvolution.Forward({Geometry}, {x}, {c.Param(Parameters[0])}, global::System.ReadOnlySpan<float>.Empty, {depthwise}, {c.Batch});");
-        c.W.Line($"global::NetGen.Kernels.Dense.Forward({depthwise}, {c.Param(Parameters[1])}, {Bias(c)}, {y}, {Rows(c)}, {Inner}, {_filters});");
+        var depthwise = Depthwise(c);
+        c.Call(KnownKernels.DepthwiseForward, Geometry(c), x, Param(Parameters[0]), Empty, Out(depthwise), Batch);
+        c.Call(KnownKernels.DenseForward, depthwise, Param(Parameters[1]), Bias, Out(y), Times(Positions), Int(Inner), Int(_filters));
     }
 
-    protected override void EmitLinearBackwardWeights(EmitContext c, ForwardArgs a, string dz)
+    protected override void LowerLinearBackwardWeights(LoweringContext c, BackwardArgs a, Tensor dz)
     {
-        c.W.Line($"global::NetGen.Kernels.Dense.BackwardWeights({a["depthwise"]}, {dz}, {c.Grad(Parameters[1])}, {BiasGrad(c)}, {Rows(c)}, {Inner}, {_filters});");
-        c.W.Line($"global::NetGen.Kernels.Dense.BackwardInput({dz}, {c.Param(Parameters[1])}, {a["d_depthwise"]}, {Rows(c)}, {Inner}, {_filters});");
-        c.W.Line($"global::NetGen.Kernels.DepthwiseConvolution.BackwardWeights({Geometry}, {a.X}, {a["d_depthwise"]}, {c.Grad(Parameters[0])}, global::System.Span<float>.Empty, {c.Batch});");
+        var depthwise = Depthwise(c);
+        var dDepthwise = DDepthwise(c);
+        c.Call(KnownKernels.DenseBackwardWeights, depthwise, dz, Grad(Parameters[1]), BiasGrad, Times(Positions), Int(Inner), Int(_filters));
+        c.Call(KnownKernels.DenseBackwardInput, dz, Param(Parameters[1]), Out(dDepthwise), Times(Positions), Int(Inner), Int(_filters));
+        c.Call(KnownKernels.DepthwiseBackwardWeights, Geometry(c), a.X, dDepthwise, Grad(Parameters[0]), EmptyOut, Batch);
     }
 
-    protected override void EmitLinearBackwardInput(EmitContext c, ForwardArgs a, string dz, string dx)
-        => c.W.Line($"global::NetGen.Kernels.DepthwiseConvolution.BackwardInput({Geometry}, {a["d_depthwise"]}, {c.Param(Parameters[0])}, {dx}, {c.Batch});");
+    protected override void LowerLinearBackwardInput(LoweringContext c, BackwardArgs a, Tensor dz, Tensor dx)
+        => c.Call(KnownKernels.DepthwiseBackwardInput, Geometry(c), DDepthwise(c), Param(Parameters[0]), Out(dx), Batch);
 }
 
 /// <summary>
@@ -301,16 +296,14 @@ internal sealed class LocallyConnectedNode : AffineNode
 
     public override string Description => $"{Spec.Kind}({_filters}, {Window.Dims(_window.Kernel)}{_window.Options}{ActivationSuffix}{BiasSuffix})";
 
-    private string Geometry => "in " + Window.GeometryField(Name);
+    private Operand Geometry(LoweringContext c) => _window.Geometry(c, InputShape.Last, _filters);
 
-    public override void EmitFields(EmitContext c) => _window.EmitGeometry(c, Name, InputShape.Last, _filters);
+    protected override void LowerLinear(LoweringContext c, Tensor x, Tensor y)
+        => c.Call(KnownKernels.LocallyConnectedForward, Geometry(c), x, Param(Parameters[0]), Bias, Out(y), Batch);
 
-    protected override void EmitLinear(EmitContext c, string x, string y, IReadOnlyDictionary<string, string>? scratch)
-        => c.W.Line($"global::NetGen.Kernels.LocallyConnected.Forward({Geometry}, {x}, {c.Param(Parameters[0])}, {Bias(c)}, {y}, {c.Batch});");
+    protected override void LowerLinearBackwardWeights(LoweringContext c, BackwardArgs a, Tensor dz)
+        => c.Call(KnownKernels.LocallyConnectedBackwardWeights, Geometry(c), a.X, dz, Grad(Parameters[0]), BiasGrad, Batch);
 
-    protected override void EmitLinearBackwardWeights(EmitContext c, ForwardArgs a, string dz)
-        => c.W.Line($"global::NetGen.Kernels.LocallyConnected.BackwardWeights({Geometry}, {a.X}, {dz}, {c.Grad(Parameters[0])}, {BiasGrad(c)}, {c.Batch});");
-
-    protected override void EmitLinearBackwardInput(EmitContext c, ForwardArgs a, string dz, string dx)
-        => c.W.Line($"global::NetGen.Kernels.LocallyConnected.BackwardInput({Geometry}, {dz}, {c.Param(Parameters[0])}, {dx}, {c.Batch});");
+    protected override void LowerLinearBackwardInput(LoweringContext c, BackwardArgs a, Tensor dz, Tensor dx)
+        => c.Call(KnownKernels.LocallyConnectedBackwardInput, Geometry(c), dz, Param(Parameters[0]), Out(dx), Batch);
 }

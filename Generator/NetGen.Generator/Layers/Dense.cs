@@ -1,5 +1,7 @@
 using System.Collections.Generic;
-using NetGen.Generator.Emit;
+using NetGen.Generator.Lowering;
+using NetGen.Generator.Printing;
+using static NetGen.Generator.Lowering.LoweringContext;
 using NetGen.Generator.Graph;
 using NetGen.Generator.Model;
 
@@ -41,14 +43,12 @@ internal sealed class DenseNode : AffineNode
 
     public override string Description => $"Dense({Units}{ActivationSuffix}{BiasSuffix})";
 
-    private string Kernel(EmitContext c) => c.Param(Parameters[0]);
+    protected override void LowerLinear(LoweringContext c, Tensor x, Tensor y)
+        => c.Call(KnownKernels.DenseForward, x, Param(Parameters[0]), Bias, Out(y), Rows(InputShape), Int(InputShape.Last), Int(Units));
 
-    protected override void EmitLinear(EmitContext c, string x, string y, IReadOnlyDictionary<string, string>? scratch)
-        => c.W.Line($"global::NetGen.Kernels.Dense.Forward({x}, {Kernel(c)}, {Bias(c)}, {y}, {c.Rows(InputShape)}, {InputShape.Last}, {Units});");
+    protected override void LowerLinearBackwardWeights(LoweringContext c, BackwardArgs a, Tensor dz)
+        => c.Call(KnownKernels.DenseBackwardWeights, a.X, dz, Grad(Parameters[0]), BiasGrad, Rows(InputShape), Int(InputShape.Last), Int(Units));
 
-    protected override void EmitLinearBackwardWeights(EmitContext c, ForwardArgs a, string dz)
-        => c.W.Line($"global::NetGen.Kernels.Dense.BackwardWeights({a.X}, {dz}, {c.Grad(Parameters[0])}, {BiasGrad(c)}, {c.Rows(InputShape)}, {InputShape.Last}, {Units});");
-
-    protected override void EmitLinearBackwardInput(EmitContext c, ForwardArgs a, string dz, string dx)
-        => c.W.Line($"global::NetGen.Kernels.Dense.BackwardInput({dz}, {Kernel(c)}, {dx}, {c.Rows(InputShape)}, {InputShape.Last}, {Units});");
+    protected override void LowerLinearBackwardInput(LoweringContext c, BackwardArgs a, Tensor dz, Tensor dx)
+        => c.Call(KnownKernels.DenseBackwardInput, dz, Param(Parameters[0]), Out(dx), Rows(InputShape), Int(InputShape.Last), Int(Units));
 }

@@ -1,7 +1,9 @@
 using System.Collections.Generic;
 using System.Linq;
 using NetGen.Generator.Diagnostics;
-using NetGen.Generator.Emit;
+using NetGen.Generator.Lowering;
+using NetGen.Generator.Printing;
+using static NetGen.Generator.Lowering.LoweringContext;
 using NetGen.Generator.Graph;
 using NetGen.Generator.Model;
 
@@ -74,67 +76,69 @@ internal sealed class DotNode : LayerNode
 
     public override string KerasClass => "Dot";
 
-    public override string Description => $"Dot(axes=({_k0}, {_k1}){(_normalize ? ", normalize" : "")})";
+    public override string Description => $"Dot(axes=({Literals.Int(_k0)}, {Literals.Int(_k1)}){(_normalize ? ", normalize" : "")})";
 
     /// <summary>(p, k, q): the products of the axes before the contracted one, its length, the product after it.</summary>
     private static (int P, int K, int Q) Split(Shape s, int axis)
         => (s.Dims.Take(axis).Aggregate(1, (p, d) => p * d), s.Dims[axis], s.Dims.Skip(axis + 1).Aggregate(1, (p, d) => p * d));
 
-    private string Sizes(EmitContext c)
+    private Operand[] Sizes
     {
-        var (p0, k, q0) = Split(InputShapes[0], _a0);
-        var (p1, _, q1) = Split(InputShapes[1], _a1);
-        return $"{c.Batch}, {p0}, {k}, {q0}, {p1}, {q1}";
+        get
+        {
+            var (p0, k, q0) = Split(InputShapes[0], _a0);
+            var (p1, _, q1) = Split(InputShapes[1], _a1);
+            return new[] { Batch, Int(p0), Int(k), Int(q0), Int(p1), Int(q1) };
+        }
     }
 
-    private string Fibres(EmitContext c, int input)
+    private Operand[] Fibres(int input)
     {
         var (p, k, q) = Split(InputShapes[input], input == 0 ? _a0 : _a1);
-        return $"{c.Times(p)}, {k}, {q}";
+        return new[] { Times(p), Int(k), Int(q) };
     }
 
-    private IReadOnlyList<Scratch> Normalized => _normalize
-        ? new[] { new Scratch("xn0", InputShapes[0].Size), new Scratch("xn1", InputShapes[1].Size) }
-        : System.Array.Empty<Scratch>();
-
-    public override IReadOnlyList<Scratch> InferenceScratch => Normalized;
-
-    public override IReadOnlyList<Scratch> TrainingScratch => _normalize
-        ? Normalized.Concat(new[] { new Scratch("dxn0", InputShapes[0].Size), new Scratch("dxn1", InputShapes[1].Size) }).ToArray()
-        : System.Array.Empty<Scratch>();
-
-    private void EmitForward(EmitContext c, IReadOnlyList<string> xs, string y, IReadOnlyDictionary<string, string> scratch)
+    private static Operand[] Args(Operand[] first, Operand[] rest)
     {
-        var w = c.W;
-        string x0 = xs[0], x1 = xs[1];
+        var all = new Operand[first.Length + rest.Length];
+        first.CopyTo(all, 0);
+        rest.CopyTo(all, first.Length);
+        return all;
+    }
+
+    /// <summary>The normalised input <paramref name="k"/> (kept for training's backward pass).</summary>
+    private Tensor Normalized(LoweringContext c, int k) => c.Scratch("xn" + k, InputShapes[k].Size, InputShapes[k]);
+
+    public override void LowerInference(LoweringContext c, IReadOnlyList<Tensor> xs, Tensor y)
+    {
+        var x0 = xs[0];
+        var x1 = xs[1];
         if (_normalize)
         {
-            w.Line($"global::NetGen.Kernels.Dot.Normalize({x0}, {scratch["xn0"]}, {Fibres(c, 0)});");
-            w.Line($"global::NetGen.Kernels.Dot.Normalize({x1}, {scratch["xn1"]}, {Fibres(c, 1)});");
-            x0 = scratch["xn0"];
-            x1 = scratch["xn1"];
+            var xn0 = Normalized(c, 0);
+            var xn1 = Normalized(c, 1);
+            c.Call(KnownKernels.DotNormalize, Args(new Operand[] { x0, Out(xn0) }, Fibres(0)));
+            c.Call(KnownKernels.DotNormalize, Args(new Operand[] { x1, Out(xn1) }, Fibres(1)));
+            (x0, x1) = (xn0, xn1);
         }
-        w.Line($"global::NetGen.Kernels.Dot.Forward({x0}, {x1}, {y}, {Sizes(c)});");
+        c.Call(KnownKernels.DotForward, Args(new Operand[] { x0, x1, Out(y) }, Sizes));
     }
 
-    public override void EmitInference(EmitContext c, string x, string y) => EmitInference(c, new[] { x }, y);
-
-    public override void EmitInference(EmitContext c, IReadOnlyList<string> xs, string y) => EmitForward(c, xs, y, c.Scratch);
-
-    public override void EmitTrainingForward(EmitContext c, ForwardArgs a) => EmitForward(c, a.Xs, a.Y, a.ScratchRegions);
-
-    public override void EmitBackward(EmitContext c, BackwardArgs a)
+    public override void LowerBackward(LoweringContext c, BackwardArgs a)
     {
-        var w = c.W;
-        const string empty = "global::System.Span<float>.Empty";
         if (!_normalize)
         {
-            w.Line($"global::NetGen.Kernels.Dot.Backward({a.Xs[0]}, {a.Xs[1]}, {a.Dy}, {a.Dxs[0] ?? empty}, {a.Dxs[1] ?? empty}, {Sizes(c)});");
+            c.Call(KnownKernels.DotBackward, Args(new[] { a.Xs[0], a.Xs[1], a.Dy, Gradient(a.Dxs[0]), Gradient(a.Dxs[1]) }, Sizes));
             return;
         }
-        w.Line($"global::NetGen.Kernels.Dot.Backward({a["xn0"]}, {a["xn1"]}, {a.Dy}, {(a.Dxs[0] is null ? empty : a["dxn0"])}, {(a.Dxs[1] is null ? empty : a["dxn1"])}, {Sizes(c)});");
+        var dxn = new Tensor?[2];
+        for (int k = 0; k < 2; k++)
+            if (a.Dxs[k] is not null) dxn[k] = c.Scratch("dxn" + k, InputShapes[k].Size, InputShapes[k]);
+        c.Call(KnownKernels.DotBackward, Args(new[] { Normalized(c, 0), Normalized(c, 1), a.Dy, Gradient(dxn[0]), Gradient(dxn[1]) }, Sizes));
         for (int k = 0; k < 2; k++)
             if (a.Dxs[k] is { } dx)
-                w.Line($"global::NetGen.Kernels.Dot.NormalizeBackward({a.Xs[k]}, {a[$"xn{k}"]}, {a[$"dxn{k}"]}, {dx}, {Fibres(c, k)});");
+                c.Call(KnownKernels.DotNormalizeBackward, Args(new Operand[] { a.Xs[k], Normalized(c, k), dxn[k]!, Out(dx) }, Fibres(k)));
     }
+
+    private static Operand Gradient(Tensor? dx) => dx is null ? EmptyOut : Out(dx);
 }

@@ -1,5 +1,5 @@
 using NetGen.Generator.Diagnostics;
-using NetGen.Generator.Emit;
+using NetGen.Generator.Lowering;
 using NetGen.Generator.Graph;
 using NetGen.Generator.Model;
 
@@ -40,15 +40,11 @@ internal sealed class ReinterpretNode : LayerNode
 
     public override BufferUse TrainingUse => BufferUse.Alias;
 
-    public override void EmitInference(EmitContext c, string x, string y)
+    public override void LowerInference(LoweringContext c, System.Collections.Generic.IReadOnlyList<Tensor> xs, Tensor y)
     {
     }
 
-    public override void EmitTrainingForward(EmitContext c, ForwardArgs args)
-    {
-    }
-
-    public override void EmitBackward(EmitContext c, BackwardArgs args)
+    public override void LowerBackward(LoweringContext c, BackwardArgs a)
     {
     }
 }

@@ -1,6 +1,7 @@
 using System.Linq;
 using NetGen.Generator.Diagnostics;
-using NetGen.Generator.Emit;
+using NetGen.Generator.Lowering;
+using static NetGen.Generator.Lowering.LoweringContext;
 using NetGen.Generator.Graph;
 using NetGen.Generator.Model;
 using NetGen.Generator.Parsing;
@@ -74,12 +75,11 @@ internal sealed class LambdaNode : LayerNode
 
     public override string Description => $"Lambda({_forward})";
 
-    public override void EmitInference(EmitContext c, string x, string y) => c.W.Line($"{_forward}({x}, {y}, {c.Batch});");
+    public override void LowerInference(LoweringContext c, System.Collections.Generic.IReadOnlyList<Tensor> xs, Tensor y)
+        => c.CallUser(_forward, false, xs[0], Out(y), Batch);
 
-    public override void EmitTrainingForward(EmitContext c, ForwardArgs a) => EmitInference(c, a.X, a.Y);
-
-    public override void EmitBackward(EmitContext c, BackwardArgs a)
+    public override void LowerBackward(LoweringContext c, BackwardArgs a)
     {
-        if (a.Dx is not null && _backward is not null) c.W.Line($"{_backward}({a.X}, {a.Y}, {a.Dy}, {a.Dx}, {c.Batch});");
+        if (a.Dx is not null && _backward is not null) c.CallUser(_backward, true, a.X, a.Y, a.Dy, Out(a.Dx), Batch);
     }
 }

@@ -11,6 +11,7 @@ internal static class LayerRegistry
     {
         yield return new DenseKind();
         yield return new ActivationKind();
+        yield return new PReluKind();
         yield return new FlattenKind();
         yield return new ReshapeKind();
         yield return new NoiseKind(NoiseKind.Mode.Dropout);

@@ -1,7 +1,9 @@
 using System.Collections.Generic;
 using System.Linq;
 using NetGen.Generator.Diagnostics;
-using NetGen.Generator.Emit;
+using NetGen.Generator.Lowering;
+using NetGen.Generator.Printing;
+using static NetGen.Generator.Lowering.LoweringContext;
 using NetGen.Generator.Graph;
 using NetGen.Generator.Model;
 
@@ -62,33 +64,24 @@ internal sealed class ElementwiseMergeNode : LayerNode
 
     public override string Description => _op.ToString();
 
-    private const string Kernels = "global::NetGen.Kernels.Merge";
-
-    // Maximum/Minimum route the gradient through every input in order, so an input that needs no gradient still
-    // claims its wins; its share goes to this scratch region and is dropped.
-    public override IReadOnlyList<Scratch> TrainingScratch
-        => _op is MergeKind.Op.Maximum or MergeKind.Op.Minimum ? new[] { new Scratch("unrouted", OutputShape.Size) } : System.Array.Empty<Scratch>();
-
-    public override void EmitInference(EmitContext c, string x, string y) => EmitInference(c, new[] { x }, y);
-
-    public override void EmitInference(EmitContext c, IReadOnlyList<string> xs, string y)
+    private Kernel Combine => _op switch
     {
-        var w = c.W;
-        string op = _op switch
-        {
-            MergeKind.Op.Average => "Add",
-            var other => other.ToString(),
-        };
-        w.Line($"{Kernels}.{op}({xs[0]}, {xs[1]}, {y});");
-        for (int k = 2; k < xs.Count; k++) w.Line($"{Kernels}.{op}({y}, {xs[k]}, {y});");
-        if (_op == MergeKind.Op.Average) w.Line($"{Kernels}.Scale({y}, {EmitContext.Float(1.0 / xs.Count)}, {y});");
+        MergeKind.Op.Add or MergeKind.Op.Average => KnownKernels.MergeAdd,
+        MergeKind.Op.Subtract => KnownKernels.MergeSubtract,
+        MergeKind.Op.Multiply => KnownKernels.MergeMultiply,
+        MergeKind.Op.Maximum => KnownKernels.MergeMaximum,
+        _ => KnownKernels.MergeMinimum,
+    };
+
+    public override void LowerInference(LoweringContext c, IReadOnlyList<Tensor> xs, Tensor y)
+    {
+        c.Call(Combine, xs[0], xs[1], Out(y));
+        for (int k = 2; k < xs.Count; k++) c.Call(Combine, y, xs[k], Out(y));
+        if (_op == MergeKind.Op.Average) c.Call(KnownKernels.MergeScale, y, Float(1.0 / xs.Count), Out(y));
     }
 
-    public override void EmitTrainingForward(EmitContext c, ForwardArgs a) => EmitInference(c, a.Xs, a.Y);
-
-    public override void EmitBackward(EmitContext c, BackwardArgs a)
+    public override void LowerBackward(LoweringContext c, BackwardArgs a)
     {
-        var w = c.W;
         int count = a.Xs.Count;
         for (int k = 0; k < count; k++)
         {
@@ -97,18 +90,21 @@ internal sealed class ElementwiseMergeNode : LayerNode
             {
                 case MergeKind.Op.Maximum:
                 case MergeKind.Op.Minimum:
-                    // The first input equal to the output takes the whole gradient (ties: first input wins).
+                    // The first input equal to the output takes the whole gradient (ties: first input wins), so an input
+                    // that needs no gradient still claims its wins; its share goes to a temporary and is dropped.
                     if (dx is null && a.Dxs.Skip(k + 1).All(d => d is null)) break;
-                    w.Line($"{Kernels}.RouteToWinner({a.Xs[k]}, {a.Y}, {a.Dy}, {dx ?? a["unrouted"]});");
+                    c.Call(KnownKernels.MergeRouteToWinner, a.Xs[k], a.Y, a.Dy, Out(dx ?? c.Scratch("unrouted", OutputShape.Size)));
                     break;
                 case MergeKind.Op.Add:
-                    if (dx is not null) w.Line($"{a.Dy}.CopyTo({dx});");
+                    if (dx is not null) c.Copy(a.Dy, dx);
                     break;
                 case MergeKind.Op.Subtract:
-                    if (dx is not null) w.Line(k == 0 ? $"{a.Dy}.CopyTo({dx});" : $"{Kernels}.Negate({a.Dy}, {dx});");
+                    if (dx is null) break;
+                    if (k == 0) c.Copy(a.Dy, dx);
+                    else c.Call(KnownKernels.MergeNegate, a.Dy, Out(dx));
                     break;
                 case MergeKind.Op.Average:
-                    if (dx is not null) w.Line($"{Kernels}.Scale({a.Dy}, {EmitContext.Float(1.0 / count)}, {dx});");
+                    if (dx is not null) c.Call(KnownKernels.MergeScale, a.Dy, Float(1.0 / count), Out(dx));
                     break;
                 case MergeKind.Op.Multiply:
                     if (dx is null) break;
@@ -117,7 +113,7 @@ internal sealed class ElementwiseMergeNode : LayerNode
                     for (int j = 0; j < count; j++)
                     {
                         if (j == k) continue;
-                        w.Line($"{Kernels}.Multiply({(first ? a.Dy : dx)}, {a.Xs[j]}, {dx});");
+                        c.Call(KnownKernels.MergeMultiply, first ? a.Dy : dx, a.Xs[j], Out(dx));
                         first = false;
                     }
                     break;
@@ -176,31 +172,28 @@ internal sealed class ConcatenateNode : LayerNode
 
     public override string KerasClass => "Concatenate";
 
-    public override string Description => $"Concatenate(axis={_kerasAxis})";
+    public override string Description => $"Concatenate(axis={Literals.Int(_kerasAxis)})";
 
     private int Outer => OutputShape.Dims.Take(_axis).Aggregate(1, (p, d) => p * d);
 
     private int Inner => OutputShape.Dims.Skip(_axis + 1).Aggregate(1, (p, d) => p * d);
 
-    private void Emit(EmitContext c, string kernel, IReadOnlyList<string?> parts, string whole)
+    private void Lower(LoweringContext c, bool concatenate, IReadOnlyList<Tensor?> parts, Tensor whole)
     {
         int offset = 0, block = OutputShape.Dims[_axis] * Inner;
         for (int k = 0; k < InputShapes.Count; k++)
         {
             int part = InputShapes[k].Dims[_axis] * Inner;
             if (parts[k] is { } span)
-                c.W.Line(kernel == "ConcatenateInto"
-                    ? $"global::NetGen.Kernels.Merge.ConcatenateInto({span}, {whole}, {c.Times(Outer)}, {part}, {block}, {offset});"
-                    : $"global::NetGen.Kernels.Merge.SplitFrom({whole}, {span}, {c.Times(Outer)}, {part}, {block}, {offset});");
+            {
+                if (concatenate) c.Call(KnownKernels.ConcatenateInto, span, Out(whole), Times(Outer), Int(part), Int(block), Int(offset));
+                else c.Call(KnownKernels.SplitFrom, whole, Out(span), Times(Outer), Int(part), Int(block), Int(offset));
+            }
             offset += part;
         }
     }
 
-    public override void EmitInference(EmitContext c, string x, string y) => EmitInference(c, new[] { x }, y);
+    public override void LowerInference(LoweringContext c, IReadOnlyList<Tensor> xs, Tensor y) => Lower(c, true, xs, y);
 
-    public override void EmitInference(EmitContext c, IReadOnlyList<string> xs, string y) => Emit(c, "ConcatenateInto", xs, y);
-
-    public override void EmitTrainingForward(EmitContext c, ForwardArgs a) => Emit(c, "ConcatenateInto", a.Xs, a.Y);
-
-    public override void EmitBackward(EmitContext c, BackwardArgs a) => Emit(c, "SplitFrom", a.Dxs, a.Dy);
+    public override void LowerBackward(LoweringContext c, BackwardArgs a) => Lower(c, false, a.Dxs, a.Dy);
 }

@@ -1,6 +1,8 @@
 using System.Collections.Generic;
 using NetGen.Generator.Diagnostics;
-using NetGen.Generator.Emit;
+using NetGen.Generator.Lowering;
+using NetGen.Generator.Printing;
+using static NetGen.Generator.Lowering.LoweringContext;
 using NetGen.Generator.Graph;
 using NetGen.Generator.Model;
 
@@ -80,48 +82,39 @@ internal sealed class NoiseNode : LayerNode
 
     private bool Multiplicative => _mode != NoiseKind.Mode.GaussianNoise;
 
-    private string RngField => "_rng_" + EmitContext.Identifier(Name);
-
     public override BufferUse InferenceUse => BufferUse.Alias;
 
     public override BufferUse TrainingUse => Active ? BufferUse.New : BufferUse.Alias;
 
-    public override BufferUse BackwardUse => Active ? BufferUse.InPlace : BufferUse.Alias;
+    // Multiplicative noise scales the gradient in place; additive noise passes it through unchanged.
+    public override BufferUse BackwardUse => Active && Multiplicative ? BufferUse.InPlace : BufferUse.Alias;
 
-    public override IReadOnlyList<Scratch> TrainingScratch
-        => Active && Multiplicative ? new[] { new Scratch("mask", InputShape.Size) } : System.Array.Empty<Scratch>();
-
-    public override void EmitFields(EmitContext c)
+    public override void LowerInference(LoweringContext c, IReadOnlyList<Tensor> xs, Tensor y)
     {
-        if (Active) c.W.Line($"private readonly global::NetGen.Rng {RngField};");
     }
 
-    public override void EmitConstructor(EmitContext c, int layerIndex)
+    public override void LowerTrainingForward(LoweringContext c, IReadOnlyList<Tensor> xs, Tensor y)
     {
         if (!Active) return;
-        var seed = _seed >= 0 ? $"{_seed}UL" : $"global::NetGen.Rng.DeriveSeed(unchecked((ulong)seed), {1000 + layerIndex})";
-        c.W.Line($"{RngField} = new global::NetGen.Rng({seed});");
+        var rng = c.Rng(_seed);
+        if (!Multiplicative)
+        {
+            c.Call(KnownKernels.GaussianNoise, xs[0], Out(y), Float(_amount), rng);
+            return;
+        }
+        var kernel = _mode switch
+        {
+            NoiseKind.Mode.Dropout => KnownKernels.DropoutForward,
+            NoiseKind.Mode.GaussianDropout => KnownKernels.GaussianDropout,
+            _ => KnownKernels.AlphaDropout,
+        };
+        c.Call(kernel, xs[0], Out(y), Out(c.Scratch("mask", InputShape.Size)), Float(_amount), rng);
     }
 
-    public override void EmitInference(EmitContext c, string x, string y)
+    public override void LowerBackward(LoweringContext c, BackwardArgs a)
     {
-    }
-
-    public override void EmitTrainingForward(EmitContext c, ForwardArgs a)
-    {
-        if (!Active) return;
-        string amount = EmitContext.Float(_amount);
-        string kernel = _mode == NoiseKind.Mode.Dropout ? "Dropout.Forward" : "Noise." + _mode;
-        c.W.Line(Multiplicative
-            ? $"global::NetGen.Kernels.{kernel}({a.X}, {a.Y}, {a["mask"]}, {amount}, {RngField});"
-            : $"global::NetGen.Kernels.Noise.GaussianNoise({a.X}, {a.Y}, {amount}, {RngField});");
-    }
-
-    public override void EmitBackward(EmitContext c, BackwardArgs a)
-    {
-        // Additive noise passes the gradient through unchanged (dx is dy's own buffer).
         if (Active && Multiplicative && a.Dx is not null)
-            c.W.Line($"global::NetGen.Kernels.Dropout.Backward({a.Dy}, {a["mask"]}, {a.Dx});");
+            c.Call(KnownKernels.DropoutBackward, a.Dy, c.Scratch("mask", InputShape.Size), Out(a.Dx));
     }
 }
 
@@ -131,7 +124,7 @@ internal sealed class NoiseNode : LayerNode
 /// </summary>
 internal sealed class EmbeddingKind : LayerKind
 {
-    private const int RandomUniform = 8;
+    private const int RandomUniform = (int)Shared.Initializer.RandomUniform;
 
     public override string AttributeName => "Embedding";
 
@@ -175,11 +168,9 @@ internal sealed class EmbeddingNode : LayerNode
 
     public override int TokenVocabulary => _inputDim;
 
-    public override void EmitInference(EmitContext c, string x, string y)
-        => c.W.Line($"global::NetGen.Kernels.Embedding.Forward({x}, {c.Param(Parameters[0])}, {y}, {c.Times(InputShape.Size)}, {_inputDim}, {_outputDim});");
+    public override void LowerInference(LoweringContext c, IReadOnlyList<Tensor> xs, Tensor y)
+        => c.Call(KnownKernels.EmbeddingForward, xs[0], Param(Parameters[0]), Out(y), Times(InputShape.Size), Int(_inputDim), Int(_outputDim));
 
-    public override void EmitTrainingForward(EmitContext c, ForwardArgs a) => EmitInference(c, a.X, a.Y);
-
-    public override void EmitBackward(EmitContext c, BackwardArgs a)
-        => c.W.Line($"global::NetGen.Kernels.Embedding.BackwardWeights({a.X}, {a.Dy}, {c.Grad(Parameters[0])}, {c.Times(InputShape.Size)}, {_inputDim}, {_outputDim});");
+    public override void LowerBackward(LoweringContext c, BackwardArgs a)
+        => c.Call(KnownKernels.EmbeddingBackwardWeights, a.X, a.Dy, Grad(Parameters[0]), Times(InputShape.Size), Int(_inputDim), Int(_outputDim));
 }

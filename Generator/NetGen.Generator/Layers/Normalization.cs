@@ -1,6 +1,8 @@
 using System.Collections.Generic;
 using NetGen.Generator.Diagnostics;
-using NetGen.Generator.Emit;
+using NetGen.Generator.Lowering;
+using NetGen.Generator.Printing;
+using static NetGen.Generator.Lowering.LoweringContext;
 using NetGen.Generator.Graph;
 using NetGen.Generator.Model;
 
@@ -19,7 +21,7 @@ internal sealed class NormalizationKind : LayerKind
         Group,
     }
 
-    private const int Ones = 7;
+    private const int Ones = (int)Shared.Initializer.Ones;
     private readonly Mode _mode;
 
     public NormalizationKind(Mode mode) => _mode = mode;
@@ -141,81 +143,102 @@ internal sealed class NormalizationNode : LayerNode
     /// The rows and channels arguments of the kernels: <c>rows, C</c> for the last axis, or
     /// <c>outer, C, inner</c> for Batch- and LayerNormalization over an earlier axis.
     /// </summary>
-    private string Extent(EmitContext c) => _inner == 1
-        ? $"{c.Times(InputShape.Size / Channels)}, {Channels}"
-        : $"{c.Times(InputShape.Size / (Channels * _inner))}, {Channels}, {_inner}";
+    private Operand[] Extent => _inner == 1
+        ? new[] { Times(InputShape.Size / Channels), Int(Channels) }
+        : new[] { Times(InputShape.Size / (Channels * _inner)), Int(Channels), Int(_inner) };
+
+    private Operand[] GroupSizes => new[] { Batch, Int(InputShape.LeadingSize), Int(Channels), Int(_groups) };
 
     /// <summary>Batch statistics are per channel (one set per call); layer and group statistics per row or group of each sample.</summary>
-    public override IReadOnlyList<Scratch> TrainingScratch => _mode switch
+    private int StatisticsPerSample => _mode switch
     {
-        NormalizationKind.Mode.Batch => new[] { new Scratch("mean", Channels), new Scratch("inv_std", Channels) },
-        NormalizationKind.Mode.Layer => new[] { new Scratch("mean", InputShape.Size / Channels), new Scratch("inv_std", InputShape.Size / Channels) },
-        _ => new[] { new Scratch("mean", _groups), new Scratch("inv_std", _groups) },
+        NormalizationKind.Mode.Batch => Channels,
+        NormalizationKind.Mode.Layer => InputShape.Size / Channels,
+        _ => _groups,
     };
 
-    private string Gamma(EmitContext c) => Scale ? c.Param(Parameters[0]) : "global::System.ReadOnlySpan<float>.Empty";
+    private Operand Mean(LoweringContext c, bool writes) => Statistic(c, "mean", writes);
 
-    private string Beta(EmitContext c) => Center ? c.Param(Parameters[Scale ? 1 : 0]) : "global::System.ReadOnlySpan<float>.Empty";
+    private Operand InvStd(LoweringContext c, bool writes) => Statistic(c, "inv_std", writes);
 
-    private string GammaGrad(EmitContext c) => Scale ? c.Grad(Parameters[0]) : "global::System.Span<float>.Empty";
+    private Operand Statistic(LoweringContext c, string name, bool writes)
+    {
+        var t = c.Scratch(name, StatisticsPerSample);
+        return _mode == NormalizationKind.Mode.Batch ? Take(t, Channels, writes) : new TensorArg(t, writes);
+    }
 
-    private string BetaGrad(EmitContext c) => Center ? c.Grad(Parameters[Scale ? 1 : 0]) : "global::System.Span<float>.Empty";
+    private Operand Gamma => Scale ? Param(Parameters[0]) : Empty;
 
-    private string Epsilon => EmitContext.Float(_epsilon);
+    private Operand Beta => Center ? Param(Parameters[Scale ? 1 : 0]) : Empty;
 
-    private string GroupSizes(EmitContext c) => $"{c.Batch}, {InputShape.LeadingSize}, {Channels}, {_groups}";
+    private Operand GammaGrad => Scale ? Grad(Parameters[0]) : EmptyOut;
+
+    private Operand BetaGrad => Center ? Grad(Parameters[Scale ? 1 : 0]) : EmptyOut;
+
+    private Operand Epsilon => Float(_epsilon);
 
     public override BufferUse InferenceUse => BufferUse.InPlace;
 
-    public override void EmitInference(EmitContext c, string x, string y)
+    /// <summary>BatchNormalization's inference form: <c>y = x · scale + shift</c> per channel, which the folding pass can move into the preceding layer's weights.</summary>
+    public bool IsBatch => _mode == NormalizationKind.Mode.Batch;
+
+    private static Operand[] Concat(Operand[] first, Operand[] rest)
     {
-        string k = "global::NetGen.Kernels";
+        var all = new Operand[first.Length + rest.Length];
+        first.CopyTo(all, 0);
+        rest.CopyTo(all, first.Length);
+        return all;
+    }
+
+    public override void LowerInference(LoweringContext c, IReadOnlyList<Tensor> xs, Tensor y)
+    {
+        var x = xs[0];
         switch (_mode)
         {
             case NormalizationKind.Mode.Batch:
-                c.W.Line($"{k}.BatchNormalization.InferenceForward({x}, {Gamma(c)}, {Beta(c)}, {c.State(State[0])}, {c.State(State[1])}, {y}, {Extent(c)}, {Epsilon});");
+                c.Call(KnownKernels.BatchNormInference, Concat(new[] { x, Gamma, Beta, State(State[0]), State(State[1]), Out(y) }, Concat(Extent, new[] { Epsilon })));
                 break;
             case NormalizationKind.Mode.Layer:
-                c.W.Line($"{k}.LayerNormalization.Forward({x}, {Gamma(c)}, {Beta(c)}, {y}, global::System.Span<float>.Empty, global::System.Span<float>.Empty, {Extent(c)}, {Epsilon});");
+                c.Call(KnownKernels.LayerNormForward, Concat(new[] { x, Gamma, Beta, Out(y), EmptyOut, EmptyOut }, Concat(Extent, new[] { Epsilon })));
                 break;
             default:
-                c.W.Line($"{k}.GroupNormalization.Forward({x}, {Gamma(c)}, {Beta(c)}, {y}, global::System.Span<float>.Empty, global::System.Span<float>.Empty, {GroupSizes(c)}, {Epsilon});");
+                c.Call(KnownKernels.GroupNormForward, Concat(new[] { x, Gamma, Beta, Out(y), EmptyOut, EmptyOut }, Concat(GroupSizes, new[] { Epsilon })));
                 break;
         }
     }
 
-    public override void EmitTrainingForward(EmitContext c, ForwardArgs a)
+    public override void LowerTrainingForward(LoweringContext c, IReadOnlyList<Tensor> xs, Tensor y)
     {
-        string k = "global::NetGen.Kernels";
+        var x = xs[0];
         switch (_mode)
         {
             case NormalizationKind.Mode.Batch:
-                c.W.Line($"{k}.BatchNormalization.TrainingForward({a.X}, {Gamma(c)}, {Beta(c)}, {c.State(State[0])}, {c.State(State[1])}, {a["mean"]}.Slice(0, {Channels}), {a["inv_std"]}.Slice(0, {Channels}), {a.Y}, {Extent(c)}, {EmitContext.Float(_momentum)}, {Epsilon});");
+                c.Call(KnownKernels.BatchNormTraining, Concat(new[] { x, Gamma, Beta, State(State[0]), State(State[1]), Mean(c, true), InvStd(c, true), Out(y) }, Concat(Extent, new[] { Float(_momentum), Epsilon })));
                 break;
             case NormalizationKind.Mode.Layer:
-                c.W.Line($"{k}.LayerNormalization.Forward({a.X}, {Gamma(c)}, {Beta(c)}, {a.Y}, {a["mean"]}, {a["inv_std"]}, {Extent(c)}, {Epsilon});");
+                c.Call(KnownKernels.LayerNormForward, Concat(new[] { x, Gamma, Beta, Out(y), Mean(c, true), InvStd(c, true) }, Concat(Extent, new[] { Epsilon })));
                 break;
             default:
-                c.W.Line($"{k}.GroupNormalization.Forward({a.X}, {Gamma(c)}, {Beta(c)}, {a.Y}, {a["mean"]}, {a["inv_std"]}, {GroupSizes(c)}, {Epsilon});");
+                c.Call(KnownKernels.GroupNormForward, Concat(new[] { x, Gamma, Beta, Out(y), Mean(c, true), InvStd(c, true) }, Concat(GroupSizes, new[] { Epsilon })));
                 break;
         }
     }
 
-    public override void EmitBackward(EmitContext c, BackwardArgs a)
+    public override void LowerBackward(LoweringContext c, BackwardArgs a)
     {
-        // The kernels write dx; when no earlier layer needs it, the (discarded) result goes to dy's own buffer.
-        string dx = a.Dx ?? a.Dy;
-        string k = "global::NetGen.Kernels";
+        // The kernels write dx; when no earlier layer needs it, the (discarded) result goes to dy's own tensor.
+        var dx = a.Dx ?? a.Dy;
+        var common = new[] { a.X, Gamma, Mean(c, false), InvStd(c, false), a.Dy, GammaGrad, BetaGrad, Out(dx) };
         switch (_mode)
         {
             case NormalizationKind.Mode.Batch:
-                c.W.Line($"{k}.BatchNormalization.Backward({a.X}, {Gamma(c)}, {a["mean"]}.Slice(0, {Channels}), {a["inv_std"]}.Slice(0, {Channels}), {a.Dy}, {GammaGrad(c)}, {BetaGrad(c)}, {dx}, {Extent(c)});");
+                c.Call(KnownKernels.BatchNormBackward, Concat(common, Extent));
                 break;
             case NormalizationKind.Mode.Layer:
-                c.W.Line($"{k}.LayerNormalization.Backward({a.X}, {Gamma(c)}, {a["mean"]}, {a["inv_std"]}, {a.Dy}, {GammaGrad(c)}, {BetaGrad(c)}, {dx}, {Extent(c)});");
+                c.Call(KnownKernels.LayerNormBackward, Concat(common, Extent));
                 break;
             default:
-                c.W.Line($"{k}.GroupNormalization.Backward({a.X}, {Gamma(c)}, {a["mean"]}, {a["inv_std"]}, {a.Dy}, {GammaGrad(c)}, {BetaGrad(c)}, {dx}, {GroupSizes(c)});");
+                c.Call(KnownKernels.GroupNormBackward, Concat(common, GroupSizes));
                 break;
         }
     }

@@ -1,5 +1,8 @@
+using System.Collections.Generic;
 using System.Linq;
-using NetGen.Generator.Emit;
+using NetGen.Generator.Lowering;
+using NetGen.Generator.Printing;
+using static NetGen.Generator.Lowering.LoweringContext;
 using NetGen.Generator.Graph;
 using NetGen.Generator.Model;
 
@@ -48,23 +51,16 @@ internal sealed class PoolingNode : LayerNode
 
     public override string Description => $"{Spec.Kind}({Window.Dims(_window.Kernel)}{_window.Options})";
 
-    private string Geometry => "in " + Window.GeometryField(Name);
+    private Operand Geometry(LoweringContext c) => _window.Geometry(c, InputShape.Last, InputShape.Last);
 
-    private string Kind => _max ? "Max" : "Average";
+    public override void LowerInference(LoweringContext c, IReadOnlyList<Tensor> xs, Tensor y)
+        => c.Call(_max ? KnownKernels.MaxPoolingForward : KnownKernels.AveragePoolingForward, Geometry(c), xs[0], Out(y), Batch);
 
-    public override void EmitFields(EmitContext c) => _window.EmitGeometry(c, Name, InputShape.Last, InputShape.Last);
-
-    public override void EmitInference(EmitContext c, string x, string y)
-        => c.W.Line($"global::NetGen.Kernels.Pooling.{Kind}Forward({Geometry}, {x}, {y}, {c.Batch});");
-
-    public override void EmitTrainingForward(EmitContext c, ForwardArgs a) => EmitInference(c, a.X, a.Y);
-
-    public override void EmitBackward(EmitContext c, BackwardArgs a)
+    public override void LowerBackward(LoweringContext c, BackwardArgs a)
     {
         if (a.Dx is null) return;
-        c.W.Line(_max
-            ? $"global::NetGen.Kernels.Pooling.MaxBackward({Geometry}, {a.X}, {a.Y}, {a.Dy}, {a.Dx}, {c.Batch});"
-            : $"global::NetGen.Kernels.Pooling.AverageBackward({Geometry}, {a.Dy}, {a.Dx}, {c.Batch});");
+        if (_max) c.Call(KnownKernels.MaxPoolingBackward, Geometry(c), a.X, a.Y, a.Dy, Out(a.Dx), Batch);
+        else c.Call(KnownKernels.AveragePoolingBackward, Geometry(c), a.Dy, Out(a.Dx), Batch);
     }
 }
 
@@ -107,22 +103,30 @@ internal sealed class GlobalPoolingNode : LayerNode
 
     public override string Description => Spec.Kind + (OutputShape.Rank > 1 ? "(keepdims)" : "");
 
-    private string Sizes(EmitContext c) => $"{c.Batch}, {InputShape.LeadingSize}, {InputShape.Last}";
+    private Operand[] Sizes => new[] { Batch, Int(InputShape.LeadingSize), Int(InputShape.Last) };
 
-    public override void EmitInference(EmitContext c, string x, string y)
-        => c.W.Line(UsesMask
-            ? $"global::NetGen.Kernels.GlobalPooling.MaskedAverageForward({x}, {c.NetworkInput}, {y}, {Sizes(c)});"
-            : $"global::NetGen.Kernels.GlobalPooling.{(_max ? "Max" : "Average")}Forward({x}, {y}, {Sizes(c)});");
+    private static Operand[] Args(Operand[] first, Operand[] sizes)
+    {
+        var all = new Operand[first.Length + sizes.Length];
+        first.CopyTo(all, 0);
+        sizes.CopyTo(all, first.Length);
+        return all;
+    }
 
-    public override void EmitTrainingForward(EmitContext c, ForwardArgs a) => EmitInference(c, a.X, a.Y);
+    /// <summary>The token ids the padding mask comes from (an ordinary operand).</summary>
+    private Tensor Mask(LoweringContext c) => c.NetworkInputs[MaskInput];
 
-    public override void EmitBackward(EmitContext c, BackwardArgs a)
+    public override void LowerInference(LoweringContext c, IReadOnlyList<Tensor> xs, Tensor y)
+    {
+        if (UsesMask) c.Call(KnownKernels.GlobalMaskedAverageForward, Args(new Operand[] { xs[0], Mask(c), Out(y) }, Sizes));
+        else c.Call(_max ? KnownKernels.GlobalMaxForward : KnownKernels.GlobalAverageForward, Args(new Operand[] { xs[0], Out(y) }, Sizes));
+    }
+
+    public override void LowerBackward(LoweringContext c, BackwardArgs a)
     {
         if (a.Dx is null) return;
-        c.W.Line(_max
-            ? $"global::NetGen.Kernels.GlobalPooling.MaxBackward({a.X}, {a.Y}, {a.Dy}, {a.Dx}, {Sizes(c)});"
-            : UsesMask
-                ? $"global::NetGen.Kernels.GlobalPooling.MaskedAverageBackward({c.NetworkInput}, {a.Dy}, {a.Dx}, {Sizes(c)});"
-                : $"global::NetGen.Kernels.GlobalPooling.AverageBackward({a.Dy}, {a.Dx}, {Sizes(c)});");
+        if (_max) c.Call(KnownKernels.GlobalMaxBackward, Args(new Operand[] { a.X, a.Y, a.Dy, Out(a.Dx) }, Sizes));
+        else if (UsesMask) c.Call(KnownKernels.GlobalMaskedAverageBackward, Args(new Operand[] { Mask(c), a.Dy, Out(a.Dx) }, Sizes));
+        else c.Call(KnownKernels.GlobalAverageBackward, Args(new Operand[] { a.Dy, Out(a.Dx) }, Sizes));
     }
 }

@@ -1,6 +1,9 @@
+using System.Collections.Generic;
 using System.Linq;
 using NetGen.Generator.Diagnostics;
-using NetGen.Generator.Emit;
+using NetGen.Generator.Lowering;
+using NetGen.Generator.Printing;
+using static NetGen.Generator.Lowering.LoweringContext;
 using NetGen.Generator.Graph;
 using NetGen.Generator.Model;
 
@@ -38,24 +41,17 @@ internal sealed class PermuteNode : LayerNode
 
     public override string Description => $"Permute({string.Join(", ", _dims)})";
 
-    private string Ident => EmitContext.Identifier(Name);
+    // Constant data in the assembly image: reading these spans allocates nothing.
+    private Operand Shape(LoweringContext c) => c.Ints("PermuteShape", InputShape.Dims);
 
-    public override void EmitFields(EmitContext c)
+    private Operand Axes(LoweringContext c) => c.Ints("PermuteAxes", _dims.Select(d => d - 1).ToArray());
+
+    public override void LowerInference(LoweringContext c, IReadOnlyList<Tensor> xs, Tensor y)
+        => c.Call(KnownKernels.PermuteForward, xs[0], Out(y), Batch, Shape(c), Axes(c));
+
+    public override void LowerBackward(LoweringContext c, BackwardArgs a)
     {
-        // Constant data in the assembly image: reading these spans allocates nothing.
-        c.W.Line($"private static global::System.ReadOnlySpan<int> PermuteShape_{Ident} => new int[] {{ {string.Join(", ", InputShape.Dims)} }};");
-        c.W.Line($"private static global::System.ReadOnlySpan<int> PermuteAxes_{Ident} => new int[] {{ {string.Join(", ", _dims.Select(d => d - 1))} }};");
-    }
-
-    public override void EmitInference(EmitContext c, string x, string y)
-        => c.W.Line($"global::NetGen.Kernels.Permute.Forward({x}, {y}, {c.Batch}, PermuteShape_{Ident}, PermuteAxes_{Ident});");
-
-    public override void EmitTrainingForward(EmitContext c, ForwardArgs a) => EmitInference(c, a.X, a.Y);
-
-    public override void EmitBackward(EmitContext c, BackwardArgs a)
-    {
-        if (a.Dx is not null)
-            c.W.Line($"global::NetGen.Kernels.Permute.Backward({a.Dy}, {a.Dx}, {c.Batch}, PermuteShape_{Ident}, PermuteAxes_{Ident});");
+        if (a.Dx is not null) c.Call(KnownKernels.PermuteBackward, a.Dy, Out(a.Dx), Batch, Shape(c), Axes(c));
     }
 }
 
@@ -90,14 +86,11 @@ internal sealed class RepeatVectorNode : LayerNode
 
     public override string Description => $"RepeatVector({_n})";
 
-    public override void EmitInference(EmitContext c, string x, string y)
-        => c.W.Line($"global::NetGen.Kernels.RepeatVector.Forward({x}, {y}, {c.Batch}, {InputShape.Size}, {_n});");
+    public override void LowerInference(LoweringContext c, IReadOnlyList<Tensor> xs, Tensor y)
+        => c.Call(KnownKernels.RepeatVectorForward, xs[0], Out(y), Batch, Int(InputShape.Size), Int(_n));
 
-    public override void EmitTrainingForward(EmitContext c, ForwardArgs a) => EmitInference(c, a.X, a.Y);
-
-    public override void EmitBackward(EmitContext c, BackwardArgs a)
+    public override void LowerBackward(LoweringContext c, BackwardArgs a)
     {
-        if (a.Dx is not null)
-            c.W.Line($"global::NetGen.Kernels.RepeatVector.Backward({a.Dy}, {a.Dx}, {c.Batch}, {InputShape.Size}, {_n});");
+        if (a.Dx is not null) c.Call(KnownKernels.RepeatVectorBackward, a.Dy, Out(a.Dx), Batch, Int(InputShape.Size), Int(_n));
     }
 }

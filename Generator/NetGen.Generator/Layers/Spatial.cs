@@ -1,6 +1,9 @@
+using System.Collections.Generic;
 using System.Linq;
 using NetGen.Generator.Diagnostics;
-using NetGen.Generator.Emit;
+using NetGen.Generator.Lowering;
+using NetGen.Generator.Printing;
+using static NetGen.Generator.Lowering.LoweringContext;
 using NetGen.Generator.Graph;
 using NetGen.Generator.Model;
 
@@ -113,29 +116,25 @@ internal sealed class SpatialNode : LayerNode
 
     public override string Description => _description;
 
-    private string Geometry => "in " + Window.GeometryField(Name);
-
-    public override void EmitFields(EmitContext c)
+    private Operand Geometry(LoweringContext c)
     {
         int rank = InputShape.Rank - 1;
-        Window.EmitGeometry(c, Name, InputShape.Dims.Take(rank).ToArray(), InputShape.Last, OutputShape.Dims.Take(rank).ToArray(), OutputShape.Last,
+        return Window.Geometry(c, InputShape.Dims.Take(rank).ToArray(), InputShape.Last, OutputShape.Dims.Take(rank).ToArray(), OutputShape.Last,
             _factors, Enumerable.Repeat(1, rank).ToArray(), Enumerable.Repeat(1, rank).ToArray(), _before);
     }
 
-    private string Forward => _op switch
+    private (Kernel Forward, Kernel Backward) Kernels => _op switch
     {
-        SpatialKind.Op.ZeroPadding => "ZeroPad",
-        SpatialKind.Op.Cropping => "Crop",
-        _ => "UpSample",
+        SpatialKind.Op.ZeroPadding => (KnownKernels.ZeroPad, KnownKernels.ZeroPadBackward),
+        SpatialKind.Op.Cropping => (KnownKernels.Crop, KnownKernels.CropBackward),
+        _ => (KnownKernels.UpSample, KnownKernels.UpSampleBackward),
     };
 
-    public override void EmitInference(EmitContext c, string x, string y)
-        => c.W.Line($"global::NetGen.Kernels.Spatial.{Forward}({Geometry}, {x}, {y}, {c.Batch});");
+    public override void LowerInference(LoweringContext c, IReadOnlyList<Tensor> xs, Tensor y)
+        => c.Call(Kernels.Forward, Geometry(c), xs[0], Out(y), Batch);
 
-    public override void EmitTrainingForward(EmitContext c, ForwardArgs a) => EmitInference(c, a.X, a.Y);
-
-    public override void EmitBackward(EmitContext c, BackwardArgs a)
+    public override void LowerBackward(LoweringContext c, BackwardArgs a)
     {
-        if (a.Dx is not null) c.W.Line($"global::NetGen.Kernels.Spatial.{Forward}Backward({Geometry}, {a.Dy}, {a.Dx}, {c.Batch});");
+        if (a.Dx is not null) c.Call(Kernels.Backward, Geometry(c), a.Dy, Out(a.Dx), Batch);
     }
 }

@@ -1,6 +1,6 @@
 using System.Linq;
 using NetGen.Generator.Diagnostics;
-using NetGen.Generator.Emit;
+using NetGen.Generator.Lowering;
 using NetGen.Generator.Graph;
 using NetGen.Generator.Model;
 
@@ -9,11 +9,11 @@ namespace NetGen.Generator.Layers;
 /// <summary>
 /// Shape arithmetic shared by the sliding-window layers (convolution, pooling, padding, cropping,
 /// up-sampling): per-axis argument lists, input rank checks, Keras' output lengths and padding split
-/// (LAYERS.md §1), and the <c>WindowGeometry</c> field the generated code passes to the kernels.
+/// (LAYERS.md §1), and the <c>WindowGeometry</c> operand the kernels take.
 /// </summary>
 internal static class Window
 {
-    public const int Valid = 0, Same = 1, Causal = 2;
+    public const int Valid = (int)Shared.Padding.Valid, Same = (int)Shared.Padding.Same, Causal = (int)Shared.Padding.Causal;
 
     public static string[] AxisNames(int rank) => rank switch
     {
@@ -122,11 +122,8 @@ internal static class Window
         return result;
     }
 
-    /// <summary>The <c>WindowGeometry</c> field of a layer.</summary>
-    public static string GeometryField(string layerName) => "s_geometry_" + EmitContext.Identifier(layerName);
-
-    /// <summary>Declares the geometry field: <c>private static readonly WindowGeometry s_geometry_x = new(...)</c>.</summary>
-    public static void EmitGeometry(EmitContext c, string layerName, int[] inSpatial, int inChannels, int[] outSpatial, int outChannels,
+    /// <summary>The current layer's <c>WindowGeometry</c> (a static field of the generated class).</summary>
+    public static Operand Geometry(LoweringContext c, int[] inSpatial, int inChannels, int[] outSpatial, int outChannels,
         int[] window, int[] strides, int[] dilation, int[] before)
     {
         var i = To3(inSpatial, 1);
@@ -135,9 +132,11 @@ internal static class Window
         var s = To3(strides, 1);
         var d = To3(dilation, 1);
         var p = To3(before, 0);
-        c.W.Line($"private static readonly global::NetGen.Kernels.WindowGeometry {GeometryField(layerName)} = new(" +
-            $"{i[0]}, {i[1]}, {i[2]}, {inChannels}, {o[0]}, {o[1]}, {o[2]}, {outChannels}, " +
-            $"{k[0]}, {k[1]}, {k[2]}, {s[0]}, {s[1]}, {s[2]}, {d[0]}, {d[1]}, {d[2]}, {p[0]}, {p[1]}, {p[2]});");
+        return c.Geometry(new[]
+        {
+            i[0], i[1], i[2], inChannels, o[0], o[1], o[2], outChannels,
+            k[0], k[1], k[2], s[0], s[1], s[2], d[0], d[1], d[2], p[0], p[1], p[2],
+        });
     }
 
     /// <summary><c>3×3</c>, for descriptions.</summary>

@@ -16,6 +16,9 @@ internal sealed record NetworkSpec(
     /// <summary>The names given by <c>[Output(...)]</c>, in order; empty when the last layer is the only output.</summary>
     public EquatableArray<string> Outputs { get; init; }
 
+    /// <summary><c>[Network(Fusion = false)]</c> turns the optimising passes off (fused and unfused code can then be compared).</summary>
+    public bool Fusion { get; init; } = true;
+
     /// <summary>Where <c>[Output(...)]</c> is, for its diagnostics.</summary>
     public LocationInfo? OutputsLocation { get; init; }
     // [Weights("file")] (issue 7), read by Weights/WeightsParsing.cs: the named file, or null without the attribute.

@@ -76,10 +76,12 @@ internal static class NetworkParser
 
             int capacity = DefaultInferenceBatchCapacity;
             LocationInfo? capacityLocation = null;
+            bool fusion = true;
             if (networkAttribute is not null)
             {
                 foreach (var named in networkAttribute.NamedArguments)
                 {
+                    if (named.Key == "Fusion" && named.Value.Value is bool f) fusion = f;
                     if (named.Key == "InferenceBatchCapacity" && named.Value.Value is int c)
                     {
                         capacity = c;
@@ -127,6 +129,7 @@ internal static class NetworkParser
             {
                 Outputs = outputs,
                 OutputsLocation = outputsLocation,
+                Fusion = fusion,
             };
         }
         catch (OperationCanceledException)

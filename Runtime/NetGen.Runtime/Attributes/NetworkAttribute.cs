@@ -15,4 +15,11 @@ public sealed class NetworkAttribute : Attribute
     /// <c>Predict</c> never allocates. Default 64.
     /// </summary>
     public int InferenceBatchCapacity { get; set; } = 64;
+
+    /// <summary>
+    /// Whether the generator's optimising passes run: the loss fused with a final softmax or sigmoid, bias and
+    /// activation fused into the Dense or convolution kernel, gradients nobody reads dropped. Default true; false
+    /// gives the plain, layer-by-layer code (for comparisons and debugging).
+    /// </summary>
+    public bool Fusion { get; set; } = true;
 }

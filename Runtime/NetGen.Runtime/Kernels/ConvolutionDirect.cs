@@ -5,8 +5,9 @@ using System.Runtime.Intrinsics;
 namespace NetGen.Kernels;
 
 /// <summary>
-/// Direct AVX-512 convolution for layers whose patch is short (<c>WindowVolume·InChannels ≤ 32</c>, e.g. a
-/// 3×3 first layer on grey or RGB images) and whose filters fill whole vectors (<c>OutChannels % 16 == 0</c>).
+/// Direct convolution for layers whose patch is short (<c>WindowVolume·InChannels ≤ 32</c>, e.g. a 3×3 first
+/// layer on grey or RGB images) and whose filters fill whole vectors (<c>OutChannels</c> a multiple of the vector
+/// width: 16 with AVX-512, 8 with AVX2, 4 with SSE/AdvSimd; one algorithm, the width a type parameter).
 /// For such layers im2col + GEMM spends its time gathering 9-float patch rows and running a product whose
 /// inner dimension is too short to amortise loading and storing C; here the input is read in place and eight
 /// neighbouring output positions of one output row share each kernel vector (eight independent FMA chains).
@@ -20,7 +21,7 @@ internal static unsafe class ConvolutionDirect
     public const int MaxPatch = 32;
 
     public static bool Applies(in WindowGeometry g)
-        => Vector512.IsHardwareAccelerated && g.OutChannels % 16 == 0 && g.OutChannels > 0 && g.WindowVolume * g.InChannels <= MaxPatch;
+        => VectorWidth.Widest > 1 && g.OutChannels % (VectorWidth.Widest / 32) == 0 && g.OutChannels > 0 && g.WindowVolume * g.InChannels <= MaxPatch;
 
     private struct Job
     {
@@ -42,22 +43,32 @@ internal static unsafe class ConvolutionDirect
             int items = (batch + SamplesPerItem - 1) / SamplesPerItem;
             long macs = (long)batch * g.OutPositions * g.OutChannels * g.WindowVolume * g.InChannels;
             int threads = macs >= 1 << 20 ? Parallelism.MaxThreads : 1;
-            if (threads > 1 && items > 1) Parallelism.For(items, threads, &Item, &job);
-            else for (int i = 0; i < items; i++) Item(i, &job);
+            int width = VectorWidth.Widest;
+            delegate*<int, void*, void> item = width == 512 ? &Item512 : width == 256 ? &Item256 : &Item128;
+            if (threads > 1 && items > 1) Parallelism.For(items, threads, item, &job);
+            else for (int i = 0; i < items; i++) item(i, &job);
         }
     }
 
+    private static void Item512(int item, void* state) => Item<W512, Vector512<float>>(item, state);
+
+    private static void Item256(int item, void* state) => Item<W256, Vector256<float>>(item, state);
+
+    private static void Item128(int item, void* state) => Item<W128, Vector128<float>>(item, state);
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Item(int item, void* state)
+    private static void Item<TW, TV>(int item, void* state)
+        where TW : struct, IVectorWidth<TV> where TV : struct
     {
         ref Job job = ref *(Job*)state;
         int b0 = item * job.SamplesPerItem, b1 = Math.Min(job.Batch, b0 + job.SamplesPerItem);
         for (int b = b0; b < b1; b++)
-            Sample(job.G, job.X + (nint)b * job.G.InSize, job.K, job.Bias, job.Y + (nint)b * job.G.OutSize);
+            Sample<TW, TV>(job.G, job.X + (nint)b * job.G.InSize, job.K, job.Bias, job.Y + (nint)b * job.G.OutSize);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Sample(in WindowGeometry g, float* x, float* k, float* bias, float* y)
+    private static void Sample<TW, TV>(in WindowGeometry g, float* x, float* k, float* bias, float* y)
+        where TW : struct, IVectorWidth<TV> where TV : struct
     {
         int cin = g.InChannels, f = g.OutChannels;
         int rowTaps = g.KW * cin;
@@ -71,14 +82,14 @@ internal static unsafe class ConvolutionDirect
             int lastOk = g.InW - 1 - (g.KW - 1) * g.DW + g.PadW; // ow·SW ≤ lastOk
             int owHi = lastOk < 0 ? 0 : Math.Min(g.OutW, lastOk / g.SW + 1);
             if (owHi < owLo) owHi = owLo;
-            for (int fc = 0; fc < f; fc += 16)
+            for (int fc = 0; fc < f; fc += TW.Count)
             {
-                Vector512<float> b0 = bias == null ? default : Vector512.Load(bias + fc);
+                TV b0 = bias == null ? default : TW.Load(ref bias[fc], 0);
                 int ow = 0;
-                for (; ow < owLo; ow++) One(g, x, k, b0, yRow, od, oh, ow, fc);
+                for (; ow < owLo; ow++) One<TW, TV>(g, x, k, b0, yRow, od, oh, ow, fc);
                 for (; ow + 8 <= owHi; ow += 8)
                 {
-                    Vector512<float> a0 = b0, a1 = b0, a2 = b0, a3 = b0, a4 = b0, a5 = b0, a6 = b0, a7 = b0;
+                    TV a0 = b0, a1 = b0, a2 = b0, a3 = b0, a4 = b0, a5 = b0, a6 = b0, a7 = b0;
                     int iw = ow * g.SW - g.PadW;
                     for (int kd = 0; kd < g.KD; kd++)
                     {
@@ -95,38 +106,39 @@ internal static unsafe class ConvolutionDirect
                                 float* xt = xr + (nint)kw * g.DW * cin;
                                 for (int c = 0; c < cin; c++)
                                 {
-                                    Vector512<float> kv = Vector512.Load(kr + (nint)(kw * cin + c) * f);
+                                    TV kv = TW.Load(ref kr[(nint)(kw * cin + c) * f], 0);
                                     float* xc = xt + c;
-                                    a0 = Vector512.FusedMultiplyAdd(Vector512.Create(xc[0]), kv, a0);
-                                    a1 = Vector512.FusedMultiplyAdd(Vector512.Create(xc[step]), kv, a1);
-                                    a2 = Vector512.FusedMultiplyAdd(Vector512.Create(xc[2 * step]), kv, a2);
-                                    a3 = Vector512.FusedMultiplyAdd(Vector512.Create(xc[3 * step]), kv, a3);
-                                    a4 = Vector512.FusedMultiplyAdd(Vector512.Create(xc[4 * step]), kv, a4);
-                                    a5 = Vector512.FusedMultiplyAdd(Vector512.Create(xc[5 * step]), kv, a5);
-                                    a6 = Vector512.FusedMultiplyAdd(Vector512.Create(xc[6 * step]), kv, a6);
-                                    a7 = Vector512.FusedMultiplyAdd(Vector512.Create(xc[7 * step]), kv, a7);
+                                    a0 = TW.MulAdd(TW.Splat(xc[0]), kv, a0);
+                                    a1 = TW.MulAdd(TW.Splat(xc[step]), kv, a1);
+                                    a2 = TW.MulAdd(TW.Splat(xc[2 * step]), kv, a2);
+                                    a3 = TW.MulAdd(TW.Splat(xc[3 * step]), kv, a3);
+                                    a4 = TW.MulAdd(TW.Splat(xc[4 * step]), kv, a4);
+                                    a5 = TW.MulAdd(TW.Splat(xc[5 * step]), kv, a5);
+                                    a6 = TW.MulAdd(TW.Splat(xc[6 * step]), kv, a6);
+                                    a7 = TW.MulAdd(TW.Splat(xc[7 * step]), kv, a7);
                                 }
                             }
                         }
                     }
                     float* yo = yRow + (nint)ow * f + fc;
-                    a0.Store(yo);
-                    a1.Store(yo + f);
-                    a2.Store(yo + 2 * f);
-                    a3.Store(yo + 3 * f);
-                    a4.Store(yo + 4 * f);
-                    a5.Store(yo + 5 * f);
-                    a6.Store(yo + 6 * f);
-                    a7.Store(yo + 7 * f);
+                    TW.Store(a0, ref *(yo), 0);
+                    TW.Store(a1, ref *(yo + f), 0);
+                    TW.Store(a2, ref *(yo + 2 * f), 0);
+                    TW.Store(a3, ref *(yo + 3 * f), 0);
+                    TW.Store(a4, ref *(yo + 4 * f), 0);
+                    TW.Store(a5, ref *(yo + 5 * f), 0);
+                    TW.Store(a6, ref *(yo + 6 * f), 0);
+                    TW.Store(a7, ref *(yo + 7 * f), 0);
                 }
-                for (; ow < g.OutW; ow++) One(g, x, k, b0, yRow, od, oh, ow, fc);
+                for (; ow < g.OutW; ow++) One<TW, TV>(g, x, k, b0, yRow, od, oh, ow, fc);
             }
         }
     }
 
-    /// <summary>One output position (any padding), 16 filters from <paramref name="fc"/>.</summary>
+    /// <summary>One output position (any padding), one vector of filters from <paramref name="fc"/>.</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void One(in WindowGeometry g, float* x, float* k, Vector512<float> acc, float* yRow, int od, int oh, int ow, int fc)
+    private static void One<TW, TV>(in WindowGeometry g, float* x, float* k, TV acc, float* yRow, int od, int oh, int ow, int fc)
+        where TW : struct, IVectorWidth<TV> where TV : struct
     {
         int cin = g.InChannels, f = g.OutChannels;
         for (int kd = 0; kd < g.KD; kd++)
@@ -144,10 +156,10 @@ internal static unsafe class ConvolutionDirect
                     float* xt = x + (nint)((id * g.InH + ih) * g.InW + iw) * cin;
                     float* kt = k + (nint)(((kd * g.KH + kh) * g.KW + kw) * cin) * f + fc;
                     for (int c = 0; c < cin; c++)
-                        acc = Vector512.FusedMultiplyAdd(Vector512.Create(xt[c]), Vector512.Load(kt + (nint)c * f), acc);
+                        acc = TW.MulAdd(TW.Splat(xt[c]), TW.Load(ref kt[(nint)c * f], 0), acc);
                 }
             }
         }
-        acc.Store(yRow + (nint)ow * f + fc);
+        TW.Store(acc, ref yRow[(nint)ow * f + fc], 0);
     }
 }

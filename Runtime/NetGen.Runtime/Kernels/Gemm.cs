@@ -15,15 +15,16 @@ namespace NetGen.Kernels;
 /// and issuing fused multiply-adds. The left operand is read in place through a (row stride, column stride)
 /// pair, which is how <see cref="MatMulTransposeA"/> reuses the same kernel without a copy. Rows past the
 /// last multiple of six go through a one-row kernel; tiles whose columns run past <c>n</c> are computed into
-/// a small stack tile and copied out element by element. The micro-kernel (AVX-512 with NR = 32, or
-/// 256-bit vectors with NR = 16) is chosen once per call through a generic struct parameter, so both widths
-/// share the blocked loop; the scalar loop is the fallback without SIMD.
+/// a small stack tile and copied out element by element. The vector width (AVX-512 with NR = 32, AVX2 with
+/// NR = 16, or 128-bit SSE/AdvSimd with NR = 8) is chosen once per call and passed as a generic struct
+/// parameter (<see cref="IVectorWidth{TV}"/>), so every width runs the same blocked loop and micro-kernels;
+/// the scalar loop is the fallback without SIMD.
 /// <para>
 /// Work items are (column panel, row block) pairs; a product of at least 2²² multiply-adds is split over
 /// <see cref="Parallelism.MaxThreads"/> threads (rows are split too when there are few column panels).
 /// Every element of C is summed in the same order whatever the split, so results do not depend on the thread
 /// count. When A exceeds about 1 MiB the k-blocks become the outer loop so a block of A stays in L2 across all
-/// panels. With AVX-512, at most four rows against a row-major B (batch-1 Dense) skip packing altogether:
+/// panels. At most four rows against a row-major B (batch-1 Dense) skip packing altogether:
 /// B's rows stream past C's rows held in registers. Nothing is allocated on the heap.
 /// </para>
 /// </remarks>
@@ -79,13 +80,10 @@ public static class Gemm
     private static void ThrowLength(int aLength, int bLength, int cLength, int m, int k, int n)
         => throw new ArgumentException($"GEMM with m={m}, k={k}, n={n} needs a ≥ {(long)m * k}, b ≥ {(long)k * n}, c ≥ {(long)m * n} floats; got {aLength}, {bLength}, {cLength}.");
 
-    /// <summary>The widest accelerated path: 512 (AVX-512), 256 (AVX2 / 256-bit) or 1 (scalar).</summary>
-    internal static int DefaultPath =>
-        Vector512.IsHardwareAccelerated ? 512
-        : Vector256.IsHardwareAccelerated ? 256
-        : 1;
+    /// <summary>The widest accelerated path: 512 (AVX-512), 256 (AVX2), 128 (SSE / AdvSimd) or 1 (scalar).</summary>
+    internal static int DefaultPath => VectorWidth.Widest;
 
-    /// <summary>Test hook: runs one variant (0 = A·B, 1 = A·Bᵀ, 2 = Aᵀ·B) on a chosen <paramref name="path"/> (512, 256 or 1).</summary>
+    /// <summary>Test hook: runs one variant (0 = A·B, 1 = A·Bᵀ, 2 = Aᵀ·B) on a chosen <paramref name="path"/> (512, 256, 128 or 1).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void MultiplyOnPath(int path, int variant, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate)
     {
@@ -112,14 +110,19 @@ public static class Gemm
             Scalar(a, ars, acs, b, bps, bjs, c, m, k, n, accumulate);
             return;
         }
-        if (path == 512 && bjs == 1 && m <= SmallRows)
+        if (bjs == 1 && m <= SmallRows)
         {
             // A few rows against a row-major B (batch-1 and small-batch Dense): packing B would copy more than
             // the product reads, so stream B's rows in place with C's rows held in registers.
-            SmallM512(ref MemoryMarshal.GetReference(a), ars, acs, ref MemoryMarshal.GetReference(b), bps, ref MemoryMarshal.GetReference(c), m, k, n, accumulate);
+            ref float ra = ref MemoryMarshal.GetReference(a);
+            ref float rb = ref MemoryMarshal.GetReference(b);
+            ref float rc = ref MemoryMarshal.GetReference(c);
+            if (path == 512) SmallM<W512, Vector512<float>>(ref ra, ars, acs, ref rb, bps, ref rc, m, k, n, accumulate);
+            else if (path == 256) SmallM<W256, Vector256<float>>(ref ra, ars, acs, ref rb, bps, ref rc, m, k, n, accumulate);
+            else SmallM<W128, Vector128<float>>(ref ra, ars, acs, ref rb, bps, ref rc, m, k, n, accumulate);
             return;
         }
-        int nr = path == 512 ? 32 : 16;
+        int nr = path == 512 ? 32 : path == 256 ? 16 : 8;
         int colTasks = (n + nr - 1) / nr;
         int threads = (long)m * k * n >= ParallelMacs ? Math.Min(Parallelism.MaxThreads, MaxThreads) : 1;
         int rowTasks = 1;
@@ -173,9 +176,13 @@ public static class Gemm
                     {
                         Parallelism.For(items, threads, &Item512, &job);
                     }
-                    else
+                    else if (path == 256)
                     {
                         Parallelism.For(items, threads, &Item256, &job);
+                    }
+                    else
+                    {
+                        Parallelism.For(items, threads, &Item128, &job);
                     }
                 }
             }
@@ -226,7 +233,7 @@ public static class Gemm
     private const int PackAMinColumns = 512;
     // Floats of A above which the k-blocks become the outer loop.
     private const long LargeA = 1 << 18;
-    // Up to this many rows go through the in-place small-M path (AVX-512).
+    // Up to this many rows go through the in-place small-M path.
     private const int SmallRows = 4;
 
     /// <summary>One product, as pointers: the spans of <see cref="Run"/> pinned for the duration of the call.</summary>
@@ -242,6 +249,8 @@ public static class Gemm
 
     private static unsafe void Item256(int item, void* job) => RunItem(256, item, ref *(Job*)job);
 
+    private static unsafe void Item128(int item, void* job) => RunItem(128, item, ref *(Job*)job);
+
     /// <summary>Item = (column panel, row block): packs that panel of B chunk by chunk and runs the block's rows against it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void RunItem(int path, int item, ref Job job)
@@ -254,9 +263,11 @@ public static class Gemm
             : ref Unsafe.Add(ref Unsafe.AsRef<float>(job.A), (nint)r0 * job.Ars);
         ref float cRef = ref Unsafe.Add(ref Unsafe.AsRef<float>(job.C), (nint)r0 * job.N);
         if (path == 512)
-            Block<Avx512Kernel>(ref aRef, job.Ars, job.Acs, b, job.Bps, job.Bjs, ref cRef, rows, job.K, job.N, colTask * 32, job.PStart, job.PEnd, job.GroupStride, job.Accumulate);
+            Block<W512, Vector512<float>>(ref aRef, job.Ars, job.Acs, b, job.Bps, job.Bjs, ref cRef, rows, job.K, job.N, colTask * 32, job.PStart, job.PEnd, job.GroupStride, job.Accumulate);
+        else if (path == 256)
+            Block<W256, Vector256<float>>(ref aRef, job.Ars, job.Acs, b, job.Bps, job.Bjs, ref cRef, rows, job.K, job.N, colTask * 16, job.PStart, job.PEnd, job.GroupStride, job.Accumulate);
         else
-            Block<Vector256Kernel>(ref aRef, job.Ars, job.Acs, b, job.Bps, job.Bjs, ref cRef, rows, job.K, job.N, colTask * 16, job.PStart, job.PEnd, job.GroupStride, job.Accumulate);
+            Block<W128, Vector128<float>>(ref aRef, job.Ars, job.Acs, b, job.Bps, job.Bjs, ref cRef, rows, job.K, job.N, colTask * 8, job.PStart, job.PEnd, job.GroupStride, job.Accumulate);
     }
 
     /// <summary>The first <paramref name="length"/> floats of <paramref name="buffer"/> from its first 64-byte boundary (buffer has 16 spare floats).</summary>
@@ -301,7 +312,7 @@ public static class Gemm
         {
             if (cols == nr && Vector256.IsHardwareAccelerated)
             {
-                // Full-width rows (nr is 16 or 32): plain vector copies, no per-row call overhead.
+                // Full-width rows (nr is 8, 16 or 32): plain vector copies, no per-row call overhead.
                 ref float src = ref Unsafe.Add(ref MemoryMarshal.GetReference(b), (nint)p0 * bps + j0);
                 ref float dst = ref MemoryMarshal.GetReference(panel);
                 for (int p = 0; p < kc; p++)
@@ -366,45 +377,14 @@ public static class Gemm
         Avx.Permute2x128(u3, u7, 0x31).StoreUnsafe(ref Unsafe.Add(ref dst, 7 * ld));
     }
 
-    // ---------------------------------------------------------------- one blocked loop, two register tiles
+    // ---------------------------------------------------------------- one blocked loop, any vector width
 
-    /// <summary>A register-tiled micro-kernel: 6 × NR and 1 × NR tiles of C over a packed panel of NR columns.</summary>
-    private interface IMicroKernel
-    {
-        static abstract int Nr { get; }
-
-        static abstract void Micro6(ref float a, nint ars, nint acs, ref float panel, int kc, ref float c, nint ldc, bool add);
-
-        static abstract void Micro1(ref float a, nint acs, ref float panel, int kc, ref float c, bool add);
-    }
-
-    /// <summary>NR = 32: two <see cref="Vector512{T}"/> per row (24 of the 32 zmm registers hold C).</summary>
-    private struct Avx512Kernel : IMicroKernel
-    {
-        public static int Nr => 32;
-
-        public static void Micro6(ref float a, nint ars, nint acs, ref float panel, int kc, ref float c, nint ldc, bool add) => Micro6x32(ref a, ars, acs, ref panel, kc, ref c, ldc, add);
-
-        public static void Micro1(ref float a, nint acs, ref float panel, int kc, ref float c, bool add) => Micro1x32(ref a, acs, ref panel, kc, ref c, add);
-    }
-
-    /// <summary>NR = 16: two <see cref="Vector256{T}"/> per row (AVX2 machines).</summary>
-    private struct Vector256Kernel : IMicroKernel
-    {
-        public static int Nr => 16;
-
-        public static void Micro6(ref float a, nint ars, nint acs, ref float panel, int kc, ref float c, nint ldc, bool add) => Micro6x16(ref a, ars, acs, ref panel, kc, ref c, ldc, add);
-
-        public static void Micro1(ref float a, nint acs, ref float panel, int kc, ref float c, bool add) => Micro1x16(ref a, acs, ref panel, kc, ref c, add);
-    }
-
-    // ---------------------------------------------------------------- AVX-512 (NR = 32)
-
+    /// <summary>The blocked loop over one column panel of NR = 2·<typeparamref name="TW"/>.Count columns: 6 × NR and 1 × NR register tiles of C.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Block<TK>(ref float aRef, int ars, int acs, ReadOnlySpan<float> b, int bps, int bjs, ref float cRef, int m, int k, int n, int j0, int pStart, int pEnd, int groupStride, bool accumulate)
-        where TK : struct, IMicroKernel
+    private static void Block<TW, TV>(ref float aRef, int ars, int acs, ReadOnlySpan<float> b, int bps, int bjs, ref float cRef, int m, int k, int n, int j0, int pStart, int pEnd, int groupStride, bool accumulate)
+        where TW : struct, IVectorWidth<TV> where TV : struct
     {
-        int Nr = TK.Nr;
+        int Nr = 2 * TW.Count;
         // The micro-kernel reads the panel with full-vector loads: align it to a cache line, or every
         // second 64-byte load straddles two lines (the stack itself is only 16-byte aligned).
         Span<float> panel = Align64(stackalloc float[MaxKc * Nr + 16], MaxKc * Nr);
@@ -427,11 +407,11 @@ public static class Gemm
                 ref float ci = ref Unsafe.Add(ref cRef, (nint)i * n + j0);
                 if (cols == Nr)
                 {
-                    TK.Micro6(ref ai, kars, kacs, ref pRef, kc, ref ci, n, add);
+                    Micro6<TW, TV>(ref ai, kars, kacs, ref pRef, kc, ref ci, n, add);
                 }
                 else
                 {
-                    TK.Micro6(ref ai, kars, kacs, ref pRef, kc, ref tRef, Nr, false);
+                    Micro6<TW, TV>(ref ai, kars, kacs, ref pRef, kc, ref tRef, Nr, false);
                     MergeTile(ref tRef, Mr, Nr, ref ci, n, cols, add);
                 }
             }
@@ -441,21 +421,26 @@ public static class Gemm
                 ref float ci = ref Unsafe.Add(ref cRef, (nint)i * n + j0);
                 if (cols == Nr)
                 {
-                    TK.Micro1(ref ai, kacs, ref pRef, kc, ref ci, add);
+                    Micro1<TW, TV>(ref ai, kacs, ref pRef, kc, ref ci, add);
                 }
                 else
                 {
-                    TK.Micro1(ref ai, kacs, ref pRef, kc, ref tRef, false);
+                    Micro1<TW, TV>(ref ai, kacs, ref pRef, kc, ref tRef, false);
                     MergeTile(ref tRef, 1, Nr, ref ci, n, cols, add);
                 }
             }
         }
     }
 
+    /// <summary>
+    /// 6 × NR tile of C (two vectors per row: 12 accumulators, which leaves room for the two panel vectors and
+    /// the broadcast even in the 16 registers of SSE/AVX2) over <paramref name="kc"/> steps of a packed panel.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Micro6x32(ref float a, nint ars, nint acs, ref float panel, int kc, ref float c, nint ldc, bool add)
+    private static unsafe void Micro6<TW, TV>(ref float a, nint ars, nint acs, ref float panel, int kc, ref float c, nint ldc, bool add)
+        where TW : struct, IVectorWidth<TV> where TV : struct
     {
-        if (add && Sse.IsSupported)
+        if (TW.Wide && add && Sse.IsSupported)
         {
             // C is read back after the k-loop: start fetching its 12 lines now (for a large C they come from
             // L3, rows a power-of-two apart, which the hardware prefetcher does not anticipate).
@@ -466,8 +451,9 @@ public static class Gemm
                 Sse.Prefetch0(pc + r * ldc + 16);
             }
         }
-        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
-        Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        nint w = TW.Count;
+        TV c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        TV c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         ref float a0 = ref a;
         ref float a1 = ref Unsafe.Add(ref a, ars);
         ref float a2 = ref Unsafe.Add(ref a, 2 * ars);
@@ -478,162 +464,86 @@ public static class Gemm
         nint ao = 0;
         for (int p = 0; p < kc; p++)
         {
-            Vector512<float> b0 = Vector512.LoadUnsafe(ref bp);
-            Vector512<float> b1 = Vector512.LoadUnsafe(ref bp, 16);
-            Vector512<float> x = Vector512.Create(Unsafe.Add(ref a0, ao));
-            c00 = Vector512.FusedMultiplyAdd(x, b0, c00);
-            c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
-            x = Vector512.Create(Unsafe.Add(ref a1, ao));
-            c10 = Vector512.FusedMultiplyAdd(x, b0, c10);
-            c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
-            x = Vector512.Create(Unsafe.Add(ref a2, ao));
-            c20 = Vector512.FusedMultiplyAdd(x, b0, c20);
-            c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
-            x = Vector512.Create(Unsafe.Add(ref a3, ao));
-            c30 = Vector512.FusedMultiplyAdd(x, b0, c30);
-            c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
-            x = Vector512.Create(Unsafe.Add(ref a4, ao));
-            c40 = Vector512.FusedMultiplyAdd(x, b0, c40);
-            c41 = Vector512.FusedMultiplyAdd(x, b1, c41);
-            x = Vector512.Create(Unsafe.Add(ref a5, ao));
-            c50 = Vector512.FusedMultiplyAdd(x, b0, c50);
-            c51 = Vector512.FusedMultiplyAdd(x, b1, c51);
-            bp = ref Unsafe.Add(ref bp, 32);
+            TV b0 = TW.Load(ref bp, 0);
+            TV b1 = TW.Load(ref bp, w);
+            TV x = TW.Splat(Unsafe.Add(ref a0, ao));
+            c00 = TW.MulAdd(x, b0, c00);
+            c01 = TW.MulAdd(x, b1, c01);
+            x = TW.Splat(Unsafe.Add(ref a1, ao));
+            c10 = TW.MulAdd(x, b0, c10);
+            c11 = TW.MulAdd(x, b1, c11);
+            x = TW.Splat(Unsafe.Add(ref a2, ao));
+            c20 = TW.MulAdd(x, b0, c20);
+            c21 = TW.MulAdd(x, b1, c21);
+            x = TW.Splat(Unsafe.Add(ref a3, ao));
+            c30 = TW.MulAdd(x, b0, c30);
+            c31 = TW.MulAdd(x, b1, c31);
+            x = TW.Splat(Unsafe.Add(ref a4, ao));
+            c40 = TW.MulAdd(x, b0, c40);
+            c41 = TW.MulAdd(x, b1, c41);
+            x = TW.Splat(Unsafe.Add(ref a5, ao));
+            c50 = TW.MulAdd(x, b0, c50);
+            c51 = TW.MulAdd(x, b1, c51);
+            bp = ref Unsafe.Add(ref bp, 2 * w);
             ao += acs;
         }
-        Store2(ref c, c00, c01, add);
-        Store2(ref Unsafe.Add(ref c, ldc), c10, c11, add);
-        Store2(ref Unsafe.Add(ref c, 2 * ldc), c20, c21, add);
-        Store2(ref Unsafe.Add(ref c, 3 * ldc), c30, c31, add);
-        Store2(ref Unsafe.Add(ref c, 4 * ldc), c40, c41, add);
-        Store2(ref Unsafe.Add(ref c, 5 * ldc), c50, c51, add);
+        Store2<TW, TV>(ref c, c00, c01, add);
+        Store2<TW, TV>(ref Unsafe.Add(ref c, ldc), c10, c11, add);
+        Store2<TW, TV>(ref Unsafe.Add(ref c, 2 * ldc), c20, c21, add);
+        Store2<TW, TV>(ref Unsafe.Add(ref c, 3 * ldc), c30, c31, add);
+        Store2<TW, TV>(ref Unsafe.Add(ref c, 4 * ldc), c40, c41, add);
+        Store2<TW, TV>(ref Unsafe.Add(ref c, 5 * ldc), c50, c51, add);
     }
 
+    /// <summary>1 × NR tile; two independent accumulator pairs halve the FMA dependency chain of a single row.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Micro1x32(ref float a, nint acs, ref float panel, int kc, ref float c, bool add)
+    private static void Micro1<TW, TV>(ref float a, nint acs, ref float panel, int kc, ref float c, bool add)
+        where TW : struct, IVectorWidth<TV> where TV : struct
     {
-        // Two independent accumulator pairs halve the FMA dependency chain of a single row.
-        Vector512<float> c0 = default, c1 = default, d0 = default, d1 = default;
+        nint w = TW.Count;
+        TV c0 = default, c1 = default, d0 = default, d1 = default;
         ref float bp = ref panel;
         nint ao = 0;
         int p = 0;
         for (; p + 2 <= kc; p += 2)
         {
-            Vector512<float> x = Vector512.Create(Unsafe.Add(ref a, ao));
-            Vector512<float> y = Vector512.Create(Unsafe.Add(ref a, ao + acs));
-            c0 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref bp), c0);
-            c1 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref bp, 16), c1);
-            d0 = Vector512.FusedMultiplyAdd(y, Vector512.LoadUnsafe(ref bp, 32), d0);
-            d1 = Vector512.FusedMultiplyAdd(y, Vector512.LoadUnsafe(ref bp, 48), d1);
-            bp = ref Unsafe.Add(ref bp, 64);
+            TV x = TW.Splat(Unsafe.Add(ref a, ao));
+            TV y = TW.Splat(Unsafe.Add(ref a, ao + acs));
+            c0 = TW.MulAdd(x, TW.Load(ref bp, 0), c0);
+            c1 = TW.MulAdd(x, TW.Load(ref bp, w), c1);
+            d0 = TW.MulAdd(y, TW.Load(ref bp, 2 * w), d0);
+            d1 = TW.MulAdd(y, TW.Load(ref bp, 3 * w), d1);
+            bp = ref Unsafe.Add(ref bp, 4 * w);
             ao += 2 * acs;
         }
         if (p < kc)
         {
-            Vector512<float> x = Vector512.Create(Unsafe.Add(ref a, ao));
-            c0 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref bp), c0);
-            c1 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref bp, 16), c1);
+            TV x = TW.Splat(Unsafe.Add(ref a, ao));
+            c0 = TW.MulAdd(x, TW.Load(ref bp, 0), c0);
+            c1 = TW.MulAdd(x, TW.Load(ref bp, w), c1);
         }
-        Store2(ref c, c0 + d0, c1 + d1, add);
+        Store2<TW, TV>(ref c, TW.Add(c0, d0), TW.Add(c1, d1), add);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store2(ref float c, Vector512<float> v0, Vector512<float> v1, bool add)
+    private static void Store2<TW, TV>(ref float c, TV v0, TV v1, bool add)
+        where TW : struct, IVectorWidth<TV> where TV : struct
     {
         if (add)
         {
-            v0 += Vector512.LoadUnsafe(ref c);
-            v1 += Vector512.LoadUnsafe(ref c, 16);
+            v0 = TW.Add(v0, TW.Load(ref c, 0));
+            v1 = TW.Add(v1, TW.Load(ref c, TW.Count));
         }
-        v0.StoreUnsafe(ref c);
-        v1.StoreUnsafe(ref c, 16);
-    }
-
-    // ---------------------------------------------------------------- AVX2 (NR = 16)
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Micro6x16(ref float a, nint ars, nint acs, ref float panel, int kc, ref float c, nint ldc, bool add)
-    {
-        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
-        Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        ref float a0 = ref a;
-        ref float a1 = ref Unsafe.Add(ref a, ars);
-        ref float a2 = ref Unsafe.Add(ref a, 2 * ars);
-        ref float a3 = ref Unsafe.Add(ref a, 3 * ars);
-        ref float a4 = ref Unsafe.Add(ref a, 4 * ars);
-        ref float a5 = ref Unsafe.Add(ref a, 5 * ars);
-        ref float bp = ref panel;
-        nint ao = 0;
-        for (int p = 0; p < kc; p++)
-        {
-            Vector256<float> b0 = Vector256.LoadUnsafe(ref bp);
-            Vector256<float> b1 = Vector256.LoadUnsafe(ref bp, 8);
-            Vector256<float> x = Vector256.Create(Unsafe.Add(ref a0, ao));
-            c00 = Vector256.FusedMultiplyAdd(x, b0, c00);
-            c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
-            x = Vector256.Create(Unsafe.Add(ref a1, ao));
-            c10 = Vector256.FusedMultiplyAdd(x, b0, c10);
-            c11 = Vector256.FusedMultiplyAdd(x, b1, c11);
-            x = Vector256.Create(Unsafe.Add(ref a2, ao));
-            c20 = Vector256.FusedMultiplyAdd(x, b0, c20);
-            c21 = Vector256.FusedMultiplyAdd(x, b1, c21);
-            x = Vector256.Create(Unsafe.Add(ref a3, ao));
-            c30 = Vector256.FusedMultiplyAdd(x, b0, c30);
-            c31 = Vector256.FusedMultiplyAdd(x, b1, c31);
-            x = Vector256.Create(Unsafe.Add(ref a4, ao));
-            c40 = Vector256.FusedMultiplyAdd(x, b0, c40);
-            c41 = Vector256.FusedMultiplyAdd(x, b1, c41);
-            x = Vector256.Create(Unsafe.Add(ref a5, ao));
-            c50 = Vector256.FusedMultiplyAdd(x, b0, c50);
-            c51 = Vector256.FusedMultiplyAdd(x, b1, c51);
-            bp = ref Unsafe.Add(ref bp, 16);
-            ao += acs;
-        }
-        Store2(ref c, c00, c01, add);
-        Store2(ref Unsafe.Add(ref c, ldc), c10, c11, add);
-        Store2(ref Unsafe.Add(ref c, 2 * ldc), c20, c21, add);
-        Store2(ref Unsafe.Add(ref c, 3 * ldc), c30, c31, add);
-        Store2(ref Unsafe.Add(ref c, 4 * ldc), c40, c41, add);
-        Store2(ref Unsafe.Add(ref c, 5 * ldc), c50, c51, add);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Micro1x16(ref float a, nint acs, ref float panel, int kc, ref float c, bool add)
-    {
-        Vector256<float> c0 = default, c1 = default, d0 = default, d1 = default;
-        ref float bp = ref panel;
-        nint ao = 0;
-        int p = 0;
-        for (; p + 2 <= kc; p += 2)
-        {
-            Vector256<float> x = Vector256.Create(Unsafe.Add(ref a, ao));
-            Vector256<float> y = Vector256.Create(Unsafe.Add(ref a, ao + acs));
-            c0 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref bp), c0);
-            c1 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref bp, 8), c1);
-            d0 = Vector256.FusedMultiplyAdd(y, Vector256.LoadUnsafe(ref bp, 16), d0);
-            d1 = Vector256.FusedMultiplyAdd(y, Vector256.LoadUnsafe(ref bp, 24), d1);
-            bp = ref Unsafe.Add(ref bp, 32);
-            ao += 2 * acs;
-        }
-        if (p < kc)
-        {
-            Vector256<float> x = Vector256.Create(Unsafe.Add(ref a, ao));
-            c0 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref bp), c0);
-            c1 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref bp, 8), c1);
-        }
-        Store2(ref c, c0 + d0, c1 + d1, add);
+        TW.Store(v0, ref c, 0);
+        TW.Store(v1, ref c, TW.Count);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store2(ref float c, Vector256<float> v0, Vector256<float> v1, bool add)
+    private static void Store1<TW, TV>(ref float c, TV v, bool add)
+        where TW : struct, IVectorWidth<TV> where TV : struct
     {
-        if (add)
-        {
-            v0 += Vector256.LoadUnsafe(ref c);
-            v1 += Vector256.LoadUnsafe(ref c, 8);
-        }
-        v0.StoreUnsafe(ref c);
-        v1.StoreUnsafe(ref c, 8);
+        if (add) v = TW.Add(v, TW.Load(ref c, 0));
+        TW.Store(v, ref c, 0);
     }
 
     /// <summary>Copies (or adds) the first <paramref name="cols"/> columns of a <paramref name="rows"/>×<paramref name="nr"/> tile into C.</summary>
@@ -649,7 +559,7 @@ public static class Gemm
         }
     }
 
-    // ---------------------------------------------------------------- small M, row-major B, AVX-512
+    // ---------------------------------------------------------------- small M, row-major B, any vector width
 
     private interface IRowCount
     {
@@ -673,7 +583,8 @@ public static class Gemm
 
     /// <summary>C = A·B (or +=) for m ≤ <see cref="SmallRows"/> rows and B(p, j) = b[p·bps + j], without packing.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void SmallM512(ref float a, nint ars, nint acs, ref float b, nint bps, ref float c, int m, int k, int n, bool add)
+    private static void SmallM<TW, TV>(ref float a, nint ars, nint acs, ref float b, nint bps, ref float c, int m, int k, int n, bool add)
+        where TW : struct, IVectorWidth<TV> where TV : struct
     {
         int i = 0;
         while (i < m)
@@ -681,107 +592,120 @@ public static class Gemm
             int left = m - i;
             ref float ai = ref Unsafe.Add(ref a, i * ars);
             ref float ci = ref Unsafe.Add(ref c, (nint)i * n);
-            if (left == 3) { SmallStrips<ThreeRows>(ref ai, ars, acs, ref b, bps, ref ci, k, n, add); i += 3; }
-            else if (left >= 2) { SmallStrips<TwoRows>(ref ai, ars, acs, ref b, bps, ref ci, k, n, add); i += 2; }
-            else { SmallStrips<OneRow>(ref ai, ars, acs, ref b, bps, ref ci, k, n, add); i += 1; }
+            if (left == 3) { SmallStrips<TW, TV, ThreeRows>(ref ai, ars, acs, ref b, bps, ref ci, k, n, add); i += 3; }
+            else if (left >= 2) { SmallStrips<TW, TV, TwoRows>(ref ai, ars, acs, ref b, bps, ref ci, k, n, add); i += 2; }
+            else { SmallStrips<TW, TV, OneRow>(ref ai, ars, acs, ref b, bps, ref ci, k, n, add); i += 1; }
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void SmallStrips<TR>(ref float a, nint ars, nint acs, ref float b, nint bps, ref float c, int k, int n, bool add)
-        where TR : struct, IRowCount
+    private static void SmallStrips<TW, TV, TR>(ref float a, nint ars, nint acs, ref float b, nint bps, ref float c, int k, int n, bool add)
+        where TW : struct, IVectorWidth<TV> where TV : struct where TR : struct, IRowCount
     {
+        int w = TW.Count;
+        int strip = TW.Wide ? 8 * w : 4 * w;
         int j = 0;
-        for (; j + 128 <= n; j += 128) Strip8<TR>(ref a, ars, acs, ref Unsafe.Add(ref b, j), bps, ref Unsafe.Add(ref c, j), k, n, add);
-        for (; j + 16 <= n; j += 16) Strip1<TR>(ref a, ars, acs, ref Unsafe.Add(ref b, j), bps, ref Unsafe.Add(ref c, j), k, n, add);
+        for (; j + strip <= n; j += strip) Strip<TW, TV, TR>(ref a, ars, acs, ref Unsafe.Add(ref b, j), bps, ref Unsafe.Add(ref c, j), k, n, add);
+        for (; j + w <= n; j += w) Strip1<TW, TV, TR>(ref a, ars, acs, ref Unsafe.Add(ref b, j), bps, ref Unsafe.Add(ref c, j), k, n, add);
         for (; j < n; j++)
         {
             for (int r = 0; r < TR.Count; r++)
             {
                 ref float ar = ref Unsafe.Add(ref a, r * ars);
                 float sum = 0;
-                for (int p = 0; p < k; p++) sum = MathF.FusedMultiplyAdd(Unsafe.Add(ref ar, p * acs), Unsafe.Add(ref b, p * bps + j), sum);
+                for (int p = 0; p < k; p++) sum = float.MultiplyAddEstimate(Unsafe.Add(ref ar, p * acs), Unsafe.Add(ref b, p * bps + j), sum);
                 ref float cr = ref Unsafe.Add(ref c, (nint)r * n + j);
                 cr = add ? cr + sum : sum;
             }
         }
     }
 
-    /// <summary>Up to three rows × 128 columns: 8 vectors of C per row in registers while B's rows stream past.</summary>
+    /// <summary>
+    /// Up to three rows × 8 vectors (32 registers: AVX-512) or × 4 vectors (16 registers) of C held in
+    /// registers while B's rows stream past.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Strip8<TR>(ref float a, nint ars, nint acs, ref float b, nint bps, ref float c, int k, nint ldc, bool add)
-        where TR : struct, IRowCount
+    private static void Strip<TW, TV, TR>(ref float a, nint ars, nint acs, ref float b, nint bps, ref float c, int k, nint ldc, bool add)
+        where TW : struct, IVectorWidth<TV> where TV : struct where TR : struct, IRowCount
     {
-        Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default, c04 = default, c05 = default, c06 = default, c07 = default;
-        Vector512<float> c10 = default, c11 = default, c12 = default, c13 = default, c14 = default, c15 = default, c16 = default, c17 = default;
-        Vector512<float> c20 = default, c21 = default, c22 = default, c23 = default, c24 = default, c25 = default, c26 = default, c27 = default;
+        nint w = TW.Count;
+        TV c00 = default, c01 = default, c02 = default, c03 = default, c04 = default, c05 = default, c06 = default, c07 = default;
+        TV c10 = default, c11 = default, c12 = default, c13 = default, c14 = default, c15 = default, c16 = default, c17 = default;
+        TV c20 = default, c21 = default, c22 = default, c23 = default, c24 = default, c25 = default, c26 = default, c27 = default;
         ref float a1 = ref Unsafe.Add(ref a, ars);
         ref float a2 = ref Unsafe.Add(ref a, 2 * ars);
         ref float bp = ref b;
         nint ao = 0;
         for (int p = 0; p < k; p++)
         {
-            Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a, ao));
-            Vector512<float> x1 = TR.Count > 1 ? Vector512.Create(Unsafe.Add(ref a1, ao)) : default;
-            Vector512<float> x2 = TR.Count > 2 ? Vector512.Create(Unsafe.Add(ref a2, ao)) : default;
-            Vector512<float> v = Vector512.LoadUnsafe(ref bp);
-            c00 = Vector512.FusedMultiplyAdd(x0, v, c00);
-            if (TR.Count > 1) c10 = Vector512.FusedMultiplyAdd(x1, v, c10);
-            if (TR.Count > 2) c20 = Vector512.FusedMultiplyAdd(x2, v, c20);
-            v = Vector512.LoadUnsafe(ref bp, 16);
-            c01 = Vector512.FusedMultiplyAdd(x0, v, c01);
-            if (TR.Count > 1) c11 = Vector512.FusedMultiplyAdd(x1, v, c11);
-            if (TR.Count > 2) c21 = Vector512.FusedMultiplyAdd(x2, v, c21);
-            v = Vector512.LoadUnsafe(ref bp, 32);
-            c02 = Vector512.FusedMultiplyAdd(x0, v, c02);
-            if (TR.Count > 1) c12 = Vector512.FusedMultiplyAdd(x1, v, c12);
-            if (TR.Count > 2) c22 = Vector512.FusedMultiplyAdd(x2, v, c22);
-            v = Vector512.LoadUnsafe(ref bp, 48);
-            c03 = Vector512.FusedMultiplyAdd(x0, v, c03);
-            if (TR.Count > 1) c13 = Vector512.FusedMultiplyAdd(x1, v, c13);
-            if (TR.Count > 2) c23 = Vector512.FusedMultiplyAdd(x2, v, c23);
-            v = Vector512.LoadUnsafe(ref bp, 64);
-            c04 = Vector512.FusedMultiplyAdd(x0, v, c04);
-            if (TR.Count > 1) c14 = Vector512.FusedMultiplyAdd(x1, v, c14);
-            if (TR.Count > 2) c24 = Vector512.FusedMultiplyAdd(x2, v, c24);
-            v = Vector512.LoadUnsafe(ref bp, 80);
-            c05 = Vector512.FusedMultiplyAdd(x0, v, c05);
-            if (TR.Count > 1) c15 = Vector512.FusedMultiplyAdd(x1, v, c15);
-            if (TR.Count > 2) c25 = Vector512.FusedMultiplyAdd(x2, v, c25);
-            v = Vector512.LoadUnsafe(ref bp, 96);
-            c06 = Vector512.FusedMultiplyAdd(x0, v, c06);
-            if (TR.Count > 1) c16 = Vector512.FusedMultiplyAdd(x1, v, c16);
-            if (TR.Count > 2) c26 = Vector512.FusedMultiplyAdd(x2, v, c26);
-            v = Vector512.LoadUnsafe(ref bp, 112);
-            c07 = Vector512.FusedMultiplyAdd(x0, v, c07);
-            if (TR.Count > 1) c17 = Vector512.FusedMultiplyAdd(x1, v, c17);
-            if (TR.Count > 2) c27 = Vector512.FusedMultiplyAdd(x2, v, c27);
+            TV x0 = TW.Splat(Unsafe.Add(ref a, ao));
+            TV x1 = TR.Count > 1 ? TW.Splat(Unsafe.Add(ref a1, ao)) : default;
+            TV x2 = TR.Count > 2 ? TW.Splat(Unsafe.Add(ref a2, ao)) : default;
+            TV v = TW.Load(ref bp, 0);
+            c00 = TW.MulAdd(x0, v, c00);
+            if (TR.Count > 1) c10 = TW.MulAdd(x1, v, c10);
+            if (TR.Count > 2) c20 = TW.MulAdd(x2, v, c20);
+            v = TW.Load(ref bp, w);
+            c01 = TW.MulAdd(x0, v, c01);
+            if (TR.Count > 1) c11 = TW.MulAdd(x1, v, c11);
+            if (TR.Count > 2) c21 = TW.MulAdd(x2, v, c21);
+            v = TW.Load(ref bp, 2 * w);
+            c02 = TW.MulAdd(x0, v, c02);
+            if (TR.Count > 1) c12 = TW.MulAdd(x1, v, c12);
+            if (TR.Count > 2) c22 = TW.MulAdd(x2, v, c22);
+            v = TW.Load(ref bp, 3 * w);
+            c03 = TW.MulAdd(x0, v, c03);
+            if (TR.Count > 1) c13 = TW.MulAdd(x1, v, c13);
+            if (TR.Count > 2) c23 = TW.MulAdd(x2, v, c23);
+            if (TW.Wide)
+            {
+                v = TW.Load(ref bp, 4 * w);
+                c04 = TW.MulAdd(x0, v, c04);
+                if (TR.Count > 1) c14 = TW.MulAdd(x1, v, c14);
+                if (TR.Count > 2) c24 = TW.MulAdd(x2, v, c24);
+                v = TW.Load(ref bp, 5 * w);
+                c05 = TW.MulAdd(x0, v, c05);
+                if (TR.Count > 1) c15 = TW.MulAdd(x1, v, c15);
+                if (TR.Count > 2) c25 = TW.MulAdd(x2, v, c25);
+                v = TW.Load(ref bp, 6 * w);
+                c06 = TW.MulAdd(x0, v, c06);
+                if (TR.Count > 1) c16 = TW.MulAdd(x1, v, c16);
+                if (TR.Count > 2) c26 = TW.MulAdd(x2, v, c26);
+                v = TW.Load(ref bp, 7 * w);
+                c07 = TW.MulAdd(x0, v, c07);
+                if (TR.Count > 1) c17 = TW.MulAdd(x1, v, c17);
+                if (TR.Count > 2) c27 = TW.MulAdd(x2, v, c27);
+            }
             bp = ref Unsafe.Add(ref bp, bps);
             ao += acs;
         }
-        Store8(ref c, c00, c01, c02, c03, c04, c05, c06, c07, add);
-        if (TR.Count > 1) Store8(ref Unsafe.Add(ref c, ldc), c10, c11, c12, c13, c14, c15, c16, c17, add);
-        if (TR.Count > 2) Store8(ref Unsafe.Add(ref c, 2 * ldc), c20, c21, c22, c23, c24, c25, c26, c27, add);
+        StripStore<TW, TV>(ref c, c00, c01, c02, c03, c04, c05, c06, c07, add);
+        if (TR.Count > 1) StripStore<TW, TV>(ref Unsafe.Add(ref c, ldc), c10, c11, c12, c13, c14, c15, c16, c17, add);
+        if (TR.Count > 2) StripStore<TW, TV>(ref Unsafe.Add(ref c, 2 * ldc), c20, c21, c22, c23, c24, c25, c26, c27, add);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store8(ref float c, Vector512<float> v0, Vector512<float> v1, Vector512<float> v2, Vector512<float> v3,
-        Vector512<float> v4, Vector512<float> v5, Vector512<float> v6, Vector512<float> v7, bool add)
+    private static void StripStore<TW, TV>(ref float c, TV v0, TV v1, TV v2, TV v3, TV v4, TV v5, TV v6, TV v7, bool add)
+        where TW : struct, IVectorWidth<TV> where TV : struct
     {
-        Store2(ref c, v0, v1, add);
-        Store2(ref Unsafe.Add(ref c, 32), v2, v3, add);
-        Store2(ref Unsafe.Add(ref c, 64), v4, v5, add);
-        Store2(ref Unsafe.Add(ref c, 96), v6, v7, add);
+        int w = TW.Count;
+        Store2<TW, TV>(ref c, v0, v1, add);
+        Store2<TW, TV>(ref Unsafe.Add(ref c, 2 * w), v2, v3, add);
+        if (TW.Wide)
+        {
+            Store2<TW, TV>(ref Unsafe.Add(ref c, 4 * w), v4, v5, add);
+            Store2<TW, TV>(ref Unsafe.Add(ref c, 6 * w), v6, v7, add);
+        }
     }
 
-    /// <summary>Up to three rows × 16 columns; k is split four ways over independent accumulators to hide FMA latency.</summary>
+    /// <summary>Up to three rows × one vector; k is split four ways over independent accumulators to hide FMA latency.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Strip1<TR>(ref float a, nint ars, nint acs, ref float b, nint bps, ref float c, int k, nint ldc, bool add)
-        where TR : struct, IRowCount
+    private static void Strip1<TW, TV, TR>(ref float a, nint ars, nint acs, ref float b, nint bps, ref float c, int k, nint ldc, bool add)
+        where TW : struct, IVectorWidth<TV> where TV : struct where TR : struct, IRowCount
     {
-        Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
-        Vector512<float> c10 = default, c11 = default, c12 = default, c13 = default;
-        Vector512<float> c20 = default, c21 = default, c22 = default, c23 = default;
+        TV c00 = default, c01 = default, c02 = default, c03 = default;
+        TV c10 = default, c11 = default, c12 = default, c13 = default;
+        TV c20 = default, c21 = default, c22 = default, c23 = default;
         ref float a1 = ref Unsafe.Add(ref a, ars);
         ref float a2 = ref Unsafe.Add(ref a, 2 * ars);
         ref float bp = ref b;
@@ -789,49 +713,42 @@ public static class Gemm
         int p = 0;
         for (; p + 4 <= k; p += 4)
         {
-            Vector512<float> v0 = Vector512.LoadUnsafe(ref bp);
-            Vector512<float> v1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bp, bps));
-            Vector512<float> v2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bp, 2 * bps));
-            Vector512<float> v3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bp, 3 * bps));
-            c00 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, ao)), v0, c00);
-            c01 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, ao + acs)), v1, c01);
-            c02 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, ao + 2 * acs)), v2, c02);
-            c03 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, ao + 3 * acs)), v3, c03);
+            TV v0 = TW.Load(ref bp, 0);
+            TV v1 = TW.Load(ref bp, bps);
+            TV v2 = TW.Load(ref bp, 2 * bps);
+            TV v3 = TW.Load(ref bp, 3 * bps);
+            c00 = TW.MulAdd(TW.Splat(Unsafe.Add(ref a, ao)), v0, c00);
+            c01 = TW.MulAdd(TW.Splat(Unsafe.Add(ref a, ao + acs)), v1, c01);
+            c02 = TW.MulAdd(TW.Splat(Unsafe.Add(ref a, ao + 2 * acs)), v2, c02);
+            c03 = TW.MulAdd(TW.Splat(Unsafe.Add(ref a, ao + 3 * acs)), v3, c03);
             if (TR.Count > 1)
             {
-                c10 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a1, ao)), v0, c10);
-                c11 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a1, ao + acs)), v1, c11);
-                c12 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a1, ao + 2 * acs)), v2, c12);
-                c13 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a1, ao + 3 * acs)), v3, c13);
+                c10 = TW.MulAdd(TW.Splat(Unsafe.Add(ref a1, ao)), v0, c10);
+                c11 = TW.MulAdd(TW.Splat(Unsafe.Add(ref a1, ao + acs)), v1, c11);
+                c12 = TW.MulAdd(TW.Splat(Unsafe.Add(ref a1, ao + 2 * acs)), v2, c12);
+                c13 = TW.MulAdd(TW.Splat(Unsafe.Add(ref a1, ao + 3 * acs)), v3, c13);
             }
             if (TR.Count > 2)
             {
-                c20 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a2, ao)), v0, c20);
-                c21 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a2, ao + acs)), v1, c21);
-                c22 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a2, ao + 2 * acs)), v2, c22);
-                c23 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a2, ao + 3 * acs)), v3, c23);
+                c20 = TW.MulAdd(TW.Splat(Unsafe.Add(ref a2, ao)), v0, c20);
+                c21 = TW.MulAdd(TW.Splat(Unsafe.Add(ref a2, ao + acs)), v1, c21);
+                c22 = TW.MulAdd(TW.Splat(Unsafe.Add(ref a2, ao + 2 * acs)), v2, c22);
+                c23 = TW.MulAdd(TW.Splat(Unsafe.Add(ref a2, ao + 3 * acs)), v3, c23);
             }
             bp = ref Unsafe.Add(ref bp, 4 * bps);
             ao += 4 * acs;
         }
         for (; p < k; p++)
         {
-            Vector512<float> v0 = Vector512.LoadUnsafe(ref bp);
-            c00 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, ao)), v0, c00);
-            if (TR.Count > 1) c10 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a1, ao)), v0, c10);
-            if (TR.Count > 2) c20 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a2, ao)), v0, c20);
+            TV v0 = TW.Load(ref bp, 0);
+            c00 = TW.MulAdd(TW.Splat(Unsafe.Add(ref a, ao)), v0, c00);
+            if (TR.Count > 1) c10 = TW.MulAdd(TW.Splat(Unsafe.Add(ref a1, ao)), v0, c10);
+            if (TR.Count > 2) c20 = TW.MulAdd(TW.Splat(Unsafe.Add(ref a2, ao)), v0, c20);
             bp = ref Unsafe.Add(ref bp, bps);
             ao += acs;
         }
-        Store1(ref c, (c00 + c01) + (c02 + c03), add);
-        if (TR.Count > 1) Store1(ref Unsafe.Add(ref c, ldc), (c10 + c11) + (c12 + c13), add);
-        if (TR.Count > 2) Store1(ref Unsafe.Add(ref c, 2 * ldc), (c20 + c21) + (c22 + c23), add);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store1(ref float c, Vector512<float> v, bool add)
-    {
-        if (add) v += Vector512.LoadUnsafe(ref c);
-        v.StoreUnsafe(ref c);
+        Store1<TW, TV>(ref c, TW.Add(TW.Add(c00, c01), TW.Add(c02, c03)), add);
+        if (TR.Count > 1) Store1<TW, TV>(ref Unsafe.Add(ref c, ldc), TW.Add(TW.Add(c10, c11), TW.Add(c12, c13)), add);
+        if (TR.Count > 2) Store1<TW, TV>(ref Unsafe.Add(ref c, 2 * ldc), TW.Add(TW.Add(c20, c21), TW.Add(c22, c23)), add);
     }
 }

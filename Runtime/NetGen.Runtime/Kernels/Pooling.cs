@@ -17,11 +17,16 @@ public static class Pooling
     public static void MaxForward(in WindowGeometry g, ReadOnlySpan<float> x, Span<float> y, int batch)
     {
         int c = g.InChannels;
-        if (Vector512.IsHardwareAccelerated && c % 16 == 0 && batch > 0)
+        int width = VectorWidth.Widest;
+        if (width > 1 && c % (width / 32) == 0 && batch > 0)
         {
             if (x.Length < (long)batch * g.InSize) throw new ArgumentException($"x must hold {(long)batch * g.InSize} floats (batch·InSize), but has {x.Length}.", nameof(x));
             if (y.Length < (long)batch * g.OutSize) throw new ArgumentException($"y must hold {(long)batch * g.OutSize} floats (batch·OutSize), but has {y.Length}.", nameof(y));
-            MaxForward512(g, ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(y), batch);
+            ref float rx = ref MemoryMarshal.GetReference(x);
+            ref float ry = ref MemoryMarshal.GetReference(y);
+            if (width == 512) MaxForwardVector<W512, Vector512<float>>(g, ref rx, ref ry, batch);
+            else if (width == 256) MaxForwardVector<W256, Vector256<float>>(g, ref rx, ref ry, batch);
+            else MaxForwardVector<W128, Vector128<float>>(g, ref rx, ref ry, batch);
             return;
         }
         bool vector = c % Vector<float>.Count == 0;
@@ -62,9 +67,10 @@ public static class Pooling
         }
     }
 
-    /// <summary>Channels a multiple of 16: each window cell is one row of whole AVX-512 vectors, no slicing per cell.</summary>
+    /// <summary>Channels a multiple of the vector width: each window cell is one row of whole vectors, no slicing per cell.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MaxForward512(in WindowGeometry g, ref float x, ref float y, int batch)
+    private static void MaxForwardVector<TW, TV>(in WindowGeometry g, ref float x, ref float y, int batch)
+        where TW : struct, IVectorWidth<TV> where TV : struct
     {
         int c = g.InChannels;
         for (int b = 0; b < batch; b++)
@@ -83,16 +89,16 @@ public static class Pooling
                     for (int ch = 0; ch < c; ch++) Unsafe.Add(ref yo, ch) = float.NegativeInfinity;
                     continue;
                 }
-                for (int ch = 0; ch < c; ch += 16)
+                for (int ch = 0; ch < c; ch += TW.Count)
                 {
-                    Vector512<float> m = Vector512.LoadUnsafe(ref xs, (nuint)(((d0 * g.InH + h0) * g.InW + w0) * c + ch));
+                    TV m = TW.Load(ref xs, (nint)(((d0 * g.InH + h0) * g.InW + w0) * c + ch));
                     for (int d = d0; d < d1; d++)
                     for (int h = h0; h < h1; h++)
                     {
                         ref float line = ref Unsafe.Add(ref xs, (nint)((d * g.InH + h) * g.InW) * c + ch);
-                        for (int w = w0; w < w1; w++) m = Vector512.Max(m, Vector512.LoadUnsafe(ref line, (nuint)(w * c)));
+                        for (int w = w0; w < w1; w++) m = TW.Max(m, TW.Load(ref line, (nint)w * c));
                     }
-                    m.StoreUnsafe(ref yo, (nuint)ch);
+                    TW.Store(m, ref yo, ch);
                 }
             }
         }

@@ -15,6 +15,7 @@ public class GemmTests
     {
         if (Vector512.IsHardwareAccelerated) yield return new object[] { 512 };
         if (Vector256.IsHardwareAccelerated) yield return new object[] { 256 };
+        if (Vector128.IsHardwareAccelerated) yield return new object[] { 128 };
         yield return new object[] { 1 };
     }
 

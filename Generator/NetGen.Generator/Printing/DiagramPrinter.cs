@@ -2,13 +2,13 @@ using System.Linq;
 using System.Text;
 using NetGen.Generator.Graph;
 
-namespace NetGen.Generator.Emit;
+namespace NetGen.Generator.Printing;
 
 /// <summary>
 /// The network's picture as Graphviz DOT text, computed at build time: one box per input and layer (name, Keras
 /// class and description, output shape with the batch axis, parameter count) and an edge for every connection.
 /// </summary>
-internal static class DiagramEmitter
+internal static class DiagramPrinter
 {
     public static string Dot(NetworkGraph g)
     {
@@ -22,7 +22,7 @@ internal static class DiagramEmitter
         foreach (var l in g.Layers)
         {
             int count = l.Parameters.Sum(p => p.Length) + l.State.Sum(p => p.Length);
-            var label = $"{l.Name}\n{l.Description}\n{l.OutputShape.ToKerasString()}\n{count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} params";
+            var label = $"{l.Name}\n{l.Description}\n{l.OutputShape.ToKerasString()}\n{Literals.Count(count)} params";
             sb.Append("  ").Append(Id(l.Name)).Append(" [label=\"").Append(Escape(label)).Append('"');
             if (g.Outputs.Contains(l.Id)) sb.Append(", fillcolor=\"#e2f0d9\"");
             sb.Append("];\n");
@@ -34,15 +34,16 @@ internal static class DiagramEmitter
         return sb.ToString();
     }
 
-    public static void Emit(CodeWriter w, NetworkGraph g)
+    public static void Print(CodeWriter w, NetworkGraph g)
     {
         var lines = Dot(g).Split('\n');
         w.Line("/// <summary>The network as a Graphviz DOT graph (layers with output shapes and parameter counts, an edge per connection); render it with <c>dot -Tsvg</c>.</summary>");
         w.Line("public const string Diagram =");
-        w.Indent();
-        for (int i = 0; i < lines.Length - 1; i++)
-            w.Line(NetworkEmitter.Literal(lines[i] + "\n") + (i == lines.Length - 2 ? ";" : " +"));
-        w.Outdent();
+        using (w.Indented())
+        {
+            for (int i = 0; i < lines.Length - 1; i++)
+                w.Line(Literals.String(lines[i] + "\n") + (i == lines.Length - 2 ? ";" : " +"));
+        }
         w.Line();
     }
 

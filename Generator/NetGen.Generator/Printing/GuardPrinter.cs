@@ -1,0 +1,73 @@
+using System.Linq;
+using NetGen.Generator.Graph;
+
+namespace NetGen.Generator.Printing;
+
+/// <summary>
+/// The concurrency guard of the public entry points (issue 11): an entry point marks the instance busy for its thread
+/// (one compare-exchange), calls <c>{name}Unguarded</c> and clears the mark; another thread entering meanwhile gets an
+/// InvalidOperationException instead of silently mixing its buffers with this one's. Nested calls on the same thread pass.
+/// Also the unambiguous crefs that overloads need.
+/// </summary>
+internal static class GuardPrinter
+{
+    /// <summary>The busy mark and <c>EnterBusy</c>.</summary>
+    public static void BusyGuard(CodeWriter w)
+    {
+        w.Line("private int _busy;");
+        w.Line();
+        w.Line("/// <summary>Marks this instance busy for the calling thread; false when that thread already holds it (a nested call).</summary>");
+        using (w.Open("private bool EnterBusy()"))
+        {
+            w.Line("int me = global::System.Environment.CurrentManagedThreadId;");
+            w.Line("int owner = global::System.Threading.Interlocked.CompareExchange(ref _busy, me, 0);");
+            w.Line("if (owner == 0) return true;");
+            w.Line("if (owner == me) return false;");
+            w.Line("throw new global::System.InvalidOperationException(\"This network instance is in use by another thread: Predict, ComputeGradients, Fit, Evaluate and TrainOnBatch share its buffers, so one instance must not be used by several threads at once; give each thread its own instance (copy the weights with Parameters).\");");
+        }
+        w.Line();
+    }
+
+    /// <summary>
+    /// Writes the public entry point <paramref name="name"/>(<paramref name="parameters"/>), which runs
+    /// <c>{name}Unguarded</c> under the busy mark, then opens <c>{name}Unguarded</c> for its body (close it with <see cref="CodeWriter.Close"/>).
+    /// <paramref name="parameters"/> are (type, name, default or null).
+    /// </summary>
+    public static void OpenGuarded(CodeWriter w, string modifiers, string returnType, string name, (string Type, string Name, string? Default)[] parameters)
+    {
+        string declared = string.Join(", ", parameters.Select(p => p.Type + " " + p.Name + (p.Default is null ? "" : " = " + p.Default)));
+        string plain = string.Join(", ", parameters.Select(p => p.Type + " " + p.Name));
+        string arguments = string.Join(", ", parameters.Select(p => p.Name));
+        using (w.Open($"{modifiers} {returnType} {name}({declared})"))
+            Body(w, $"{(returnType == "void" ? "" : "return ")}{name}Unguarded({arguments});");
+        w.Line();
+        w.Open($"private {returnType} {name}Unguarded({plain})");
+    }
+
+    /// <summary>The statements of a guarded entry point around <paramref name="statement"/>.</summary>
+    public static void Body(CodeWriter w, string statement)
+    {
+        w.Line("bool entered = EnterBusy();");
+        w.Line($"try {{ {statement} }}");
+        w.Line("finally { if (entered) global::System.Threading.Volatile.Write(ref _busy, 0); }");
+    }
+
+    /// <summary>
+    /// A cref to one of the public entry points: with overloads (several inputs or outputs, token ids) a bare name is
+    /// ambiguous (CS0419), so it names the packed-span overload.
+    /// </summary>
+    public static string Cref(NetworkGraph g, string member)
+    {
+        if (g.Inputs.Count == 1 && g.Outputs.Count == 1 && !g.TokenIds) return member;
+        const string span = "global::System.ReadOnlySpan{float}";
+        return member switch
+        {
+            "ComputeGradients" => $"ComputeGradients({span}, {span}, int, global::NetGen.Loss)",
+            "Predict" => $"Predict({span}, global::System.Span{{float}}, int)",
+            "Fit" => $"Fit({span}, {span}, int, int, double, bool, global::System.Action{{global::NetGen.Training.TrainingProgress}})",
+            "Evaluate" => $"Evaluate({span}, {span}, int)",
+            "TrainOnBatch" => $"TrainOnBatch({span}, {span}, int)",
+            _ => member,
+        };
+    }
+}

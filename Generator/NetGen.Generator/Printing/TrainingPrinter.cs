@@ -1,0 +1,219 @@
+using System.Collections.Generic;
+using System.Linq;
+using NetGen.Generator.Graph;
+using NetGen.Generator.Lowering;
+using NetGen.Generator.Planning;
+
+namespace NetGen.Generator.Printing;
+
+/// <summary>Prints the training entry points (<c>ComputeGradients</c> overloads, <c>PackTargets</c>) and the planned training step.</summary>
+internal static class TrainingPrinter
+{
+    /// <summary>Checks every token id before anything is computed, so a bad id writes nothing.</summary>
+    public static void TokenValidation(CodeWriter w, NetworkGraph g, string span)
+    {
+        int vocabulary = g.Layers.Select(l => l.TokenVocabulary).FirstOrDefault(v => v > 0);
+        if (g.TokenIds && vocabulary > 0) w.Line($"{KnownKernels.Spell(KnownKernels.EmbeddingValidate)}({span}, {Literals.Int(vocabulary)});");
+    }
+
+    private const string ReadOnly = "global::System.ReadOnlySpan<float>";
+
+    public static void Print(CodeWriter w, NetworkGraph g, Program program, MemoryPlan plan, IdentifierTable members)
+    {
+        int ins = g.Inputs.Count, outs = g.Outputs.Count;
+        bool plain = ins == 1 && outs == 1;
+        w.Line("/// <summary>");
+        w.Line("/// Training step without the update: forward pass in training mode, the loss (Keras reduction: per-sample loss,");
+        w.Line("/// mean over the batch) and the full backward pass. Fills <see cref=\"Gradients\"/>; returns the mean loss.");
+        w.Line("/// <paramref name=\"target\"/> holds <c>batchSize · OutputLength</c> floats, or one class id per output row for");
+        w.Line("/// <see cref=\"global::NetGen.Loss.SparseCategoricalCrossentropy\"/>.");
+        if (outs > 1) w.Line("/// With several outputs each row holds every output's target in order, and the loss is the sum of the outputs' losses.");
+        w.Line("/// </summary>");
+        GuardPrinter.OpenGuarded(w, "public", "float", "ComputeGradients", new (string, string, string?)[] { (ReadOnly, "input", null), (ReadOnly, "target", null), ("int", "batchSize", null), ("global::NetGen.Loss", "loss", null) });
+        w.Line("global::NetGen.Guard.BatchSize(batchSize);");
+        w.Line("global::NetGen.Guard.Length(input.Length, batchSize * InputLength, nameof(input), \"batchSize × InputLength\");");
+        w.Line("if (loss == global::NetGen.Loss.SparseCategoricalCrossentropy)");
+        w.Line("    global::NetGen.Guard.Length(target.Length, batchSize * OutputRowsPerSample, nameof(target), \"batchSize × OutputRowsPerSample class ids\");");
+        w.Line("else");
+        w.Line("    global::NetGen.Guard.Length(target.Length, batchSize * OutputLength, nameof(target), \"batchSize × OutputLength\");");
+        TokenValidation(w, g, "input");
+        if (plain)
+        {
+            Body(w, g, program, plan, members, new[] { "input" }, new[] { "target" });
+            return;
+        }
+        w.Line("int n = batchSize;");
+        w.Line("bool sparse = loss == global::NetGen.Loss.SparseCategoricalCrossentropy;");
+        w.Line("int targetRow = sparse ? OutputRowsPerSample : OutputLength;");
+        w.Line("if (_packedTraining.Length < n * (InputLength + OutputLength)) _packedTraining = new float[n * (InputLength + OutputLength)];");
+        var args = new List<string>();
+        if (ins == 1) args.Add("input");
+        else
+        {
+            int at = 0;
+            foreach (var i in g.Inputs)
+            {
+                w.Line($"var x{i.Index} = new global::System.Span<float>(_packedTraining, n * {at}, n * {i.Shape.Size});");
+                w.Line($"{KnownKernels.Spell(KnownKernels.SplitFrom)}(input, x{i.Index}, n, {i.Shape.Size}, InputLength, {at});");
+                args.Add($"x{i.Index}");
+                at += i.Shape.Size;
+            }
+        }
+        if (outs == 1) args.Add("target");
+        else
+        {
+            w.Line("int targetAt = 0;");
+            for (int k = 0; k < outs; k++)
+            {
+                var shape = g.ShapeOf(g.Outputs[k]);
+                w.Line($"int targetLength{k} = sparse ? {shape.LeadingSize} : {shape.Size};");
+                w.Line($"var t{k} = new global::System.Span<float>(_packedTraining, n * (InputLength + targetAt), n * targetLength{k});");
+                w.Line($"{KnownKernels.Spell(KnownKernels.SplitFrom)}(target, t{k}, n, targetLength{k}, targetRow, targetAt);");
+                w.Line($"targetAt += targetLength{k};");
+                args.Add($"t{k}");
+            }
+        }
+        w.Line($"return ComputeGradientsCore({string.Join(", ", args)}, n, loss);");
+        w.Close();
+        w.Line();
+
+        TypedComputeGradients(w, g);
+        var xs = NetworkLowering.Spans("input", ins);
+        var ts = NetworkLowering.Spans("target", outs);
+        var parameters = xs.Concat(ts).Select(x => $"global::System.ReadOnlySpan<float> {x}");
+        w.Open($"private float ComputeGradientsCore({string.Join(", ", parameters)}, int batchSize, global::NetGen.Loss loss)");
+        Body(w, g, program, plan, members, xs, ts);
+    }
+
+    /// <summary>ComputeGradients on one span per input and per target (a graph with several inputs or outputs).</summary>
+    private static void TypedComputeGradients(CodeWriter w, NetworkGraph g)
+    {
+        var ins = g.Inputs.Select(i => (Name: Parameters.Name(i.Name, ""), Size: i.Shape.Size, Label: i.Name)).ToList();
+        var outs = g.Outputs.Select(o => (Name: Parameters.Name(g.NameOf(o), "Target"), Shape: g.ShapeOf(o), Label: g.NameOf(o))).ToList();
+        w.Line("/// <summary>Training step (see the packed overload) with one span per input and one target span per output.</summary>");
+        var parameters = ins.Select(i => (ReadOnly, i.Name, (string?)null)).Concat(outs.Select(o => (ReadOnly, o.Name, (string?)null)))
+            .Concat(new[] { ("int", "batchSize", (string?)null), ("global::NetGen.Loss", "loss", (string?)null) });
+        GuardPrinter.OpenGuarded(w, "public", "float", "ComputeGradients", parameters.ToArray());
+        w.Line("global::NetGen.Guard.BatchSize(batchSize);");
+        w.Line("bool sparse = loss == global::NetGen.Loss.SparseCategoricalCrossentropy;");
+        foreach (var i in ins) w.Line($"global::NetGen.Guard.Length({i.Name}.Length, batchSize * {i.Size}, nameof({i.Name}), \"batchSize × {i.Size}\");");
+        foreach (var o in outs)
+            w.Line($"global::NetGen.Guard.Length({o.Name}.Length, batchSize * (sparse ? {o.Shape.LeadingSize} : {o.Shape.Size}), nameof({o.Name}), sparse ? \"batchSize × {o.Shape.LeadingSize} class ids\" : \"batchSize × {o.Shape.Size}\");");
+        w.Line($"return ComputeGradientsCore({string.Join(", ", ins.Select(i => i.Name).Concat(outs.Select(o => o.Name)))}, batchSize, loss);");
+        w.Close();
+        w.Line();
+        if (g.Outputs.Count > 1)
+            InferencePrinter.Pack(w, g, "PackTargets", "targets", outs.Select(o => (o.Name, o.Shape.Size, o.Label)).ToList(), "OutputLength");
+    }
+
+    /// <summary>The training forward pass, the loss and the backward pass, reading <paramref name="inputs"/> and <paramref name="targets"/>.</summary>
+    private static void Body(CodeWriter w, NetworkGraph g, Program program, MemoryPlan plan, IdentifierTable members, IReadOnlyList<string> inputs, IReadOnlyList<string> targets)
+    {
+        int outs = g.Outputs.Count;
+        if (program.Blocked is not null)
+        {
+            w.Line("_trainingBatch = 0;  // TrainingOutput stays empty: this network cannot train");
+            w.Line($"throw new global::System.NotSupportedException({Literals.String(program.Blocked)});");
+            w.Close();
+            w.Line();
+            return;
+        }
+        w.Line("int n = batchSize;");
+        using (w.Open("if (_trainingArena.Length < n * TrainingFloatsPerSample || _gradientArena.Length < n * GradientFloatsPerSample)"))
+        {
+            w.Line("// Grows only when a larger batch arrives; steady-state training allocates nothing.");
+            w.Line("_trainingArena = new float[n * TrainingFloatsPerSample];");
+            w.Line("_gradientArena = new float[n * GradientFloatsPerSample];");
+            if (outs > 1) w.Line("_trainingOutputs = new float[n * OutputLength];");
+        }
+        w.Line("_trainingBatch = n;");
+        w.Line("global::System.ReadOnlySpan<float> p = _parameters;");
+        w.Line("global::System.Span<float> dp = _gradients;");
+        if (g.StateCount > 0) w.Line("global::System.Span<float> st = _state;");
+        if (plan.ActivationsPerSample > 0) w.Line("global::System.Span<float> t = _trainingArena;");
+        if (plan.GradientsPerSample > 0) w.Line("global::System.Span<float> g = _gradientArena;");
+        w.Line();
+        new OperationPrinter(w, g, program, plan, members, training: true, targets).PrintBody();
+        w.Line("return lossValue;");
+        w.Close();
+        w.Line();
+    }
+
+    /// <summary>Int-typed training entry points for token-id inputs: the ids are copied to floats once per call.</summary>
+    public static void TokenTraining(CodeWriter w)
+    {
+        w.Line("private static float[] TokensAsFloats(global::System.ReadOnlySpan<int> tokens)");
+        w.Line("{");
+        w.Line("    var values = new float[tokens.Length];");
+        w.Line("    for (int i = 0; i < tokens.Length; i++) values[i] = tokens[i];");
+        w.Line("    return values;");
+        w.Line("}");
+        w.Line();
+        w.Line("/// <summary>Training step on token ids (see the float overload).</summary>");
+        w.Line("public float ComputeGradients(global::System.ReadOnlySpan<int> tokens, global::System.ReadOnlySpan<float> target, int batchSize, global::NetGen.Loss loss)");
+        w.Line("    => ComputeGradients(TokensAsFloats(tokens), target, batchSize, loss);");
+        w.Line();
+        w.Line("/// <summary>Keras <c>fit</c> on token ids (see the float overload).</summary>");
+        w.Line("public global::NetGen.Training.History Fit(global::System.ReadOnlySpan<int> x, global::System.ReadOnlySpan<float> y, int epochs = 1, int batchSize = 32, double validationSplit = 0.0, bool shuffle = true, global::System.Action<global::NetGen.Training.TrainingProgress>? callback = null)");
+        w.Line("    => Trainer.Fit(TokensAsFloats(x), y, epochs, batchSize, validationSplit, shuffle, callback);");
+        w.Line();
+        w.Line("/// <summary>Keras <c>evaluate</c> on token ids.</summary>");
+        w.Line("public global::NetGen.Training.Evaluation Evaluate(global::System.ReadOnlySpan<int> x, global::System.ReadOnlySpan<float> y, int batchSize = 32)");
+        w.Line("    => Trainer.Evaluate(TokensAsFloats(x), y, batchSize);");
+        w.Line();
+    }
+
+    public static void TrainingApi(CodeWriter w, NetworkGraph g, bool hasState)
+    {
+        w.Line($"/// <summary>Keras <c>compile</c>: chooses the optimizer and the loss used by <see cref=\"{GuardPrinter.Cref(g, "Fit")}\"/>, <see cref=\"{GuardPrinter.Cref(g, "Evaluate")}\"/> and <see cref=\"{GuardPrinter.Cref(g, "TrainOnBatch")}\"/>.</summary>");
+        w.Open("public void Compile(global::NetGen.Optimizer optimizer, global::NetGen.Loss loss)");
+        w.Line("global::System.ArgumentNullException.ThrowIfNull(optimizer);");
+        w.Line("_trainer = new global::NetGen.Training.Trainer(this, optimizer, loss, global::NetGen.Rng.DeriveSeed(unchecked((ulong)_seed), 1));");
+        w.Close();
+        w.Line();
+        w.Line("private global::NetGen.Training.Trainer Trainer");
+        w.Line("    => _trainer ?? throw new global::System.InvalidOperationException(\"Call Compile(optimizer, loss) before Fit, Evaluate or TrainOnBatch.\");");
+        w.Line();
+        w.Line("/// <summary>Keras <c>fit</c>: trains for <paramref name=\"epochs\"/> epochs; the last <paramref name=\"validationSplit\"/> fraction of the samples validates.</summary>");
+        w.Line("public global::NetGen.Training.History Fit(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int epochs = 1, int batchSize = 32, double validationSplit = 0.0, bool shuffle = true, global::System.Action<global::NetGen.Training.TrainingProgress>? callback = null)");
+        using (w.Brace()) GuardPrinter.Body(w, "return Trainer.Fit(x, y, epochs, batchSize, validationSplit, shuffle, callback);");
+        w.Line();
+        w.Line("/// <summary>Keras <c>evaluate</c>: loss and accuracy in inference mode.</summary>");
+        w.Line("public global::NetGen.Training.Evaluation Evaluate(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int batchSize = 32)");
+        using (w.Brace()) GuardPrinter.Body(w, "return Trainer.Evaluate(x, y, batchSize);");
+        w.Line();
+        w.Line("/// <summary>One optimizer step on one batch; returns the batch loss.</summary>");
+        w.Line("public float TrainOnBatch(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int batchSize)");
+        using (w.Brace()) GuardPrinter.Body(w, "return Trainer.TrainOnBatch(x, y, batchSize);");
+        w.Line();
+        if (!hasState)
+        {
+            w.Line("/// <summary>Writes the weights to <paramref name=\"path\"/> (a temporary file, then an atomic rename).</summary>");
+            w.Line("public void Save(string path) => global::NetGen.Training.WeightFile.Save(path, WeightSignature, _parameters);");
+            w.Line();
+            w.Line("/// <summary>Reads weights written by <see cref=\"Save\"/>; on any error throws and leaves the current weights untouched.</summary>");
+            w.Line("public void Load(string path) => global::NetGen.Training.WeightFile.Load(path, WeightSignature, _parameters);");
+        }
+        else
+        {
+            w.Line("/// <summary>Writes the weights, then the state, to <paramref name=\"path\"/> (a temporary file, then an atomic rename).</summary>");
+            w.Open("public void Save(string path)");
+            w.Line("var all = new float[ParameterCount + StateCount];");
+            w.Line("_parameters.CopyTo(all, 0);");
+            w.Line("_state.CopyTo(all, ParameterCount);");
+            w.Line("global::NetGen.Training.WeightFile.Save(path, WeightSignature, all);");
+            w.Close();
+            w.Line();
+            w.Line("/// <summary>Reads weights and state written by <see cref=\"Save\"/>; on any error throws and leaves both untouched.</summary>");
+            w.Open("public void Load(string path)");
+            w.Line("var all = new float[ParameterCount + StateCount];");
+            w.Line("global::NetGen.Training.WeightFile.Load(path, WeightSignature, all);");
+            w.Line("global::System.Array.Copy(all, 0, _parameters, 0, ParameterCount);");
+            w.Line("global::System.Array.Copy(all, ParameterCount, _state, 0, StateCount);");
+            w.Close();
+        }
+        w.Line();
+        w.Line("/// <summary>Prints <see cref=\"SummaryText\"/> (Keras <c>model.summary()</c>).</summary>");
+        w.Line("public static void Summary(global::System.IO.TextWriter? writer = null) => (writer ?? global::System.Console.Out).Write(SummaryText);");
+    }
+}

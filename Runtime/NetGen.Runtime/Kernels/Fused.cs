@@ -1,0 +1,81 @@
+using System;
+using System.ComponentModel;
+
+namespace NetGen.Kernels;
+
+/// <summary>
+/// Fused kernels the generator's passes call: a producer (Dense, convolution) with its bias and activation applied
+/// block by block while the block's output is still in cache, instead of a second pass over the whole output.
+/// Results equal the unfused sequence (the same kernels run on row or sample blocks).
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class Fused
+{
+    /// <summary>Output floats per block: small enough for the core's L2 cache, large enough to keep the GEMM efficient.</summary>
+    private const int BlockFloats = 1 << 15;
+
+    /// <summary>
+    /// <c>z = x·kernel + bias</c>, then <c>y = activation(z)</c> (<paramref name="y"/> may be <paramref name="z"/>),
+    /// in blocks of rows.
+    /// </summary>
+    public static void DenseForward(ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias, Span<float> z, Span<float> y,
+        int rows, int inFeatures, int units, Activation activation)
+    {
+        Guard.AtLeast(z.Length, rows * units, nameof(z), "rows × units");
+        Guard.AtLeast(y.Length, rows * units, nameof(y), "rows × units");
+        int block = Block(rows, units);
+        for (int r = 0; r < rows; r += block)
+        {
+            int m = Math.Min(block, rows - r);
+            var zb = z.Slice(r * units, m * units);
+            Dense.Forward(x.Slice(r * inFeatures, m * inFeatures), kernel, bias, zb, m, inFeatures, units);
+            Apply(activation, zb, y.Slice(r * units, m * units), units);
+        }
+    }
+
+    /// <summary>
+    /// <c>z = conv(x) + bias</c>, then <c>y = activation(z)</c> (<paramref name="y"/> may be <paramref name="z"/>),
+    /// in blocks of samples.
+    /// </summary>
+    public static void ConvolutionForward(in WindowGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias,
+        Span<float> z, Span<float> y, int batch, Span<float> workspace, Activation activation)
+    {
+        int inSize = g.InSize, outSize = g.OutSize;
+        Guard.AtLeast(z.Length, batch * outSize, nameof(z), "batch × OutSize");
+        Guard.AtLeast(y.Length, batch * outSize, nameof(y), "batch × OutSize");
+        // Threads split a whole batch best: keep it whole when the kernel may run on several. Otherwise blocks of at
+        // least 8 samples, so the convolution's own chunking across samples keeps its GEMMs large.
+        int block = Parallelism.MaxThreads > 1 ? batch : Math.Min(batch, Math.Max(8, Block(batch, outSize)));
+        for (int b = 0; b < batch; b += block)
+        {
+            int m = Math.Min(block, batch - b);
+            var zb = z.Slice(b * outSize, m * outSize);
+            Convolution.Forward(g, x.Slice(b * inSize, m * inSize), kernel, bias, zb, m, workspace);
+            Apply(activation, zb, y.Slice(b * outSize, m * outSize), g.OutChannels);
+        }
+    }
+
+    private static int Block(int count, int floatsEach) => Math.Max(1, Math.Min(count, BlockFloats / Math.Max(1, floatsEach)));
+
+    /// <summary><c>y = activation(x)</c> through the activation's own kernel (softmax along rows of <paramref name="cols"/>).</summary>
+    internal static void Apply(Activation activation, ReadOnlySpan<float> x, Span<float> y, int cols)
+    {
+        switch (activation)
+        {
+            case Activation.Linear:
+                if (!x.Overlaps(y)) x.CopyTo(y);
+                break;
+            case Activation.Relu: Activations.Relu(x, y); break;
+            case Activation.Sigmoid: Activations.Sigmoid(x, y); break;
+            case Activation.Tanh: Activations.Tanh(x, y); break;
+            case Activation.Softmax: Activations.Softmax(x, y, cols); break;
+            case Activation.LeakyRelu: Activations.LeakyRelu(x, y); break;
+            case Activation.Elu: Activations.Elu(x, y); break;
+            case Activation.Selu: Activations.Selu(x, y); break;
+            case Activation.Swish: Activations.Swish(x, y); break;
+            case Activation.Softplus: Activations.Softplus(x, y); break;
+            case Activation.Gelu: Activations.Gelu(x, y); break;
+            default: throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation.");
+        }
+    }
+}

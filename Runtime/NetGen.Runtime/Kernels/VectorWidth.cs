@@ -1,0 +1,128 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace NetGen.Kernels;
+
+/// <summary>
+/// One SIMD width as a type parameter: kernels are written once against these operations and instantiated
+/// for <see cref="W512"/> (AVX-512), <see cref="W256"/> (AVX2) and <see cref="W128"/> (SSE on portable x64,
+/// AdvSimd on ARM64). Each instantiation is a separate specialised method (the width structs are value types),
+/// so every call below inlines to one instruction.
+/// </summary>
+/// <remarks>
+/// <see cref="MulAdd"/> is <c>a·b + c</c> fused where the hardware fuses (FMA3 on x64 with AVX2 or
+/// AVX-512, AdvSimd on ARM64) and a multiply then an add where it does not (x86-64-v1/v2, where a software
+/// fused multiply-add would be far slower). Which path runs is decided by the runtime's
+/// <c>VectorNNN.IsHardwareAccelerated</c>: under the JIT that follows the CPU (and the <c>DOTNET_EnableAVX512=0</c> /
+/// <c>DOTNET_EnableAVX=0</c> switches, which the kernel tests use to run every width on one machine); under
+/// NativeAOT it is fixed at compile time by <c>IlcInstructionSet</c>.
+/// </remarks>
+internal interface IVectorWidth<TV> where TV : struct
+{
+    /// <summary>Floats per vector.</summary>
+    static abstract int Count { get; }
+
+    /// <summary>True when the register file is large enough (32 registers: AVX-512) for the kernels' wider register tiles.</summary>
+    static abstract bool Wide { get; }
+
+    static abstract TV Load(ref float p, nint offset);
+
+    static abstract void Store(TV v, ref float p, nint offset);
+
+    static abstract TV Splat(float x);
+
+    static abstract TV MulAdd(TV a, TV b, TV c);
+
+    static abstract TV Add(TV a, TV b);
+
+    static abstract TV Max(TV a, TV b);
+}
+
+/// <summary>Widths the kernels choose from, widest accelerated first.</summary>
+internal static class VectorWidth
+{
+    /// <summary>The widest accelerated path: 512, 256, 128, or 1 when no SIMD is accelerated.</summary>
+    public static int Widest =>
+        Vector512.IsHardwareAccelerated ? 512
+        : Vector256.IsHardwareAccelerated ? 256
+        : Vector128.IsHardwareAccelerated ? 128
+        : 1;
+}
+
+/// <summary>512-bit vectors (AVX-512): 16 floats, 32 registers.</summary>
+internal struct W512 : IVectorWidth<Vector512<float>>
+{
+    public static int Count => 16;
+
+    public static bool Wide => true;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Load(ref float p, nint offset) => Vector512.LoadUnsafe(ref Unsafe.Add(ref p, offset));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(Vector512<float> v, ref float p, nint offset) => v.StoreUnsafe(ref Unsafe.Add(ref p, offset));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Splat(float x) => Vector512.Create(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> MulAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.FusedMultiplyAdd(a, b, c);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Max(Vector512<float> a, Vector512<float> b) => Vector512.Max(a, b);
+}
+
+/// <summary>256-bit vectors (AVX2): 8 floats, 16 registers.</summary>
+internal struct W256 : IVectorWidth<Vector256<float>>
+{
+    public static int Count => 8;
+
+    public static bool Wide => false;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Load(ref float p, nint offset) => Vector256.LoadUnsafe(ref Unsafe.Add(ref p, offset));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(Vector256<float> v, ref float p, nint offset) => v.StoreUnsafe(ref Unsafe.Add(ref p, offset));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Splat(float x) => Vector256.Create(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> MulAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.MultiplyAddEstimate(a, b, c);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Max(Vector256<float> a, Vector256<float> b) => Vector256.Max(a, b);
+}
+
+/// <summary>128-bit vectors (SSE on any x64, AdvSimd on ARM64): 4 floats, 16 registers assumed.</summary>
+internal struct W128 : IVectorWidth<Vector128<float>>
+{
+    public static int Count => 4;
+
+    public static bool Wide => false;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Load(ref float p, nint offset) => Vector128.LoadUnsafe(ref Unsafe.Add(ref p, offset));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(Vector128<float> v, ref float p, nint offset) => v.StoreUnsafe(ref Unsafe.Add(ref p, offset));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Splat(float x) => Vector128.Create(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> MulAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c) => Vector128.MultiplyAddEstimate(a, b, c);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Add(Vector128<float> a, Vector128<float> b) => a + b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Max(Vector128<float> a, Vector128<float> b) => Vector128.Max(a, b);
+}
