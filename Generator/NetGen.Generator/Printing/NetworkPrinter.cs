@@ -149,6 +149,8 @@ internal static class NetworkPrinter
             foreach (var p in l.Parameters)
             {
                 w.Line($"{KnownKernels.Spell(KnownKernels.InitializerFill)}(global::NetGen.Initializer.{(Shared.Initializer)p.Initializer}, new global::System.Span<float>(_parameters, {Literals.Int(p.Offset)}, {Literals.Int(p.Length)}), {Literals.Int(p.FanIn)}, {Literals.Int(p.FanOut)}, new global::NetGen.Rng(global::NetGen.Rng.DeriveSeed(unchecked((ulong)seed), {Literals.Int(paramIndex)})));  // {l.Name}/{p.Name} {p.Shape}");
+                if (p.OnesAfterFill is { } ones)
+                    w.Line($"new global::System.Span<float>(_parameters, {Literals.Int(p.Offset + ones.Start)}, {Literals.Int(ones.Count)}).Fill(1f);  // {l.Name}/{p.Name}: unit_forget_bias");
                 paramIndex++;
             }
         }
