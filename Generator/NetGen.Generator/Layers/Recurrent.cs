@@ -203,6 +203,29 @@ internal sealed class RecurrentNode : LayerNode
 
     public override void LowerInference(LoweringContext c, IReadOnlyList<Tensor> xs, Tensor y) => Forward(c, xs[0], y);
 
+    /// <summary>Floats of one sample's streaming state: h, and c for the LSTM.</summary>
+    public int StateFloats => (Lstm ? 2 : 1) * Units;
+
+    /// <summary>One streaming step: <paramref name="x"/> (n, features) advances <paramref name="h"/> (and <paramref name="cell"/>) in place.</summary>
+    public void LowerStep(LoweringContext c, Tensor x, Tensor h, Tensor? cell)
+    {
+        var scratch = c.Scratch("step_scratch", StepScratch);
+        var head = new List<Operand> { x, Param(Parameters[0]), Param(Parameters[1]), Bias, Out(h) };
+        var sizes = new[] { Batch, Int(Features), Int(Units) };
+        switch (Options.Cell)
+        {
+            case Cell.SimpleRnn:
+                c.Call(KnownKernels.SimpleRnnStep, head.Append(Out(scratch)).Concat(sizes).Append(Act).ToArray());
+                break;
+            case Cell.Lstm:
+                c.Call(KnownKernels.LstmStep, head.Append(Out(cell!)).Append(Out(scratch)).Concat(sizes).Append(Act).Append(RecAct).ToArray());
+                break;
+            default:
+                c.Call(KnownKernels.GruStep, head.Append(Out(scratch)).Concat(sizes).Append(Act).Append(RecAct).Append(BoolArg.Of(Options.ResetAfter)).ToArray());
+                break;
+        }
+    }
+
     public override void LowerTrainingForward(LoweringContext c, IReadOnlyList<Tensor> xs, Tensor y)
     {
         var x = xs[0];

@@ -91,3 +91,18 @@ public partial class MaskedSimpleRnnNet { }
 [LSTM(4, Dropout = 0.25, Seed = 3)]
 [Dense(2)]
 public partial class DropoutLstmNet { }
+
+/// <summary>Two stacked recurrent layers returning sequences (streams: each step's output is that step's row).</summary>
+[Network(InferenceBatchCapacity = 4)]
+[Input(6, 3)]
+[LSTM(5, ReturnSequences = true)]
+[GRU(4, ReturnSequences = true, ResetAfter = false)]
+public partial class StackedSequenceNet { }
+
+/// <summary>A stacked LSTM/SimpleRNN with a softmax head after the last step (streams).</summary>
+[Network]
+[Input(6, 3)]
+[SimpleRNN(5, ReturnSequences = true)]
+[LSTM(4)]
+[Dense(3, Activation = Activation.Softmax)]
+public partial class StackedHeadNet { }
