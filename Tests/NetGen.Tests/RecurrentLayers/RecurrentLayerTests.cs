@@ -20,6 +20,11 @@ public class RecurrentLayerTests
         Assert.Equal(new[] { 12 }, GruSequenceNet.ParameterLayout.Single(p => p.Name == "gru/bias").Shape);  // reset_after = false
         Assert.Equal(new[] { 4, 4 }, SimpleRnnNet.ParameterLayout.Single(p => p.Name == "simple_rnn/recurrent_kernel").Shape);
         Assert.DoesNotContain(LstmSequenceNet.ParameterLayout, p => p.Name.EndsWith("/bias", StringComparison.Ordinal) && p.Name.StartsWith("lstm", StringComparison.Ordinal));
+        // Bidirectional: Keras' forward_<layer> weights, then backward_<layer>; concat doubles the output.
+        Assert.Equal(new[] { "lstm/forward_lstm/kernel", "lstm/forward_lstm/recurrent_kernel", "lstm/forward_lstm/bias",
+            "lstm/backward_lstm/kernel", "lstm/backward_lstm/recurrent_kernel", "lstm/backward_lstm/bias", "dense/kernel", "dense/bias" },
+            BiLstmNet.ParameterLayout.Select(p => p.Name));
+        Assert.Equal(new[] { 8, 2 }, BiLstmNet.ParameterLayout.Single(p => p.Name == "dense/kernel").Shape);
         // Keras' parameter counts: 4·(F·u + u·u + u) and 3·(F·u + u·u + 2u).
         Assert.Equal(4 * (3 * 4 + 4 * 4 + 4) + 4 * 2 + 2, LstmNet.ParameterCount);
         Assert.Equal(3 * (3 * 4 + 4 * 4 + 2 * 4) + 4 * 2 + 2, GruNet.ParameterCount);
