@@ -281,6 +281,7 @@ internal static class GraphBuilder
         CheckTokenIds(graph, context);
         if (context.HasErrors) return null;
         PlanMask(graph, context);
+        if (context.HasErrors) return null;
 
         if (!CheckTotals(graph, context)) return null;
         int offset = 0;
@@ -383,7 +384,7 @@ internal static class GraphBuilder
         var label = $"{layer.Kind} '{names[position]}'";
         if (arg is null || arg.Texts.Count == 0)
         {
-            if (kind is MultiInputKind)
+            if (kind is MultiInputKind { ReadsPreviousByDefault: false })
             {
                 context.Report(Descriptors.InputCount, layer.Location, label, "a merge layer names the layers it merges, e.g. [Add(\"a\", \"b\")]", "none");
                 return null;
@@ -463,7 +464,8 @@ internal static class GraphBuilder
             }
             var masked = layer.Sources.Where(source.ContainsKey).Select(s => source[s]).FirstOrDefault();
             if (masked is null) continue;
-            switch (layer.Sources.Length == 1 ? layer.MaskUse : MaskUse.Drops)
+            // A layer of several inputs that consumes masks (attention) learns which of its inputs carry one.
+            switch (layer.Sources.Length == 1 || layer.MaskUse == MaskUse.Consumes ? layer.MaskUse : MaskUse.Drops)
             {
                 case MaskUse.Propagates:
                     source[layer.Id] = masked;
@@ -471,6 +473,14 @@ internal static class GraphBuilder
                 case MaskUse.Consumes:
                     layer.UsesMask = true;
                     layer.MaskInput = g.Input(AliasRoot(g, masked.Sources[0], true)).Index;
+                    layer.MaskedSources = layer.Sources.Select(source.ContainsKey).ToArray();
+                    for (int k = 0; k < layer.Sources.Length; k++)
+                    {
+                        int positions = g.ShapeOf(layer.Sources[k]).LeadingSize, length = g.Inputs[layer.MaskInput].Shape.Size;
+                        if (layer.MaskedSources[k] && positions != length)
+                            context.Report(Descriptors.MaskDoesNotApply, layer.Spec.Location, $"{layer.Spec.Kind} '{layer.Name}'", masked.Name, length,
+                                $"input '{g.NameOf(layer.Sources[k])}' {g.ShapeOf(layer.Sources[k])}", positions);
+                    }
                     break;
                 default:
                     context.Report(Descriptors.MaskDropped, layer.Spec.Location, $"{layer.Spec.Kind} '{layer.Name}'", masked.Name,

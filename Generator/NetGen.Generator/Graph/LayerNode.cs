@@ -89,6 +89,9 @@ internal abstract class LayerNode
     /// <summary>For a layer that uses a mask: the index of the token input the mask comes from.</summary>
     public int MaskInput { get; set; }
 
+    /// <summary>For a layer that uses a mask: which of its inputs (<see cref="Sources"/>) carry it.</summary>
+    public bool[] MaskedSources { get; set; } = System.Array.Empty<bool>();
+
     /// <summary>For a layer that reads token ids: how many ids are valid (0 .. n − 1).</summary>
     public virtual int TokenVocabulary => 0;
 

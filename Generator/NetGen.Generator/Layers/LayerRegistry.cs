@@ -31,6 +31,10 @@ internal static class LayerRegistry
         yield return new PermuteKind();
         yield return new RepeatVectorKind();
         yield return new LambdaKind();
+        yield return new MultiHeadAttentionKind();
+        yield return new AttentionKind(additive: false);
+        yield return new AttentionKind(additive: true);
+        yield return new PositionEmbeddingKind();
         for (int rank = 1; rank <= 3; rank++)
         {
             yield return new ConvolutionKind(rank);

@@ -514,4 +514,24 @@ public static class Attention
         if (!keyMask.IsEmpty) Guard.AtLeast(keyMask.Length, batch * s, nameof(keyMask), "batch·S");
         if (!dropoutMask.IsEmpty) Guard.AtLeast(dropoutMask.Length, batch * heads * t * s, nameof(dropoutMask), "batch·heads·T·S");
     }
+
+    // ------------------------------------------------------------------ dropout of the attention weights
+
+    /// <summary>
+    /// Draws a dropout mask of the attention weights: each entry of <paramref name="mask"/> is 1/(1 − rate) with
+    /// probability 1 − rate, else 0 (one <see cref="Rng.NextDouble"/> per entry, in order, kept when the draw is ≥ rate,
+    /// as <see cref="Dropout.Forward"/>). Passed as the <c>dropoutMask</c> of the forward and backward calls.
+    /// </summary>
+    public static void DropoutMask(Span<float> mask, float rate, Rng rng)
+    {
+        if (!(rate >= 0f && rate < 1f)) throw new ArgumentOutOfRangeException(nameof(rate), rate, "The attention dropout rate must be in [0, 1).");
+        ArgumentNullException.ThrowIfNull(rng);
+        if (rate == 0f)
+        {
+            mask.Fill(1f);
+            return;
+        }
+        float scale = 1f / (1f - rate);
+        for (int i = 0; i < mask.Length; i++) mask[i] = rng.NextDouble() >= rate ? scale : 0f;
+    }
 }
