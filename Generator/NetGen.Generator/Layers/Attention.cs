@@ -110,7 +110,8 @@ internal sealed class AttentionNode : LayerNode
 
     public override string Description
         => (_score == 2 ? "AdditiveAttention(" + (_useScale ? "" : "no scale") : "Attention(" + (_score == 1 ? "concat" : "dot") + (_useScale ? ", scale" : ""))
-            + (_causal ? ", causal" : "") + (_rate > 0 ? $", dropout={_rate.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}" : "") + ")";
+            + (_causal ? ", causal" : "") + (_rate > 0 ? $", dropout={_rate.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}" : "")
+            + (_seed >= 0 ? $", seed={Literals.Int(_seed)}" : "") + ")";
 
     public override MaskUse MaskUse => MaskUse.Consumes;
 

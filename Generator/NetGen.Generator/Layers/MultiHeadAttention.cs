@@ -189,7 +189,8 @@ internal sealed class MultiHeadAttentionNode : LayerNode
             + (_outputDim != _dq ? $", output_shape={Literals.Int(_outputDim)}" : "")
             + (_useBias ? "" : ", no bias")
             + (_causal ? ", causal" : "")
-            + (_rate > 0 ? $", dropout={_rate.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}" : "") + ")";
+            + (_rate > 0 ? $", dropout={_rate.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}" : "")
+            + (_seed >= 0 ? $", seed={Literals.Int(_seed)}" : "") + ")";
 
     public override MaskUse MaskUse => MaskUse.Consumes;
 

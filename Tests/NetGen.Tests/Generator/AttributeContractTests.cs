@@ -73,6 +73,10 @@ public class AttributeContractTests
         ["Minimum"] = ("merge", "\"a\", \"b\"", "\"b\", \"a\""),
         ["Concatenate"] = ("merge", "\"a\", \"b\"", "\"b\", \"a\""),
         ["Dot"] = ("merge", "1, \"a\", \"b\"", "1, \"b\", \"a\""),
+        ["MultiHeadAttention"] = ("5, 4", "2, 3", "2, 2"),
+        ["Attention"] = ("5, 4", "Inputs = new[] { \"input_layer\", \"input_layer\" }", "Inputs = new[] { \"input_layer\", \"input_layer\", \"input_layer\" }"),
+        ["AdditiveAttention"] = ("5, 4", "Inputs = new[] { \"input_layer\", \"input_layer\" }", "Inputs = new[] { \"input_layer\", \"input_layer\", \"input_layer\" }"),
+        ["PositionEmbedding"] = ("5, 4", "6", "7"),
         ["Lambda"] = ("6", "nameof(F), Backward = nameof(B), ElementWise = true", "nameof(G), Backward = nameof(B), ElementWise = true"),
     };
 
