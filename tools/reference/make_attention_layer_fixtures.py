@@ -63,7 +63,7 @@ class Case:
         return table[ids.long()]
 
     def mha(self, name, xq, xv, xk, heads, key_dim, value_dim=None, out=None, causal=False, use_bias=True,
-            query_mask=None, value_mask=None, key_mask=None):
+            query_mask=None, value_mask=None, key_mask=None, return_scores=False):
         value_dim = value_dim or key_dim
         out = out or xq.shape[-1]
 
@@ -93,9 +93,10 @@ class Case:
         weights = torch.softmax(scores - 1e9 * (1 - m), dim=-1) * m
         core = torch.einsum("bnts,bsnh->btnh", weights, v)
         y = torch.einsum("btnh,nhe->bte", core, wo)
-        return y + bo if bo is not None else y
+        y = y + bo if bo is not None else y
+        return (y, weights) if return_scores else y
 
-    def attention(self, name, q, v, k, mode, use_scale, causal=False, query_mask=None, value_mask=None):
+    def attention(self, name, q, v, k, mode, use_scale, causal=False, query_mask=None, value_mask=None, return_scores=False):
         dim = q.shape[-1]
         if mode == "additive":
             scale = self.weight(name + "/scale", (dim,), 0.5, 1.5) if use_scale else None
@@ -123,22 +124,28 @@ class Case:
         o = w @ v
         if query_mask is not None:
             o = o * query_mask[:, :, None]
-        return o
+        return (o, w) if return_scores else o
 
     def position(self, name, x, length):
         table = self.weight(name + "/embeddings", (length, x.shape[-1]))
         return table[: x.shape[1]][None].expand(x.shape[0], -1, -1)
 
     def finish(self, inputs, y):
-        target = self.draw(tuple(y.shape))
-        loss = ((y - target) ** 2).mean()
+        """y: the output, or a tuple of outputs (NetGen sums their losses; packed rows hold each sample's outputs in order)."""
+        outputs = list(y) if isinstance(y, tuple) else [y]
+        targets = [self.draw(tuple(o.shape)) for o in outputs]
+        loss = sum(((o - t) ** 2).mean() for o, t in zip(outputs, targets))
         loss.backward()
+
+        def pack(tensors):
+            return torch.cat([t.reshape(t.shape[0], -1) for t in tensors], dim=1)
+
         return {
             "batch": self.batch,
             "inputs": [flat(x) for x in inputs],
-            "target": flat(target),
+            "target": flat(pack(targets)),
             "params": {n: flat(p) for n, p in self.params.items()},
-            "y": flat(y),
+            "y": flat(pack(outputs)),
             "loss": float(loss),
             "grads": {n: flat(p.grad) for n, p in self.params.items()},
         }
@@ -217,6 +224,16 @@ def main():
     x = c.draw((3, 4, 3))
     d = c.dense("d", x, 3)
     cases[c.name] = c.finish([x], d + c.position("pos", d, 6))
+
+    c = Case("mha_scores", 10, 2)
+    xq, xv = c.draw((2, 3, 4)), c.draw((2, 5, 3))
+    q, v = c.dense("q", xq, 4), c.dense("v", xv, 3)
+    cases[c.name] = c.finish([xq, xv], c.mha("mha", q, v, v, 2, 3, return_scores=True))
+
+    c = Case("attention_scores", 11, 2)
+    xq, xv = c.draw((2, 4, 3)), c.draw((2, 5, 3))
+    q, v = c.dense("q", xq, 3), c.dense("v", xv, 3)
+    cases[c.name] = c.finish([xq, xv], c.attention("att", q, v, v, "dot", False, return_scores=True))
 
     os.makedirs(OUT, exist_ok=True)
     path = os.path.join(OUT, "layers.json")

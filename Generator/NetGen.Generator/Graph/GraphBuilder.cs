@@ -94,9 +94,27 @@ internal sealed class NetworkGraph
 
     public LayerNode? Layer(int value) => _layers.TryGetValue(value, out var l) ? l : null;
 
-    public Shape ShapeOf(int value) => _layers.TryGetValue(value, out var l) ? l.OutputShape : _inputs[value].Shape;
+    public Shape ShapeOf(int value)
+        => PortOf(value) > 0 ? _layers[LayerOf(value)].ExtraOutputs[PortOf(value) - 1].Shape
+            : _layers.TryGetValue(value, out var l) ? l.OutputShape : _inputs[value].Shape;
 
-    public string NameOf(int value) => _layers.TryGetValue(value, out var l) ? l.Name : _inputs[value].Name;
+    public string NameOf(int value)
+        => PortOf(value) > 0 ? PortName(_layers[LayerOf(value)], PortOf(value))
+            : _layers.TryGetValue(value, out var l) ? l.Name : _inputs[value].Name;
+
+    /// <summary>
+    /// Value numbers of a layer's extra outputs (<see cref="LayerNode.ExtraOutputs"/>): port p of the layer numbered v is
+    /// v + p·PortStride, read by name as <c>"layer:port"</c> (e.g. <c>"mha:scores"</c>; ':' is not allowed in layer names).
+    /// </summary>
+    public const int PortStride = 1 << 20;
+
+    public static int PortValue(int layer, int port) => layer + port * PortStride;
+
+    public static int LayerOf(int value) => value % PortStride;
+
+    public static int PortOf(int value) => value / PortStride;
+
+    public static string PortName(LayerNode layer, int port) => layer.Name + ":" + layer.ExtraOutputs[port - 1].Name;
 
     /// <summary>The layers reading <paramref name="value"/>.</summary>
     public IEnumerable<LayerNode> Readers(int value) => Layers.Where(l => l.Sources.Contains(value));
@@ -190,6 +208,7 @@ internal static class GraphBuilder
         var inputs = new List<InputDecl>();
         var layers = new List<LayerNode>();
         var shapes = new Dictionary<int, Shape>();
+        var built = new Dictionary<int, LayerNode>();
         for (int i = firstInput; i < spec.Layers.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -205,7 +224,7 @@ internal static class GraphBuilder
                 continue;
             }
             var kind = kinds[i]!;
-            var sources = Sources(spec, layerSpec, i, kind, names, index, context);
+            var sources = Sources(spec, layerSpec, i, kind, names, index, context, built);
             if (sources is null) return null;
             var inShapes = sources.Select(s => shapes[s]).ToList();
             LayerNode? node;
@@ -246,6 +265,8 @@ internal static class GraphBuilder
             node.Sources = sources;
             layers.Add(node);
             shapes[i] = node.OutputShape;
+            built[i] = node;
+            for (int port = 1; port <= node.ExtraOutputs.Count; port++) shapes[NetworkGraph.PortValue(i, port)] = node.ExtraOutputs[port - 1].Shape;
         }
         if (context.HasErrors) return null;
 
@@ -258,7 +279,7 @@ internal static class GraphBuilder
                 context.Report(Descriptors.DuplicateOutput, spec.OutputsLocation, label, name);
                 return null;
             }
-            if (!index.TryGetValue(name, out int value))
+            if (!index.TryGetValue(name, out int value) && !TryPort(name, index, built, out value))
             {
                 context.Report(Descriptors.UnknownInputName, spec.OutputsLocation, $"Output of '{label}'", name, string.Join(", ", index.Keys));
                 return null;
@@ -267,10 +288,10 @@ internal static class GraphBuilder
         }
 
         // Reachability: only what an output depends on is part of the network.
-        var needed = new HashSet<int>(outputs);
+        var needed = new HashSet<int>(outputs.Select(NetworkGraph.LayerOf));
         for (int l = layers.Count - 1; l >= 0; l--)
             if (needed.Contains(layers[l].Id))
-                foreach (var s in layers[l].Sources) needed.Add(s);
+                foreach (var s in layers[l].Sources) needed.Add(NetworkGraph.LayerOf(s));
         foreach (var input in inputs.Where(x => !needed.Contains(x.Id)))
             context.Report(Descriptors.UnusedInput, input.Location, input.Name, label);
         foreach (var layer in layers.Where(x => !needed.Contains(x.Id)))
@@ -378,7 +399,23 @@ internal static class GraphBuilder
     }
 
     /// <summary>The values a layer reads: its named inputs, or the value declared just above it.</summary>
-    private static int[]? Sources(NetworkSpec spec, LayerSpec layer, int position, LayerKind kind, string[] names, Dictionary<string, int> index, BuildContext context)
+    /// <summary>An extra output port named <c>"layer:port"</c> of a layer built already.</summary>
+    private static bool TryPort(string name, Dictionary<string, int> index, Dictionary<int, LayerNode> built, out int value)
+    {
+        value = -1;
+        int colon = name.LastIndexOf(':');
+        if (colon <= 0 || !index.TryGetValue(name.Substring(0, colon), out int layer) || !built.TryGetValue(layer, out var node)) return false;
+        for (int port = 1; port <= node.ExtraOutputs.Count; port++)
+        {
+            if (node.ExtraOutputs[port - 1].Name != name.Substring(colon + 1)) continue;
+            value = NetworkGraph.PortValue(layer, port);
+            return true;
+        }
+        return false;
+    }
+
+    private static int[]? Sources(NetworkSpec spec, LayerSpec layer, int position, LayerKind kind, string[] names, Dictionary<string, int> index, BuildContext context,
+        Dictionary<int, LayerNode> built)
     {
         var arg = layer.Find("inputs") ?? layer.Find("Inputs");
         var label = $"{layer.Kind} '{names[position]}'";
@@ -395,13 +432,13 @@ internal static class GraphBuilder
         for (int k = 0; k < sources.Length; k++)
         {
             var name = arg.Texts[k];
-            if (!index.TryGetValue(name, out int value))
+            if (!index.TryGetValue(name, out int value) && !TryPort(name, index, built, out value))
             {
                 context.Report(Descriptors.UnknownInputName, arg.Location ?? layer.Location, label, name,
                     string.Join(", ", names.Take(position).Where(n => n is not null)));
                 return null;
             }
-            if (value >= position)
+            if (NetworkGraph.LayerOf(value) >= position)
             {
                 context.Report(Descriptors.ReadsLaterLayer, arg.Location ?? layer.Location, label, name);
                 return null;

@@ -63,6 +63,13 @@ internal abstract class LayerNode
 
     public Shape OutputShape { get; }
 
+    /// <summary>
+    /// Outputs besides the main one (port 0), read by other layers and <c>[Output]</c> as <c>"name:port"</c>, e.g. the
+    /// attention scores of a MultiHeadAttention (<c>"mha:scores"</c>). Lowering gets their tensors as
+    /// <see cref="LoweringContext.Ports"/> and, in the backward pass, their gradients as <see cref="LoweringContext.PortGradients"/>.
+    /// </summary>
+    public virtual IReadOnlyList<(string Name, Shape Shape)> ExtraOutputs => System.Array.Empty<(string, Shape)>();
+
     /// <summary>Keras class name shown by Summary, e.g. <c>Dense</c>.</summary>
     public abstract string KerasClass { get; }
 

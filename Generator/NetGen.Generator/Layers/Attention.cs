@@ -73,7 +73,7 @@ internal sealed class AttentionKind : MultiInputKind
         }
         bool useScale = BuildContext.Bool(spec, "UseScale", _additive);
         var node = new AttentionNode(spec, name, inputs, new Shape(q.Dims[0], v.Last), score, useScale, BuildContext.Bool(spec, "UseCausalMask", false),
-            rate, AttentionArguments.Seed(spec));
+            rate, AttentionArguments.Seed(spec), BuildContext.Bool(spec, "ReturnAttentionScores", false));
         if (useScale)
         {
             node.Parameters.Add(_additive
@@ -91,10 +91,13 @@ internal sealed class AttentionNode : LayerNode
     private readonly bool _useScale, _causal;
     private readonly double _rate;
     private readonly long _seed;
+    private readonly bool _returnScores;
 
-    public AttentionNode(LayerSpec spec, string name, IReadOnlyList<Shape> inputs, Shape output, int score, bool useScale, bool causal, double rate, long seed)
+    public AttentionNode(LayerSpec spec, string name, IReadOnlyList<Shape> inputs, Shape output, int score, bool useScale, bool causal, double rate, long seed,
+        bool returnScores)
         : base(spec, name, inputs, output)
     {
+        _returnScores = returnScores;
         _score = score;
         _useScale = useScale;
         _causal = causal;
@@ -104,14 +107,18 @@ internal sealed class AttentionNode : LayerNode
         _tv = inputs[1].Dims[0];
         _dim = inputs[0].Last;
         _valueDim = inputs[1].Last;
+        // Keras' scores of Attention/AdditiveAttention: the weights after dropout, (Tq, Tv).
+        ExtraOutputs = returnScores ? new[] { ("scores", new Shape(_tq, _tv)) } : System.Array.Empty<(string, Shape)>();
     }
+
+    public override IReadOnlyList<(string Name, Shape Shape)> ExtraOutputs { get; }
 
     public override string KerasClass => Spec.Kind;
 
     public override string Description
         => (_score == 2 ? "AdditiveAttention(" + (_useScale ? "" : "no scale") : "Attention(" + (_score == 1 ? "concat" : "dot") + (_useScale ? ", scale" : ""))
             + (_causal ? ", causal" : "") + (_rate > 0 ? $", dropout={_rate.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}" : "")
-            + (_seed >= 0 ? $", seed={Literals.Int(_seed)}" : "") + ")";
+            + (_seed >= 0 ? $", seed={Literals.Int(_seed)}" : "") + (_returnScores ? ", scores" : "") + ")";
 
     public override MaskUse MaskUse => MaskUse.Consumes;
 
@@ -149,7 +156,7 @@ internal sealed class AttentionNode : LayerNode
         }
         c.Call(KnownKernels.AttentionForward, Join(
             new Operand[] { ScoreMode, xs[0], Key(xs), xs[1], Scale(false), ConcatWeight(false) }, Masks(c),
-            new Operand[] { dropout, Out(y), Out(Probabilities(c)), EmptyOut, c.Workspace(KnownKernels.AttentionForwardScratchSize, Int(_tq), Int(_tv)) },
+            new Operand[] { dropout, Out(y), Out(Probabilities(c)), _returnScores ? Out(c.Ports[0]) : EmptyOut, c.Workspace(KnownKernels.AttentionForwardScratchSize, Int(_tq), Int(_tv)) },
             Sizes));
     }
 
@@ -163,7 +170,7 @@ internal sealed class AttentionNode : LayerNode
         Operand dropout = _rate > 0 ? DropoutMask(c) : Empty;
         c.Call(KnownKernels.AttentionBackward, Join(
             new Operand[] { ScoreMode, a.Xs[0], Key(a.Xs), a.Xs[1], Scale(false), ConcatWeight(false) }, Masks(c),
-            new Operand[] { dropout, Probabilities(c), a.Dy, Empty, Out(dQuery), Out(dKey), Out(dValue), Scale(true), ConcatWeight(true),
+            new Operand[] { dropout, Probabilities(c), a.Dy, _returnScores && c.PortGradients[0] is { } dScores ? dScores : Empty, Out(dQuery), Out(dKey), Out(dValue), Scale(true), ConcatWeight(true),
                 c.Workspace(KnownKernels.AttentionBackwardScratchSize, Int(_tq), Int(_tv), Int(_dim), Int(_valueDim)) },
             Sizes));
         if (a.Xs.Count == 2 && a.Dxs[1] is { } dx) c.Accumulate(dx, dKey);

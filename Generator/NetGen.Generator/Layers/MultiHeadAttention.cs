@@ -96,7 +96,7 @@ internal sealed class MultiHeadAttentionKind : MultiInputKind
         outDims[outDims.Length - 1] = outputDim;
         bool useBias = BuildContext.Bool(spec, "UseBias", true);
         var node = new MultiHeadAttentionNode(spec, name, inputs, new Shape(outDims), heads, keyDim, valueDim, outputDim, useBias, causal, rate,
-            AttentionArguments.Seed(spec));
+            AttentionArguments.Seed(spec), BuildContext.Bool(spec, "ReturnAttentionScores", false));
         void Projection(string sub, int features, int size)
         {
             node.Parameters.Add(new ParameterDecl(sub + "/kernel", new Shape(features, heads, size), kernelInit, heads * features, size * features));
@@ -158,11 +158,13 @@ internal sealed class MultiHeadAttentionNode : LayerNode
     private readonly bool _useBias, _causal;
     private readonly double _rate;
     private readonly long _seed;
+    private readonly bool _returnScores;
 
     public MultiHeadAttentionNode(LayerSpec spec, string name, IReadOnlyList<Shape> inputs, Shape output, int heads, int keyDim, int valueDim,
-        int outputDim, bool useBias, bool causal, double rate, long seed)
+        int outputDim, bool useBias, bool causal, double rate, long seed, bool returnScores)
         : base(spec, name, inputs, output)
     {
+        _returnScores = returnScores;
         _heads = heads;
         _keyDim = keyDim;
         _valueDim = valueDim;
@@ -179,7 +181,13 @@ internal sealed class MultiHeadAttentionNode : LayerNode
         _dq = q.Last;
         _dv = v.Last;
         _dk = k.Last;
+        // Keras' scores: (heads, query positions..., key positions...), the probabilities before dropout.
+        ExtraOutputs = returnScores
+            ? new[] { ("scores", new Shape(new[] { heads }.Concat(q.Dims.Take(q.Rank - 1)).Concat(v.Dims.Take(v.Rank - 1)).ToArray())) }
+            : System.Array.Empty<(string, Shape)>();
     }
+
+    public override IReadOnlyList<(string Name, Shape Shape)> ExtraOutputs { get; }
 
     public override string KerasClass => "MultiHeadAttention";
 
@@ -190,7 +198,7 @@ internal sealed class MultiHeadAttentionNode : LayerNode
             + (_useBias ? "" : ", no bias")
             + (_causal ? ", causal" : "")
             + (_rate > 0 ? $", dropout={_rate.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}" : "")
-            + (_seed >= 0 ? $", seed={Literals.Int(_seed)}" : "") + ")";
+            + (_seed >= 0 ? $", seed={Literals.Int(_seed)}" : "") + (_returnScores ? ", scores" : "") + ")";
 
     public override MaskUse MaskUse => MaskUse.Consumes;
 
@@ -230,7 +238,8 @@ internal sealed class MultiHeadAttentionNode : LayerNode
 
     private Tensor Core(LoweringContext c) => c.Scratch("core", _t * _heads * _valueDim, new Shape(_t, _heads, _valueDim));
 
-    private Tensor Probabilities(LoweringContext c) => c.Scratch("probabilities", _heads * _t * _s, new Shape(_heads, _t, _s));
+    /// <summary>The softmax probabilities: the scores output when it is returned, else a buffer of the layer.</summary>
+    private Tensor Probabilities(LoweringContext c) => _returnScores ? c.Ports[0] : c.Scratch("probabilities", _heads * _t * _s, new Shape(_heads, _t, _s));
 
     private Tensor DropoutMask(LoweringContext c) => c.Scratch("dropout_mask", _heads * _t * _s, new Shape(_heads, _t, _s));
 
@@ -282,7 +291,7 @@ internal sealed class MultiHeadAttentionNode : LayerNode
         Operand dropout = _rate > 0 ? DropoutMask(c) : Empty;
         c.Call(KnownKernels.MultiHeadBackward, Join(
             new Operand[] { Q(c), K(c), V(c) }, Masks(c),
-            new Operand[] { dropout, Probabilities(c), dCore, Empty, Out(dq), Out(dk), Out(dv),
+            new Operand[] { dropout, Probabilities(c), dCore, _returnScores && c.PortGradients[0] is { } dScores ? dScores : Empty, Out(dq), Out(dk), Out(dv),
                 c.Workspace(KnownKernels.MultiHeadBackwardScratchSize, Int(_t), Int(_s), Int(_keyDim), Int(_valueDim)) },
             CoreSizes));
         var dProjected = new[] { dq, dk, dv };

@@ -34,6 +34,12 @@ internal sealed class LoweringContext
     /// <summary>The layer's position in the network (random streams are numbered by it).</summary>
     public int LayerIndex { get; set; }
 
+    /// <summary>The current layer's extra output tensors (<see cref="LayerNode.ExtraOutputs"/>), in port order.</summary>
+    public IReadOnlyList<Tensor> Ports { get; set; } = System.Array.Empty<Tensor>();
+
+    /// <summary>Backward part: the gradient of each extra output of the current layer, or null where nothing reads it.</summary>
+    public IReadOnlyList<Tensor?> PortGradients { get; set; } = System.Array.Empty<Tensor?>();
+
     /// <summary>The network inputs' tensors, in declaration order (a padding mask is read from its token input).</summary>
     public IReadOnlyList<Tensor> NetworkInputs { get; set; } = System.Array.Empty<Tensor>();
 

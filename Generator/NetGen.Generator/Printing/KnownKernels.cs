@@ -113,6 +113,7 @@ internal static class KnownKernels
     public static readonly Kernel AttentionDropoutMask = K("Attention", "DropoutMask");
     public static readonly Kernel PositionEmbeddingForward = K("PositionEmbedding", "Forward");
     public static readonly Kernel PositionEmbeddingBackward = K("PositionEmbedding", "Backward");
+    public static readonly Kernel FillZero = K("Fill", "Zero");
 
     // Losses.cs, Initializers.cs
     public static readonly Kernel LossCompute = K("Losses", "Compute");

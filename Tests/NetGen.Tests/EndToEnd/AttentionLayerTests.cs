@@ -32,6 +32,8 @@ public class AttentionLayerTests
         ["attention_concat"] = () => new AttentionConcatFixtureNet(),
         ["additive_mask"] = () => new AdditiveMaskFixtureNet(),
         ["position"] = () => new PositionFixtureNet(),
+        ["mha_scores"] = () => new MhaScoresFixtureNet(),
+        ["attention_scores"] = () => new AttentionScoresFixtureNet(),
     };
 
     private static readonly Lazy<JsonElement> s_cases = new(() =>
@@ -115,5 +117,22 @@ public class AttentionLayerTests
         var (net, c, x, batch) = Load(name);
         double worst = GradientCheck.MaxError(net, x, Floats(c.GetProperty("target")), batch, Loss.MeanSquaredError);
         Assert.True(worst <= 1, $"{name}: finite differences disagree with the analytic gradient: worst error is {worst:F2}× the bound");
+    }
+
+    [Fact]
+    public void ScoresAloneTrainThroughTheScoresPort()
+    {
+        // mha's main output is unused, so its gradient is zero; the gradient reaches pre only through the scores.
+        var net = new MhaScoresOnlyNet(3);
+        Assert.Equal(2 * 4 * 2, MhaScoresOnlyNet.OutputLength); // scores (heads 2, T 4, S 4) through Dense(2): (2, 4, 2)
+        const int batch = 2;
+        var x = GradientCheck.Random(batch * MhaScoresOnlyNet.InputLength, 11);
+        var y = GradientCheck.Random(batch * MhaScoresOnlyNet.OutputLength, 12, 0.5f);
+        double worst = GradientCheck.MaxError(net, x, y, batch, Loss.MeanSquaredError);
+        Assert.True(worst <= 1, $"finite differences disagree with the analytic gradient: worst error is {worst:F2}× the bound");
+        var pre = MhaScoresOnlyNet.ParameterLayout.Single(p => p.Name == "pre/kernel");
+        Assert.Contains(net.Gradients.Slice(pre.Offset, pre.Length).ToArray(), g => g != 0);
+        var output = MhaScoresOnlyNet.ParameterLayout.Single(p => p.Name == "mha/attention_output/kernel");
+        Assert.All(net.Gradients.Slice(output.Offset, output.Length).ToArray(), g => Assert.Equal(0f, g));
     }
 }

@@ -83,3 +83,31 @@ public partial class AdditiveMaskFixtureNet { }
 [PositionEmbedding(6, Name = "pos")]
 [Add("d", "pos")]
 public partial class PositionFixtureNet { }
+
+/// <summary>The attention scores as a second output ("mha:scores", Keras' return_attention_scores): both outputs are trained.</summary>
+[Network]
+[Input(3, 4, Name = "xq")]
+[Input(5, 3, Name = "xv")]
+[Dense(4, Inputs = new[] { "xq" }, Name = "q")]
+[Dense(3, Inputs = new[] { "xv" }, Name = "v")]
+[MultiHeadAttention(2, 3, ReturnAttentionScores = true, Inputs = new[] { "q", "v" }, Name = "mha")]
+[Output("mha", "mha:scores")]
+public partial class MhaScoresFixtureNet { }
+
+/// <summary>Attention's scores as a second output.</summary>
+[Network]
+[Input(4, 3, Name = "xq")]
+[Input(5, 3, Name = "xv")]
+[Dense(3, Inputs = new[] { "xq" }, Name = "q")]
+[Dense(3, Inputs = new[] { "xv" }, Name = "v")]
+[Attention(ReturnAttentionScores = true, Inputs = new[] { "q", "v" }, Name = "att")]
+[Output("att", "att:scores")]
+public partial class AttentionScoresFixtureNet { }
+
+/// <summary>Only the scores are an output (the layer's main output is unused: its gradient is zero), read through a Dense layer.</summary>
+[Network]
+[Input(4, 3)]
+[Dense(3, Name = "pre")]
+[MultiHeadAttention(2, 2, ReturnAttentionScores = true, UseCausalMask = true, Name = "mha")]
+[Dense(2, Inputs = new[] { "mha:scores" }, Name = "post")]
+public partial class MhaScoresOnlyNet { }

@@ -21,4 +21,10 @@ public sealed class AdditiveAttentionAttribute : LayerAttribute
 
     /// <summary>Seed of the attention-dropout stream; negative (the default) derives it from the network's seed.</summary>
     public long Seed { get; set; } = -1;
+
+    /// <summary>
+    /// Also output the attention scores (Keras <c>return_attention_scores</c>): the weights after dropout, (Tq, Tv) per
+    /// sample, as an extra output named <c>"layer:scores"</c> that later layers and <c>[Output]</c> read like any other.
+    /// </summary>
+    public bool ReturnAttentionScores { get; set; }
 }

@@ -61,4 +61,11 @@ public sealed class MultiHeadAttentionAttribute : LayerAttribute
 
     /// <summary>Seed of the attention-dropout stream; negative (the default) derives it from the network's seed.</summary>
     public long Seed { get; set; } = -1;
+
+    /// <summary>
+    /// Also output the attention scores (Keras <c>return_attention_scores</c>): the softmax probabilities before dropout,
+    /// (heads, query positions, key positions) per sample, as an extra output named <c>"layer:scores"</c> that later
+    /// layers and <c>[Output]</c> read like any other (e.g. <c>[Output("mha", "mha:scores")]</c>). Gradients flow back through it.
+    /// </summary>
+    public bool ReturnAttentionScores { get; set; }
 }
