@@ -268,9 +268,11 @@ public static class Declarations
         ["Cropping3D"] = Layer("Cropping3D", IntList),
         ["MultiHeadAttention"] = Layer("MultiHeadAttention", Gen.Select(SignedInt, SignedInt, (h, k) => h + ", " + k), Opt("ValueDim", SignedInt), Opt("OutputShape", SignedInt),
             Opt("UseBias", Bool, 8), Opt("Dropout", Double), Opt("UseCausalMask", Bool), Opt("AttentionAxes", IntArray), Opt("KernelInitializer", Init, 8),
-            Opt("BiasInitializer", Init, 8), Opt("Seed", Long)),
-        ["Attention"] = Layer("Attention", null, Opt("UseScale", Bool), Opt("ScoreMode", ScoreMode), Opt("UseCausalMask", Bool), Opt("Dropout", Double), Opt("Seed", Long)),
-        ["AdditiveAttention"] = Layer("AdditiveAttention", null, Opt("UseScale", Bool), Opt("UseCausalMask", Bool), Opt("Dropout", Double), Opt("Seed", Long)),
+            Opt("BiasInitializer", Init, 8), Opt("Seed", Long), Opt("ReturnAttentionScores", Bool)),
+        ["Attention"] = Layer("Attention", null, Opt("UseScale", Bool), Opt("ScoreMode", ScoreMode), Opt("UseCausalMask", Bool), Opt("Dropout", Double), Opt("Seed", Long),
+            Opt("ReturnAttentionScores", Bool)),
+        ["AdditiveAttention"] = Layer("AdditiveAttention", null, Opt("UseScale", Bool), Opt("UseCausalMask", Bool), Opt("Dropout", Double), Opt("Seed", Long),
+            Opt("ReturnAttentionScores", Bool)),
         ["PositionEmbedding"] = Layer("PositionEmbedding", SignedInt, Opt("EmbeddingsInitializer", Init, 8)),
         ["Output"] = NameList.Select(n => "Output(" + n + ")"),
     };
@@ -497,7 +499,19 @@ public static class Declarations
             return new ChainState(state.Layers.Append(branch).Append(merged).ToArray(), previous.Shape, state.Smooth, values);
         });
         var options = new List<(int, Gen<ChainState>)> { (8, step), (1, merge), (1, concatAxis) };
+        // Self-attention whose scores (heads, T, T) are the next value: the "name:scores" port.
+        var scores = Gen.Select(Gen.Int[1, 2], Gen.Int[1, 3], Bool, (h, k, causal) =>
+        {
+            var p = previous.Shape;
+            var layer = $"MultiHeadAttention({h}, {k}, ReturnAttentionScores = true, UseCausalMask = {causal}, Inputs = new[] {{ \"{previous.Name}\" }}, Name = \"m{i}\")";
+            var reader = $"Dense(2, Activation = Activation.Tanh, Inputs = new[] {{ \"m{i}:scores\" }}, Name = \"l{i}\")";
+            var shape = new[] { h, p[0], 2 };
+            // Only the scores are read: the main output gets a zero gradient in the backward pass.
+            var values = state.Values.Append(("l" + i, shape)).ToList();
+            return new ChainState(state.Layers.Append(layer).Append(reader).ToArray(), shape, state.Smooth, values);
+        }).Select(c => Prod(c.Shape) <= 256 ? c : state);
         if (previous.Shape.Length == 2) options.Add((1, attention));
+        if (previous.Shape.Length == 2) options.Add((1, scores));
         if (previous.Shape.Length <= 2) options.Add((1, dot));
         return Freq(options.ToArray()).SelectMany(next => Grow(next, remaining - 1));
     }
