@@ -135,4 +135,17 @@ public class AttentionLayerTests
         var output = MhaScoresOnlyNet.ParameterLayout.Single(p => p.Name == "mha/attention_output/kernel");
         Assert.All(net.Gradients.Slice(output.Offset, output.Length).ToArray(), g => Assert.Equal(0f, g));
     }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void PredictAndTrainingStepAllocateNothing(string name)
+    {
+        var (net, c, x, batch) = Load(name);
+        var y = new float[batch * net.OutputLength];
+        var target = Floats(c.GetProperty("target"));
+        net.Predict(x, y, batch);
+        net.ComputeGradients(x, target, batch, Loss.MeanSquaredError);
+        Assert.Equal(0, Allocations.Fewest(() => net.Predict(x, y, batch)));
+        Assert.Equal(0, Allocations.Fewest(() => net.ComputeGradients(x, target, batch, Loss.MeanSquaredError)));
+    }
 }
