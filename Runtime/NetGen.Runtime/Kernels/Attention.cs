@@ -1,5 +1,7 @@
 using System;
+using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace NetGen.Kernels;
 
@@ -292,10 +294,25 @@ public static class Attention
         float max = float.NegativeInfinity;
         for (int j = 0; j < row.Length; j++) if (row[j] > max) max = row[j];
         float sum = 0;
-        for (int j = 0; j < row.Length; j++)
+        int k = 0;
+        if (Vector.IsHardwareAccelerated && row.Length >= Vector<float>.Count)
         {
-            float e = MathF.Exp(row[j] - max);
-            row[j] = e;
+            // Vector.Exp: exp(−∞) = 0, so masked entries stay exactly 0.
+            ref float r = ref MemoryMarshal.GetReference(row);
+            var shift = new Vector<float>(max);
+            var sums = Vector<float>.Zero;
+            for (; k + Vector<float>.Count <= row.Length; k += Vector<float>.Count)
+            {
+                var e = Vector.Exp(Vector.LoadUnsafe(ref r, (nuint)k) - shift);
+                e.StoreUnsafe(ref r, (nuint)k);
+                sums += e;
+            }
+            sum = Vector.Sum(sums);
+        }
+        for (; k < row.Length; k++)
+        {
+            float e = MathF.Exp(row[k] - max);
+            row[k] = e;
             sum += e;
         }
         float inv = 1f / sum;
@@ -379,9 +396,17 @@ public static class Attention
                 Gather(value, vn, b, n, s, heads, valueDim, 1f);
                 Span<float> p = probabilities.Slice((b * heads + n) * ts, ts);
                 Gemm.MatMulTransposeB(qn, kn, p, t, keyDim, s);
+                bool unmasked = attentionMask.IsEmpty && queryMask.IsEmpty && valueMask.IsEmpty && keyMask.IsEmpty;
                 for (int i = 0; i < t; i++)
                 {
                     Span<float> row = p.Slice(i * s, s);
+                    if (unmasked)
+                    {
+                        // No mask but the causal one: row i keeps keys 0..i (at least key 0).
+                        if (causal && i + 1 < s) row.Slice(i + 1).Fill(float.NegativeInfinity);
+                        SoftmaxRow(row);
+                        continue;
+                    }
                     int allowed = 0;
                     for (int j = 0; j < s; j++)
                     {
