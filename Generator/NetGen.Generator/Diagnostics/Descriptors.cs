@@ -209,6 +209,13 @@ internal static class Descriptors
         "Null argument",
         "{0}: {1} must not be null or contain null");
 
+    public static readonly DiagnosticDescriptor RecurrentOptionUnsupported = Make("NG0050",
+        "Recurrent option not supported yet",
+        "{0}: {1} is not supported yet (it is {2}); {3}");
+
+    public static readonly DiagnosticDescriptor UnknownOutputPort = Make("NG0051",
+        "Unknown output port",
+        "{0}: '{1}' has no output named '{2}' ({3})");
     public static readonly DiagnosticDescriptor AttentionShapes = Make("NG0060",
         "Attention inputs of incompatible shapes",
         "{0}: the {1} {2} and the {3} {4} do not fit together: {5}");
@@ -283,6 +290,8 @@ internal static class Descriptors
         [TooLarge.Id] = TooLarge,
         [NumberOutOfRange.Id] = NumberOutOfRange,
         [NullArgument.Id] = NullArgument,
+        [RecurrentOptionUnsupported.Id] = RecurrentOptionUnsupported,
+        [UnknownOutputPort.Id] = UnknownOutputPort,
         [AttentionShapes.Id] = AttentionShapes,
         [CausalMaskNotAllowed.Id] = CausalMaskNotAllowed,
         [AttentionAxesNotSupported.Id] = AttentionAxesNotSupported,

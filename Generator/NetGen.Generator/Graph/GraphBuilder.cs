@@ -94,27 +94,9 @@ internal sealed class NetworkGraph
 
     public LayerNode? Layer(int value) => _layers.TryGetValue(value, out var l) ? l : null;
 
-    public Shape ShapeOf(int value)
-        => PortOf(value) > 0 ? _layers[LayerOf(value)].ExtraOutputs[PortOf(value) - 1].Shape
-            : _layers.TryGetValue(value, out var l) ? l.OutputShape : _inputs[value].Shape;
+    public Shape ShapeOf(int value) => _layers.TryGetValue(value, out var l) ? l.OutputShape : _inputs[value].Shape;
 
-    public string NameOf(int value)
-        => PortOf(value) > 0 ? PortName(_layers[LayerOf(value)], PortOf(value))
-            : _layers.TryGetValue(value, out var l) ? l.Name : _inputs[value].Name;
-
-    /// <summary>
-    /// Value numbers of a layer's extra outputs (<see cref="LayerNode.ExtraOutputs"/>): port p of the layer numbered v is
-    /// v + p·PortStride, read by name as <c>"layer:port"</c> (e.g. <c>"mha:scores"</c>; ':' is not allowed in layer names).
-    /// </summary>
-    public const int PortStride = 1 << 20;
-
-    public static int PortValue(int layer, int port) => layer + port * PortStride;
-
-    public static int LayerOf(int value) => value % PortStride;
-
-    public static int PortOf(int value) => value / PortStride;
-
-    public static string PortName(LayerNode layer, int port) => layer.Name + ":" + layer.ExtraOutputs[port - 1].Name;
+    public string NameOf(int value) => _layers.TryGetValue(value, out var l) ? l.Name : _inputs[value].Name;
 
     /// <summary>The layers reading <paramref name="value"/>.</summary>
     public IEnumerable<LayerNode> Readers(int value) => Layers.Where(l => l.Sources.Contains(value));
@@ -208,7 +190,10 @@ internal static class GraphBuilder
         var inputs = new List<InputDecl>();
         var layers = new List<LayerNode>();
         var shapes = new Dictionary<int, Shape>();
+        // Extra outputs read as "layer:port" (a recurrent layer's states): a port node after its owner, numbered after every declared value.
         var built = new Dictionary<int, LayerNode>();
+        var portNodes = new Dictionary<string, PortNode>();
+        var ports = new PortResolver(spec, index, built, portNodes, layers, shapes, context);
         for (int i = firstInput; i < spec.Layers.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -224,7 +209,7 @@ internal static class GraphBuilder
                 continue;
             }
             var kind = kinds[i]!;
-            var sources = Sources(spec, layerSpec, i, kind, names, index, context, built);
+            var sources = Sources(spec, layerSpec, i, kind, names, index, context, ports);
             if (sources is null) return null;
             var inShapes = sources.Select(s => shapes[s]).ToList();
             LayerNode? node;
@@ -266,7 +251,6 @@ internal static class GraphBuilder
             layers.Add(node);
             shapes[i] = node.OutputShape;
             built[i] = node;
-            for (int port = 1; port <= node.ExtraOutputs.Count; port++) shapes[NetworkGraph.PortValue(i, port)] = node.ExtraOutputs[port - 1].Shape;
         }
         if (context.HasErrors) return null;
 
@@ -279,7 +263,14 @@ internal static class GraphBuilder
                 context.Report(Descriptors.DuplicateOutput, spec.OutputsLocation, label, name);
                 return null;
             }
-            if (!index.TryGetValue(name, out int value) && !TryPort(name, index, built, out value))
+            int value;
+            if (Names.IsPortReference(name, index))
+            {
+                var port = ports.Resolve(name, spec.OutputsLocation, $"Output of '{label}'");
+                if (port is null) return null;
+                value = port.Value.Value;
+            }
+            else if (!index.TryGetValue(name, out value))
             {
                 context.Report(Descriptors.UnknownInputName, spec.OutputsLocation, $"Output of '{label}'", name, string.Join(", ", index.Keys));
                 return null;
@@ -288,10 +279,10 @@ internal static class GraphBuilder
         }
 
         // Reachability: only what an output depends on is part of the network.
-        var needed = new HashSet<int>(outputs.Select(NetworkGraph.LayerOf));
+        var needed = new HashSet<int>(outputs);
         for (int l = layers.Count - 1; l >= 0; l--)
             if (needed.Contains(layers[l].Id))
-                foreach (var s in layers[l].Sources) needed.Add(NetworkGraph.LayerOf(s));
+                foreach (var s in layers[l].Sources) needed.Add(s);
         foreach (var input in inputs.Where(x => !needed.Contains(x.Id)))
             context.Report(Descriptors.UnusedInput, input.Location, input.Name, label);
         foreach (var layer in layers.Where(x => !needed.Contains(x.Id)))
@@ -399,23 +390,7 @@ internal static class GraphBuilder
     }
 
     /// <summary>The values a layer reads: its named inputs, or the value declared just above it.</summary>
-    /// <summary>An extra output port named <c>"layer:port"</c> of a layer built already.</summary>
-    private static bool TryPort(string name, Dictionary<string, int> index, Dictionary<int, LayerNode> built, out int value)
-    {
-        value = -1;
-        int colon = name.LastIndexOf(':');
-        if (colon <= 0 || !index.TryGetValue(name.Substring(0, colon), out int layer) || !built.TryGetValue(layer, out var node)) return false;
-        for (int port = 1; port <= node.ExtraOutputs.Count; port++)
-        {
-            if (node.ExtraOutputs[port - 1].Name != name.Substring(colon + 1)) continue;
-            value = NetworkGraph.PortValue(layer, port);
-            return true;
-        }
-        return false;
-    }
-
-    private static int[]? Sources(NetworkSpec spec, LayerSpec layer, int position, LayerKind kind, string[] names, Dictionary<string, int> index, BuildContext context,
-        Dictionary<int, LayerNode> built)
+    private static int[]? Sources(NetworkSpec spec, LayerSpec layer, int position, LayerKind kind, string[] names, Dictionary<string, int> index, BuildContext context, PortResolver ports)
     {
         var arg = layer.Find("inputs") ?? layer.Find("Inputs");
         var label = $"{layer.Kind} '{names[position]}'";
@@ -432,13 +407,27 @@ internal static class GraphBuilder
         for (int k = 0; k < sources.Length; k++)
         {
             var name = arg.Texts[k];
-            if (!index.TryGetValue(name, out int value) && !TryPort(name, index, built, out value))
+            if (Names.IsPortReference(name, index))
+            {
+                // "owner:port": the owner is declared earlier (else NG0030), and has that port (else NG0051).
+                var owner = name.Substring(0, name.LastIndexOf(':'));
+                if (index[owner] >= position)
+                {
+                    context.Report(Descriptors.ReadsLaterLayer, arg.Location ?? layer.Location, label, name);
+                    return null;
+                }
+                var port = ports.Resolve(name, arg.Location ?? layer.Location, label);
+                if (port is null) return null;
+                sources[k] = port.Value.Value;
+                continue;
+            }
+            if (!index.TryGetValue(name, out int value))
             {
                 context.Report(Descriptors.UnknownInputName, arg.Location ?? layer.Location, label, name,
                     string.Join(", ", names.Take(position).Where(n => n is not null)));
                 return null;
             }
-            if (NetworkGraph.LayerOf(value) >= position)
+            if (value >= position)
             {
                 context.Report(Descriptors.ReadsLaterLayer, arg.Location ?? layer.Location, label, name);
                 return null;
@@ -501,23 +490,28 @@ internal static class GraphBuilder
             }
             var masked = layer.Sources.Where(source.ContainsKey).Select(s => source[s]).FirstOrDefault();
             if (masked is null) continue;
-            // A layer of several inputs that consumes masks (attention) learns which of its inputs carry one.
+            // A layer of several inputs that consumes masks (attention) learns which of its inputs carry one (SourceMasks).
             switch (layer.Sources.Length == 1 || layer.MaskUse == MaskUse.Consumes ? layer.MaskUse : MaskUse.Drops)
             {
                 case MaskUse.Propagates:
                     source[layer.Id] = masked;
                     break;
                 case MaskUse.Consumes:
+                case MaskUse.ConsumesAndPropagates:
                     layer.UsesMask = true;
-                    layer.MaskInput = g.Input(AliasRoot(g, masked.Sources[0], true)).Index;
-                    layer.MaskedSources = layer.Sources.Select(source.ContainsKey).ToArray();
+                    layer.MaskSource = masked.Id;
+                    layer.SourceMasks = layer.Sources.Select(s => source.TryGetValue(s, out var m) ? m.Id : -1).ToArray();
                     for (int k = 0; k < layer.Sources.Length; k++)
                     {
-                        int positions = g.ShapeOf(layer.Sources[k]).LeadingSize, length = g.Inputs[layer.MaskInput].Shape.Size;
-                        if (layer.MaskedSources[k] && positions != length)
-                            context.Report(Descriptors.MaskDoesNotApply, layer.Spec.Location, $"{layer.Spec.Kind} '{layer.Name}'", masked.Name, length,
+                        if (layer.SourceMasks[k] < 0) continue;
+                        // The mask holds one value per position of the layer that starts it: (steps, features) → steps.
+                        int length = g.ShapeOf(layer.SourceMasks[k]).LeadingSize, positions = g.ShapeOf(layer.Sources[k]).LeadingSize;
+                        if (positions != length)
+                            context.Report(Descriptors.MaskDoesNotApply, layer.Spec.Location, $"{layer.Spec.Kind} '{layer.Name}'", g.NameOf(layer.SourceMasks[k]), length,
                                 $"input '{g.NameOf(layer.Sources[k])}' {g.ShapeOf(layer.Sources[k])}", positions);
                     }
+                    if (g.IsInput(AliasRoot(g, masked.Sources[0], true))) layer.MaskInput = g.Input(AliasRoot(g, masked.Sources[0], true)).Index;
+                    if (layer.MaskUse == MaskUse.ConsumesAndPropagates) source[layer.Id] = masked;
                     break;
                 default:
                     context.Report(Descriptors.MaskDropped, layer.Spec.Location, $"{layer.Spec.Kind} '{layer.Name}'", masked.Name,
@@ -527,7 +521,59 @@ internal static class GraphBuilder
         }
         foreach (var output in g.Outputs)
             if (source.TryGetValue(output, out var masked))
-                context.Report(Descriptors.MaskDropped, masked.Spec.Location, $"Embedding '{masked.Name}'", masked.Name,
+                context.Report(Descriptors.MaskDropped, masked.Spec.Location, $"{masked.Spec.Kind} '{masked.Name}'", masked.Name,
                     "it reaches the output, and losses do not skip padded steps yet");
+    }
+}
+
+/// <summary>
+/// Resolves <c>"owner:port"</c> names to port nodes (<see cref="Layers.PortNode"/>): one per port, created when first read,
+/// placed right after everything built so far (so after its owner: the layer list stays in a topological order) and
+/// numbered after every declared value.
+/// </summary>
+internal sealed class PortResolver
+{
+    private readonly NetworkSpec _spec;
+    private readonly Dictionary<string, int> _index;
+    private readonly Dictionary<int, LayerNode> _built;
+    private readonly Dictionary<string, Layers.PortNode> _ports;
+    private readonly List<LayerNode> _layers;
+    private readonly Dictionary<int, Shape> _shapes;
+    private readonly BuildContext _context;
+
+    public PortResolver(NetworkSpec spec, Dictionary<string, int> index, Dictionary<int, LayerNode> built, Dictionary<string, Layers.PortNode> ports,
+        List<LayerNode> layers, Dictionary<int, Shape> shapes, BuildContext context)
+    {
+        _spec = spec;
+        _index = index;
+        _built = built;
+        _ports = ports;
+        _layers = layers;
+        _shapes = shapes;
+        _context = context;
+    }
+
+    /// <summary>The port node of <paramref name="name"/>, or null after NG0051.</summary>
+    public (int Value, Layers.PortNode Node)? Resolve(string name, LocationInfo? location, string label)
+    {
+        if (_ports.TryGetValue(name, out var known)) return (known.Id, known);
+        int cut = name.LastIndexOf(':');
+        string ownerName = name.Substring(0, cut), port = name.Substring(cut + 1);
+        if (!_built.TryGetValue(_index[ownerName], out var owner))
+        {
+            _context.Report(Descriptors.UnknownOutputPort, location, label, ownerName, port, "an input has no extra outputs");
+            return null;
+        }
+        foreach (var (p, shape) in owner.Ports)
+        {
+            if (p != port) continue;
+            var node = new Layers.PortNode(owner, p, shape) { Id = _spec.Layers.Count + _ports.Count, Sources = new[] { owner.Id } };
+            _ports[name] = node;
+            _layers.Add(node);
+            _shapes[node.Id] = shape;
+            return (node.Id, node);
+        }
+        _context.Report(Descriptors.UnknownOutputPort, location, label, ownerName, port, owner.PortsHint);
+        return null;
     }
 }

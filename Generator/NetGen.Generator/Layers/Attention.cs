@@ -108,10 +108,13 @@ internal sealed class AttentionNode : LayerNode
         _dim = inputs[0].Last;
         _valueDim = inputs[1].Last;
         // Keras' scores of Attention/AdditiveAttention: the weights after dropout, (Tq, Tv).
-        ExtraOutputs = returnScores ? new[] { ("scores", new Shape(_tq, _tv)) } : System.Array.Empty<(string, Shape)>();
+        Ports = returnScores ? new[] { ("scores", new Shape(_tq, _tv)) } : System.Array.Empty<(string, Shape)>();
     }
 
-    public override IReadOnlyList<(string Name, Shape Shape)> ExtraOutputs { get; }
+    /// <summary>The attention scores, read as <c>"name:scores"</c> (a port node aliases the layer's "scores" buffer).</summary>
+    public override IReadOnlyList<(string Port, Shape Shape)> Ports { get; }
+
+    public override string PortsHint => _returnScores ? "its only extra output is 'scores'" : AttentionArguments.ScoresHint;
 
     public override string KerasClass => Spec.Kind;
 
@@ -131,7 +134,7 @@ internal sealed class AttentionNode : LayerNode
     private Tensor Key(IReadOnlyList<Tensor> xs) => xs.Count > 2 ? xs[2] : xs[1];
 
     private Operand[] Masks(LoweringContext c)
-        => new[] { AttentionArguments.Mask(this, c, 0), AttentionArguments.Mask(this, c, 1), LiteralArg.Bool(_causal) };
+        => new[] { AttentionArguments.Mask(this, c, 0), AttentionArguments.Mask(this, c, 1), BoolArg.Of(_causal) };
 
     private Operand[] Sizes => new[] { Batch, Int(_tq), Int(_tv), Int(_dim), Int(_valueDim) };
 
@@ -156,7 +159,7 @@ internal sealed class AttentionNode : LayerNode
         }
         c.Call(KnownKernels.AttentionForward, Join(
             new Operand[] { ScoreMode, xs[0], Key(xs), xs[1], Scale(false), ConcatWeight(false) }, Masks(c),
-            new Operand[] { dropout, Out(y), Out(Probabilities(c)), _returnScores ? Out(c.Ports[0]) : EmptyOut, c.Workspace(KnownKernels.AttentionForwardScratchSize, Int(_tq), Int(_tv)) },
+            new Operand[] { dropout, Out(y), Out(Probabilities(c)), _returnScores ? Out(c.Scratch("scores", _tq * _tv, new Shape(_tq, _tv))) : EmptyOut, c.Workspace(KnownKernels.AttentionForwardScratchSize, Int(_tq), Int(_tv)) },
             Sizes));
     }
 
@@ -170,7 +173,7 @@ internal sealed class AttentionNode : LayerNode
         Operand dropout = _rate > 0 ? DropoutMask(c) : Empty;
         c.Call(KnownKernels.AttentionBackward, Join(
             new Operand[] { ScoreMode, a.Xs[0], Key(a.Xs), a.Xs[1], Scale(false), ConcatWeight(false) }, Masks(c),
-            new Operand[] { dropout, Probabilities(c), a.Dy, _returnScores && c.PortGradients[0] is { } dScores ? dScores : Empty, Out(dQuery), Out(dKey), Out(dValue), Scale(true), ConcatWeight(true),
+            new Operand[] { dropout, Probabilities(c), a.Dy, c.ScratchOf(this, "d_scores") is { } dScores ? dScores : Empty, Out(dQuery), Out(dKey), Out(dValue), Scale(true), ConcatWeight(true),
                 c.Workspace(KnownKernels.AttentionBackwardScratchSize, Int(_tq), Int(_tv), Int(_dim), Int(_valueDim)) },
             Sizes));
         if (a.Xs.Count == 2 && a.Dxs[1] is { } dx) c.Accumulate(dx, dKey);

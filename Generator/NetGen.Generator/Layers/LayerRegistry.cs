@@ -31,6 +31,10 @@ internal static class LayerRegistry
         yield return new PermuteKind();
         yield return new RepeatVectorKind();
         yield return new LambdaKind();
+        yield return new RecurrentKind(Cell.SimpleRnn);
+        yield return new RecurrentKind(Cell.Lstm);
+        yield return new RecurrentKind(Cell.Gru);
+        yield return new MaskingKind();
         yield return new MultiHeadAttentionKind();
         yield return new AttentionKind(additive: false);
         yield return new AttentionKind(additive: true);

@@ -147,9 +147,11 @@ internal static class AttentionArguments
     public static long Seed(LayerSpec spec)
         => spec.Find("Seed") is { } s ? (s.Text is { } t ? long.Parse(t, System.Globalization.CultureInfo.InvariantCulture) : (long)s.Number) : -1;
 
-    /// <summary>The padding mask of input <paramref name="k"/> (the token input's ids: nonzero = keep), or an empty span.</summary>
+    /// <summary>The padding mask reaching input <paramref name="k"/> (nonzero = keep), or an empty span.</summary>
     public static Operand Mask(LayerNode node, LoweringContext c, int k)
-        => node.UsesMask && k < node.MaskedSources.Length && node.MaskedSources[k] ? c.NetworkInputs[node.MaskInput] : Empty;
+        => node.UsesMask && k < node.SourceMasks.Length && node.SourceMasks[k] >= 0 ? c.MaskStartedBy(node.SourceMasks[k]) : Empty;
+
+    public const string ScoresHint = "its attention scores are an output only with ReturnAttentionScores = true";
 }
 
 internal sealed class MultiHeadAttentionNode : LayerNode
@@ -182,12 +184,15 @@ internal sealed class MultiHeadAttentionNode : LayerNode
         _dv = v.Last;
         _dk = k.Last;
         // Keras' scores: (heads, query positions..., key positions...), the probabilities before dropout.
-        ExtraOutputs = returnScores
+        Ports = returnScores
             ? new[] { ("scores", new Shape(new[] { heads }.Concat(q.Dims.Take(q.Rank - 1)).Concat(v.Dims.Take(v.Rank - 1)).ToArray())) }
             : System.Array.Empty<(string, Shape)>();
     }
 
-    public override IReadOnlyList<(string Name, Shape Shape)> ExtraOutputs { get; }
+    /// <summary>The attention scores, read as <c>"name:scores"</c> (a port node aliases the layer's "scores" buffer).</summary>
+    public override IReadOnlyList<(string Port, Shape Shape)> Ports { get; }
+
+    public override string PortsHint => _returnScores ? "its only extra output is 'scores'" : AttentionArguments.ScoresHint;
 
     public override string KerasClass => "MultiHeadAttention";
 
@@ -239,14 +244,14 @@ internal sealed class MultiHeadAttentionNode : LayerNode
     private Tensor Core(LoweringContext c) => c.Scratch("core", _t * _heads * _valueDim, new Shape(_t, _heads, _valueDim));
 
     /// <summary>The softmax probabilities: the scores output when it is returned, else a buffer of the layer.</summary>
-    private Tensor Probabilities(LoweringContext c) => _returnScores ? c.Ports[0] : c.Scratch("probabilities", _heads * _t * _s, new Shape(_heads, _t, _s));
+    private Tensor Probabilities(LoweringContext c) => c.Scratch(_returnScores ? "scores" : "probabilities", _heads * _t * _s, new Shape(_heads, _t, _s));
 
     private Tensor DropoutMask(LoweringContext c) => c.Scratch("dropout_mask", _heads * _t * _s, new Shape(_heads, _t, _s));
 
     private Operand[] CoreSizes => new[] { Batch, Int(_t), Int(_s), Int(_heads), Int(_keyDim), Int(_valueDim) };
 
     private Operand[] Masks(LoweringContext c)
-        => new[] { Empty, AttentionArguments.Mask(this, c, Source(0)), AttentionArguments.Mask(this, c, Source(1)), AttentionArguments.Mask(this, c, Source(2)), LiteralArg.Bool(_causal) };
+        => new[] { Empty, AttentionArguments.Mask(this, c, Source(0)), AttentionArguments.Mask(this, c, Source(1)), AttentionArguments.Mask(this, c, Source(2)), BoolArg.Of(_causal) };
 
     private static Operand[] Join(params Operand[][] parts) => parts.SelectMany(p => p).ToArray();
 
@@ -291,7 +296,7 @@ internal sealed class MultiHeadAttentionNode : LayerNode
         Operand dropout = _rate > 0 ? DropoutMask(c) : Empty;
         c.Call(KnownKernels.MultiHeadBackward, Join(
             new Operand[] { Q(c), K(c), V(c) }, Masks(c),
-            new Operand[] { dropout, Probabilities(c), dCore, _returnScores && c.PortGradients[0] is { } dScores ? dScores : Empty, Out(dq), Out(dk), Out(dv),
+            new Operand[] { dropout, Probabilities(c), dCore, c.ScratchOf(this, "d_scores") is { } dScores ? dScores : Empty, Out(dq), Out(dk), Out(dv),
                 c.Workspace(KnownKernels.MultiHeadBackwardScratchSize, Int(_t), Int(_s), Int(_keyDim), Int(_valueDim)) },
             CoreSizes));
         var dProjected = new[] { dq, dk, dv };

@@ -34,12 +34,6 @@ internal sealed class LoweringContext
     /// <summary>The layer's position in the network (random streams are numbered by it).</summary>
     public int LayerIndex { get; set; }
 
-    /// <summary>The current layer's extra output tensors (<see cref="LayerNode.ExtraOutputs"/>), in port order.</summary>
-    public IReadOnlyList<Tensor> Ports { get; set; } = System.Array.Empty<Tensor>();
-
-    /// <summary>Backward part: the gradient of each extra output of the current layer, or null where nothing reads it.</summary>
-    public IReadOnlyList<Tensor?> PortGradients { get; set; } = System.Array.Empty<Tensor?>();
-
     /// <summary>The network inputs' tensors, in declaration order (a padding mask is read from its token input).</summary>
     public IReadOnlyList<Tensor> NetworkInputs { get; set; } = System.Array.Empty<Tensor>();
 
@@ -74,6 +68,32 @@ internal sealed class LoweringContext
         _scratch[(layer.Id, name)] = t;
         return t;
     }
+
+    /// <summary>Another layer's scratch tensor by name (a port reads its owner's state), or null when that layer has not asked for it.</summary>
+    public Tensor? ScratchOf(LayerNode layer, string name) => _scratch.TryGetValue((layer.Id, name), out var t) ? t : null;
+
+    /// <summary>
+    /// A scratch tensor of <paramref name="layer"/> (not the current layer): what a port layer hands its owner, e.g. the
+    /// gradient of a final state, which the owner's backward reads (<see cref="ScratchOf"/>).
+    /// </summary>
+    public Tensor ScratchFor(LayerNode layer, string name, int perSample, Shape? shape = null)
+    {
+        if (_scratch.TryGetValue((layer.Id, name), out var existing)) return existing;
+        var t = NewTensor(layer.Name + "_" + name, perSample, Backward ? Arena.Gradients : Arena.Activations, shape);
+        _scratch[(layer.Id, name)] = t;
+        return t;
+    }
+
+    private readonly Dictionary<int, Tensor> _masks = new();
+
+    /// <summary>Registers <paramref name="mask"/> (batch, steps; nonzero = keep) as the padding mask the current layer starts.</summary>
+    public void SetMask(Tensor mask) => _masks[(Layer ?? throw new System.InvalidOperationException("mask outside a layer")).Id] = mask;
+
+    /// <summary>The padding mask reaching <paramref name="layer"/> (registered by the layer that starts it).</summary>
+    public Tensor MaskOf(LayerNode layer) => _masks[layer.MaskSource];
+
+    /// <summary>The padding mask registered by the layer numbered <paramref name="value"/> (see <see cref="LayerNode.SourceMasks"/>).</summary>
+    public Tensor MaskStartedBy(int value) => _masks[value];
 
     // ---------------------------------------------------------------- operations
 

@@ -35,7 +35,6 @@ internal static class NetworkLowering
             c.Add(new LayerStart(l, alias ? "(no computation: the output is the input's floats)" : null));
             var y = c.NewTensor(l.Name, l.OutputShape.Size, Arena.Activations, l.OutputShape, l.Id);
             values[l.Id] = y;
-            c.Ports = PortTensors(c, l, values);
             if (alias)
             {
                 c.Alias(values[l.Sources[0]], y);
@@ -82,7 +81,6 @@ internal static class NetworkLowering
             c.Add(new LayerStart(l, alias ? "(no computation: the output is the input's floats)" : null));
             var y = c.NewTensor(l.Name, l.OutputShape.Size, Arena.Activations, l.OutputShape, l.Id);
             values[l.Id] = y;
-            c.Ports = PortTensors(c, l, values);
             if (alias) c.Alias(values[l.Sources[0]], y);
             else l.LowerTrainingForward(c, l.Sources.Select(s => values[s]).ToList(), y);
         }
@@ -137,20 +135,9 @@ internal static class NetworkLowering
         for (int index = g.Layers.Count - 1; index >= 0; index--)
         {
             var l = g.Layers[index];
-            var portGradients = Enumerable.Range(1, l.ExtraOutputs.Count)
-                .Select(port => gradients.TryGetValue(NetworkGraph.PortValue(l.Id, port), out var d) ? d : null).ToList();
-            bool hasDy = gradients.TryGetValue(l.Id, out var dy);
-            if (!hasDy && portGradients.All(d => d is null)) continue;
+            if (!gradients.TryGetValue(l.Id, out var dy)) continue;
             c.Layer = l;
             c.LayerIndex = index;
-            c.Ports = Enumerable.Range(1, l.ExtraOutputs.Count).Select(port => values[NetworkGraph.PortValue(l.Id, port)]).ToList();
-            c.PortGradients = portGradients;
-            if (!hasDy)
-            {
-                // Only an extra output (attention scores) is differentiated: the main output's gradient is zero.
-                dy = gradients[l.Id] = c.NewTensor("d_" + l.Name, l.OutputShape.Size, Arena.Gradients, l.OutputShape, l.Id);
-                c.Call(KnownKernels.FillZero, LoweringContext.Out(dy));
-            }
             bool passThrough = l.TrainingUse == BufferUse.Alias || l.BackwardUse == BufferUse.Alias;
             c.Add(new LayerStart(l, passThrough ? "(no code: the input gradient is the output gradient)" : null));
             if (passThrough)
@@ -181,21 +168,6 @@ internal static class NetworkLowering
             if (inPlace && dxs[0] is not null) Pass(c, g, gradients, dy, l.Sources[0], l);
         }
         return program;
-    }
-
-    /// <summary>The tensors of a layer's extra outputs (ports 1, 2, ...), registered as values.</summary>
-    private static IReadOnlyList<Tensor> PortTensors(LoweringContext c, LayerNode l, Dictionary<int, Tensor> values)
-    {
-        var ports = new List<Tensor>();
-        for (int port = 1; port <= l.ExtraOutputs.Count; port++)
-        {
-            var (name, shape) = l.ExtraOutputs[port - 1];
-            var t = new Tensor(c.Program.Tensors.Count, l.Name + "_" + name, shape.Size, Arena.Activations, shape) { Value = NetworkGraph.PortValue(l.Id, port), Port = port };
-            c.Program.Tensors.Add(t);
-            values[t.Value] = t;
-            ports.Add(t);
-        }
-        return ports;
     }
 
     /// <summary>Hands <paramref name="gradient"/> on as the gradient of <paramref name="source"/>: a new name for it, or a sum.</summary>

@@ -141,6 +141,27 @@ internal sealed class FloatArg : Operand
     public double Value { get; }
 }
 
+/// <summary>A boolean flag of a kernel (the recurrent kernels' <c>goBackwards</c>, <c>resetAfter</c>).</summary>
+internal sealed class BoolArg : Operand
+{
+    public static readonly BoolArg True = new(true);
+    public static readonly BoolArg False = new(false);
+
+    private BoolArg(bool value) => Value = value;
+
+    public bool Value { get; }
+
+    public static BoolArg Of(bool value) => value ? True : False;
+}
+
+/// <summary>A recurrent cell's activation, named as the runtime's <c>NetGen.RecurrentActivation</c> value.</summary>
+internal sealed class RecurrentActivationArg : Operand
+{
+    public RecurrentActivationArg(int value) => Value = value;
+
+    public int Value { get; }
+}
+
 /// <summary>A window geometry (a static readonly field of the generated class), passed by <c>in</c>.</summary>
 internal sealed class GeometryArg : Operand
 {
@@ -171,14 +192,12 @@ internal sealed class IntsArg : Operand
     public ConstantInts Ints { get; }
 }
 
-/// <summary>A C# constant printed as it is: <c>true</c>, <c>false</c>, or a runtime enum member such as <c>global::NetGen.AttentionScore.Dot</c>.</summary>
+/// <summary>A C# constant printed as it is: a runtime enum member such as <c>global::NetGen.AttentionScore.Dot</c>.</summary>
 internal sealed class LiteralArg : Operand
 {
     public LiteralArg(string text) => Text = text;
 
     public string Text { get; }
-
-    public static LiteralArg Bool(bool value) => new(value ? "true" : "false");
 }
 
 /// <summary>The training call's <c>loss</c> argument.</summary>

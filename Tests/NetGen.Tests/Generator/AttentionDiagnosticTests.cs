@@ -147,7 +147,7 @@ public class AttentionDiagnosticTests
     }
 
     [Fact]
-    public void UnknownPortIsAnUnknownName()
+    public void UnknownPortIsReported()
     {
         var d = Single("""
             using NetGen;
@@ -155,7 +155,7 @@ public class AttentionDiagnosticTests
             [MultiHeadAttention(2, 2, Name = "mha")]
             [Flatten(Inputs = [|new[] { "mha:weights" }|])]
             public partial class NoSuchPort { }
-            """, "NG0029");
-        Assert.Contains("mha:weights", d.GetMessage());
+            """, "NG0051");
+        Assert.Contains("its attention scores are an output only with ReturnAttentionScores = true", d.GetMessage());
     }
 }
