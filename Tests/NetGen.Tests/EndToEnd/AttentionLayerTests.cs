@@ -148,4 +148,37 @@ public class AttentionLayerTests
         Assert.Equal(0, Allocations.Fewest(() => net.Predict(x, y, batch)));
         Assert.Equal(0, Allocations.Fewest(() => net.ComputeGradients(x, target, batch, Loss.MeanSquaredError)));
     }
+
+    [Fact]
+    public void MaskingHidesPaddedStepsAsIfTheyWereNotThere()
+    {
+        // Keras: a padded step is masked as a key (the other queries ignore it) and as a query (no key allowed: zero
+        // weights, so its output row is the output bias). So the unpadded rows equal attention over the shorter sequence.
+        var padded = new MhaMaskingNet();
+        var shorter = new MhaShortNet();
+        Assert.Equal(MhaShortNet.ParameterCount, MhaMaskingNet.ParameterCount);
+        var weights = GradientCheck.Random(MhaMaskingNet.ParameterCount, 21, 0.8f);
+        weights.CopyTo(padded.Parameters);
+        weights.CopyTo(shorter.Parameters);
+        const int batch = 2;
+        var x4 = GradientCheck.Random(batch * 12, 22);
+        var x5 = new float[batch * 15];
+        for (int b = 0; b < batch; b++) x4.AsSpan(b * 12, 12).CopyTo(x5.AsSpan(b * 15, 12)); // step 4 stays 0: padded
+        var y4 = new float[batch * 12];
+        var y5 = new float[batch * 15];
+        shorter.Predict(x4, y4, batch);
+        padded.Predict(x5, y5, batch);
+        var bias = MhaMaskingNet.ParameterLayout.Single(p => p.Name == "mha/attention_output/bias");
+        for (int b = 0; b < batch; b++)
+        {
+            TestUtil.AllClose(TestUtil.ToDouble(y4.AsSpan(b * 12, 12)), y5.AsSpan(b * 15, 12), 1e-5, 1e-6, $"sample {b}, unpadded rows");
+            TestUtil.AllClose(TestUtil.ToDouble(weights.AsSpan(bias.Offset, 3)), y5.AsSpan(b * 15 + 12, 3), 0, 0, $"sample {b}, padded row");
+        }
+        // Negative control: without the Masking layer the padded step is attended to and moves the other rows.
+        var unmasked = new MhaUnmaskedNet();
+        weights.CopyTo(unmasked.Parameters);
+        var yu = new float[batch * 15];
+        unmasked.Predict(x5, yu, batch);
+        Assert.Contains(Enumerable.Range(0, 12), i => Math.Abs(yu[i] - y4[i]) > 1e-3);
+    }
 }

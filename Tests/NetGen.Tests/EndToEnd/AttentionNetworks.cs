@@ -111,3 +111,22 @@ public partial class AttentionScoresFixtureNet { }
 [MultiHeadAttention(2, 2, ReturnAttentionScores = true, UseCausalMask = true, Name = "mha")]
 [Dense(2, Inputs = new[] { "mha:scores" }, Name = "post")]
 public partial class MhaScoresOnlyNet { }
+
+/// <summary>A Masking layer's mask reaching self-attention (query and key masks); compared with <see cref="MhaShortNet"/>.</summary>
+[Network]
+[Input(5, 3)]
+[Masking]
+[MultiHeadAttention(2, 2, Name = "mha")]
+public partial class MhaMaskingNet { }
+
+/// <summary>The same attention on the sequence without its padded last step.</summary>
+[Network]
+[Input(4, 3)]
+[MultiHeadAttention(2, 2, Name = "mha")]
+public partial class MhaShortNet { }
+
+/// <summary><see cref="MhaMaskingNet"/> without its Masking layer.</summary>
+[Network]
+[Input(5, 3)]
+[MultiHeadAttention(2, 2, Name = "mha")]
+public partial class MhaUnmaskedNet { }
