@@ -131,6 +131,8 @@ internal static class NetworkPrinter
         w.Line("private global::NetGen.Training.Trainer? _trainer;");
         var workspaces = resources.WorkspaceLengths;
         if (workspaces.Count > 0) w.Line("private readonly float[] _workspace;");
+        int folded = Passes.BatchNormFolding.FoldedFloats(inferenceProgram);
+        if (folded > 0) w.Line($"private readonly float[] _folded = new float[{Literals.Int(folded)}];  // BatchNormalization folded into the weights before it, per Predict call");
         ResourcesPrinter.Fields(w, resources, members);
         w.Line();
         w.Line("/// <summary>Creates the network with Keras' default initialisation, deterministic for a given <paramref name=\"seed\"/>.</summary>");
