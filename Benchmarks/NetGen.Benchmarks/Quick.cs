@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Linq;
 using System.Text;
 using NetGen.Data;
+using NetGen.Samples.Data;
 using NetGen.Kernels;
 
 namespace NetGen.Benchmarks;
@@ -69,6 +70,8 @@ internal static class Quick
         var cnn = new Cnn(1);
         var mlpUnfused = new MlpUnfused(1);
         var cnnUnfused = new CnnUnfused(1);
+        var cnnBn = new CnnBatchNorm(1);
+        var cnnBnUnfused = new CnnBatchNormUnfused(1);
         var mlpUnfusedAdam = new Adam();
         var cnnUnfusedAdam = new Adam();
         var mlpAdam = new Adam();
@@ -113,6 +116,11 @@ internal static class Quick
                 cnnUnfused.ComputeGradients(x.Span, t.Span, 32, Loss.CategoricalCrossentropy);
                 cnnUnfusedAdam.Apply(cnnUnfused.Parameters, cnnUnfused.Gradients, CnnUnfused.ParameterLayout);
             }),
+            // BatchNormalization folding (Conv → BN → ReLU → MaxPool): the BN CNN fused and unfused.
+            ("cnn_bn_predict_b1", () => cnnBn.Predict(x1, y1, 1)),
+            ("cnn_bn_predict_b256", () => cnnBn.Predict(x256, y256, 256)),
+            ("cnn_bn_predict_b1_unfused", () => cnnBnUnfused.Predict(x1, y1, 1)),
+            ("cnn_bn_predict_b256_unfused", () => cnnBnUnfused.Predict(x256, y256, 256)),
             ("sgemm1024", () => Gemm.MatMul(ga, gb, gc, 1024, 1024, 1024)),
             ("generate_200_layers", () => GeneratorBenchmarks.Run(compilation)),
         };

@@ -9,6 +9,7 @@ namespace NetGen.Kernels;
 /// (biased variance) and the moving-average update while training, moving statistics when predicting.
 /// Empty <c>gamma</c>/<c>beta</c> mean scale = false / center = false.
 /// </summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class BatchNormalization
 {
     /// <summary>
