@@ -176,6 +176,7 @@ internal sealed class OperationPrinter
         Passes.FoldedArg f => $"new global::System.{(f.Writes ? "" : "ReadOnly")}Span<float>(_folded, {Literals.Int(f.Offset)}, {Literals.Int(f.Length)})",
         IntsArg ints => ResourceNames.Ints(_members, ints.Ints),
         ActivationArg act => "global::NetGen.Activation." + ActivationNames.Of(act.Value),
+        LiteralArg literal => literal.Text,
         LossKindArg => "loss",
         TargetArg target => _targets[target.Index],
         _ => throw new System.InvalidOperationException("unknown operand " + o.GetType().Name),
