@@ -174,6 +174,7 @@ internal sealed class OperationPrinter
         GeometryArg geometry => "in " + ResourceNames.Geometry(_members, geometry.Geometry),
         RngArg r => ResourceNames.Rng(_members, r.Source),
         WorkspaceArg => "_workspace",
+        Passes.FoldedArg f => $"new global::System.{(f.Writes ? "" : "ReadOnly")}Span<float>(_folded, {Literals.Int(f.Offset)}, {Literals.Int(f.Length)})",
         IntsArg ints => ResourceNames.Ints(_members, ints.Ints),
         ActivationArg act => "global::NetGen.Activation." + ActivationNames.Of(act.Value),
         LiteralArg literal => literal.Text,
