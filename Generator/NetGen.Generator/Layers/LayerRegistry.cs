@@ -31,6 +31,7 @@ internal static class LayerRegistry
         yield return new PermuteKind();
         yield return new RepeatVectorKind();
         yield return new LambdaKind();
+        foreach (ActivationLayerKind.Op op in System.Enum.GetValues(typeof(ActivationLayerKind.Op))) yield return new ActivationLayerKind(op);
         for (int rank = 1; rank <= 3; rank++)
         {
             yield return new ConvolutionKind(rank);
