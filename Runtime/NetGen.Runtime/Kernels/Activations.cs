@@ -13,7 +13,7 @@ namespace NetGen.Kernels;
 /// input <c>x</c> otherwise. Transcendental functions whose float versions lose accuracy near zero
 /// (e^x − 1, log(1 + e^−|x|), erf) are evaluated in double and rounded once.
 /// </remarks>
-public static class Activations
+public static partial class Activations
 {
     private const float LeakySlope = 0.2f;
     private const double SeluAlpha = 1.6732632423543772;
@@ -32,7 +32,11 @@ public static class Activations
         if (Vector.IsHardwareAccelerated)
         {
             for (; i + Vector<float>.Count <= n; i += Vector<float>.Count)
-                Vector.Max(Vector.LoadUnsafe(ref xr, (nuint)i), Vector<float>.Zero).StoreUnsafe(ref yr, (nuint)i);
+            {
+                Vector<float> v = Vector.LoadUnsafe(ref xr, (nuint)i);
+                // NaN propagates (no reliance on how Vector.Max treats NaN).
+                Vector.ConditionalSelect(Vector.GreaterThan(v, Vector<float>.Zero), v, Vector.ConditionalSelect(Vector.Equals(v, v), Vector<float>.Zero, v)).StoreUnsafe(ref yr, (nuint)i);
+            }
         }
         for (; i < n; i++) y[i] = MathF.Max(x[i], 0f); // NaN propagates, as in the vector loop
     }
@@ -62,8 +66,7 @@ public static class Activations
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Sigmoid(ReadOnlySpan<float> x, Span<float> y)
     {
-        int n = CheckSame(x.Length, y.Length);
-        for (int i = 0; i < n; i++) y[i] = SigmoidOf(x[i]);
+        Map<SigmoidFunction>(x, y);
     }
 
     /// <summary>Sigmoid backward: <c>dx = dy·f'(x)</c>; <paramref name="x"/> is the input, <paramref name="y"/> the output; <paramref name="dx"/> may be <paramref name="dy"/>.</summary>
@@ -72,7 +75,19 @@ public static class Activations
     public static void SigmoidBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         int n = CheckBackward(x.Length, y.Length, dy.Length, dx.Length);
-        for (int i = 0; i < n; i++)
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        ref float gr = ref MemoryMarshal.GetReference(dy);
+        ref float dr = ref MemoryMarshal.GetReference(dx);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i + Vector<float>.Count <= n; i += Vector<float>.Count)
+            {
+                Vector<float> s = Vector.LoadUnsafe(ref yr, (nuint)i);
+                (Vector.LoadUnsafe(ref gr, (nuint)i) * (s * (Vector<float>.One - s))).StoreUnsafe(ref dr, (nuint)i);
+            }
+        }
+        for (; i < n; i++)
         {
             float s = y[i];
             dx[i] = dy[i] * (s * (1f - s));
@@ -83,8 +98,7 @@ public static class Activations
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tanh(ReadOnlySpan<float> x, Span<float> y)
     {
-        int n = CheckSame(x.Length, y.Length);
-        for (int i = 0; i < n; i++) y[i] = MathF.Tanh(x[i]);
+        Map<TanhFunction>(x, y);
     }
 
     /// <summary>Tanh backward: <c>dx = dy·f'(x)</c>; <paramref name="x"/> is the input, <paramref name="y"/> the output; <paramref name="dx"/> may be <paramref name="dy"/>.</summary>
@@ -93,10 +107,22 @@ public static class Activations
     public static void TanhBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         int n = CheckBackward(x.Length, y.Length, dy.Length, dx.Length);
-        for (int i = 0; i < n; i++)
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        ref float gr = ref MemoryMarshal.GetReference(dy);
+        ref float dr = ref MemoryMarshal.GetReference(dx);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
         {
-            float t = y[i];
-            dx[i] = dy[i] * (1f - t * t);
+            for (; i + Vector<float>.Count <= n; i += Vector<float>.Count)
+            {
+                Vector<float> s = Vector.LoadUnsafe(ref yr, (nuint)i);
+                (Vector.LoadUnsafe(ref gr, (nuint)i) * (Vector<float>.One - s * s)).StoreUnsafe(ref dr, (nuint)i);
+            }
+        }
+        for (; i < n; i++)
+        {
+            float s = y[i];
+            dx[i] = dy[i] * (1f - s * s);
         }
     }
 
@@ -134,12 +160,7 @@ public static class Activations
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Elu(ReadOnlySpan<float> x, Span<float> y)
     {
-        int n = CheckSame(x.Length, y.Length);
-        for (int i = 0; i < n; i++)
-        {
-            float v = x[i];
-            y[i] = v >= 0f ? v : (float)ExpM1(v);
-        }
+        Map<EluFunction>(x, y);
     }
 
     /// <summary>Elu backward: <c>dx = dy·f'(x)</c>; <paramref name="x"/> is the input, <paramref name="y"/> the output; <paramref name="dx"/> may be <paramref name="dy"/>.</summary>
@@ -156,12 +177,7 @@ public static class Activations
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Selu(ReadOnlySpan<float> x, Span<float> y)
     {
-        int n = CheckSame(x.Length, y.Length);
-        for (int i = 0; i < n; i++)
-        {
-            double v = x[i];
-            y[i] = (float)(v >= 0 ? SeluLambda * v : SeluLambda * SeluAlpha * ExpM1(v));
-        }
+        Map<SeluFunction>(x, y);
     }
 
     /// <summary>Selu backward: <c>dx = dy·f'(x)</c>; <paramref name="x"/> is the input, <paramref name="y"/> the output; <paramref name="dx"/> may be <paramref name="dy"/>.</summary>
@@ -169,13 +185,7 @@ public static class Activations
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SeluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
-        int n = CheckBackward(x.Length, y.Length, dy.Length, dx.Length);
-        for (int i = 0; i < n; i++)
-        {
-            double v = x[i];
-            double d = v >= 0 ? SeluLambda : SeluLambda * SeluAlpha * Math.Exp(v);
-            dx[i] = (float)(dy[i] * d);
-        }
+        MapBackward<SeluFunction>(x, y, dy, dx);
     }
 
     /// <summary>Swish: <c>y = f(x)</c> element-wise; <paramref name="y"/> may be <paramref name="x"/> itself.</summary>
@@ -183,13 +193,7 @@ public static class Activations
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Swish(ReadOnlySpan<float> x, Span<float> y)
     {
-        int n = CheckSame(x.Length, y.Length);
-        for (int i = 0; i < n; i++)
-        {
-            float v = x[i];
-            float s = SigmoidOf(v);
-            y[i] = s == 0f ? -0f : v * s; // σ underflows to 0 far left (and −∞·0 would be NaN)
-        }
+        Map<SwishFunction>(x, y);
     }
 
     /// <summary>Swish backward: <c>dx = dy·f'(x)</c>; <paramref name="x"/> is the input, <paramref name="y"/> the output; <paramref name="dx"/> may be <paramref name="dy"/>.</summary>
@@ -197,13 +201,7 @@ public static class Activations
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SwishBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
-        int n = CheckBackward(x.Length, y.Length, dy.Length, dx.Length);
-        for (int i = 0; i < n; i++)
-        {
-            float v = x[i];
-            float s = SigmoidOf(v);
-            dx[i] = dy[i] * (s * (1f + v * (1f - s)));
-        }
+        MapBackward<SwishFunction>(x, y, dy, dx);
     }
 
     /// <summary>Softplus: <c>y = f(x)</c> element-wise; <paramref name="y"/> may be <paramref name="x"/> itself.</summary>
@@ -211,8 +209,7 @@ public static class Activations
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Softplus(ReadOnlySpan<float> x, Span<float> y)
     {
-        int n = CheckSame(x.Length, y.Length);
-        for (int i = 0; i < n; i++) y[i] = (float)SoftplusOf(x[i]);
+        Map<SoftplusFunction>(x, y);
     }
 
     /// <summary>Softplus backward: <c>dx = dy·f'(x)</c>; <paramref name="x"/> is the input, <paramref name="y"/> the output; <paramref name="dx"/> may be <paramref name="dy"/>.</summary>
@@ -220,8 +217,7 @@ public static class Activations
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SoftplusBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
-        int n = CheckBackward(x.Length, y.Length, dy.Length, dx.Length);
-        for (int i = 0; i < n; i++) dx[i] = dy[i] * SigmoidOf(x[i]);
+        MapBackward<SoftplusFunction>(x, y, dy, dx);
     }
 
     /// <summary>Gelu: <c>y = f(x)</c> element-wise; <paramref name="y"/> may be <paramref name="x"/> itself.</summary>
@@ -265,6 +261,11 @@ public static class Activations
         {
             ReadOnlySpan<float> xr = x.Slice(r, cols);
             Span<float> yr = y.Slice(r, cols);
+            if (UseVectors && cols >= Vector<float>.Count)
+            {
+                SoftmaxRow(xr, yr);
+                continue;
+            }
             float max = float.NegativeInfinity;
             for (int j = 0; j < cols; j++) max = Math.Max(max, xr[j]);
             double sum = 0;
@@ -291,6 +292,11 @@ public static class Activations
             ReadOnlySpan<float> yr = y.Slice(r, cols);
             ReadOnlySpan<float> gr = dy.Slice(r, cols);
             Span<float> dr = dx.Slice(r, cols);
+            if (UseVectors && cols >= Vector<float>.Count)
+            {
+                SoftmaxRowBackward(yr, gr, dr);
+                continue;
+            }
             double dot = 0;
             for (int j = 0; j < cols; j++) dot += (double)gr[j] * yr[j];
             float d = (float)dot;
@@ -309,7 +315,15 @@ public static class Activations
     public static void Exponential(ReadOnlySpan<float> x, Span<float> y)
     {
         int n = CheckSame(x.Length, y.Length);
-        for (int i = 0; i < n; i++) y[i] = MathF.Exp(x[i]);
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i + Vector<float>.Count <= n; i += Vector<float>.Count)
+                Vector.Exp(Vector.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+        }
+        for (; i < n; i++) y[i] = MathF.Exp(x[i]);
     }
 
     /// <summary>Exponential backward: <c>dx = dy·y</c>; <paramref name="dx"/> may be <paramref name="dy"/>.</summary>
@@ -317,7 +331,23 @@ public static class Activations
     public static void ExponentialBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         int n = CheckBackward(x.Length, y.Length, dy.Length, dx.Length);
-        for (int i = 0; i < n; i++) dx[i] = dy[i] * y[i];
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        ref float gr = ref MemoryMarshal.GetReference(dy);
+        ref float dr = ref MemoryMarshal.GetReference(dx);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i + Vector<float>.Count <= n; i += Vector<float>.Count)
+            {
+                Vector<float> s = Vector.LoadUnsafe(ref yr, (nuint)i);
+                (Vector.LoadUnsafe(ref gr, (nuint)i) * (s)).StoreUnsafe(ref dr, (nuint)i);
+            }
+        }
+        for (; i < n; i++)
+        {
+            float s = y[i];
+            dx[i] = dy[i] * (s);
+        }
     }
 
     /// <summary>HardSigmoid (Keras 3): <c>relu6(x + 3)/6</c> = <c>clip(x/6 + 0.5, 0, 1)</c>; <paramref name="y"/> may be <paramref name="x"/>.</summary>
@@ -326,7 +356,18 @@ public static class Activations
     public static void HardSigmoid(ReadOnlySpan<float> x, Span<float> y)
     {
         int n = CheckSame(x.Length, y.Length);
-        for (int i = 0; i < n; i++) y[i] = HardSigmoidOf(x[i]);
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i + Vector<float>.Count <= n; i += Vector<float>.Count)
+            {
+                Vector<float> v = Vector.LoadUnsafe(ref xr, (nuint)i);
+                (ClampKeepNaN(v + new Vector<float>(3f), Vector<float>.Zero, new Vector<float>(6f)) * new Vector<float>(1f / 6f)).StoreUnsafe(ref yr, (nuint)i);
+            }
+        }
+        for (; i < n; i++) y[i] = HardSigmoidOf(x[i]);
     }
 
     /// <summary>HardSigmoid backward: <c>f' = 1/6</c> on (−3, 3), else 0.</summary>
@@ -346,10 +387,22 @@ public static class Activations
     public static void HardSilu(ReadOnlySpan<float> x, Span<float> y)
     {
         int n = CheckSame(x.Length, y.Length);
-        for (int i = 0; i < n; i++)
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i + Vector<float>.Count <= n; i += Vector<float>.Count)
+            {
+                Vector<float> v = Vector.LoadUnsafe(ref xr, (nuint)i);
+                Vector<float> h = ClampKeepNaN(v + new Vector<float>(3f), Vector<float>.Zero, new Vector<float>(6f)) * new Vector<float>(1f / 6f);
+                // x·0 would turn −∞ into NaN: at or below −3 the product is exactly 0.
+                Vector.ConditionalSelect(Vector.LessThanOrEqual(v, new Vector<float>(-3f)), Vector<float>.Zero, v * h).StoreUnsafe(ref yr, (nuint)i);
+            }
+        }
+        for (; i < n; i++)
         {
             float v = x[i];
-            // x·0 would turn −∞ into NaN: below −3 the product is exactly 0 (NaN still propagates).
             y[i] = v <= -3f ? 0f : v * HardSigmoidOf(v);
         }
     }
@@ -373,7 +426,20 @@ public static class Activations
     public static void Softsign(ReadOnlySpan<float> x, Span<float> y)
     {
         int n = CheckSame(x.Length, y.Length);
-        for (int i = 0; i < n; i++)
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i + Vector<float>.Count <= n; i += Vector<float>.Count)
+            {
+                Vector<float> v = Vector.LoadUnsafe(ref xr, (nuint)i);
+                Vector<float> a = Vector.Abs(v);
+                Vector<float> limit = Vector.ConditionalSelect(Vector.GreaterThan(v, Vector<float>.Zero), Vector<float>.One, -Vector<float>.One);
+                Vector.ConditionalSelect(Vector.Equals(a, new Vector<float>(float.PositiveInfinity)), limit, v / (Vector<float>.One + a)).StoreUnsafe(ref yr, (nuint)i);
+            }
+        }
+        for (; i < n; i++)
         {
             float v = x[i];
             y[i] = float.IsInfinity(v) ? MathF.Sign(v) : v / (1f + MathF.Abs(v));
@@ -397,7 +463,18 @@ public static class Activations
     public static void Relu6(ReadOnlySpan<float> x, Span<float> y)
     {
         int n = CheckSame(x.Length, y.Length);
-        for (int i = 0; i < n; i++)
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i + Vector<float>.Count <= n; i += Vector<float>.Count)
+            {
+                Vector<float> v = Vector.LoadUnsafe(ref xr, (nuint)i);
+                ClampKeepNaN(v, Vector<float>.Zero, new Vector<float>(6f)).StoreUnsafe(ref yr, (nuint)i);
+            }
+        }
+        for (; i < n; i++)
         {
             float v = x[i];
             y[i] = v > 0f ? (v < 6f ? v : 6f) : !float.IsNaN(v) ? 0f : v;
@@ -424,33 +501,14 @@ public static class Activations
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Mish(ReadOnlySpan<float> x, Span<float> y)
     {
-        int n = CheckSame(x.Length, y.Length);
-        for (int i = 0; i < n; i++)
-        {
-            double v = x[i];
-            double t = v > 20 ? 1 : MishFactor(v);
-            y[i] = t == 0 ? -0f : (float)(v * t); // t underflows to 0 below x ≈ −745 (and −∞·0 would be NaN)
-        }
+        Map<MishFunction>(x, y);
     }
 
     /// <summary>Mish backward: <c>f' = t + x·(1 − t²)·σ(x)</c>, <c>t = tanh(softplus(x))</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MishBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
-        int n = CheckBackward(x.Length, y.Length, dy.Length, dx.Length);
-        for (int i = 0; i < n; i++)
-        {
-            double v = x[i];
-            double d;
-            if (v > 20) d = 1;
-            else if (v < -700) d = v == double.NegativeInfinity ? 0 : v * Math.Exp(v); // t ≈ e^x, (1 − t²)·σ ≈ e^x
-            else
-            {
-                double e = Math.Exp(v), m = e * (e + 2), t = m / (m + 2);
-                d = t + v * (4 * m + 4) / ((m + 2) * (m + 2)) * (e / (1 + e));
-            }
-            dx[i] = (float)(dy[i] * d);
-        }
+        MapBackward<MishFunction>(x, y, dy, dx);
     }
 
     /// <summary>GeluTanh: GELU's tanh approximation (Keras <c>gelu(x, approximate=True)</c>), <c>0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))</c>.</summary>
@@ -458,28 +516,14 @@ public static class Activations
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GeluTanh(ReadOnlySpan<float> x, Span<float> y)
     {
-        int n = CheckSame(x.Length, y.Length);
-        for (int i = 0; i < n; i++)
-        {
-            double v = x[i];
-            double s = SigmoidOfDouble(2 * GeluTanhArgument(v));
-            y[i] = (float)(s == 0 ? 0 * Math.Sign(v) : v * s);
-        }
+        Map<GeluTanhFunction>(x, y);
     }
 
     /// <summary>GeluTanh backward: <c>f' = 0.5(1 + t) + 0.5·x·(1 − t²)·c·(1 + 3·0.044715·x²)</c>, t = tanh(c·(x + 0.044715·x³)).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GeluTanhBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
-        int n = CheckBackward(x.Length, y.Length, dy.Length, dx.Length);
-        for (int i = 0; i < n; i++)
-        {
-            double v = x[i];
-            double s = SigmoidOfDouble(2 * GeluTanhArgument(v)); // 0.5(1 + t)
-            double bell = s * (1 - s);                            // (1 − t²)/4
-            double d = bell == 0 ? s : s + 2 * v * bell * SqrtTwoOverPi * (1 + 3 * GeluCubic * v * v);
-            dx[i] = (float)(dy[i] * d);
-        }
+        MapBackward<GeluTanhFunction>(x, y, dy, dx);
     }
 
     /// <summary>LogSoftmax over each row of <paramref name="cols"/> elements: <c>x − max − log Σ e^(x − max)</c>; <paramref name="y"/> may be <paramref name="x"/>.</summary>

@@ -139,6 +139,23 @@ public class ActivationFixtureTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(ElementwiseNames))]
+    public void NaNPropagatesAtEveryPositionOfTheVectorBodyAndTail(string name)
+    {
+        ActivationTests.Act act = Array.Find(ActivationTests.All, a => a.Name == name)!;
+        const int n = 37;
+        for (int p = 0; p < n; p++)
+        {
+            float[] x = TestUtil.Uniform(p, n, -4, 4);
+            x[p] = float.NaN;
+            var y = new float[n];
+            act.Forward(x, y);
+            for (int i = 0; i < n; i++)
+                Assert.True(float.IsNaN(y[i]) == (i == p), $"{name}: NaN at {p} of {n} gives y[{i}] = {y[i]}");
+        }
+    }
+
     public static IEnumerable<object[]> RowCases()
     {
         int count = Load("rowwise.json").GetProperty("cases").GetArrayLength();
