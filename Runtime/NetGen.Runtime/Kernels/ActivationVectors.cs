@@ -289,6 +289,59 @@ public static partial class Activations
         for (; j < cols; j++) dx[j] = y[j] * (dy[j] - d);
     }
 
+    /// <summary><c>m = max(m, row)</c> element-wise (a NaN skipped here still makes its fibre NaN through its exponential).</summary>
+    private static void MaxInto(ReadOnlySpan<float> row, Span<float> m)
+    {
+        int w = row.Length, j = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            ref float rr = ref MemoryMarshal.GetReference(row);
+            ref float mr = ref MemoryMarshal.GetReference(m);
+            for (; j + Vector<float>.Count <= w; j += Vector<float>.Count)
+                Vector.Max(Vector.LoadUnsafe(ref mr, (nuint)j), Vector.LoadUnsafe(ref rr, (nuint)j)).StoreUnsafe(ref mr, (nuint)j);
+        }
+        for (; j < w; j++) m[j] = Math.Max(m[j], row[j]);
+    }
+
+    /// <summary><c>out = e^(row − m)</c> and <c>s += out</c>, element-wise; <paramref name="output"/> may be <paramref name="row"/>.</summary>
+    private static void ExpShiftedAccumulate(ReadOnlySpan<float> row, ReadOnlySpan<float> m, Span<float> output, Span<float> s)
+    {
+        int w = row.Length, j = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            ref float rr = ref MemoryMarshal.GetReference(row);
+            ref float mr = ref MemoryMarshal.GetReference(m);
+            ref float outr = ref MemoryMarshal.GetReference(output);
+            ref float sr = ref MemoryMarshal.GetReference(s);
+            for (; j + Vector<float>.Count <= w; j += Vector<float>.Count)
+            {
+                Vector<float> e = Vector.Exp(Vector.LoadUnsafe(ref rr, (nuint)j) - Vector.LoadUnsafe(ref mr, (nuint)j));
+                e.StoreUnsafe(ref outr, (nuint)j);
+                (Vector.LoadUnsafe(ref sr, (nuint)j) + e).StoreUnsafe(ref sr, (nuint)j);
+            }
+        }
+        for (; j < w; j++)
+        {
+            float e = MathF.Exp(row[j] - m[j]);
+            output[j] = e;
+            s[j] += e;
+        }
+    }
+
+    /// <summary><c>row *= s</c> element-wise.</summary>
+    private static void MultiplyInto(Span<float> row, ReadOnlySpan<float> s)
+    {
+        int w = row.Length, j = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            ref float rr = ref MemoryMarshal.GetReference(row);
+            ref float sr = ref MemoryMarshal.GetReference(s);
+            for (; j + Vector<float>.Count <= w; j += Vector<float>.Count)
+                (Vector.LoadUnsafe(ref rr, (nuint)j) * Vector.LoadUnsafe(ref sr, (nuint)j)).StoreUnsafe(ref rr, (nuint)j);
+        }
+        for (; j < w; j++) row[j] *= s[j];
+    }
+
     /// <summary>Clamps to [<paramref name="lo"/>, <paramref name="hi"/>] keeping NaN (no reliance on how Min/Max treat NaN).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector<float> ClampKeepNaN(Vector<float> v, Vector<float> lo, Vector<float> hi)

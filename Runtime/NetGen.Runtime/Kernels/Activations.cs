@@ -9,9 +9,12 @@ namespace NetGen.Kernels;
 /// <remarks>
 /// Element-wise loops read element i before writing element i, so every forward may run in place
 /// (<c>y</c> the same memory as <c>x</c>) and every backward may write <c>dx</c> over <c>dy</c>. Backward
-/// passes use the output <c>y</c> where the derivative is a function of it (sigmoid, tanh, elu, selu) and the
-/// input <c>x</c> otherwise. Transcendental functions whose float versions lose accuracy near zero
-/// (e^x − 1, log(1 + e^−|x|), erf) are evaluated in double and rounded once.
+/// passes use the output <c>y</c> where the derivative is a function of it (sigmoid, tanh, elu, exponential) and the
+/// input <c>x</c> otherwise. The transcendental functions (sigmoid, tanh, swish/silu, softplus, elu, selu, mish,
+/// gelu's tanh form) run on vectors of double widened from the float input and are rounded to float once (see
+/// ActivationVectors.cs); exact gelu (erf) and log-softmax are scalar double loops; the piecewise-linear ones (relu,
+/// relu6, hard_sigmoid, hard_silu, softsign, leaky_relu) run on float vectors. Every result is within a few float ulps
+/// (1e-6 relative) of the double reference, the tests' tolerance. NaN inputs give NaN outputs everywhere.
 /// </remarks>
 public static partial class Activations
 {
@@ -676,29 +679,14 @@ public static partial class Activations
                 Span<float> m = max.Slice(0, w), s = sum.Slice(0, w);
                 m.Fill(float.NegativeInfinity);
                 s.Clear();
-                for (int k = 0; k < length; k++)
-                {
-                    ReadOnlySpan<float> row = x.Slice(baseOffset + k * inner + c0, w);
-                    for (int j = 0; j < w; j++) m[j] = Math.Max(m[j], row[j]);
-                }
+                for (int k = 0; k < length; k++) MaxInto(x.Slice(baseOffset + k * inner + c0, w), m);
                 for (int k = 0; k < length; k++)
                 {
                     int at = baseOffset + k * inner + c0;
-                    ReadOnlySpan<float> row = x.Slice(at, w);
-                    Span<float> outRow = y.Slice(at, w);
-                    for (int j = 0; j < w; j++)
-                    {
-                        float e = MathF.Exp(row[j] - m[j]);
-                        outRow[j] = e;
-                        s[j] += e;
-                    }
+                    ExpShiftedAccumulate(x.Slice(at, w), m, y.Slice(at, w), s);
                 }
                 for (int j = 0; j < w; j++) s[j] = 1f / s[j];
-                for (int k = 0; k < length; k++)
-                {
-                    Span<float> outRow = y.Slice(baseOffset + k * inner + c0, w);
-                    for (int j = 0; j < w; j++) outRow[j] *= s[j];
-                }
+                for (int k = 0; k < length; k++) MultiplyInto(y.Slice(baseOffset + k * inner + c0, w), s);
             }
         }
     }
