@@ -28,5 +28,11 @@ internal sealed class ParameterDecl
 
     public int Offset { get; set; }
 
+    /// <summary>
+    /// A range set to ones after the initializer has run (LSTM's <c>unit_forget_bias</c>: the forget gate's bias block),
+    /// or null.
+    /// </summary>
+    public (int Start, int Count)? OnesAfterFill { get; set; }
+
     public int Length => Shape.Size;
 }

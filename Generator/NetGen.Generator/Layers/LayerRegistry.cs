@@ -31,6 +31,10 @@ internal static class LayerRegistry
         yield return new PermuteKind();
         yield return new RepeatVectorKind();
         yield return new LambdaKind();
+        yield return new RecurrentKind(Cell.SimpleRnn);
+        yield return new RecurrentKind(Cell.Lstm);
+        yield return new RecurrentKind(Cell.Gru);
+        yield return new MaskingKind();
         foreach (ActivationLayerKind.Op op in System.Enum.GetValues(typeof(ActivationLayerKind.Op))) yield return new ActivationLayerKind(op);
         for (int rank = 1; rank <= 3; rank++)
         {
