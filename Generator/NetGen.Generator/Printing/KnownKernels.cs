@@ -112,6 +112,8 @@ internal static class KnownKernels
     public static readonly Kernel GruBackward = K("Recurrent", "GruBackward");
     public static readonly Kernel GruStep = K("Recurrent", "GruStep");
     public static readonly Kernel RecurrentLastOutput = K("Recurrent", "LastOutput");
+    public static readonly Kernel RecurrentMergeDirections = K("Recurrent", "MergeDirections");
+    public static readonly Kernel RecurrentMergeDirectionsBackward = K("Recurrent", "MergeDirectionsBackward");
     public static readonly Kernel RecurrentInputDropoutForward = K("Recurrent", "InputDropoutForward");
     public static readonly Kernel RecurrentInputDropoutBackward = K("Recurrent", "InputDropoutBackward");
     public static readonly Kernel MaskingForward = K("Masking", "Forward");

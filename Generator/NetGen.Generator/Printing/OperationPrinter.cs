@@ -169,6 +169,7 @@ internal sealed class OperationPrinter
         IntArg i => Literals.Int(i.Value),
         FloatArg f => Literals.Float(f.Value),
         BoolArg b => b.Value ? "true" : "false",
+        BidirectionalMergeArg m => "global::NetGen.BidirectionalMerge." + ((Shared.BidirectionalMerge)m.Value).ToString(),
         RecurrentActivationArg r => "global::NetGen.RecurrentActivation." + ((Shared.RecurrentActivation)r.Value).ToString(),
         GeometryArg geometry => "in " + ResourceNames.Geometry(_members, geometry.Geometry),
         RngArg r => ResourceNames.Rng(_members, r.Source),
