@@ -36,4 +36,24 @@ public
     Softplus = 9,
     /// <summary>Exact GELU, <c>x·Φ(x)</c> with the erf form (Keras' <c>gelu</c> activation default).</summary>
     Gelu = 10,
+    /// <summary><c>e^x</c> (Keras' <c>exponential</c>).</summary>
+    Exponential = 11,
+    /// <summary>Keras 3 <c>hard_sigmoid</c>: <c>relu6(x + 3)/6</c> = <c>clip(x/6 + 0.5, 0, 1)</c> (Keras 2 used 0.2·x + 0.5).</summary>
+    HardSigmoid = 12,
+    /// <summary><c>x·hard_sigmoid(x)</c> (Keras' <c>hard_silu</c>, alias <c>hard_swish</c>).</summary>
+    HardSilu = 13,
+    /// <summary><c>x/(1 + |x|)</c>.</summary>
+    Softsign = 14,
+    /// <summary><c>min(max(x, 0), 6)</c>.</summary>
+    Relu6 = 15,
+    /// <summary><c>x·tanh(softplus(x))</c>.</summary>
+    Mish = 16,
+    /// <summary>Log of the softmax along the last axis, <c>x − log Σ e^x</c> (computed stably). Not fused with a loss: a
+    /// cross-entropy expects probabilities, so train with <see cref="Softmax"/> or a linear output instead.</summary>
+    LogSoftmax = 17,
+    /// <summary><c>x·σ(x)</c>: Keras' name for <see cref="Swish"/> (the same function and kernels).</summary>
+    Silu = 18,
+    /// <summary>GELU's tanh approximation, Keras' <c>gelu(x, approximate=True)</c>:
+    /// <c>0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))</c>. <see cref="Gelu"/> is the exact form.</summary>
+    GeluTanh = 19,
 }

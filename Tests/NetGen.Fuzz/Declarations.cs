@@ -113,10 +113,12 @@ public static class Declarations
 
     // Infinitely differentiable activations only: SELU's slope jumps at 0 (1.05 vs 1.76), and ELU's curvature jumps at 0,
     // where a LayerNormalization of equal features puts every value exactly: central differences straddle either kink.
-    private static readonly string[] SmoothActivations = { "Linear", "Sigmoid", "Tanh", "Swish", "Softplus", "Gelu" };
+    private static readonly string[] SmoothActivations = { "Linear", "Sigmoid", "Tanh", "Swish", "Softplus", "Gelu", "Silu", "Mish", "GeluTanh" };
 
     private static readonly Gen<string> Act = Freq(
         (10, Const("Linear", "Relu", "Sigmoid", "Tanh", "Softmax", "LeakyRelu", "Elu", "Selu", "Swish", "Softplus", "Gelu").Select(a => "Activation." + a)),
+        (6, Const("Exponential", "HardSigmoid", "HardSilu", "Softsign", "Relu6", "Mish", "LogSoftmax", "Silu", "GeluTanh").Select(a => "Activation." + a)),
+        (1, Const("(Activation)19", "(Activation)20")),
         (1, Const("(Activation)11", "(Activation)(-1)", "(Activation)int.MaxValue")));
 
     private static readonly Gen<string> Init = Freq(
@@ -218,6 +220,10 @@ public static class Declarations
         ["Input"] = Layer("Input", IntList, Opt("TokenIds", Bool, 6)),
         ["Dense"] = Layer("Dense", Int, Opt("Activation", Act), Opt("UseBias", Bool, 8), Opt("KernelInitializer", Init, 8), Opt("BiasInitializer", Init, 8)),
         ["Activation"] = Layer("Activation", Act),
+        ["ReLU"] = Layer("ReLU", null, Opt("MaxValue", Double), Opt("NegativeSlope", Double), Opt("Threshold", Double)),
+        ["LeakyReLU"] = Layer("LeakyReLU", null, Opt("NegativeSlope", Double)),
+        ["ELU"] = Layer("ELU", null, Opt("Alpha", Double)),
+        ["Softmax"] = Layer("Softmax", null, Opt("Axis", Axis)),
         ["Dropout"] = Layer("Dropout", Double, Opt("Seed", Long)),
         ["GaussianDropout"] = Layer("GaussianDropout", Double, Opt("Seed", Long)),
         ["AlphaDropout"] = Layer("AlphaDropout", Double, Opt("Seed", Long)),
@@ -344,6 +350,9 @@ public static class Declarations
             Gen.Select(Gen.Int[1, 4], SmoothAct, (u, a) => ($"Dense({u}, Activation = Activation.{a}", s.Take(r - 1).Append(u).ToArray(), true)),
             Gen.Select(Gen.Int[1, 4], Const("Relu", "LeakyRelu", "Softmax"), (u, a) => ($"Dense({u}, Activation = Activation.{a}", s.Take(r - 1).Append(u).ToArray(), a == "Softmax")),
             SmoothAct.Select(a => ($"Activation(Activation.{a}", s, true)),
+            Gen.Int[1, r].Select(ax => ($"Softmax(Axis = {ax}", s, true)),
+            Const("ReLU(MaxValue = 2, NegativeSlope = 0.1, Threshold = 0.5", "LeakyReLU(", "ELU(Alpha = 0.5", "Activation(Activation.Relu6", "Activation(Activation.HardSilu").Select(a => (a, s, false)),
+            Gen.Const(("Activation(Activation.LogSoftmax", s, true)),
             // Normalising a single value gives a constant, and a later normalisation of equal values sits where the loss
             // bends faster than float32 finite differences can follow: such chains stay out of the gradient sample.
             Gen.Const(("LayerNormalization(", s, last > 1)),

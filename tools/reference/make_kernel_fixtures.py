@@ -59,6 +59,15 @@ def activations(rng):
         # PyTorch's softplus switches to the identity above threshold=20; inputs stay well below it.
         "softplus": F.softplus,
         "gelu": lambda t: F.gelu(t, approximate="none"),
+        # Added with the activations of issue 14 (inputs and the cases above are unchanged).
+        "silu": F.silu,
+        "exponential": torch.exp,
+        "hard_sigmoid": lambda t: F.relu6(t + 3) / 6,  # Keras 3's hard_sigmoid
+        "hard_silu": lambda t: t * F.relu6(t + 3) / 6,
+        "softsign": F.softsign,
+        "relu6": F.relu6,
+        "mish": F.mish,
+        "gelu_tanh": lambda t: F.gelu(t, approximate="tanh"),
     }
     cases = {}
     for name, fn in functions.items():

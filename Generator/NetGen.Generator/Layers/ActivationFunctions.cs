@@ -11,6 +11,10 @@ internal static class ActivationFunctions
     public const int Linear = (int)Shared.Activation.Linear;
     public const int Sigmoid = (int)Shared.Activation.Sigmoid;
     public const int Softmax = (int)Shared.Activation.Softmax;
+    public const int LogSoftmax = (int)Shared.Activation.LogSoftmax;
+
+    /// <summary>Whether the function works along rows (softmax, log-softmax) and its kernels take the row length.</summary>
+    public static bool IsRowWise(int activation) => activation is Softmax or LogSoftmax;
 
     public static bool IsKnown(double value) => value == (int)value && System.Enum.IsDefined(typeof(Shared.Activation), (int)value);
 
@@ -36,7 +40,7 @@ internal static class ActivationFunctions
             return;
         }
         var kernel = KnownKernels.ActivationForward(activation);
-        if (activation == Softmax) c.Call(kernel, x, Out(y), Int(cols));
+        if (IsRowWise(activation)) c.Call(kernel, x, Out(y), Int(cols));
         else c.Call(kernel, x, Out(y));
     }
 
@@ -49,7 +53,7 @@ internal static class ActivationFunctions
             return;
         }
         var kernel = KnownKernels.ActivationBackward(activation);
-        if (activation == Softmax) c.Call(kernel, x, y, dy, Out(dx), Int(cols));
+        if (IsRowWise(activation)) c.Call(kernel, x, y, dy, Out(dx), Int(cols));
         else c.Call(kernel, x, y, dy, Out(dx));
     }
 }

@@ -39,6 +39,7 @@ internal static class LayerRegistry
         yield return new AttentionKind(additive: false);
         yield return new AttentionKind(additive: true);
         yield return new PositionEmbeddingKind();
+        foreach (ActivationLayerKind.Op op in System.Enum.GetValues(typeof(ActivationLayerKind.Op))) yield return new ActivationLayerKind(op);
         for (int rank = 1; rank <= 3; rank++)
         {
             yield return new ConvolutionKind(rank);

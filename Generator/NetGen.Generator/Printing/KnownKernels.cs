@@ -142,6 +142,16 @@ internal static class KnownKernels
     public static readonly Kernel SigmoidBinaryCrossentropy = K("Losses", "SigmoidBinaryCrossentropy");
     public static readonly Kernel InitializerFill = K("Initializers", "Fill");
 
+    // Activations.cs: the activation layers' parameterised kernels (ReLU, LeakyReLU, ELU, Softmax over any axis)
+    public static readonly Kernel ReluWith = K("Activations", "ReluWith");
+    public static readonly Kernel ReluWithBackward = K("Activations", "ReluWithBackward");
+    public static readonly Kernel LeakyReluWith = K("Activations", "LeakyReluWith");
+    public static readonly Kernel LeakyReluWithBackward = K("Activations", "LeakyReluWithBackward");
+    public static readonly Kernel EluWith = K("Activations", "EluWith");
+    public static readonly Kernel EluWithBackward = K("Activations", "EluWithBackward");
+    public static readonly Kernel SoftmaxAxis = K("Activations", "SoftmaxAxis");
+    public static readonly Kernel SoftmaxAxisBackward = K("Activations", "SoftmaxAxisBackward");
+
     // Activations.cs: one kernel per NetGen.Activation member, named after it (Relu, ReluBackward).
     private static readonly string[] s_activation = System.Enum.GetNames(typeof(Shared.Activation));
     private static readonly Kernel[] s_forward = Activations(false);

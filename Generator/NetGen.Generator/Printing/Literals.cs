@@ -10,7 +10,8 @@ internal static class Literals
     public static string Int(long value) => value.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>A float literal in invariant round-trip form.</summary>
-    public static string Float(double value) => ((float)value).ToString("R", CultureInfo.InvariantCulture) + "f";
+    public static string Float(double value) => float.IsPositiveInfinity((float)value) ? "float.PositiveInfinity"
+        : ((float)value).ToString("R", CultureInfo.InvariantCulture) + "f";
 
     /// <summary><c>0</c>, <c>n</c> or <c>n * 64</c>.</summary>
     public static string Times(string batch, int perSample) => perSample switch

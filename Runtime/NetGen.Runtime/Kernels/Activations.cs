@@ -9,12 +9,15 @@ namespace NetGen.Kernels;
 /// <remarks>
 /// Element-wise loops read element i before writing element i, so every forward may run in place
 /// (<c>y</c> the same memory as <c>x</c>) and every backward may write <c>dx</c> over <c>dy</c>. Backward
-/// passes use the output <c>y</c> where the derivative is a function of it (sigmoid, tanh, elu, selu) and the
-/// input <c>x</c> otherwise. Transcendental functions whose float versions lose accuracy near zero
-/// (e^x − 1, log(1 + e^−|x|), erf) are evaluated in double and rounded once.
+/// passes use the output <c>y</c> where the derivative is a function of it (sigmoid, tanh, elu, exponential) and the
+/// input <c>x</c> otherwise. The transcendental functions (sigmoid, tanh, swish/silu, softplus, elu, selu, mish,
+/// gelu's tanh form) run on vectors of double widened from the float input and are rounded to float once (see
+/// ActivationVectors.cs); exact gelu (erf) and log-softmax are scalar double loops; the piecewise-linear ones (relu,
+/// relu6, hard_sigmoid, hard_silu, softsign, leaky_relu) run on float vectors. Every result is within a few float ulps
+/// (1e-6 relative) of the double reference, the tests' tolerance. NaN inputs give NaN outputs everywhere.
 /// </remarks>
 [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
-public static class Activations
+public static partial class Activations
 {
     private const float LeakySlope = 0.2f;
     private const double SeluAlpha = 1.6732632423543772;
@@ -33,9 +36,13 @@ public static class Activations
         if (Vector.IsHardwareAccelerated)
         {
             for (; i + Vector<float>.Count <= n; i += Vector<float>.Count)
-                Vector.Max(Vector.LoadUnsafe(ref xr, (nuint)i), Vector<float>.Zero).StoreUnsafe(ref yr, (nuint)i);
+            {
+                Vector<float> v = Vector.LoadUnsafe(ref xr, (nuint)i);
+                // NaN propagates (no reliance on how Vector.Max treats NaN).
+                Vector.ConditionalSelect(Vector.GreaterThan(v, Vector<float>.Zero), v, Vector.ConditionalSelect(Vector.Equals(v, v), Vector<float>.Zero, v)).StoreUnsafe(ref yr, (nuint)i);
+            }
         }
-        for (; i < n; i++) y[i] = x[i] > 0f ? x[i] : 0f;
+        for (; i < n; i++) y[i] = MathF.Max(x[i], 0f); // NaN propagates, as in the vector loop
     }
 
     /// <summary>Relu backward: <c>dx = dy·f'(x)</c>; <paramref name="x"/> is the input, <paramref name="y"/> the output; <paramref name="dx"/> may be <paramref name="dy"/>.</summary>
@@ -63,8 +70,7 @@ public static class Activations
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Sigmoid(ReadOnlySpan<float> x, Span<float> y)
     {
-        int n = CheckSame(x.Length, y.Length);
-        for (int i = 0; i < n; i++) y[i] = SigmoidOf(x[i]);
+        Map<SigmoidFunction>(x, y);
     }
 
     /// <summary>Sigmoid backward: <c>dx = dy·f'(x)</c>; <paramref name="x"/> is the input, <paramref name="y"/> the output; <paramref name="dx"/> may be <paramref name="dy"/>.</summary>
@@ -73,7 +79,19 @@ public static class Activations
     public static void SigmoidBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         int n = CheckBackward(x.Length, y.Length, dy.Length, dx.Length);
-        for (int i = 0; i < n; i++)
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        ref float gr = ref MemoryMarshal.GetReference(dy);
+        ref float dr = ref MemoryMarshal.GetReference(dx);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i + Vector<float>.Count <= n; i += Vector<float>.Count)
+            {
+                Vector<float> s = Vector.LoadUnsafe(ref yr, (nuint)i);
+                (Vector.LoadUnsafe(ref gr, (nuint)i) * (s * (Vector<float>.One - s))).StoreUnsafe(ref dr, (nuint)i);
+            }
+        }
+        for (; i < n; i++)
         {
             float s = y[i];
             dx[i] = dy[i] * (s * (1f - s));
@@ -84,8 +102,7 @@ public static class Activations
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tanh(ReadOnlySpan<float> x, Span<float> y)
     {
-        int n = CheckSame(x.Length, y.Length);
-        for (int i = 0; i < n; i++) y[i] = MathF.Tanh(x[i]);
+        Map<TanhFunction>(x, y);
     }
 
     /// <summary>Tanh backward: <c>dx = dy·f'(x)</c>; <paramref name="x"/> is the input, <paramref name="y"/> the output; <paramref name="dx"/> may be <paramref name="dy"/>.</summary>
@@ -94,10 +111,22 @@ public static class Activations
     public static void TanhBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         int n = CheckBackward(x.Length, y.Length, dy.Length, dx.Length);
-        for (int i = 0; i < n; i++)
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        ref float gr = ref MemoryMarshal.GetReference(dy);
+        ref float dr = ref MemoryMarshal.GetReference(dx);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
         {
-            float t = y[i];
-            dx[i] = dy[i] * (1f - t * t);
+            for (; i + Vector<float>.Count <= n; i += Vector<float>.Count)
+            {
+                Vector<float> s = Vector.LoadUnsafe(ref yr, (nuint)i);
+                (Vector.LoadUnsafe(ref gr, (nuint)i) * (Vector<float>.One - s * s)).StoreUnsafe(ref dr, (nuint)i);
+            }
+        }
+        for (; i < n; i++)
+        {
+            float s = y[i];
+            dx[i] = dy[i] * (1f - s * s);
         }
     }
 
@@ -135,12 +164,7 @@ public static class Activations
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Elu(ReadOnlySpan<float> x, Span<float> y)
     {
-        int n = CheckSame(x.Length, y.Length);
-        for (int i = 0; i < n; i++)
-        {
-            float v = x[i];
-            y[i] = v >= 0f ? v : (float)ExpM1(v);
-        }
+        Map<EluFunction>(x, y);
     }
 
     /// <summary>Elu backward: <c>dx = dy·f'(x)</c>; <paramref name="x"/> is the input, <paramref name="y"/> the output; <paramref name="dx"/> may be <paramref name="dy"/>.</summary>
@@ -157,12 +181,7 @@ public static class Activations
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Selu(ReadOnlySpan<float> x, Span<float> y)
     {
-        int n = CheckSame(x.Length, y.Length);
-        for (int i = 0; i < n; i++)
-        {
-            double v = x[i];
-            y[i] = (float)(v >= 0 ? SeluLambda * v : SeluLambda * SeluAlpha * ExpM1(v));
-        }
+        Map<SeluFunction>(x, y);
     }
 
     /// <summary>Selu backward: <c>dx = dy·f'(x)</c>; <paramref name="x"/> is the input, <paramref name="y"/> the output; <paramref name="dx"/> may be <paramref name="dy"/>.</summary>
@@ -170,13 +189,7 @@ public static class Activations
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SeluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
-        int n = CheckBackward(x.Length, y.Length, dy.Length, dx.Length);
-        for (int i = 0; i < n; i++)
-        {
-            double v = x[i];
-            double d = v >= 0 ? SeluLambda : SeluLambda * SeluAlpha * Math.Exp(v);
-            dx[i] = (float)(dy[i] * d);
-        }
+        MapBackward<SeluFunction>(x, y, dy, dx);
     }
 
     /// <summary>Swish: <c>y = f(x)</c> element-wise; <paramref name="y"/> may be <paramref name="x"/> itself.</summary>
@@ -184,12 +197,7 @@ public static class Activations
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Swish(ReadOnlySpan<float> x, Span<float> y)
     {
-        int n = CheckSame(x.Length, y.Length);
-        for (int i = 0; i < n; i++)
-        {
-            float v = x[i];
-            y[i] = v * SigmoidOf(v);
-        }
+        Map<SwishFunction>(x, y);
     }
 
     /// <summary>Swish backward: <c>dx = dy·f'(x)</c>; <paramref name="x"/> is the input, <paramref name="y"/> the output; <paramref name="dx"/> may be <paramref name="dy"/>.</summary>
@@ -197,13 +205,7 @@ public static class Activations
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SwishBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
-        int n = CheckBackward(x.Length, y.Length, dy.Length, dx.Length);
-        for (int i = 0; i < n; i++)
-        {
-            float v = x[i];
-            float s = SigmoidOf(v);
-            dx[i] = dy[i] * (s * (1f + v * (1f - s)));
-        }
+        MapBackward<SwishFunction>(x, y, dy, dx);
     }
 
     /// <summary>Softplus: <c>y = f(x)</c> element-wise; <paramref name="y"/> may be <paramref name="x"/> itself.</summary>
@@ -211,8 +213,7 @@ public static class Activations
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Softplus(ReadOnlySpan<float> x, Span<float> y)
     {
-        int n = CheckSame(x.Length, y.Length);
-        for (int i = 0; i < n; i++) y[i] = (float)SoftplusOf(x[i]);
+        Map<SoftplusFunction>(x, y);
     }
 
     /// <summary>Softplus backward: <c>dx = dy·f'(x)</c>; <paramref name="x"/> is the input, <paramref name="y"/> the output; <paramref name="dx"/> may be <paramref name="dy"/>.</summary>
@@ -220,8 +221,7 @@ public static class Activations
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SoftplusBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
-        int n = CheckBackward(x.Length, y.Length, dy.Length, dx.Length);
-        for (int i = 0; i < n; i++) dx[i] = dy[i] * SigmoidOf(x[i]);
+        MapBackward<SoftplusFunction>(x, y, dy, dx);
     }
 
     /// <summary>Gelu: <c>y = f(x)</c> element-wise; <paramref name="y"/> may be <paramref name="x"/> itself.</summary>
@@ -233,7 +233,8 @@ public static class Activations
         for (int i = 0; i < n; i++)
         {
             double v = x[i];
-            y[i] = (float)(0.5 * v * Erfc(-v * InvSqrt2));
+            double cdf = Erfc(-v * InvSqrt2);
+            y[i] = cdf == 0 ? -0f : (float)(0.5 * v * cdf); // Φ underflows to 0 far left (and −∞·0 would be NaN)
         }
     }
 
@@ -264,6 +265,11 @@ public static class Activations
         {
             ReadOnlySpan<float> xr = x.Slice(r, cols);
             Span<float> yr = y.Slice(r, cols);
+            if (UseVectors && cols >= Vector<float>.Count)
+            {
+                SoftmaxRow(xr, yr);
+                continue;
+            }
             float max = float.NegativeInfinity;
             for (int j = 0; j < cols; j++) max = Math.Max(max, xr[j]);
             double sum = 0;
@@ -290,11 +296,443 @@ public static class Activations
             ReadOnlySpan<float> yr = y.Slice(r, cols);
             ReadOnlySpan<float> gr = dy.Slice(r, cols);
             Span<float> dr = dx.Slice(r, cols);
+            if (UseVectors && cols >= Vector<float>.Count)
+            {
+                SoftmaxRowBackward(yr, gr, dr);
+                continue;
+            }
             double dot = 0;
             for (int j = 0; j < cols; j++) dot += (double)gr[j] * yr[j];
             float d = (float)dot;
             for (int j = 0; j < cols; j++) dr[j] = yr[j] * (gr[j] - d);
         }
+    }
+
+    /// <summary>Silu: Keras' name for <see cref="Swish"/> (<c>x·σ(x)</c>); the same kernel.</summary>
+    public static void Silu(ReadOnlySpan<float> x, Span<float> y) => Swish(x, y);
+
+    /// <summary>Silu backward: <see cref="SwishBackward"/>.</summary>
+    public static void SiluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) => SwishBackward(x, y, dy, dx);
+
+    /// <summary>Exponential: <c>y = e^x</c> element-wise (overflows to +∞ above x ≈ 88.72, as Keras); <paramref name="y"/> may be <paramref name="x"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Exponential(ReadOnlySpan<float> x, Span<float> y)
+    {
+        int n = CheckSame(x.Length, y.Length);
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i + Vector<float>.Count <= n; i += Vector<float>.Count)
+                Vector.Exp(Vector.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+        }
+        for (; i < n; i++) y[i] = MathF.Exp(x[i]);
+    }
+
+    /// <summary>Exponential backward: <c>dx = dy·y</c>; <paramref name="dx"/> may be <paramref name="dy"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ExponentialBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        int n = CheckBackward(x.Length, y.Length, dy.Length, dx.Length);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        ref float gr = ref MemoryMarshal.GetReference(dy);
+        ref float dr = ref MemoryMarshal.GetReference(dx);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i + Vector<float>.Count <= n; i += Vector<float>.Count)
+            {
+                Vector<float> s = Vector.LoadUnsafe(ref yr, (nuint)i);
+                (Vector.LoadUnsafe(ref gr, (nuint)i) * (s)).StoreUnsafe(ref dr, (nuint)i);
+            }
+        }
+        for (; i < n; i++)
+        {
+            float s = y[i];
+            dx[i] = dy[i] * (s);
+        }
+    }
+
+    /// <summary>HardSigmoid (Keras 3): <c>relu6(x + 3)/6</c> = <c>clip(x/6 + 0.5, 0, 1)</c>; <paramref name="y"/> may be <paramref name="x"/>.</summary>
+    /// <remarks>Keras 2 and tfjs used <c>clip(0.2·x + 0.5, 0, 1)</c>; NetGen follows Keras 3 (and PyTorch's <c>Hardsigmoid</c>).</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void HardSigmoid(ReadOnlySpan<float> x, Span<float> y)
+    {
+        int n = CheckSame(x.Length, y.Length);
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i + Vector<float>.Count <= n; i += Vector<float>.Count)
+            {
+                Vector<float> v = Vector.LoadUnsafe(ref xr, (nuint)i);
+                (ClampKeepNaN(v + new Vector<float>(3f), Vector<float>.Zero, new Vector<float>(6f)) * new Vector<float>(1f / 6f)).StoreUnsafe(ref yr, (nuint)i);
+            }
+        }
+        for (; i < n; i++) y[i] = HardSigmoidOf(x[i]);
+    }
+
+    /// <summary>HardSigmoid backward: <c>f' = 1/6</c> on (−3, 3), else 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void HardSigmoidBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        int n = CheckBackward(x.Length, y.Length, dy.Length, dx.Length);
+        for (int i = 0; i < n; i++)
+        {
+            float v = x[i];
+            dx[i] = v > -3f && v < 3f ? dy[i] * (1f / 6f) : !float.IsNaN(v) ? 0f : float.NaN;
+        }
+    }
+
+    /// <summary>HardSilu (Keras alias <c>hard_swish</c>): <c>x·hard_sigmoid(x)</c>; <paramref name="y"/> may be <paramref name="x"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void HardSilu(ReadOnlySpan<float> x, Span<float> y)
+    {
+        int n = CheckSame(x.Length, y.Length);
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i + Vector<float>.Count <= n; i += Vector<float>.Count)
+            {
+                Vector<float> v = Vector.LoadUnsafe(ref xr, (nuint)i);
+                Vector<float> h = ClampKeepNaN(v + new Vector<float>(3f), Vector<float>.Zero, new Vector<float>(6f)) * new Vector<float>(1f / 6f);
+                // x·0 would turn −∞ into NaN: at or below −3 the product is exactly 0.
+                Vector.ConditionalSelect(Vector.LessThanOrEqual(v, new Vector<float>(-3f)), Vector<float>.Zero, v * h).StoreUnsafe(ref yr, (nuint)i);
+            }
+        }
+        for (; i < n; i++)
+        {
+            float v = x[i];
+            y[i] = v <= -3f ? 0f : v * HardSigmoidOf(v);
+        }
+    }
+
+    /// <summary>HardSilu backward: <c>f' = (2x + 3)/6</c> on (−3, 3), 1 above, 0 below.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void HardSiluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        int n = CheckBackward(x.Length, y.Length, dy.Length, dx.Length);
+        for (int i = 0; i < n; i++)
+        {
+            float v = x[i];
+            float d = v >= 3f ? 1f : v > -3f ? (2f * v + 3f) * (1f / 6f) : !float.IsNaN(v) ? 0f : float.NaN;
+            dx[i] = dy[i] * d;
+        }
+    }
+
+    /// <summary>Softsign: <c>x/(1 + |x|)</c>; <paramref name="y"/> may be <paramref name="x"/>.</summary>
+    /// <remarks>±∞ give the limits ±1 (Keras' formula gives NaN there).</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Softsign(ReadOnlySpan<float> x, Span<float> y)
+    {
+        int n = CheckSame(x.Length, y.Length);
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i + Vector<float>.Count <= n; i += Vector<float>.Count)
+            {
+                Vector<float> v = Vector.LoadUnsafe(ref xr, (nuint)i);
+                Vector<float> a = Vector.Abs(v);
+                Vector<float> limit = Vector.ConditionalSelect(Vector.GreaterThan(v, Vector<float>.Zero), Vector<float>.One, -Vector<float>.One);
+                Vector.ConditionalSelect(Vector.Equals(a, new Vector<float>(float.PositiveInfinity)), limit, v / (Vector<float>.One + a)).StoreUnsafe(ref yr, (nuint)i);
+            }
+        }
+        for (; i < n; i++)
+        {
+            float v = x[i];
+            y[i] = float.IsInfinity(v) ? MathF.Sign(v) : v / (1f + MathF.Abs(v));
+        }
+    }
+
+    /// <summary>Softsign backward: <c>f' = 1/(1 + |x|)²</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void SoftsignBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        int n = CheckBackward(x.Length, y.Length, dy.Length, dx.Length);
+        for (int i = 0; i < n; i++)
+        {
+            float a = 1f + MathF.Abs(x[i]);
+            dx[i] = dy[i] / (a * a);
+        }
+    }
+
+    /// <summary>Relu6: <c>min(max(x, 0), 6)</c>; <paramref name="y"/> may be <paramref name="x"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Relu6(ReadOnlySpan<float> x, Span<float> y)
+    {
+        int n = CheckSame(x.Length, y.Length);
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i + Vector<float>.Count <= n; i += Vector<float>.Count)
+            {
+                Vector<float> v = Vector.LoadUnsafe(ref xr, (nuint)i);
+                ClampKeepNaN(v, Vector<float>.Zero, new Vector<float>(6f)).StoreUnsafe(ref yr, (nuint)i);
+            }
+        }
+        for (; i < n; i++)
+        {
+            float v = x[i];
+            y[i] = v > 0f ? (v < 6f ? v : 6f) : !float.IsNaN(v) ? 0f : v;
+        }
+    }
+
+    /// <summary>Relu6 backward: <c>f' = 1</c> on (0, 6), else 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Relu6Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        int n = CheckBackward(x.Length, y.Length, dy.Length, dx.Length);
+        for (int i = 0; i < n; i++)
+        {
+            float v = x[i];
+            dx[i] = v > 0f && v < 6f ? dy[i] : 0f;
+        }
+    }
+
+    /// <summary>Mish: <c>x·tanh(softplus(x))</c>; <paramref name="y"/> may be <paramref name="x"/>.</summary>
+    /// <remarks>
+    /// Uses <c>tanh(log(1 + e^x)) = n/(n + 2)</c> with <c>n = e^x·(e^x + 2)</c>, which keeps full relative accuracy for
+    /// negative x (no 1 − 1 cancellation); above x = 20 the factor is 1 to double precision. Evaluated in double.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Mish(ReadOnlySpan<float> x, Span<float> y)
+    {
+        Map<MishFunction>(x, y);
+    }
+
+    /// <summary>Mish backward: <c>f' = t + x·(1 − t²)·σ(x)</c>, <c>t = tanh(softplus(x))</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void MishBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        MapBackward<MishFunction>(x, y, dy, dx);
+    }
+
+    /// <summary>GeluTanh: GELU's tanh approximation (Keras <c>gelu(x, approximate=True)</c>), <c>0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))</c>.</summary>
+    /// <remarks>Evaluated in double as <c>x·σ(2u)</c> (<c>1 + tanh u = 2σ(2u)</c>), which keeps the negative tail's relative accuracy.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void GeluTanh(ReadOnlySpan<float> x, Span<float> y)
+    {
+        Map<GeluTanhFunction>(x, y);
+    }
+
+    /// <summary>GeluTanh backward: <c>f' = 0.5(1 + t) + 0.5·x·(1 − t²)·c·(1 + 3·0.044715·x²)</c>, t = tanh(c·(x + 0.044715·x³)).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void GeluTanhBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        MapBackward<GeluTanhFunction>(x, y, dy, dx);
+    }
+
+    /// <summary>LogSoftmax over each row of <paramref name="cols"/> elements: <c>x − max − log Σ e^(x − max)</c>; <paramref name="y"/> may be <paramref name="x"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void LogSoftmax(ReadOnlySpan<float> x, Span<float> y, int cols)
+    {
+        int n = CheckSame(x.Length, y.Length);
+        if (n == 0) return;
+        CheckRows(n, cols);
+        for (int r = 0; r < n; r += cols)
+        {
+            ReadOnlySpan<float> xr = x.Slice(r, cols);
+            Span<float> yr = y.Slice(r, cols);
+            float max = float.NegativeInfinity;
+            bool nan = false;
+            for (int j = 0; j < cols; j++)
+            {
+                max = Math.Max(max, xr[j]);
+                nan |= float.IsNaN(xr[j]);
+            }
+            if (nan || float.IsInfinity(max))
+            {
+                // NaN anywhere makes the row NaN; +∞ logits (or all −∞) have no finite log-probability: NaN, as Keras.
+                for (int j = 0; j < cols; j++) yr[j] = float.NaN;
+                continue;
+            }
+            double sum = 0;
+            for (int j = 0; j < cols; j++) sum += Math.Exp((double)xr[j] - max);
+            double shift = max + Math.Log(sum);
+            for (int j = 0; j < cols; j++) yr[j] = (float)(xr[j] - shift);
+        }
+    }
+
+    /// <summary>LogSoftmax backward per row: <c>dx = dy − e^y·Σ dy</c>; <paramref name="dx"/> may be <paramref name="dy"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void LogSoftmaxBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, int cols)
+    {
+        int n = CheckBackward(x.Length, y.Length, dy.Length, dx.Length);
+        if (n == 0) return;
+        CheckRows(n, cols);
+        for (int r = 0; r < n; r += cols)
+        {
+            ReadOnlySpan<float> yr = y.Slice(r, cols);
+            ReadOnlySpan<float> gr = dy.Slice(r, cols);
+            Span<float> dr = dx.Slice(r, cols);
+            double total = 0;
+            for (int j = 0; j < cols; j++) total += gr[j];
+            for (int j = 0; j < cols; j++) dr[j] = (float)(gr[j] - Math.Exp(yr[j]) * total);
+        }
+    }
+
+    /// <summary>
+    /// Keras' <c>ReLU</c> layer: <c>min(x, maxValue)</c> for <c>x &gt; threshold</c>, else <c>negativeSlope·(x − threshold)</c>
+    /// (<paramref name="maxValue"/> +∞ for none); <paramref name="y"/> may be <paramref name="x"/>. NaN propagates.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ReluWith(ReadOnlySpan<float> x, Span<float> y, float negativeSlope, float maxValue, float threshold)
+    {
+        int n = CheckSame(x.Length, y.Length);
+        for (int i = 0; i < n; i++)
+        {
+            float v = x[i];
+            // A zero slope gives exactly 0 below the threshold, also for −∞ (where 0·−∞ would be NaN).
+            y[i] = v > threshold ? (v < maxValue ? v : maxValue) : v <= threshold ? (negativeSlope == 0f ? 0f : negativeSlope * (v - threshold)) : v;
+        }
+    }
+
+    /// <summary>Backward of <see cref="ReluWith"/>: <c>f' = 1</c> on (threshold, maxValue), 0 at or above maxValue, negativeSlope at or below the threshold.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ReluWithBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, float negativeSlope, float maxValue, float threshold)
+    {
+        int n = CheckBackward(x.Length, y.Length, dy.Length, dx.Length);
+        for (int i = 0; i < n; i++)
+        {
+            float v = x[i];
+            dx[i] = v > threshold ? (v < maxValue ? dy[i] : 0f) : negativeSlope * dy[i];
+        }
+    }
+
+    /// <summary>Keras' <c>LeakyReLU</c> layer: <c>x</c> for x &gt; 0, else <c>negativeSlope·x</c>; <paramref name="y"/> may be <paramref name="x"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void LeakyReluWith(ReadOnlySpan<float> x, Span<float> y, float negativeSlope)
+    {
+        int n = CheckSame(x.Length, y.Length);
+        for (int i = 0; i < n; i++)
+        {
+            float v = x[i];
+            y[i] = v > 0f ? v : negativeSlope == 0f && !float.IsNaN(v) ? 0f : negativeSlope * v;
+        }
+    }
+
+    /// <summary>Backward of <see cref="LeakyReluWith"/>: 1 for x &gt; 0, else negativeSlope.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void LeakyReluWithBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, float negativeSlope)
+    {
+        int n = CheckBackward(x.Length, y.Length, dy.Length, dx.Length);
+        for (int i = 0; i < n; i++) dx[i] = x[i] > 0f ? dy[i] : negativeSlope * dy[i];
+    }
+
+    /// <summary>Keras' <c>ELU</c> layer: <c>x</c> for x &gt; 0, else <c>alpha·(e^x − 1)</c>; <paramref name="y"/> may be <paramref name="x"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void EluWith(ReadOnlySpan<float> x, Span<float> y, float alpha)
+    {
+        int n = CheckSame(x.Length, y.Length);
+        for (int i = 0; i < n; i++)
+        {
+            float v = x[i];
+            y[i] = v > 0f ? v : (float)(alpha * ExpM1(v));
+        }
+    }
+
+    /// <summary>Backward of <see cref="EluWith"/>: 1 for x &gt; 0, else <c>alpha·e^x</c> (from x, in double).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void EluWithBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, float alpha)
+    {
+        int n = CheckBackward(x.Length, y.Length, dy.Length, dx.Length);
+        for (int i = 0; i < n; i++)
+        {
+            float v = x[i];
+            dx[i] = v > 0f ? dy[i] : (float)(dy[i] * (alpha * Math.Exp(v)));
+        }
+    }
+
+    /// <summary>Inner positions handled per pass of <see cref="SoftmaxAxis"/> (its running maxima and sums live on the stack).</summary>
+    private const int AxisChunk = 256;
+
+    /// <summary>
+    /// Softmax along a middle axis: <paramref name="x"/> is (<paramref name="outer"/>, <paramref name="length"/>,
+    /// <paramref name="inner"/>) row-major and each of the <c>outer·inner</c> fibres along the middle axis is normalised;
+    /// <paramref name="y"/> may be <paramref name="x"/>. The fibre's maximum is subtracted first (no overflow).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void SoftmaxAxis(ReadOnlySpan<float> x, Span<float> y, int outer, int length, int inner)
+    {
+        int n = CheckSame(x.Length, y.Length);
+        CheckAxis(n, outer, length, inner);
+        if (inner == 1)
+        {
+            if (n > 0) Softmax(x, y, length);
+            return;
+        }
+        Span<float> max = stackalloc float[AxisChunk];
+        Span<float> sum = stackalloc float[AxisChunk];
+        for (int o = 0; o < outer; o++)
+        {
+            int baseOffset = o * length * inner;
+            for (int c0 = 0; c0 < inner; c0 += AxisChunk)
+            {
+                int w = Math.Min(AxisChunk, inner - c0);
+                Span<float> m = max.Slice(0, w), s = sum.Slice(0, w);
+                m.Fill(float.NegativeInfinity);
+                s.Clear();
+                for (int k = 0; k < length; k++) MaxInto(x.Slice(baseOffset + k * inner + c0, w), m);
+                for (int k = 0; k < length; k++)
+                {
+                    int at = baseOffset + k * inner + c0;
+                    ExpShiftedAccumulate(x.Slice(at, w), m, y.Slice(at, w), s);
+                }
+                for (int j = 0; j < w; j++) s[j] = 1f / s[j];
+                for (int k = 0; k < length; k++) MultiplyInto(y.Slice(baseOffset + k * inner + c0, w), s);
+            }
+        }
+    }
+
+    /// <summary>Backward of <see cref="SoftmaxAxis"/>: <c>dx = y ⊙ (dy − Σ dy ⊙ y)</c> along the middle axis; <paramref name="dx"/> may be <paramref name="dy"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void SoftmaxAxisBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, int outer, int length, int inner)
+    {
+        int n = CheckBackward(x.Length, y.Length, dy.Length, dx.Length);
+        CheckAxis(n, outer, length, inner);
+        if (inner == 1)
+        {
+            if (n > 0) SoftmaxBackward(x, y, dy, dx, length);
+            return;
+        }
+        Span<float> dot = stackalloc float[AxisChunk];
+        for (int o = 0; o < outer; o++)
+        {
+            int baseOffset = o * length * inner;
+            for (int c0 = 0; c0 < inner; c0 += AxisChunk)
+            {
+                int w = Math.Min(AxisChunk, inner - c0);
+                Span<float> d = dot.Slice(0, w);
+                d.Clear();
+                for (int k = 0; k < length; k++)
+                {
+                    int at = baseOffset + k * inner + c0;
+                    ReadOnlySpan<float> yr = y.Slice(at, w), gr = dy.Slice(at, w);
+                    for (int j = 0; j < w; j++) d[j] += gr[j] * yr[j];
+                }
+                for (int k = 0; k < length; k++)
+                {
+                    int at = baseOffset + k * inner + c0;
+                    ReadOnlySpan<float> yr = y.Slice(at, w), gr = dy.Slice(at, w);
+                    Span<float> dr = dx.Slice(at, w);
+                    for (int j = 0; j < w; j++) dr[j] = yr[j] * (gr[j] - d[j]);
+                }
+            }
+        }
+    }
+
+    private static void CheckAxis(int n, int outer, int length, int inner)
+    {
+        if (outer < 0 || length <= 0 || inner <= 0 || (long)outer * length * inner != n)
+            throw new ArgumentException($"SoftmaxAxis needs outer × length × inner = {n} elements with positive length and inner; got {outer} × {length} × {inner}.", nameof(length));
     }
 
     /// <summary>The error function, accurate to about 1e-7 absolute (there is no Math.Erf in .NET).</summary>
@@ -358,6 +796,35 @@ public static class Activations
         float e = MathF.Exp(v);
         return e / (1f + e);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float HardSigmoidOf(float v)
+    {
+        float r = v + 3f;
+        return (r > 0f ? (r < 6f ? r : 6f) : !float.IsNaN(r) ? 0f : r) * (1f / 6f);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double SigmoidOfDouble(double v)
+    {
+        if (v >= 0) return 1 / (1 + Math.Exp(-v));
+        double e = Math.Exp(v);
+        return e / (1 + e);
+    }
+
+    /// <summary>tanh(softplus(x)) for x ≤ 20, as n/(n + 2), n = e^x(e^x + 2).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double MishFactor(double v)
+    {
+        double e = Math.Exp(v), m = e * (e + 2);
+        return m / (m + 2);
+    }
+
+    private const double SqrtTwoOverPi = 0.79788456080286535588;
+    private const double GeluCubic = 0.044715;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double GeluTanhArgument(double v) => SqrtTwoOverPi * (v + GeluCubic * v * v * v);
 
     private static double ExpM1(double v) => Math.Abs(v) < 1e-5 ? v * (1.0 + 0.5 * v * (1.0 + v / 3.0)) : Math.Exp(v) - 1.0;
 

@@ -114,7 +114,7 @@ public static class Fused
 
     private static int Block(int count, int floatsEach) => Math.Max(1, Math.Min(count, BlockFloats / Math.Max(1, floatsEach)));
 
-    /// <summary><c>y = activation(x)</c> through the activation's own kernel (softmax along rows of <paramref name="cols"/>).</summary>
+    /// <summary><c>y = activation(x)</c> through the activation's own kernel (softmax and log-softmax along rows of <paramref name="cols"/>).</summary>
     internal static void Apply(Activation activation, ReadOnlySpan<float> x, Span<float> y, int cols)
     {
         switch (activation)
@@ -132,6 +132,15 @@ public static class Fused
             case Activation.Swish: Activations.Swish(x, y); break;
             case Activation.Softplus: Activations.Softplus(x, y); break;
             case Activation.Gelu: Activations.Gelu(x, y); break;
+            case Activation.Exponential: Activations.Exponential(x, y); break;
+            case Activation.HardSigmoid: Activations.HardSigmoid(x, y); break;
+            case Activation.HardSilu: Activations.HardSilu(x, y); break;
+            case Activation.Softsign: Activations.Softsign(x, y); break;
+            case Activation.Relu6: Activations.Relu6(x, y); break;
+            case Activation.Mish: Activations.Mish(x, y); break;
+            case Activation.LogSoftmax: Activations.LogSoftmax(x, y, cols); break;
+            case Activation.Silu: Activations.Silu(x, y); break;
+            case Activation.GeluTanh: Activations.GeluTanh(x, y); break;
             default: throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation.");
         }
     }

@@ -77,6 +77,10 @@ public class AttributeContractTests
         ["Attention"] = ("5, 4", "Inputs = new[] { \"input_layer\", \"input_layer\" }", "Inputs = new[] { \"input_layer\", \"input_layer\", \"input_layer\" }"),
         ["AdditiveAttention"] = ("5, 4", "Inputs = new[] { \"input_layer\", \"input_layer\" }", "Inputs = new[] { \"input_layer\", \"input_layer\", \"input_layer\" }"),
         ["PositionEmbedding"] = ("5, 4", "6", "7"),
+        ["ReLU"] = ("4, 3", "", ""),
+        ["LeakyReLU"] = ("4, 3", "", ""),
+        ["ELU"] = ("4, 3", "", ""),
+        ["Softmax"] = ("4, 3", "", ""),
         ["Lambda"] = ("6", "nameof(F), Backward = nameof(B), ElementWise = true", "nameof(G), Backward = nameof(B), ElementWise = true"),
         ["SimpleRNN"] = ("6, 3", "4", "5"),
         ["LSTM"] = ("6, 3", "4", "5"),
@@ -151,6 +155,7 @@ public class AttributeContractTests
         if (t == typeof(bool)) return new object[] { !(bool)value! };
         if (t == typeof(int)) return new object[] { (int)value! + 1, (int)value! + 2, 0 }; // -1 (the last axis) also tries 0, which no axis accepts
         if (t == typeof(long)) return new object[] { 5L };
+        if (t == typeof(double) && (double)value! == float.MaxValue) return new object[] { 6.0 }; // ReLU's MaxValue: no cap by default
         if (t == typeof(double)) return new object[] { (double)value! + 0.125 };
         if (t.IsEnum)
         {

@@ -679,6 +679,13 @@ internal static class KerasImporter
         "swish" or "silu" => "Swish",
         "softplus" => "Softplus",
         "gelu" => "Gelu",
-        _ => throw new ImportException($"Layer '{layer}': activation '{keras}' is not supported (linear, relu, sigmoid, tanh, softmax, leaky_relu, elu, selu, swish, softplus, gelu)."),
+        "exponential" => "Exponential",
+        "hard_silu" or "hard_swish" => "HardSilu",
+        "softsign" => "Softsign",
+        "relu6" => "Relu6",
+        "mish" => "Mish",
+        "log_softmax" => "LogSoftmax",
+        // hard_sigmoid is not mapped: Keras 2 and tfjs files mean 0.2·x + 0.5, Keras 3 files relu6(x + 3)/6.
+        _ => throw new ImportException($"Layer '{layer}': activation '{keras}' is not supported (linear, relu, sigmoid, tanh, softmax, leaky_relu, elu, selu, swish, softplus, gelu, exponential, hard_silu, softsign, relu6, mish, log_softmax)."),
     };
 }
