@@ -24,7 +24,7 @@ public interface INetwork
     /// <summary>All trainable parameters, in Keras <c>get_weights()</c> order and layout.</summary>
     Span<float> Parameters { get; }
 
-    /// <summary>Gradients of the last <see cref="ComputeGradients"/> call, laid out as <see cref="Parameters"/>.</summary>
+    /// <summary>Gradients of the last <see cref="ComputeGradients(ReadOnlySpan{float}, ReadOnlySpan{float}, int, Loss)"/> call, laid out as <see cref="Parameters"/>.</summary>
     ReadOnlySpan<float> Gradients { get; }
 
     /// <summary>Where each weight lives in <see cref="Parameters"/>.</summary>
@@ -33,7 +33,7 @@ public interface INetwork
     /// <summary>A text identifying the parameter layout; weight files record it and refuse to load into another network.</summary>
     string WeightSignature { get; }
 
-    /// <summary>The outputs of the last <see cref="ComputeGradients"/> call (training mode), <c>batchSize · OutputLength</c> floats.</summary>
+    /// <summary>The outputs of the last <see cref="ComputeGradients(ReadOnlySpan{float}, ReadOnlySpan{float}, int, Loss)"/> call (training mode), <c>batchSize · OutputLength</c> floats.</summary>
     ReadOnlySpan<float> TrainingOutput { get; }
 
     /// <summary>Writes the weights (and any non-trainable state) to a versioned file: a temporary file, then a rename.</summary>
@@ -59,4 +59,14 @@ public interface INetwork
 
     /// <summary>Training-mode forward and full backward pass; fills <see cref="Gradients"/> and returns the mean loss over the batch.</summary>
     float ComputeGradients(ReadOnlySpan<float> input, ReadOnlySpan<float> target, int batchSize, Loss loss);
+
+    /// <summary>
+    /// <see cref="ComputeGradients(ReadOnlySpan{float}, ReadOnlySpan{float}, int, Loss)"/> that also writes d(loss)/d(input)
+    /// to <paramref name="inputGradient"/> (<c>batchSize · InputLength</c> floats laid out as <paramref name="input"/>; empty:
+    /// none). The weight gradients are the same either way. Networks reading token ids have no input gradient.
+    /// </summary>
+    /// <exception cref="NotSupportedException">A non-empty <paramref name="inputGradient"/> for a network without input gradients (token ids).</exception>
+    float ComputeGradients(ReadOnlySpan<float> input, ReadOnlySpan<float> target, int batchSize, Loss loss, Span<float> inputGradient)
+        => inputGradient.IsEmpty ? ComputeGradients(input, target, batchSize, loss)
+            : throw new NotSupportedException($"The {GetType().Name} reads token ids, which have no gradient.");
 }

@@ -266,6 +266,12 @@ internal abstract class Operation
     /// <summary>When set, the operation runs only when the flag is false.</summary>
     public FusedFlag? SkipWhen { get; set; }
 
+    /// <summary>
+    /// When set, the operation only serves the gradient with respect to these network inputs (by index) and runs only
+    /// when the caller asked for one of them (the dead-gradient pass sets it; see <see cref="Program.InputGradients"/>).
+    /// </summary>
+    public IReadOnlyList<int>? OnlyForInputGradients { get; set; }
+
     /// <summary>Every operand, in order.</summary>
     public abstract IEnumerable<Operand> Operands { get; }
 
@@ -332,6 +338,16 @@ internal sealed class CopyOp : Operation
     public TensorArg To { get; }
 
     public override IEnumerable<Operand> Operands => new Operand[] { From, To };
+}
+
+/// <summary><c>target.Clear()</c>: the gradient with respect to an input the loss does not depend on.</summary>
+internal sealed class ClearOp : Operation
+{
+    public ClearOp(Tensor target) => Target = new TensorArg(target, true);
+
+    public TensorArg Target { get; }
+
+    public override IEnumerable<Operand> Operands => new Operand[] { Target };
 }
 
 /// <summary><c>target += addend</c>: the gradient of a tensor read by several layers is the sum of theirs.</summary>
@@ -459,6 +475,15 @@ internal sealed class Program
 
     /// <summary>The tensors holding the network's outputs, in order.</summary>
     public List<Tensor> Outputs { get; } = new();
+
+    /// <summary>
+    /// Training only: per network input, the caller's span that receives d(loss)/d(input) (an external writable tensor,
+    /// written only when the caller passes a non-empty span), or null for an input without one (token ids).
+    /// </summary>
+    public List<Tensor?> InputGradients { get; } = new();
+
+    /// <summary>Training only: per entry of <see cref="InputGradients"/>, why that gradient cannot be computed (an inference-only Lambda on its path), or null.</summary>
+    public List<string?> InputGradientBlocked { get; } = new();
 
     /// <summary>Training only: why this network cannot train (an inference-only Lambda on the gradient path), or null.</summary>
     public string? Blocked { get; set; }

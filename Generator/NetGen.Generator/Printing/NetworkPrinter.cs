@@ -24,7 +24,7 @@ internal static class NetworkPrinter
         "Outputs", "Diagram", "ParameterLayout", "StateLayout", "SummaryText", "Parameters", "Gradients", "State", "TrainingOutput", "Predict",
         "PredictChunk", "ComputeGradients", "ComputeGradientsCore", "Compile", "Trainer", "Fit", "Evaluate", "TrainOnBatch", "Save", "Load", "Summary",
         "PackInputs", "PackTargets", "TokensAsFloats", "_busy", "EnterBusy", "PredictUnguarded", "ComputeGradientsUnguarded", "_parameters", "_gradients", "_inferenceArena", "_state", "_stateBeforeCall", "_tokenChunk", "_packedInput",
-        "_packedOutput", "_packedTraining", "_trainingOutputs", "_trainingArena", "_gradientArena", "_trainingBatch", "_seed", "_trainer", "_workspace",
+        "_packedOutput", "_packedTraining", "_packedInputGradient", "_trainingOutputs", "_trainingArena", "_gradientArena", "_trainingBatch", "_seed", "_trainer", "_workspace",
     };
 
     public static string Print(NetworkGraph g, PassOptions options)
@@ -123,6 +123,7 @@ internal static class NetworkPrinter
         if (g.Inputs.Count > 1) w.Line("private readonly float[] _packedInput = new float[InferenceBatchCapacity * InputLength];");
         if (g.Outputs.Count > 1) w.Line("private readonly float[] _packedOutput = new float[InferenceBatchCapacity * OutputLength];");
         if (several) w.Line("private float[] _packedTraining = global::System.Array.Empty<float>();");
+        if (g.Inputs.Count > 1 && !g.TokenIds) w.Line("private float[] _packedInputGradient = global::System.Array.Empty<float>();");
         if (g.Outputs.Count > 1) w.Line("private float[] _trainingOutputs = global::System.Array.Empty<float>();");
         w.Line("private float[] _trainingArena = global::System.Array.Empty<float>();");
         w.Line("private float[] _gradientArena = global::System.Array.Empty<float>();");
