@@ -57,6 +57,44 @@ public interface INetwork
     /// </summary>
     Span<float> State => Span<float>.Empty;
 
+    /// <summary>
+    /// Per weight of <see cref="ParameterLayout"/>, whether the optimizer updates it now (see <see cref="SetTrainable"/>);
+    /// empty means every weight trains.
+    /// </summary>
+    ReadOnlySpan<bool> TrainableWeights => ReadOnlySpan<bool>.Empty;
+
+    /// <summary>
+    /// Freezes (<paramref name="trainable"/> false) or unfreezes the weights of the layer named <paramref name="layer"/>
+    /// for fine-tuning: the optimizer skips frozen weights (and their slots), and the trainer keeps a frozen layer's state
+    /// (BatchNormalization's moving statistics) as it was. A layer declared <c>Trainable = false</c> has no gradient code
+    /// and cannot be unfrozen.
+    /// </summary>
+    /// <exception cref="ArgumentException">No layer has that name.</exception>
+    /// <exception cref="InvalidOperationException">Unfreezing a layer declared <c>Trainable = false</c>.</exception>
+    void SetTrainable(string layer, bool trainable) => throw new NotSupportedException($"The {GetType().Name} does not support freezing layers.");
+
+    /// <summary>Every layer in declaration order: name, Keras class, output shape (Keras <c>model.layers</c>).</summary>
+    IReadOnlyList<LayerInfo> Layers => Array.Empty<LayerInfo>();
+
+    /// <summary>Where each non-trainable state variable (BatchNormalization's moving statistics) lives in <see cref="State"/>.</summary>
+    IReadOnlyList<ParameterInfo> StateLayout => Array.Empty<ParameterInfo>();
+
+    /// <summary>The Keras-style <c>model.summary()</c> table.</summary>
+    string SummaryText => "";
+
+    /// <summary>The network as a Graphviz DOT graph (<c>dot -Tsvg</c> renders it).</summary>
+    string Diagram => "";
+
+    /// <summary>The network as a Mermaid flowchart (GitHub renders it in a <c>```mermaid</c> block).</summary>
+    string MermaidDiagram => "";
+
+    /// <summary>
+    /// Inference that writes the output of the layer named <paramref name="layer"/> (see <see cref="Layers"/>) to
+    /// <paramref name="output"/>, <c>batchSize</c> times that layer's output floats (Keras <c>Model(inputs, layer.output)</c>).
+    /// </summary>
+    void PredictLayer(string layer, ReadOnlySpan<float> input, Span<float> output, int batchSize = 1)
+        => throw new NotSupportedException($"The {GetType().Name} does not expose its layers' outputs.");
+
     /// <summary>Training-mode forward and full backward pass; fills <see cref="Gradients"/> and returns the mean loss over the batch.</summary>
     float ComputeGradients(ReadOnlySpan<float> input, ReadOnlySpan<float> target, int batchSize, Loss loss);
 

@@ -63,6 +63,13 @@ internal abstract class LayerNode
 
     public Shape OutputShape { get; }
 
+    /// <summary>
+    /// False for a layer declared <c>Trainable = false</c> (read for every kind by the graph builder): its weights get no
+    /// gradient code and no updates, and a layer whose training forward differs from inference (BatchNormalization)
+    /// runs in inference mode, as Keras 3 does.
+    /// </summary>
+    public bool Trainable { get; set; } = true;
+
     /// <summary>Keras class name shown by Summary, e.g. <c>Dense</c>.</summary>
     public abstract string KerasClass { get; }
 

@@ -28,5 +28,8 @@ internal sealed class ParameterDecl
 
     public int Offset { get; set; }
 
+    /// <summary>The weight belongs to a layer declared <c>Trainable = false</c>: writing its gradient is no side effect.</summary>
+    public bool Frozen { get; set; }
+
     public int Length => Shape.Size;
 }

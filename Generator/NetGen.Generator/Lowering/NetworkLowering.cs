@@ -17,7 +17,15 @@ internal static class NetworkLowering
     /// <summary>Names of the per-input and per-output spans of the chunk and training methods.</summary>
     public static IReadOnlyList<string> Spans(string stem, int count) => count == 1 ? new[] { stem } : Enumerable.Range(0, count).Select(i => stem + i).ToArray();
 
-    public static Program Inference(NetworkGraph g, Resources resources)
+    /// <summary>The name of layer <paramref name="index"/>'s output span in <c>PredictLayersChunk</c>.</summary>
+    public static string Tap(int index) => "tap" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Predict's chunk (inference), or with <paramref name="taps"/> the chunk of <c>PredictLayers</c>: after each layer
+    /// its output is copied to the caller's span for that layer (<see cref="Tap"/>) when one was given, and the network
+    /// outputs are not written.
+    /// </summary>
+    public static Program Inference(NetworkGraph g, Resources resources, bool taps = false)
     {
         var program = new Program();
         var c = new LoweringContext(program, resources, training: false);
@@ -38,13 +46,16 @@ internal static class NetworkLowering
             if (alias)
             {
                 c.Alias(values[l.Sources[0]], y);
+                if (taps) Tap(c, y, l, index);
                 continue;
             }
             // An element-wise layer may overwrite its input when nothing reads the input later (the planner decides).
             if (l.InferenceUse == BufferUse.InPlace && l.Sources.Length == 1) y.ReuseOf = values[l.Sources[0]];
             l.LowerInference(c, l.Sources.Select(s => values[s]).ToList(), y);
+            if (taps) Tap(c, y, l, index);
         }
         c.Layer = null;
+        if (taps) return program;
         for (int k = 0; k < g.Outputs.Count; k++)
         {
             var o = g.Outputs[k];
@@ -53,6 +64,12 @@ internal static class NetworkLowering
             c.Copy(output, c.External(ys[k], g.ShapeOf(o), -1, writable: true));
         }
         return program;
+    }
+
+    private static void Tap(LoweringContext c, Tensor y, LayerNode l, int index)
+    {
+        var tap = c.External(Tap(index), l.OutputShape, -1, writable: true);
+        c.Add(new CopyOp(y, tap) { OnlyWhenGiven = new[] { tap } });
     }
 
     public static Program Training(NetworkGraph g, Resources resources)
@@ -182,7 +199,7 @@ internal static class NetworkLowering
             program.InputGradientBlocked.Add(through is null ? null
                 : $"Lambda '{through.Name}' is inference-only, but the gradient with respect to input '{input.Name}' passes through it; give it a Backward method.");
             Operation op = gradients.TryGetValue(input.Id, out var d) ? new CopyOp(d, sink) : new ClearOp(sink);
-            op.OnlyForInputGradients = new[] { k };
+            op.OnlyWhenGiven = new[] { sink };
             c.Add(op);
         }
         return program;

@@ -92,7 +92,10 @@ internal enum WeightRole
 {
     Parameter,
     Gradient,
+    /// <summary>State the operation may write (a side effect).</summary>
     State,
+    /// <summary>State the operation only reads.</summary>
+    StateRead,
 }
 
 /// <summary>One weight's span in the parameter buffer, its gradient in the gradient buffer, or a state variable.</summary>
@@ -267,10 +270,11 @@ internal abstract class Operation
     public FusedFlag? SkipWhen { get; set; }
 
     /// <summary>
-    /// When set, the operation only serves the gradient with respect to these network inputs (by index) and runs only
-    /// when the caller asked for one of them (the dead-gradient pass sets it; see <see cref="Program.InputGradients"/>).
+    /// When set, the operation only serves these external spans and runs only when the caller passed one of them
+    /// non-empty: the gradients with respect to the inputs (<see cref="Program.InputGradients"/>, set by the dead-gradient
+    /// pass) and the layer outputs of <c>PredictLayers</c>.
     /// </summary>
-    public IReadOnlyList<int>? OnlyForInputGradients { get; set; }
+    public IReadOnlyList<Tensor>? OnlyWhenGiven { get; set; }
 
     /// <summary>Every operand, in order.</summary>
     public abstract IEnumerable<Operand> Operands { get; }
@@ -281,7 +285,7 @@ internal abstract class Operation
         get
         {
             foreach (var o in Operands)
-                if (o is WeightArg { Role: not WeightRole.Parameter } or RngArg or LossKindArg) return true;
+                if (o is WeightArg { Role: WeightRole.State } or RngArg or LossKindArg || o is WeightArg { Role: WeightRole.Gradient } w && !w.Decl.Frozen) return true;
             return false;
         }
     }

@@ -13,7 +13,7 @@ namespace NetGen.Generator.Passes;
 /// <remarks>
 /// The gradients with respect to the network inputs (<see cref="Program.InputGradients"/>) are read only when the caller
 /// asks for them: the sweep runs once without them and once per input with that input's span live. An operation kept
-/// only by the latter sweeps stays, marked <see cref="Operation.OnlyForInputGradients"/> with the inputs it serves, and
+/// only by the latter sweeps stays, marked <see cref="Operation.OnlyWhenGiven"/> with the spans it serves, and
 /// runs only when one of them was asked for: a training step that does not ask costs what it cost before.
 /// </remarks>
 internal static class DeadGradients
@@ -24,7 +24,7 @@ internal static class DeadGradients
         var sinks = new HashSet<int>(program.InputGradients.Where(t => t is not null).Select(t => groups.Root(t!)));
         var always = new HashSet<int>(program.Tensors.Where(t => t.LiveOut || t.Arena == Arena.External && t.Writable).Select(groups.Root).Where(r => !sinks.Contains(r)));
         var (kept, lossGradients) = Sweep(program, groups, always);
-        var serves = new Dictionary<Operation, List<int>>();
+        var serves = new Dictionary<Operation, List<Tensor>>();
         for (int k = 0; k < program.InputGradients.Count; k++)
         {
             if (program.InputGradients[k] is not { } sink) continue;
@@ -34,8 +34,8 @@ internal static class DeadGradients
             foreach (var op in forInput)
             {
                 if (kept.Contains(op)) continue;
-                if (!serves.TryGetValue(op, out var inputs)) serves[op] = inputs = new List<int>();
-                inputs.Add(k);
+                if (!serves.TryGetValue(op, out var inputs)) serves[op] = inputs = new List<Tensor>();
+                inputs.Add(sink);
             }
         }
         var result = new List<Operation>(program.Operations.Count);
@@ -44,7 +44,7 @@ internal static class DeadGradients
             if (serves.TryGetValue(op, out var inputs))
             {
                 // An alias is a name, not code: it is declared whatever runs.
-                if (op is not AliasOp) op.OnlyForInputGradients = inputs;
+                if (op is not AliasOp) op.OnlyWhenGiven = inputs;
             }
             else if (!kept.Contains(op)) continue;
             if (op is LossOp loss && !lossGradients.Contains(loss)) loss.Gradient = null;
@@ -66,7 +66,8 @@ internal static class DeadGradients
             var op = ops[i];
             var args = op.Operands.OfType<TensorArg>().ToList();
             var writes = args.Where(a => a.Writes).Select(a => groups.Root(a.Tensor)).ToList();
-            if (!op.HasSideEffects && writes.Count > 0 && writes.All(w => !live.Contains(w))) continue;
+            // An operation that writes only the gradients of frozen weights writes no tensor and has no side effect: it goes too.
+            if (!op.HasSideEffects && writes.All(w => !live.Contains(w))) continue;
             bool lossGradientRead = op is LossOp { Gradient: { } gradient } && live.Contains(groups.Root(gradient.Tensor));
             if (lossGradientRead) lossGradients.Add((LossOp)op);
             foreach (var a in args.Where(a => !a.Writes || op is AccumulateOp))

@@ -40,6 +40,7 @@ internal sealed class OperationPrinter
         _targets = targets;
         var reserved = new List<string>(s_reserved);
         reserved.Add("inputGradient");
+        for (int i = 0; i < g.Layers.Count; i++) reserved.Add(NetworkLowering.Tap(i));
         for (int i = 0; i < 16; i++) reserved.AddRange(new[] { "x" + i, "y" + i, "input" + i, "target" + i, "fused" + i, "t" + i, "targetLength" + i, "inputGradient" + i, "dx" + i });
         _locals = new IdentifierTable(reserved);
     }
@@ -76,14 +77,14 @@ internal sealed class OperationPrinter
                     if (statement is null) break;
                     var conditions = new List<string>();
                     if (op.SkipWhen is { } flag) conditions.Add("!" + LossPrinter.FlagName(flag, _program.Outputs.Count));
-                    if (op.OnlyForInputGradients is { } inputs)
+                    if (op.OnlyWhenGiven is { } given)
                     {
-                        var spans = inputs.Select(k => $"!{Local(_program.InputGradients[k]!)}.IsEmpty").ToList();
+                        var spans = given.Select(t => $"!{Local(t)}.IsEmpty").ToList();
                         conditions.Add(spans.Count == 1 || conditions.Count == 0 ? string.Join(" || ", spans) : "(" + string.Join(" || ", spans) + ")");
                     }
                     if (conditions.Count > 0)
                     {
-                        _w.Line($"if ({string.Join(" && ", conditions)}){(op.OnlyForInputGradients is not null ? "  // only for the gradient with respect to the input" : "")}");
+                        _w.Line($"if ({string.Join(" && ", conditions)}){(op.OnlyWhenGiven is not null && _training ? "  // only for the gradient with respect to the input" : "")}");
                         using (_w.Indented()) _w.Line(statement);
                     }
                     else _w.Line(statement);

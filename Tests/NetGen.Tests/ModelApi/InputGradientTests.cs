@@ -13,7 +13,7 @@ namespace NetGen.Tests.ModelApi;
 public class InputGradientTests
 {
     /// <summary>Worst |numeric − analytic| over the input entries, in units of GradientCheck's bound (≤ 1 passes).</summary>
-    private static double WorstInputError(INetwork net, float[] x, float[] y, int batch, Loss loss, float[] analytic, float h = 1e-2f)
+    internal static double WorstInputError(INetwork net, float[] x, float[] y, int batch, Loss loss, float[] analytic, float h = 1e-2f)
     {
         double worst = 0;
         for (int i = 0; i < x.Length; i++)

@@ -51,3 +51,40 @@ public partial class GradTwoInputs { }
 [BatchNormalization]
 [Dense(3, Activation = Activation.Softmax)]
 public partial class GradBatchNorm { }
+
+/// <summary><see cref="GradMlp"/> cut after its second Dense layer: what <c>PredictLayers(dense_1: ...)</c> must give.</summary>
+[Network]
+[Input(2, 3)]
+[Flatten]
+[Dense(5, Activation = Activation.Tanh)]
+[Dense(4, Activation = Activation.Swish)]
+public partial class GradMlpCut { }
+
+/// <summary>A CNN with a small inference chunk, so PredictLayers runs in several chunks.</summary>
+[Network(InferenceBatchCapacity = 2)]
+[Input(5, 5, 2)]
+[Conv2D(3, 3, Activation = Activation.Relu, Padding = Padding.Same)]
+[BatchNormalization]
+[MaxPooling2D(2)]
+[Flatten]
+[Dropout(0.3)]
+[Dense(4, Activation = Activation.Softmax)]
+public partial class ChunkedCnn { }
+
+/// <summary>A feature extractor frozen at declaration (Keras <c>trainable = False</c>) under a trainable head.</summary>
+[Network]
+[Input(6)]
+[Dense(8, Activation = Activation.Tanh, Trainable = false, Name = "features")]
+[BatchNormalization(Trainable = false, Name = "norm")]
+[Dense(5, Activation = Activation.Swish, Name = "hidden")]
+[Dense(3, Activation = Activation.Softmax, Name = "head")]
+public partial class FrozenBase { }
+
+/// <summary>FrozenBase without Trainable = false, to freeze at run time.</summary>
+[Network]
+[Input(6)]
+[Dense(8, Activation = Activation.Tanh, Name = "features")]
+[BatchNormalization(Name = "norm")]
+[Dense(5, Activation = Activation.Swish, Name = "hidden")]
+[Dense(3, Activation = Activation.Softmax, Name = "head")]
+public partial class FreezableBase { }
