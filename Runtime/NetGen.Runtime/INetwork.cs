@@ -58,6 +58,15 @@ public interface INetwork
     Span<float> State => Span<float>.Empty;
 
     /// <summary>
+    /// <see cref="ComputeGradients(ReadOnlySpan{float}, ReadOnlySpan{float}, int, Loss, Span{float})"/>; with
+    /// <paramref name="training"/> false, the gradients of the inference-mode forward (Keras <c>training=False</c> under a
+    /// gradient tape): dropout and noise off, BatchNormalization with its moving statistics (left unchanged).
+    /// </summary>
+    float ComputeGradients(ReadOnlySpan<float> input, ReadOnlySpan<float> target, int batchSize, Loss loss, Span<float> inputGradient, bool training)
+        => training ? ComputeGradients(input, target, batchSize, loss, inputGradient)
+            : throw new NotSupportedException($"The {GetType().Name} has no inference-mode gradients.");
+
+    /// <summary>
     /// Per weight of <see cref="ParameterLayout"/>, whether the optimizer updates it now (see <see cref="SetTrainable"/>);
     /// empty means every weight trains.
     /// </summary>

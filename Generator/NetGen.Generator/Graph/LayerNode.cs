@@ -99,6 +99,13 @@ internal abstract class LayerNode
     /// <summary>For a layer that reads token ids: how many ids are valid (0 .. n − 1).</summary>
     public virtual int TokenVocabulary => 0;
 
+    /// <summary>
+    /// Whether the layer computes differently in training and inference (dropout and noise are the identity at
+    /// inference; BatchNormalization uses its moving statistics): such a layer makes the network generate gradients of
+    /// its inference mode as well (<c>ComputeGradients(..., training: false)</c>).
+    /// </summary>
+    public virtual bool DependsOnTrainingMode => InferenceUse == BufferUse.Alias && TrainingUse != BufferUse.Alias;
+
     public virtual BufferUse InferenceUse => BufferUse.New;
 
     public virtual BufferUse TrainingUse => BufferUse.New;

@@ -207,6 +207,9 @@ internal sealed class NormalizationNode : LayerNode
         }
     }
 
+    /// <inheritdoc/>
+    public override bool DependsOnTrainingMode => IsBatch && Trainable;
+
     /// <summary>BatchNormalization trains in its inference form (moving statistics, not updated) when frozen or when the gradients are of inference mode.</summary>
     private bool InferenceForm(LoweringContext c) => IsBatch && (!Trainable || c.InferenceMode);
 

@@ -72,10 +72,17 @@ internal static class NetworkLowering
         c.Add(new CopyOp(y, tap) { OnlyWhenGiven = new[] { tap } });
     }
 
-    public static Program Training(NetworkGraph g, Resources resources)
+    /// <summary>
+    /// The training step: forward in training mode, loss, backward. With <paramref name="inferenceMode"/> the forward is
+    /// the inference one (Keras <c>training=False</c> under a gradient tape): layers that are the identity at inference
+    /// (dropout, noise) pass through, and layers that read <see cref="LoweringContext.InferenceMode"/> (BatchNormalization)
+    /// lower their inference form and its backward.
+    /// </summary>
+    public static Program Training(NetworkGraph g, Resources resources, bool inferenceMode = false)
     {
-        var program = new Program();
-        var c = new LoweringContext(program, resources, training: true);
+        var program = new Program { InferenceMode = inferenceMode };
+        var c = new LoweringContext(program, resources, training: true) { InferenceMode = inferenceMode };
+        bool Identity(LayerNode l) => inferenceMode && l.InferenceUse == BufferUse.Alias;
         var inputs = Spans("input", g.Inputs.Count);
         var values = new Dictionary<int, Tensor>();
         foreach (var i in g.Inputs) values[i.Id] = c.External(inputs[i.Index], i.Shape, i.Id, writable: false);
@@ -94,7 +101,7 @@ internal static class NetworkLowering
             var l = g.Layers[index];
             c.Layer = l;
             c.LayerIndex = index;
-            bool alias = l.TrainingUse == BufferUse.Alias;
+            bool alias = l.TrainingUse == BufferUse.Alias || Identity(l);
             c.Add(new LayerStart(l, alias ? "(no computation: the output is the input's floats)" : null));
             var y = c.NewTensor(l.Name, l.OutputShape.Size, Arena.Activations, l.OutputShape, l.Id);
             values[l.Id] = y;
@@ -160,7 +167,7 @@ internal static class NetworkLowering
             if (!gradients.TryGetValue(l.Id, out var dy)) continue;
             c.Layer = l;
             c.LayerIndex = index;
-            bool passThrough = l.TrainingUse == BufferUse.Alias || l.BackwardUse == BufferUse.Alias;
+            bool passThrough = l.TrainingUse == BufferUse.Alias || l.BackwardUse == BufferUse.Alias || Identity(l);
             c.Add(new LayerStart(l, passThrough ? "(no code: the input gradient is the output gradient)" : null));
             if (passThrough)
             {

@@ -489,6 +489,9 @@ internal sealed class Program
     /// <summary>Training only: per entry of <see cref="InputGradients"/>, why that gradient cannot be computed (an inference-only Lambda on its path), or null.</summary>
     public List<string?> InputGradientBlocked { get; } = new();
 
+    /// <summary>Training only: the program differentiates the inference-mode forward (<c>training: false</c>).</summary>
+    public bool InferenceMode { get; set; }
+
     /// <summary>Training only: why this network cannot train (an inference-only Lambda on the gradient path), or null.</summary>
     public string? Blocked { get; set; }
 }

@@ -23,7 +23,7 @@ internal static class NetworkPrinter
         "InferenceArenaBytes", "TrainingFloatsPerSample", "GradientFloatsPerSample", "TrainingFloats", "WeightSignature", "InputShape", "OutputShape",
         "Outputs", "Diagram", "MermaidDiagram", "TrainableWeights", "SetTrainable", "_trainable", "ParameterLayout", "StateLayout", "SummaryText", "Parameters", "Gradients", "State", "TrainingOutput", "Predict",
         "PredictChunk", "ComputeGradients", "ComputeGradientsCore", "Compile", "Trainer", "Fit", "Evaluate", "TrainOnBatch", "Save", "Load", "Summary",
-        "PackInputs", "PackTargets", "Layers", "PredictLayers", "PredictLayersUnguarded", "PredictLayersChunk", "PredictLayer", "TokensAsFloats", "_busy", "EnterBusy", "PredictUnguarded", "ComputeGradientsUnguarded", "_parameters", "_gradients", "_inferenceArena", "_state", "_stateBeforeCall", "_tokenChunk", "_packedInput",
+        "PackInputs", "PackTargets", "Layers", "PredictLayers", "PredictLayersUnguarded", "PredictLayersChunk", "PredictLayer", "TokensAsFloats", "_busy", "EnterBusy", "PredictUnguarded", "ComputeGradientsUnguarded", "ComputeInferenceGradients", "ComputeInferenceGradientsUnguarded", "ComputeInferenceGradientsCore", "_parameters", "_gradients", "_inferenceArena", "_state", "_stateBeforeCall", "_tokenChunk", "_packedInput",
         "_packedOutput", "_packedTraining", "_packedInputGradient", "_trainingOutputs", "_trainingArena", "_gradientArena", "_trainingBatch", "_seed", "_trainer", "_workspace",
     };
 
@@ -34,13 +34,18 @@ internal static class NetworkPrinter
         var inferenceProgram = NetworkLowering.Inference(g, resources);
         var trainingProgram = NetworkLowering.Training(g, resources);
         var tapsProgram = NetworkLowering.Inference(g, resources, taps: true);
+        // Gradients of the inference-mode forward, when some layer computes differently in the two modes.
+        bool modes = !g.TokenIds && g.Layers.Any(l => l.DependsOnTrainingMode);
+        var inferenceModeProgram = modes ? NetworkLowering.Training(g, resources, inferenceMode: true) : null;
         PassPipeline.Run(inferenceProgram, trainingProgram, options);
+        if (inferenceModeProgram is not null) PassPipeline.Run(new Program(), inferenceModeProgram, options);
         // PredictLayers' chunk copies every layer's output as it is made: only the within-layer epilogue fusion applies
         // (a pass that fuses across layers would drop outputs it must copy).
         if (options.Epilogues) Epilogues.Run(tapsProgram);
         var inference = Planner.Plan(inferenceProgram);
         var training = Planner.Plan(trainingProgram);
         var taps = Planner.Plan(tapsProgram);
+        var inferenceMode = inferenceModeProgram is null ? null : Planner.Plan(inferenceModeProgram);
         var members = new IdentifierTable(ReservedMembers);
         var w = new CodeWriter();
         var spec = g.Spec;
@@ -97,9 +102,9 @@ internal static class NetworkPrinter
         w.Line("/// <summary>Bytes of the inference arena.</summary>");
         w.Line("public const long InferenceArenaBytes = InferenceArenaFloats * 4L;");
         w.Line("/// <summary>Floats per sample of the training arena (activations kept for the backward pass).</summary>");
-        w.Line($"public const int TrainingFloatsPerSample = {training.ActivationsPerSample};");
+        w.Line($"public const int TrainingFloatsPerSample = {System.Math.Max(training.ActivationsPerSample, inferenceMode?.ActivationsPerSample ?? 0)};");
         w.Line("/// <summary>Floats per sample of the backward pass' gradient buffers.</summary>");
-        w.Line($"public const int GradientFloatsPerSample = {training.GradientsPerSample};");
+        w.Line($"public const int GradientFloatsPerSample = {System.Math.Max(training.GradientsPerSample, inferenceMode?.GradientsPerSample ?? 0)};");
         w.Line("/// <summary>Floats of the whole training footprint for a batch: activations kept for backward and gradient buffers (per sample), the weights and their gradients, and the optimizer's slots.</summary>");
         w.Line("public static long TrainingFloats(int batchSize, global::NetGen.Optimizer optimizer)");
         w.Line("    => (long)batchSize * (TrainingFloatsPerSample + GradientFloatsPerSample) + (2L + optimizer.SlotsPerWeight) * ParameterCount;");
@@ -213,6 +218,7 @@ internal static class NetworkPrinter
         InferencePrinter.Print(w, g, inferenceProgram, inference, members);
         LayerOutputsPrinter.Print(w, g, tapsProgram, taps, members);
         TrainingPrinter.Print(w, g, trainingProgram, training, members);
+        TrainingPrinter.InferenceMode(w, g, inferenceModeProgram, inferenceMode, members);
         TrainingPrinter.TrainingApi(w, g, g.StateCount > 0);
         if (g.TokenIds)
         {

@@ -99,7 +99,7 @@ internal sealed class OperationPrinter
         switch (s.Section)
         {
             case Section.Forward:
-                _w.Line("// ---------------- forward (training = true) ----------------");
+                _w.Line(_program.InferenceMode ? "// ---------------- forward (training = false: gradients of the inference mode) ----------------" : "// ---------------- forward (training = true) ----------------");
                 break;
             case Section.Loss:
                 _w.Line();

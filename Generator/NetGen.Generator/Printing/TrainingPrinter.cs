@@ -23,7 +23,6 @@ internal static class TrainingPrinter
     public static void Print(CodeWriter w, NetworkGraph g, Program program, MemoryPlan plan, IdentifierTable members)
     {
         int ins = g.Inputs.Count, outs = g.Outputs.Count;
-        bool plain = ins == 1 && outs == 1;
         bool inputGradients = NetworkLowering.InputGradientSpans(g).Count > 0;
         w.Line("/// <summary>");
         w.Line("/// Training step without the update: forward pass in training mode, the loss (Keras reduction: per-sample loss,");
@@ -47,6 +46,64 @@ internal static class TrainingPrinter
             packed.Add((Writable, "inputGradient", null));
         }
         GuardPrinter.OpenGuarded(w, "public", "float", "ComputeGradients", packed.ToArray(), restoreState: g.StateCount > 0);
+        if (Entry(w, g, program, plan, members, "ComputeGradientsCore", inputGradients, trainingMode: true)) return;
+
+        TypedComputeGradients(w, g, inputGradients);
+        var xs = NetworkLowering.Spans("input", ins);
+        var ts = NetworkLowering.Spans("target", outs);
+        var dxs = inputGradients ? NetworkLowering.InputGradientSpans(g) : System.Array.Empty<string>();
+        var parameters = xs.Concat(ts).Select(x => $"global::System.ReadOnlySpan<float> {x}").Concat(dxs.Select(d => $"global::System.Span<float> {d}"));
+        w.Open($"private float ComputeGradientsCore({string.Join(", ", parameters)}, int batchSize, global::NetGen.Loss loss)");
+        Body(w, g, program, plan, members, xs, ts, dxs);
+    }
+
+    /// <summary>
+    /// <c>ComputeGradients(..., inputGradient, training)</c>: with <c>training: false</c> the gradients of the inference-mode
+    /// forward (Keras <c>training=False</c> under a gradient tape), from <paramref name="program"/> (null: no layer
+    /// depends on the mode, and both are the same step).
+    /// </summary>
+    public static void InferenceMode(CodeWriter w, NetworkGraph g, Program? program, MemoryPlan? plan, IdentifierTable members)
+    {
+        if (NetworkLowering.InputGradientSpans(g).Count == 0) return;
+        const string signature = "public float ComputeGradients(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, int batchSize, global::NetGen.Loss loss, global::System.Span<float> inputGradient, bool training)";
+        w.Line("/// <summary>");
+        w.Line("/// Training step without the update (see the overload without <paramref name=\"training\"/>); <c>training: false</c>");
+        w.Line("/// differentiates the inference-mode forward instead (Keras <c>training=False</c> under a gradient tape): dropout and");
+        w.Line("/// noise off, BatchNormalization with its moving statistics, which it leaves unchanged.");
+        w.Line("/// </summary>");
+        if (program is null || plan is null)
+        {
+            w.Line(signature);
+            w.Line("    => ComputeGradients(input, target, batchSize, loss, inputGradient);  // no layer of this network depends on the mode");
+            w.Line();
+            return;
+        }
+        using (w.Open(signature))
+        {
+            w.Line("if (training) return ComputeGradients(input, target, batchSize, loss, inputGradient);");
+            w.Line("return ComputeInferenceGradients(input, target, batchSize, loss, inputGradient);");
+        }
+        w.Line();
+        var packed = new (string, string, string?)[] { (ReadOnly, "input", null), (ReadOnly, "target", null), ("int", "batchSize", null), ("global::NetGen.Loss", "loss", null), (Writable, "inputGradient", null) };
+        GuardPrinter.OpenGuarded(w, "private", "float", "ComputeInferenceGradients", packed, restoreState: false);
+        if (Entry(w, g, program, plan, members, "ComputeInferenceGradientsCore", inputGradients: true, trainingMode: false)) return;
+        var xs = NetworkLowering.Spans("input", g.Inputs.Count);
+        var ts = NetworkLowering.Spans("target", g.Outputs.Count);
+        var dxs = NetworkLowering.InputGradientSpans(g);
+        var parameters = xs.Concat(ts).Select(x => $"global::System.ReadOnlySpan<float> {x}").Concat(dxs.Select(d => $"global::System.Span<float> {d}"));
+        w.Open($"private float ComputeInferenceGradientsCore({string.Join(", ", parameters)}, int batchSize, global::NetGen.Loss loss)");
+        Body(w, g, program, plan, members, xs, ts, dxs, trainingMode: false);
+    }
+
+    /// <summary>
+    /// The body of a packed-span training entry point (its guard already open): argument checks, then the step itself
+    /// (one input and output: returns true) or the split into per-input and per-target spans and a call of
+    /// <paramref name="core"/> (returns false: the caller prints the core).
+    /// </summary>
+    private static bool Entry(CodeWriter w, NetworkGraph g, Program program, MemoryPlan plan, IdentifierTable members, string core, bool inputGradients, bool trainingMode)
+    {
+        int ins = g.Inputs.Count, outs = g.Outputs.Count;
+        bool plain = ins == 1 && outs == 1;
         w.Line("global::NetGen.Guard.BatchSize(batchSize);");
         w.Line("global::NetGen.Guard.Length(input.Length, (long)batchSize * InputLength, nameof(input), \"batchSize × InputLength\");");
         w.Line("if (loss == global::NetGen.Loss.SparseCategoricalCrossentropy)");
@@ -58,8 +115,8 @@ internal static class TrainingPrinter
         TokenValidation(w, g, "input");
         if (plain)
         {
-            Body(w, g, program, plan, members, new[] { "input" }, new[] { "target" }, inputGradients ? new[] { "inputGradient" } : System.Array.Empty<string>());
-            return;
+            Body(w, g, program, plan, members, new[] { "input" }, new[] { "target" }, inputGradients ? new[] { "inputGradient" } : System.Array.Empty<string>(), trainingMode);
+            return true;
         }
         w.Line("int n = batchSize;");
         w.Line("bool sparse = loss == global::NetGen.Loss.SparseCategoricalCrossentropy;");
@@ -106,7 +163,7 @@ internal static class TrainingPrinter
                 at += i.Shape.Size;
             }
         }
-        w.Line($"{(inputGradients && ins > 1 ? "float lossValue = " : "return ")}ComputeGradientsCore({string.Join(", ", args)}, n, loss);");
+        w.Line($"{(inputGradients && ins > 1 ? "float lossValue = " : "return ")}{core}({string.Join(", ", args)}, n, loss);");
         if (inputGradients && ins > 1)
         {
             using (w.Open("if (wanted)"))
@@ -122,14 +179,7 @@ internal static class TrainingPrinter
         }
         w.Close();
         w.Line();
-
-        TypedComputeGradients(w, g, inputGradients);
-        var xs = NetworkLowering.Spans("input", ins);
-        var ts = NetworkLowering.Spans("target", outs);
-        var dxs = inputGradients ? NetworkLowering.InputGradientSpans(g) : System.Array.Empty<string>();
-        var parameters = xs.Concat(ts).Select(x => $"global::System.ReadOnlySpan<float> {x}").Concat(dxs.Select(d => $"global::System.Span<float> {d}"));
-        w.Open($"private float ComputeGradientsCore({string.Join(", ", parameters)}, int batchSize, global::NetGen.Loss loss)");
-        Body(w, g, program, plan, members, xs, ts, dxs);
+        return false;
     }
 
     /// <summary>ComputeGradients on one span per input and per target (a graph with several inputs or outputs).</summary>
@@ -168,7 +218,7 @@ internal static class TrainingPrinter
     }
 
     /// <summary>The training forward pass, the loss and the backward pass, reading <paramref name="inputs"/> and <paramref name="targets"/>.</summary>
-    private static void Body(CodeWriter w, NetworkGraph g, Program program, MemoryPlan plan, IdentifierTable members, IReadOnlyList<string> inputs, IReadOnlyList<string> targets, IReadOnlyList<string> inputGradients)
+    private static void Body(CodeWriter w, NetworkGraph g, Program program, MemoryPlan plan, IdentifierTable members, IReadOnlyList<string> inputs, IReadOnlyList<string> targets, IReadOnlyList<string> inputGradients, bool trainingMode = true)
     {
         int outs = g.Outputs.Count;
         for (int k = 0; k < inputGradients.Count && k < program.InputGradientBlocked.Count; k++)
@@ -190,7 +240,7 @@ internal static class TrainingPrinter
             w.Line("_gradientArena = new float[global::NetGen.Guard.ArenaFloats((long)n * GradientFloatsPerSample, nameof(batchSize), \"batchSize × GradientFloatsPerSample\")];");
             if (outs > 1) w.Line("_trainingOutputs = new float[n * OutputLength];");
         }
-        w.Line("_trainingBatch = n;");
+        w.Line(trainingMode ? "_trainingBatch = n;" : "_trainingBatch = 0;  // TrainingOutput holds the outputs of training-mode steps only");
         w.Line("global::System.ReadOnlySpan<float> p = _parameters;");
         w.Line("global::System.Span<float> dp = _gradients;");
         if (g.StateCount > 0) w.Line("global::System.Span<float> st = _state;");

@@ -88,3 +88,21 @@ public partial class FrozenBase { }
 [Dense(5, Activation = Activation.Swish, Name = "hidden")]
 [Dense(3, Activation = Activation.Softmax, Name = "head")]
 public partial class FreezableBase { }
+
+/// <summary>Layers that compute differently in training and inference, for inference-mode gradients.</summary>
+[Network]
+[Input(5)]
+[Dense(6, Activation = Activation.Tanh)]
+[BatchNormalization]
+[Dropout(0.5)]
+[GaussianNoise(0.3)]
+[Dense(3, Activation = Activation.Softmax)]
+public partial class ModeDependent { }
+
+/// <summary><see cref="ModeDependent"/> without dropout and noise, and BatchNormalization frozen (inference form): the same inference-mode function.</summary>
+[Network]
+[Input(5)]
+[Dense(6, Activation = Activation.Tanh)]
+[BatchNormalization(Trainable = false)]
+[Dense(3, Activation = Activation.Softmax)]
+public partial class ModeDependentReference { }
