@@ -36,4 +36,9 @@ public
     RandomNormal = 9,
     /// <summary>N(0, 0.05²) truncated at ±2σ (re-drawn).</summary>
     TruncatedNormal = 10,
+    /// <summary>
+    /// Keras' <c>Orthogonal(gain=1)</c>, the recurrent layers' default <c>recurrent_initializer</c>: the weight viewed as a
+    /// (rows, cols) matrix with cols = its last axis has orthonormal rows or columns (whichever are fewer).
+    /// </summary>
+    Orthogonal = 11,
 }

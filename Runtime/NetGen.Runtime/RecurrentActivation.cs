@@ -1,11 +1,22 @@
+// Compiled into the runtime (public NetGen.RecurrentActivation) and into the source generator (internal, its own
+// namespace), so the generator reads and prints the enum's members instead of keeping a copy of them.
+#if NETGEN_GENERATOR
+namespace NetGen.Generator.Shared;
+#else
 namespace NetGen;
+#endif
 
 /// <summary>
 /// The activations a recurrent cell may use for <c>activation</c> and <c>recurrent_activation</c> (Keras 3 names and
 /// formulas, LAYERS.md §3 and §8). Every derivative is a function of the activation's output, which is what the
 /// recurrent kernels keep for backpropagation through time.
 /// </summary>
-public enum RecurrentActivation
+#if NETGEN_GENERATOR
+internal
+#else
+public
+#endif
+    enum RecurrentActivation
 {
     /// <summary>Hyperbolic tangent (Keras' default <c>activation</c>).</summary>
     Tanh = 0,

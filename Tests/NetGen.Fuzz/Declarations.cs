@@ -120,8 +120,12 @@ public static class Declarations
         (1, Const("(Activation)11", "(Activation)(-1)", "(Activation)int.MaxValue")));
 
     private static readonly Gen<string> Init = Freq(
-        (10, Const("GlorotUniform", "GlorotNormal", "HeUniform", "HeNormal", "LecunUniform", "LecunNormal", "Zeros", "Ones", "RandomUniform", "RandomNormal", "TruncatedNormal").Select(a => "Initializer." + a)),
-        (1, Const("(Initializer)11", "(Initializer)(-1)")));
+        (10, Const("GlorotUniform", "GlorotNormal", "HeUniform", "HeNormal", "LecunUniform", "LecunNormal", "Zeros", "Ones", "RandomUniform", "RandomNormal", "TruncatedNormal", "Orthogonal").Select(a => "Initializer." + a)),
+        (1, Const("(Initializer)12", "(Initializer)(-1)")));
+
+    private static readonly Gen<string> RecAct = Freq(
+        (10, Const("Tanh", "Sigmoid", "Relu", "Linear", "HardSigmoid", "HardSigmoidKeras2").Select(a => "RecurrentActivation." + a)),
+        (1, Const("(RecurrentActivation)6", "(RecurrentActivation)(-1)", "(RecurrentActivation)int.MaxValue")));
 
     private static readonly Gen<string> Pad = Freq((8, Const("Padding.Valid", "Padding.Same", "Padding.Causal")), (1, Const("(Padding)3", "(Padding)(-1)")));
 
@@ -265,7 +269,21 @@ public static class Declarations
         ["Cropping2D"] = Layer("Cropping2D", IntList),
         ["Cropping3D"] = Layer("Cropping3D", IntList),
         ["Output"] = NameList.Select(n => "Output(" + n + ")"),
+        ["SimpleRNN"] = Recurrent("SimpleRNN"),
+        ["LSTM"] = Recurrent("LSTM", Opt("RecurrentActivation", RecAct), Opt("UnitForgetBias", Bool)),
+        ["GRU"] = Recurrent("GRU", Opt("RecurrentActivation", RecAct), Opt("ResetAfter", Bool)),
+        ["Masking"] = Layer("Masking", null, Opt("MaskValue", Double, 2)),
+        // Extra outputs read by name: valid, unknown and hostile ports.
+        ["Port"] = Gen.Select(NameLit, Const("h", "c", "x", "", "h:c", " h"), (n, port) => $"Dense(2, Inputs = new[] {{ \"{n.Trim('"')}:{port}\" }})"),
     };
+
+    private static Gen<string> Recurrent(string kind, params Gen<string>[] extra)
+        => Layer(kind, Int, new[]
+        {
+            Opt("Activation", RecAct), Opt("UseBias", Bool, 8), Opt("KernelInitializer", Init, 8), Opt("RecurrentInitializer", Init, 8),
+            Opt("BiasInitializer", Init, 8), Opt("ReturnSequences", Bool, 2), Opt("ReturnState", Bool, 2), Opt("GoBackwards", Bool, 2),
+            Opt("Dropout", Double), Opt("RecurrentDropout", Double, 8), Opt("Seed", Long, 8),
+        }.Concat(extra).ToArray());
 
     private static Gen<string> Pooling(string kind) => Layer(kind, IntList, Opt("Strides", Int), Opt("StridesPerAxis", IntArray, 8), Opt("Padding", Pad, 2));
 
@@ -341,6 +359,12 @@ public static class Declarations
             options.Add(Gen.Const(("ZeroPadding1D(1", new[] { steps + 2, last }, true)));
             if (steps > 2) options.Add(Gen.Const(("Cropping1D(1", new[] { steps - 2, last }, true)));
             options.Add(Gen.Const(("Permute(2, 1", new[] { last, steps }, true)));
+            // Recurrent layers with smooth activations (relu's kink and dropout's randomness stay out of the gradient sample).
+            options.Add(Gen.Select(Const("SimpleRNN", "LSTM", "GRU"), Gen.Int[1, 3], Bool, Bool, Const("Tanh", "Sigmoid", "Linear"), (k, u, seq, back, a) =>
+                ($"{k}({u}, ReturnSequences = {seq}, GoBackwards = {back}, Activation = RecurrentActivation.{a}", seq == "true" ? new[] { steps, u } : new[] { u }, true)));
+            options.Add(Gen.Select(Gen.Int[1, 3], Bool, (u, seq) => ($"GRU({u}, ResetAfter = false, ReturnSequences = {seq}", seq == "true" ? new[] { steps, u } : new[] { u }, true)));
+            options.Add(Gen.Select(Gen.Int[1, 3], Const("Relu", "HardSigmoid"), (u, a) => ($"LSTM({u}, Dropout = 0.25, RecurrentActivation = RecurrentActivation.{a}", new[] { u }, false)));
+            options.Add(Gen.Const(("Masking(", s, true)));
         }
         if (r == 3)
         {
@@ -474,8 +498,19 @@ public static class Declarations
             var values = state.Values.Append(("b" + i, p)).Append(("l" + i, shape)).ToList();
             return new ChainState(state.Layers.Append(branch).Append(merged).ToArray(), shape, state.Smooth, values);
         });
+        var state2 = Gen.Select(Const("LSTM", "GRU", "SimpleRNN"), Gen.Int[1, 3], (k, u) =>
+        {
+            var p = previous.Shape;
+            var rnn = Close($"{k}({u}, ReturnState = true", "r" + i, previous.Name);
+            var ports = k == "LSTM" ? $"\"r{i}:h\", \"r{i}:c\"" : $"\"r{i}:h\"";
+            var merged = $"Concatenate(\"r{i}\", {ports}, Name = \"l{i}\")";
+            var shape = new[] { u * (k == "LSTM" ? 3 : 2) };
+            var values = state.Values.Append(("r" + i, new[] { u })).Append(("l" + i, shape)).ToList();
+            return new ChainState(state.Layers.Append(rnn).Append(merged).ToArray(), shape, state.Smooth, values);
+        });
         var options = new List<(int, Gen<ChainState>)> { (8, step), (1, merge), (1, concatAxis) };
         if (previous.Shape.Length <= 2) options.Add((1, dot));
+        if (previous.Shape.Length == 2) options.Add((1, state2));
         return Freq(options.ToArray()).SelectMany(next => Grow(next, remaining - 1));
     }
 

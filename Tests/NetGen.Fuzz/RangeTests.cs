@@ -19,7 +19,7 @@ public sealed class RangeTests
         { "Network, Input(2), Dense({0})", "1", "0", "NG0004" },
         { "Network, Input(2), Dense(1, Activation = (Activation){0})", "10", "11", "NG0007" },
         { "Network, Input(2), Dense(1, Activation = (Activation){0})", "0", "(-1)", "NG0007" },
-        { "Network, Input(2), Dense(1, KernelInitializer = (Initializer){0})", "10", "11", "NG0012" },
+        { "Network, Input(2), Dense(1, KernelInitializer = (Initializer){0})", "11", "12", "NG0012" },
         { "Network, Input(2), Dense(1, BiasInitializer = (Initializer){0})", "0", "(-1)", "NG0012" },
         { "Network, Input(2), Dropout({0}), Dense(1)", "0.999", "1", "NG0005" },
         { "Network, Input(2), Dropout({0}), Dense(1)", "0", "-0.001", "NG0005" },
@@ -70,6 +70,15 @@ public sealed class RangeTests
         { "Network, Input(2, 3, Name = \"a\"), Input(2, 3, Name = \"b\"), Dot({0}, \"a\", \"b\"), Flatten, Dense(1)", "2", "3", "NG0023" },
         { "Network, Input(2, Name = {0}), Dense(1)", "\"" + new string('a', 100) + "\"", "\"" + new string('a', 101) + "\"", "NG0043" },
         { "Network, Input(2, Name = {0}), Dense(1)", "\"a.b-c_1\"", "\"a b\"", "NG0043" },
+        { "Network, Input(4, 3), LSTM({0}), Dense(1)", "1", "0", "NG0004" },
+        { "Network, Input(4, 3), GRU(2, Dropout = {0}), Dense(1)", "0.999", "1", "NG0005" },
+        { "Network, Input(4, 3), SimpleRNN(2, Dropout = {0}), Dense(1)", "0", "-0.001", "NG0005" },
+        { "Network, Input(4, 3), LSTM(2, RecurrentDropout = {0}), Dense(1)", "0", "0.1", "NG0050" },
+        { "Network, Input(4, 3), LSTM(2, RecurrentActivation = (RecurrentActivation){0}), Dense(1)", "5", "6", "NG0047" },
+        { "Network, Input({0}), GRU(2), Dense(1)", "4, 3", "4, 3, 1", "NG0017" },
+        { "Network, Input(4, 3), LSTM(2, ReturnState = true, Name = \"r\"), Dense(1, Inputs = new[] { {0} })", "\"r:c\"", "\"r:x\"", "NG0051" },
+        { "Network, Input(4, 3), GRU(2, ReturnState = true, Name = \"r\"), Dense(1, Inputs = new[] { {0} })", "\"r:h\"", "\"r:c\"", "NG0051" },
+        { "Network, Input(4, 3), Masking(MaskValue = {0}), LSTM(2), Dense(1)", "-1", "double.NaN", "NG0047" },
     };
 
     [Theory]

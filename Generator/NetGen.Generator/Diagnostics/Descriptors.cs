@@ -209,6 +209,14 @@ internal static class Descriptors
         "Null argument",
         "{0}: {1} must not be null or contain null");
 
+    public static readonly DiagnosticDescriptor RecurrentOptionUnsupported = Make("NG0050",
+        "Recurrent option not supported yet",
+        "{0}: {1} is not supported yet (it is {2}); {3}");
+
+    public static readonly DiagnosticDescriptor UnknownOutputPort = Make("NG0051",
+        "Unknown output port",
+        "{0}: '{1}' has no output named '{2}' ({3})");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new()
     {
         [NotPartial.Id] = NotPartial,
@@ -259,6 +267,8 @@ internal static class Descriptors
         [TooLarge.Id] = TooLarge,
         [NumberOutOfRange.Id] = NumberOutOfRange,
         [NullArgument.Id] = NullArgument,
+        [RecurrentOptionUnsupported.Id] = RecurrentOptionUnsupported,
+        [UnknownOutputPort.Id] = UnknownOutputPort,
     };
 
     public static IEnumerable<DiagnosticDescriptor> All => s_byId.Values;

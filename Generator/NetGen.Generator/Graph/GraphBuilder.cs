@@ -190,6 +190,10 @@ internal static class GraphBuilder
         var inputs = new List<InputDecl>();
         var layers = new List<LayerNode>();
         var shapes = new Dictionary<int, Shape>();
+        // Extra outputs read as "layer:port" (a recurrent layer's states): a port node after its owner, numbered after every declared value.
+        var built = new Dictionary<int, LayerNode>();
+        var portNodes = new Dictionary<string, PortNode>();
+        var ports = new PortResolver(spec, index, built, portNodes, layers, shapes, context);
         for (int i = firstInput; i < spec.Layers.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -205,7 +209,7 @@ internal static class GraphBuilder
                 continue;
             }
             var kind = kinds[i]!;
-            var sources = Sources(spec, layerSpec, i, kind, names, index, context);
+            var sources = Sources(spec, layerSpec, i, kind, names, index, context, ports);
             if (sources is null) return null;
             var inShapes = sources.Select(s => shapes[s]).ToList();
             LayerNode? node;
@@ -252,6 +256,7 @@ internal static class GraphBuilder
             }
             layers.Add(node);
             shapes[i] = node.OutputShape;
+            built[i] = node;
         }
         if (context.HasErrors) return null;
 
@@ -264,7 +269,14 @@ internal static class GraphBuilder
                 context.Report(Descriptors.DuplicateOutput, spec.OutputsLocation, label, name);
                 return null;
             }
-            if (!index.TryGetValue(name, out int value))
+            int value;
+            if (Names.IsPortReference(name, index))
+            {
+                var port = ports.Resolve(name, spec.OutputsLocation, $"Output of '{label}'");
+                if (port is null) return null;
+                value = port.Value.Value;
+            }
+            else if (!index.TryGetValue(name, out value))
             {
                 context.Report(Descriptors.UnknownInputName, spec.OutputsLocation, $"Output of '{label}'", name, string.Join(", ", index.Keys));
                 return null;
@@ -383,7 +395,7 @@ internal static class GraphBuilder
     }
 
     /// <summary>The values a layer reads: its named inputs, or the value declared just above it.</summary>
-    private static int[]? Sources(NetworkSpec spec, LayerSpec layer, int position, LayerKind kind, string[] names, Dictionary<string, int> index, BuildContext context)
+    private static int[]? Sources(NetworkSpec spec, LayerSpec layer, int position, LayerKind kind, string[] names, Dictionary<string, int> index, BuildContext context, PortResolver ports)
     {
         var arg = layer.Find("inputs") ?? layer.Find("Inputs");
         var label = $"{layer.Kind} '{names[position]}'";
@@ -400,6 +412,20 @@ internal static class GraphBuilder
         for (int k = 0; k < sources.Length; k++)
         {
             var name = arg.Texts[k];
+            if (Names.IsPortReference(name, index))
+            {
+                // "owner:port": the owner is declared earlier (else NG0030), and has that port (else NG0051).
+                var owner = name.Substring(0, name.LastIndexOf(':'));
+                if (index[owner] >= position)
+                {
+                    context.Report(Descriptors.ReadsLaterLayer, arg.Location ?? layer.Location, label, name);
+                    return null;
+                }
+                var port = ports.Resolve(name, arg.Location ?? layer.Location, label);
+                if (port is null) return null;
+                sources[k] = port.Value.Value;
+                continue;
+            }
             if (!index.TryGetValue(name, out int value))
             {
                 context.Report(Descriptors.UnknownInputName, arg.Location ?? layer.Location, label, name,
@@ -475,8 +501,11 @@ internal static class GraphBuilder
                     source[layer.Id] = masked;
                     break;
                 case MaskUse.Consumes:
+                case MaskUse.ConsumesAndPropagates:
                     layer.UsesMask = true;
-                    layer.MaskInput = g.Input(AliasRoot(g, masked.Sources[0], true)).Index;
+                    layer.MaskSource = masked.Id;
+                    if (g.IsInput(AliasRoot(g, masked.Sources[0], true))) layer.MaskInput = g.Input(AliasRoot(g, masked.Sources[0], true)).Index;
+                    if (layer.MaskUse == MaskUse.ConsumesAndPropagates) source[layer.Id] = masked;
                     break;
                 default:
                     context.Report(Descriptors.MaskDropped, layer.Spec.Location, $"{layer.Spec.Kind} '{layer.Name}'", masked.Name,
@@ -486,7 +515,59 @@ internal static class GraphBuilder
         }
         foreach (var output in g.Outputs)
             if (source.TryGetValue(output, out var masked))
-                context.Report(Descriptors.MaskDropped, masked.Spec.Location, $"Embedding '{masked.Name}'", masked.Name,
+                context.Report(Descriptors.MaskDropped, masked.Spec.Location, $"{masked.Spec.Kind} '{masked.Name}'", masked.Name,
                     "it reaches the output, and losses do not skip padded steps yet");
+    }
+}
+
+/// <summary>
+/// Resolves <c>"owner:port"</c> names to port nodes (<see cref="Layers.PortNode"/>): one per port, created when first read,
+/// placed right after everything built so far (so after its owner: the layer list stays in a topological order) and
+/// numbered after every declared value.
+/// </summary>
+internal sealed class PortResolver
+{
+    private readonly NetworkSpec _spec;
+    private readonly Dictionary<string, int> _index;
+    private readonly Dictionary<int, LayerNode> _built;
+    private readonly Dictionary<string, Layers.PortNode> _ports;
+    private readonly List<LayerNode> _layers;
+    private readonly Dictionary<int, Shape> _shapes;
+    private readonly BuildContext _context;
+
+    public PortResolver(NetworkSpec spec, Dictionary<string, int> index, Dictionary<int, LayerNode> built, Dictionary<string, Layers.PortNode> ports,
+        List<LayerNode> layers, Dictionary<int, Shape> shapes, BuildContext context)
+    {
+        _spec = spec;
+        _index = index;
+        _built = built;
+        _ports = ports;
+        _layers = layers;
+        _shapes = shapes;
+        _context = context;
+    }
+
+    /// <summary>The port node of <paramref name="name"/>, or null after NG0051.</summary>
+    public (int Value, Layers.PortNode Node)? Resolve(string name, LocationInfo? location, string label)
+    {
+        if (_ports.TryGetValue(name, out var known)) return (known.Id, known);
+        int cut = name.LastIndexOf(':');
+        string ownerName = name.Substring(0, cut), port = name.Substring(cut + 1);
+        if (!_built.TryGetValue(_index[ownerName], out var owner))
+        {
+            _context.Report(Descriptors.UnknownOutputPort, location, label, ownerName, port, "an input has no extra outputs");
+            return null;
+        }
+        foreach (var (p, shape) in owner.Ports)
+        {
+            if (p != port) continue;
+            var node = new Layers.PortNode(owner, p, shape) { Id = _spec.Layers.Count + _ports.Count, Sources = new[] { owner.Id } };
+            _ports[name] = node;
+            _layers.Add(node);
+            _shapes[node.Id] = shape;
+            return (node.Id, node);
+        }
+        _context.Report(Descriptors.UnknownOutputPort, location, label, ownerName, port, owner.PortsHint);
+        return null;
     }
 }

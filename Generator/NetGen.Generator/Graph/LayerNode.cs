@@ -24,6 +24,8 @@ internal enum MaskUse
     Propagates,
     /// <summary>The layer uses the mask (and it stops here).</summary>
     Consumes,
+    /// <summary>The layer uses the mask and keeps the time axis, so the mask goes on (a recurrent layer returning sequences).</summary>
+    ConsumesAndPropagates,
 }
 
 /// <summary>
@@ -95,6 +97,18 @@ internal abstract class LayerNode
 
     /// <summary>For a layer that uses a mask: the index of the token input the mask comes from.</summary>
     public int MaskInput { get; set; }
+
+    /// <summary>For a layer that uses a mask: the value number of the layer that starts it (its lowering registers the mask tensor, <see cref="LoweringContext.SetMask"/>).</summary>
+    public int MaskSource { get; set; } = -1;
+
+    /// <summary>
+    /// The extra outputs other layers may read as <c>"name:port"</c> (a recurrent layer's final states with
+    /// <c>return_state</c>), with their shapes; empty for most layers.
+    /// </summary>
+    public virtual IReadOnlyList<(string Port, Shape Shape)> Ports => System.Array.Empty<(string, Shape)>();
+
+    /// <summary>Why <see cref="Ports"/> is empty or which ports exist, for the unknown-port diagnostic.</summary>
+    public virtual string PortsHint => "it has no extra outputs";
 
     /// <summary>For a layer that reads token ids: how many ids are valid (0 .. n − 1).</summary>
     public virtual int TokenVocabulary => 0;

@@ -49,4 +49,11 @@ internal static class Names
         }
         return sb.ToString();
     }
+
+    /// <summary>Whether <paramref name="name"/> reads an extra output, <c>"owner:port"</c>: not a name itself, and its part before the last ':' is one.</summary>
+    public static bool IsPortReference(string name, System.Collections.Generic.IReadOnlyDictionary<string, int> names)
+    {
+        int cut = name.LastIndexOf(':');
+        return cut > 0 && cut < name.Length - 1 && !names.ContainsKey(name) && names.ContainsKey(name.Substring(0, cut));
+    }
 }

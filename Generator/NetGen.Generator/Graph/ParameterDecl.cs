@@ -31,5 +31,11 @@ internal sealed class ParameterDecl
     /// <summary>The weight belongs to a layer declared <c>Trainable = false</c>: writing its gradient is no side effect.</summary>
     public bool Frozen { get; set; }
 
+    /// <summary>
+    /// A range set to ones after the initializer has run (LSTM's <c>unit_forget_bias</c>: the forget gate's bias block),
+    /// or null.
+    /// </summary>
+    public (int Start, int Count)? OnesAfterFill { get; set; }
+
     public int Length => Shape.Size;
 }

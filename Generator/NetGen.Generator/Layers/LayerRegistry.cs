@@ -31,6 +31,10 @@ internal static class LayerRegistry
         yield return new PermuteKind();
         yield return new RepeatVectorKind();
         yield return new LambdaKind();
+        yield return new RecurrentKind(Cell.SimpleRnn);
+        yield return new RecurrentKind(Cell.Lstm);
+        yield return new RecurrentKind(Cell.Gru);
+        yield return new MaskingKind();
         for (int rank = 1; rank <= 3; rank++)
         {
             yield return new ConvolutionKind(rank);

@@ -169,7 +169,10 @@ internal sealed class EmbeddingNode : LayerNode
     public override int TokenVocabulary => _inputDim;
 
     public override void LowerInference(LoweringContext c, IReadOnlyList<Tensor> xs, Tensor y)
-        => c.Call(KnownKernels.EmbeddingForward, xs[0], Param(Parameters[0]), Out(y), Times(InputShape.Size), Int(_inputDim), Int(_outputDim));
+    {
+        if (_maskZero) c.SetMask(xs[0]); // the mask is the token ids themselves: nonzero = keep
+        c.Call(KnownKernels.EmbeddingForward, xs[0], Param(Parameters[0]), Out(y), Times(InputShape.Size), Int(_inputDim), Int(_outputDim));
+    }
 
     public override void LowerBackward(LoweringContext c, BackwardArgs a)
         => c.Call(KnownKernels.EmbeddingBackwardWeights, a.X, a.Dy, Grad(Parameters[0]), Times(InputShape.Size), Int(_inputDim), Int(_outputDim));

@@ -114,7 +114,7 @@ internal sealed class GlobalPoolingNode : LayerNode
     }
 
     /// <summary>The token ids the padding mask comes from (an ordinary operand).</summary>
-    private Tensor Mask(LoweringContext c) => c.NetworkInputs[MaskInput];
+    private Tensor Mask(LoweringContext c) => c.MaskOf(this);
 
     public override void LowerInference(LoweringContext c, IReadOnlyList<Tensor> xs, Tensor y)
     {

@@ -77,6 +77,29 @@ internal sealed class LoweringContext
         return t;
     }
 
+    /// <summary>Another layer's scratch tensor by name (a port reads its owner's state), or null when that layer has not asked for it.</summary>
+    public Tensor? ScratchOf(LayerNode layer, string name) => _scratch.TryGetValue((layer.Id, name), out var t) ? t : null;
+
+    /// <summary>
+    /// A scratch tensor of <paramref name="layer"/> (not the current layer): what a port layer hands its owner, e.g. the
+    /// gradient of a final state, which the owner's backward reads (<see cref="ScratchOf"/>).
+    /// </summary>
+    public Tensor ScratchFor(LayerNode layer, string name, int perSample, Shape? shape = null)
+    {
+        if (_scratch.TryGetValue((layer.Id, name), out var existing)) return existing;
+        var t = NewTensor(layer.Name + "_" + name, perSample, Backward ? Arena.Gradients : Arena.Activations, shape);
+        _scratch[(layer.Id, name)] = t;
+        return t;
+    }
+
+    private readonly Dictionary<int, Tensor> _masks = new();
+
+    /// <summary>Registers <paramref name="mask"/> (batch, steps; nonzero = keep) as the padding mask the current layer starts.</summary>
+    public void SetMask(Tensor mask) => _masks[(Layer ?? throw new System.InvalidOperationException("mask outside a layer")).Id] = mask;
+
+    /// <summary>The padding mask reaching <paramref name="layer"/> (registered by the layer that starts it).</summary>
+    public Tensor MaskOf(LayerNode layer) => _masks[layer.MaskSource];
+
     // ---------------------------------------------------------------- operations
 
     public void Add(Operation op)

@@ -144,6 +144,27 @@ internal sealed class FloatArg : Operand
     public double Value { get; }
 }
 
+/// <summary>A boolean flag of a kernel (the recurrent kernels' <c>goBackwards</c>, <c>resetAfter</c>).</summary>
+internal sealed class BoolArg : Operand
+{
+    public static readonly BoolArg True = new(true);
+    public static readonly BoolArg False = new(false);
+
+    private BoolArg(bool value) => Value = value;
+
+    public bool Value { get; }
+
+    public static BoolArg Of(bool value) => value ? True : False;
+}
+
+/// <summary>A recurrent cell's activation, named as the runtime's <c>NetGen.RecurrentActivation</c> value.</summary>
+internal sealed class RecurrentActivationArg : Operand
+{
+    public RecurrentActivationArg(int value) => Value = value;
+
+    public int Value { get; }
+}
+
 /// <summary>A window geometry (a static readonly field of the generated class), passed by <c>in</c>.</summary>
 internal sealed class GeometryArg : Operand
 {

@@ -32,6 +32,7 @@ internal static class NetworkParser
         "PackInputs", "PackTargets", "TokensAsFloats", "FromBakedWeights", "BakedWeightsFile", "BakedWeightBytes", "BakedWeightsMarker",
         "_parameters", "_gradients", "_inferenceArena", "_state", "_tokenChunk", "_packedInput", "_packedOutput", "_packedTraining", "_trainingOutputs",
         "_trainingArena", "_gradientArena", "_trainingBatch", "_seed", "_trainer", "_workspace", "_busy", "EnterBusy", "PredictUnguarded", "ComputeGradientsUnguarded",
+        "StepInputLength", "StepOutputLength", "StepStateFloats", "_stepState", "_stepArena", "ResetState", "Step", "StepUnguarded",
     };
 
     /// <summary>

@@ -102,6 +102,23 @@ internal static class KnownKernels
     public static readonly Kernel PReluForward = K("PRelu", "Forward");
     public static readonly Kernel PReluBackward = K("PRelu", "Backward");
 
+    // Recurrent.cs, Masking.cs
+    public static readonly Kernel SimpleRnnForward = K("Recurrent", "SimpleRnnForward");
+    public static readonly Kernel SimpleRnnBackward = K("Recurrent", "SimpleRnnBackward");
+    public static readonly Kernel SimpleRnnStep = K("Recurrent", "SimpleRnnStep");
+    public static readonly Kernel LstmForward = K("Recurrent", "LstmForward");
+    public static readonly Kernel LstmBackward = K("Recurrent", "LstmBackward");
+    public static readonly Kernel LstmStep = K("Recurrent", "LstmStep");
+    public static readonly Kernel GruForward = K("Recurrent", "GruForward");
+    public static readonly Kernel GruBackward = K("Recurrent", "GruBackward");
+    public static readonly Kernel GruStep = K("Recurrent", "GruStep");
+    public static readonly Kernel RecurrentLastOutput = K("Recurrent", "LastOutput");
+    public static readonly Kernel RecurrentInputDropoutForward = K("Recurrent", "InputDropoutForward");
+    public static readonly Kernel RecurrentInputDropoutBackward = K("Recurrent", "InputDropoutBackward");
+    public static readonly Kernel MaskingForward = K("Masking", "Forward");
+    public static readonly Kernel MaskingBackward = K("Masking", "Backward");
+    public static readonly Kernel MaskingZero = K("Masking", "Zero");
+
     // Losses.cs, Initializers.cs
     public static readonly Kernel LossCompute = K("Losses", "Compute");
     public static readonly Kernel SoftmaxCategoricalCrossentropy = K("Losses", "SoftmaxCategoricalCrossentropy");

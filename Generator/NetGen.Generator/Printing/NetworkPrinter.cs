@@ -25,6 +25,7 @@ internal static class NetworkPrinter
         "PredictChunk", "ComputeGradients", "ComputeGradientsCore", "Compile", "Trainer", "Fit", "Evaluate", "TrainOnBatch", "Save", "Load", "Summary",
         "PackInputs", "PackTargets", "Layers", "PredictLayers", "PredictLayersUnguarded", "PredictLayersChunk", "PredictLayer", "TokensAsFloats", "_busy", "EnterBusy", "PredictUnguarded", "ComputeGradientsUnguarded", "ComputeInferenceGradients", "ComputeInferenceGradientsUnguarded", "ComputeInferenceGradientsCore", "_parameters", "_gradients", "_inferenceArena", "_state", "_stateBeforeCall", "_tokenChunk", "_packedInput",
         "_packedOutput", "_packedTraining", "_packedInputGradient", "_trainingOutputs", "_trainingArena", "_gradientArena", "_trainingBatch", "_seed", "_trainer", "_workspace",
+        "StepInputLength", "StepOutputLength", "StepStateFloats", "_stepState", "_stepArena", "ResetState", "Step", "StepUnguarded",
     };
 
     public static string Print(NetworkGraph g, PassOptions options)
@@ -46,6 +47,11 @@ internal static class NetworkPrinter
         var training = Planner.Plan(trainingProgram);
         var taps = Planner.Plan(tapsProgram);
         var inferenceMode = inferenceModeProgram is null ? null : Planner.Plan(inferenceModeProgram);
+        // Streaming (Step/ResetState) for a network whose recurrent layers can advance one step at a time.
+        var streamChain = StreamingLowering.Chain(g);
+        var stepProgram = streamChain is null ? null : StreamingLowering.Lower(g, streamChain, resources);
+        if (stepProgram is not null && options.Epilogues) Epilogues.Run(stepProgram);
+        var stepPlan = stepProgram is null ? null : Planner.Plan(stepProgram);
         var members = new IdentifierTable(ReservedMembers);
         var w = new CodeWriter();
         var spec = g.Spec;
@@ -162,6 +168,8 @@ internal static class NetworkPrinter
             foreach (var p in l.Parameters)
             {
                 w.Line($"{KnownKernels.Spell(KnownKernels.InitializerFill)}(global::NetGen.Initializer.{(Shared.Initializer)p.Initializer}, new global::System.Span<float>(_parameters, {Literals.Int(p.Offset)}, {Literals.Int(p.Length)}), {Literals.Int(p.FanIn)}, {Literals.Int(p.FanOut)}, new global::NetGen.Rng(global::NetGen.Rng.DeriveSeed(unchecked((ulong)seed), {Literals.Int(paramIndex)})));  // {l.Name}/{p.Name} {p.Shape}");
+                if (p.OnesAfterFill is { } ones)
+                    w.Line($"new global::System.Span<float>(_parameters, {Literals.Int(p.Offset + ones.Start)}, {Literals.Int(ones.Count)}).Fill(1f);  // {l.Name}/{p.Name}: unit_forget_bias");
                 paramIndex++;
             }
         }
@@ -217,6 +225,7 @@ internal static class NetworkPrinter
 
         InferencePrinter.Print(w, g, inferenceProgram, inference, members);
         LayerOutputsPrinter.Print(w, g, tapsProgram, taps, members);
+        if (stepProgram is not null) StreamingPrinter.Print(w, g, stepProgram, stepPlan!, streamChain!, members);
         TrainingPrinter.Print(w, g, trainingProgram, training, members);
         TrainingPrinter.InferenceMode(w, g, inferenceModeProgram, inferenceMode, members);
         TrainingPrinter.TrainingApi(w, g, g.StateCount > 0);

@@ -179,6 +179,8 @@ internal sealed class OperationPrinter
         IntArg { TimesBatch: true } i => Literals.Times(Batch, i.Value),
         IntArg i => Literals.Int(i.Value),
         FloatArg f => Literals.Float(f.Value),
+        BoolArg b => b.Value ? "true" : "false",
+        RecurrentActivationArg r => "global::NetGen.RecurrentActivation." + ((Shared.RecurrentActivation)r.Value).ToString(),
         GeometryArg geometry => "in " + ResourceNames.Geometry(_members, geometry.Geometry),
         RngArg r => ResourceNames.Rng(_members, r.Source),
         WorkspaceArg => "_workspace",

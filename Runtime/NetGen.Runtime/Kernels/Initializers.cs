@@ -32,8 +32,22 @@ public static class Initializers
             case Initializer.HeNormal: Truncated(weights, Math.Sqrt(Variance(2, fanIn)) / TruncationCorrection, rng); break;
             case Initializer.LecunUniform: Uniform(weights, Math.Sqrt(3 * Variance(1, fanIn)), rng); break;
             case Initializer.LecunNormal: Truncated(weights, Math.Sqrt(Variance(1, fanIn)) / TruncationCorrection, rng); break;
+            case Initializer.Orthogonal: FillOrthogonal(weights, fanIn, rng); break;
             default: throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown initializer.");
         }
+    }
+
+    /// <summary>
+    /// Keras' orthogonal initializer with gain 1 on the weight viewed as (rows, cols), cols = its last axis. The
+    /// generator's fan_in is product(shape[:-1]) for the rank-2 weights (Dense, Embedding, recurrent kernels) and
+    /// receptive field · input channels for convolution kernels, which is exactly that row count; a weight whose length
+    /// fan_in does not divide (a rank-1 weight) is filled as one column.
+    /// </summary>
+    private static void FillOrthogonal(Span<float> weights, int fanIn, Rng rng)
+    {
+        if (weights.IsEmpty) return;
+        int rows = fanIn >= 1 && weights.Length % fanIn == 0 ? fanIn : weights.Length;
+        Orthogonal.Fill(weights, rows, weights.Length / rows, 1.0, rng);
     }
 
     private static double Variance(double scale, double fan) => scale / Math.Max(1.0, fan);

@@ -627,6 +627,42 @@ public static class Recurrent
         }
     }
 
+    // ------------------------------------------------------------------ dropout on the input (Keras' cell dropout)
+
+    /// <summary>
+    /// Keras' recurrent <c>dropout</c> while training: one inverted-dropout mask (batch, features) per call, drawn with
+    /// one <see cref="Rng.NextDouble"/> per element in order (kept when the draw is ≥ rate; kept values scale by
+    /// 1/(1 − rate)), applied to the input of every step: <c>y[b, t, f] = x[b, t, f]·mask[b, f]</c>.
+    /// </summary>
+    public static void InputDropoutForward(ReadOnlySpan<float> x, Span<float> y, Span<float> mask, int batch, int steps, int features, float rate, Rng rng)
+    {
+        if (!(rate >= 0f && rate < 1f)) throw new ArgumentOutOfRangeException(nameof(rate), rate, "Dropout rate must be in [0, 1).");
+        ArgumentNullException.ThrowIfNull(rng);
+        Guard.AtLeast(x.Length, batch * steps * features, nameof(x), "batch·steps·features");
+        Guard.AtLeast(y.Length, batch * steps * features, nameof(y), "batch·steps·features");
+        Guard.AtLeast(mask.Length, batch * features, nameof(mask), "batch·features");
+        float scale = 1f / (1f - rate);
+        for (int i = 0; i < batch * features; i++) mask[i] = rate == 0f || rng.NextDouble() >= rate ? scale : 0f;
+        InputDropoutBackward(x, mask, y, batch, steps, features);
+    }
+
+    /// <summary>Gradient of <see cref="InputDropoutForward"/>: <c>dx[b, t, f] = dy[b, t, f]·mask[b, f]</c>; <paramref name="dx"/> may be <paramref name="dy"/>.</summary>
+    public static void InputDropoutBackward(ReadOnlySpan<float> dy, ReadOnlySpan<float> mask, Span<float> dx, int batch, int steps, int features)
+    {
+        Guard.AtLeast(dy.Length, batch * steps * features, nameof(dy), "batch·steps·features");
+        Guard.AtLeast(dx.Length, batch * steps * features, nameof(dx), "batch·steps·features");
+        Guard.AtLeast(mask.Length, batch * features, nameof(mask), "batch·features");
+        for (int b = 0; b < batch; b++)
+        {
+            var m = mask.Slice(b * features, features);
+            for (int t = 0; t < steps; t++)
+            {
+                int at = (b * steps + t) * features;
+                for (int f = 0; f < features; f++) dx[at + f] = dy[at + f] * m[f];
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ shared pieces
 
     /// <summary>The last step of <paramref name="outputs"/> (batch, steps, units) into <paramref name="last"/> (batch, units): the layer's output with return_sequences=False.</summary>

@@ -1,0 +1,397 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using NetGen.Generator.Diagnostics;
+using NetGen.Generator.Graph;
+using NetGen.Generator.Lowering;
+using NetGen.Generator.Model;
+using NetGen.Generator.Printing;
+using static NetGen.Generator.Lowering.LoweringContext;
+
+namespace NetGen.Generator.Layers;
+
+/// <summary>The three built-in recurrent cells (LAYERS.md §8.3–8.5).</summary>
+internal enum Cell
+{
+    SimpleRnn,
+    Lstm,
+    Gru,
+}
+
+/// <summary>
+/// Keras <c>SimpleRNN</c>, <c>LSTM</c> and <c>GRU</c>: input <c>(steps, features)</c>, output <c>(units)</c> or
+/// <c>(steps, units)</c> with <c>ReturnSequences</c>; <c>ReturnState</c> adds the ports <c>name:h</c> (and
+/// <c>name:c</c>). Weights in Keras order and layout: kernel (features, G·units), recurrent_kernel (units, G·units),
+/// bias. The time loop runs inside the runtime's sequence kernels (one input-projection GEMM before it, one recurrent
+/// GEMM per step); what backpropagation through time reads is kept in planned scratch tensors.
+/// </summary>
+internal sealed class RecurrentKind : LayerKind
+{
+    private readonly Cell _cell;
+
+    public RecurrentKind(Cell cell) => _cell = cell;
+
+    public override string AttributeName => _cell switch { Cell.SimpleRnn => "SimpleRNN", Cell.Lstm => "LSTM", _ => "GRU" };
+
+    public override string DefaultName => _cell switch { Cell.SimpleRnn => "simple_rnn", Cell.Lstm => "lstm", _ => "gru" };
+
+    public override LayerNode? Build(LayerSpec spec, string name, Shape input, BuildContext context)
+    {
+        var label = Window.Label(spec, name);
+        int units = context.PositiveInt(spec, name, "units", 0);
+        var activation = RecurrentActivation(spec, label, "Activation", (int)Shared.RecurrentActivation.Tanh, context);
+        var recurrentActivation = _cell == Cell.SimpleRnn ? (int)Shared.RecurrentActivation.Sigmoid
+            : RecurrentActivation(spec, label, "RecurrentActivation", (int)Shared.RecurrentActivation.Sigmoid, context);
+        int kernelInit = context.Initializer(spec, name, "KernelInitializer", BuildContext.GlorotUniform);
+        int recurrentInit = context.Initializer(spec, name, "RecurrentInitializer", (int)Shared.Initializer.Orthogonal);
+        int biasInit = context.Initializer(spec, name, "BiasInitializer", BuildContext.Zeros);
+        double dropout = Rate(spec, label, "Dropout", context);
+        double recurrentDropout = Rate(spec, label, "RecurrentDropout", context);
+        if (recurrentDropout > 0)
+        {
+            var arg = spec.Find("RecurrentDropout");
+            context.Report(Descriptors.RecurrentOptionUnsupported, arg?.Location ?? spec.Location, label, "RecurrentDropout",
+                recurrentDropout.ToString("R", CultureInfo.InvariantCulture), "remove it, or use Dropout (on the input) or a Dropout layer after the recurrent layer");
+        }
+        if (input.Rank != 2)
+        {
+            context.Report(Descriptors.WrongRank, spec.Location, label, 2, "(steps, features)", input.ToString(), input.Rank);
+            return null;
+        }
+        if (units <= 0 || context.HasErrors) return null;
+        long seed = spec.Find("Seed") is { } s ? (s.Text is { } t ? long.Parse(t, CultureInfo.InvariantCulture) : (long)s.Number) : -1;
+        var options = new RecurrentOptions(_cell, units, activation, recurrentActivation,
+            BuildContext.Bool(spec, "UseBias", true),
+            BuildContext.Bool(spec, "ReturnSequences", false),
+            BuildContext.Bool(spec, "ReturnState", false),
+            BuildContext.Bool(spec, "GoBackwards", false),
+            _cell == Cell.Gru && BuildContext.Bool(spec, "ResetAfter", true),
+            dropout, seed);
+        int steps = input.Dims[0], features = input.Dims[1];
+        var output = options.ReturnSequences ? new Shape(steps, units) : new Shape(units);
+        var node = new RecurrentNode(spec, name, input, output, options);
+        int gates = options.Gates * units;
+        node.Parameters.Add(new ParameterDecl("kernel", new Shape(features, gates), kernelInit, features, gates));
+        node.Parameters.Add(new ParameterDecl("recurrent_kernel", new Shape(units, gates), recurrentInit, units, gates));
+        if (options.UseBias)
+        {
+            var bias = options.ResetAfter ? new Shape(2, gates) : new Shape(gates);
+            var decl = new ParameterDecl("bias", bias, biasInit, gates, gates);
+            if (_cell == Cell.Lstm && BuildContext.Bool(spec, "UnitForgetBias", true)) decl.OnesAfterFill = (units, units);
+            node.Parameters.Add(decl);
+        }
+        return node;
+    }
+
+    private static int RecurrentActivation(LayerSpec spec, string label, string argument, int fallback, BuildContext context)
+    {
+        if (spec.Find(argument) is not { } arg) return fallback;
+        if (arg.Number == (int)arg.Number && System.Enum.IsDefined(typeof(Shared.RecurrentActivation), (int)arg.Number)) return (int)arg.Number;
+        context.Report(Descriptors.NumberOutOfRange, arg.Location ?? spec.Location, label, argument, "a NetGen.RecurrentActivation value",
+            arg.Number.ToString("R", CultureInfo.InvariantCulture));
+        return fallback;
+    }
+
+    private static double Rate(LayerSpec spec, string label, string argument, BuildContext context)
+    {
+        if (spec.Find(argument) is not { } arg) return 0;
+        if (arg.Number >= 0 && arg.Number < 1) return arg.Number;
+        context.Report(Descriptors.RateOutOfRange, arg.Location ?? spec.Location, $"{label} ({argument})", arg.Number.ToString("R", CultureInfo.InvariantCulture));
+        return 0;
+    }
+}
+
+/// <summary>A recurrent layer's options, as read from its attribute.</summary>
+internal sealed record RecurrentOptions(Cell Cell, int Units, int Activation, int RecurrentActivation, bool UseBias,
+    bool ReturnSequences, bool ReturnState, bool GoBackwards, bool ResetAfter, double Dropout, long Seed)
+{
+    /// <summary>Gate blocks in the kernels: SimpleRNN 1, LSTM 4 (i f c o), GRU 3 (z r h).</summary>
+    public int Gates => Cell switch { Cell.SimpleRnn => 1, Cell.Lstm => 4, _ => 3 };
+}
+
+internal sealed class RecurrentNode : LayerNode
+{
+    public RecurrentNode(LayerSpec spec, string name, Shape input, Shape output, RecurrentOptions options)
+        : base(spec, name, input, output) => Options = options;
+
+    public RecurrentOptions Options { get; }
+
+    private int Steps => InputShape.Dims[0];
+
+    private int Features => InputShape.Dims[1];
+
+    private int Units => Options.Units;
+
+    private bool Lstm => Options.Cell == Cell.Lstm;
+
+    public override string KerasClass => Options.Cell switch { Cell.SimpleRnn => "SimpleRNN", Cell.Lstm => "LSTM", _ => "GRU" };
+
+    public override string Description
+    {
+        get
+        {
+            var parts = new List<string> { Units.ToString(CultureInfo.InvariantCulture) };
+            if (Options.Activation != (int)Shared.RecurrentActivation.Tanh) parts.Add(((Shared.RecurrentActivation)Options.Activation).ToString().ToLowerInvariant());
+            if (Options.Cell != Cell.SimpleRnn && Options.RecurrentActivation != (int)Shared.RecurrentActivation.Sigmoid)
+                parts.Add("recurrent " + ((Shared.RecurrentActivation)Options.RecurrentActivation).ToString().ToLowerInvariant());
+            if (Options.ReturnSequences) parts.Add("sequences");
+            if (Options.ReturnState) parts.Add("state");
+            if (Options.GoBackwards) parts.Add("backwards");
+            if (Options.Cell == Cell.Gru && !Options.ResetAfter) parts.Add("reset before");
+            if (!Options.UseBias) parts.Add("no bias");
+            if (Options.Dropout > 0) parts.Add("dropout " + Options.Dropout.ToString("R", CultureInfo.InvariantCulture));
+            return $"{KerasClass}({string.Join(", ", parts)})";
+        }
+    }
+
+    /// <summary>Keras: the output mask is the input mask with return_sequences, none otherwise.</summary>
+    public override MaskUse MaskUse => Options.ReturnSequences ? MaskUse.ConsumesAndPropagates : MaskUse.Consumes;
+
+    public override IReadOnlyList<(string Port, Shape Shape)> Ports => !Options.ReturnState ? System.Array.Empty<(string, Shape)>()
+        : Lstm ? new[] { ("h", new Shape(Units)), ("c", new Shape(Units)) } : new[] { ("h", new Shape(Units)) };
+
+    public override string PortsHint => !Options.ReturnState ? "its final states are outputs only with ReturnState = true"
+        : Lstm ? "its extra outputs are 'h' and 'c'" : "its extra output is 'h'";
+
+    // Per-sample sizes of the runtime's buffers (Recurrent.*Size with batch 1; the batch-independent part of a GRU's
+    // scratch is counted per sample, which over-allocates by (batch − 1) times it and never under-allocates).
+    private int CachePerSample => Options.Cell switch
+    {
+        Cell.SimpleRnn => Steps * Units,
+        Cell.Lstm => 5 * Steps * Units,
+        _ => (Options.ResetAfter ? 4 : 3) * Steps * Units,
+    };
+
+    private int ForwardScratchPerSample => Options.Cell switch
+    {
+        Cell.SimpleRnn => Units,
+        Cell.Lstm => 4 * Units,
+        _ => Options.ResetAfter ? 3 * Units : 4 * Units + 3 * Units * Units,
+    };
+
+    private int BackwardScratchPerSample => Options.Cell switch
+    {
+        Cell.SimpleRnn => (Steps + 3) * Units,
+        Cell.Lstm => (Steps + 7) * Units,
+        _ => Options.ResetAfter ? (Steps + 5) * Units + Units * Units : (3 * Steps + 6) * Units + 4 * Units * Units,
+    };
+
+    /// <summary>Floats of the streaming step's scratch for a batch of one (Recurrent.*StepScratchSize).</summary>
+    public int StepScratch => Options.Cell switch
+    {
+        Cell.SimpleRnn => 2 * Units,
+        Cell.Lstm => 8 * Units,
+        _ => 3 * Units + ForwardScratchPerSample,
+    };
+
+    private Operand Act => new RecurrentActivationArg(Options.Activation);
+
+    private Operand RecAct => new RecurrentActivationArg(Options.RecurrentActivation);
+
+    private Operand Bias => Options.UseBias ? Param(Parameters[2]) : Empty;
+
+    private Operand Mask(LoweringContext c) => UsesMask ? c.MaskOf(this) : Empty;
+
+    /// <summary>Every step's outputs (batch, steps, units): the layer's output with return_sequences, a kept scratch otherwise.</summary>
+    private Tensor Outputs(LoweringContext c, Tensor y) => Options.ReturnSequences ? y : c.Scratch("outputs", Steps * Units, new Shape(Steps, Units));
+
+    /// <summary>The running and final state h (batch, units): the port <c>name:h</c>.</summary>
+    public Tensor FinalH(LoweringContext c) => c.Scratch("h", Units, new Shape(Units));
+
+    /// <summary>The LSTM's running and final cell state c (batch, units): the port <c>name:c</c>.</summary>
+    public Tensor FinalC(LoweringContext c) => c.Scratch("c", Units, new Shape(Units));
+
+    public override void LowerInference(LoweringContext c, IReadOnlyList<Tensor> xs, Tensor y) => Forward(c, xs[0], y);
+
+    /// <summary>Floats of one sample's streaming state: h, and c for the LSTM.</summary>
+    public int StateFloats => (Lstm ? 2 : 1) * Units;
+
+    /// <summary>One streaming step: <paramref name="x"/> (n, features) advances <paramref name="h"/> (and <paramref name="cell"/>) in place.</summary>
+    public void LowerStep(LoweringContext c, Tensor x, Tensor h, Tensor? cell)
+    {
+        var scratch = c.Scratch("step_scratch", StepScratch);
+        var head = new List<Operand> { x, Param(Parameters[0]), Param(Parameters[1]), Bias, Out(h) };
+        var sizes = new[] { Batch, Int(Features), Int(Units) };
+        switch (Options.Cell)
+        {
+            case Cell.SimpleRnn:
+                c.Call(KnownKernels.SimpleRnnStep, head.Append(Out(scratch)).Concat(sizes).Append(Act).ToArray());
+                break;
+            case Cell.Lstm:
+                c.Call(KnownKernels.LstmStep, head.Append(Out(cell!)).Append(Out(scratch)).Concat(sizes).Append(Act).Append(RecAct).ToArray());
+                break;
+            default:
+                c.Call(KnownKernels.GruStep, head.Append(Out(scratch)).Concat(sizes).Append(Act).Append(RecAct).Append(BoolArg.Of(Options.ResetAfter)).ToArray());
+                break;
+        }
+    }
+
+    /// <summary>Input dropout is off in inference mode (gradients with <c>training: false</c> too).</summary>
+    public override bool DependsOnTrainingMode => Options.Dropout > 0;
+
+    public override void LowerTrainingForward(LoweringContext c, IReadOnlyList<Tensor> xs, Tensor y)
+    {
+        var x = xs[0];
+        if (Options.Dropout > 0 && !c.InferenceMode)
+        {
+            var dropped = c.Scratch("dropped", InputShape.Size, InputShape);
+            c.Call(KnownKernels.RecurrentInputDropoutForward, x, Out(dropped), Out(c.Scratch("dropout_mask", Features)),
+                Batch, Int(Steps), Int(Features), Float(Options.Dropout), c.Rng(Options.Seed));
+            x = dropped;
+        }
+        Forward(c, x, y);
+    }
+
+    private void Forward(LoweringContext c, Tensor x, Tensor y)
+    {
+        var outputs = Outputs(c, y);
+        var cache = c.Scratch("cache", CachePerSample);
+        var scratch = c.Scratch("forward_scratch", ForwardScratchPerSample);
+        var sizes = new[] { Batch, Int(Steps), Int(Features), Int(Units) };
+        var flags = new[] { BoolArg.Of(Options.GoBackwards), BoolArg.False };
+        var head = new List<Operand> { x, Param(Parameters[0]), Param(Parameters[1]), Bias, Mask(c) };
+        switch (Options.Cell)
+        {
+            case Cell.SimpleRnn:
+                head.AddRange(new Operand[] { Empty, Out(outputs), Out(FinalH(c)), Out(cache), Out(scratch) });
+                c.Call(KnownKernels.SimpleRnnForward, head.Concat(sizes).Append(Act).Concat(flags).ToArray());
+                break;
+            case Cell.Lstm:
+                head.AddRange(new Operand[] { Empty, Empty, Out(outputs), Out(FinalH(c)), Out(FinalC(c)), Out(cache), Out(scratch) });
+                c.Call(KnownKernels.LstmForward, head.Concat(sizes).Append(Act).Append(RecAct).Concat(flags).ToArray());
+                break;
+            default:
+                head.AddRange(new Operand[] { Empty, Out(outputs), Out(FinalH(c)), Out(cache), Out(scratch) });
+                c.Call(KnownKernels.GruForward, head.Concat(sizes).Append(Act).Append(RecAct).Append(BoolArg.Of(Options.ResetAfter)).Concat(flags).ToArray());
+                break;
+        }
+        if (!Options.ReturnSequences) c.Call(KnownKernels.RecurrentLastOutput, outputs, Out(y), Batch, Int(Steps), Int(Units));
+    }
+
+    public override void LowerBackward(LoweringContext c, BackwardArgs a)
+    {
+        bool dropout = Options.Dropout > 0 && !c.InferenceMode;
+        var x = dropout ? c.Scratch("dropped", InputShape.Size, InputShape) : a.X;
+        var outputs = Outputs(c, a.Y);
+        var cache = c.Scratch("cache", CachePerSample);
+        Tensor? dx = a.Dx is null ? null : dropout ? c.Scratch("d_dropped", InputShape.Size, InputShape) : a.Dx;
+        var scratch = c.Scratch("backward_scratch", BackwardScratchPerSample);
+        // The gradients of the final states come from the ports (name:h, name:c) when a later layer reads them.
+        Operand dFinalH = c.ScratchOf(this, "d_h") is { } dh ? dh : Empty;
+        Operand dFinalC = c.ScratchOf(this, "d_c") is { } dcs ? dcs : Empty;
+        var sizes = new[] { Batch, Int(Steps), Int(Features), Int(Units) };
+        var flags = new[] { BoolArg.Of(Options.GoBackwards), BoolArg.False };
+        Operand dOutputs = Options.ReturnSequences ? a.Dy : Empty;
+        Operand dLast = Options.ReturnSequences ? Empty : a.Dy;
+        Operand dxArg = dx is null ? EmptyOut : Out(dx);
+        Operand dBias = Options.UseBias ? Grad(Parameters[2]) : EmptyOut;
+        var head = new List<Operand> { x, Param(Parameters[0]), Param(Parameters[1]), Mask(c) };
+        switch (Options.Cell)
+        {
+            case Cell.SimpleRnn:
+                head.AddRange(new Operand[] { Empty, outputs, Out(cache), dOutputs, dLast, dFinalH, dxArg, Grad(Parameters[0]), Grad(Parameters[1]), dBias, EmptyOut, Out(scratch) });
+                c.Call(KnownKernels.SimpleRnnBackward, head.Concat(sizes).Append(Act).Concat(flags).ToArray());
+                break;
+            case Cell.Lstm:
+                head.AddRange(new Operand[] { Empty, Empty, outputs, Out(cache), dOutputs, dLast, dFinalH, dFinalC, dxArg, Grad(Parameters[0]), Grad(Parameters[1]), dBias, EmptyOut, EmptyOut, Out(scratch) });
+                c.Call(KnownKernels.LstmBackward, head.Concat(sizes).Append(Act).Append(RecAct).Concat(flags).ToArray());
+                break;
+            default:
+                head.AddRange(new Operand[] { Empty, outputs, Out(cache), dOutputs, dLast, dFinalH, dxArg, Grad(Parameters[0]), Grad(Parameters[1]), dBias, EmptyOut, Out(scratch) });
+                c.Call(KnownKernels.GruBackward, head.Concat(sizes).Append(Act).Append(RecAct).Append(BoolArg.Of(Options.ResetAfter)).Concat(flags).ToArray());
+                break;
+        }
+        if (dropout && a.Dx is not null && dx is not null)
+            c.Call(KnownKernels.RecurrentInputDropoutBackward, dx, c.Scratch("dropout_mask", Features), Out(a.Dx), Batch, Int(Steps), Int(Features));
+    }
+}
+
+/// <summary>
+/// An extra output of a layer, read by name as <c>"owner:port"</c> (a recurrent layer's final state with
+/// <c>return_state</c>). It holds no floats of its own: its value is the owner's state tensor under the port's name,
+/// and its gradient is handed to the owner's backward (which runs after it).
+/// </summary>
+internal sealed class PortNode : LayerNode
+{
+    public PortNode(LayerNode owner, string port, Shape shape)
+        : base(owner.Spec, owner.Name + ":" + port, owner.OutputShape, shape)
+    {
+        Owner = owner;
+        Port = port;
+    }
+
+    public LayerNode Owner { get; }
+
+    public string Port { get; }
+
+    public override string KerasClass => "(state " + Port + ")";
+
+    public override string Description => $"state '{Port}' of '{Owner.Name}'";
+
+    /// <summary>A state carries no mask (Keras); the owner's mask stops here without a warning.</summary>
+    public override MaskUse MaskUse => MaskUse.Consumes;
+
+    private Tensor OwnerState(LoweringContext c) => c.ScratchOf(Owner, Port)
+        ?? throw new System.InvalidOperationException($"port {Name} lowered before its owner");
+
+    public override void LowerInference(LoweringContext c, IReadOnlyList<Tensor> xs, Tensor y) => c.Alias(OwnerState(c), y);
+
+    public override void LowerBackward(LoweringContext c, BackwardArgs a)
+    {
+        // The owner's backward reads this gradient as dFinalH/dFinalC; the owner's main output gets none from here.
+        c.Copy(a.Dy, c.ScratchFor(Owner, "d_" + Port, OutputShape.Size, OutputShape));
+        if (a.Dx is not null) c.Call(KnownKernels.MaskingZero, Out(a.Dx), Times(InputShape.Size));
+    }
+}
+
+/// <summary>
+/// Keras <c>Masking(mask_value)</c>: input <c>(steps, features)</c>; padded steps (every feature equal to the mask
+/// value) become zeros and the layer starts a padding mask that the recurrent layers (and GlobalAveragePooling1D) read.
+/// </summary>
+internal sealed class MaskingKind : LayerKind
+{
+    public override string AttributeName => "Masking";
+
+    public override string DefaultName => "masking";
+
+    public override LayerNode? Build(LayerSpec spec, string name, Shape input, BuildContext context)
+    {
+        if (input.Rank != 2)
+        {
+            context.Report(Descriptors.WrongRank, spec.Location, Window.Label(spec, name), 2, "(steps, features)", input.ToString(), input.Rank);
+            return null;
+        }
+        return new MaskingNode(spec, name, input, BuildContext.Number(spec, "MaskValue", 0));
+    }
+}
+
+internal sealed class MaskingNode : LayerNode
+{
+    private readonly double _value;
+
+    public MaskingNode(LayerSpec spec, string name, Shape input, double value)
+        : base(spec, name, input, input) => _value = value;
+
+    public override string KerasClass => "Masking";
+
+    public override string Description => $"Masking({_value.ToString("R", CultureInfo.InvariantCulture)})";
+
+    public override bool ProducesMask => true;
+
+    public override BufferUse InferenceUse => BufferUse.InPlace;
+
+    private Tensor MaskTensor(LoweringContext c) => c.Scratch("mask", InputShape.Dims[0], new Shape(InputShape.Dims[0]));
+
+    public override void LowerInference(LoweringContext c, IReadOnlyList<Tensor> xs, Tensor y)
+    {
+        var mask = MaskTensor(c);
+        c.Call(KnownKernels.MaskingForward, xs[0], Out(y), Out(mask), Batch, Int(InputShape.Dims[0]), Int(InputShape.Dims[1]), Float(_value));
+        c.SetMask(mask);
+    }
+
+    public override void LowerBackward(LoweringContext c, BackwardArgs a)
+    {
+        if (a.Dx is not null)
+            c.Call(KnownKernels.MaskingBackward, a.Dy, MaskTensor(c), Out(a.Dx), Batch, Int(InputShape.Dims[0]), Int(InputShape.Dims[1]));
+    }
+}

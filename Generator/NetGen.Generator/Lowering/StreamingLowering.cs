@@ -1,0 +1,95 @@
+using System.Collections.Generic;
+using System.Linq;
+using NetGen.Generator.Graph;
+using NetGen.Generator.Layers;
+
+namespace NetGen.Generator.Lowering;
+
+/// <summary>
+/// The streaming program of a recurrent network (issue 13): one time step of the input through the recurrent layers'
+/// step kernels (their states live in a field the network owns across calls) and then through the layers after the last
+/// recurrent layer, unchanged. A network can stream when it has one input (steps, features) and one output, reads the
+/// input with a chain of unidirectional recurrent layers (every one but the last returning sequences, each read only by
+/// the next), and every later layer depends only on the last recurrent layer's output (none when that layer returns
+/// sequences: the step's output is then that step's row). Nothing else streams (a Masking or Embedding before the
+/// recurrent layers, go_backwards, state ports, a Flatten over the time axis).
+/// </summary>
+internal static class StreamingLowering
+{
+    /// <summary>The recurrent chain of a streamable network, or null.</summary>
+    public static IReadOnlyList<RecurrentNode>? Chain(NetworkGraph g)
+    {
+        if (g.Inputs.Count != 1 || g.Outputs.Count != 1 || g.TokenIds || g.InputShape.Rank != 2) return null;
+        var chain = new List<RecurrentNode>();
+        int previous = g.Inputs[0].Id;
+        int index = 0;
+        for (; index < g.Layers.Count; index++)
+        {
+            if (g.Layers[index] is not RecurrentNode r || r.Sources.Length != 1 || r.Sources[0] != previous) break;
+            if (r.Options.GoBackwards || (chain.Count > 0 && !chain[chain.Count - 1].Options.ReturnSequences)) return null;
+            if (g.Readers(previous).Count() != 1) return null;
+            chain.Add(r);
+            previous = r.Id;
+        }
+        if (chain.Count == 0) return null;
+        var last = chain[chain.Count - 1];
+        var allowed = new HashSet<int> { last.Id };
+        for (; index < g.Layers.Count; index++)
+        {
+            var l = g.Layers[index];
+            if (l is RecurrentNode or PortNode || l.Sources.Any(s => !allowed.Contains(s))) return null;
+            allowed.Add(l.Id);
+        }
+        if (last.Options.ReturnSequences && g.Layers.Count != chain.Count) return null;
+        return chain;
+    }
+
+    /// <summary>Floats of one sample's streaming state: h (and c) of every recurrent layer of the chain.</summary>
+    public static int StateFloats(IReadOnlyList<RecurrentNode> chain) => chain.Sum(r => r.StateFloats);
+
+    /// <summary>Lowers the step program: input <c>x</c> (n, features), output <c>y</c>; the states are external spans <c>s0</c>, <c>s1</c>...</summary>
+    public static Program Lower(NetworkGraph g, IReadOnlyList<RecurrentNode> chain, Resources resources)
+    {
+        var program = new Program();
+        var c = new LoweringContext(program, resources, training: false);
+        var values = new Dictionary<int, Tensor>();
+        var x = c.External("x", new Shape(g.InputShape.Dims[1]), g.Inputs[0].Id, writable: false);
+        values[g.Inputs[0].Id] = x;
+        c.NetworkInputs = new[] { x };
+        int state = 0;
+        for (int index = 0; index < g.Layers.Count; index++)
+        {
+            var l = g.Layers[index];
+            c.Layer = l;
+            c.LayerIndex = index;
+            if (l is RecurrentNode r && chain.Contains(r))
+            {
+                c.Add(new LayerStart(l, null));
+                var h = c.External("s" + state++, new Shape(r.Options.Units), -1, writable: true);
+                var cell = r.Options.Cell == Cell.Lstm ? c.External("s" + state++, new Shape(r.Options.Units), -1, writable: true) : null;
+                r.LowerStep(c, values[r.Sources[0]], h, cell);
+                // The next layer reads a copy: an in-place layer after this one must not overwrite the state.
+                var y = c.NewTensor(l.Name, r.Options.Units, Arena.Activations, new Shape(r.Options.Units), l.Id);
+                c.Copy(h, y);
+                values[l.Id] = y;
+                continue;
+            }
+            bool alias = l.InferenceUse == BufferUse.Alias;
+            c.Add(new LayerStart(l, alias ? "(no computation: the output is the input's floats)" : null));
+            var output = c.NewTensor(l.Name, l.OutputShape.Size, Arena.Activations, l.OutputShape, l.Id);
+            values[l.Id] = output;
+            if (alias)
+            {
+                c.Alias(values[l.Sources[0]], output);
+                continue;
+            }
+            if (l.InferenceUse == BufferUse.InPlace && l.Sources.Length == 1) output.ReuseOf = values[l.Sources[0]];
+            l.LowerInference(c, l.Sources.Select(s => values[s]).ToList(), output);
+        }
+        c.Layer = null;
+        var result = values[g.Outputs[0]];
+        program.Outputs.Add(result);
+        c.Copy(result, c.External("y", result.Shape ?? new Shape(result.PerSample), -1, writable: true));
+        return program;
+    }
+}
