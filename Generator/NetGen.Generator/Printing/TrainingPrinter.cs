@@ -280,9 +280,10 @@ internal static class TrainingPrinter
     public static void TrainingApi(CodeWriter w, NetworkGraph g, bool hasState)
     {
         w.Line($"/// <summary>Keras <c>compile</c>: chooses the optimizer and the loss used by <see cref=\"{GuardPrinter.Cref(g, "Fit")}\"/>, <see cref=\"{GuardPrinter.Cref(g, "Evaluate")}\"/> and <see cref=\"{GuardPrinter.Cref(g, "TrainOnBatch")}\"/>.</summary>");
-        w.Open("public void Compile(global::NetGen.Optimizer optimizer, global::NetGen.Loss loss)");
+        w.Line("/// <paramref name=\"metrics\"/> adds metrics to loss and accuracy (Keras <c>compile(metrics=[...])</c>): they appear in <c>History</c>, the progress line and <c>Evaluate</c>.");
+        w.Open("public void Compile(global::NetGen.Optimizer optimizer, global::NetGen.Loss loss, global::System.Collections.Generic.IEnumerable<global::NetGen.Training.Metric>? metrics = null)");
         w.Line("global::System.ArgumentNullException.ThrowIfNull(optimizer);");
-        w.Line("_trainer = new global::NetGen.Training.Trainer(this, optimizer, loss, global::NetGen.Rng.DeriveSeed(unchecked((ulong)_seed), 1));");
+        w.Line("_trainer = new global::NetGen.Training.Trainer(this, optimizer, loss, global::NetGen.Rng.DeriveSeed(unchecked((ulong)_seed), 1), metrics);");
         w.Close();
         w.Line();
         w.Line("private global::NetGen.Training.Trainer Trainer");
@@ -292,7 +293,11 @@ internal static class TrainingPrinter
         w.Line("public global::NetGen.Training.History Fit(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int epochs = 1, int batchSize = 32, double validationSplit = 0.0, bool shuffle = true, global::System.Action<global::NetGen.Training.TrainingProgress>? callback = null)");
         using (w.Brace()) GuardPrinter.Body(w, "return Trainer.Fit(x, y, epochs, batchSize, validationSplit, shuffle, callback);");
         w.Line();
-        w.Line("/// <summary>Keras <c>evaluate</c>: loss and accuracy in inference mode.</summary>");
+        w.Line("/// <summary>Keras <c>fit</c> with callbacks, validation data and cancellation (see <see cref=\"global::NetGen.Training.FitOptions\"/>).</summary>");
+        w.Line("public global::NetGen.Training.History Fit(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, global::NetGen.Training.FitOptions options)");
+        using (w.Brace()) GuardPrinter.Body(w, "return Trainer.Fit(x, y, options);");
+        w.Line();
+        w.Line("/// <summary>Keras <c>evaluate</c>: loss, accuracy and the compiled metrics in inference mode.</summary>");
         w.Line("public global::NetGen.Training.Evaluation Evaluate(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int batchSize = 32)");
         using (w.Brace()) GuardPrinter.Body(w, "return Trainer.Evaluate(x, y, batchSize);");
         w.Line();
