@@ -35,13 +35,46 @@ def find(directory, stem):
     raise FileNotFoundError(f"{stem} not found in {directory} (sudo apt-get install dataset-fashion-mnist)")
 
 
+class EncoderBlock(nn.Module):
+    """Samples/FashionMnist/FashionTransformer.cs's block: MultiHeadAttention(4 heads of 16) + residual + LayerNorm, then
+    Dense(128, gelu) -> Dense(64) + residual + LayerNorm (post-norm, as the attributes declare it)."""
+
+    def __init__(self, dim=64, heads=4, hidden=128):
+        super().__init__()
+        self.attention = nn.MultiheadAttention(dim, heads, batch_first=True)
+        self.norm_a = nn.LayerNorm(dim, eps=1e-3)
+        self.feed_forward = nn.Sequential(nn.Linear(dim, hidden), nn.GELU(), nn.Linear(hidden, dim))
+        self.norm_b = nn.LayerNorm(dim, eps=1e-3)
+
+    def forward(self, x):
+        x = self.norm_a(x + self.attention(x, x, x, need_weights=False)[0])
+        return self.norm_b(x + self.feed_forward(x))
+
+
+class FashionTransformer(nn.Module):
+    """7x7 patches via Conv2d(stride 7) -> 16 tokens of 64 + learned position embeddings -> 2 encoder blocks -> mean over
+    tokens -> Linear(10) (the softmax is in the loss)."""
+
+    def __init__(self, dim=64):
+        super().__init__()
+        self.patchify = nn.Conv2d(1, dim, 7, stride=7)
+        self.positions = nn.Parameter(torch.empty(16, dim))
+        nn.init.xavier_uniform_(self.positions)
+        self.blocks = nn.Sequential(EncoderBlock(dim), EncoderBlock(dim))
+        self.head = nn.Linear(dim, 10)
+
+    def forward(self, x):
+        tokens = self.patchify(x).flatten(2).transpose(1, 2) + self.positions
+        return self.head(self.blocks(tokens).mean(1))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--epochs", type=int, default=10)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
-    ap.add_argument("--model", choices=["mlp", "cnn"], default="mlp")
+    ap.add_argument("--model", choices=["mlp", "cnn", "transformer"], default="mlp")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -50,7 +83,10 @@ def main():
     y = read_idx(find(args.data, "train-labels-idx1-ubyte")).long()
     xt = read_idx(find(args.data, "t10k-images-idx3-ubyte")).float().div(255).reshape(-1, 784)
     yt = read_idx(find(args.data, "t10k-labels-idx1-ubyte")).long()
-    if args.model == "cnn":
+    if args.model == "transformer":
+        x, xt = x.reshape(-1, 1, 28, 28), xt.reshape(-1, 1, 28, 28)
+        model = FashionTransformer()
+    elif args.model == "cnn":
         x, xt = x.reshape(-1, 1, 28, 28), xt.reshape(-1, 1, 28, 28)
         model = nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
                               nn.Flatten(), nn.Linear(1600, 128), nn.ReLU(), nn.Linear(128, 10))

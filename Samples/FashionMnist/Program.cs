@@ -42,6 +42,7 @@ internal static class Program
                 "cnn" => FashionCnn.Diagram,
                 "mlp-bn" => FashionBnMlp.Diagram,
                 "residual" => FashionResidualMlp.Diagram,
+                "transformer" => FashionTransformer.Diagram,
                 _ => FashionMlp.Diagram,
             });
             return 0;
@@ -50,6 +51,7 @@ internal static class Program
         Console.WriteLine(options.Model switch
         {
             "cnn" => "NetGen Fashion-MNIST CNN: Conv2D(32, 3x3, relu) -> MaxPooling2D -> Conv2D(64, 3x3, relu) -> MaxPooling2D -> Flatten -> Dense(128, relu) -> Dense(10, softmax)",
+            "transformer" => "NetGen Fashion-MNIST vision Transformer: Conv2D(64, 7x7, stride 7) -> 16 tokens + PositionEmbedding -> 2 x [MultiHeadAttention(4 heads) + residual + LayerNormalization -> Dense(128, gelu) -> Dense(64) + residual + LayerNormalization] -> GlobalAveragePooling1D -> Dense(10, softmax)",
             "residual" => "NetGen Fashion-MNIST residual MLP: Flatten(28x28) -> dense: Dense(128, relu) -> Dense(128, relu) -> Dense(128) -> Add(dense, ...) -> relu -> Dense(10, softmax)",
             "mlp-bn" => "NetGen Fashion-MNIST MLP with batch normalization: Flatten(28x28) -> [Dense(128) -> BatchNormalization -> relu -> Dropout(0.2)] -> [Dense(64) -> BatchNormalization -> relu -> Dropout(0.2)] -> Dense(10, softmax)",
             _ => "NetGen Fashion-MNIST MLP: Flatten(28x28) -> Dense(128, relu) -> Dense(64, relu) -> Dense(10, softmax)",
@@ -73,6 +75,7 @@ internal static class Program
             "cnn" => new FashionCnn(seed),
             "mlp-bn" => new FashionBnMlp(seed),
             "residual" => new FashionResidualMlp(seed),
+            "transformer" => new FashionTransformer(seed),
             _ => new FashionMlp(seed),
         };
         if (options.PredictOnly)
@@ -86,7 +89,7 @@ internal static class Program
         }
 
         var model = Create(options.Seed);
-        Console.Write(options.Model switch { "cnn" => FashionCnn.SummaryText, "mlp-bn" => FashionBnMlp.SummaryText, "residual" => FashionResidualMlp.SummaryText, _ => FashionMlp.SummaryText });
+        Console.Write(options.Model switch { "cnn" => FashionCnn.SummaryText, "mlp-bn" => FashionBnMlp.SummaryText, "residual" => FashionResidualMlp.SummaryText, "transformer" => FashionTransformer.SummaryText, _ => FashionMlp.SummaryText });
         // Keras: model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"]).
         var trainer = new Trainer(model, new Adam(), Loss.CategoricalCrossentropy, Rng.DeriveSeed((ulong)options.Seed, 1));
         var progress = new ConsoleProgress();
@@ -144,9 +147,10 @@ internal static class Program
     private sealed record Options(string DataDirectory, int Epochs, int BatchSize, int Seed, string WeightsPath, bool PredictOnly, bool Help, string Model, bool Diagram = false, string PlotPath = "training.png")
     {
         public const string Usage =
-            "Usage: FashionMnist [--model mlp|mlp-bn|residual|cnn] [--data DIR] [--epochs N] [--batch-size N] [--seed N] [--weights FILE] [--plot FILE] [--predict-only] [--diagram]\n" +
+            "Usage: FashionMnist [--model mlp|mlp-bn|residual|cnn|transformer] [--data DIR] [--epochs N] [--batch-size N] [--seed N] [--weights FILE] [--plot FILE] [--predict-only] [--diagram]\n" +
             "  --model M       mlp: the Keras MNIST example's MLP (default); mlp-bn: the MLP with batch\n" +
-            "                  normalization and dropout; residual: the residual MLP; cnn: the small CNN\n" +
+            "                  normalization and dropout; residual: the residual MLP; cnn: the small CNN;\n" +
+            "                  transformer: a small vision Transformer (FashionTransformer.cs)\n" +
             "  --data DIR      Fashion-MNIST IDX files, plain or gzip (default " + DefaultData + ";\n" +
             "                  install with: sudo apt-get install dataset-fashion-mnist)\n" +
             "  --epochs N      training epochs (default 10; EarlyStopping may end sooner: patience 3 on val_loss)\n" +
@@ -186,7 +190,8 @@ internal static class Program
                         "cnn" => o with { Model = "cnn" },
                         "mlp-bn" => o with { Model = "mlp-bn" },
                         "residual" => o with { Model = "residual" },
-                        var m => throw new ArgumentException($"--model must be mlp, mlp-bn, residual or cnn, not '{m}'"),
+                        "transformer" => o with { Model = "transformer" },
+                        var m => throw new ArgumentException($"--model must be mlp, mlp-bn, residual, cnn or transformer, not '{m}'"),
                     },
                     _ => throw new ArgumentException($"unknown argument '{args[i]}'"),
                 };

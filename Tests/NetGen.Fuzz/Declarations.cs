@@ -129,6 +129,8 @@ public static class Declarations
 
     private static readonly Gen<string> Pad = Freq((8, Const("Padding.Valid", "Padding.Same", "Padding.Causal")), (1, Const("(Padding)3", "(Padding)(-1)")));
 
+    private static readonly Gen<string> ScoreMode = Freq((6, Const("AttentionScore.Dot", "AttentionScore.Concat")), (1, Const("AttentionScore.Additive", "(AttentionScore)7")));
+
     private static readonly Gen<string> Axis = Const("-1", "1", "2", "3", "0", "-2", "4", "int.MinValue", "int.MaxValue");
 
     /// <summary>Names: the ones the chains and default naming use, and hostile ones (quotes, backslashes, newlines, markup, keywords, member names, colliding spellings).</summary>
@@ -268,6 +270,14 @@ public static class Declarations
         ["Cropping1D"] = Layer("Cropping1D", IntList),
         ["Cropping2D"] = Layer("Cropping2D", IntList),
         ["Cropping3D"] = Layer("Cropping3D", IntList),
+        ["MultiHeadAttention"] = Layer("MultiHeadAttention", Gen.Select(SignedInt, SignedInt, (h, k) => h + ", " + k), Opt("ValueDim", SignedInt), Opt("OutputShape", SignedInt),
+            Opt("UseBias", Bool, 8), Opt("Dropout", Double), Opt("UseCausalMask", Bool), Opt("AttentionAxes", IntArray), Opt("KernelInitializer", Init, 8),
+            Opt("BiasInitializer", Init, 8), Opt("Seed", Long), Opt("ReturnAttentionScores", Bool)),
+        ["Attention"] = Layer("Attention", null, Opt("UseScale", Bool), Opt("ScoreMode", ScoreMode), Opt("UseCausalMask", Bool), Opt("Dropout", Double), Opt("Seed", Long),
+            Opt("ReturnAttentionScores", Bool)),
+        ["AdditiveAttention"] = Layer("AdditiveAttention", null, Opt("UseScale", Bool), Opt("UseCausalMask", Bool), Opt("Dropout", Double), Opt("Seed", Long),
+            Opt("ReturnAttentionScores", Bool)),
+        ["PositionEmbedding"] = Layer("PositionEmbedding", SignedInt, Opt("EmbeddingsInitializer", Init, 8)),
         ["Output"] = NameList.Select(n => "Output(" + n + ")"),
         ["SimpleRNN"] = Recurrent("SimpleRNN"),
         ["LSTM"] = Recurrent("LSTM", Opt("RecurrentActivation", RecAct), Opt("UnitForgetBias", Bool)),
@@ -365,6 +375,10 @@ public static class Declarations
             options.Add(Gen.Select(Gen.Int[1, 3], Bool, (u, seq) => ($"GRU({u}, ResetAfter = false, ReturnSequences = {seq}", seq == "true" ? new[] { steps, u } : new[] { u }, true)));
             options.Add(Gen.Select(Gen.Int[1, 3], Const("Relu", "HardSigmoid"), (u, a) => ($"LSTM({u}, Dropout = 0.25, RecurrentActivation = RecurrentActivation.{a}", new[] { u }, false)));
             options.Add(Gen.Const(("Masking(", s, true)));
+            options.Add(Gen.Select(Gen.Int[1, 3], Gen.Int[1, 3], Bool, (h, k, c) => ($"MultiHeadAttention({h}, {k}, UseCausalMask = {c}", s, true)));
+            options.Add(Gen.Select(Gen.Int[1, 3], Gen.Int[1, 3], Gen.Int[1, 3], Gen.Int[1, 4], (h, k, v, u) =>
+                ($"MultiHeadAttention({h}, {k}, ValueDim = {v}, OutputShape = {u}, UseBias = {(u % 2 == 0 ? "false" : "true")}", new[] { steps, u }, true)));
+            options.Add(Gen.Int[0, 2].Select(e => ($"PositionEmbedding({steps + e}", s, true)));
         }
         if (r == 3)
         {
@@ -382,6 +396,7 @@ public static class Declarations
             options.Add(Gen.Const(("ZeroPadding2D(1", new[] { h + 2, w + 2, last }, true)));
             if (m > 2) options.Add(Gen.Const(("Cropping2D(1", new[] { h - 2, w - 2, last }, true)));
             options.Add(Gen.Const(("Permute(2, 1, 3", new[] { w, h, last }, true)));
+            options.Add(Gen.Select(Gen.Int[1, 2], Gen.Int[1, 3], (nh, k) => ($"MultiHeadAttention({nh}, {k}", s, true)));
             var groups = Enumerable.Range(1, last).Where(g => last % g == 0).Select(g => g.ToString(CultureInfo.InvariantCulture)).ToArray();
             options.Add(Gen.OneOf(groups).Select(g => ($"GroupNormalization({g}", s, h * w * (last / int.Parse(g, CultureInfo.InvariantCulture)) > 1)));
         }
@@ -498,6 +513,15 @@ public static class Declarations
             var values = state.Values.Append(("b" + i, p)).Append(("l" + i, shape)).ToList();
             return new ChainState(state.Layers.Append(branch).Append(merged).ToArray(), shape, state.Smooth, values);
         });
+        // Attention between the previous value (query) and an activated copy of it (value and key).
+        var attention = Gen.Select(Const("Attention(UseScale = true", "Attention(ScoreMode = AttentionScore.Concat", "Attention(UseCausalMask = true", "AdditiveAttention(",
+            "AdditiveAttention(UseScale = false, UseCausalMask = true"), SmoothAct, (kind, a) =>
+        {
+            var branch = Close($"Activation(Activation.{a}", "b" + i, previous.Name);
+            var merged = kind + (kind.EndsWith("(", StringComparison.Ordinal) ? "" : ", ") + $"Inputs = new[] {{ \"{previous.Name}\", \"b{i}\" }}, Name = \"l{i}\")";
+            var values = state.Values.Append(("b" + i, previous.Shape)).Append(("l" + i, previous.Shape)).ToList();
+            return new ChainState(state.Layers.Append(branch).Append(merged).ToArray(), previous.Shape, state.Smooth, values);
+        });
         var state2 = Gen.Select(Const("LSTM", "GRU", "SimpleRNN"), Gen.Int[1, 3], (k, u) =>
         {
             var p = previous.Shape;
@@ -509,6 +533,19 @@ public static class Declarations
             return new ChainState(state.Layers.Append(rnn).Append(merged).ToArray(), shape, state.Smooth, values);
         });
         var options = new List<(int, Gen<ChainState>)> { (8, step), (1, merge), (1, concatAxis) };
+        // Self-attention whose scores (heads, T, T) are the next value: the "name:scores" port.
+        var scores = Gen.Select(Gen.Int[1, 2], Gen.Int[1, 3], Bool, (h, k, causal) =>
+        {
+            var p = previous.Shape;
+            var layer = $"MultiHeadAttention({h}, {k}, ReturnAttentionScores = true, UseCausalMask = {causal}, Inputs = new[] {{ \"{previous.Name}\" }}, Name = \"m{i}\")";
+            var reader = $"Dense(2, Activation = Activation.Tanh, Inputs = new[] {{ \"m{i}:scores\" }}, Name = \"l{i}\")";
+            var shape = new[] { h, p[0], 2 };
+            // Only the scores are read: the main output gets a zero gradient in the backward pass.
+            var values = state.Values.Append(("l" + i, shape)).ToList();
+            return new ChainState(state.Layers.Append(layer).Append(reader).ToArray(), shape, state.Smooth, values);
+        }).Select(c => Prod(c.Shape) <= 256 ? c : state);
+        if (previous.Shape.Length == 2) options.Add((1, attention));
+        if (previous.Shape.Length == 2) options.Add((1, scores));
         if (previous.Shape.Length <= 2) options.Add((1, dot));
         if (previous.Shape.Length == 2) options.Add((1, state2));
         return Freq(options.ToArray()).SelectMany(next => Grow(next, remaining - 1));

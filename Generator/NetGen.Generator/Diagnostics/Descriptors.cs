@@ -216,6 +216,29 @@ internal static class Descriptors
     public static readonly DiagnosticDescriptor UnknownOutputPort = Make("NG0051",
         "Unknown output port",
         "{0}: '{1}' has no output named '{2}' ({3})");
+    public static readonly DiagnosticDescriptor AttentionShapes = Make("NG0060",
+        "Attention inputs of incompatible shapes",
+        "{0}: the {1} {2} and the {3} {4} do not fit together: {5}");
+
+    public static readonly DiagnosticDescriptor CausalMaskNotAllowed = Make("NG0061",
+        "Causal mask not allowed here",
+        "{0}: use_causal_mask needs one attention axis, but {1}");
+
+    public static readonly DiagnosticDescriptor AttentionAxesNotSupported = Make("NG0062",
+        "attention_axes not supported",
+        "{0}: AttentionAxes {1} {2}");
+
+    public static readonly DiagnosticDescriptor SequenceTooLong = Make("NG0063",
+        "Sequence longer than the position embedding",
+        "{0}: the input {1} has {2} positions, more than sequence_length {3}");
+
+    public static readonly DiagnosticDescriptor MaskDoesNotApply = Make("NG0064",
+        "Padding mask does not fit",
+        "{0}: the padding mask of '{1}' has {2} positions per sample, but its {3} has {4}");
+
+    public static readonly DiagnosticDescriptor ValueNotAllowed = Make("NG0065",
+        "Value not allowed here",
+        "{0}: {1} is {2}, but must be {3}");
 
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new()
     {
@@ -269,6 +292,12 @@ internal static class Descriptors
         [NullArgument.Id] = NullArgument,
         [RecurrentOptionUnsupported.Id] = RecurrentOptionUnsupported,
         [UnknownOutputPort.Id] = UnknownOutputPort,
+        [AttentionShapes.Id] = AttentionShapes,
+        [CausalMaskNotAllowed.Id] = CausalMaskNotAllowed,
+        [AttentionAxesNotSupported.Id] = AttentionAxesNotSupported,
+        [SequenceTooLong.Id] = SequenceTooLong,
+        [MaskDoesNotApply.Id] = MaskDoesNotApply,
+        [ValueNotAllowed.Id] = ValueNotAllowed,
     };
 
     public static IEnumerable<DiagnosticDescriptor> All => s_byId.Values;

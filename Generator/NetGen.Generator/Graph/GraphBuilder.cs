@@ -299,6 +299,7 @@ internal static class GraphBuilder
         CheckTokenIds(graph, context);
         if (context.HasErrors) return null;
         PlanMask(graph, context);
+        if (context.HasErrors) return null;
 
         if (!CheckTotals(graph, context)) return null;
         int offset = 0;
@@ -401,7 +402,7 @@ internal static class GraphBuilder
         var label = $"{layer.Kind} '{names[position]}'";
         if (arg is null || arg.Texts.Count == 0)
         {
-            if (kind is MultiInputKind)
+            if (kind is MultiInputKind { ReadsPreviousByDefault: false })
             {
                 context.Report(Descriptors.InputCount, layer.Location, label, "a merge layer names the layers it merges, e.g. [Add(\"a\", \"b\")]", "none");
                 return null;
@@ -495,7 +496,8 @@ internal static class GraphBuilder
             }
             var masked = layer.Sources.Where(source.ContainsKey).Select(s => source[s]).FirstOrDefault();
             if (masked is null) continue;
-            switch (layer.Sources.Length == 1 ? layer.MaskUse : MaskUse.Drops)
+            // A layer of several inputs that consumes masks (attention) learns which of its inputs carry one (SourceMasks).
+            switch (layer.Sources.Length == 1 || layer.MaskUse == MaskUse.Consumes ? layer.MaskUse : MaskUse.Drops)
             {
                 case MaskUse.Propagates:
                     source[layer.Id] = masked;
@@ -504,6 +506,16 @@ internal static class GraphBuilder
                 case MaskUse.ConsumesAndPropagates:
                     layer.UsesMask = true;
                     layer.MaskSource = masked.Id;
+                    layer.SourceMasks = layer.Sources.Select(s => source.TryGetValue(s, out var m) ? m.Id : -1).ToArray();
+                    for (int k = 0; k < layer.Sources.Length; k++)
+                    {
+                        if (layer.SourceMasks[k] < 0) continue;
+                        // The mask holds one value per position of the layer that starts it: (steps, features) → steps.
+                        int length = g.ShapeOf(layer.SourceMasks[k]).LeadingSize, positions = g.ShapeOf(layer.Sources[k]).LeadingSize;
+                        if (positions != length)
+                            context.Report(Descriptors.MaskDoesNotApply, layer.Spec.Location, $"{layer.Spec.Kind} '{layer.Name}'", g.NameOf(layer.SourceMasks[k]), length,
+                                $"input '{g.NameOf(layer.Sources[k])}' {g.ShapeOf(layer.Sources[k])}", positions);
+                    }
                     if (g.IsInput(AliasRoot(g, masked.Sources[0], true))) layer.MaskInput = g.Input(AliasRoot(g, masked.Sources[0], true)).Index;
                     if (layer.MaskUse == MaskUse.ConsumesAndPropagates) source[layer.Id] = masked;
                     break;

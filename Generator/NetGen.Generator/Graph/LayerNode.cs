@@ -101,6 +101,9 @@ internal abstract class LayerNode
     /// <summary>For a layer that uses a mask: the value number of the layer that starts it (its lowering registers the mask tensor, <see cref="LoweringContext.SetMask"/>).</summary>
     public int MaskSource { get; set; } = -1;
 
+    /// <summary>For a layer that uses masks: per input (<see cref="Sources"/>), the value number of the layer starting the mask that reaches it, or -1.</summary>
+    public int[] SourceMasks { get; set; } = System.Array.Empty<int>();
+
     /// <summary>
     /// The extra outputs other layers may read as <c>"name:port"</c> (a recurrent layer's final states with
     /// <c>return_state</c>), with their shapes; empty for most layers.

@@ -28,6 +28,9 @@ internal abstract class MultiInputKind : LayerKind
     public sealed override LayerNode? Build(LayerSpec spec, string name, Shape input, BuildContext context)
         => Build(spec, name, new[] { input }, context);
 
+    /// <summary>Whether the layer reads the layer declared just above it when no inputs are named (self-attention); merge layers must name theirs.</summary>
+    public virtual bool ReadsPreviousByDefault => false;
+
     /// <summary>Validates the declaration against its inputs' shapes (count included) and returns the node, or null after an error.</summary>
     public abstract LayerNode? Build(LayerSpec spec, string name, System.Collections.Generic.IReadOnlyList<Shape> inputs, BuildContext context);
 }

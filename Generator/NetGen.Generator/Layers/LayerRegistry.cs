@@ -35,6 +35,10 @@ internal static class LayerRegistry
         yield return new RecurrentKind(Cell.Lstm);
         yield return new RecurrentKind(Cell.Gru);
         yield return new MaskingKind();
+        yield return new MultiHeadAttentionKind();
+        yield return new AttentionKind(additive: false);
+        yield return new AttentionKind(additive: true);
+        yield return new PositionEmbeddingKind();
         for (int rank = 1; rank <= 3; rank++)
         {
             yield return new ConvolutionKind(rank);

@@ -100,6 +100,9 @@ internal sealed class LoweringContext
     /// <summary>The padding mask reaching <paramref name="layer"/> (registered by the layer that starts it).</summary>
     public Tensor MaskOf(LayerNode layer) => _masks[layer.MaskSource];
 
+    /// <summary>The padding mask registered by the layer numbered <paramref name="value"/> (see <see cref="LayerNode.SourceMasks"/>).</summary>
+    public Tensor MaskStartedBy(int value) => _masks[value];
+
     // ---------------------------------------------------------------- operations
 
     public void Add(Operation op)

@@ -195,6 +195,14 @@ internal sealed class IntsArg : Operand
     public ConstantInts Ints { get; }
 }
 
+/// <summary>A C# constant printed as it is: a runtime enum member such as <c>global::NetGen.AttentionScore.Dot</c>.</summary>
+internal sealed class LiteralArg : Operand
+{
+    public LiteralArg(string text) => Text = text;
+
+    public string Text { get; }
+}
+
 /// <summary>The training call's <c>loss</c> argument.</summary>
 internal sealed class LossKindArg : Operand
 {

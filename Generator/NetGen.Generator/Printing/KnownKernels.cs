@@ -118,6 +118,18 @@ internal static class KnownKernels
     public static readonly Kernel MaskingForward = K("Masking", "Forward");
     public static readonly Kernel MaskingBackward = K("Masking", "Backward");
     public static readonly Kernel MaskingZero = K("Masking", "Zero");
+    // Attention.cs, PositionEmbedding.cs
+    public static readonly Kernel AttentionForward = K("Attention", "Forward");
+    public static readonly Kernel AttentionBackward = K("Attention", "Backward");
+    public static readonly Kernel AttentionForwardScratchSize = K("Attention", "ForwardScratchSize");
+    public static readonly Kernel AttentionBackwardScratchSize = K("Attention", "BackwardScratchSize");
+    public static readonly Kernel MultiHeadForward = K("Attention", "MultiHeadForward");
+    public static readonly Kernel MultiHeadBackward = K("Attention", "MultiHeadBackward");
+    public static readonly Kernel MultiHeadForwardScratchSize = K("Attention", "MultiHeadForwardScratchSize");
+    public static readonly Kernel MultiHeadBackwardScratchSize = K("Attention", "MultiHeadBackwardScratchSize");
+    public static readonly Kernel AttentionDropoutMask = K("Attention", "DropoutMask");
+    public static readonly Kernel PositionEmbeddingForward = K("PositionEmbedding", "Forward");
+    public static readonly Kernel PositionEmbeddingBackward = K("PositionEmbedding", "Backward");
 
     // Losses.cs, Initializers.cs
     public static readonly Kernel LossCompute = K("Losses", "Compute");

@@ -186,6 +186,7 @@ internal sealed class OperationPrinter
         WorkspaceArg => "_workspace",
         IntsArg ints => ResourceNames.Ints(_members, ints.Ints),
         ActivationArg act => "global::NetGen.Activation." + ActivationNames.Of(act.Value),
+        LiteralArg literal => literal.Text,
         LossKindArg => "loss",
         TargetArg target => _targets[target.Index],
         _ => throw new System.InvalidOperationException("unknown operand " + o.GetType().Name),

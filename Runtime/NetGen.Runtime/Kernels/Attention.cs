@@ -1,5 +1,7 @@
 using System;
+using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace NetGen.Kernels;
 
@@ -292,10 +294,25 @@ public static class Attention
         float max = float.NegativeInfinity;
         for (int j = 0; j < row.Length; j++) if (row[j] > max) max = row[j];
         float sum = 0;
-        for (int j = 0; j < row.Length; j++)
+        int k = 0;
+        if (Vector.IsHardwareAccelerated && row.Length >= Vector<float>.Count)
         {
-            float e = MathF.Exp(row[j] - max);
-            row[j] = e;
+            // Vector.Exp: exp(−∞) = 0, so masked entries stay exactly 0.
+            ref float r = ref MemoryMarshal.GetReference(row);
+            var shift = new Vector<float>(max);
+            var sums = Vector<float>.Zero;
+            for (; k + Vector<float>.Count <= row.Length; k += Vector<float>.Count)
+            {
+                var e = Vector.Exp(Vector.LoadUnsafe(ref r, (nuint)k) - shift);
+                e.StoreUnsafe(ref r, (nuint)k);
+                sums += e;
+            }
+            sum = Vector.Sum(sums);
+        }
+        for (; k < row.Length; k++)
+        {
+            float e = MathF.Exp(row[k] - max);
+            row[k] = e;
             sum += e;
         }
         float inv = 1f / sum;
@@ -379,9 +396,17 @@ public static class Attention
                 Gather(value, vn, b, n, s, heads, valueDim, 1f);
                 Span<float> p = probabilities.Slice((b * heads + n) * ts, ts);
                 Gemm.MatMulTransposeB(qn, kn, p, t, keyDim, s);
+                bool unmasked = attentionMask.IsEmpty && queryMask.IsEmpty && valueMask.IsEmpty && keyMask.IsEmpty;
                 for (int i = 0; i < t; i++)
                 {
                     Span<float> row = p.Slice(i * s, s);
+                    if (unmasked)
+                    {
+                        // No mask but the causal one: row i keeps keys 0..i (at least key 0).
+                        if (causal && i + 1 < s) row.Slice(i + 1).Fill(float.NegativeInfinity);
+                        SoftmaxRow(row);
+                        continue;
+                    }
                     int allowed = 0;
                     for (int j = 0; j < s; j++)
                     {
@@ -513,5 +538,25 @@ public static class Attention
         if (!valueMask.IsEmpty) Guard.AtLeast(valueMask.Length, batch * s, nameof(valueMask), "batch·S");
         if (!keyMask.IsEmpty) Guard.AtLeast(keyMask.Length, batch * s, nameof(keyMask), "batch·S");
         if (!dropoutMask.IsEmpty) Guard.AtLeast(dropoutMask.Length, batch * heads * t * s, nameof(dropoutMask), "batch·heads·T·S");
+    }
+
+    // ------------------------------------------------------------------ dropout of the attention weights
+
+    /// <summary>
+    /// Draws a dropout mask of the attention weights: each entry of <paramref name="mask"/> is 1/(1 − rate) with
+    /// probability 1 − rate, else 0 (one <see cref="Rng.NextDouble"/> per entry, in order, kept when the draw is ≥ rate,
+    /// as <see cref="Dropout.Forward"/>). Passed as the <c>dropoutMask</c> of the forward and backward calls.
+    /// </summary>
+    public static void DropoutMask(Span<float> mask, float rate, Rng rng)
+    {
+        if (!(rate >= 0f && rate < 1f)) throw new ArgumentOutOfRangeException(nameof(rate), rate, "The attention dropout rate must be in [0, 1).");
+        ArgumentNullException.ThrowIfNull(rng);
+        if (rate == 0f)
+        {
+            mask.Fill(1f);
+            return;
+        }
+        float scale = 1f / (1f - rate);
+        for (int i = 0; i < mask.Length; i++) mask[i] = rng.NextDouble() >= rate ? scale : 0f;
     }
 }

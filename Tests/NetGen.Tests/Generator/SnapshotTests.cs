@@ -168,6 +168,28 @@ public class SnapshotTests
     }
 
     [Fact]
+    public void SmallTransformerBlock()
+    {
+        const string source = """
+            using NetGen;
+            namespace Samples;
+            [Network]
+            [Input(6, TokenIds = true)]
+            [Embedding(20, 8, Name = "tokens")]
+            [MultiHeadAttention(2, 4, UseCausalMask = true, Dropout = 0.1, Name = "mha")]
+            [Add("tokens", "mha")]
+            [LayerNormalization]
+            [PositionEmbedding(6, Name = "pos")]
+            [Add("layer_normalization", "pos")]
+            [Attention(UseScale = true, Inputs = new[] { "add_1", "tokens" }, Name = "att")]
+            [GlobalAveragePooling1D]
+            [Dense(3, Activation = Activation.Softmax)]
+            public partial class TinyTransformer { }
+            """;
+        Snapshot.Match("SmallTransformerBlock", Generate(source));
+    }
+
+    [Fact]
     public void TwoInputsTwoOutputsGraph()
     {
         const string source = """

@@ -1,0 +1,136 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Runtime.InteropServices;
+using Microsoft.ML.OnnxRuntime;
+
+namespace NetGen.Benchmarks;
+
+/// <summary>The benchmarked MultiHeadAttention: self-attention, 4 heads of 16, over 16 tokens of 64 (the Transformer sample's block).</summary>
+[Network(InferenceBatchCapacity = 32)]
+[Input(16, 64)]
+[MultiHeadAttention(4, 16)]
+public partial class MhaBench
+{
+}
+
+/// <summary>
+/// <c>--mha DIR</c>: MultiHeadAttention Predict at batch 1 and 32, NetGen (<see cref="MhaBench"/>) against ONNX Runtime
+/// from C# on PyTorch's <c>nn.MultiheadAttention</c> exported by <c>Benchmarks/peers/mha_onnx.py DIR</c>, with the same
+/// weights (converted to the Keras layout by the script). Both are first checked against PyTorch's output for one input;
+/// then timed interleaved (ORT bound once with an <see cref="OrtIoBinding"/>; warm-up, median of <c>--samples</c> slices),
+/// plus NetGen's training step (ComputeGradients) at batch 32. Prints one JSON object with the ratios.
+/// </summary>
+/// <remarks><c>dotnet NetGen.Benchmarks.dll --mha DIR [--threads N] [--seconds S] [--samples K]</c> (threads for both).</remarks>
+internal static class AttentionPeer
+{
+    public static int Run(string[] args)
+    {
+        string? dir = null;
+        int threads = 1, samples = 7;
+        double seconds = 0.7;
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--mha": dir = args[++i]; break;
+                case "--threads": threads = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--seconds": seconds = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--samples": samples = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
+            }
+        }
+        if (dir is null || !File.Exists(Path.Combine(dir, "mha.onnx")))
+        {
+            Console.Error.WriteLine("--mha DIR: DIR must hold mha.onnx, mha.weights.bin and mha.check.bin (Benchmarks/peers/mha_onnx.py DIR writes them)");
+            return 2;
+        }
+        Parallelism.MaxThreads = threads;
+        var net = new MhaBench();
+        var weights = MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(Path.Combine(dir, "mha.weights.bin"))).ToArray();
+        if (weights.Length != MhaBench.ParameterCount) throw new InvalidDataException($"mha.weights.bin holds {weights.Length} floats, MhaBench has {MhaBench.ParameterCount} weights");
+        weights.CopyTo(net.Parameters);
+        var check = MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(Path.Combine(dir, "mha.check.bin"))).ToArray();
+        int n = MhaBench.InputLength;
+        var checkX = check.AsSpan(0, 2 * n).ToArray();
+        var expected = check.AsSpan(2 * n, 2 * n).ToArray();
+
+        using var options = new SessionOptions
+        {
+            IntraOpNumThreads = threads,
+            InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+        };
+        using var session = new InferenceSession(Path.Combine(dir, "mha.onnx"), options);
+        var results = new Dictionary<string, double>();
+        var rng = new Rng(5);
+        foreach (int batch in new[] { 2, 1, 32 })
+        {
+            var input = batch == 2 ? checkX : Enumerable.Range(0, batch * n).Select(_ => rng.NextFloat() * 2 - 1).ToArray();
+            var ours = new float[batch * n];
+            var theirs = new float[batch * n];
+            using var x = OrtValue.CreateTensorValueFromMemory(input, new long[] { batch, 16, 64 });
+            using var y = OrtValue.CreateTensorValueFromMemory(theirs, new long[] { batch, 16, 64 });
+            using var binding = session.CreateIoBinding();
+            binding.BindInput(session.InputNames[0], x);
+            binding.BindOutput(session.OutputNames[0], y);
+            using var run = new RunOptions();
+            session.RunWithBinding(run, binding);
+            net.Predict(input, ours, batch);
+            double worst = ours.Zip(theirs, (a, b) => Math.Abs(a - b)).Max();
+            if (worst > 1e-4) throw new InvalidOperationException($"batch {batch}: NetGen and ORT differ by {worst}");
+            if (batch == 2)
+            {
+                double off = ours.Zip(expected, (a, b) => Math.Abs(a - b)).Max();
+                if (off > 1e-4) throw new InvalidOperationException($"NetGen differs from PyTorch's output by {off}");
+                continue;
+            }
+            // Interleaved: NetGen, ORT, NetGen, ORT, ... slices.
+            var (netgen, ort) = Time(() => net.Predict(input, ours, batch), () => session.RunWithBinding(run, binding), seconds, samples);
+            results[$"netgen_predict_b{batch}"] = netgen;
+            results[$"ort_predict_b{batch}"] = ort;
+            results[$"ratio_predict_b{batch}"] = netgen / ort;
+        }
+        var tx = Enumerable.Range(0, 32 * n).Select(_ => rng.NextFloat() * 2 - 1).ToArray();
+        var ty = Enumerable.Range(0, 32 * n).Select(_ => rng.NextFloat() * 2 - 1).ToArray();
+        results["netgen_gradients_b32"] = Time(() => net.ComputeGradients(tx, ty, 32, Loss.MeanSquaredError), () => { }, seconds, samples).A;
+        Console.WriteLine("{\"threads\": " + threads.ToString(CultureInfo.InvariantCulture) + ", \"results\": {"
+            + string.Join(", ", results.Select(r => $"\"{r.Key}\": {r.Value.ToString("G4", CultureInfo.InvariantCulture)}")) + "}}");
+        return 0;
+    }
+
+    /// <summary>Seconds per call of <paramref name="a"/> and <paramref name="b"/>: median of slices taken alternately.</summary>
+    private static (double A, double B) Time(Action a, Action b, double seconds, int samples)
+    {
+        int Reps(Action action)
+        {
+            var sw = Stopwatch.StartNew();
+            int calls = 0;
+            while (calls < 50 || sw.Elapsed.TotalSeconds < 0.2)
+            {
+                action();
+                calls++;
+            }
+            return Math.Max(1, (int)(seconds / samples / (sw.Elapsed.TotalSeconds / calls)));
+        }
+        int ra = Reps(a), rb = Reps(b);
+        var sa = new double[samples];
+        var sb = new double[samples];
+        for (int s = 0; s < samples; s++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            for (int r = 0; r < ra; r++) a();
+            sa[s] = Stopwatch.GetElapsedTime(start).TotalSeconds / ra;
+            start = Stopwatch.GetTimestamp();
+            for (int r = 0; r < rb; r++) b();
+            sb[s] = Stopwatch.GetElapsedTime(start).TotalSeconds / rb;
+        }
+        Array.Sort(sa);
+        Array.Sort(sb);
+        return (sa[samples / 2], sb[samples / 2]);
+    }
+}
