@@ -3,11 +3,12 @@
 
 Same setup as Samples/FashionMnist: --model mlp is Flatten(28x28) -> Linear(128)+ReLU -> Linear(64)+ReLU ->
 Linear(10); --model cnn is Conv(32, 3x3)+ReLU -> MaxPool 2 -> Conv(64, 3x3)+ReLU -> MaxPool 2 -> Flatten ->
-Linear(128)+ReLU -> Linear(10); softmax cross-entropy, Adam(lr=1e-3, eps=1e-7 as Keras), batch 32, the last 20% of the training set
+Linear(128)+ReLU -> Linear(10); --model lstm reads each image as 28 steps of 28 features: nn.LSTM(28, 128) -> last
+output -> Linear(10); softmax cross-entropy, Adam(lr=1e-3, eps=1e-7 as Keras), batch 32, the last 20% of the training set
 for validation, reshuffled each epoch. Run with Debian's PyTorch (install python3-torch and
 libopenblas0-pthread):
 
-    /usr/bin/python3 Benchmarks/peers/fashion_torch.py [--model mlp|cnn] [--epochs N] [--threads N] [--data DIR]
+    /usr/bin/python3 Benchmarks/peers/fashion_torch.py [--model mlp|cnn|lstm|transformer] [--epochs N] [--threads N] [--data DIR]
 """
 import argparse
 import gzip
@@ -33,6 +34,19 @@ def find(directory, stem):
         if os.path.exists(os.path.join(directory, name)):
             return os.path.join(directory, name)
     raise FileNotFoundError(f"{stem} not found in {directory} (sudo apt-get install dataset-fashion-mnist)")
+
+
+class LstmClassifier(nn.Module):
+    """nn.LSTM(28, 128, batch_first) over the 28 rows, its last output into Linear(128, 10) (FashionLstm.cs)."""
+
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(28, 128, batch_first=True)
+        self.head = nn.Linear(128, 10)
+
+    def forward(self, x):
+        out, _ = self.lstm(x)
+        return self.head(out[:, -1])
 
 
 class EncoderBlock(nn.Module):
@@ -74,7 +88,7 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
-    ap.add_argument("--model", choices=["mlp", "cnn", "transformer"], default="mlp")
+    ap.add_argument("--model", choices=["mlp", "cnn", "lstm", "transformer"], default="mlp")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -90,6 +104,9 @@ def main():
         x, xt = x.reshape(-1, 1, 28, 28), xt.reshape(-1, 1, 28, 28)
         model = nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
                               nn.Flatten(), nn.Linear(1600, 128), nn.ReLU(), nn.Linear(128, 10))
+    elif args.model == "lstm":
+        x, xt = x.reshape(-1, 28, 28), xt.reshape(-1, 28, 28)
+        model = LstmClassifier()
     else:
         model = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 64), nn.ReLU(), nn.Linear(64, 10))
     split = int(len(x) * 0.8)

@@ -7,6 +7,7 @@ using System.IO;
 using System.Linq;
 using NetGen;
 using NetGen.Data;
+using NetGen.Samples.Data;
 using NetGen.Plotting;
 using NetGen.Training;
 
@@ -42,6 +43,7 @@ internal static class Program
                 "cnn" => FashionCnn.Diagram,
                 "mlp-bn" => FashionBnMlp.Diagram,
                 "residual" => FashionResidualMlp.Diagram,
+                "lstm" => FashionLstm.Diagram,
                 "transformer" => FashionTransformer.Diagram,
                 _ => FashionMlp.Diagram,
             });
@@ -53,6 +55,7 @@ internal static class Program
             "cnn" => "NetGen Fashion-MNIST CNN: Conv2D(32, 3x3, relu) -> MaxPooling2D -> Conv2D(64, 3x3, relu) -> MaxPooling2D -> Flatten -> Dense(128, relu) -> Dense(10, softmax)",
             "transformer" => "NetGen Fashion-MNIST vision Transformer: Conv2D(64, 7x7, stride 7) -> 16 tokens + PositionEmbedding -> 2 x [MultiHeadAttention(4 heads) + residual + LayerNormalization -> Dense(128, gelu) -> Dense(64) + residual + LayerNormalization] -> GlobalAveragePooling1D -> Dense(10, softmax)",
             "residual" => "NetGen Fashion-MNIST residual MLP: Flatten(28x28) -> dense: Dense(128, relu) -> Dense(128, relu) -> Dense(128) -> Add(dense, ...) -> relu -> Dense(10, softmax)",
+            "lstm" => "NetGen Fashion-MNIST LSTM: 28 steps x 28 features -> LSTM(128) -> Dense(10, softmax)",
             "mlp-bn" => "NetGen Fashion-MNIST MLP with batch normalization: Flatten(28x28) -> [Dense(128) -> BatchNormalization -> relu -> Dropout(0.2)] -> [Dense(64) -> BatchNormalization -> relu -> Dropout(0.2)] -> Dense(10, softmax)",
             _ => "NetGen Fashion-MNIST MLP: Flatten(28x28) -> Dense(128, relu) -> Dense(64, relu) -> Dense(10, softmax)",
         });
@@ -60,7 +63,7 @@ internal static class Program
         FashionMnistData data;
         try
         {
-            data = NetGen.Data.FashionMnist.Load(options.DataDirectory);
+            data = NetGen.Samples.Data.FashionMnist.Load(options.DataDirectory);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidDataException)
         {
@@ -69,12 +72,13 @@ internal static class Program
         }
         Console.WriteLine($"Data: {data.TrainCount} training and {data.TestCount} test images from {options.DataDirectory}");
 
-        var testTargets = NetGen.Data.FashionMnist.OneHot(data.TestLabels, 10);
+        var testTargets = NetGen.Samples.Data.FashionMnist.OneHot(data.TestLabels, 10);
         INetwork Create(int seed) => options.Model switch
         {
             "cnn" => new FashionCnn(seed),
             "mlp-bn" => new FashionBnMlp(seed),
             "residual" => new FashionResidualMlp(seed),
+            "lstm" => new FashionLstm(seed),
             "transformer" => new FashionTransformer(seed),
             _ => new FashionMlp(seed),
         };
@@ -89,14 +93,14 @@ internal static class Program
         }
 
         var model = Create(options.Seed);
-        Console.Write(options.Model switch { "cnn" => FashionCnn.SummaryText, "mlp-bn" => FashionBnMlp.SummaryText, "residual" => FashionResidualMlp.SummaryText, "transformer" => FashionTransformer.SummaryText, _ => FashionMlp.SummaryText });
+        Console.Write(options.Model switch { "cnn" => FashionCnn.SummaryText, "mlp-bn" => FashionBnMlp.SummaryText, "residual" => FashionResidualMlp.SummaryText, "lstm" => FashionLstm.SummaryText, "transformer" => FashionTransformer.SummaryText, _ => FashionMlp.SummaryText });
         // Keras: model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"]).
         var trainer = new Trainer(model, new Adam(), Loss.CategoricalCrossentropy, Rng.DeriveSeed((ulong)options.Seed, 1));
         var progress = new ConsoleProgress();
         // Keras: callbacks=[EarlyStopping(patience=3, restore_best_weights=True), ModelCheckpoint(path, save_best_only=True)].
         var checkpoint = new ModelCheckpoint(CheckpointPath(options.WeightsPath), monitor: "val_loss", saveBestOnly: true);
         var earlyStopping = new EarlyStopping(monitor: "val_loss", patience: 3, restoreBestWeights: true);
-        var history = trainer.Fit(data.TrainImages, NetGen.Data.FashionMnist.OneHot(data.TrainLabels, 10), new FitOptions
+        var history = trainer.Fit(data.TrainImages, NetGen.Samples.Data.FashionMnist.OneHot(data.TrainLabels, 10), new FitOptions
         {
             Epochs = options.Epochs,
             BatchSize = options.BatchSize,
@@ -129,8 +133,8 @@ internal static class Program
             reloaded.Predict(data.TestImages.AsSpan(i * reloaded.InputLength, reloaded.InputLength), probabilities);
             int best = 0;
             for (int k = 1; k < probabilities.Length; k++) if (probabilities[k] > probabilities[best]) best = k;
-            var truth = NetGen.Data.FashionMnist.ClassNames[data.TestLabels[i]];
-            Console.WriteLine($"  test image {i}: {NetGen.Data.FashionMnist.ClassNames[best]} ({probabilities[best]:P1}), truth {truth}");
+            var truth = NetGen.Samples.Data.FashionMnist.ClassNames[data.TestLabels[i]];
+            Console.WriteLine($"  test image {i}: {NetGen.Samples.Data.FashionMnist.ClassNames[best]} ({probabilities[best]:P1}), truth {truth}");
         }
         Console.WriteLine($"Test accuracy: {result.Accuracy:F4}");
         return 0;
@@ -147,9 +151,10 @@ internal static class Program
     private sealed record Options(string DataDirectory, int Epochs, int BatchSize, int Seed, string WeightsPath, bool PredictOnly, bool Help, string Model, bool Diagram = false, string PlotPath = "training.png")
     {
         public const string Usage =
-            "Usage: FashionMnist [--model mlp|mlp-bn|residual|cnn|transformer] [--data DIR] [--epochs N] [--batch-size N] [--seed N] [--weights FILE] [--plot FILE] [--predict-only] [--diagram]\n" +
+            "Usage: FashionMnist [--model mlp|mlp-bn|residual|cnn|lstm|transformer] [--data DIR] [--epochs N] [--batch-size N] [--seed N] [--weights FILE] [--plot FILE] [--predict-only] [--diagram]\n" +
             "  --model M       mlp: the Keras MNIST example's MLP (default); mlp-bn: the MLP with batch\n" +
             "                  normalization and dropout; residual: the residual MLP; cnn: the small CNN;\n" +
+            "                  lstm: 28 steps of 28 pixels through LSTM(128);\n" +
             "                  transformer: a small vision Transformer (FashionTransformer.cs)\n" +
             "  --data DIR      Fashion-MNIST IDX files, plain or gzip (default " + DefaultData + ";\n" +
             "                  install with: sudo apt-get install dataset-fashion-mnist)\n" +
@@ -190,8 +195,9 @@ internal static class Program
                         "cnn" => o with { Model = "cnn" },
                         "mlp-bn" => o with { Model = "mlp-bn" },
                         "residual" => o with { Model = "residual" },
+                        "lstm" => o with { Model = "lstm" },
                         "transformer" => o with { Model = "transformer" },
-                        var m => throw new ArgumentException($"--model must be mlp, mlp-bn, residual, cnn or transformer, not '{m}'"),
+                        var m => throw new ArgumentException($"--model must be mlp, mlp-bn, residual, cnn, lstm or transformer, not '{m}'"),
                     },
                     _ => throw new ArgumentException($"unknown argument '{args[i]}'"),
                 };

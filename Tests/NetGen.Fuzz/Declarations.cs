@@ -293,6 +293,7 @@ public static class Declarations
             Opt("Activation", RecAct), Opt("UseBias", Bool, 8), Opt("KernelInitializer", Init, 8), Opt("RecurrentInitializer", Init, 8),
             Opt("BiasInitializer", Init, 8), Opt("ReturnSequences", Bool, 2), Opt("ReturnState", Bool, 2), Opt("GoBackwards", Bool, 2),
             Opt("Dropout", Double), Opt("RecurrentDropout", Double, 8), Opt("Seed", Long, 8),
+            Opt("Bidirectional", Freq((8, Const("None", "Concat", "Sum", "Mul", "Ave").Select(m => "BidirectionalMerge." + m)), (1, Const("(BidirectionalMerge)5", "(BidirectionalMerge)(-1)")))),
         }.Concat(extra).ToArray());
 
     private static Gen<string> Pooling(string kind) => Layer(kind, IntList, Opt("Strides", Int), Opt("StridesPerAxis", IntArray, 8), Opt("Padding", Pad, 2));
@@ -375,6 +376,11 @@ public static class Declarations
             options.Add(Gen.Select(Gen.Int[1, 3], Bool, (u, seq) => ($"GRU({u}, ResetAfter = false, ReturnSequences = {seq}", seq == "true" ? new[] { steps, u } : new[] { u }, true)));
             options.Add(Gen.Select(Gen.Int[1, 3], Const("Relu", "HardSigmoid"), (u, a) => ($"LSTM({u}, Dropout = 0.25, RecurrentActivation = RecurrentActivation.{a}", new[] { u }, false)));
             options.Add(Gen.Const(("Masking(", s, true)));
+            options.Add(Gen.Select(Const("SimpleRNN", "LSTM", "GRU"), Gen.Int[1, 3], Bool, Const("Concat", "Sum", "Mul", "Ave"), (k, u, seq, m) =>
+            {
+                int w = m == "Concat" ? 2 * u : u;
+                return ($"{k}({u}, ReturnSequences = {seq}, Bidirectional = BidirectionalMerge.{m}", seq == "true" ? new[] { steps, w } : new[] { w }, true);
+            }));
             options.Add(Gen.Select(Gen.Int[1, 3], Gen.Int[1, 3], Bool, (h, k, c) => ($"MultiHeadAttention({h}, {k}, UseCausalMask = {c}", s, true)));
             options.Add(Gen.Select(Gen.Int[1, 3], Gen.Int[1, 3], Gen.Int[1, 3], Gen.Int[1, 4], (h, k, v, u) =>
                 ($"MultiHeadAttention({h}, {k}, ValueDim = {v}, OutputShape = {u}, UseBias = {(u % 2 == 0 ? "false" : "true")}", new[] { steps, u }, true)));

@@ -10,7 +10,11 @@ reference outputs are computed by PyTorch (float32) on the same weights, convert
 - Fixtures/keras/keras2_residual.h5: a Keras 2 HDF5 model file: root attributes keras_version, backend and
   model_config (a Functional config, inbound_nodes as [[["name", 0, 0, {}]]]), group model_weights with attribute
   layer_names, and per layer a group with attribute weight_names and datasets <layer>/<weight>:0.
-- Fixtures/keras/keras2_lstm.h5: a Keras 2 file whose model holds an LSTM layer (the import must refuse it).
+- Fixtures/keras/keras2_lstm.h5: a Keras 2 file whose model holds an LSTM layer on a rank-1 input and no weights (the
+  import must refuse it); keras2_convlstm.h5 likewise with a ConvLSTM2D layer (not mapped).
+- Fixtures/keras/keras3_recurrent.keras: Keras 3 Sequential Input(5, 3) -> Masking(0) -> LSTM(4, return_sequences)
+  -> GRU(3, reset_after) -> Dense(2, softmax), variables of the recurrent layers under layers/<name>/cell/vars (Keras
+  3 keeps them in the cell); reference from PyTorch's nn.LSTM/nn.GRU cells in Keras' masking loop.
 Each model has <name>.json with channels-last inputs and the outputs.
 
 Run:  /usr/bin/python3 tools/reference/make_keras_fixtures.py   (deterministic: fixed seeds)
@@ -162,6 +166,69 @@ def residual():
 
     lstm_layers = [layers[0], k2("LSTM", "lstm", {"units": 4}, ["input_1"])]
     write_keras2(os.path.join(OUT, "keras2_lstm.h5"), lstm_layers, {}, [["input_1", 0, 0]], [["lstm", 0, 0]])
+    convlstm_layers = [layers[0], k2("ConvLSTM2D", "conv_lstm", {"filters": 4}, ["input_1"])]
+    write_keras2(os.path.join(OUT, "keras2_convlstm.h5"), convlstm_layers, {}, [["input_1", 0, 0]], [["conv_lstm", 0, 0]])
+
+
+def write_keras3_cells(path, layers, weights, cells, input_shape):
+    """write_keras3, with the variables of the layers in `cells` under layers/<name>/cell/vars (Keras 3's RNN layers)."""
+    write_keras3(path, layers, {}, input_shape)
+    h5 = io.BytesIO()
+    with h5py.File(h5, "w") as f:
+        for name, tensors in weights.items():
+            g = f.create_group(f"layers/{name}/cell/vars" if name in cells else f"layers/{name}/vars")
+            for i, t in enumerate(tensors):
+                g.create_dataset(str(i), data=t.numpy().astype(np.float32))
+        f.create_group("optimizer/vars")
+    with zipfile.ZipFile(path, "r") as z:
+        meta, config = z.read("metadata.json"), z.read("config.json")
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("metadata.json", meta)
+        z.writestr("config.json", config)
+        z.writestr("model.weights.h5", h5.getvalue())
+
+
+def recurrent():
+    u1, u2 = 4, 3
+    k1, r1, b1 = rand(3, 4 * u1), rand(u1, 4 * u1), rand(4 * u1)
+    k2_, r2, b2 = rand(u1, 3 * u2), rand(u2, 3 * u2), rand(2, 3 * u2)
+    kd, bd = rand(u2, 2), rand(2)
+    rnn = {"trainable": True, "dtype": "float32", "return_state": False, "go_backwards": False, "stateful": False, "unroll": False,
+           "zero_output_for_mask": False, "activation": "tanh", "recurrent_activation": "sigmoid", "use_bias": True, "dropout": 0.0,
+           "recurrent_dropout": 0.0, "seed": None}
+    layers = [
+        k3_layer("InputLayer", {"batch_shape": [None, 5, 3], "dtype": "float32", "sparse": False, "name": "sequence"}),
+        k3_layer("Masking", {"name": "masking", "trainable": True, "dtype": "float32", "mask_value": 0.0}),
+        k3_layer("LSTM", dict(rnn, name="lstm", units=u1, return_sequences=True, unit_forget_bias=True)),
+        k3_layer("GRU", dict(rnn, name="gru", units=u2, return_sequences=False, reset_after=True)),
+        k3_layer("Dense", {"name": "head", "trainable": True, "dtype": "float32", "units": 2, "activation": "softmax", "use_bias": True}),
+    ]
+    write_keras3_cells(os.path.join(OUT, "keras3_recurrent.keras"), layers,
+                       {"lstm": [k1, r1, b1], "gru": [k2_, r2, b2], "head": [kd, bd]}, {"lstm", "gru"}, (5, 3))
+    x = torch.rand(3, 5, 3, generator=GEN) * 2 - 1
+    x[1, 3:] = 0.0  # two padded steps at the end
+    x[2, 1] = 0.0   # one in the middle
+    mask = (x != 0).any(dim=2)
+    lstm = torch.nn.LSTMCell(3, u1)
+    gru = torch.nn.GRUCell(u1, u2)
+    swap = lambda m, u: torch.cat([m[..., u:2 * u], m[..., :u], m[..., 2 * u:]], dim=-1)
+    with torch.no_grad():
+        lstm.weight_ih.copy_(k1.T); lstm.weight_hh.copy_(r1.T); lstm.bias_ih.copy_(b1); lstm.bias_hh.zero_()
+        gru.weight_ih.copy_(swap(k2_, u2).T); gru.weight_hh.copy_(swap(r2, u2).T)
+        gru.bias_ih.copy_(swap(b2[0], u2)); gru.bias_hh.copy_(swap(b2[1], u2))
+        h, c, prev = torch.zeros(3, u1), torch.zeros(3, u1), torch.zeros(3, u1)
+        seq = []
+        for t in range(5):
+            hn, cn = lstm(x[:, t], (h, c))
+            m = mask[:, t:t + 1]
+            out = torch.where(m, hn, prev)
+            h, c, prev = torch.where(m, hn, h), torch.where(m, cn, c), out
+            seq.append(out)
+        g = torch.zeros(3, u2)
+        for t in range(5):
+            gn = gru(seq[t], g)
+            g = torch.where(mask[:, t:t + 1], gn, g)
+        save_reference("keras3_recurrent", x, F.softmax(g @ kd + bd, dim=-1))
 
 
 def main():
@@ -169,6 +236,7 @@ def main():
     mlp()
     cnn()
     residual()
+    recurrent()  # last: the earlier fixtures' random draws stay as they were
 
 
 if __name__ == "__main__":

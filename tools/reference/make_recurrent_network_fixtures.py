@@ -65,7 +65,7 @@ def padded_input(rng, pad):
     return x
 
 
-def keras_loop(step, x, mask, has_c, go_backwards):
+def keras_loop(step, x, mask, has_c, go_backwards, zero_output=False):
     batch, steps, _ = x.shape
     h = torch.zeros(batch, UNITS)
     c = torch.zeros(batch, UNITS) if has_c else None
@@ -78,7 +78,7 @@ def keras_loop(step, x, mask, has_c, go_backwards):
             out, h, c = hn, hn, cn
         else:
             m = mask[:, t:t + 1] != 0
-            out = torch.where(m, hn, prev)
+            out = torch.where(m, hn, torch.zeros_like(hn) if zero_output else prev)
             h = torch.where(m, hn, h)
             c = torch.where(m, cn, c) if has_c else None
         prev = out
@@ -86,7 +86,7 @@ def keras_loop(step, x, mask, has_c, go_backwards):
     return torch.stack(outs, dim=1), h, c
 
 
-def recurrent(p, cell, x, activation="tanh", use_bias=True, go_backwards=False, reset_after=True, mask=None):
+def recurrent(p, cell, x, activation="tanh", use_bias=True, go_backwards=False, reset_after=True, mask=None, zero_output=False):
     """One Keras recurrent layer over x (batch, steps, features): (outputs in processing order, h_T, c_T)."""
     u, f = UNITS, x.shape[2]
     gates = {"simple_rnn": 1, "lstm": 4, "gru": 3}[cell]
@@ -102,7 +102,7 @@ def recurrent(p, cell, x, activation="tanh", use_bias=True, go_backwards=False, 
             r = torch.sigmoid(zx[:, u:2 * u] + h @ rec[:, u:2 * u])
             hh = torch.tanh(zx[:, 2 * u:] + (r * h) @ rec[:, 2 * u:])
             return z * h + (1 - z) * hh, None
-        return keras_loop(step, x, mask, False, go_backwards)
+        return keras_loop(step, x, mask, False, go_backwards, zero_output)
     # PyTorch parameters as functions of the Keras leaves, so gradients flow back in Keras layout.
     if cell == "gru":
         w_ih, w_hh = swap_zr(kernel, u).T, swap_zr(rec, u).T
@@ -155,7 +155,19 @@ def recurrent(p, cell, x, activation="tanh", use_bias=True, go_backwards=False, 
             hn, cn = functional(cell_module, names, xt, (h, c))
             return hn, cn
         return functional(cell_module, names, xt, h), None
-    return keras_loop(step, x, mask, cell == "lstm", go_backwards)
+    return keras_loop(step, x, mask, cell == "lstm", go_backwards, zero_output)
+
+
+def bidirectional(p, cell, x, merge, sequences, mask=None, **kw):
+    """Keras Bidirectional: a forward layer, then a go_backwards copy with its own weights (its sequence flipped back
+    into input order), merged; with a mask both directions zero masked outputs when returning sequences."""
+    f, _, _ = recurrent(p, cell, x, mask=mask, zero_output=sequences and mask is not None, **kw)
+    b, _, _ = recurrent(p, cell, x, go_backwards=True, mask=mask, zero_output=sequences and mask is not None, **kw)
+    if sequences:
+        f, b = f, torch.flip(b, dims=[1])
+    else:
+        f, b = f[:, -1], b[:, -1]
+    return {"concat": lambda: torch.cat([f, b], dim=-1), "sum": lambda: f + b, "mul": lambda: f * b, "ave": lambda: (f + b) / 2}[merge]()
 
 
 def functional(module, names, *args):
@@ -248,6 +260,22 @@ def main():
     emb = table[torch.tensor(tokens, dtype=torch.long)]
     out, h, _ = recurrent(p, "gru", emb, mask=torch.tensor((tokens != 0).astype(np.float64)))
     write("MaskedGruNet", p, None, t, dense(p, out[:, -1], 2), tokens=tokens)
+
+    p, x_np, x, t = start()
+    write("BiLstmNet", p, x_np, t, dense(p, bidirectional(p, "lstm", x, "concat", False), 2))
+
+    p, x_np, x, t = start()
+    write("BiGruSequenceNet", p, x_np, t, dense(p, bidirectional(p, "gru", x, "sum", True).reshape(BATCH, -1), 2))
+
+    p, x_np, x, t = start()
+    write("BiSimpleRnnNet", p, x_np, t, dense(p, bidirectional(p, "simple_rnn", x, "mul", False), 2))
+
+    # Masking -> LSTM(return_sequences, Bidirectional = Ave) -> masked GlobalAveragePooling1D -> Dense.
+    p, x_np, x, t = start(0.0)
+    mask = torch.tensor((x_np != 0.0).any(axis=2).astype(np.float64))
+    out = bidirectional(p, "lstm", x * mask[:, :, None], "ave", True, mask=mask)
+    pooled = (out * mask[:, :, None]).sum(1) / mask.sum(1, keepdim=True)
+    write("MaskedBiLstmNet", p, x_np, t, dense(p, pooled, 2))
 
     # Masking(mask_value = -1) -> SimpleRNN -> Dense: sample 1's last two steps are padding (last output = step 3's).
     p, x_np, x, t = start(-1.0)

@@ -66,19 +66,25 @@ internal sealed class RecurrentKind : LayerKind
             BuildContext.Bool(spec, "ReturnState", false),
             BuildContext.Bool(spec, "GoBackwards", false),
             _cell == Cell.Gru && BuildContext.Bool(spec, "ResetAfter", true),
-            dropout, seed);
+            dropout, seed) { Bidirectional = Merge(spec, label, context) };
         int steps = input.Dims[0], features = input.Dims[1];
-        var output = options.ReturnSequences ? new Shape(steps, units) : new Shape(units);
+        int width = options.Bidirectional == (int)Shared.BidirectionalMerge.Concat ? 2 * units : units;
+        var output = options.ReturnSequences ? new Shape(steps, width) : new Shape(width);
         var node = new RecurrentNode(spec, name, input, output, options);
         int gates = options.Gates * units;
-        node.Parameters.Add(new ParameterDecl("kernel", new Shape(features, gates), kernelInit, features, gates));
-        node.Parameters.Add(new ParameterDecl("recurrent_kernel", new Shape(units, gates), recurrentInit, units, gates));
-        if (options.UseBias)
+        // Bidirectional: Keras' forward_<layer>/... weights, then backward_<layer>/... (its get_weights() order).
+        var prefixes = options.Bidirectional == 0 ? new[] { "" } : new[] { "forward_" + DefaultName + "/", "backward_" + DefaultName + "/" };
+        foreach (var prefix in prefixes)
         {
-            var bias = options.ResetAfter ? new Shape(2, gates) : new Shape(gates);
-            var decl = new ParameterDecl("bias", bias, biasInit, gates, gates);
-            if (_cell == Cell.Lstm && BuildContext.Bool(spec, "UnitForgetBias", true)) decl.OnesAfterFill = (units, units);
-            node.Parameters.Add(decl);
+            node.Parameters.Add(new ParameterDecl(prefix + "kernel", new Shape(features, gates), kernelInit, features, gates));
+            node.Parameters.Add(new ParameterDecl(prefix + "recurrent_kernel", new Shape(units, gates), recurrentInit, units, gates));
+            if (options.UseBias)
+            {
+                var bias = options.ResetAfter ? new Shape(2, gates) : new Shape(gates);
+                var decl = new ParameterDecl(prefix + "bias", bias, biasInit, gates, gates);
+                if (_cell == Cell.Lstm && BuildContext.Bool(spec, "UnitForgetBias", true)) decl.OnesAfterFill = (units, units);
+                node.Parameters.Add(decl);
+            }
         }
         return node;
     }
@@ -90,6 +96,15 @@ internal sealed class RecurrentKind : LayerKind
         context.Report(Descriptors.NumberOutOfRange, arg.Location ?? spec.Location, label, argument, "a NetGen.RecurrentActivation value",
             arg.Number.ToString("R", CultureInfo.InvariantCulture));
         return fallback;
+    }
+
+    private static int Merge(LayerSpec spec, string label, BuildContext context)
+    {
+        if (spec.Find("Bidirectional") is not { } arg) return 0;
+        if (arg.Number == (int)arg.Number && System.Enum.IsDefined(typeof(Shared.BidirectionalMerge), (int)arg.Number)) return (int)arg.Number;
+        context.Report(Descriptors.NumberOutOfRange, arg.Location ?? spec.Location, label, "Bidirectional", "a NetGen.BidirectionalMerge value",
+            arg.Number.ToString("R", CultureInfo.InvariantCulture));
+        return 0;
     }
 
     private static double Rate(LayerSpec spec, string label, string argument, BuildContext context)
@@ -105,6 +120,9 @@ internal sealed class RecurrentKind : LayerKind
 internal sealed record RecurrentOptions(Cell Cell, int Units, int Activation, int RecurrentActivation, bool UseBias,
     bool ReturnSequences, bool ReturnState, bool GoBackwards, bool ResetAfter, double Dropout, long Seed)
 {
+    /// <summary>The <c>NetGen.BidirectionalMerge</c> value: 0 for one direction.</summary>
+    public int Bidirectional { get; init; }
+
     /// <summary>Gate blocks in the kernels: SimpleRNN 1, LSTM 4 (i f c o), GRU 3 (z r h).</summary>
     public int Gates => Cell switch { Cell.SimpleRnn => 1, Cell.Lstm => 4, _ => 3 };
 }
@@ -140,6 +158,7 @@ internal sealed class RecurrentNode : LayerNode
             if (Options.Cell == Cell.Gru && !Options.ResetAfter) parts.Add("reset before");
             if (!Options.UseBias) parts.Add("no bias");
             if (Options.Dropout > 0) parts.Add("dropout " + Options.Dropout.ToString("R", CultureInfo.InvariantCulture));
+            if (Options.Bidirectional != 0) parts.Add("bidirectional " + ((Shared.BidirectionalMerge)Options.Bidirectional).ToString().ToLowerInvariant());
             return $"{KerasClass}({string.Join(", ", parts)})";
         }
     }
@@ -147,10 +166,11 @@ internal sealed class RecurrentNode : LayerNode
     /// <summary>Keras: the output mask is the input mask with return_sequences, none otherwise.</summary>
     public override MaskUse MaskUse => Options.ReturnSequences ? MaskUse.ConsumesAndPropagates : MaskUse.Consumes;
 
-    public override IReadOnlyList<(string Port, Shape Shape)> Ports => !Options.ReturnState ? System.Array.Empty<(string, Shape)>()
+    public override IReadOnlyList<(string Port, Shape Shape)> Ports => !Options.ReturnState || Options.Bidirectional != 0 ? System.Array.Empty<(string, Shape)>()
         : Lstm ? new[] { ("h", new Shape(Units)), ("c", new Shape(Units)) } : new[] { ("h", new Shape(Units)) };
 
-    public override string PortsHint => !Options.ReturnState ? "its final states are outputs only with ReturnState = true"
+    public override string PortsHint => Options.Bidirectional != 0 ? "a bidirectional layer's final states are not outputs yet"
+        : !Options.ReturnState ? "its final states are outputs only with ReturnState = true"
         : Lstm ? "its extra outputs are 'h' and 'c'" : "its extra output is 'h'";
 
     // Per-sample sizes of the runtime's buffers (Recurrent.*Size with batch 1; the batch-independent part of a GRU's
@@ -188,12 +208,9 @@ internal sealed class RecurrentNode : LayerNode
 
     private Operand RecAct => new RecurrentActivationArg(Options.RecurrentActivation);
 
-    private Operand Bias => Options.UseBias ? Param(Parameters[2]) : Empty;
+    private Operand Bias => DirectionBias(0);
 
     private Operand Mask(LoweringContext c) => UsesMask ? c.MaskOf(this) : Empty;
-
-    /// <summary>Every step's outputs (batch, steps, units): the layer's output with return_sequences, a kept scratch otherwise.</summary>
-    private Tensor Outputs(LoweringContext c, Tensor y) => Options.ReturnSequences ? y : c.Scratch("outputs", Steps * Units, new Shape(Steps, Units));
 
     /// <summary>The running and final state h (batch, units): the port <c>name:h</c>.</summary>
     public Tensor FinalH(LoweringContext c) => c.Scratch("h", Units, new Shape(Units));
@@ -242,64 +259,113 @@ internal sealed class RecurrentNode : LayerNode
         Forward(c, x, y);
     }
 
+    private bool Bidirectional => Options.Bidirectional != 0;
+
+    private Operand MergeMode => new BidirectionalMergeArg(Options.Bidirectional);
+
+    /// <summary>Bidirectional forces Keras' zero_output_for_mask = return_sequences on both directions (LAYERS.md §8.1).</summary>
+    private Operand ZeroOutputForMask => BoolArg.Of(Bidirectional && Options.ReturnSequences);
+
+    /// <summary>Direction <paramref name="d"/>'s weight (0 kernel, 1 recurrent_kernel, 2 bias): the backward direction's follow the forward's.</summary>
+    private ParameterDecl Weight(int d, int k) => Parameters[d * (Options.UseBias ? 3 : 2) + k];
+
+    private Operand DirectionBias(int d) => Options.UseBias ? Param(Weight(d, 2)) : Empty;
+
+    /// <summary>Scratch names of direction <paramref name="d"/>: the plain names for a one-direction layer (its ports read <c>h</c>, <c>c</c>).</summary>
+    private string N(int d, string name) => !Bidirectional ? name : (d == 0 ? "forward_" : "backward_") + name;
+
+    private Tensor DirectionOutputs(LoweringContext c, int d, Tensor y)
+        => !Bidirectional && Options.ReturnSequences ? y : c.Scratch(N(d, "outputs"), Steps * Units, new Shape(Steps, Units));
+
+    private bool GoesBackwards(int d) => d == 0 ? Options.GoBackwards : !Options.GoBackwards;
+
     private void Forward(LoweringContext c, Tensor x, Tensor y)
     {
-        var outputs = Outputs(c, y);
-        var cache = c.Scratch("cache", CachePerSample);
-        var scratch = c.Scratch("forward_scratch", ForwardScratchPerSample);
-        var sizes = new[] { Batch, Int(Steps), Int(Features), Int(Units) };
-        var flags = new[] { BoolArg.Of(Options.GoBackwards), BoolArg.False };
-        var head = new List<Operand> { x, Param(Parameters[0]), Param(Parameters[1]), Bias, Mask(c) };
-        switch (Options.Cell)
+        int directions = Bidirectional ? 2 : 1;
+        for (int d = 0; d < directions; d++)
         {
-            case Cell.SimpleRnn:
-                head.AddRange(new Operand[] { Empty, Out(outputs), Out(FinalH(c)), Out(cache), Out(scratch) });
-                c.Call(KnownKernels.SimpleRnnForward, head.Concat(sizes).Append(Act).Concat(flags).ToArray());
-                break;
-            case Cell.Lstm:
-                head.AddRange(new Operand[] { Empty, Empty, Out(outputs), Out(FinalH(c)), Out(FinalC(c)), Out(cache), Out(scratch) });
-                c.Call(KnownKernels.LstmForward, head.Concat(sizes).Append(Act).Append(RecAct).Concat(flags).ToArray());
-                break;
-            default:
-                head.AddRange(new Operand[] { Empty, Out(outputs), Out(FinalH(c)), Out(cache), Out(scratch) });
-                c.Call(KnownKernels.GruForward, head.Concat(sizes).Append(Act).Append(RecAct).Append(BoolArg.Of(Options.ResetAfter)).Concat(flags).ToArray());
-                break;
+            var outputs = DirectionOutputs(c, d, y);
+            var cache = c.Scratch(N(d, "cache"), CachePerSample);
+            var scratch = c.Scratch("forward_scratch", ForwardScratchPerSample);
+            var h = c.Scratch(N(d, "h"), Units, new Shape(Units));
+            var sizes = new[] { Batch, Int(Steps), Int(Features), Int(Units) };
+            var flags = new[] { BoolArg.Of(GoesBackwards(d)), ZeroOutputForMask };
+            var head = new List<Operand> { x, Param(Weight(d, 0)), Param(Weight(d, 1)), DirectionBias(d), Mask(c) };
+            switch (Options.Cell)
+            {
+                case Cell.SimpleRnn:
+                    head.AddRange(new Operand[] { Empty, Out(outputs), Out(h), Out(cache), Out(scratch) });
+                    c.Call(KnownKernels.SimpleRnnForward, head.Concat(sizes).Append(Act).Concat(flags).ToArray());
+                    break;
+                case Cell.Lstm:
+                    head.AddRange(new Operand[] { Empty, Empty, Out(outputs), Out(h), Out(c.Scratch(N(d, "c"), Units, new Shape(Units))), Out(cache), Out(scratch) });
+                    c.Call(KnownKernels.LstmForward, head.Concat(sizes).Append(Act).Append(RecAct).Concat(flags).ToArray());
+                    break;
+                default:
+                    head.AddRange(new Operand[] { Empty, Out(outputs), Out(h), Out(cache), Out(scratch) });
+                    c.Call(KnownKernels.GruForward, head.Concat(sizes).Append(Act).Append(RecAct).Append(BoolArg.Of(Options.ResetAfter)).Concat(flags).ToArray());
+                    break;
+            }
+            if (!Options.ReturnSequences)
+                c.Call(KnownKernels.RecurrentLastOutput, outputs, Out(Bidirectional ? c.Scratch(N(d, "last"), Units, new Shape(Units)) : y), Batch, Int(Steps), Int(Units));
         }
-        if (!Options.ReturnSequences) c.Call(KnownKernels.RecurrentLastOutput, outputs, Out(y), Batch, Int(Steps), Int(Units));
+        if (!Bidirectional) return;
+        if (Options.ReturnSequences)
+            c.Call(KnownKernels.RecurrentMergeDirections, DirectionOutputs(c, 0, y), DirectionOutputs(c, 1, y), Out(y), Batch, Int(Steps), Int(Units), MergeMode, BoolArg.True);
+        else
+            c.Call(KnownKernels.RecurrentMergeDirections, c.Scratch(N(0, "last"), Units), c.Scratch(N(1, "last"), Units), Out(y), Batch, Int(1), Int(Units), MergeMode, BoolArg.False);
     }
 
     public override void LowerBackward(LoweringContext c, BackwardArgs a)
     {
         bool dropout = Options.Dropout > 0 && !c.InferenceMode;
         var x = dropout ? c.Scratch("dropped", InputShape.Size, InputShape) : a.X;
-        var outputs = Outputs(c, a.Y);
-        var cache = c.Scratch("cache", CachePerSample);
         Tensor? dx = a.Dx is null ? null : dropout ? c.Scratch("d_dropped", InputShape.Size, InputShape) : a.Dx;
-        var scratch = c.Scratch("backward_scratch", BackwardScratchPerSample);
-        // The gradients of the final states come from the ports (name:h, name:c) when a later layer reads them.
-        Operand dFinalH = c.ScratchOf(this, "d_h") is { } dh ? dh : Empty;
-        Operand dFinalC = c.ScratchOf(this, "d_c") is { } dcs ? dcs : Empty;
-        var sizes = new[] { Batch, Int(Steps), Int(Features), Int(Units) };
-        var flags = new[] { BoolArg.Of(Options.GoBackwards), BoolArg.False };
-        Operand dOutputs = Options.ReturnSequences ? a.Dy : Empty;
-        Operand dLast = Options.ReturnSequences ? Empty : a.Dy;
-        Operand dxArg = dx is null ? EmptyOut : Out(dx);
-        Operand dBias = Options.UseBias ? Grad(Parameters[2]) : EmptyOut;
-        var head = new List<Operand> { x, Param(Parameters[0]), Param(Parameters[1]), Mask(c) };
-        switch (Options.Cell)
+        // The upstream gradient of each direction: the layer's own, or split by the merge.
+        var upstream = new Tensor[2];
+        if (!Bidirectional) upstream[0] = a.Dy;
+        else
         {
-            case Cell.SimpleRnn:
-                head.AddRange(new Operand[] { Empty, outputs, Out(cache), dOutputs, dLast, dFinalH, dxArg, Grad(Parameters[0]), Grad(Parameters[1]), dBias, EmptyOut, Out(scratch) });
-                c.Call(KnownKernels.SimpleRnnBackward, head.Concat(sizes).Append(Act).Concat(flags).ToArray());
-                break;
-            case Cell.Lstm:
-                head.AddRange(new Operand[] { Empty, Empty, outputs, Out(cache), dOutputs, dLast, dFinalH, dFinalC, dxArg, Grad(Parameters[0]), Grad(Parameters[1]), dBias, EmptyOut, EmptyOut, Out(scratch) });
-                c.Call(KnownKernels.LstmBackward, head.Concat(sizes).Append(Act).Append(RecAct).Concat(flags).ToArray());
-                break;
-            default:
-                head.AddRange(new Operand[] { Empty, outputs, Out(cache), dOutputs, dLast, dFinalH, dxArg, Grad(Parameters[0]), Grad(Parameters[1]), dBias, EmptyOut, Out(scratch) });
-                c.Call(KnownKernels.GruBackward, head.Concat(sizes).Append(Act).Append(RecAct).Append(BoolArg.Of(Options.ResetAfter)).Concat(flags).ToArray());
-                break;
+            int rows = Options.ReturnSequences ? Steps : 1;
+            for (int d = 0; d < 2; d++) upstream[d] = c.Scratch(N(d, "d_output"), rows * Units, new Shape(rows * Units));
+            var f = Options.ReturnSequences ? DirectionOutputs(c, 0, a.Y) : c.Scratch(N(0, "last"), Units);
+            var r = Options.ReturnSequences ? DirectionOutputs(c, 1, a.Y) : c.Scratch(N(1, "last"), Units);
+            c.Call(KnownKernels.RecurrentMergeDirectionsBackward, f, r, a.Dy, Out(upstream[0]), Out(upstream[1]), Batch, Int(rows), Int(Units), MergeMode,
+                BoolArg.Of(Options.ReturnSequences));
+        }
+        for (int d = 0; d < (Bidirectional ? 2 : 1); d++)
+        {
+            var outputs = DirectionOutputs(c, d, a.Y);
+            var cache = c.Scratch(N(d, "cache"), CachePerSample);
+            Tensor? dxd = d == 0 || dx is null ? dx : c.Scratch("d_input_backward", InputShape.Size, InputShape);
+            var scratch = c.Scratch("backward_scratch", BackwardScratchPerSample);
+            // The gradients of the final states come from the ports (name:h, name:c) when a later layer reads them.
+            Operand dFinalH = !Bidirectional && c.ScratchOf(this, "d_h") is { } dh ? dh : Empty;
+            Operand dFinalC = !Bidirectional && c.ScratchOf(this, "d_c") is { } dcs ? dcs : Empty;
+            var sizes = new[] { Batch, Int(Steps), Int(Features), Int(Units) };
+            var flags = new[] { BoolArg.Of(GoesBackwards(d)), ZeroOutputForMask };
+            Operand dOutputs = Options.ReturnSequences ? upstream[d] : Empty;
+            Operand dLast = Options.ReturnSequences ? Empty : upstream[d];
+            Operand dxArg = dxd is null ? EmptyOut : Out(dxd);
+            Operand dBias = Options.UseBias ? Grad(Weight(d, 2)) : EmptyOut;
+            var head = new List<Operand> { x, Param(Weight(d, 0)), Param(Weight(d, 1)), Mask(c) };
+            var grads = new Operand[] { Grad(Weight(d, 0)), Grad(Weight(d, 1)), dBias };
+            switch (Options.Cell)
+            {
+                case Cell.SimpleRnn:
+                    head.AddRange(new Operand[] { Empty, outputs, Out(cache), dOutputs, dLast, dFinalH, dxArg }.Concat(grads).Concat(new[] { EmptyOut, Out(scratch) }));
+                    c.Call(KnownKernels.SimpleRnnBackward, head.Concat(sizes).Append(Act).Concat(flags).ToArray());
+                    break;
+                case Cell.Lstm:
+                    head.AddRange(new Operand[] { Empty, Empty, outputs, Out(cache), dOutputs, dLast, dFinalH, dFinalC, dxArg }.Concat(grads).Concat(new[] { EmptyOut, EmptyOut, Out(scratch) }));
+                    c.Call(KnownKernels.LstmBackward, head.Concat(sizes).Append(Act).Append(RecAct).Concat(flags).ToArray());
+                    break;
+                default:
+                    head.AddRange(new Operand[] { Empty, outputs, Out(cache), dOutputs, dLast, dFinalH, dxArg }.Concat(grads).Concat(new[] { EmptyOut, Out(scratch) }));
+                    c.Call(KnownKernels.GruBackward, head.Concat(sizes).Append(Act).Append(RecAct).Append(BoolArg.Of(Options.ResetAfter)).Concat(flags).ToArray());
+                    break;
+            }
+            if (d == 1 && dx is not null && dxd is not null) c.Accumulate(dx, dxd);
         }
         if (dropout && a.Dx is not null && dx is not null)
             c.Call(KnownKernels.RecurrentInputDropoutBackward, dx, c.Scratch("dropout_mask", Features), Out(a.Dx), Batch, Int(Steps), Int(Features));

@@ -157,6 +157,14 @@ internal sealed class BoolArg : Operand
     public static BoolArg Of(bool value) => value ? True : False;
 }
 
+/// <summary>A Bidirectional merge mode, named as the runtime's <c>NetGen.BidirectionalMerge</c> value.</summary>
+internal sealed class BidirectionalMergeArg : Operand
+{
+    public BidirectionalMergeArg(int value) => Value = value;
+
+    public int Value { get; }
+}
+
 /// <summary>A recurrent cell's activation, named as the runtime's <c>NetGen.RecurrentActivation</c> value.</summary>
 internal sealed class RecurrentActivationArg : Operand
 {

@@ -26,7 +26,7 @@ internal static class StreamingLowering
         for (; index < g.Layers.Count; index++)
         {
             if (g.Layers[index] is not RecurrentNode r || r.Sources.Length != 1 || r.Sources[0] != previous) break;
-            if (r.Options.GoBackwards || (chain.Count > 0 && !chain[chain.Count - 1].Options.ReturnSequences)) return null;
+            if (r.Options.GoBackwards || r.Options.Bidirectional != 0 || (chain.Count > 0 && !chain[chain.Count - 1].Options.ReturnSequences)) return null;
             if (g.Readers(previous).Count() != 1) return null;
             chain.Add(r);
             previous = r.Id;

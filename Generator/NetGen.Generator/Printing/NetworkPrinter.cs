@@ -25,7 +25,7 @@ internal static class NetworkPrinter
         "PredictChunk", "ComputeGradients", "ComputeGradientsCore", "Compile", "Trainer", "Fit", "Evaluate", "TrainOnBatch", "Save", "Load", "Summary",
         "PackInputs", "PackTargets", "Layers", "PredictLayers", "PredictLayersUnguarded", "PredictLayersChunk", "PredictLayer", "TokensAsFloats", "_busy", "EnterBusy", "PredictUnguarded", "ComputeGradientsUnguarded", "ComputeInferenceGradients", "ComputeInferenceGradientsUnguarded", "ComputeInferenceGradientsCore", "_parameters", "_gradients", "_inferenceArena", "_state", "_stateBeforeCall", "_tokenChunk", "_packedInput",
         "_packedOutput", "_packedTraining", "_packedInputGradient", "_trainingOutputs", "_trainingArena", "_gradientArena", "_trainingBatch", "_seed", "_trainer", "_workspace",
-        "StepInputLength", "StepOutputLength", "StepStateFloats", "_stepState", "_stepArena", "ResetState", "Step", "StepUnguarded",
+        "StepInputLength", "StepOutputLength", "StepStateFloats", "_stepState", "_stepArena", "ResetState", "Step", "StepUnguarded", "_folded",
     };
 
     public static string Print(NetworkGraph g, PassOptions options)
@@ -150,6 +150,8 @@ internal static class NetworkPrinter
         w.Line("private global::NetGen.Training.Trainer? _trainer;");
         var workspaces = resources.WorkspaceLengths;
         if (workspaces.Count > 0) w.Line("private readonly float[] _workspace;");
+        int folded = Passes.BatchNormFolding.FoldedFloats(inferenceProgram);
+        if (folded > 0) w.Line($"private readonly float[] _folded = new float[{Literals.Int(folded)}];  // BatchNormalization folded into the weights before it, per Predict call");
         ResourcesPrinter.Fields(w, resources, members);
         w.Line();
         w.Line("/// <summary>Creates the network with Keras' default initialisation, deterministic for a given <paramref name=\"seed\"/>.</summary>");

@@ -13,6 +13,7 @@ namespace NetGen.Kernels;
 /// input <c>x</c> otherwise. Transcendental functions whose float versions lose accuracy near zero
 /// (e^x − 1, log(1 + e^−|x|), erf) are evaluated in double and rounded once.
 /// </remarks>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class Activations
 {
     private const float LeakySlope = 0.2f;

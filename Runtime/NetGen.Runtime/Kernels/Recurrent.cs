@@ -43,6 +43,7 @@ namespace NetGen.Kernels;
 /// count, and the two paths agree to float rounding (tested ≤ 4e-6, measured up to 1.3e-6) rather than bit for bit. Bit
 /// identity needs a GEMM whose per-row result does not depend on the row count (a follow-up for Gemm.cs).</para>
 /// </remarks>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class Recurrent
 {
     // ------------------------------------------------------------------ buffer sizes
@@ -625,6 +626,93 @@ public static class Recurrent
             recurrentKernel.Slice(i * 3 * u, 2 * u).CopyTo(split.Slice(i * 2 * u, 2 * u));
             recurrentKernel.Slice(i * 3 * u + 2 * u, u).CopyTo(split.Slice(2 * u * u + i * u, u));
         }
+    }
+
+    // ------------------------------------------------------------------ Bidirectional
+
+    /// <summary>
+    /// Keras' Bidirectional merge of the two directions' outputs (batch, steps, units) into <paramref name="y"/>
+    /// (batch, steps, units, or 2·units for <see cref="BidirectionalMerge.Concat"/>, forward first). With
+    /// <paramref name="reverseBackward"/> (sequences) the backward direction's outputs, kept in processing order, are
+    /// read flipped back into input time order; last outputs pass steps = 1.
+    /// </summary>
+    public static void MergeDirections(ReadOnlySpan<float> forward, ReadOnlySpan<float> backward, Span<float> y,
+        int batch, int steps, int units, BidirectionalMerge mode, bool reverseBackward)
+    {
+        int width = mode == BidirectionalMerge.Concat ? 2 * units : units;
+        Guard.AtLeast(forward.Length, batch * steps * units, nameof(forward), "batch·steps·units");
+        Guard.AtLeast(backward.Length, batch * steps * units, nameof(backward), "batch·steps·units");
+        Guard.AtLeast(y.Length, batch * steps * width, nameof(y), "batch·steps·width");
+        for (int b = 0; b < batch; b++)
+            for (int t = 0; t < steps; t++)
+            {
+                var f = forward.Slice((b * steps + t) * units, units);
+                var r = backward.Slice((b * steps + (reverseBackward ? steps - 1 - t : t)) * units, units);
+                var o = y.Slice((b * steps + t) * width, width);
+                switch (mode)
+                {
+                    case BidirectionalMerge.Concat:
+                        f.CopyTo(o);
+                        r.CopyTo(o.Slice(units));
+                        break;
+                    case BidirectionalMerge.Sum:
+                        for (int i = 0; i < units; i++) o[i] = f[i] + r[i];
+                        break;
+                    case BidirectionalMerge.Mul:
+                        for (int i = 0; i < units; i++) o[i] = f[i] * r[i];
+                        break;
+                    case BidirectionalMerge.Ave:
+                        for (int i = 0; i < units; i++) o[i] = (f[i] + r[i]) * 0.5f;
+                        break;
+                    default:
+                        throw new ArgumentOutOfRangeException(nameof(mode), mode, "Merge mode must be Concat, Sum, Mul or Ave.");
+                }
+            }
+    }
+
+    /// <summary>Gradient of <see cref="MergeDirections"/> (same arguments): the two directions' output gradients, overwritten.</summary>
+    public static void MergeDirectionsBackward(ReadOnlySpan<float> forward, ReadOnlySpan<float> backward, ReadOnlySpan<float> dy,
+        Span<float> dForward, Span<float> dBackward, int batch, int steps, int units, BidirectionalMerge mode, bool reverseBackward)
+    {
+        int width = mode == BidirectionalMerge.Concat ? 2 * units : units;
+        Guard.AtLeast(dy.Length, batch * steps * width, nameof(dy), "batch·steps·width");
+        Guard.AtLeast(dForward.Length, batch * steps * units, nameof(dForward), "batch·steps·units");
+        Guard.AtLeast(dBackward.Length, batch * steps * units, nameof(dBackward), "batch·steps·units");
+        for (int b = 0; b < batch; b++)
+            for (int t = 0; t < steps; t++)
+            {
+                int tr = reverseBackward ? steps - 1 - t : t;
+                var g = dy.Slice((b * steps + t) * width, width);
+                var df = dForward.Slice((b * steps + t) * units, units);
+                var dr = dBackward.Slice((b * steps + tr) * units, units);
+                switch (mode)
+                {
+                    case BidirectionalMerge.Concat:
+                        g.Slice(0, units).CopyTo(df);
+                        g.Slice(units, units).CopyTo(dr);
+                        break;
+                    case BidirectionalMerge.Sum:
+                        g.CopyTo(df);
+                        g.CopyTo(dr);
+                        break;
+                    case BidirectionalMerge.Mul:
+                    {
+                        var f = forward.Slice((b * steps + t) * units, units);
+                        var r = backward.Slice((b * steps + tr) * units, units);
+                        for (int i = 0; i < units; i++)
+                        {
+                            df[i] = g[i] * r[i];
+                            dr[i] = g[i] * f[i];
+                        }
+                        break;
+                    }
+                    case BidirectionalMerge.Ave:
+                        for (int i = 0; i < units; i++) df[i] = dr[i] = g[i] * 0.5f;
+                        break;
+                    default:
+                        throw new ArgumentOutOfRangeException(nameof(mode), mode, "Merge mode must be Concat, Sum, Mul or Ave.");
+                }
+            }
     }
 
     // ------------------------------------------------------------------ dropout on the input (Keras' cell dropout)

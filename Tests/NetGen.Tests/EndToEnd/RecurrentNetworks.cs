@@ -106,3 +106,34 @@ public partial class StackedSequenceNet { }
 [LSTM(4)]
 [Dense(3, Activation = Activation.Softmax)]
 public partial class StackedHeadNet { }
+
+/// <summary>Bidirectional LSTM (concat), last outputs.</summary>
+[Network]
+[Input(6, 3)]
+[LSTM(4, Bidirectional = BidirectionalMerge.Concat)]
+[Dense(2)]
+public partial class BiLstmNet { }
+
+/// <summary>Bidirectional GRU (sum) returning sequences.</summary>
+[Network]
+[Input(6, 3)]
+[GRU(4, Bidirectional = BidirectionalMerge.Sum, ReturnSequences = true)]
+[Flatten]
+[Dense(2)]
+public partial class BiGruSequenceNet { }
+
+/// <summary>Bidirectional SimpleRNN (mul), last outputs.</summary>
+[Network]
+[Input(6, 3)]
+[SimpleRNN(4, Bidirectional = BidirectionalMerge.Mul)]
+[Dense(2)]
+public partial class BiSimpleRnnNet { }
+
+/// <summary>Masking, a bidirectional LSTM (ave) returning sequences, a masked average.</summary>
+[Network]
+[Input(6, 3)]
+[Masking]
+[LSTM(4, Bidirectional = BidirectionalMerge.Ave, ReturnSequences = true)]
+[GlobalAveragePooling1D]
+[Dense(2)]
+public partial class MaskedBiLstmNet { }

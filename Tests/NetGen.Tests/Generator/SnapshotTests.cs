@@ -33,6 +33,29 @@ public class SnapshotTests
         Snapshot.Match("FashionMlp", Generate(source));
     }
 
+    /// <summary>Predict's fused kernels: BatchNormalization folded into a convolution and a Dense, an Activation layer and a max pooling fused into the convolution's call.</summary>
+    [Fact]
+    public void FoldedBatchNormalization()
+    {
+        const string source = """
+            using NetGen;
+            namespace Samples;
+            [Network]
+            [Input(12, 12, 1)]
+            [Conv2D(8, 3, UseBias = false)]
+            [BatchNormalization]
+            [Activation(Activation.Relu)]
+            [MaxPooling2D(2)]
+            [Flatten]
+            [Dense(16)]
+            [BatchNormalization]
+            [Activation(Activation.Relu)]
+            [Dense(10, Activation = Activation.Softmax)]
+            public partial class FoldedCnn { }
+            """;
+        Snapshot.Match("FoldedBatchNormalization", Generate(source));
+    }
+
     [Fact]
     public void NestedNetworkWithEveryLayerKind()
     {

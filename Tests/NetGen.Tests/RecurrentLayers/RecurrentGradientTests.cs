@@ -34,7 +34,7 @@ public class RecurrentGradientTests
     public static TheoryData<string> Networks() => new()
     {
         "SimpleRnnNet", "SimpleRnnSequenceNet", "LstmNet", "LstmSequenceNet", "LstmStateNet", "GruNet", "GruSequenceNet",
-        "MaskedLstmNet", "MaskedGruNet", "MaskedSimpleRnnNet",
+        "MaskedLstmNet", "MaskedGruNet", "MaskedSimpleRnnNet", "BiLstmNet", "BiGruSequenceNet", "BiSimpleRnnNet", "MaskedBiLstmNet",
     };
 
     internal static INetwork Create(string name, int seed = 3) => name switch
@@ -50,6 +50,10 @@ public class RecurrentGradientTests
         "MaskedGruNet" => new MaskedGruNet(seed),
         "MaskedSimpleRnnNet" => new MaskedSimpleRnnNet(seed),
         "DropoutLstmNet" => new DropoutLstmNet(seed),
+        "BiLstmNet" => new BiLstmNet(seed),
+        "BiGruSequenceNet" => new BiGruSequenceNet(seed),
+        "BiSimpleRnnNet" => new BiSimpleRnnNet(seed),
+        "MaskedBiLstmNet" => new MaskedBiLstmNet(seed),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "no such test network"),
     };
 

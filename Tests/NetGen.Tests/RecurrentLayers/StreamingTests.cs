@@ -119,5 +119,6 @@ public class StreamingTests
         Assert.Null(typeof(SimpleRnnSequenceNet).GetMethod("Step")); // Flatten over the time axis
         Assert.Null(typeof(LstmStateNet).GetMethod("Step"));        // state ports
         Assert.Null(typeof(MaskedLstmNet).GetMethod("Step"));       // Masking before the recurrent layer
+        Assert.Null(typeof(BiLstmNet).GetMethod("Step"));           // bidirectional
     }
 }

@@ -28,6 +28,7 @@ internal static class KerasImporter
         "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalMaxPooling3D", "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D",
         "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D", "Cropping2D", "Cropping3D", "UpSampling1D", "UpSampling2D", "UpSampling3D",
         "BatchNormalization", "LayerNormalization", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate",
+        "SimpleRNN", "LSTM", "GRU", "Masking",
     };
 
     /// <summary>Gives a layer's weights in Keras order.</summary>
@@ -87,9 +88,10 @@ internal static class KerasImporter
 
     private static List<(float[], int[])> Keras3Weights(IH5Group file, string layer, string path)
     {
-        foreach (var prefix in new[] { "layers/" + layer + "/vars", "_layer_checkpoint_dependencies/" + layer + "/vars" })
+        // Keras 3's recurrent layers keep their variables in their cell (layers/lstm/cell/vars).
+        foreach (var prefix in new[] { "layers/" + layer + "/vars", "_layer_checkpoint_dependencies/" + layer + "/vars", "layers/" + layer + "/cell/vars" })
         {
-            if (!file.LinkExists(prefix)) continue;
+            if (!file.LinkExists(prefix) || !file.Group(prefix).LinkExists("0")) continue;
             var group = file.Group(prefix);
             var result = new List<(float[], int[])>();
             for (int i = 0; group.LinkExists(i.ToString(System.Globalization.CultureInfo.InvariantCulture)); i++)
@@ -402,6 +404,45 @@ internal static class KerasImporter
                 outShape = dims.Select(d => inShape[d - 1]).ToArray();
                 break;
             }
+            case "SimpleRNN":
+            case "LSTM":
+            case "GRU":
+            {
+                if (inShape.Length != 2) throw new ImportException($"Layer '{name}' ({cls}) reads a tensor of shape {TensorOps.ShapeText(inShape)}; it needs (steps, features).");
+                foreach (var flag in new[] { "return_state", "stateful" })
+                    if (c.TryGetProperty(flag, out var f) && f.ValueKind == JsonValueKind.True)
+                        throw new ImportException($"Layer '{name}' ({cls}) sets {flag}; the importer maps neither state outputs nor stateful layers yet.");
+                if (c.TryGetProperty("recurrent_dropout", out var rd) && rd.ValueKind == JsonValueKind.Number && rd.GetDouble() > 0)
+                    throw new ImportException($"Layer '{name}' ({cls}) sets recurrent_dropout; NetGen does not support it yet (NG0050).");
+                int units = c.GetProperty("units").GetInt32();
+                int gates = cls == "SimpleRNN" ? 1 : cls == "LSTM" ? 4 : 3;
+                l.Arguments.Add(Invariant(units));
+                var act = RecurrentActivationName(c, "activation", "tanh", name);
+                if (act != "Tanh") l.Set("Activation", "RecurrentActivation." + act);
+                if (cls != "SimpleRNN")
+                {
+                    var rec = RecurrentActivationName(c, "recurrent_activation", "sigmoid", name);
+                    if (rec != "Sigmoid") l.Set("RecurrentActivation", "RecurrentActivation." + rec);
+                }
+                bool sequences = c.TryGetProperty("return_sequences", out var rs) && rs.ValueKind == JsonValueKind.True;
+                if (sequences) l.Set("ReturnSequences", "true");
+                if (c.TryGetProperty("go_backwards", out var gb) && gb.ValueKind == JsonValueKind.True) l.Set("GoBackwards", "true");
+                if (c.TryGetProperty("dropout", out var dr) && dr.ValueKind == JsonValueKind.Number && dr.GetDouble() > 0) l.Set("Dropout", Invariant(dr.GetDouble()));
+                // Keras 2 files default reset_after to false for GRU (Keras 3: true); an absent key means the saving version's default.
+                bool resetAfter = cls == "GRU" && (c.TryGetProperty("reset_after", out var ra) ? ra.ValueKind == JsonValueKind.True : true);
+                if (cls == "GRU" && !resetAfter) l.Set("ResetAfter", "false");
+                Weight("kernel", new[] { inShape[1], gates * units });
+                Weight("recurrent_kernel", new[] { units, gates * units });
+                if (useBias) Weight("bias", resetAfter ? new[] { 2, 3 * units } : new[] { gates * units });
+                outShape = sequences ? new[] { inShape[0], units } : new[] { units };
+                break;
+            }
+            case "Masking":
+                if (inShape.Length != 2) throw new ImportException($"Layer '{name}' (Masking) reads a tensor of shape {TensorOps.ShapeText(inShape)}; NetGen's Masking needs (steps, features).");
+                if (c.TryGetProperty("mask_value", out var mvalue) && mvalue.ValueKind == JsonValueKind.Number && mvalue.GetDouble() != 0)
+                    l.Set("MaskValue", Invariant(mvalue.GetDouble()));
+                outShape = inShape;
+                break;
             case "Dropout":
             case "SpatialDropout1D":
             case "SpatialDropout2D":
@@ -608,6 +649,21 @@ internal static class KerasImporter
         string act = a.ValueKind == JsonValueKind.String ? a.GetString()! : a.TryGetProperty("config", out var ac) && ac.TryGetProperty("name", out var an) ? an.GetString()! : "?";
         var mapped = ActivationName(act, name);
         if (mapped != "Linear") l.Set("Activation", "Activation." + mapped);
+    }
+
+    private static string RecurrentActivationName(JsonElement c, string property, string fallback, string layer)
+    {
+        string keras = !c.TryGetProperty(property, out var a) ? fallback
+            : a.ValueKind == JsonValueKind.String ? a.GetString()! : a.TryGetProperty("config", out var ac) && ac.TryGetProperty("name", out var an) ? an.GetString()! : "?";
+        return keras switch
+        {
+            "tanh" => "Tanh",
+            "sigmoid" => "Sigmoid",
+            "relu" => "Relu",
+            "linear" => "Linear",
+            "hard_sigmoid" => "HardSigmoid",
+            _ => throw new ImportException($"Layer '{layer}': {property} '{keras}' is not supported by NetGen's recurrent layers (tanh, sigmoid, relu, linear, hard_sigmoid)."),
+        };
     }
 
     private static string ActivationName(string keras, string layer) => keras switch

@@ -46,6 +46,13 @@ public abstract class RecurrentLayerAttribute : LayerAttribute
     /// <summary>Fraction of the recurrent state units dropped while training (Keras <c>recurrent_dropout</c>). Default 0.</summary>
     public double RecurrentDropout { get; set; }
 
+    /// <summary>
+    /// Keras <c>Bidirectional(layer, merge_mode)</c>: also run the layer over the reversed sequence with its own weights
+    /// (<c>forward_…</c> then <c>backward_…</c> in the weight layout) and merge the two outputs. Default
+    /// <see cref="BidirectionalMerge.None"/> (one direction).
+    /// </summary>
+    public BidirectionalMerge Bidirectional { get; set; } = BidirectionalMerge.None;
+
     /// <summary>Seed of the dropout mask stream; negative (the default) derives it from the network's seed and the layer's position.</summary>
     public long Seed { get; set; } = -1;
 }
