@@ -64,6 +64,7 @@ internal static class KnownKernels
     public static readonly Kernel BatchNormInference = K("BatchNormalization", "InferenceForward");
     public static readonly Kernel BatchNormTraining = K("BatchNormalization", "TrainingForward");
     public static readonly Kernel BatchNormBackward = K("BatchNormalization", "Backward");
+    public static readonly Kernel BatchNormInferenceBackward = K("BatchNormalization", "InferenceBackward");
     public static readonly Kernel BatchNormFold = K("BatchNormalization", "Fold");
     public static readonly Kernel LayerNormForward = K("LayerNormalization", "Forward");
     public static readonly Kernel LayerNormBackward = K("LayerNormalization", "Backward");

@@ -143,6 +143,46 @@ public static class BatchNormalization
         }
     }
 
+    /// <summary>
+    /// Backward of the inference form <c>y = γ·(x − mean)·invStd + β</c> with the moving statistics (a frozen layer, or
+    /// gradients in inference mode): <c>dx = dy·γ·invStd</c>, <c>dγ = Σ dy·(x − mean)·invStd</c>, <c>dβ = Σ dy</c>, where
+    /// <c>invStd = 1/sqrt(movingVariance + ε)</c>. Any of dγ, dβ, dx may be empty (not wanted); dx may be dy.
+    /// </summary>
+    public static void InferenceBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> movingMean, ReadOnlySpan<float> movingVariance,
+        ReadOnlySpan<float> dy, Span<float> dGamma, Span<float> dBeta, Span<float> dx, int rows, int channels, float epsilon)
+        => InferenceBackward(x, gamma, movingMean, movingVariance, dy, dGamma, dBeta, dx, rows, channels, 1, epsilon);
+
+    /// <summary>Inference-form backward for a channel axis that is not the last: data laid out <c>(outer, channels, inner)</c>.</summary>
+    public static void InferenceBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> movingMean, ReadOnlySpan<float> movingVariance,
+        ReadOnlySpan<float> dy, Span<float> dGamma, Span<float> dBeta, Span<float> dx, int outer, int channels, int inner, float epsilon)
+    {
+        for (int c = 0; c < channels; c++)
+        {
+            double inv = 1 / Math.Sqrt((double)movingVariance[c] + epsilon), mean = movingMean[c];
+            if (!dGamma.IsEmpty || !dBeta.IsEmpty)
+            {
+                double sumDy = 0, sumDyXhat = 0;
+                for (int o = 0; o < outer; o++)
+                    for (int i = 0; i < inner; i++)
+                    {
+                        int k = (o * channels + c) * inner + i;
+                        sumDy += dy[k];
+                        sumDyXhat += dy[k] * (x[k] - mean) * inv;
+                    }
+                if (!dGamma.IsEmpty) dGamma[c] = (float)sumDyXhat;
+                if (!dBeta.IsEmpty) dBeta[c] = (float)sumDy;
+            }
+            if (dx.IsEmpty) continue;
+            float scale = (float)(inv * (gamma.IsEmpty ? 1 : gamma[c]));
+            for (int o = 0; o < outer; o++)
+                for (int i = 0; i < inner; i++)
+                {
+                    int k = (o * channels + c) * inner + i;
+                    dx[k] = dy[k] * scale;
+                }
+        }
+    }
+
     private static void Apply(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
         ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd, Span<float> y, int outer, int channels, int inner)
     {

@@ -246,4 +246,23 @@ public class SnapshotTests
             """;
         Snapshot.Match("TwoInputsTwoOutputsGraph", Generate(source));
     }
+
+    [Fact]
+    public void FrozenFeatureExtractor()
+    {
+        // Trainable = false (issue 16): no gradient code for the frozen weights, BatchNormalization in its inference
+        // form while training, and nothing at all below the first trainable layer.
+        const string source = """
+            using NetGen;
+            namespace Samples;
+            [Network]
+            [Input(6)]
+            [Dense(8, Activation = Activation.Tanh, Trainable = false, Name = "features")]
+            [BatchNormalization(Trainable = false, Name = "norm")]
+            [Dense(5, Activation = Activation.Relu, Name = "hidden")]
+            [Dense(3, Activation = Activation.Softmax, Name = "head")]
+            public partial class FrozenFeatureExtractor { }
+            """;
+        Snapshot.Match("FrozenFeatureExtractor", Generate(source));
+    }
 }
