@@ -168,7 +168,7 @@ public static class Declarations
 
     private static Gen<string> Layer(string kind, Gen<string>? positional, params Gen<string>[] named)
     {
-        var common = new[] { Opt("Name", NameLit, 3), Opt("Inputs", NameArray, 8) };
+        var common = new[] { Opt("Name", NameLit, 3), Opt("Inputs", NameArray, 8), Opt("Trainable", Bool, 10) };
         return Gen.Select(positional ?? Gen.Const(""), All(named.Concat(common)), (p, n) =>
         {
             var args = (p.Length > 0 ? new[] { p } : Array.Empty<string>()).Concat(n).ToArray();
