@@ -5,6 +5,7 @@
 #   jit        dotnet run of the net10.0 build (JIT, tiered, this machine's instruction sets)
 #   portable   NativeAOT, default instruction set (x86-64 baseline: 128-bit SSE kernels)
 #   x86-64-v3  NativeAOT, -p:IlcInstructionSet=x86-64-v3 (AVX2 + FMA: 256-bit kernels)
+#   x86-64-v4  NativeAOT, -p:IlcInstructionSet=x86-64-v4 (AVX-512 F/BW/CD/DQ/VL: 512-bit kernels)
 #   native     NativeAOT, -p:IlcInstructionSet=native (every instruction set of this machine: AVX-512 here)
 # Start to first prediction: wall clock from just before the process starts (date +%s%N) to the moment the program
 # has its first prediction (it prints that time with --timing); min and median over START_RUNS starts.
@@ -13,8 +14,10 @@
 # pinned to one core (taskset -c 1: Environment.ProcessorCount is then 1, so the kernels run single-threaded and a
 # batch-1 latency does not depend on getting a second core on a shared machine).
 # Usage: bash tools/measure-embedded.sh [--prebuilt DIR] [LATENCY_RUNS=5] [START_RUNS=21]
-#   --prebuilt DIR  use DIR/portable, DIR/x86-64-v3 and DIR/native (each holding EmbeddedInference) instead of
-#                   publishing them (three native builds take long on a loaded machine); a build missing there is left out
+#   --prebuilt DIR  use DIR/portable, DIR/x86-64-v3, DIR/x86-64-v4 and DIR/native (each holding EmbeddedInference)
+#                   instead of publishing them (four native builds take long on a loaded machine); a build missing
+#                   there is left out
+#   NETGEN_BUILDS="portable native"  measure only these native builds (the JIT build is always measured)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 prebuilt=""
@@ -25,9 +28,10 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 images=Tests/NetGen.Tests/Fixtures/fashion-mnist-slice/t10k-images-idx3-ubyte.gz
 p=Samples/EmbeddedInference/EmbeddedInference.csproj
-builds=(jit portable x86-64-v3 native)
-declare -A isa=([portable]="" [x86-64-v3]="-p:IlcInstructionSet=x86-64-v3" [native]="-p:IlcInstructionSet=native")
-for b in portable x86-64-v3 native; do
+native_builds=(${NETGEN_BUILDS:-portable x86-64-v3 x86-64-v4 native})
+builds=(jit "${native_builds[@]}")
+declare -A isa=([portable]="" [x86-64-v3]="-p:IlcInstructionSet=x86-64-v3" [x86-64-v4]="-p:IlcInstructionSet=x86-64-v4" [native]="-p:IlcInstructionSet=native")
+for b in "${native_builds[@]}"; do
   if [ -n "$prebuilt" ]; then
     if [ -x "$prebuilt/$b/EmbeddedInference" ]; then
       mkdir -p "$work/$b" && cp "$prebuilt/$b/EmbeddedInference" "$work/$b/"

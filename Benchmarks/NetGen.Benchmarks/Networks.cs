@@ -43,6 +43,42 @@ public partial class MlpUnfused { }
 [Dense(10, Activation = Activation.Softmax)]
 public partial class CnnUnfused { }
 
+/// <summary>The small CNN in its usual Keras form with BatchNormalization after each convolution and the hidden Dense (folding A/B).</summary>
+[Network(InferenceBatchCapacity = 256)]
+[Input(28, 28, 1)]
+[Conv2D(32, 3, UseBias = false)]
+[BatchNormalization]
+[Activation(Activation.Relu)]
+[MaxPooling2D]
+[Conv2D(64, 3, UseBias = false)]
+[BatchNormalization]
+[Activation(Activation.Relu)]
+[MaxPooling2D]
+[Flatten]
+[Dense(128)]
+[BatchNormalization]
+[Activation(Activation.Relu)]
+[Dense(10, Activation = Activation.Softmax)]
+public partial class CnnBatchNorm { }
+
+/// <summary><see cref="CnnBatchNorm"/> with the generator's passes off.</summary>
+[Network(InferenceBatchCapacity = 256, Fusion = false)]
+[Input(28, 28, 1)]
+[Conv2D(32, 3, UseBias = false)]
+[BatchNormalization]
+[Activation(Activation.Relu)]
+[MaxPooling2D]
+[Conv2D(64, 3, UseBias = false)]
+[BatchNormalization]
+[Activation(Activation.Relu)]
+[MaxPooling2D]
+[Flatten]
+[Dense(128)]
+[BatchNormalization]
+[Activation(Activation.Relu)]
+[Dense(10, Activation = Activation.Softmax)]
+public partial class CnnBatchNormUnfused { }
+
 /// <summary>Marker type for the benchmark switcher.</summary>
 public static class Networks
 {

@@ -128,6 +128,11 @@ def run_json(cmd, env=None):
 
 
 PREDICT = "mlp_predict_b1,mlp_predict_b256,cnn_predict_b1,cnn_predict_b256"
+# Fused vs unfused A/B in the same rounds: the networks above generated with [Network(Fusion = false)], and the CNN
+# with BatchNormalization after each convolution and the hidden Dense (folding), fused and unfused.
+AB = ("mlp_predict_b1", "mlp_predict_b256", "cnn_predict_b1", "cnn_predict_b256", "cnn_bn_predict_b1", "cnn_bn_predict_b256")
+PREDICT += "," + ",".join(k + "_unfused" for k in AB) + ",cnn_bn_predict_b1,cnn_bn_predict_b256"
+NODE_ORT = os.path.isdir(os.path.join(HERE, "node_modules", "onnxruntime-node"))
 
 
 def netgen(threads, seconds, predict_only=False):
@@ -194,7 +199,8 @@ def main():
             if args.predict_only:
                 runs["ng1"].append(netgen(1, args.seconds, predict_only=True))
                 runs["ortcs1"].append(ort_cs_peer(1, args.seconds, model_dir))
-                runs["ort1"].append(ort_peer(1, args.seconds, model_dir))
+                if NODE_ORT:
+                    runs["ort1"].append(ort_peer(1, args.seconds, model_dir))
                 continue
             runs["ng1"].append(netgen(1, args.seconds))
             runs["ortcs1"].append(ort_cs_peer(1, args.seconds, model_dir))
@@ -249,9 +255,18 @@ def main():
         print(f"\nMedians of {args.rounds} interleaved rounds (NetGen, ORT from C#, ORT from node; 1 thread; {args.seconds} s per workload each).")
         print("Ratios: NetGen/peer time for batch 1 (lower is better), peer/NetGen time = throughput ratio for batch 256 (higher is better).\n")
         table("NetGen vs ONNX Runtime called from C# (Microsoft.ML.OnnxRuntime, IOBinding):", cs_rows)
+        print("\nGenerator passes, fused vs unfused ([Network(Fusion = false)]), same rounds:\n")
+        print("| workload | fused | unfused | fused / unfused time |")
+        print("|---|---|---|---|")
+        for key in AB:
+            f, u = med("ng1", key), med("ng1", key + "_unfused")
+            print(f"| {key} | {us(f)} | {us(u)} | {f / u:.2f}x |")
+        if not NODE_ORT:
+            print("\n(ORT from node skipped: Benchmarks/peers/node_modules/onnxruntime-node is not installed)")
+        print(f"\nload average {open('/proc/loadavg').read().split()[:3]} on {os.cpu_count()} cores")
         print("\nAll figures (median seconds per call):")
         for key in runs["ng1"][0]:
-            print(f"  {key}: " + ", ".join(f"{tool}={med(tool, key) * 1e6:.1f}µs" for tool in ("ng1", "ortcs1", "ort1")))
+            print(f"  {key}: " + ", ".join(f"{tool}={med(tool, key) * 1e6:.1f}µs" for tool in ("ng1", "ortcs1", "ort1") if runs[tool] and key in runs[tool][0]))
         return
 
     t, o, p = med("ng1", "mlp_predict_b1"), med("ort1", "mlp_predict_b1"), med("pt1", "mlp_predict_b1")

@@ -4,6 +4,7 @@ using System.Diagnostics;
 namespace NetGen;
 
 /// <summary>Argument checks used by generated code at its public entry points. Each failure names the argument and the expected size.</summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class Guard
 {
     /// <summary>Throws unless <paramref name="batchSize"/> is at least 1.</summary>

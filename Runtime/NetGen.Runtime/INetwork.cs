@@ -24,7 +24,7 @@ public interface INetwork
     /// <summary>All trainable parameters, in Keras <c>get_weights()</c> order and layout.</summary>
     Span<float> Parameters { get; }
 
-    /// <summary>Gradients of the last <see cref="ComputeGradients"/> call, laid out as <see cref="Parameters"/>.</summary>
+    /// <summary>Gradients of the last <see cref="ComputeGradients(ReadOnlySpan{float}, ReadOnlySpan{float}, int, Loss)"/> call, laid out as <see cref="Parameters"/>.</summary>
     ReadOnlySpan<float> Gradients { get; }
 
     /// <summary>Where each weight lives in <see cref="Parameters"/>.</summary>
@@ -33,7 +33,7 @@ public interface INetwork
     /// <summary>A text identifying the parameter layout; weight files record it and refuse to load into another network.</summary>
     string WeightSignature { get; }
 
-    /// <summary>The outputs of the last <see cref="ComputeGradients"/> call (training mode), <c>batchSize · OutputLength</c> floats.</summary>
+    /// <summary>The outputs of the last <see cref="ComputeGradients(ReadOnlySpan{float}, ReadOnlySpan{float}, int, Loss)"/> call (training mode), <c>batchSize · OutputLength</c> floats.</summary>
     ReadOnlySpan<float> TrainingOutput { get; }
 
     /// <summary>Writes the weights (and any non-trainable state) to a versioned file: a temporary file, then a rename.</summary>
@@ -57,6 +57,63 @@ public interface INetwork
     /// </summary>
     Span<float> State => Span<float>.Empty;
 
+    /// <summary>
+    /// <see cref="ComputeGradients(ReadOnlySpan{float}, ReadOnlySpan{float}, int, Loss, Span{float})"/>; with
+    /// <paramref name="training"/> false, the gradients of the inference-mode forward (Keras <c>training=False</c> under a
+    /// gradient tape): dropout and noise off, BatchNormalization with its moving statistics (left unchanged).
+    /// </summary>
+    float ComputeGradients(ReadOnlySpan<float> input, ReadOnlySpan<float> target, int batchSize, Loss loss, Span<float> inputGradient, bool training)
+        => training ? ComputeGradients(input, target, batchSize, loss, inputGradient)
+            : throw new NotSupportedException($"The {GetType().Name} has no inference-mode gradients.");
+
+    /// <summary>
+    /// Per weight of <see cref="ParameterLayout"/>, whether the optimizer updates it now (see <see cref="SetTrainable"/>);
+    /// empty means every weight trains.
+    /// </summary>
+    ReadOnlySpan<bool> TrainableWeights => ReadOnlySpan<bool>.Empty;
+
+    /// <summary>
+    /// Freezes (<paramref name="trainable"/> false) or unfreezes the weights of the layer named <paramref name="layer"/>
+    /// for fine-tuning: the optimizer skips frozen weights (and their slots), and the trainer keeps a frozen layer's state
+    /// (BatchNormalization's moving statistics) as it was. A layer declared <c>Trainable = false</c> has no gradient code
+    /// and cannot be unfrozen.
+    /// </summary>
+    /// <exception cref="ArgumentException">No layer has that name.</exception>
+    /// <exception cref="InvalidOperationException">Unfreezing a layer declared <c>Trainable = false</c>.</exception>
+    void SetTrainable(string layer, bool trainable) => throw new NotSupportedException($"The {GetType().Name} does not support freezing layers.");
+
+    /// <summary>Every layer in declaration order: name, Keras class, output shape (Keras <c>model.layers</c>).</summary>
+    IReadOnlyList<LayerInfo> Layers => Array.Empty<LayerInfo>();
+
+    /// <summary>Where each non-trainable state variable (BatchNormalization's moving statistics) lives in <see cref="State"/>.</summary>
+    IReadOnlyList<ParameterInfo> StateLayout => Array.Empty<ParameterInfo>();
+
+    /// <summary>The Keras-style <c>model.summary()</c> table.</summary>
+    string SummaryText => "";
+
+    /// <summary>The network as a Graphviz DOT graph (<c>dot -Tsvg</c> renders it).</summary>
+    string Diagram => "";
+
+    /// <summary>The network as a Mermaid flowchart (GitHub renders it in a <c>```mermaid</c> block).</summary>
+    string MermaidDiagram => "";
+
+    /// <summary>
+    /// Inference that writes the output of the layer named <paramref name="layer"/> (see <see cref="Layers"/>) to
+    /// <paramref name="output"/>, <c>batchSize</c> times that layer's output floats (Keras <c>Model(inputs, layer.output)</c>).
+    /// </summary>
+    void PredictLayer(string layer, ReadOnlySpan<float> input, Span<float> output, int batchSize = 1)
+        => throw new NotSupportedException($"The {GetType().Name} does not expose its layers' outputs.");
+
     /// <summary>Training-mode forward and full backward pass; fills <see cref="Gradients"/> and returns the mean loss over the batch.</summary>
     float ComputeGradients(ReadOnlySpan<float> input, ReadOnlySpan<float> target, int batchSize, Loss loss);
+
+    /// <summary>
+    /// <see cref="ComputeGradients(ReadOnlySpan{float}, ReadOnlySpan{float}, int, Loss)"/> that also writes d(loss)/d(input)
+    /// to <paramref name="inputGradient"/> (<c>batchSize · InputLength</c> floats laid out as <paramref name="input"/>; empty:
+    /// none). The weight gradients are the same either way. Networks reading token ids have no input gradient.
+    /// </summary>
+    /// <exception cref="NotSupportedException">A non-empty <paramref name="inputGradient"/> for a network without input gradients (token ids).</exception>
+    float ComputeGradients(ReadOnlySpan<float> input, ReadOnlySpan<float> target, int batchSize, Loss loss, Span<float> inputGradient)
+        => inputGradient.IsEmpty ? ComputeGradients(input, target, batchSize, loss)
+            : throw new NotSupportedException($"The {GetType().Name} reads token ids, which have no gradient.");
 }

@@ -8,6 +8,7 @@ using System.Globalization;
 using System.IO;
 using NetGen;
 using NetGen.Data;
+using NetGen.Samples.Data;
 
 namespace EmbeddedInference;
 

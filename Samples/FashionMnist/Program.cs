@@ -7,6 +7,7 @@ using System.IO;
 using System.Linq;
 using NetGen;
 using NetGen.Data;
+using NetGen.Samples.Data;
 using NetGen.Plotting;
 using NetGen.Training;
 
@@ -62,7 +63,7 @@ internal static class Program
         FashionMnistData data;
         try
         {
-            data = NetGen.Data.FashionMnist.Load(options.DataDirectory);
+            data = NetGen.Samples.Data.FashionMnist.Load(options.DataDirectory);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidDataException)
         {
@@ -71,7 +72,7 @@ internal static class Program
         }
         Console.WriteLine($"Data: {data.TrainCount} training and {data.TestCount} test images from {options.DataDirectory}");
 
-        var testTargets = NetGen.Data.FashionMnist.OneHot(data.TestLabels, 10);
+        var testTargets = NetGen.Samples.Data.FashionMnist.OneHot(data.TestLabels, 10);
         INetwork Create(int seed) => options.Model switch
         {
             "cnn" => new FashionCnn(seed),
@@ -99,7 +100,7 @@ internal static class Program
         // Keras: callbacks=[EarlyStopping(patience=3, restore_best_weights=True), ModelCheckpoint(path, save_best_only=True)].
         var checkpoint = new ModelCheckpoint(CheckpointPath(options.WeightsPath), monitor: "val_loss", saveBestOnly: true);
         var earlyStopping = new EarlyStopping(monitor: "val_loss", patience: 3, restoreBestWeights: true);
-        var history = trainer.Fit(data.TrainImages, NetGen.Data.FashionMnist.OneHot(data.TrainLabels, 10), new FitOptions
+        var history = trainer.Fit(data.TrainImages, NetGen.Samples.Data.FashionMnist.OneHot(data.TrainLabels, 10), new FitOptions
         {
             Epochs = options.Epochs,
             BatchSize = options.BatchSize,
@@ -132,8 +133,8 @@ internal static class Program
             reloaded.Predict(data.TestImages.AsSpan(i * reloaded.InputLength, reloaded.InputLength), probabilities);
             int best = 0;
             for (int k = 1; k < probabilities.Length; k++) if (probabilities[k] > probabilities[best]) best = k;
-            var truth = NetGen.Data.FashionMnist.ClassNames[data.TestLabels[i]];
-            Console.WriteLine($"  test image {i}: {NetGen.Data.FashionMnist.ClassNames[best]} ({probabilities[best]:P1}), truth {truth}");
+            var truth = NetGen.Samples.Data.FashionMnist.ClassNames[data.TestLabels[i]];
+            Console.WriteLine($"  test image {i}: {NetGen.Samples.Data.FashionMnist.ClassNames[best]} ({probabilities[best]:P1}), truth {truth}");
         }
         Console.WriteLine($"Test accuracy: {result.Accuracy:F4}");
         return 0;

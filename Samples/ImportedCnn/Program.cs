@@ -7,6 +7,7 @@ using System.IO;
 using System.Linq;
 using System.Text.Json;
 using NetGen.Data;
+using NetGen.Samples.Data;
 
 namespace ImportedCnn;
 

@@ -248,6 +248,12 @@ internal static class GraphBuilder
                 if (!CheckShape(p.Shape, $"{layerSpec.Kind} '{names[i]}'", $"its weight '{p.Name}'", layerSpec.Location, context)) return null;
             node.Id = i;
             node.Sources = sources;
+            // Trainable = false, a property of every layer attribute (LayerAttribute), read here for every kind.
+            if (layerSpec.Find("Trainable") is { Kind: ArgKind.Bool, Number: 0 })
+            {
+                node.Trainable = false;
+                foreach (var p in node.Parameters) p.Frozen = true;
+            }
             layers.Add(node);
             shapes[i] = node.OutputShape;
             built[i] = node;

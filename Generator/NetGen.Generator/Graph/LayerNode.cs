@@ -65,6 +65,13 @@ internal abstract class LayerNode
 
     public Shape OutputShape { get; }
 
+    /// <summary>
+    /// False for a layer declared <c>Trainable = false</c> (read for every kind by the graph builder): its weights get no
+    /// gradient code and no updates, and a layer whose training forward differs from inference (BatchNormalization)
+    /// runs in inference mode, as Keras 3 does.
+    /// </summary>
+    public bool Trainable { get; set; } = true;
+
     /// <summary>Keras class name shown by Summary, e.g. <c>Dense</c>.</summary>
     public abstract string KerasClass { get; }
 
@@ -108,6 +115,13 @@ internal abstract class LayerNode
 
     /// <summary>For a layer that reads token ids: how many ids are valid (0 .. n − 1).</summary>
     public virtual int TokenVocabulary => 0;
+
+    /// <summary>
+    /// Whether the layer computes differently in training and inference (dropout and noise are the identity at
+    /// inference; BatchNormalization uses its moving statistics): such a layer makes the network generate gradients of
+    /// its inference mode as well (<c>ComputeGradients(..., training: false)</c>).
+    /// </summary>
+    public virtual bool DependsOnTrainingMode => InferenceUse == BufferUse.Alias && TrainingUse != BufferUse.Alias;
 
     public virtual BufferUse InferenceUse => BufferUse.New;
 

@@ -28,6 +28,9 @@ internal sealed class ParameterDecl
 
     public int Offset { get; set; }
 
+    /// <summary>The weight belongs to a layer declared <c>Trainable = false</c>: writing its gradient is no side effect.</summary>
+    public bool Frozen { get; set; }
+
     /// <summary>
     /// A range set to ones after the initializer has run (LSTM's <c>unit_forget_bias</c>: the forget gate's bias block),
     /// or null.

@@ -146,7 +146,10 @@ internal sealed class AttentionNode : LayerNode
 
     public override void LowerInference(LoweringContext c, IReadOnlyList<Tensor> xs, Tensor y) => Lower(c, xs, y, training: false);
 
-    public override void LowerTrainingForward(LoweringContext c, IReadOnlyList<Tensor> xs, Tensor y) => Lower(c, xs, y, training: true);
+    /// <summary>Attention dropout is off in inference mode (gradients with <c>training: false</c> too).</summary>
+    public override bool DependsOnTrainingMode => _rate > 0;
+
+    public override void LowerTrainingForward(LoweringContext c, IReadOnlyList<Tensor> xs, Tensor y) => Lower(c, xs, y, training: !c.InferenceMode);
 
     private void Lower(LoweringContext c, IReadOnlyList<Tensor> xs, Tensor y, bool training)
     {
@@ -170,7 +173,7 @@ internal sealed class AttentionNode : LayerNode
         var dValue = a.Dxs[1] ?? c.Scratch("d_value", _tv * _valueDim, InputShapes[1]);
         // Key = value: a distinct buffer for the key's gradient, summed into the value's afterwards.
         var dKey = a.Xs.Count > 2 ? a.Dxs[2] ?? c.Scratch("d_key", _tv * _dim, InputShapes[2]) : c.Scratch("d_key", _tv * _dim, InputShapes[1]);
-        Operand dropout = _rate > 0 ? DropoutMask(c) : Empty;
+        Operand dropout = _rate > 0 && !c.InferenceMode ? DropoutMask(c) : Empty;
         c.Call(KnownKernels.AttentionBackward, Join(
             new Operand[] { ScoreMode, a.Xs[0], Key(a.Xs), a.Xs[1], Scale(false), ConcatWeight(false) }, Masks(c),
             new Operand[] { dropout, Probabilities(c), a.Dy, c.ScratchOf(this, "d_scores") is { } dScores ? dScores : Empty, Out(dQuery), Out(dKey), Out(dValue), Scale(true), ConcatWeight(true),

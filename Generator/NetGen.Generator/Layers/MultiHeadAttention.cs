@@ -257,7 +257,10 @@ internal sealed class MultiHeadAttentionNode : LayerNode
 
     public override void LowerInference(LoweringContext c, IReadOnlyList<Tensor> xs, Tensor y) => Lower(c, xs, y, training: false);
 
-    public override void LowerTrainingForward(LoweringContext c, IReadOnlyList<Tensor> xs, Tensor y) => Lower(c, xs, y, training: true);
+    /// <summary>Attention dropout is off in inference mode (gradients with <c>training: false</c> too).</summary>
+    public override bool DependsOnTrainingMode => _rate > 0;
+
+    public override void LowerTrainingForward(LoweringContext c, IReadOnlyList<Tensor> xs, Tensor y) => Lower(c, xs, y, training: !c.InferenceMode);
 
     private void Lower(LoweringContext c, IReadOnlyList<Tensor> xs, Tensor y, bool training)
     {
@@ -293,7 +296,7 @@ internal sealed class MultiHeadAttentionNode : LayerNode
         var dq = c.Scratch("d_q", _t * _heads * _keyDim, new Shape(_t, _heads, _keyDim));
         var dk = c.Scratch("d_k", _s * _heads * _keyDim, new Shape(_s, _heads, _keyDim));
         var dv = c.Scratch("d_v", _s * _heads * _valueDim, new Shape(_s, _heads, _valueDim));
-        Operand dropout = _rate > 0 ? DropoutMask(c) : Empty;
+        Operand dropout = _rate > 0 && !c.InferenceMode ? DropoutMask(c) : Empty;
         c.Call(KnownKernels.MultiHeadBackward, Join(
             new Operand[] { Q(c), K(c), V(c) }, Masks(c),
             new Operand[] { dropout, Probabilities(c), dCore, c.ScratchOf(this, "d_scores") is { } dScores ? dScores : Empty, Out(dq), Out(dk), Out(dv),

@@ -207,9 +207,20 @@ internal sealed class NormalizationNode : LayerNode
         }
     }
 
+    /// <inheritdoc/>
+    public override bool DependsOnTrainingMode => IsBatch && Trainable;
+
+    /// <summary>BatchNormalization trains in its inference form (moving statistics, not updated) when frozen or when the gradients are of inference mode.</summary>
+    private bool InferenceForm(LoweringContext c) => IsBatch && (!Trainable || c.InferenceMode);
+
     public override void LowerTrainingForward(LoweringContext c, IReadOnlyList<Tensor> xs, Tensor y)
     {
         var x = xs[0];
+        if (InferenceForm(c))
+        {
+            LowerInference(c, xs, y);
+            return;
+        }
         switch (_mode)
         {
             case NormalizationKind.Mode.Batch:
@@ -226,6 +237,14 @@ internal sealed class NormalizationNode : LayerNode
 
     public override void LowerBackward(LoweringContext c, BackwardArgs a)
     {
+        if (InferenceForm(c))
+        {
+            // A per-channel affine map: frozen weights get no gradient, and no call at all when no earlier layer needs dx.
+            if (!Trainable && a.Dx is null) return;
+            c.Call(KnownKernels.BatchNormInferenceBackward, Concat(new[] { a.X, Gamma, StateRead(State[0]), StateRead(State[1]), a.Dy,
+                Trainable ? GammaGrad : EmptyOut, Trainable ? BetaGrad : EmptyOut, a.Dx is null ? EmptyOut : Out(a.Dx) }, Concat(Extent, new[] { Epsilon })));
+            return;
+        }
         // The kernels write dx; when no earlier layer needs it, the (discarded) result goes to dy's own tensor.
         var dx = a.Dx ?? a.Dy;
         var common = new[] { a.X, Gamma, Mean(c, false), InvStd(c, false), a.Dy, GammaGrad, BetaGrad, Out(dx) };

@@ -243,10 +243,13 @@ internal sealed class RecurrentNode : LayerNode
         }
     }
 
+    /// <summary>Input dropout is off in inference mode (gradients with <c>training: false</c> too).</summary>
+    public override bool DependsOnTrainingMode => Options.Dropout > 0;
+
     public override void LowerTrainingForward(LoweringContext c, IReadOnlyList<Tensor> xs, Tensor y)
     {
         var x = xs[0];
-        if (Options.Dropout > 0)
+        if (Options.Dropout > 0 && !c.InferenceMode)
         {
             var dropped = c.Scratch("dropped", InputShape.Size, InputShape);
             c.Call(KnownKernels.RecurrentInputDropoutForward, x, Out(dropped), Out(c.Scratch("dropout_mask", Features)),
@@ -315,7 +318,7 @@ internal sealed class RecurrentNode : LayerNode
 
     public override void LowerBackward(LoweringContext c, BackwardArgs a)
     {
-        bool dropout = Options.Dropout > 0;
+        bool dropout = Options.Dropout > 0 && !c.InferenceMode;
         var x = dropout ? c.Scratch("dropped", InputShape.Size, InputShape) : a.X;
         Tensor? dx = a.Dx is null ? null : dropout ? c.Scratch("d_dropped", InputShape.Size, InputShape) : a.Dx;
         // The upstream gradient of each direction: the layer's own, or split by the merge.

@@ -25,6 +25,14 @@ internal sealed class LoweringContext
     /// <summary>Whether this is the training program (otherwise Predict's).</summary>
     public bool Training { get; }
 
+    /// <summary>
+    /// Whether the training program differentiates the inference-mode forward (Keras <c>training=False</c> under a
+    /// gradient tape): a layer whose training forward differs from its inference (BatchNormalization) lowers its
+    /// inference form and that form's backward; layers that are the identity at inference (dropout, noise) are passed
+    /// through by the network lowering.
+    /// </summary>
+    public bool InferenceMode { get; set; }
+
     /// <summary>Whether the backward part is being lowered: new scratch then lives in the gradient arena.</summary>
     public bool Backward { get; set; }
 
@@ -127,6 +135,9 @@ internal sealed class LoweringContext
     public static Operand Grad(ParameterDecl p) => new WeightArg(p, WeightRole.Gradient);
 
     public static Operand State(ParameterDecl p) => new WeightArg(p, WeightRole.State);
+
+    /// <summary>State the operation only reads (no side effect: the dead-gradient pass may drop the operation).</summary>
+    public static Operand StateRead(ParameterDecl p) => new WeightArg(p, WeightRole.StateRead);
 
     public static Operand Int(int value) => new IntArg(value, false);
 

@@ -17,7 +17,15 @@ internal static class NetworkLowering
     /// <summary>Names of the per-input and per-output spans of the chunk and training methods.</summary>
     public static IReadOnlyList<string> Spans(string stem, int count) => count == 1 ? new[] { stem } : Enumerable.Range(0, count).Select(i => stem + i).ToArray();
 
-    public static Program Inference(NetworkGraph g, Resources resources)
+    /// <summary>The name of layer <paramref name="index"/>'s output span in <c>PredictLayersChunk</c>.</summary>
+    public static string Tap(int index) => "tap" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Predict's chunk (inference), or with <paramref name="taps"/> the chunk of <c>PredictLayers</c>: after each layer
+    /// its output is copied to the caller's span for that layer (<see cref="Tap"/>) when one was given, and the network
+    /// outputs are not written.
+    /// </summary>
+    public static Program Inference(NetworkGraph g, Resources resources, bool taps = false)
     {
         var program = new Program();
         var c = new LoweringContext(program, resources, training: false);
@@ -38,13 +46,16 @@ internal static class NetworkLowering
             if (alias)
             {
                 c.Alias(values[l.Sources[0]], y);
+                if (taps) Tap(c, y, l, index);
                 continue;
             }
             // An element-wise layer may overwrite its input when nothing reads the input later (the planner decides).
             if (l.InferenceUse == BufferUse.InPlace && l.Sources.Length == 1) y.ReuseOf = values[l.Sources[0]];
             l.LowerInference(c, l.Sources.Select(s => values[s]).ToList(), y);
+            if (taps) Tap(c, y, l, index);
         }
         c.Layer = null;
+        if (taps) return program;
         for (int k = 0; k < g.Outputs.Count; k++)
         {
             var o = g.Outputs[k];
@@ -55,10 +66,23 @@ internal static class NetworkLowering
         return program;
     }
 
-    public static Program Training(NetworkGraph g, Resources resources)
+    private static void Tap(LoweringContext c, Tensor y, LayerNode l, int index)
     {
-        var program = new Program();
-        var c = new LoweringContext(program, resources, training: true);
+        var tap = c.External(Tap(index), l.OutputShape, -1, writable: true);
+        c.Add(new CopyOp(y, tap) { OnlyWhenGiven = new[] { tap } });
+    }
+
+    /// <summary>
+    /// The training step: forward in training mode, loss, backward. With <paramref name="inferenceMode"/> the forward is
+    /// the inference one (Keras <c>training=False</c> under a gradient tape): layers that are the identity at inference
+    /// (dropout, noise) pass through, and layers that read <see cref="LoweringContext.InferenceMode"/> (BatchNormalization)
+    /// lower their inference form and its backward.
+    /// </summary>
+    public static Program Training(NetworkGraph g, Resources resources, bool inferenceMode = false)
+    {
+        var program = new Program { InferenceMode = inferenceMode };
+        var c = new LoweringContext(program, resources, training: true) { InferenceMode = inferenceMode };
+        bool Identity(LayerNode l) => inferenceMode && l.InferenceUse == BufferUse.Alias;
         var inputs = Spans("input", g.Inputs.Count);
         var values = new Dictionary<int, Tensor>();
         foreach (var i in g.Inputs) values[i.Id] = c.External(inputs[i.Index], i.Shape, i.Id, writable: false);
@@ -77,7 +101,7 @@ internal static class NetworkLowering
             var l = g.Layers[index];
             c.Layer = l;
             c.LayerIndex = index;
-            bool alias = l.TrainingUse == BufferUse.Alias;
+            bool alias = l.TrainingUse == BufferUse.Alias || Identity(l);
             c.Add(new LayerStart(l, alias ? "(no computation: the output is the input's floats)" : null));
             var y = c.NewTensor(l.Name, l.OutputShape.Size, Arena.Activations, l.OutputShape, l.Id);
             values[l.Id] = y;
@@ -101,6 +125,11 @@ internal static class NetworkLowering
         }
         program.Outputs.AddRange(outputs);
 
+        // Gradients with respect to the float inputs: computed into the gradient arena and copied to the caller's span
+        // when one is given (the dead-gradient pass makes the operations that serve only them conditional).
+        var inputGradients = InputGradientSpans(g);
+        bool Differentiable(int value) => !g.IsInput(value) || inputGradients.Count > 0;
+
         // ---- loss
         c.Add(new SectionOp(Section.Loss));
         var gradients = new Dictionary<int, Tensor>();
@@ -109,7 +138,7 @@ internal static class NetworkLowering
             int o = g.Outputs[k];
             var shape = g.ShapeOf(o);
             Tensor? gradient = null;
-            if (!g.IsInput(GraphBuilder.AliasRoot(g, o, training: true)))
+            if (Differentiable(GraphBuilder.AliasRoot(g, o, training: true)))
             {
                 if (!gradients.TryGetValue(o, out var existing)) gradient = gradients[o] = c.NewTensor("d_" + g.NameOf(o), shape.Size, Arena.Gradients, shape, o);
                 else gradient = c.NewTensor("d_" + g.NameOf(o) + "_loss" + k, shape.Size, Arena.Gradients, shape, o);
@@ -138,11 +167,11 @@ internal static class NetworkLowering
             if (!gradients.TryGetValue(l.Id, out var dy)) continue;
             c.Layer = l;
             c.LayerIndex = index;
-            bool passThrough = l.TrainingUse == BufferUse.Alias || l.BackwardUse == BufferUse.Alias;
+            bool passThrough = l.TrainingUse == BufferUse.Alias || l.BackwardUse == BufferUse.Alias || Identity(l);
             c.Add(new LayerStart(l, passThrough ? "(no code: the input gradient is the output gradient)" : null));
             if (passThrough)
             {
-                Pass(c, g, gradients, dy, l.Sources[0], l);
+                Pass(c, g, gradients, dy, l.Sources[0], Differentiable);
                 continue;
             }
             var dxs = new Tensor?[l.Sources.Length];
@@ -151,7 +180,7 @@ internal static class NetworkLowering
             for (int k = 0; k < l.Sources.Length; k++)
             {
                 int s = l.Sources[k];
-                if (g.IsInput(s)) continue; // nothing reads a network input's gradient
+                if (!Differentiable(s)) continue; // nothing reads a network input's gradient
                 if (inPlace) dxs[k] = dy;
                 else if (!gradients.TryGetValue(s, out var target))
                     dxs[k] = gradients[s] = c.NewTensor("d_" + g.NameOf(s), g.ShapeOf(s).Size, Arena.Gradients, g.ShapeOf(s), s);
@@ -165,15 +194,35 @@ internal static class NetworkLowering
             var forwardOutput = values[l.Id];
             l.LowerBackward(c, new BackwardArgs(l.Sources.Select(s => values[s]).ToList(), forwardOutput, dy, dxs));
             foreach (var (target, addend) in sums) c.Accumulate(target, addend);
-            if (inPlace && dxs[0] is not null) Pass(c, g, gradients, dy, l.Sources[0], l);
+            if (inPlace && dxs[0] is not null) Pass(c, g, gradients, dy, l.Sources[0], Differentiable);
+        }
+        c.Layer = null;
+        for (int k = 0; k < inputGradients.Count; k++)
+        {
+            var input = g.Inputs[k];
+            var sink = c.External(inputGradients[k], input.Shape, -1, writable: true);
+            program.InputGradients.Add(sink);
+            var through = InferenceOnlyAfter(g, input.Id);
+            program.InputGradientBlocked.Add(through is null ? null
+                : $"Lambda '{through.Name}' is inference-only, but the gradient with respect to input '{input.Name}' passes through it; give it a Backward method.");
+            Operation op = gradients.TryGetValue(input.Id, out var d) ? new CopyOp(d, sink) : new ClearOp(sink);
+            op.OnlyWhenGiven = new[] { sink };
+            c.Add(op);
         }
         return program;
     }
 
+    /// <summary>
+    /// The names of the spans receiving d(loss)/d(input) in the training method, one per input; none when an input holds
+    /// token ids (integers have no gradient).
+    /// </summary>
+    public static IReadOnlyList<string> InputGradientSpans(NetworkGraph g)
+        => g.TokenIds ? System.Array.Empty<string>() : Spans("inputGradient", g.Inputs.Count);
+
     /// <summary>Hands <paramref name="gradient"/> on as the gradient of <paramref name="source"/>: a new name for it, or a sum.</summary>
-    private static void Pass(LoweringContext c, NetworkGraph g, Dictionary<int, Tensor> gradients, Tensor gradient, int source, LayerNode layer)
+    private static void Pass(LoweringContext c, NetworkGraph g, Dictionary<int, Tensor> gradients, Tensor gradient, int source, System.Func<int, bool> differentiable)
     {
-        if (g.IsInput(source)) return;
+        if (!differentiable(source)) return;
         if (gradients.TryGetValue(source, out var target))
         {
             c.Accumulate(target, gradient);
@@ -191,6 +240,19 @@ internal static class NetworkLowering
         foreach (var op in program.Operations)
             if (op is AliasOp a && a.To.Tensor == t) return IsExternal(program, a.From.Tensor);
         return false;
+    }
+
+    /// <summary>An inference-only Lambda that reads (through any layers) the value <paramref name="input"/>, or null.</summary>
+    private static LayerNode? InferenceOnlyAfter(NetworkGraph g, int input)
+    {
+        var reached = new HashSet<int> { input };
+        foreach (var l in g.Layers)
+            if (l.Sources.Any(reached.Contains))
+            {
+                if (l is LambdaNode { InferenceOnly: true }) return l;
+                reached.Add(l.Id);
+            }
+        return null;
     }
 
     /// <summary>An inference-only Lambda the gradient must pass through (it depends on a weight), or null.</summary>

@@ -92,7 +92,10 @@ internal enum WeightRole
 {
     Parameter,
     Gradient,
+    /// <summary>State the operation may write (a side effect).</summary>
     State,
+    /// <summary>State the operation only reads.</summary>
+    StateRead,
 }
 
 /// <summary>One weight's span in the parameter buffer, its gradient in the gradient buffer, or a state variable.</summary>
@@ -303,6 +306,13 @@ internal abstract class Operation
     /// <summary>When set, the operation runs only when the flag is false.</summary>
     public FusedFlag? SkipWhen { get; set; }
 
+    /// <summary>
+    /// When set, the operation only serves these external spans and runs only when the caller passed one of them
+    /// non-empty: the gradients with respect to the inputs (<see cref="Program.InputGradients"/>, set by the dead-gradient
+    /// pass) and the layer outputs of <c>PredictLayers</c>.
+    /// </summary>
+    public IReadOnlyList<Tensor>? OnlyWhenGiven { get; set; }
+
     /// <summary>Every operand, in order.</summary>
     public abstract IEnumerable<Operand> Operands { get; }
 
@@ -312,7 +322,7 @@ internal abstract class Operation
         get
         {
             foreach (var o in Operands)
-                if (o is WeightArg { Role: not WeightRole.Parameter } or RngArg or LossKindArg) return true;
+                if (o is WeightArg { Role: WeightRole.State } or RngArg or LossKindArg || o is WeightArg { Role: WeightRole.Gradient } w && !w.Decl.Frozen) return true;
             return false;
         }
     }
@@ -369,6 +379,16 @@ internal sealed class CopyOp : Operation
     public TensorArg To { get; }
 
     public override IEnumerable<Operand> Operands => new Operand[] { From, To };
+}
+
+/// <summary><c>target.Clear()</c>: the gradient with respect to an input the loss does not depend on.</summary>
+internal sealed class ClearOp : Operation
+{
+    public ClearOp(Tensor target) => Target = new TensorArg(target, true);
+
+    public TensorArg Target { get; }
+
+    public override IEnumerable<Operand> Operands => new Operand[] { Target };
 }
 
 /// <summary><c>target += addend</c>: the gradient of a tensor read by several layers is the sum of theirs.</summary>
@@ -496,6 +516,18 @@ internal sealed class Program
 
     /// <summary>The tensors holding the network's outputs, in order.</summary>
     public List<Tensor> Outputs { get; } = new();
+
+    /// <summary>
+    /// Training only: per network input, the caller's span that receives d(loss)/d(input) (an external writable tensor,
+    /// written only when the caller passes a non-empty span), or null for an input without one (token ids).
+    /// </summary>
+    public List<Tensor?> InputGradients { get; } = new();
+
+    /// <summary>Training only: per entry of <see cref="InputGradients"/>, why that gradient cannot be computed (an inference-only Lambda on its path), or null.</summary>
+    public List<string?> InputGradientBlocked { get; } = new();
+
+    /// <summary>Training only: the program differentiates the inference-mode forward (<c>training: false</c>).</summary>
+    public bool InferenceMode { get; set; }
 
     /// <summary>Training only: why this network cannot train (an inference-only Lambda on the gradient path), or null.</summary>
     public string? Blocked { get; set; }

@@ -6,25 +6,32 @@ namespace NetGen.Generator.Passes;
 
 /// <summary>
 /// Fuses bias and activation into the producer's epilogue: a Dense or convolution forward writing <c>z</c>, directly
-/// followed by the activation <c>y = f(z)</c> of the same layer, becomes one fused call that applies <c>f</c> block
-/// by block while the block is in cache (<c>Fused.DenseForward</c>, <c>Fused.ConvolutionForward</c>). Runs after
-/// the loss fusion, which looks for the activation that produces an output.
+/// followed by the activation <c>y = f(z)</c> (of the same layer, or of an Activation layer right after it: only
+/// layer headings between them), becomes one fused call that applies <c>f</c> block by block while the block is in
+/// cache (<c>Fused.DenseForward</c>, <c>Fused.ConvolutionForward</c>). The fused call still writes <c>z</c> in full, so
+/// later readers of <c>z</c> (a backward pass) are unaffected. Runs after the loss fusion, which looks for the
+/// activation that produces an output.
 /// </summary>
 internal static class Epilogues
 {
     public static void Run(Program program)
     {
         var ops = program.Operations;
-        for (int i = 0; i + 1 < ops.Count; i++)
+        for (int i = 0; i < ops.Count; i++)
         {
-            if (ops[i] is not KernelCall producer || ops[i + 1] is not KernelCall activation || producer.Layer != activation.Layer) continue;
-            if (!KnownKernels.IsActivationForward(activation.Kernel, out int function)) continue;
+            int next = BatchNormFolding.Next(ops, i);
+            if (next < 0 || ops[i] is not KernelCall producer || ops[next] is not KernelCall activation) continue;
+            if (producer.SkipWhen is not null || activation.SkipWhen is not null) continue;
+            if (!KnownKernels.IsActivationForward(activation.Kernel, out int function) || activation.Args.Count > 3) continue; // x, y (, cols): no extra arguments
             if (activation.Args[0] is not TensorArg { Take: null } input || activation.Args[1] is not TensorArg { Writes: true, Take: null } output) continue;
             var fused = Fuse(producer, input.Tensor, output.Tensor, function);
             if (fused is null) continue;
             fused.Layer = producer.Layer;
             ops[i] = fused;
-            ops.RemoveAt(i + 1);
+            for (int k = i + 1; k < next; k++)
+                if (ops[k] is LayerStart { Layer: { } layer } && layer == activation.Layer && layer != producer.Layer)
+                    ops[k] = new LayerStart(layer, $"(fused into {producer.Layer?.Name ?? "the layer before"}'s call above)");
+            ops.RemoveAt(next);
         }
     }
 

@@ -84,8 +84,12 @@ internal static class GuardPrinter
     /// </summary>
     public static string Cref(NetworkGraph g, string member)
     {
-        if (g.Inputs.Count == 1 && g.Outputs.Count == 1 && !g.TokenIds) return member;
         const string span = "global::System.ReadOnlySpan{float}";
+        // Every network but those reading token ids has ComputeGradients with and without input-gradient spans.
+        if (member == "ComputeGradients" && !g.TokenIds) return $"ComputeGradients({span}, {span}, int, global::NetGen.Loss)";
+        // Fit has an overload taking FitOptions.
+        if (member == "Fit") return $"Fit({span}, {span}, int, int, double, bool, global::System.Action{{global::NetGen.Training.TrainingProgress}})";
+        if (g.Inputs.Count == 1 && g.Outputs.Count == 1 && !g.TokenIds) return member;
         return member switch
         {
             "ComputeGradients" => $"ComputeGradients({span}, {span}, int, global::NetGen.Loss)",

@@ -39,6 +39,8 @@ internal static class KnownKernels
     // Fused.cs: epilogues (bias and activation inside the producer's pass over its output)
     public static readonly Kernel FusedDenseForward = K("Fused", "DenseForward");
     public static readonly Kernel FusedConvolutionForward = K("Fused", "ConvolutionForward");
+    public static readonly Kernel FusedDenseBatchNormForward = K("Fused", "DenseBatchNormForward");
+    public static readonly Kernel FusedConvolutionMaxPoolForward = K("Fused", "ConvolutionMaxPoolForward");
 
     // Pooling.cs, GlobalPooling.cs, Spatial.cs
     public static readonly Kernel MaxPoolingForward = K("Pooling", "MaxForward");
@@ -62,6 +64,8 @@ internal static class KnownKernels
     public static readonly Kernel BatchNormInference = K("BatchNormalization", "InferenceForward");
     public static readonly Kernel BatchNormTraining = K("BatchNormalization", "TrainingForward");
     public static readonly Kernel BatchNormBackward = K("BatchNormalization", "Backward");
+    public static readonly Kernel BatchNormInferenceBackward = K("BatchNormalization", "InferenceBackward");
+    public static readonly Kernel BatchNormFold = K("BatchNormalization", "Fold");
     public static readonly Kernel LayerNormForward = K("LayerNormalization", "Forward");
     public static readonly Kernel LayerNormBackward = K("LayerNormalization", "Backward");
     public static readonly Kernel GroupNormForward = K("GroupNormalization", "Forward");

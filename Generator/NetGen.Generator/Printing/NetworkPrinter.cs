@@ -21,11 +21,11 @@ internal static class NetworkPrinter
     {
         "InputLength", "OutputLength", "OutputRowsPerSample", "ParameterCount", "StateCount", "InferenceBatchCapacity", "InferenceArenaFloats",
         "InferenceArenaBytes", "TrainingFloatsPerSample", "GradientFloatsPerSample", "TrainingFloats", "WeightSignature", "InputShape", "OutputShape",
-        "Outputs", "Diagram", "ParameterLayout", "StateLayout", "SummaryText", "Parameters", "Gradients", "State", "TrainingOutput", "Predict",
+        "Outputs", "Diagram", "MermaidDiagram", "TrainableWeights", "SetTrainable", "_trainable", "ParameterLayout", "StateLayout", "SummaryText", "Parameters", "Gradients", "State", "TrainingOutput", "Predict",
         "PredictChunk", "ComputeGradients", "ComputeGradientsCore", "Compile", "Trainer", "Fit", "Evaluate", "TrainOnBatch", "Save", "Load", "Summary",
-        "PackInputs", "PackTargets", "TokensAsFloats", "_busy", "EnterBusy", "PredictUnguarded", "ComputeGradientsUnguarded", "_parameters", "_gradients", "_inferenceArena", "_state", "_stateBeforeCall", "_tokenChunk", "_packedInput",
-        "_packedOutput", "_packedTraining", "_trainingOutputs", "_trainingArena", "_gradientArena", "_trainingBatch", "_seed", "_trainer", "_workspace",
-        "StepInputLength", "StepOutputLength", "StepStateFloats", "_stepState", "_stepArena", "ResetState", "Step", "StepUnguarded",
+        "PackInputs", "PackTargets", "Layers", "PredictLayers", "PredictLayersUnguarded", "PredictLayersChunk", "PredictLayer", "TokensAsFloats", "_busy", "EnterBusy", "PredictUnguarded", "ComputeGradientsUnguarded", "ComputeInferenceGradients", "ComputeInferenceGradientsUnguarded", "ComputeInferenceGradientsCore", "_parameters", "_gradients", "_inferenceArena", "_state", "_stateBeforeCall", "_tokenChunk", "_packedInput",
+        "_packedOutput", "_packedTraining", "_packedInputGradient", "_trainingOutputs", "_trainingArena", "_gradientArena", "_trainingBatch", "_seed", "_trainer", "_workspace",
+        "StepInputLength", "StepOutputLength", "StepStateFloats", "_stepState", "_stepArena", "ResetState", "Step", "StepUnguarded", "_folded",
     };
 
     public static string Print(NetworkGraph g, PassOptions options)
@@ -34,9 +34,19 @@ internal static class NetworkPrinter
         var resources = new Resources();
         var inferenceProgram = NetworkLowering.Inference(g, resources);
         var trainingProgram = NetworkLowering.Training(g, resources);
+        var tapsProgram = NetworkLowering.Inference(g, resources, taps: true);
+        // Gradients of the inference-mode forward, when some layer computes differently in the two modes.
+        bool modes = !g.TokenIds && g.Layers.Any(l => l.DependsOnTrainingMode);
+        var inferenceModeProgram = modes ? NetworkLowering.Training(g, resources, inferenceMode: true) : null;
         PassPipeline.Run(inferenceProgram, trainingProgram, options);
+        if (inferenceModeProgram is not null) PassPipeline.Run(new Program(), inferenceModeProgram, options);
+        // PredictLayers' chunk copies every layer's output as it is made: only the within-layer epilogue fusion applies
+        // (a pass that fuses across layers would drop outputs it must copy).
+        if (options.Epilogues) Epilogues.Run(tapsProgram);
         var inference = Planner.Plan(inferenceProgram);
         var training = Planner.Plan(trainingProgram);
+        var taps = Planner.Plan(tapsProgram);
+        var inferenceMode = inferenceModeProgram is null ? null : Planner.Plan(inferenceModeProgram);
         // Streaming (Step/ResetState) for a network whose recurrent layers can advance one step at a time.
         var streamChain = StreamingLowering.Chain(g);
         var stepProgram = streamChain is null ? null : StreamingLowering.Lower(g, streamChain, resources);
@@ -94,13 +104,13 @@ internal static class NetworkPrinter
         w.Line("/// <summary>Samples Predict processes at once; larger batches are split into chunks of this size.</summary>");
         w.Line($"public const int InferenceBatchCapacity = {capacity};");
         w.Line("/// <summary>Floats of the inference arena, allocated once by the constructor (the build-time plan reuses a tensor's region once its last reader has run).</summary>");
-        w.Line($"public const int InferenceArenaFloats = InferenceBatchCapacity * {inference.ActivationsPerSample};");
+        w.Line($"public const int InferenceArenaFloats = InferenceBatchCapacity * {System.Math.Max(inference.ActivationsPerSample, taps.ActivationsPerSample)};");
         w.Line("/// <summary>Bytes of the inference arena.</summary>");
         w.Line("public const long InferenceArenaBytes = InferenceArenaFloats * 4L;");
         w.Line("/// <summary>Floats per sample of the training arena (activations kept for the backward pass).</summary>");
-        w.Line($"public const int TrainingFloatsPerSample = {training.ActivationsPerSample};");
+        w.Line($"public const int TrainingFloatsPerSample = {System.Math.Max(training.ActivationsPerSample, inferenceMode?.ActivationsPerSample ?? 0)};");
         w.Line("/// <summary>Floats per sample of the backward pass' gradient buffers.</summary>");
-        w.Line($"public const int GradientFloatsPerSample = {training.GradientsPerSample};");
+        w.Line($"public const int GradientFloatsPerSample = {System.Math.Max(training.GradientsPerSample, inferenceMode?.GradientsPerSample ?? 0)};");
         w.Line("/// <summary>Floats of the whole training footprint for a batch: activations kept for backward and gradient buffers (per sample), the weights and their gradients, and the optimizer's slots.</summary>");
         w.Line("public static long TrainingFloats(int batchSize, global::NetGen.Optimizer optimizer)");
         w.Line("    => (long)batchSize * (TrainingFloatsPerSample + GradientFloatsPerSample) + (2L + optimizer.SlotsPerWeight) * ParameterCount;");
@@ -118,6 +128,7 @@ internal static class NetworkPrinter
         if (hasState)
             SummaryPrinter.Layout(w, g, "StateLayout", "Every non-trainable state variable with its Keras name, shape and place in <see cref=\"State\"/>.", l => l.State);
         SummaryPrinter.Summary(w, g, inference, training);
+        LayerOutputsPrinter.Layers(w, g);
 
         // ---- fields and constructor
         w.Line("private readonly float[] _parameters = new float[ParameterCount];");
@@ -129,14 +140,18 @@ internal static class NetworkPrinter
         if (g.Inputs.Count > 1) w.Line("private readonly float[] _packedInput = new float[InferenceBatchCapacity * InputLength];");
         if (g.Outputs.Count > 1) w.Line("private readonly float[] _packedOutput = new float[InferenceBatchCapacity * OutputLength];");
         if (several) w.Line("private float[] _packedTraining = global::System.Array.Empty<float>();");
+        if (g.Inputs.Count > 1 && !g.TokenIds) w.Line("private float[] _packedInputGradient = global::System.Array.Empty<float>();");
         if (g.Outputs.Count > 1) w.Line("private float[] _trainingOutputs = global::System.Array.Empty<float>();");
         w.Line("private float[] _trainingArena = global::System.Array.Empty<float>();");
         w.Line("private float[] _gradientArena = global::System.Array.Empty<float>();");
         w.Line("private int _trainingBatch;");
+        w.Line("private readonly bool[] _trainable = global::NetGen.Training.Trainability.Initial(ParameterLayout);");
         w.Line("private readonly int _seed;");
         w.Line("private global::NetGen.Training.Trainer? _trainer;");
         var workspaces = resources.WorkspaceLengths;
         if (workspaces.Count > 0) w.Line("private readonly float[] _workspace;");
+        int folded = Passes.BatchNormFolding.FoldedFloats(inferenceProgram);
+        if (folded > 0) w.Line($"private readonly float[] _folded = new float[{Literals.Int(folded)}];  // BatchNormalization folded into the weights before it, per Predict call");
         ResourcesPrinter.Fields(w, resources, members);
         w.Line();
         w.Line("/// <summary>Creates the network with Keras' default initialisation, deterministic for a given <paramref name=\"seed\"/>.</summary>");
@@ -191,18 +206,30 @@ internal static class NetworkPrinter
         else
             w.Line("public global::System.ReadOnlySpan<float> TrainingOutput => new global::System.ReadOnlySpan<float>(_trainingOutputs, 0, _trainingBatch * OutputLength);");
         w.Line();
+        w.Line("/// <summary>Per weight of <see cref=\"ParameterLayout\"/>: whether the optimizer updates it now (see <see cref=\"SetTrainable\"/>).</summary>");
+        w.Line("public global::System.ReadOnlySpan<bool> TrainableWeights => _trainable;");
+        w.Line("/// <summary>Freezes (false) or unfreezes the weights of the layer named <paramref name=\"layer\"/> for fine-tuning: the optimizer skips frozen weights; a layer declared <c>Trainable = false</c> cannot be unfrozen.</summary>");
+        w.Line("public void SetTrainable(string layer, bool trainable) => global::NetGen.Training.Trainability.Set(Layers, ParameterLayout, _trainable, layer, trainable);");
+        w.Line();
         w.Line("int global::NetGen.INetwork.InputLength => InputLength;");
         w.Line("int global::NetGen.INetwork.OutputLength => OutputLength;");
         w.Line("int global::NetGen.INetwork.OutputRowsPerSample => OutputRowsPerSample;");
         w.Line("int global::NetGen.INetwork.ParameterCount => ParameterCount;");
         w.Line("string global::NetGen.INetwork.WeightSignature => WeightSignature;");
         w.Line("global::System.Collections.Generic.IReadOnlyList<global::NetGen.ParameterInfo> global::NetGen.INetwork.ParameterLayout => ParameterLayout;");
+        if (hasState) w.Line("global::System.Collections.Generic.IReadOnlyList<global::NetGen.ParameterInfo> global::NetGen.INetwork.StateLayout => StateLayout;");
+        w.Line("global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> global::NetGen.INetwork.Layers => Layers;");
+        w.Line("string global::NetGen.INetwork.SummaryText => SummaryText;");
+        w.Line("string global::NetGen.INetwork.Diagram => Diagram;");
+        w.Line("string global::NetGen.INetwork.MermaidDiagram => MermaidDiagram;");
         if (several) w.Line("global::System.Collections.Generic.IReadOnlyList<global::NetGen.OutputInfo> global::NetGen.INetwork.Outputs => Outputs;");
         w.Line();
 
         InferencePrinter.Print(w, g, inferenceProgram, inference, members);
+        LayerOutputsPrinter.Print(w, g, tapsProgram, taps, members);
         if (stepProgram is not null) StreamingPrinter.Print(w, g, stepProgram, stepPlan!, streamChain!, members);
         TrainingPrinter.Print(w, g, trainingProgram, training, members);
+        TrainingPrinter.InferenceMode(w, g, inferenceModeProgram, inferenceMode, members);
         TrainingPrinter.TrainingApi(w, g, g.StateCount > 0);
         if (g.TokenIds)
         {

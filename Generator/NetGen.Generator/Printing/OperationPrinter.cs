@@ -39,7 +39,9 @@ internal sealed class OperationPrinter
         _training = training;
         _targets = targets;
         var reserved = new List<string>(s_reserved);
-        for (int i = 0; i < 16; i++) reserved.AddRange(new[] { "x" + i, "y" + i, "input" + i, "target" + i, "fused" + i, "t" + i, "targetLength" + i });
+        reserved.Add("inputGradient");
+        for (int i = 0; i < g.Layers.Count; i++) reserved.Add(NetworkLowering.Tap(i));
+        for (int i = 0; i < 16; i++) reserved.AddRange(new[] { "x" + i, "y" + i, "input" + i, "target" + i, "fused" + i, "t" + i, "targetLength" + i, "inputGradient" + i, "dx" + i });
         _locals = new IdentifierTable(reserved);
     }
 
@@ -73,9 +75,16 @@ internal sealed class OperationPrinter
                     Declare(op);
                     var statement = Statement(op);
                     if (statement is null) break;
-                    if (op.SkipWhen is { } flag)
+                    var conditions = new List<string>();
+                    if (op.SkipWhen is { } flag) conditions.Add("!" + LossPrinter.FlagName(flag, _program.Outputs.Count));
+                    if (op.OnlyWhenGiven is { } given)
                     {
-                        _w.Line($"if (!{LossPrinter.FlagName(flag, _program.Outputs.Count)})");
+                        var spans = given.Select(t => $"!{Local(t)}.IsEmpty").ToList();
+                        conditions.Add(spans.Count == 1 || conditions.Count == 0 ? string.Join(" || ", spans) : "(" + string.Join(" || ", spans) + ")");
+                    }
+                    if (conditions.Count > 0)
+                    {
+                        _w.Line($"if ({string.Join(" && ", conditions)}){(op.OnlyWhenGiven is not null && _training ? "  // only for the gradient with respect to the input" : "")}");
                         using (_w.Indented()) _w.Line(statement);
                     }
                     else _w.Line(statement);
@@ -90,7 +99,7 @@ internal sealed class OperationPrinter
         switch (s.Section)
         {
             case Section.Forward:
-                _w.Line("// ---------------- forward (training = true) ----------------");
+                _w.Line(_program.InferenceMode ? "// ---------------- forward (training = false: gradients of the inference mode) ----------------" : "// ---------------- forward (training = true) ----------------");
                 break;
             case Section.Loss:
                 _w.Line();
@@ -140,6 +149,8 @@ internal sealed class OperationPrinter
                 return $"{u.Method}({string.Join(", ", u.Args.Select(Operand))});";
             case CopyOp c:
                 return $"{Operand(c.From)}.CopyTo({Operand(c.To)});";
+            case ClearOp clear:
+                return $"{Operand(clear.Target)}.Clear();  // the loss does not depend on this input";
             case AccumulateOp acc:
                 return $"{KnownKernels.Spell(KnownKernels.MergeAdd)}({Operand(acc.Target)}, {Operand(acc.Addend)}, {Operand(acc.Target)});  // sum of the gradients of a tensor read by several layers";
             case AliasOp alias:
@@ -174,6 +185,7 @@ internal sealed class OperationPrinter
         GeometryArg geometry => "in " + ResourceNames.Geometry(_members, geometry.Geometry),
         RngArg r => ResourceNames.Rng(_members, r.Source),
         WorkspaceArg => "_workspace",
+        Passes.FoldedArg f => $"new global::System.{(f.Writes ? "" : "ReadOnly")}Span<float>(_folded, {Literals.Int(f.Offset)}, {Literals.Int(f.Length)})",
         IntsArg ints => ResourceNames.Ints(_members, ints.Ints),
         ActivationArg act => "global::NetGen.Activation." + ActivationNames.Of(act.Value),
         LiteralArg literal => literal.Text,

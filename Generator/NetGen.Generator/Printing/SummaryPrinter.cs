@@ -18,7 +18,7 @@ internal static class SummaryPrinter
         {
         foreach (var l in g.Layers)
             foreach (var p in select(l))
-                w.Line($"new global::NetGen.ParameterInfo({Literals.String(l.Name + "/" + p.Name)}, {Literals.Int(p.Offset)}, {Literals.Int(p.Length)}, new int[] {{ {string.Join(", ", p.Shape.Dims.Select(d => Literals.Int(d)))} }}),");
+                w.Line($"new global::NetGen.ParameterInfo({Literals.String(l.Name + "/" + p.Name)}, {Literals.Int(p.Offset)}, {Literals.Int(p.Length)}, new int[] {{ {string.Join(", ", p.Shape.Dims.Select(d => Literals.Int(d)))} }}){(p.Frozen ? " { DeclaredTrainable = false }" : "")},");
         }
         w.Line("};");
         w.Line();
@@ -52,7 +52,9 @@ internal static class SummaryPrinter
         foreach (var r in rows)
             lines.Add($"│ {r.Layer.PadRight(w0)} │ {r.Shape.PadRight(w1)} │ {r.Params.PadLeft(w2)} │" + (graph ? $" {r.Connected.PadRight(w3)} │" : ""));
         lines.Add(Bar('└', '─', '┴', '┘'));
-        int trainable = g.ParameterCount, state = g.StateCount, total = trainable + state;
+        // Keras counts the weights of a frozen layer as non-trainable, with the state.
+        int frozen = g.Layers.Where(l => !l.Trainable).Sum(l => l.Parameters.Sum(p => p.Length));
+        int trainable = g.ParameterCount - frozen, state = g.StateCount + frozen, total = trainable + state;
         lines.Add($" Total params: {N(total)} ({Literals.Bytes(total * 4L)})");
         lines.Add($" Trainable params: {N(trainable)} ({Literals.Bytes(trainable * 4L)})");
         lines.Add($" Non-trainable params: {N(state)} ({Literals.Bytes(state * 4L)})");

@@ -18,10 +18,12 @@ internal static class TrainingPrinter
 
     private const string ReadOnly = "global::System.ReadOnlySpan<float>";
 
+    private const string Writable = "global::System.Span<float>";
+
     public static void Print(CodeWriter w, NetworkGraph g, Program program, MemoryPlan plan, IdentifierTable members)
     {
         int ins = g.Inputs.Count, outs = g.Outputs.Count;
-        bool plain = ins == 1 && outs == 1;
+        bool inputGradients = NetworkLowering.InputGradientSpans(g).Count > 0;
         w.Line("/// <summary>");
         w.Line("/// Training step without the update: forward pass in training mode, the loss (Keras reduction: per-sample loss,");
         w.Line("/// mean over the batch) and the full backward pass. Fills <see cref=\"Gradients\"/>; returns the mean loss.");
@@ -29,18 +31,92 @@ internal static class TrainingPrinter
         w.Line("/// <see cref=\"global::NetGen.Loss.SparseCategoricalCrossentropy\"/>.");
         if (outs > 1) w.Line("/// With several outputs each row holds every output's target in order, and the loss is the sum of the outputs' losses.");
         w.Line("/// </summary>");
-        GuardPrinter.OpenGuarded(w, "public", "float", "ComputeGradients", new (string, string, string?)[] { (ReadOnly, "input", null), (ReadOnly, "target", null), ("int", "batchSize", null), ("global::NetGen.Loss", "loss", null) }, restoreState: g.StateCount > 0);
+        var packed = new List<(string, string, string?)> { (ReadOnly, "input", null), (ReadOnly, "target", null), ("int", "batchSize", null), ("global::NetGen.Loss", "loss", null) };
+        if (inputGradients)
+        {
+            w.Line("public float ComputeGradients(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, int batchSize, global::NetGen.Loss loss)");
+            w.Line("    => ComputeGradients(input, target, batchSize, loss, default);");
+            w.Line();
+            w.Line("/// <summary>");
+            w.Line("/// Training step without the update (see the overload without <paramref name=\"inputGradient\"/>) that also writes");
+            w.Line("/// d(loss)/d(input) to <paramref name=\"inputGradient\"/>, <c>batchSize · InputLength</c> floats laid out as");
+            w.Line("/// <paramref name=\"input\"/> (saliency maps, adversarial examples, chaining networks); the weight gradients are the");
+            w.Line("/// same as without it. An empty span asks for nothing and costs nothing. Allocates nothing.");
+            w.Line("/// </summary>");
+            packed.Add((Writable, "inputGradient", null));
+        }
+        GuardPrinter.OpenGuarded(w, "public", "float", "ComputeGradients", packed.ToArray(), restoreState: g.StateCount > 0);
+        if (Entry(w, g, program, plan, members, "ComputeGradientsCore", inputGradients, trainingMode: true)) return;
+
+        TypedComputeGradients(w, g, inputGradients);
+        var xs = NetworkLowering.Spans("input", ins);
+        var ts = NetworkLowering.Spans("target", outs);
+        var dxs = inputGradients ? NetworkLowering.InputGradientSpans(g) : System.Array.Empty<string>();
+        var parameters = xs.Concat(ts).Select(x => $"global::System.ReadOnlySpan<float> {x}").Concat(dxs.Select(d => $"global::System.Span<float> {d}"));
+        w.Open($"private float ComputeGradientsCore({string.Join(", ", parameters)}, int batchSize, global::NetGen.Loss loss)");
+        Body(w, g, program, plan, members, xs, ts, dxs);
+    }
+
+    /// <summary>
+    /// <c>ComputeGradients(..., inputGradient, training)</c>: with <c>training: false</c> the gradients of the inference-mode
+    /// forward (Keras <c>training=False</c> under a gradient tape), from <paramref name="program"/> (null: no layer
+    /// depends on the mode, and both are the same step).
+    /// </summary>
+    public static void InferenceMode(CodeWriter w, NetworkGraph g, Program? program, MemoryPlan? plan, IdentifierTable members)
+    {
+        if (NetworkLowering.InputGradientSpans(g).Count == 0) return;
+        const string signature = "public float ComputeGradients(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, int batchSize, global::NetGen.Loss loss, global::System.Span<float> inputGradient, bool training)";
+        w.Line("/// <summary>");
+        w.Line("/// Training step without the update (see the overload without <paramref name=\"training\"/>); <c>training: false</c>");
+        w.Line("/// differentiates the inference-mode forward instead (Keras <c>training=False</c> under a gradient tape): dropout and");
+        w.Line("/// noise off, BatchNormalization with its moving statistics, which it leaves unchanged.");
+        w.Line("/// </summary>");
+        if (program is null || plan is null)
+        {
+            w.Line(signature);
+            w.Line("    => ComputeGradients(input, target, batchSize, loss, inputGradient);  // no layer of this network depends on the mode");
+            w.Line();
+            return;
+        }
+        using (w.Open(signature))
+        {
+            w.Line("if (training) return ComputeGradients(input, target, batchSize, loss, inputGradient);");
+            w.Line("return ComputeInferenceGradients(input, target, batchSize, loss, inputGradient);");
+        }
+        w.Line();
+        var packed = new (string, string, string?)[] { (ReadOnly, "input", null), (ReadOnly, "target", null), ("int", "batchSize", null), ("global::NetGen.Loss", "loss", null), (Writable, "inputGradient", null) };
+        GuardPrinter.OpenGuarded(w, "private", "float", "ComputeInferenceGradients", packed, restoreState: false);
+        if (Entry(w, g, program, plan, members, "ComputeInferenceGradientsCore", inputGradients: true, trainingMode: false)) return;
+        var xs = NetworkLowering.Spans("input", g.Inputs.Count);
+        var ts = NetworkLowering.Spans("target", g.Outputs.Count);
+        var dxs = NetworkLowering.InputGradientSpans(g);
+        var parameters = xs.Concat(ts).Select(x => $"global::System.ReadOnlySpan<float> {x}").Concat(dxs.Select(d => $"global::System.Span<float> {d}"));
+        w.Open($"private float ComputeInferenceGradientsCore({string.Join(", ", parameters)}, int batchSize, global::NetGen.Loss loss)");
+        Body(w, g, program, plan, members, xs, ts, dxs, trainingMode: false);
+    }
+
+    /// <summary>
+    /// The body of a packed-span training entry point (its guard already open): argument checks, then the step itself
+    /// (one input and output: returns true) or the split into per-input and per-target spans and a call of
+    /// <paramref name="core"/> (returns false: the caller prints the core).
+    /// </summary>
+    private static bool Entry(CodeWriter w, NetworkGraph g, Program program, MemoryPlan plan, IdentifierTable members, string core, bool inputGradients, bool trainingMode)
+    {
+        int ins = g.Inputs.Count, outs = g.Outputs.Count;
+        bool plain = ins == 1 && outs == 1;
         w.Line("global::NetGen.Guard.BatchSize(batchSize);");
         w.Line("global::NetGen.Guard.Length(input.Length, (long)batchSize * InputLength, nameof(input), \"batchSize × InputLength\");");
         w.Line("if (loss == global::NetGen.Loss.SparseCategoricalCrossentropy)");
         w.Line("    global::NetGen.Guard.Length(target.Length, (long)batchSize * OutputRowsPerSample, nameof(target), \"batchSize × OutputRowsPerSample class ids\");");
         w.Line("else");
         w.Line("    global::NetGen.Guard.Length(target.Length, (long)batchSize * OutputLength, nameof(target), \"batchSize × OutputLength\");");
+        if (inputGradients)
+            w.Line("if (!inputGradient.IsEmpty) global::NetGen.Guard.Length(inputGradient.Length, (long)batchSize * InputLength, nameof(inputGradient), \"batchSize × InputLength (or empty: no input gradient)\");");
         TokenValidation(w, g, "input");
         if (plain)
         {
-            Body(w, g, program, plan, members, new[] { "input" }, new[] { "target" });
-            return;
+            Body(w, g, program, plan, members, new[] { "input" }, new[] { "target" }, inputGradients ? new[] { "inputGradient" } : System.Array.Empty<string>(), trainingMode);
+            return true;
         }
         w.Line("int n = batchSize;");
         w.Line("bool sparse = loss == global::NetGen.Loss.SparseCategoricalCrossentropy;");
@@ -73,33 +149,68 @@ internal static class TrainingPrinter
                 args.Add($"t{k}");
             }
         }
-        w.Line($"return ComputeGradientsCore({string.Join(", ", args)}, n, loss);");
+        if (inputGradients && ins == 1) args.Add("inputGradient");
+        else if (inputGradients)
+        {
+            // Each input's gradient goes to its own region first, then into the caller's packed rows.
+            w.Line("bool wanted = !inputGradient.IsEmpty;");
+            w.Line("if (wanted && _packedInputGradient.Length < n * InputLength) _packedInputGradient = new float[n * InputLength];");
+            int at = 0;
+            foreach (var i in g.Inputs)
+            {
+                w.Line($"var dx{i.Index} = wanted ? new global::System.Span<float>(_packedInputGradient, n * {at}, n * {i.Shape.Size}) : default;");
+                args.Add($"dx{i.Index}");
+                at += i.Shape.Size;
+            }
+        }
+        w.Line($"{(inputGradients && ins > 1 ? "float lossValue = " : "return ")}{core}({string.Join(", ", args)}, n, loss);");
+        if (inputGradients && ins > 1)
+        {
+            using (w.Open("if (wanted)"))
+            {
+                int at = 0;
+                foreach (var i in g.Inputs)
+                {
+                    w.Line($"{KnownKernels.Spell(KnownKernels.ConcatenateInto)}(dx{i.Index}, inputGradient, n, {i.Shape.Size}, InputLength, {at});");
+                    at += i.Shape.Size;
+                }
+            }
+            w.Line("return lossValue;");
+        }
         w.Close();
         w.Line();
-
-        TypedComputeGradients(w, g);
-        var xs = NetworkLowering.Spans("input", ins);
-        var ts = NetworkLowering.Spans("target", outs);
-        var parameters = xs.Concat(ts).Select(x => $"global::System.ReadOnlySpan<float> {x}");
-        w.Open($"private float ComputeGradientsCore({string.Join(", ", parameters)}, int batchSize, global::NetGen.Loss loss)");
-        Body(w, g, program, plan, members, xs, ts);
+        return false;
     }
 
     /// <summary>ComputeGradients on one span per input and per target (a graph with several inputs or outputs).</summary>
-    private static void TypedComputeGradients(CodeWriter w, NetworkGraph g)
+    private static void TypedComputeGradients(CodeWriter w, NetworkGraph g, bool inputGradients)
     {
-        var ins = g.Inputs.Select(i => (Name: Parameters.Name(i.Name, ""), Size: i.Shape.Size, Label: i.Name)).ToList();
+        var ins = g.Inputs.Select(i => (Name: Parameters.Name(i.Name, ""), Size: i.Shape.Size, Label: i.Name, Gradient: Parameters.Name(i.Name, "Gradient"))).ToList();
         var outs = g.Outputs.Select(o => (Name: Parameters.Name(g.NameOf(o), "Target"), Shape: g.ShapeOf(o), Label: g.NameOf(o))).ToList();
-        w.Line("/// <summary>Training step (see the packed overload) with one span per input and one target span per output.</summary>");
         var parameters = ins.Select(i => (ReadOnly, i.Name, (string?)null)).Concat(outs.Select(o => (ReadOnly, o.Name, (string?)null)))
-            .Concat(new[] { ("int", "batchSize", (string?)null), ("global::NetGen.Loss", "loss", (string?)null) });
+            .Concat(new[] { ("int", "batchSize", (string?)null), ("global::NetGen.Loss", "loss", (string?)null) }).ToList();
+        w.Line("/// <summary>Training step (see the packed overload) with one span per input and one target span per output.</summary>");
+        if (inputGradients)
+        {
+            string plainArgs = string.Join(", ", parameters.Select(p => p.Item1 + " " + p.Item2));
+            w.Line($"public float ComputeGradients({plainArgs})");
+            w.Line($"    => ComputeGradients({string.Join(", ", parameters.Select(p => p.Item2))}{string.Concat(ins.Select(_ => ", default"))});");
+            w.Line();
+            w.Line("/// <summary>Training step (see the packed overload) with one span per input and per target, writing d(loss)/d(input) to each non-empty input-gradient span (one per input, laid out as that input).</summary>");
+            parameters.AddRange(ins.Select(i => (Writable, i.Gradient, (string?)null)));
+        }
         GuardPrinter.OpenGuarded(w, "public", "float", "ComputeGradients", parameters.ToArray(), restoreState: g.StateCount > 0);
         w.Line("global::NetGen.Guard.BatchSize(batchSize);");
         w.Line("bool sparse = loss == global::NetGen.Loss.SparseCategoricalCrossentropy;");
         foreach (var i in ins) w.Line($"global::NetGen.Guard.Length({i.Name}.Length, (long)batchSize * {i.Size}, nameof({i.Name}), \"batchSize × {i.Size}\");");
         foreach (var o in outs)
             w.Line($"global::NetGen.Guard.Length({o.Name}.Length, batchSize * (sparse ? {o.Shape.LeadingSize} : {o.Shape.Size}), nameof({o.Name}), sparse ? \"batchSize × {o.Shape.LeadingSize} class ids\" : \"batchSize × {o.Shape.Size}\");");
-        w.Line($"return ComputeGradientsCore({string.Join(", ", ins.Select(i => i.Name).Concat(outs.Select(o => o.Name)))}, batchSize, loss);");
+        if (inputGradients)
+            foreach (var i in ins)
+                w.Line($"if (!{i.Gradient}.IsEmpty) global::NetGen.Guard.Length({i.Gradient}.Length, (long)batchSize * {i.Size}, nameof({i.Gradient}), \"batchSize × {i.Size} (or empty: no gradient for {i.Label})\");");
+        var args = ins.Select(i => i.Name).Concat(outs.Select(o => o.Name));
+        if (inputGradients) args = args.Concat(ins.Select(i => i.Gradient));
+        w.Line($"return ComputeGradientsCore({string.Join(", ", args)}, batchSize, loss);");
         w.Close();
         w.Line();
         if (g.Outputs.Count > 1)
@@ -107,9 +218,12 @@ internal static class TrainingPrinter
     }
 
     /// <summary>The training forward pass, the loss and the backward pass, reading <paramref name="inputs"/> and <paramref name="targets"/>.</summary>
-    private static void Body(CodeWriter w, NetworkGraph g, Program program, MemoryPlan plan, IdentifierTable members, IReadOnlyList<string> inputs, IReadOnlyList<string> targets)
+    private static void Body(CodeWriter w, NetworkGraph g, Program program, MemoryPlan plan, IdentifierTable members, IReadOnlyList<string> inputs, IReadOnlyList<string> targets, IReadOnlyList<string> inputGradients, bool trainingMode = true)
     {
         int outs = g.Outputs.Count;
+        for (int k = 0; k < inputGradients.Count && k < program.InputGradientBlocked.Count; k++)
+            if (program.InputGradientBlocked[k] is { } why)
+                w.Line($"if (!{inputGradients[k]}.IsEmpty) throw new global::System.NotSupportedException({Literals.String(why)});");
         if (program.Blocked is not null)
         {
             w.Line("_trainingBatch = 0;  // TrainingOutput stays empty: this network cannot train");
@@ -126,7 +240,7 @@ internal static class TrainingPrinter
             w.Line("_gradientArena = new float[global::NetGen.Guard.ArenaFloats((long)n * GradientFloatsPerSample, nameof(batchSize), \"batchSize × GradientFloatsPerSample\")];");
             if (outs > 1) w.Line("_trainingOutputs = new float[n * OutputLength];");
         }
-        w.Line("_trainingBatch = n;");
+        w.Line(trainingMode ? "_trainingBatch = n;" : "_trainingBatch = 0;  // TrainingOutput holds the outputs of training-mode steps only");
         w.Line("global::System.ReadOnlySpan<float> p = _parameters;");
         w.Line("global::System.Span<float> dp = _gradients;");
         if (g.StateCount > 0) w.Line("global::System.Span<float> st = _state;");
@@ -166,9 +280,10 @@ internal static class TrainingPrinter
     public static void TrainingApi(CodeWriter w, NetworkGraph g, bool hasState)
     {
         w.Line($"/// <summary>Keras <c>compile</c>: chooses the optimizer and the loss used by <see cref=\"{GuardPrinter.Cref(g, "Fit")}\"/>, <see cref=\"{GuardPrinter.Cref(g, "Evaluate")}\"/> and <see cref=\"{GuardPrinter.Cref(g, "TrainOnBatch")}\"/>.</summary>");
-        w.Open("public void Compile(global::NetGen.Optimizer optimizer, global::NetGen.Loss loss)");
+        w.Line("/// <paramref name=\"metrics\"/> adds metrics to loss and accuracy (Keras <c>compile(metrics=[...])</c>): they appear in <c>History</c>, the progress line and <c>Evaluate</c>.");
+        w.Open("public void Compile(global::NetGen.Optimizer optimizer, global::NetGen.Loss loss, global::System.Collections.Generic.IEnumerable<global::NetGen.Training.Metric>? metrics = null)");
         w.Line("global::System.ArgumentNullException.ThrowIfNull(optimizer);");
-        w.Line("_trainer = new global::NetGen.Training.Trainer(this, optimizer, loss, global::NetGen.Rng.DeriveSeed(unchecked((ulong)_seed), 1));");
+        w.Line("_trainer = new global::NetGen.Training.Trainer(this, optimizer, loss, global::NetGen.Rng.DeriveSeed(unchecked((ulong)_seed), 1), metrics);");
         w.Close();
         w.Line();
         w.Line("private global::NetGen.Training.Trainer Trainer");
@@ -178,7 +293,11 @@ internal static class TrainingPrinter
         w.Line("public global::NetGen.Training.History Fit(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int epochs = 1, int batchSize = 32, double validationSplit = 0.0, bool shuffle = true, global::System.Action<global::NetGen.Training.TrainingProgress>? callback = null)");
         using (w.Brace()) GuardPrinter.Body(w, "return Trainer.Fit(x, y, epochs, batchSize, validationSplit, shuffle, callback);");
         w.Line();
-        w.Line("/// <summary>Keras <c>evaluate</c>: loss and accuracy in inference mode.</summary>");
+        w.Line("/// <summary>Keras <c>fit</c> with callbacks, validation data and cancellation (see <see cref=\"global::NetGen.Training.FitOptions\"/>).</summary>");
+        w.Line("public global::NetGen.Training.History Fit(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, global::NetGen.Training.FitOptions options)");
+        using (w.Brace()) GuardPrinter.Body(w, "return Trainer.Fit(x, y, options);");
+        w.Line();
+        w.Line("/// <summary>Keras <c>evaluate</c>: loss, accuracy and the compiled metrics in inference mode.</summary>");
         w.Line("public global::NetGen.Training.Evaluation Evaluate(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int batchSize = 32)");
         using (w.Brace()) GuardPrinter.Body(w, "return Trainer.Evaluate(x, y, batchSize);");
         w.Line();

@@ -17,4 +17,12 @@ public abstract class LayerAttribute : Attribute
     /// layer declared just above it. Merge layers take their inputs as constructor arguments instead.
     /// </summary>
     public string[]? Inputs { get; set; }
+
+    /// <summary>
+    /// False freezes the layer (Keras <c>trainable = False</c>): its weights keep their values through training (no
+    /// gradient code is generated for them and the optimizer skips them), and BatchNormalization runs in inference mode
+    /// (moving statistics, not updated), as in Keras 3. The gradient still flows through the layer to earlier ones.
+    /// Layers declared trainable can be frozen and unfrozen at run time with <c>SetTrainable</c>.
+    /// </summary>
+    public bool Trainable { get; set; } = true;
 }

@@ -16,6 +16,7 @@ namespace NetGen.Kernels;
 /// relu6, hard_sigmoid, hard_silu, softsign, leaky_relu) run on float vectors. Every result is within a few float ulps
 /// (1e-6 relative) of the double reference, the tests' tolerance. NaN inputs give NaN outputs everywhere.
 /// </remarks>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static partial class Activations
 {
     private const float LeakySlope = 0.2f;

@@ -40,6 +40,7 @@ namespace NetGen.Kernels;
 /// overwritten, never accumulated. When key and value are the same tensor (Keras' default key = value), pass it for
 /// both and add <c>dKey</c> to <c>dValue</c> afterwards (they must be distinct buffers).</para>
 /// </remarks>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class Attention
 {
     // ------------------------------------------------------------------ Attention / AdditiveAttention

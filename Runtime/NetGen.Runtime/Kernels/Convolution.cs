@@ -19,6 +19,7 @@ namespace NetGen.Kernels;
 /// Forward for a short patch (at most 32 floats) and whole vectors of filters runs a direct kernel instead
 /// (<see cref="ConvolutionDirect"/>).
 /// </remarks>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class Convolution
 {
     // Size of the patch matrix, in floats (256 KiB): rows are (sample, output position) pairs over the whole batch,

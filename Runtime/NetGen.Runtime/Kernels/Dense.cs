@@ -6,6 +6,7 @@ using System.Runtime.InteropServices;
 namespace NetGen.Kernels;
 
 /// <summary>Dense layer kernels. Rows are every batch and leading position; the kernel is (in, units) row-major.</summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class Dense
 {
     /// <summary><c>y[r, o] = Σ_i x[r, i]·kernel[i, o] + bias[o]</c>; an empty <paramref name="bias"/> means no bias.</summary>

@@ -13,6 +13,7 @@ namespace NetGen.Kernels;
 /// Direct loops, no workspace. Flattened, the kernel of tap <c>t</c> is the row <c>kernel[t·OutChannels + q]</c>
 /// over output channels <c>q</c>, so with <c>M = 1</c> each tap is one vector multiply-add across channels.
 /// </remarks>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class DepthwiseConvolution
 {
     /// <summary><c>y[b, o, c·M + m] = bias[c·M + m] + Σ_tap xpad[b, o·s + tap·d, c]·kernel[tap, c, m]</c>; an empty <paramref name="bias"/> means none.</summary>

@@ -14,6 +14,7 @@ namespace NetGen.Kernels;
 /// shape without its axis, then the second without its axis). With <c>normalize = true</c> both inputs first go
 /// through <see cref="Normalize"/> along their contracted axis.
 /// </remarks>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class Dot
 {
     /// <summary>

@@ -3,6 +3,7 @@ using System;
 namespace NetGen.Kernels;
 
 /// <summary>Inverted dropout: the mask holds 0 or <c>1/(1 - rate)</c> per element.</summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class Dropout
 {
     /// <summary>Draws a mask from <paramref name="rng"/> and writes <c>y = x ⊙ mask</c>.</summary>

@@ -3,6 +3,7 @@ using System;
 namespace NetGen.Kernels;
 
 /// <summary>Keras Embedding: rows of a <c>(inputDim, outputDim)</c> table looked up by token id.</summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class Embedding
 {
     /// <summary>Copies row <c>ids[i]</c> of the table to output row i, after checking every id (nothing is written on a bad one).</summary>

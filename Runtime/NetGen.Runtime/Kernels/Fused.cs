@@ -55,6 +55,63 @@ public static class Fused
         }
     }
 
+    /// <summary>
+    /// Dense followed by BatchNormalization's inference form (the generator's folding pass), writing the normalised
+    /// output <paramref name="y"/>. The fold is computed per call from the current weights and moving statistics, so it
+    /// is never stale: when the rows outnumber the input features, the kernel and bias are folded into
+    /// <paramref name="folded"/> (<c>inFeatures·units + units</c> floats, costing one pass over the kernel) and the
+    /// GEMM runs on them; otherwise (small batches, where folding would cost as much as the layer) the normalisation is
+    /// applied to each block of rows while it is in cache, exactly as the unfused kernels would.
+    /// </summary>
+    public static void DenseBatchNormForward(ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias,
+        ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, ReadOnlySpan<float> movingMean, ReadOnlySpan<float> movingVariance,
+        Span<float> y, int rows, int inFeatures, int units, float epsilon, Span<float> folded)
+    {
+        Guard.AtLeast(y.Length, rows * units, nameof(y), "rows × units");
+        if (rows >= inFeatures)
+        {
+            int kernelLength = inFeatures * units;
+            BatchNormalization.Fold(kernel, bias, gamma, beta, movingMean, movingVariance, folded, inFeatures, units, epsilon);
+            Dense.Forward(x, folded.Slice(0, kernelLength), folded.Slice(kernelLength, units), y, rows, inFeatures, units);
+            return;
+        }
+        int block = Block(rows, units);
+        for (int r = 0; r < rows; r += block)
+        {
+            int m = Math.Min(block, rows - r);
+            var yb = y.Slice(r * units, m * units);
+            Dense.Forward(x.Slice(r * inFeatures, m * inFeatures), kernel, bias, yb, m, inFeatures, units);
+            BatchNormalization.InferenceForward(yb, gamma, beta, movingMean, movingVariance, yb, m, units, epsilon);
+        }
+    }
+
+    /// <summary>Floats <see cref="DenseBatchNormForward"/> may fold into: the kernel and the bias.</summary>
+    public static int DenseBatchNormFoldLength(int inFeatures, int units) => inFeatures * units + units;
+
+    /// <summary>
+    /// <c>z = activation(conv(x) + bias)</c>, then <c>y = pool(z)</c> (max pooling of geometry <paramref name="pool"/>),
+    /// block of samples by block of samples, so each block is pooled while it is still in cache. <paramref name="z"/> is
+    /// written in full, as the unfused kernels write it.
+    /// </summary>
+    public static void ConvolutionMaxPoolForward(in WindowGeometry g, in WindowGeometry pool, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel,
+        ReadOnlySpan<float> bias, Span<float> z, Span<float> y, int batch, Span<float> workspace, Activation activation)
+    {
+        int inSize = g.InSize, outSize = g.OutSize, pooledSize = pool.OutSize;
+        if (pool.InSize != outSize)
+            throw new ArgumentException($"the pooling's input ({pool.InSize} floats per sample) must be the convolution's output ({outSize}).", nameof(pool));
+        Guard.AtLeast(z.Length, batch * outSize, nameof(z), "batch × OutSize");
+        Guard.AtLeast(y.Length, batch * pooledSize, nameof(y), "batch × pooled OutSize");
+        int block = Parallelism.MaxThreads > 1 ? batch : Math.Min(batch, Math.Max(8, Block(batch, outSize)));
+        for (int b = 0; b < batch; b += block)
+        {
+            int m = Math.Min(block, batch - b);
+            var zb = z.Slice(b * outSize, m * outSize);
+            Convolution.Forward(g, x.Slice(b * inSize, m * inSize), kernel, bias, zb, m, workspace);
+            Apply(activation, zb, zb, g.OutChannels);
+            Pooling.MaxForward(pool, zb, y.Slice(b * pooledSize, m * pooledSize), m);
+        }
+    }
+
     private static int Block(int count, int floatsEach) => Math.Max(1, Math.Min(count, BlockFloats / Math.Max(1, floatsEach)));
 
     /// <summary><c>y = activation(x)</c> through the activation's own kernel (softmax and log-softmax along rows of <paramref name="cols"/>).</summary>

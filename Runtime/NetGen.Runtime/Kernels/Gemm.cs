@@ -29,6 +29,7 @@ namespace NetGen.Kernels;
 /// </para>
 /// </remarks>
 [SkipLocalsInit] // the stack panel and tile are always written before they are read
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class Gemm
 {
     // Steps of k per packed panel. With NR = 32 (AVX-512) a panel is 256·32·4 B = 32 KiB: it stays in L1/L2

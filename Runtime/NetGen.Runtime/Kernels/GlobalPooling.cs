@@ -3,6 +3,7 @@ using System;
 namespace NetGen.Kernels;
 
 /// <summary>Global max and average pooling: one value per channel over every spatial position.</summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class GlobalPooling
 {
     /// <summary>Maximum over positions, per channel.</summary>

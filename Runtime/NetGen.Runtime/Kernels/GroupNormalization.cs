@@ -6,6 +6,7 @@ namespace NetGen.Kernels;
 /// Keras GroupNormalization: per sample, the channels are split into <c>groups</c> contiguous blocks, each
 /// normalised over all positions and its channels; γ, β per channel.
 /// </summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class GroupNormalization
 {
     /// <summary>Normalises each (sample, group); saves the statistics (batch·groups floats each) unless the spans are empty. y may be x.</summary>

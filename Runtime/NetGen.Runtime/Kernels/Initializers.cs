@@ -3,6 +3,7 @@ using System;
 namespace NetGen.Kernels;
 
 /// <summary>Fills weights as Keras' initializers do (fans computed by the generator, Keras <c>compute_fans</c>).</summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class Initializers
 {
     /// <summary>Standard deviation of a unit normal truncated to [−2, 2]; dividing by it restores the intended variance.</summary>

@@ -3,6 +3,7 @@ using System;
 namespace NetGen.Kernels;
 
 /// <summary>Keras LayerNormalization over the last axis: each row of <c>features</c> is normalised on its own.</summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class LayerNormalization
 {
     /// <summary>

@@ -10,6 +10,7 @@ namespace NetGen.Kernels;
 /// floats). Keras only allows valid padding here; a non-zero <c>g.Pad*</c> is honoured as zero padding anyway.
 /// </summary>
 /// <remarks>Direct loops, no workspace: every output position is its own small matrix-vector product.</remarks>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class LocallyConnected
 {
     /// <summary><c>y[b, p, f] = bias[p, f] + Σ_q patch_p(x_b)[q]·kernel[p, q, f]</c>; an empty <paramref name="bias"/> means none.</summary>

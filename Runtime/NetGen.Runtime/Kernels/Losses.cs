@@ -14,6 +14,7 @@ namespace NetGen.Kernels;
 /// gradient is zero through clipped entries. The fused logits forms never take the log of a probability.
 /// With <c>rows == 0</c> every loss returns 0.
 /// </remarks>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static partial class Losses
 {
     private const double Epsilon = 1e-7;

@@ -7,6 +7,7 @@ namespace NetGen.Kernels;
 /// output is the input with padded steps zeroed (Keras multiplies by the boolean mask) and the layer starts a padding
 /// mask, a (batch, steps) float tensor with 1 = keep and 0 = padding, which the recurrent kernels read.
 /// </summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class Masking
 {
     /// <summary>Writes the mask (batch, steps) and the masked output (batch, steps, features); <paramref name="y"/> may be <paramref name="x"/>.</summary>

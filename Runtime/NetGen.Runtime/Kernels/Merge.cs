@@ -14,6 +14,7 @@ namespace NetGen.Kernels;
 /// may be the same memory as either input (in place). Average is <see cref="Add"/> followed by
 /// <see cref="Scale"/> with 1/k; its backward is <see cref="Scale"/> of dy by 1/k.
 /// </remarks>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class Merge
 {
     /// <summary><c>y = a + b</c> element-wise; <paramref name="y"/> may be <paramref name="a"/> or <paramref name="b"/>.</summary>

@@ -3,6 +3,7 @@ using System;
 namespace NetGen.Kernels;
 
 /// <summary>Training-time noise layers (Keras GaussianNoise, GaussianDropout, AlphaDropout).</summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class Noise
 {
     /// <summary><c>y = x + N(0, stddev²)</c>; the backward pass is the identity.</summary>

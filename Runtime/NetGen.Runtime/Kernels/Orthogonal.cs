@@ -13,6 +13,7 @@ namespace NetGen.Kernels;
 /// gain. Keras' normal stream cannot be reproduced, so only the construction is exact; <see cref="FromNormal"/> runs
 /// it on a given matrix (what the tests compare against PyTorch's QR).
 /// </remarks>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class Orthogonal
 {
     /// <summary>Fills <paramref name="weights"/> (rows·cols floats, row-major) with Keras' orthogonal initialization drawn from <paramref name="rng"/>.</summary>

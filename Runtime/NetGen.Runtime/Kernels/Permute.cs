@@ -8,6 +8,7 @@ namespace NetGen.Kernels;
 /// 1-based dims): output axis j is input axis <c>dims[j]</c>. The output is written in order, reading the input with
 /// the permuted strides; when the last axis stays last, whole rows are copied.
 /// </remarks>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class Permute
 {
     /// <summary>Largest supported per-sample rank.</summary>

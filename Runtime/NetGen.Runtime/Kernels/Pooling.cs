@@ -10,6 +10,7 @@ namespace NetGen.Kernels;
 /// Max and average pooling over channels-last data with up to three spatial axes (Keras semantics:
 /// padded cells never win a max and are not counted by an average).
 /// </summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class Pooling
 {
     /// <summary>Window maximum per channel; padded cells are ignored.</summary>

@@ -43,6 +43,7 @@ namespace NetGen.Kernels;
 /// count, and the two paths agree to float rounding (tested ≤ 4e-6, measured up to 1.3e-6) rather than bit for bit. Bit
 /// identity needs a GEMM whose per-row result does not depend on the row count (a follow-up for Gemm.cs).</para>
 /// </remarks>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class Recurrent
 {
     // ------------------------------------------------------------------ buffer sizes

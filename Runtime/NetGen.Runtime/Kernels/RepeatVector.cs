@@ -5,6 +5,7 @@ using System.Runtime.InteropServices;
 namespace NetGen.Kernels;
 
 /// <summary>Keras <c>RepeatVector(repeats)</c>: <c>(F) → (repeats, F)</c> per sample (LAYERS.md §4).</summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class RepeatVector
 {
     /// <summary><c>y[s, t, f] = x[s, f]</c> for <c>t &lt; repeats</c>, for each of the <paramref name="n"/> samples.</summary>

@@ -3,6 +3,7 @@ using System;
 namespace NetGen.Kernels;
 
 /// <summary>Zero padding, cropping and nearest-neighbour up-sampling of channels-last data.</summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class Spatial
 {
     /// <summary>Copies the input into a zero output at offset <c>g.Pad*</c>.</summary>

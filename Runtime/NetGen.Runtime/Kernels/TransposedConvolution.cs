@@ -17,6 +17,7 @@ namespace NetGen.Kernels;
 /// <see cref="Convolution.BackwardInput"/>, the input gradient is <see cref="Convolution.Forward"/> and the
 /// kernel gradient is <see cref="Convolution.BackwardWeights"/>, all on the swapped geometry.
 /// </remarks>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class TransposedConvolution
 {
     /// <summary>Floats of workspace the methods of this class need for geometry <paramref name="g"/> (independent of the batch size).</summary>

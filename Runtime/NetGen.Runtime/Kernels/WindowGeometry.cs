@@ -27,6 +27,7 @@ namespace NetGen.Kernels;
 /// <param name="PadD">Padding before (or, for cropping and transposed convolution, the crop before) along D; the amount after follows from the output size.</param>
 /// <param name="PadH">Padding before along H.</param>
 /// <param name="PadW">Padding before along W.</param>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public readonly record struct WindowGeometry(
     int InD, int InH, int InW, int InChannels,
     int OutD, int OutH, int OutW, int OutChannels,

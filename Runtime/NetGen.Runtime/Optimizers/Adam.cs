@@ -60,18 +60,21 @@ public class Adam : Optimizer
     internal (float[] M, float[] V) Moments => (_m, _v);
 
     /// <inheritdoc/>
-    protected override void Update(Span<float> w, ReadOnlySpan<float> g, long step)
+    protected override void Update(Span<float> w, ReadOnlySpan<float> g, int offset, long step)
     {
         float alpha = (float)(LearningRate * Math.Sqrt(1 - Math.Pow(Beta2, step)) / (1 - Math.Pow(Beta1, step)));
         // Coefficients in double, rounded once: 1 - 0.999f in float would be off by 1e-5 relative.
         float b1 = (float)(1 - Beta1), b2 = (float)(1 - Beta2), eps = (float)Epsilon;
+        var sm = _m.AsSpan(offset, w.Length);
+        var sv = _v.AsSpan(offset, w.Length);
+        var svMax = Amsgrad ? _vMax.AsSpan(offset, w.Length) : Span<float>.Empty;
         int i = 0;
         if (!Amsgrad && Vector.IsHardwareAccelerated)
         {
             var wv = MemoryMarshal.Cast<float, Vector<float>>(w);
             var gv = MemoryMarshal.Cast<float, Vector<float>>(g);
-            var mv = MemoryMarshal.Cast<float, Vector<float>>(_m.AsSpan(0, w.Length));
-            var vv = MemoryMarshal.Cast<float, Vector<float>>(_v.AsSpan(0, w.Length));
+            var mv = MemoryMarshal.Cast<float, Vector<float>>(sm);
+            var vv = MemoryMarshal.Cast<float, Vector<float>>(sv);
             var vb1 = new Vector<float>(b1);
             var vb2 = new Vector<float>(b2);
             var valpha = new Vector<float>(alpha);
@@ -93,13 +96,13 @@ public class Adam : Optimizer
         for (; i < w.Length; i++)
         {
             float gi = g[i];
-            float m = _m[i] + b1 * (gi - _m[i]);
-            float v = _v[i] + b2 * (gi * gi - _v[i]);
+            float m = sm[i] + b1 * (gi - sm[i]);
+            float v = sv[i] + b2 * (gi * gi - sv[i]);
             if (MathF.Abs(m) < FlushBelow) m = 0;
             if (v < FlushBelow) v = 0;
-            _m[i] = m;
-            _v[i] = v;
-            if (Amsgrad) v = _vMax[i] = MathF.Max(_vMax[i], v);
+            sm[i] = m;
+            sv[i] = v;
+            if (Amsgrad) v = svMax[i] = MathF.Max(svMax[i], v);
             w[i] -= alpha * m / (MathF.Sqrt(v) + eps);
         }
     }

@@ -67,7 +67,7 @@ public abstract class Optimizer
     public void Apply(INetwork network)
     {
         Bind(network);
-        Apply(network.Parameters, network.Gradients, network.ParameterLayout);
+        Apply(network.Parameters, network.Gradients, network.ParameterLayout, network.TrainableWeights);
     }
 
     /// <summary>Number of updates applied so far (Keras <c>iterations</c>).</summary>
@@ -108,54 +108,95 @@ public abstract class Optimizer
     /// networks of the same size apart: prefer <see cref="Apply(INetwork)"/>, which binds the optimizer to one network.
     /// </summary>
     public void Apply(Span<float> parameters, ReadOnlySpan<float> gradients, IReadOnlyList<ParameterInfo> layout)
+        => Apply(parameters, gradients, layout, ReadOnlySpan<bool>.Empty);
+
+    /// <summary>
+    /// Applies one update to the weights of <paramref name="layout"/> whose entry in <paramref name="trainable"/> is true
+    /// (empty: every weight). A frozen weight is left exactly as it is, as are its slots (Adam's moments), and its gradient
+    /// takes no part in the clipping norms: what Keras does with the variables that are not trainable.
+    /// </summary>
+    public void Apply(Span<float> parameters, ReadOnlySpan<float> gradients, IReadOnlyList<ParameterInfo> layout, ReadOnlySpan<bool> trainable)
     {
         ArgumentNullException.ThrowIfNull(layout);
         if (gradients.Length != parameters.Length)
             throw new ArgumentException($"gradients must hold {parameters.Length} floats (one per parameter), but has {gradients.Length}.", nameof(gradients));
+        if (!trainable.IsEmpty && trainable.Length != layout.Count)
+            throw new ArgumentException($"trainable must hold one flag per weight of the layout ({layout.Count}), but has {trainable.Length}.", nameof(trainable));
+        bool partial = trainable.Contains(false);
         if (_built != parameters.Length)
         {
             if (_built >= 0)
                 throw new ArgumentException($"this optimizer was built for {_built} parameters; use a new optimizer for a network of {parameters.Length}.", nameof(parameters));
             Build(parameters.Length);
-            if (_clipNorm is not null || _globalClipNorm is not null || _clipValue is not null) _clipped = new float[parameters.Length];
             _built = parameters.Length;
         }
+        bool clips = _clipNorm is not null || _globalClipNorm is not null || _clipValue is not null;
+        if ((clips || partial) && _clipped.Length != parameters.Length) _clipped = new float[parameters.Length];
 
         if (_schedule is not null) LearningRate = _schedule.At(Iterations);
         var g = gradients;
+        if (partial)
+        {
+            // Frozen gradients count as zero (they take no part in a global norm) and their weights are skipped below.
+            gradients.CopyTo(_clipped);
+            for (int v = 0; v < layout.Count; v++)
+                if (!trainable[v]) _clipped.AsSpan(layout[v].Offset, layout[v].Length).Clear();
+            g = _clipped;
+        }
         if (_clipNorm is { } c)
         {
-            gradients.CopyTo(_clipped);
+            g.CopyTo(_clipped);
             foreach (var variable in layout)
                 ScaleToNorm(_clipped.AsSpan(variable.Offset, variable.Length), c);
             g = _clipped;
         }
         else if (_globalClipNorm is { } gc)
         {
-            gradients.CopyTo(_clipped);
+            g.CopyTo(_clipped);
             ScaleToNorm(_clipped, gc);
             g = _clipped;
         }
-        else if (_clipValue is { } v)
+        else if (_clipValue is { } cv)
         {
-            for (int i = 0; i < gradients.Length; i++) _clipped[i] = Math.Clamp(gradients[i], -v, v);
+            for (int i = 0; i < g.Length; i++) _clipped[i] = Math.Clamp(g[i], -cv, cv);
             g = _clipped;
         }
 
-        if (WeightDecay is { } wd && wd != 0)
+        if (!partial)
         {
-            float keep = 1 - wd * LearningRate;
-            for (int i = 0; i < parameters.Length; i++) parameters[i] *= keep;
+            Decay(parameters);
+            Update(parameters, g, 0, Iterations + 1);
         }
-        Update(parameters, g, Iterations + 1);
+        else
+        {
+            // One update per run of consecutive trainable weights (the layout is in buffer order).
+            for (int v = 0; v < layout.Count;)
+            {
+                if (!trainable[v]) { v++; continue; }
+                int start = layout[v].Offset, end = start + layout[v].Length;
+                for (v++; v < layout.Count && trainable[v] && layout[v].Offset == end; v++) end += layout[v].Length;
+                Decay(parameters.Slice(start, end - start));
+                Update(parameters.Slice(start, end - start), g.Slice(start, end - start), start, Iterations + 1);
+            }
+        }
         Iterations++;
+    }
+
+    private void Decay(Span<float> parameters)
+    {
+        if (WeightDecay is not { } wd || wd == 0) return;
+        float keep = 1 - wd * LearningRate;
+        for (int i = 0; i < parameters.Length; i++) parameters[i] *= keep;
     }
 
     /// <summary>Allocates the state slots (zeros) for <paramref name="parameterCount"/> weights.</summary>
     protected abstract void Build(int parameterCount);
 
-    /// <summary>The update rule; <paramref name="step"/> is Keras' <c>iterations + 1</c> (1 on the first step).</summary>
-    protected abstract void Update(Span<float> weights, ReadOnlySpan<float> gradients, long step);
+    /// <summary>
+    /// The update rule over a run of weights that starts at <paramref name="offset"/> in the parameter buffer (index the
+    /// state slots from there); <paramref name="step"/> is Keras' <c>iterations + 1</c> (1 on the first step).
+    /// </summary>
+    protected abstract void Update(Span<float> weights, ReadOnlySpan<float> gradients, int offset, long step);
 
     /// <summary>Throws unless <paramref name="value"/> is in [<paramref name="min"/>, <paramref name="max"/>].</summary>
     protected static double InRange(double value, double min, double max, string name)

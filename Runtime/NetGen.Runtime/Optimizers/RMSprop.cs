@@ -44,23 +44,26 @@ public sealed class RMSprop : Optimizer
     }
 
     /// <inheritdoc/>
-    protected override void Update(Span<float> w, ReadOnlySpan<float> g, long step)
+    protected override void Update(Span<float> w, ReadOnlySpan<float> g, int offset, long step)
     {
         float lr = LearningRate, rho = (float)Rho, oneMinusRho = (float)(1 - Rho), mu = (float)Momentum, eps = (float)Epsilon;
+        var sv = _v.AsSpan(offset, w.Length);
+        var smean = Centered ? _mean.AsSpan(offset, w.Length) : Span<float>.Empty;
+        var smomentum = Momentum > 0 ? _momentum.AsSpan(offset, w.Length) : Span<float>.Empty;
         for (int i = 0; i < w.Length; i++)
         {
             float gi = g[i];
-            float v = _v[i] = rho * _v[i] + oneMinusRho * gi * gi;
+            float v = sv[i] = rho * sv[i] + oneMinusRho * gi * gi;
             float den = v;
             if (Centered)
             {
-                float a = _mean[i] = rho * _mean[i] + oneMinusRho * gi;
+                float a = smean[i] = rho * smean[i] + oneMinusRho * gi;
                 den -= a * a;
             }
             float increment = lr * gi / MathF.Sqrt(den + eps);
             if (Momentum > 0)
             {
-                float s = _momentum[i] = mu * _momentum[i] + increment;
+                float s = smomentum[i] = mu * smomentum[i] + increment;
                 w[i] -= s;
             }
             else

@@ -34,7 +34,7 @@ public sealed class SGD : Optimizer
     }
 
     /// <inheritdoc/>
-    protected override void Update(Span<float> w, ReadOnlySpan<float> g, long step)
+    protected override void Update(Span<float> w, ReadOnlySpan<float> g, int offset, long step)
     {
         float lr = LearningRate, mu = (float)Momentum;
         if (mu == 0)
@@ -42,7 +42,7 @@ public sealed class SGD : Optimizer
             for (int i = 0; i < w.Length; i++) w[i] -= lr * g[i];
             return;
         }
-        var m = _momentum;
+        var m = _momentum.AsSpan(offset, w.Length);
         for (int i = 0; i < w.Length; i++)
         {
             float next = mu * m[i] - lr * g[i];

@@ -34,7 +34,7 @@ public static class NetworkApiExtensions
     {
         var p = network.FindWeight(name);
         if (destination.Length != p.Length)
-            throw new ArgumentException($"destination must hold {p.Length} floats ({name} has shape {Shape(p.Shape)}), but has {destination.Length}.", nameof(destination));
+            throw new ArgumentException($"destination must hold {p.Length} floats ({name} has shape {Shape(p.ShapeArray)}), but has {destination.Length}.", nameof(destination));
         network.Parameters.Slice(p.Offset, p.Length).CopyTo(destination);
     }
 
@@ -43,7 +43,7 @@ public static class NetworkApiExtensions
     {
         var p = network.FindWeight(name);
         if (values.Length != p.Length)
-            throw new ArgumentException($"values must hold {p.Length} floats ({name} has shape {Shape(p.Shape)}), but has {values.Length}.", nameof(values));
+            throw new ArgumentException($"values must hold {p.Length} floats ({name} has shape {Shape(p.ShapeArray)}), but has {values.Length}.", nameof(values));
         values.CopyTo(network.Parameters.Slice(p.Offset, p.Length));
     }
 
@@ -54,8 +54,8 @@ public static class NetworkApiExtensions
     public static void SetWeights(this INetwork network, string name, ReadOnlySpan<float> values, ReadOnlySpan<int> shape)
     {
         var p = network.FindWeight(name);
-        if (!shape.SequenceEqual(p.Shape))
-            throw new ArgumentException($"{name} has shape {Shape(p.Shape)}, but the values have shape {Shape(shape.ToArray())}.", nameof(shape));
+        if (!shape.SequenceEqual(p.ShapeArray))
+            throw new ArgumentException($"{name} has shape {Shape(p.ShapeArray)}, but the values have shape {Shape(shape.ToArray())}.", nameof(shape));
         network.SetWeights(name, values);
     }
 

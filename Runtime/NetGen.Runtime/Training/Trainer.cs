@@ -442,11 +442,22 @@ public sealed class Trainer
         var gradients = Network.Gradients;
         if (float.IsFinite(loss) && (!CheckFiniteGradients || Finite.All(gradients)))
         {
-            _optimizer!.Apply(Network.Parameters, gradients, Network.ParameterLayout);
+            _optimizer!.Apply(Network.Parameters, gradients, Network.ParameterLayout, Network.TrainableWeights);
+            if (!state.IsEmpty) KeepFrozenState(state);
             return null;
         }
         _stateSnapshot.AsSpan(0, state.Length).CopyTo(state);
         return Diagnose(x, y, batchSize, epoch, batch, samples, loss, gradients);
+    }
+
+    /// <summary>A layer frozen at run time keeps its state: its moving statistics are put back as they were before the batch.</summary>
+    private void KeepFrozenState(Span<float> state)
+    {
+        if (!Network.TrainableWeights.Contains(false)) return;
+        var layout = Network.StateLayout;
+        for (int i = 0; i < layout.Count; i++)
+            if (Trainability.IsFrozen(Network, layout[i].Layer))
+                _stateSnapshot.AsSpan(layout[i].Offset, layout[i].Length).CopyTo(state.Slice(layout[i].Offset, layout[i].Length));
     }
 
     private NonFiniteTrainingException Diagnose(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int batchSize, int epoch, int batch, ReadOnlySpan<int> samples, float loss, ReadOnlySpan<float> gradients)

@@ -168,3 +168,53 @@ public partial class FusedTokens { }
 [GlobalAveragePooling1D]
 [Dense(2, Activation = Activation.Softmax)]
 public partial class UnfusedTokens { }
+
+// BatchNormalization folded into the layer before it (Predict only). Dense: the first folds its weights (15 rows of
+// 4 features at batch 5), the second normalises block by block (5 rows of 18 features). Conv: folded weights, then the
+// Activation layer fused into the convolution's epilogue and the max pooling into the same call.
+
+[Network]
+[Input(3, 4)]
+[Dense(6)]
+[BatchNormalization]
+[Activation(Activation.Relu)]
+[Flatten]
+[Dense(7, UseBias = false)]
+[BatchNormalization(Epsilon = 0.01, Scale = false)]
+[Dense(3, Activation = Activation.Softmax)]
+public partial class FusedFoldedDense { }
+
+[Network(Fusion = false)]
+[Input(3, 4)]
+[Dense(6)]
+[BatchNormalization]
+[Activation(Activation.Relu)]
+[Flatten]
+[Dense(7, UseBias = false)]
+[BatchNormalization(Epsilon = 0.01, Scale = false)]
+[Dense(3, Activation = Activation.Softmax)]
+public partial class UnfusedFoldedDense { }
+
+[Network]
+[Input(9, 9, 2)]
+[Conv2D(4, 3, UseBias = false)]
+[BatchNormalization]
+[Activation(Activation.Relu)]
+[MaxPooling2D(2)]
+[Conv2D(3, 2, Padding = Padding.Same)]
+[BatchNormalization(Center = false)]
+[Flatten]
+[Dense(3, Activation = Activation.Softmax)]
+public partial class FusedFoldedCnn { }
+
+[Network(Fusion = false)]
+[Input(9, 9, 2)]
+[Conv2D(4, 3, UseBias = false)]
+[BatchNormalization]
+[Activation(Activation.Relu)]
+[MaxPooling2D(2)]
+[Conv2D(3, 2, Padding = Padding.Same)]
+[BatchNormalization(Center = false)]
+[Flatten]
+[Dense(3, Activation = Activation.Softmax)]
+public partial class UnfusedFoldedCnn { }

@@ -9,7 +9,8 @@ namespace NetGen.Tests.EndToEnd;
 /// Fused and unfused code agree, for every layer family (the pairs in FusionNetworks.cs): same weights, same input,
 /// then Predict's outputs, the loss and every gradient are compared.
 /// Tolerances: Predict within 1e-6 relative (the epilogues run the same kernels on blocks, so in practice the outputs are
-/// identical); the loss and gradients within 2e-5 + 1e-4·|value| (the fused softmax/sigmoid cross-entropy computes
+/// identical), 1e-5 absolute + 1e-5 relative where BatchNormalization is folded into the weights before it (see
+/// <see cref="Tolerance"/>; a fold without ε, off by 1e-4, fails); the loss and gradients within 2e-5 + 1e-4·|value| (the fused softmax/sigmoid cross-entropy computes
 /// <c>p − t</c> directly instead of going through the clipped log and the activation's Jacobian: float rounding only).
 /// A wrong fused formula (a missing 1/batch, a skipped activation backward) is off by far more than that.
 /// </summary>
@@ -17,7 +18,7 @@ public class FusionTests
 {
     private const int Batch = 5;
 
-    public static TheoryData<string> Families => new() { "Mlp", "Sigmoid", "Cnn", "ConvVariants", "Sequence", "Normalized", "Graph", "Tokens" };
+    public static TheoryData<string> Families => new() { "Mlp", "Sigmoid", "Cnn", "ConvVariants", "Sequence", "Normalized", "Graph", "Tokens", "FoldedDense", "FoldedCnn" };
 
     private static (INetwork Fused, INetwork Unfused) Pair(string family) => family switch
     {
@@ -28,8 +29,26 @@ public class FusionTests
         "Sequence" => (new FusedSequence(3), new UnfusedSequence(3)),
         "Normalized" => (new FusedNormalized(3), new UnfusedNormalized(3)),
         "Graph" => (new FusedGraph(3), new UnfusedGraph(3)),
+        "FoldedDense" => Randomized(new FusedFoldedDense(3), new UnfusedFoldedDense(3)),
+        "FoldedCnn" => Randomized(new FusedFoldedCnn(3), new UnfusedFoldedCnn(3)),
         _ => (new FusedTokens(3), new UnfusedTokens(3)),
     };
+
+    /// <summary>
+    /// The same random weights and moving statistics in both networks: BatchNormalization starts as the identity
+    /// (γ = 1, β = 0, mean 0, variance 1), under which a wrong fold would go unnoticed.
+    /// </summary>
+    private static (INetwork, INetwork) Randomized(INetwork fused, INetwork unfused)
+    {
+        var weights = GradientCheck.Random(fused.Parameters.Length, 21, 0.4f); // small enough that the softmax does not saturate
+        var state = GradientCheck.Random(fused.State.Length, 22).Select(v => 0.3f + Math.Abs(v)).ToArray(); // means and (positive) variances
+        foreach (var net in new[] { fused, unfused })
+        {
+            weights.CopyTo(net.Parameters);
+            state.CopyTo(net.State);
+        }
+        return (fused, unfused);
+    }
 
     private static float[] Inputs(string family, INetwork net)
         => family == "Tokens"
@@ -64,8 +83,9 @@ public class FusionTests
         var b = new float[Batch * unfused.OutputLength];
         fused.Predict(x, a, Batch);
         unfused.Predict(x, b, Batch);
+        bool folded = family.StartsWith("Folded", StringComparison.Ordinal);
         for (int i = 0; i < a.Length; i++)
-            Assert.True(Math.Abs(a[i] - b[i]) <= 1e-6 * (1 + Math.Abs(b[i])), $"{family}: output {i}: fused {a[i]:R}, unfused {b[i]:R}");
+            Assert.True(Math.Abs(a[i] - b[i]) <= (folded ? Tolerance(b[i]) : 1e-6 * (1 + Math.Abs(b[i]))), $"{family}: output {i}: fused {a[i]:R}, unfused {b[i]:R}");
     }
 
     [Theory]
@@ -87,6 +107,63 @@ public class FusionTests
                 Assert.True(Math.Abs(ga[i] - gb[i]) <= 2e-5 + 1e-4 * Math.Abs(gb[i]), $"{family} {loss}: gradient {i}: fused {ga[i]:R}, unfused {gb[i]:R}");
         }
     }
+
+    /// <summary>
+    /// The fold is computed per Predict call from the current weights and moving statistics: after changing them
+    /// through every route (the State and Parameters spans, SetWeights-style writes, training), the fused network still
+    /// agrees with the unfused one, and its output did change (the comparison is not vacuous).
+    /// </summary>
+    [Theory]
+    [InlineData("FoldedDense")]
+    [InlineData("FoldedCnn")]
+    public void FoldedBatchNormalizationIsNeverStale(string family)
+    {
+        var (fused, unfused) = Pair(family);
+        var x = Inputs(family, fused);
+        var before = Predict(fused, x);
+        AssertAgree(family, before, Predict(unfused, x));
+        // The moving statistics change (state span) ...
+        foreach (var net in new[] { fused, unfused })
+            for (int i = 0; i < net.State.Length; i++) net.State[i] = net.State[i] * 2 + 0.1f;
+        var afterState = Predict(fused, x);
+        AssertAgree(family, afterState, Predict(unfused, x));
+        Assert.Contains(afterState.Select((v, i) => Math.Abs(v - before[i])), d => d > 1e-4);
+        // ... then the weights (parameter span), then a training step (weights and moving statistics).
+        foreach (var net in new[] { fused, unfused })
+            for (int i = 0; i < net.Parameters.Length; i++) net.Parameters[i] *= 0.9f;
+        var afterWeights = Predict(fused, x);
+        AssertAgree(family, afterWeights, Predict(unfused, x));
+        Assert.Contains(afterWeights.Select((v, i) => Math.Abs(v - afterState[i])), d => d > 1e-4);
+        var y = Targets(fused, Loss.MeanSquaredError);
+        foreach (var net in new[] { fused, unfused })
+        {
+            net.ComputeGradients(x, y, Batch, Loss.MeanSquaredError);
+            var g = net.Gradients.ToArray();
+            for (int i = 0; i < g.Length; i++) net.Parameters[i] -= 0.5f * g[i];
+        }
+        AssertAgree(family, Predict(fused, x), Predict(unfused, x));
+    }
+
+    private static float[] Predict(INetwork net, float[] x)
+    {
+        var y = new float[Batch * net.OutputLength];
+        net.Predict(x, y, Batch);
+        return y;
+    }
+
+    private static void AssertAgree(string family, float[] a, float[] b)
+    {
+        for (int i = 0; i < a.Length; i++)
+            Assert.True(Math.Abs(a[i] - b[i]) <= Tolerance(b[i]), $"{family}: output {i}: fused {a[i]:R}, unfused {b[i]:R}");
+    }
+
+    /// <summary>
+    /// Fused vs unfused Predict: 1e-6 relative for the epilogues (the same kernels on blocks); 1e-5 absolute +
+    /// 1e-5 relative where BatchNormalization is folded (the weights are scaled before the sums instead of the sums
+    /// after: float rounding of sums of a few dozen products). A wrong fold (variance for standard deviation, a
+    /// missing β, a stale statistic) is off by 1e-2 or more.
+    /// </summary>
+    private static double Tolerance(float expected) => 1e-5 + 1e-5 * Math.Abs(expected);
 
     [Fact]
     public void FusionChangesTheGeneratedCode()

@@ -134,6 +134,135 @@ public class PassTests
         Assert.Equal(2, p.Operations.Count);
     }
 
+    private static ParameterDecl Statistic(int offset, int length) => new("moving", new Shape(length), 0, 1, 1) { Offset = offset };
+
+    /// <summary>A producer (Dense of 3 → 4, or a convolution with 4 filters and a 9 × 4 kernel) writing z, then BatchNormalization z → y.</summary>
+    private static (Program, Tensor Z, Tensor Y) ProducerThenBatchNorm(bool convolution, bool readZElsewhere = false)
+    {
+        var (p, c) = New(training: false);
+        var x = c.External("x", new Shape(3), -1, writable: false);
+        var z = T(c, "z");
+        var y = T(c, "y");
+        if (convolution)
+        {
+            var geometry = new GeometryArg(new Geometry("conv", new int[20]));
+            c.Call(KnownKernels.ConvolutionForward, geometry, x, Param(Weight(0, 36)), Empty, Out(z), Batch, WorkspaceArg.Instance);
+        }
+        else c.Call(KnownKernels.DenseForward, x, Param(Weight(0, 12)), Param(Weight(12, 4)), Out(z), Batch, Int(3), Int(4));
+        c.Call(KnownKernels.BatchNormInference, z, Param(Weight(16, 4)), Param(Weight(20, 4)), State(Statistic(0, 4)), State(Statistic(4, 4)), Out(y), Batch, Int(4), Float(1e-3));
+        if (readZElsewhere) c.Call(KnownKernels.MergeAdd, z, y, Out(T(c, "sum")));
+        return (p, z, y);
+    }
+
+    [Fact]
+    public void BatchNormFoldingFusesDenseAndNormalisationIntoOneCall()
+    {
+        var (p, z, y) = ProducerThenBatchNorm(convolution: false);
+        BatchNormFolding.Run(p);
+        var call = Assert.IsType<KernelCall>(Assert.Single(p.Operations));
+        Assert.Same(KnownKernels.FusedDenseBatchNormForward, call.Kernel);
+        Assert.Same(y, ((TensorArg)call.Args[7]).Tensor);
+        Assert.DoesNotContain(call.Args, a => a is TensorArg t && t.Tensor == z);
+        var folded = Assert.IsType<FoldedArg>(call.Args[12]);
+        Assert.Equal(3 * 4 + 4, folded.Length); // the kernel and the bias
+        Assert.Equal(16, BatchNormFolding.FoldedFloats(p));
+    }
+
+    [Fact]
+    public void BatchNormFoldingFoldsIntoTheConvolutionsWeightsBeforeItRuns()
+    {
+        var (p, _, y) = ProducerThenBatchNorm(convolution: true);
+        BatchNormFolding.Run(p);
+        var calls = p.Operations.Cast<KernelCall>().ToList();
+        Assert.Equal(new[] { KnownKernels.BatchNormFold, KnownKernels.ConvolutionForward }, calls.Select(k => k.Kernel));
+        var fold = calls[0];
+        Assert.True(Assert.IsType<FoldedArg>(fold.Args[6]).Writes);
+        Assert.Equal(9, Assert.IsType<IntArg>(fold.Args[7]).Value);   // kernel rows: 36 / 4 channels
+        var conv = calls[1];
+        var kernel = Assert.IsType<FoldedArg>(conv.Args[2]);
+        var bias = Assert.IsType<FoldedArg>(conv.Args[3]);
+        Assert.False(kernel.Writes);
+        Assert.Equal((0, 36), (kernel.Offset, kernel.Length));
+        Assert.Equal((36, 4), (bias.Offset, bias.Length));
+        Assert.Same(y, ((TensorArg)conv.Args[4]).Tensor);
+    }
+
+    [Fact]
+    public void BatchNormFoldingLeavesAnOutputOthersReadAlone()
+    {
+        // z is read after the normalisation: folding would leave it unwritten.
+        var (p, _, _) = ProducerThenBatchNorm(convolution: false, readZElsewhere: true);
+        BatchNormFolding.Run(p);
+        Assert.Equal(new[] { KnownKernels.DenseForward, KnownKernels.BatchNormInference, KnownKernels.MergeAdd }, p.Operations.Cast<KernelCall>().Select(k => k.Kernel));
+    }
+
+    [Fact]
+    public void BatchNormFoldingLeavesUnknownProducersAlone()
+    {
+        // An operation the pass does not know (a recurrent or attention kernel arriving later) writing the normalised tensor.
+        var (p, c) = New(training: false);
+        var x = c.External("x", new Shape(3), -1, writable: false);
+        var z = T(c, "z");
+        var y = T(c, "y");
+        var unknown = new Kernel("Recurrent", "SomeForward");
+        c.Call(unknown, x, Param(Weight(0, 12)), Out(z), Batch, Int(3), Int(4), Int(4));
+        c.Call(KnownKernels.BatchNormInference, z, Empty, Empty, State(Statistic(0, 4)), State(Statistic(4, 4)), Out(y), Batch, Int(4), Float(1e-3));
+        BatchNormFolding.Run(p);
+        Assert.Equal(new[] { unknown, KnownKernels.BatchNormInference }, p.Operations.Cast<KernelCall>().Select(k => k.Kernel));
+    }
+
+    [Fact]
+    public void EpilogueFusesTheActivationOfTheNextLayer()
+    {
+        var (p, c) = New(training: false);
+        var x = c.External("x", new Shape(3), -1, writable: false);
+        var z = T(c, "z");
+        var y = T(c, "y");
+        c.Call(KnownKernels.DenseForward, x, Param(Weight(0, 12)), Empty, Out(z), Batch, Int(3), Int(4));
+        c.Add(new LayerStart(null!, null));
+        c.Call(KnownKernels.ActivationForward(1), z, Out(y));
+        Epilogues.Run(p);
+        var call = Assert.IsType<KernelCall>(p.Operations[0]);
+        Assert.Same(KnownKernels.FusedDenseForward, call.Kernel);
+        Assert.Same(z, ((TensorArg)call.Args[3]).Tensor);
+        Assert.Same(y, ((TensorArg)call.Args[4]).Tensor);
+        Assert.IsType<LayerStart>(Assert.Single(p.Operations.Skip(1)));
+    }
+
+    private static (Program, Tensor Pooled) ConvolutionThenPooling(Kernel pooling, bool readConvolutionOutput = false)
+    {
+        var (p, c) = New(training: false);
+        var x = c.External("x", new Shape(3), -1, writable: false);
+        var z = T(c, "z");
+        var pooled = T(c, "pooled");
+        var geometry = new GeometryArg(new Geometry("conv", new int[20]));
+        var poolGeometry = new GeometryArg(new Geometry("pool", new int[20]));
+        c.Call(KnownKernels.FusedConvolutionForward, geometry, x, Param(Weight(0, 36)), Empty, Out(z), Out(z), Batch, WorkspaceArg.Instance, Activation(1));
+        c.Call(pooling, poolGeometry, z, Out(pooled), Batch);
+        if (readConvolutionOutput) c.Call(KnownKernels.MergeAdd, z, z, Out(T(c, "sum")));
+        return (p, pooled);
+    }
+
+    [Fact]
+    public void ConvolutionPoolingFusesTheMaxPoolingIntoTheConvolution()
+    {
+        var (p, pooled) = ConvolutionThenPooling(KnownKernels.MaxPoolingForward);
+        ConvolutionPooling.Run(p);
+        var call = Assert.IsType<KernelCall>(Assert.Single(p.Operations));
+        Assert.Same(KnownKernels.FusedConvolutionMaxPoolForward, call.Kernel);
+        Assert.Equal("pool", Assert.IsType<GeometryArg>(call.Args[1]).Geometry.Layer);
+        Assert.Same(pooled, ((TensorArg)call.Args[6]).Tensor);
+        Assert.Equal(1, Assert.IsType<ActivationArg>(call.Args[9]).Value);
+    }
+
+    [Fact]
+    public void ConvolutionPoolingLeavesAveragePoolingAlone()
+    {
+        var (p, _) = ConvolutionThenPooling(KnownKernels.AveragePoolingForward);
+        ConvolutionPooling.Run(p);
+        Assert.Equal(2, p.Operations.Count);
+    }
+
     [Fact]
     public void PlannerReusesADeadInputInPlaceAndKeepsLiveTensorsApart()
     {

@@ -33,6 +33,29 @@ public class SnapshotTests
         Snapshot.Match("FashionMlp", Generate(source));
     }
 
+    /// <summary>Predict's fused kernels: BatchNormalization folded into a convolution and a Dense, an Activation layer and a max pooling fused into the convolution's call.</summary>
+    [Fact]
+    public void FoldedBatchNormalization()
+    {
+        const string source = """
+            using NetGen;
+            namespace Samples;
+            [Network]
+            [Input(12, 12, 1)]
+            [Conv2D(8, 3, UseBias = false)]
+            [BatchNormalization]
+            [Activation(Activation.Relu)]
+            [MaxPooling2D(2)]
+            [Flatten]
+            [Dense(16)]
+            [BatchNormalization]
+            [Activation(Activation.Relu)]
+            [Dense(10, Activation = Activation.Softmax)]
+            public partial class FoldedCnn { }
+            """;
+        Snapshot.Match("FoldedBatchNormalization", Generate(source));
+    }
+
     [Fact]
     public void NestedNetworkWithEveryLayerKind()
     {
@@ -222,5 +245,24 @@ public class SnapshotTests
             }
             """;
         Snapshot.Match("TwoInputsTwoOutputsGraph", Generate(source));
+    }
+
+    [Fact]
+    public void FrozenFeatureExtractor()
+    {
+        // Trainable = false (issue 16): no gradient code for the frozen weights, BatchNormalization in its inference
+        // form while training, and nothing at all below the first trainable layer.
+        const string source = """
+            using NetGen;
+            namespace Samples;
+            [Network]
+            [Input(6)]
+            [Dense(8, Activation = Activation.Tanh, Trainable = false, Name = "features")]
+            [BatchNormalization(Trainable = false, Name = "norm")]
+            [Dense(5, Activation = Activation.Relu, Name = "hidden")]
+            [Dense(3, Activation = Activation.Softmax, Name = "head")]
+            public partial class FrozenFeatureExtractor { }
+            """;
+        Snapshot.Match("FrozenFeatureExtractor", Generate(source));
     }
 }

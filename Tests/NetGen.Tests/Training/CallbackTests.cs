@@ -267,9 +267,9 @@ public class CallbackTests
     [Fact]
     public void ValidationDataIsEvaluatedEveryEpoch()
     {
-        var data = NetGen.Data.FashionMnist.Load(IdxTests.SliceDirectory);
-        var y = NetGen.Data.FashionMnist.OneHot(data.TrainLabels, 10);
-        var testY = NetGen.Data.FashionMnist.OneHot(data.TestLabels, 10);
+        var data = NetGen.Samples.Data.FashionMnist.Load(IdxTests.SliceDirectory);
+        var y = NetGen.Samples.Data.FashionMnist.OneHot(data.TrainLabels, 10);
+        var testY = NetGen.Samples.Data.FashionMnist.OneHot(data.TestLabels, 10);
         var net = new SliceMlp(seed: 4);
         var trainer = new Trainer(net, new Adam(), Loss.CategoricalCrossentropy, 1);
         var history = trainer.Fit(data.TrainImages.AsSpan(0, 128 * 784), y.AsSpan(0, 1280), new FitOptions

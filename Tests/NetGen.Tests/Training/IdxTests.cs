@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.IO.Compression;
 using NetGen.Data;
+using NetGen.Samples.Data;
 using Xunit;
 
 namespace NetGen.Tests.Training;

@@ -68,8 +68,8 @@ public class LossFunctionTests
     public void GeneratedNetworksTrainWithTheNewLosses(Loss loss)
     {
         // The generated code hands any loss it does not fuse to the runtime's Losses.Compute, so no generator change is needed.
-        var data = NetGen.Data.FashionMnist.Load(IdxTests.SliceDirectory);
-        var y = NetGen.Data.FashionMnist.OneHot(data.TrainLabels, 10);
+        var data = NetGen.Samples.Data.FashionMnist.Load(IdxTests.SliceDirectory);
+        var y = NetGen.Samples.Data.FashionMnist.OneHot(data.TrainLabels, 10);
         var net = new SliceMlp(seed: 1);
         net.Compile(new Adam(0.003f), loss);
         var x = data.TrainImages.AsSpan(0, 256 * 784);

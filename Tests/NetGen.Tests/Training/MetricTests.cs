@@ -82,8 +82,8 @@ public class MetricTests
     [Fact]
     public void MetricsReportInHistoryProgressAndEvaluation()
     {
-        var data = NetGen.Data.FashionMnist.Load(IdxTests.SliceDirectory);
-        var y = NetGen.Data.FashionMnist.OneHot(data.TrainLabels, 10);
+        var data = NetGen.Samples.Data.FashionMnist.Load(IdxTests.SliceDirectory);
+        var y = NetGen.Samples.Data.FashionMnist.OneHot(data.TrainLabels, 10);
         var net = new SliceMlp(seed: 2);
         var trainer = new Trainer(net, new Adam(), Loss.CategoricalCrossentropy, 1,
             new[] { Metric.TopKAccuracy(3), Metric.Precision(), Metric.MeanAbsoluteError(), Metric.Accuracy() });

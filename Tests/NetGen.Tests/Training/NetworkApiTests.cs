@@ -50,7 +50,7 @@ public class NetworkApiTests
     public void PredictInfersTheBatchFromTheInputLength()
     {
         var net = new SliceMlp(seed: 3);
-        var data = NetGen.Data.FashionMnist.Load(IdxTests.SliceDirectory);
+        var data = NetGen.Samples.Data.FashionMnist.Load(IdxTests.SliceDirectory);
         var input = data.TrainImages.AsMemory(0, 13 * 784).ToArray();
         var expected = new float[13 * 10];
         net.Predict(input, expected, 13);
@@ -65,8 +65,8 @@ public class NetworkApiTests
     [Fact]
     public void EvaluateWithoutCompileEqualsTheCompiledEvaluation()
     {
-        var data = NetGen.Data.FashionMnist.Load(IdxTests.SliceDirectory);
-        var y = NetGen.Data.FashionMnist.OneHot(data.TestLabels, 10);
+        var data = NetGen.Samples.Data.FashionMnist.Load(IdxTests.SliceDirectory);
+        var y = NetGen.Samples.Data.FashionMnist.OneHot(data.TestLabels, 10);
         var net = new SliceMlp(seed: 5);
         var direct = net.Evaluate(data.TestImages, y, Loss.CategoricalCrossentropy);
         net.Compile(new Adam(), Loss.CategoricalCrossentropy);

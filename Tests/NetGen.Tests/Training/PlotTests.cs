@@ -13,8 +13,8 @@ public class PlotTests
 {
     private static History Train(int seed)
     {
-        var data = NetGen.Data.FashionMnist.Load(IdxTests.SliceDirectory);
-        var y = NetGen.Data.FashionMnist.OneHot(data.TrainLabels, 10);
+        var data = NetGen.Samples.Data.FashionMnist.Load(IdxTests.SliceDirectory);
+        var y = NetGen.Samples.Data.FashionMnist.OneHot(data.TrainLabels, 10);
         var net = new SliceMlp(seed);
         var trainer = new Trainer(net, new Adam(), Loss.CategoricalCrossentropy, 1, new[] { Metric.TopKAccuracy(3) });
         return trainer.Fit(data.TrainImages.AsSpan(0, 96 * 784), y.AsSpan(0, 960), new FitOptions { Epochs = 3, ValidationSplit = 0.25 });

@@ -1,7 +1,11 @@
 using System;
 using System.IO;
+using NetGen.Data;
 
-namespace NetGen.Data;
+// Sample code, not part of the NetGen package: the Fashion-MNIST sample, the other samples, the benchmarks and the
+// tests compile this file into their own assemblies (<Compile Include=".../Samples/FashionMnist/FashionMnistData.cs" />).
+// The package keeps only the general IDX reader (NetGen.Data.Idx).
+namespace NetGen.Samples.Data;
 
 /// <summary>Fashion-MNIST images scaled to [0, 1] (N·784 floats, row-major 28×28) and their labels 0–9.</summary>
 /// <param name="TrainImages">Training images.</param>
