@@ -15,7 +15,7 @@ public class ActivationBenchmarks
     [Params(4096, 65536)]
     public int Size;
 
-    [Params("Sigmoid", "Tanh", "Swish", "Mish", "GeluTanh", "Softmax")]
+    [Params("Sigmoid", "Tanh", "Swish", "Mish", "GeluTanh", "Softmax", "Gelu")]
     public string Function = "Sigmoid";
 
     private float[] _x = Array.Empty<float>();
@@ -41,6 +41,7 @@ public class ActivationBenchmarks
             case "Swish": ScalarBaseline.Swish(_x, _y); break;
             case "Mish": ScalarBaseline.Mish(_x, _y); break;
             case "GeluTanh": ScalarBaseline.GeluTanh(_x, _y); break;
+            case "Gelu": ScalarBaseline.Gelu(_x, _y); break;
             default: ScalarBaseline.Softmax(_x, _y, 512); break;
         }
     }
@@ -56,6 +57,7 @@ public class ActivationBenchmarks
             case "Swish": Activations.Swish(_x, _y); break;
             case "Mish": Activations.Mish(_x, _y); break;
             case "GeluTanh": Activations.GeluTanh(_x, _y); break;
+            case "Gelu": Activations.Gelu(_x, _y); break;
             default: Activations.Softmax(_x, _y, 512); break;
         }
     }
@@ -124,5 +126,27 @@ internal static class ScalarBaseline
             float inv = (float)(1.0 / sum);
             for (int j = 0; j < cols; j++) yr[j] *= inv;
         }
+    }
+
+    /// <summary>Exact gelu as it was: a scalar double loop over erfc from the series/continued fraction.</summary>
+    public static void Gelu(ReadOnlySpan<float> x, Span<float> y)
+    {
+        for (int i = 0; i < x.Length; i++)
+        {
+            double v = x[i];
+            double cdf = Erfc(-v * 0.70710678118654752440);
+            y[i] = cdf == 0 ? -0f : (float)(0.5 * v * cdf);
+        }
+    }
+
+    private static double Erfc(double x)
+    {
+        if (double.IsNaN(x)) return double.NaN;
+        if (x < 0) return 2.0 - Erfc(-x);
+        if (x <= 2.5) return 1.0 - Activations.Erf(x);
+        if (x > 27.0) return 0.0;
+        double f = x;
+        for (int k = 60; k >= 1; k--) f = x + 0.5 * k / f;
+        return Math.Exp(-x * x) * 0.56418958354775628 / f;
     }
 }

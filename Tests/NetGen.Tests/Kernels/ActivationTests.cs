@@ -299,4 +299,69 @@ public class ActivationTests
         // Continuity across the switch between the series and the continued fraction.
         TestUtil.Close(Activations.Erf(2.5), Activations.Erf(2.5000000001), 0, 1e-10, "erf continuity at 2.5");
     }
+
+    /// <summary>
+    /// Exact GELU on a dense grid across the whole float range where it is nonzero, so every vector width's body and
+    /// tail see the far-left tail (|y| down to ~1e-38, where a wrong erfc loses its relative accuracy first), the
+    /// switch at 0 and the right side. Reference: x·Φ(x) with Φ from the double continued-fraction/series erfc,
+    /// itself checked against known values in ErfMatchesKnownValues/ErfcHasRelativeAccuracyInTheTail.
+    /// </summary>
+    [Fact]
+    public void GeluKeepsRelativeAccuracyOverTheWholeRange()
+    {
+        const int n = 4001;
+        var x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = -13f + 23f * i / (n - 1); // [−13, 10]; gelu(−13) ≈ −8e-38 is still a normal float
+        var y = new float[n];
+        Activations.Gelu(x, y);
+        float[] dy = TestUtil.Uniform(5, n, -2, 2);
+        var dx = new float[n];
+        Activations.GeluBackward(x, y, dy, dx);
+        for (int i = 0; i < n; i++)
+        {
+            double v = x[i];
+            double phi = 0.5 * Activations.Erfc(-v / Math.Sqrt(2));
+            TestUtil.Close(v * phi, y[i], 1e-6, 1e-40, $"gelu({v})");
+            double d = phi + v * Math.Exp(-v * v / 2) / Math.Sqrt(2 * Math.PI);
+            // Near f's minimum (x ≈ −0.75) Φ and x·φ cancel; erfc's 1.2e-7 relative error there is ≤ 3e-8 absolute.
+            TestUtil.Close(dy[i] * d, dx[i], 1e-6, 1e-7 * Math.Abs(dy[i]), $"gelu'({v})·{dy[i]}");
+        }
+    }
+
+    [Fact]
+    public void GeluLimitsAndNaN()
+    {
+        // Enough elements for the vector body and the scalar tail to both see each special value.
+        float[] special = { float.PositiveInfinity, float.NegativeInfinity, float.NaN, -40f, 40f, -1e30f, 1e30f };
+        foreach (int n in new[] { 7, 64 + 7 })
+        {
+            var x = new float[n];
+            for (int i = 0; i < n; i++) x[i] = special[i % special.Length];
+            var y = new float[n];
+            var dx = new float[n];
+            var dy = new float[n];
+            Array.Fill(dy, 1f);
+            Activations.Gelu(x, y);
+            Activations.GeluBackward(x, y, dy, dx);
+            for (int i = 0; i < n; i++)
+            {
+                float v = x[i];
+                if (float.IsNaN(v))
+                {
+                    Assert.True(float.IsNaN(y[i]) && float.IsNaN(dx[i]), $"gelu(NaN) at {i}: {y[i]}, {dx[i]}");
+                }
+                else if (v > 0)
+                {
+                    Assert.Equal(v, y[i]);        // Φ = 1 to float precision: +∞ → +∞, 40 → 40
+                    Assert.Equal(1f, dx[i]);
+                }
+                else
+                {
+                    Assert.Equal(-0f, y[i]);      // Φ underflows: −0, not NaN at −∞
+                    Assert.True(float.IsNegative(y[i]), $"gelu({v}) should be −0");
+                    Assert.Equal(0f, dx[i]);
+                }
+            }
+        }
+    }
 }
