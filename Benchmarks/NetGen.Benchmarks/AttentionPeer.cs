@@ -29,20 +29,8 @@ internal static class AttentionPeer
 {
     public static int Run(string[] args)
     {
-        string? dir = null;
-        int threads = 1, samples = 7;
-        double seconds = 0.7;
-        for (int i = 0; i < args.Length; i++)
-        {
-            switch (args[i])
-            {
-                case "--mha": dir = args[++i]; break;
-                case "--threads": threads = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                case "--seconds": seconds = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                case "--samples": samples = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
-            }
-        }
+        if (PeerOptions.Parse(args, "--mha") is not { } peer) return 2;
+        var (dir, threads, seconds, samples) = peer;
         if (dir is null || !File.Exists(Path.Combine(dir, "mha.onnx")))
         {
             Console.Error.WriteLine("--mha DIR: DIR must hold mha.onnx, mha.weights.bin and mha.check.bin (Benchmarks/peers/mha_onnx.py DIR writes them)");

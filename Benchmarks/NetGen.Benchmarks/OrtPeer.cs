@@ -23,20 +23,8 @@ internal static class OrtPeer
 {
     public static int Run(string[] args)
     {
-        string? dir = null;
-        int threads = 1, samples = 7;
-        double seconds = 0.7;
-        for (int i = 0; i < args.Length; i++)
-        {
-            switch (args[i])
-            {
-                case "--ort": dir = args[++i]; break;
-                case "--threads": threads = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                case "--seconds": seconds = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                case "--samples": samples = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
-            }
-        }
+        if (PeerOptions.Parse(args, "--ort") is not { } peer) return 2;
+        var (dir, threads, seconds, samples) = peer;
         if (dir is null || !File.Exists(Path.Combine(dir, "mlp.onnx")))
         {
             Console.Error.WriteLine("--ort DIR: DIR must hold mlp.onnx and cnn.onnx (Benchmarks/peers/compare.py exports them)");
