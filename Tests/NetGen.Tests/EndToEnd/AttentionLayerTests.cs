@@ -36,13 +36,7 @@ public class AttentionLayerTests
         ["attention_scores"] = () => new AttentionScoresFixtureNet(),
     };
 
-    private static readonly Lazy<JsonElement> s_cases = new(() =>
-    {
-        string path = Path.Combine(AppContext.BaseDirectory, "Fixtures", "attention", "layers.json");
-        Assert.True(File.Exists(path), $"Missing fixture {path}; regenerate with tools/reference/make_attention_layer_fixtures.py");
-        using var stream = File.OpenRead(path);
-        return JsonDocument.Parse(stream).RootElement.GetProperty("cases").Clone();
-    });
+    private static readonly Lazy<JsonElement> s_cases = new(() => FixtureCases.Load("attention", "layers.json", "make_attention_layer_fixtures.py"));
 
     public static TheoryData<string> Cases()
     {
@@ -55,7 +49,7 @@ public class AttentionLayerTests
     public void EveryFixtureCaseHasANetwork()
         => Assert.Equal(s_cases.Value.EnumerateObject().Select(p => p.Name).OrderBy(n => n), s_networks.Keys.OrderBy(n => n));
 
-    private static float[] Floats(JsonElement e) => e.EnumerateArray().Select(v => (float)v.GetDouble()).ToArray();
+    private static float[] Floats(JsonElement e) => FixtureCases.Floats(e);
 
     /// <summary>Packs per-input batches into rows of every input of a sample, as the single-span entry points take them.</summary>
     internal static float[] Pack(IReadOnlyList<float[]> inputs, int batch)

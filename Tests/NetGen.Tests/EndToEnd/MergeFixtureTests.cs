@@ -47,13 +47,7 @@ public class MergeFixtureTests
         ["repeat_vector"] = () => new RepeatVectorFixtureNet(),
     };
 
-    private static readonly Lazy<JsonElement> s_cases = new(() =>
-    {
-        string path = Path.Combine(AppContext.BaseDirectory, "Fixtures", "merge", "merge.json");
-        Assert.True(File.Exists(path), $"Missing fixture {path}; regenerate with tools/reference/make_merge_fixtures.py");
-        using var stream = File.OpenRead(path);
-        return JsonDocument.Parse(stream).RootElement.GetProperty("cases").Clone();
-    });
+    private static readonly Lazy<JsonElement> s_cases = new(() => FixtureCases.Load("merge", "merge.json", "make_merge_fixtures.py"));
 
     public static TheoryData<string> Cases()
     {
@@ -66,7 +60,7 @@ public class MergeFixtureTests
     public void EveryFixtureCaseHasANetwork()
         => Assert.Equal(s_cases.Value.EnumerateObject().Select(p => p.Name).OrderBy(n => n), s_networks.Keys.OrderBy(n => n));
 
-    private static float[] Floats(JsonElement e) => e.EnumerateArray().Select(v => (float)v.GetDouble()).ToArray();
+    private static float[] Floats(JsonElement e) => FixtureCases.Floats(e);
 
     /// <summary>A fixture network with identity probe kernels and zero biases.</summary>
     internal static INetwork Probed(string name)
