@@ -1,6 +1,7 @@
 using System;
 using BenchmarkDotNet.Attributes;
 using NetGen.Kernels;
+using NetGen.Optimizers;
 
 namespace NetGen.Benchmarks;
 

@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Linq;
 using System.Text;
 using NetGen.Data;
+using NetGen.Optimizers;
 using NetGen.Samples.Data;
 using NetGen.Kernels;
 

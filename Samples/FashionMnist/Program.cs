@@ -5,6 +5,7 @@ using System;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
+using NetGen.Optimizers;
 using NetGen;
 using NetGen.Data;
 using NetGen.Samples.Data;

@@ -112,7 +112,7 @@ internal static class NetworkPrinter
         w.Line("/// <summary>Floats per sample of the backward pass' gradient buffers.</summary>");
         w.Line($"public const int GradientFloatsPerSample = {System.Math.Max(training.GradientsPerSample, inferenceMode?.GradientsPerSample ?? 0)};");
         w.Line("/// <summary>Floats of the whole training footprint for a batch: activations kept for backward and gradient buffers (per sample), the weights and their gradients, and the optimizer's slots.</summary>");
-        w.Line("public static long TrainingFloats(int batchSize, global::NetGen.Optimizer optimizer)");
+        w.Line("public static long TrainingFloats(int batchSize, global::NetGen.Optimizers.Optimizer optimizer)");
         w.Line("    => (long)batchSize * (TrainingFloatsPerSample + GradientFloatsPerSample) + (2L + optimizer.SlotsPerWeight) * ParameterCount;");
         w.Line("/// <summary>Identifies the parameter layout; weight files record it.</summary>");
         w.Line($"public const string WeightSignature = {Literals.String(SummaryPrinter.WeightSignature(g))};");

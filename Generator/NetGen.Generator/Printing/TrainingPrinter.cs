@@ -281,7 +281,7 @@ internal static class TrainingPrinter
     {
         w.Line($"/// <summary>Keras <c>compile</c>: chooses the optimizer and the loss used by <see cref=\"{GuardPrinter.Cref(g, "Fit")}\"/>, <see cref=\"{GuardPrinter.Cref(g, "Evaluate")}\"/> and <see cref=\"{GuardPrinter.Cref(g, "TrainOnBatch")}\"/>.</summary>");
         w.Line("/// <paramref name=\"metrics\"/> adds metrics to loss and accuracy (Keras <c>compile(metrics=[...])</c>): they appear in <c>History</c>, the progress line and <c>Evaluate</c>.");
-        w.Open("public void Compile(global::NetGen.Optimizer optimizer, global::NetGen.Loss loss, global::System.Collections.Generic.IEnumerable<global::NetGen.Training.Metric>? metrics = null)");
+        w.Open("public void Compile(global::NetGen.Optimizers.Optimizer optimizer, global::NetGen.Loss loss, global::System.Collections.Generic.IEnumerable<global::NetGen.Training.Metric>? metrics = null)");
         w.Line("global::System.ArgumentNullException.ThrowIfNull(optimizer);");
         w.Line("_trainer = new global::NetGen.Training.Trainer(this, optimizer, loss, global::NetGen.Rng.DeriveSeed(unchecked((ulong)_seed), 1), metrics);");
         w.Close();

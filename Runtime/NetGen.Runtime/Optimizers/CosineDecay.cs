@@ -1,6 +1,6 @@
 using System;
 
-namespace NetGen;
+namespace NetGen.Optimizers;
 
 /// <summary>
 /// Keras <c>CosineDecay(initial_learning_rate, decay_steps, alpha=0.0, warmup_target=None, warmup_steps=0)</c>.

@@ -1,6 +1,6 @@
 using System;
 
-namespace NetGen;
+namespace NetGen.Optimizers;
 
 /// <summary>
 /// Keras <c>ExponentialDecay(initial_learning_rate, decay_steps, decay_rate, staircase=False)</c>:

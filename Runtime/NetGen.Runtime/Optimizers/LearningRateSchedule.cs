@@ -1,6 +1,6 @@
 using System;
 
-namespace NetGen;
+namespace NetGen.Optimizers;
 
 /// <summary>
 /// A learning rate that depends on the optimizer step (Keras <c>keras.optimizers.schedules.LearningRateSchedule</c>).

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Numerics;
 
-namespace NetGen;
+namespace NetGen.Optimizers;
 
 /// <summary>
 /// Base of the optimizers. One <see cref="Apply(INetwork)"/> is one Keras training step: gradient clipping (at most one of

@@ -1,6 +1,6 @@
 using System;
 
-namespace NetGen;
+namespace NetGen.Optimizers;
 
 /// <summary>
 /// Keras <c>PiecewiseConstantDecay(boundaries, values)</c>: <c>values[0]</c> while <c>step ≤ boundaries[0]</c>,

@@ -1,6 +1,6 @@
 using System;
 
-namespace NetGen;
+namespace NetGen.Optimizers;
 
 /// <summary>
 /// Keras <c>RMSprop(learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False)</c>:

@@ -1,6 +1,6 @@
 using System;
 
-namespace NetGen;
+namespace NetGen.Optimizers;
 
 /// <summary>
 /// Keras <c>SGD(learning_rate=0.01, momentum=0.0, nesterov=False)</c>. With momentum μ:

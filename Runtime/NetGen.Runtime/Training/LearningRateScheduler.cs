@@ -1,4 +1,5 @@
 using System;
+using NetGen.Optimizers;
 
 namespace NetGen.Training;
 

@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using NetGen.Data;
+using NetGen.Optimizers;
 using NetGen.Samples.Data;
 using NetGen.Tests.Training;
 using Xunit;

@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Linq;
+using NetGen.Optimizers;
 using Xunit;
 
 namespace NetGen.Tests.EndToEnd;

@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using NetGen.Optimizers;
 using Xunit;
 
 namespace NetGen.Tests.Generator;

@@ -1,4 +1,5 @@
 using System.Linq;
+using NetGen.Optimizers;
 using NetGen.Tests.EndToEnd;
 using NetGen.Training;
 using Xunit;

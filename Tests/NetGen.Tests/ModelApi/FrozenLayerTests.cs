@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using NetGen.Optimizers;
 using NetGen.Tests.EndToEnd;
 using NetGen.Training;
 using Xunit;

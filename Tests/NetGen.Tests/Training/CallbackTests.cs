@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Threading;
+using NetGen.Optimizers;
 using NetGen.Tests.EndToEnd;
 using NetGen.Training;
 using Xunit;

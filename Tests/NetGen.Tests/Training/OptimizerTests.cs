@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
+using NetGen.Optimizers;
 using Xunit;
 
 namespace NetGen.Tests.Training;

@@ -2,6 +2,7 @@ using System;
 using System.Buffers.Binary;
 using System.IO;
 using System.Linq;
+using NetGen.Optimizers;
 using NetGen.Plotting;
 using NetGen.Tests.EndToEnd;
 using NetGen.Training;

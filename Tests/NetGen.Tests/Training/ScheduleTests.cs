@@ -1,4 +1,5 @@
 using System;
+using NetGen.Optimizers;
 using NetGen.Tests.EndToEnd;
 using NetGen.Training;
 using Xunit;

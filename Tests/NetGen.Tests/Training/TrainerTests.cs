@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using NetGen.Data;
+using NetGen.Optimizers;
 using NetGen.Samples.Data;
 using NetGen.Tests.EndToEnd;
 using NetGen.Training;
