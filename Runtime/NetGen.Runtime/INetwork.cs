@@ -108,6 +108,16 @@ public interface INetwork
     float ComputeGradients(ReadOnlySpan<float> input, ReadOnlySpan<float> target, int batchSize, Loss loss);
 
     /// <summary>
+    /// <see cref="ComputeGradients(ReadOnlySpan{float}, ReadOnlySpan{float}, int, Loss)"/> with one weight per sample (Keras
+    /// <c>sample_weight</c>): each sample's loss is multiplied by its weight and the sum divided by the batch size (Keras'
+    /// default "sum over batch size" reduction), and so are the gradients. <paramref name="sampleWeight"/> holds
+    /// <paramref name="batchSize"/> floats, or is empty (unweighted). Generated networks implement it.
+    /// </summary>
+    float ComputeWeightedGradients(ReadOnlySpan<float> input, ReadOnlySpan<float> target, ReadOnlySpan<float> sampleWeight, int batchSize, Loss loss)
+        => sampleWeight.IsEmpty ? ComputeGradients(input, target, batchSize, loss)
+            : throw new NotSupportedException($"The {GetType().Name} does not implement sample weights.");
+
+    /// <summary>
     /// <see cref="ComputeGradients(ReadOnlySpan{float}, ReadOnlySpan{float}, int, Loss)"/> that also writes d(loss)/d(input)
     /// to <paramref name="inputGradient"/> (<c>batchSize · InputLength</c> floats laid out as <paramref name="input"/>; empty:
     /// none). The weight gradients are the same either way. Networks reading token ids have no input gradient.

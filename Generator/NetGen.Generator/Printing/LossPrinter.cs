@@ -10,6 +10,9 @@ namespace NetGen.Generator.Printing;
 /// </summary>
 internal static class LossPrinter
 {
+    /// <summary>The generated property holding the weights of the current <c>ComputeWeightedGradients</c> call (empty otherwise).</summary>
+    public const string SampleWeights = "CallSampleWeights";
+
     public static string FlagName(FusedFlag flag, int outputs) => outputs == 1 ? "fused" : "fused" + Literals.Int(flag.Output);
 
     public static void Print(CodeWriter w, LossOp op, System.Func<Operand, string> operand, string target, int outputs, string batch)
@@ -18,7 +21,7 @@ internal static class LossPrinter
         string assign = k == 0 ? "lossValue =" : "lossValue +=";
         string output = operand(op.Output);
         string gradient = op.Gradient is null ? "global::System.Span<float>.Empty" : operand(op.Gradient);
-        string sizes = Literals.Times(batch, op.Rows) + ", " + Literals.Int(op.Cols);
+        string sizes = Literals.Times(batch, op.Rows) + ", " + Literals.Int(op.Cols) + ", " + SampleWeights;
         if (outputs > 1) w.Line($"// output {Literals.Int(k)}: {op.Output.Tensor.Name} {op.Output.Tensor.Shape}");
         if (op.Logits is null || op.Flag is null)
         {

@@ -25,7 +25,7 @@ internal static class NetworkPrinter
         "PredictChunk", "ComputeGradients", "ComputeGradientsCore", "Compile", "Trainer", "Fit", "Evaluate", "TrainOnBatch", "Save", "Load", "Summary",
         "PackInputs", "PackTargets", "Layers", "PredictLayers", "PredictLayersUnguarded", "PredictLayersChunk", "PredictLayer", "TokensAsFloats", "_busy", "EnterBusy", "PredictUnguarded", "ComputeGradientsUnguarded", "ComputeInferenceGradients", "ComputeInferenceGradientsUnguarded", "ComputeInferenceGradientsCore", "_parameters", "_gradients", "_inferenceArena", "_state", "_stateBeforeCall", "_tokenChunk", "_packedInput",
         "_packedOutput", "_packedTraining", "_packedInputGradient", "_trainingOutputs", "_trainingArena", "_gradientArena", "_trainingBatch", "_seed", "_trainer", "_workspace",
-        "StepInputLength", "StepOutputLength", "StepStateFloats", "_stepState", "_stepArena", "ResetState", "Step", "StepUnguarded", "_folded",
+        "ComputeWeightedGradients", "_sampleWeight", "_sampleWeightCount", LossPrinter.SampleWeights, "StepInputLength", "StepOutputLength", "StepStateFloats", "_stepState", "_stepArena", "ResetState", "Step", "StepUnguarded", "_folded",
     };
 
     public static string Print(NetworkGraph g, PassOptions options)
@@ -145,6 +145,9 @@ internal static class NetworkPrinter
         w.Line("private float[] _trainingArena = global::System.Array.Empty<float>();");
         w.Line("private float[] _gradientArena = global::System.Array.Empty<float>();");
         w.Line("private int _trainingBatch;");
+        w.Line("private float[] _sampleWeight = global::System.Array.Empty<float>();");
+        w.Line("private int _sampleWeightCount;  // non-zero only inside ComputeWeightedGradients");
+        w.Line($"private global::System.ReadOnlySpan<float> {LossPrinter.SampleWeights} => new(_sampleWeight, 0, _sampleWeightCount);  // empty: the loss is unweighted");
         w.Line("private readonly bool[] _trainable = global::NetGen.Training.Trainability.Initial(ParameterLayout);");
         w.Line("private readonly int _seed;");
         w.Line("private global::NetGen.Training.Trainer? _trainer;");

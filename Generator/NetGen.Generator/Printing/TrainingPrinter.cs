@@ -24,6 +24,7 @@ internal static class TrainingPrinter
     {
         int ins = g.Inputs.Count, outs = g.Outputs.Count;
         bool inputGradients = NetworkLowering.InputGradientSpans(g).Count > 0;
+        SampleWeighted(w, g);
         w.Line("/// <summary>");
         w.Line("/// Training step without the update: forward pass in training mode, the loss (Keras reduction: per-sample loss,");
         w.Line("/// mean over the batch) and the full backward pass. Fills <see cref=\"Gradients\"/>; returns the mean loss.");
@@ -55,6 +56,40 @@ internal static class TrainingPrinter
         var parameters = xs.Concat(ts).Select(x => $"global::System.ReadOnlySpan<float> {x}").Concat(dxs.Select(d => $"global::System.Span<float> {d}"));
         w.Open($"private float ComputeGradientsCore({string.Join(", ", parameters)}, int batchSize, global::NetGen.Loss loss)");
         Body(w, g, program, plan, members, xs, ts, dxs);
+    }
+
+    /// <summary>
+    /// <c>ComputeWeightedGradients(input, target, sampleWeight, batchSize, loss)</c>: the training step with one weight per sample
+    /// (Keras <c>sample_weight</c>), which the loss kernels read from <see cref="LossPrinter.SampleWeights"/> while it runs.
+    /// </summary>
+    private static void SampleWeighted(CodeWriter w, NetworkGraph g)
+    {
+        w.Line("/// <summary>");
+        w.Line($"/// <see cref=\"{GuardPrinter.Cref(g, "ComputeGradients")}\"/> with one weight per sample (Keras <c>sample_weight</c>):");
+        w.Line("/// each sample's loss is multiplied by its weight and the sum divided by the batch size (Keras' \"sum over batch size\"");
+        w.Line("/// reduction), and so are the gradients. <paramref name=\"sampleWeight\"/> holds <c>batchSize</c> floats, or is empty");
+        w.Line("/// (unweighted). Allocates only when the batch is larger than any before.");
+        w.Line("/// </summary>");
+        using (w.Open("public float ComputeWeightedGradients(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> target, global::System.ReadOnlySpan<float> sampleWeight, int batchSize, global::NetGen.Loss loss)"))
+        {
+            w.Line("if (sampleWeight.IsEmpty) return ComputeGradients(input, target, batchSize, loss);");
+            w.Line("global::NetGen.Guard.BatchSize(batchSize);");
+            w.Line("global::NetGen.Guard.Length(sampleWeight.Length, batchSize, nameof(sampleWeight), \"batchSize weights, one per sample\");");
+            w.Line("bool entered = EnterBusy();  // the weights below belong to this call alone");
+            using (w.Open("try"))
+            {
+                w.Line("if (_sampleWeight.Length < batchSize) _sampleWeight = new float[batchSize];");
+                w.Line("sampleWeight.CopyTo(_sampleWeight);");
+                w.Line("_sampleWeightCount = batchSize;");
+                w.Line("return ComputeGradients(input, target, batchSize, loss);");
+            }
+            using (w.Open("finally"))
+            {
+                w.Line("_sampleWeightCount = 0;");
+                w.Line("if (entered) global::System.Threading.Volatile.Write(ref _busy, 0);");
+            }
+        }
+        w.Line();
     }
 
     /// <summary>

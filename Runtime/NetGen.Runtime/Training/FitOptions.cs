@@ -25,6 +25,22 @@ public sealed class FitOptions
     /// <summary>Validation targets for <see cref="ValidationX"/>.</summary>
     public ReadOnlyMemory<float> ValidationY { get; init; }
 
+    /// <summary>
+    /// One weight per sample of x (Keras <c>sample_weight</c>), finite and non-negative: each sample's loss, and its
+    /// gradient, is multiplied by its weight, and a batch's loss is the weighted sum divided by the batch size (Keras'
+    /// default reduction). Empty: every sample weighs 1. The reported metrics are not weighted (Keras <c>metrics</c>,
+    /// not <c>weighted_metrics</c>), nor is the validation loss. Not together with <see cref="ClassWeight"/>.
+    /// </summary>
+    public ReadOnlyMemory<float> SampleWeight { get; init; }
+
+    /// <summary>
+    /// A weight per class id (Keras <c>class_weight</c>): every sample weighs what its class does, the class being the
+    /// target's class id (sparse loss), the index of its largest target value (one-hot), or the target rounded to 0 or 1
+    /// (one column). Every class present in y needs an entry. Needs one output with one row per sample; not together
+    /// with <see cref="SampleWeight"/>.
+    /// </summary>
+    public IReadOnlyDictionary<int, float>? ClassWeight { get; init; }
+
     /// <summary>Whether the training samples are reshuffled every epoch.</summary>
     public bool Shuffle { get; init; } = true;
 

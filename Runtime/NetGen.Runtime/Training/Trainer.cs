@@ -22,7 +22,7 @@ namespace NetGen.Training;
 public sealed class Trainer
 {
     private readonly Rng _rng;
-    private float[] _batchX = Array.Empty<float>(), _batchY = Array.Empty<float>(), _evalOutput = Array.Empty<float>();
+    private float[] _batchX = Array.Empty<float>(), _batchY = Array.Empty<float>(), _batchW = Array.Empty<float>(), _evalOutput = Array.Empty<float>();
     private float[] _segmentOutput = Array.Empty<float>(), _segmentTarget = Array.Empty<float>();
     private float[] _stateSnapshot = Array.Empty<float>();
     private readonly OutputInfo[] _outputs;
@@ -177,6 +177,8 @@ public sealed class Trainer
             validationData = true;
         }
 
+        float[]? weights = SampleWeights(y, n, options);
+
         // A batch larger than the training set is the whole set (Keras); sizes below are then bounded by x's length.
         batchSize = Math.Min(batchSize, trainCount);
         int inLength = Network.InputLength, tLength = TargetsPerSample;
@@ -217,10 +219,12 @@ public sealed class Trainer
                         int s = order[start + k];
                         x.Slice(s * inLength, inLength).CopyTo(_batchX.AsSpan(k * inLength));
                         y.Slice(s * tLength, tLength).CopyTo(_batchY.AsSpan(k * tLength));
+                        if (weights is not null) _batchW[k] = weights[s];
                     }
                     var bx = _batchX.AsSpan(0, b * inLength);
                     var by = _batchY.AsSpan(0, b * tLength);
-                    var failure = TryStep(bx, by, b, epoch + 1, batch + 1, order.AsSpan(start, b), out float loss);
+                    var bw = weights is null ? ReadOnlySpan<float>.Empty : _batchW.AsSpan(0, b);
+                    var failure = TryStep(bx, by, bw, b, epoch + 1, batch + 1, order.AsSpan(start, b), out float loss);
                     if (failure is not null)
                     {
                         bool handled = false;
@@ -409,13 +413,72 @@ public sealed class Trainer
 
     /// <summary>One training step on one batch (Keras <c>train_on_batch</c>); returns its loss. A NaN or infinite loss or gradient throws before the update.</summary>
     public float TrainOnBatch(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int batchSize)
+        => TrainOnBatch(x, y, ReadOnlySpan<float>.Empty, batchSize);
+
+    /// <summary>
+    /// <see cref="TrainOnBatch(ReadOnlySpan{float}, ReadOnlySpan{float}, int)"/> with one weight per sample (Keras
+    /// <c>train_on_batch(x, y, sample_weight)</c>): <paramref name="sampleWeight"/> holds <paramref name="batchSize"/> finite,
+    /// non-negative floats, or is empty.
+    /// </summary>
+    public float TrainOnBatch(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> sampleWeight, int batchSize)
     {
         _ = Optimizer;
         int n = SampleCount(x, y, "x", "y");
         if (n != batchSize)
             throw new ArgumentException($"x holds {n} samples but batchSize is {batchSize}.", nameof(batchSize));
-        var failure = TryStep(x, y, batchSize, 0, 1, ReadOnlySpan<int>.Empty, out float loss);
+        if (!sampleWeight.IsEmpty) CheckWeights(sampleWeight, n, nameof(sampleWeight));
+        var failure = TryStep(x, y, sampleWeight, batchSize, 0, 1, ReadOnlySpan<int>.Empty, out float loss);
         return failure is null ? loss : throw failure;
+    }
+
+    /// <summary>The weight of every sample from <see cref="FitOptions.SampleWeight"/> or <see cref="FitOptions.ClassWeight"/>; null when neither is given.</summary>
+    private float[]? SampleWeights(ReadOnlySpan<float> y, int n, FitOptions options)
+    {
+        var given = options.SampleWeight.Span;
+        var classWeight = options.ClassWeight;
+        if (given.IsEmpty && classWeight is null) return null;
+        if (!given.IsEmpty && classWeight is not null)
+            throw new ArgumentException("Give either SampleWeight or ClassWeight, not both (as Keras).", nameof(options));
+        if (!given.IsEmpty)
+        {
+            CheckWeights(given, n, "options.SampleWeight");
+            return given.ToArray();
+        }
+        if (_outputs.Length != 1 || Network.OutputRowsPerSample != 1)
+            throw new ArgumentException(
+                $"ClassWeight needs a network with one output of one row per sample; this one has {_outputs.Length} output(s) and {Network.OutputRowsPerSample} row(s) per sample. Use SampleWeight instead.",
+                nameof(options));
+        foreach (var (id, w) in classWeight!)
+            if (!(float.IsFinite(w) && w >= 0))
+                throw new ArgumentOutOfRangeException(nameof(options), w, $"ClassWeight[{id}] is {w.ToString(CultureInfo.InvariantCulture)}; class weights must be finite and non-negative.");
+        var weights = new float[n];
+        int columns = Columns, tLength = TargetsPerSample;
+        for (int i = 0; i < n; i++)
+        {
+            var t = y.Slice(i * tLength, tLength);
+            int id;
+            if (Sparse) id = (int)t[0];
+            else if (columns == 1) id = t[0] >= 0.5f ? 1 : 0;
+            else
+            {
+                id = 0;
+                for (int j = 1; j < columns; j++)
+                    if (t[j] > t[id]) id = j;
+            }
+            if (!classWeight.TryGetValue(id, out float w))
+                throw new ArgumentException($"Sample {i} is of class {id}, which ClassWeight has no entry for; give a weight for every class in y.", nameof(options));
+            weights[i] = w;
+        }
+        return weights;
+    }
+
+    private static void CheckWeights(ReadOnlySpan<float> weights, int n, string name)
+    {
+        if (weights.Length != n)
+            throw new ArgumentException($"{name} must hold one weight per sample ({n}), but has {weights.Length}.", name);
+        for (int i = 0; i < weights.Length; i++)
+            if (!(float.IsFinite(weights[i]) && weights[i] >= 0))
+                throw new ArgumentOutOfRangeException(name, weights[i], $"{name}[{i}] is {weights[i].ToString(CultureInfo.InvariantCulture)}; sample weights must be finite and non-negative.");
     }
 
     /// <summary>
@@ -423,7 +486,7 @@ public sealed class Trainer
     /// non-finite value the network's state is put back as it was before the batch (the weights are not touched before
     /// the update); returns the problem, or null after a successful update.
     /// </summary>
-    private NonFiniteTrainingException? TryStep(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int batchSize, int epoch, int batch, ReadOnlySpan<int> samples, out float loss)
+    private NonFiniteTrainingException? TryStep(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> sampleWeight, int batchSize, int epoch, int batch, ReadOnlySpan<int> samples, out float loss)
     {
         var state = Network.State;
         if (!state.IsEmpty)
@@ -433,7 +496,7 @@ public sealed class Trainer
         }
         try
         {
-            loss = Network.ComputeGradients(x, y, batchSize, Loss);
+            loss = sampleWeight.IsEmpty ? Network.ComputeGradients(x, y, batchSize, Loss) : Network.ComputeWeightedGradients(x, y, sampleWeight, batchSize, Loss);
         }
         catch
         {
@@ -509,6 +572,7 @@ public sealed class Trainer
             throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"batchSize {batchSize} needs {Math.Max(x, y)} floats per batch buffer, more than one array holds.");
         if (_batchX.Length < x) _batchX = new float[x];
         if (_batchY.Length < y) _batchY = new float[y];
+        if (_batchW.Length < batchSize) _batchW = new float[batchSize];
     }
 
     private int SampleCount(ReadOnlySpan<float> x, ReadOnlySpan<float> y, string xName, string yName)
