@@ -3,7 +3,8 @@
 # installs the tool with `dotnet tool install --tool-path`, imports the committed PyTorch export of the sample CNN
 # (Tests/NetGen.Cli.Tests/Fixtures/onnx/sample_cnn.onnx) with the weights baked in, builds a fresh console project that
 # references only the NetGen package from the feed plus the generated .cs and weights, runs it on the fixture's inputs
-# and compares with PyTorch's outputs (max |difference| <= 1e-5). A unique prerelease version keeps the global
+# and compares with PyTorch's outputs (max |difference| <= 1e-5); the same project also declares a small MLP by hand and
+# trains, evaluates, saves and reloads it through the package (the training API a new user reaches for first). A unique prerelease version keeps the global
 # package cache from serving an older build. Skipped only when NETGEN_SKIP_IMPORT_CHECK=1, and then it says so.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -61,6 +62,36 @@ using System.IO;
 using System.Linq;
 using System.Text.Json;
 using ImportCheck;
+using NetGen;
+using NetGen.Optimizers;
+using NetGen.Training;
+
+// A network declared by hand, as README's first example: compile, fit, evaluate, save, load into a new instance.
+var rng = new Random(1);
+var tx = new float[256 * 12];
+var ty = new float[256 * 3];
+for (int i = 0; i < 256; i++)
+{
+    for (int j = 0; j < 12; j++) tx[i * 12 + j] = (float)(rng.NextDouble() * 2 - 1);
+    int cls = tx[i * 12] > 0.3f ? 0 : tx[i * 12 + 1] > 0 ? 1 : 2; // a rule the network can learn
+    ty[i * 3 + cls] = 1;
+}
+var mlp = new HandMlp(seed: 3);
+mlp.Compile(new Adam(0.01f), Loss.CategoricalCrossentropy);
+float before = mlp.Evaluate(tx, ty).Loss;
+var history = mlp.Fit(tx, ty, new FitOptions { Epochs = 20, BatchSize = 32, ValidationSplit = 0.25, Callbacks = new Callback[] { new EarlyStopping(patience: 5) } });
+var evaluation = mlp.Evaluate(tx, ty);
+var weightsPath = Path.Combine(Path.GetTempPath(), $"import-check-{Environment.ProcessId}.weights");
+mlp.Save(weightsPath);
+var copy = new HandMlp(seed: 99);
+copy.Load(weightsPath);
+File.Delete(weightsPath);
+var p1 = new float[3];
+var p2 = new float[3];
+mlp.Predict(tx.AsSpan(0, 12), p1);
+copy.Predict(tx.AsSpan(0, 12), p2);
+Console.WriteLine($"hand-declared MLP: loss {before:F3} -> {evaluation.Loss:F3}, accuracy {evaluation.Accuracy:F3} after {history.Epochs} epochs; saved and loaded: {(p1.SequenceEqual(p2) ? "same predictions" : "DIFFERENT predictions")}");
+if (!(evaluation.Loss < before * 0.7f && evaluation.Accuracy > 0.8f && p1.SequenceEqual(p2))) return 2;
 
 // Runs the imported CNN with its baked weights on the fixture's inputs (NCHW, transposed to NHWC) and compares.
 using var doc = JsonDocument.Parse(File.ReadAllText(args[0]));
@@ -81,6 +112,12 @@ float max = 0;
 for (int i = 0; i < y.Length; i++) max = Math.Max(max, Math.Abs(y[i] - expected[i]));
 Console.WriteLine($"imported CNN, baked weights: max |NetGen - PyTorch| = {max:E2} over {y.Length} outputs");
 return max <= 1e-5f ? 0 : 1;
+
+[Network]
+[Input(12)]
+[Dense(16, Activation = Activation.Relu)]
+[Dense(3, Activation = Activation.Softmax)]
+public partial class HandMlp { }
 CS
 
 echo "import check: building a fresh console project against the NetGen package"
