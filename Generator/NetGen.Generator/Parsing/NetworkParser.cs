@@ -26,7 +26,7 @@ internal static class NetworkParser
     internal static readonly HashSet<string> GeneratedMembers = new(StringComparer.Ordinal)
     {
         "InputLength", "OutputLength", "OutputRowsPerSample", "ParameterCount", "StateCount", "InferenceBatchCapacity", "InferenceArenaFloats",
-        "InferenceArenaBytes", "TrainingFloatsPerSample", "GradientFloatsPerSample", "TrainingFloats", "WeightSignature", "InputShape", "OutputShape",
+        "InferenceArenaBytes", "TrainingFloatsPerSample", "GradientFloatsPerSample", "InputGradientFloatsPerSample", "TrainingFloats", "WeightSignature", "InputShape", "OutputShape",
         "Diagram", "ParameterLayout", "StateLayout", "Summary", "SummaryText", "Parameters", "Gradients", "State", "TrainingOutput", "Outputs",
         "Predict", "PredictChunk", "ComputeGradients", "ComputeGradientsCore", "Compile", "Fit", "Evaluate", "TrainOnBatch", "Trainer", "Save", "Load",
         "PackInputs", "PackTargets", "TokensAsFloats", "FromBakedWeights", "BakedWeightsFile", "BakedWeightBytes", "BakedWeightsMarker",

@@ -9,18 +9,31 @@ internal sealed class MemoryPlan
 {
     private readonly Dictionary<int, int> _offsets;
 
-    public MemoryPlan(Dictionary<int, int> offsets, int activationsPerSample, int gradientsPerSample)
+    private readonly HashSet<int> _conditional;
+
+    public MemoryPlan(Dictionary<int, int> offsets, int activationsPerSample, int gradientsPerSample, int inputGradientExtraPerSample, HashSet<int> conditional)
     {
         _offsets = offsets;
+        _conditional = conditional;
         ActivationsPerSample = activationsPerSample;
         GradientsPerSample = gradientsPerSample;
+        InputGradientExtraPerSample = inputGradientExtraPerSample;
     }
 
     /// <summary>Floats per sample of the activation arena (inference's <c>a</c>, training's <c>t</c>).</summary>
     public int ActivationsPerSample { get; }
 
-    /// <summary>Floats per sample of the training gradient arena <c>g</c>.</summary>
+    /// <summary>Floats per sample of the training gradient arena <c>g</c> when no input gradient is asked for.</summary>
     public int GradientsPerSample { get; }
+
+    /// <summary>
+    /// Floats per sample the gradient arena needs beyond <see cref="GradientsPerSample"/> when a gradient with respect to an
+    /// input is asked for: the buffers only that gradient uses are placed after the others.
+    /// </summary>
+    public int InputGradientExtraPerSample { get; }
+
+    /// <summary>Whether <paramref name="t"/> is used only for the gradient with respect to an input (and may lie beyond <see cref="GradientsPerSample"/>).</summary>
+    public bool IsConditional(Tensor t) => _conditional.Contains(t.Id);
 
     /// <summary>The tensor's offset in its arena (per sample); external tensors have none.</summary>
     public int Offset(Tensor t) => _offsets[t.Id];
@@ -84,14 +97,28 @@ internal static class Planner
             if (dies[rs] == first[t.Id]) Join(source.Id, t.Id);
         }
 
+        // Groups only the gradient with respect to an input uses (every operation mentioning them runs only when that
+        // gradient is asked for): placed after the others, so a training step that does not ask needs less memory.
+        var always = new HashSet<int>();
+        foreach (var op in ops)
+            if (op.OnlyWhenGiven is null && op is not AliasOp)
+                foreach (var a in op.Operands.OfType<TensorArg>())
+                    always.Add(Root(a.Tensor.Id));
+        var conditionalRoots = new HashSet<int>(program.Tensors.Where(t => first.ContainsKey(t.Id)).Select(t => Root(t.Id)).Where(r => !always.Contains(r)));
+
         var offsets = new Dictionary<int, int>();
-        int activations = Place(program, Arena.Activations, first, Root, born, dies, external, offsets);
-        int gradients = Place(program, Arena.Gradients, first, Root, born, dies, external, offsets);
-        return new MemoryPlan(offsets, activations, gradients);
+        int activations = Place(program, Arena.Activations, first, Root, born, dies, external, offsets, new HashSet<int>()).All;
+        var (gradients, withInputGradients) = Place(program, Arena.Gradients, first, Root, born, dies, external, offsets, conditionalRoots);
+        var conditional = new HashSet<int>(program.Tensors.Where(t => t.Arena == Arena.Gradients && offsets.ContainsKey(t.Id) && conditionalRoots.Contains(Root(t.Id))).Select(t => t.Id));
+        return new MemoryPlan(offsets, activations, gradients, withInputGradients - gradients, conditional);
     }
 
-    private static int Place(Program program, Arena arena, Dictionary<int, int> mentioned, System.Func<int, int> root,
-        Dictionary<int, int> born, Dictionary<int, int> dies, HashSet<int> external, Dictionary<int, int> offsets)
+    /// <summary>
+    /// Places the groups of <paramref name="arena"/>, those in <paramref name="later"/> after all others; returns the high
+    /// water mark before the later groups and after them.
+    /// </summary>
+    private static (int Always, int All) Place(Program program, Arena arena, Dictionary<int, int> mentioned, System.Func<int, int> root,
+        Dictionary<int, int> born, Dictionary<int, int> dies, HashSet<int> external, Dictionary<int, int> offsets, HashSet<int> later)
     {
         // One buffer per group: its size is the largest member's.
         var groups = new Dictionary<int, int>();
@@ -103,9 +130,15 @@ internal static class Planner
             groups[r] = System.Math.Max(groups.TryGetValue(r, out var s) ? s : 0, t.PerSample);
         }
         var placed = new List<(int Root, int Start, int End)>();
-        int highWater = 0;
-        foreach (var g in groups.Keys.OrderByDescending(r => groups[r]).ThenBy(r => born[r]).ThenBy(r => r))
+        int highWater = 0, always = 0;
+        bool laterStarted = false;
+        foreach (var g in groups.Keys.OrderBy(r => later.Contains(r)).ThenByDescending(r => groups[r]).ThenBy(r => born[r]).ThenBy(r => r))
         {
+            if (!laterStarted && later.Contains(g))
+            {
+                laterStarted = true;
+                always = highWater;
+            }
             int size = groups[g];
             var clashes = placed.Where(p => born[p.Root] <= dies[g] && born[g] <= dies[p.Root]).OrderBy(p => p.Start);
             int offset = 0;
@@ -117,9 +150,10 @@ internal static class Planner
             placed.Add((g, offset, offset + size));
             highWater = System.Math.Max(highWater, offset + size);
         }
+        if (!laterStarted) always = highWater;
         var at = placed.ToDictionary(p => p.Root, p => p.Start);
         foreach (var t in program.Tensors)
             if (t.Arena == arena && mentioned.ContainsKey(t.Id) && at.TryGetValue(root(t.Id), out var o)) offsets[t.Id] = o;
-        return highWater;
+        return (always, highWater);
     }
 }

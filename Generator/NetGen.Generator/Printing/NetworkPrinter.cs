@@ -20,7 +20,7 @@ internal static class NetworkPrinter
     private static readonly string[] ReservedMembers =
     {
         "InputLength", "OutputLength", "OutputRowsPerSample", "ParameterCount", "StateCount", "InferenceBatchCapacity", "InferenceArenaFloats",
-        "InferenceArenaBytes", "TrainingFloatsPerSample", "GradientFloatsPerSample", "TrainingFloats", "WeightSignature", "InputShape", "OutputShape",
+        "InferenceArenaBytes", "TrainingFloatsPerSample", "GradientFloatsPerSample", "InputGradientFloatsPerSample", "TrainingFloats", "WeightSignature", "InputShape", "OutputShape",
         "Outputs", "Diagram", "MermaidDiagram", "TrainableWeights", "SetTrainable", "_trainable", "ParameterLayout", "StateLayout", "SummaryText", "Parameters", "Gradients", "State", "TrainingOutput", "Predict",
         "PredictChunk", "ComputeGradients", "ComputeGradientsCore", "Compile", "Trainer", "Fit", "Evaluate", "TrainOnBatch", "Save", "Load", "Summary",
         "PackInputs", "PackTargets", "Layers", "PredictLayers", "PredictLayersUnguarded", "PredictLayersChunk", "PredictLayer", "TokensAsFloats", "_busy", "EnterBusy", "PredictUnguarded", "ComputeGradientsUnguarded", "ComputeInferenceGradients", "ComputeInferenceGradientsUnguarded", "ComputeInferenceGradientsCore", "_parameters", "_gradients", "_inferenceArena", "_state", "_stateBeforeCall", "_tokenChunk", "_packedInput",
@@ -110,7 +110,12 @@ internal static class NetworkPrinter
         w.Line("/// <summary>Floats per sample of the training arena (activations kept for the backward pass).</summary>");
         w.Line($"public const int TrainingFloatsPerSample = {System.Math.Max(training.ActivationsPerSample, inferenceMode?.ActivationsPerSample ?? 0)};");
         w.Line("/// <summary>Floats per sample of the backward pass' gradient buffers.</summary>");
-        w.Line($"public const int GradientFloatsPerSample = {System.Math.Max(training.GradientsPerSample, inferenceMode?.GradientsPerSample ?? 0)};");
+        int gradientFloats = System.Math.Max(training.GradientsPerSample, inferenceMode?.GradientsPerSample ?? 0);
+        int inputGradientFloats = System.Math.Max(training.GradientsPerSample + training.InputGradientExtraPerSample,
+            inferenceMode is null ? 0 : inferenceMode.GradientsPerSample + inferenceMode.InputGradientExtraPerSample) - gradientFloats;
+        w.Line($"public const int GradientFloatsPerSample = {gradientFloats};");
+        w.Line("/// <summary>Extra floats per sample of the gradient buffers when a gradient with respect to an input is asked for (the buffers only that gradient uses).</summary>");
+        w.Line($"public const int InputGradientFloatsPerSample = {System.Math.Max(0, inputGradientFloats)};");
         w.Line("/// <summary>Floats of the whole training footprint for a batch: activations kept for backward and gradient buffers (per sample), the weights and their gradients, and the optimizer's slots.</summary>");
         w.Line("public static long TrainingFloats(int batchSize, global::NetGen.Optimizers.Optimizer optimizer)");
         w.Line("    => (long)batchSize * (TrainingFloatsPerSample + GradientFloatsPerSample) + (2L + optimizer.SlotsPerWeight) * ParameterCount;");

@@ -133,7 +133,14 @@ internal sealed class OperationPrinter
             if (t.Arena == Arena.External || !_plan.IsPlanned(t) || !_declared.Add(t.Id)) continue;
             string arena = t.Arena == Arena.Gradients ? "g" : _training ? "t" : "a";
             string offset = _training ? Literals.Times(Batch, _plan.Offset(t)) : Literals.Int((long)_g.Spec.InferenceBatchCapacity * _plan.Offset(t));
-            _w.Line($"var {Local(t)} = {arena}.Slice({offset}, {Literals.Times(Batch, t.PerSample)});  // {Literals.BatchShape(t.Shape, t.PerSample)}");
+            string slice = $"{arena}.Slice({offset}, {Literals.Times(Batch, t.PerSample)})";
+            if (_plan.IsConditional(t) && op.OnlyWhenGiven is { } given)
+            {
+                // Beyond GradientFloatsPerSample: the arena holds it only when the input gradient is asked for.
+                _w.Line($"var {Local(t)} = {string.Join(" || ", given.Select(s => $"!{Local(s)}.IsEmpty"))} ? {slice} : default;  // {Literals.BatchShape(t.Shape, t.PerSample)}, only for the gradient with respect to the input");
+                continue;
+            }
+            _w.Line($"var {Local(t)} = {slice};  // {Literals.BatchShape(t.Shape, t.PerSample)}");
         }
     }
 

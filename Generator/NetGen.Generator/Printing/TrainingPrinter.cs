@@ -268,11 +268,18 @@ internal static class TrainingPrinter
             return;
         }
         w.Line("int n = batchSize;");
-        using (w.Open("if (_trainingArena.Length < (long)n * TrainingFloatsPerSample || _gradientArena.Length < (long)n * GradientFloatsPerSample)"))
+        // The buffers only an input gradient uses lie after the others: the arena covers them only when one is asked for.
+        string gradientFloats = "GradientFloatsPerSample";
+        if (plan.InputGradientExtraPerSample > 0 && inputGradients.Count > 0)
+        {
+            w.Line($"int gradientFloatsPerSample = {string.Join(" && ", inputGradients.Select(d => d + ".IsEmpty"))} ? GradientFloatsPerSample : GradientFloatsPerSample + InputGradientFloatsPerSample;");
+            gradientFloats = "gradientFloatsPerSample";
+        }
+        using (w.Open($"if (_trainingArena.Length < (long)n * TrainingFloatsPerSample || _gradientArena.Length < (long)n * {gradientFloats})"))
         {
             w.Line("// Grows only when a larger batch arrives; steady-state training allocates nothing.");
             w.Line("_trainingArena = new float[global::NetGen.Guard.ArenaFloats((long)n * TrainingFloatsPerSample, nameof(batchSize), \"batchSize × TrainingFloatsPerSample\")];");
-            w.Line("_gradientArena = new float[global::NetGen.Guard.ArenaFloats((long)n * GradientFloatsPerSample, nameof(batchSize), \"batchSize × GradientFloatsPerSample\")];");
+            w.Line($"_gradientArena = new float[global::NetGen.Guard.ArenaFloats((long)n * {gradientFloats}, nameof(batchSize), \"batchSize × GradientFloatsPerSample\")];");
             if (outs > 1) w.Line("_trainingOutputs = new float[n * OutputLength];");
         }
         w.Line(trainingMode ? "_trainingBatch = n;" : "_trainingBatch = 0;  // TrainingOutput holds the outputs of training-mode steps only");
@@ -280,7 +287,7 @@ internal static class TrainingPrinter
         w.Line("global::System.Span<float> dp = _gradients;");
         if (g.StateCount > 0) w.Line("global::System.Span<float> st = _state;");
         if (plan.ActivationsPerSample > 0) w.Line("global::System.Span<float> t = _trainingArena;");
-        if (plan.GradientsPerSample > 0) w.Line("global::System.Span<float> g = _gradientArena;");
+        if (plan.GradientsPerSample + plan.InputGradientExtraPerSample > 0) w.Line("global::System.Span<float> g = _gradientArena;");
         w.Line();
         new OperationPrinter(w, g, program, plan, members, training: true, targets).PrintBody();
         w.Line("return lossValue;");
