@@ -34,6 +34,7 @@ public sealed class KerasImportTests : IDisposable
         new object[] { "keras", "keras3_cnn.keras", "keras3_cnn" },
         new object[] { "keras", "keras2_residual.h5", "keras2_residual" },
         new object[] { "keras", "keras3_recurrent.keras", "keras3_recurrent" },
+        new object[] { "keras", "keras3_time_distributed.keras", "keras3_time_distributed" },
         new object[] { "tfjs", "tfjs_cnn/model.json", "tfjs_cnn" },
         new object[] { "tfjs", "tfjs_functional/model.json", "tfjs_functional" },
     };
@@ -76,6 +77,17 @@ public sealed class KerasImportTests : IDisposable
         Assert.Contains("[Conv2D(4, 3, Padding = Padding.Same, Activation = Activation.Relu, Name = \"conv\")]", source);
         Assert.Contains("[DepthwiseConv2D(3, DepthMultiplier = 2, Activation = Activation.Tanh, Name = \"depthwise\")]", source);
         Assert.Contains("bn/moving_variance(4)", result.Network.WeightSignature);
+    }
+
+    [Fact]
+    public void TimeDistributed_wrappers_become_time_distributed_layers_with_keras_weight_names()
+    {
+        var result = Importer.Write(new Importer.Options(Fixture.Path_("keras", "keras3_time_distributed.keras"), "Video", null, Out, Bake: false));
+        var source = File.ReadAllText(result.SourcePath);
+        // Keras' default wrapper names are NetGen's defaults for TimeDistributed = true: no Name needed.
+        Assert.Contains("[Conv2D(3, 3, Activation = Activation.Relu, TimeDistributed = true)]", source);
+        Assert.Contains("[Flatten(TimeDistributed = true)]", source);
+        Assert.Contains("time_distributed/kernel(3,3,2,3)", result.Network.WeightSignature);
     }
 
     private ImportException Fails(string model)

@@ -168,7 +168,7 @@ public static class Declarations
 
     private static Gen<string> Layer(string kind, Gen<string>? positional, params Gen<string>[] named)
     {
-        var common = new[] { Opt("Name", NameLit, 3), Opt("Inputs", NameArray, 8), Opt("Trainable", Bool, 10) };
+        var common = new[] { Opt("Name", NameLit, 3), Opt("Inputs", NameArray, 8), Opt("Trainable", Bool, 10), Opt("TimeDistributed", Bool, 10) };
         return Gen.Select(positional ?? Gen.Const(""), All(named.Concat(common)), (p, n) =>
         {
             var args = (p.Length > 0 ? new[] { p } : Array.Empty<string>()).Concat(n).ToArray();
@@ -563,6 +563,23 @@ public static class Declarations
         if (previous.Shape.Length == 2) options.Add((1, scores));
         if (previous.Shape.Length <= 2) options.Add((1, dot));
         if (previous.Shape.Length == 2) options.Add((1, state2));
+        // TimeDistributed: a chain layer built for one step of a (steps, ...) value and applied to every step. Masking and
+        // a trainable BatchNormalization cannot be wrapped (NG0052): those picks become an activation.
+        if (previous.Shape.Length >= 2)
+        {
+            var perStep = previous.Shape.Skip(1).ToArray();
+            var timeDistributed = Step(perStep)
+                .Select(o =>
+                {
+                    if (o.Attr.StartsWith("BatchNormalization", StringComparison.Ordinal) || o.Attr.StartsWith("Masking", StringComparison.Ordinal))
+                        o = ("Activation(Activation.Tanh", perStep, true);
+                    var attr = o.Attr + (o.Attr.EndsWith("(", StringComparison.Ordinal) ? "" : ", ") + "TimeDistributed = true";
+                    var shape = new[] { previous.Shape[0] }.Concat(o.Shape).ToArray();
+                    var values = state.Values.Append(("l" + i, shape)).ToList();
+                    return new ChainState(state.Layers.Append(Close(attr, "l" + i)).ToArray(), shape, state.Smooth && o.Smooth, values);
+                }).Select(c => Prod(c.Shape) <= 256 ? c : state);
+            options.Add((2, timeDistributed));
+        }
         return Freq(options.ToArray()).SelectMany(next => Grow(next, remaining - 1));
     }
 

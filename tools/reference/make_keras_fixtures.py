@@ -15,6 +15,10 @@ reference outputs are computed by PyTorch (float32) on the same weights, convert
 - Fixtures/keras/keras3_recurrent.keras: Keras 3 Sequential Input(5, 3) -> Masking(0) -> LSTM(4, return_sequences)
   -> GRU(3, reset_after) -> Dense(2, softmax), variables of the recurrent layers under layers/<name>/cell/vars (Keras
   3 keeps them in the cell); reference from PyTorch's nn.LSTM/nn.GRU cells in Keras' masking loop.
+- Fixtures/keras/keras3_time_distributed.keras: Keras 3 Sequential Input(4, 6, 6, 2) -> TimeDistributed(Conv2D(3, 3,
+  relu)) -> TimeDistributed(Flatten) -> LSTM(4) -> Dense(2, softmax); the wrapper's config holds the wrapped layer's
+  config under "layer" and its variables are the wrapped layer's, under layers/<wrapper>/layer/vars (Keras 3 saves a
+  Wrapper's `layer` attribute); reference: PyTorch conv2d on every frame, then an nn.LSTMCell loop.
 Each model has <name>.json with channels-last inputs and the outputs.
 
 Run:  /usr/bin/python3 tools/reference/make_keras_fixtures.py   (deterministic: fixed seeds)
@@ -231,12 +235,60 @@ def recurrent():
         save_reference("keras3_recurrent", x, F.softmax(g @ kd + bd, dim=-1))
 
 
+def time_distributed():
+    kc, bc = rand(3, 3, 2, 3), rand(3)
+    u = 4
+    k1, r1, b1 = rand(48, 4 * u, scale=0.3), rand(u, 4 * u), rand(4 * u)
+    kd, bd = rand(u, 2), rand(2)
+    conv = {"name": "conv2d", "trainable": True, "dtype": "float32", "filters": 3, "kernel_size": [3, 3], "strides": [1, 1],
+            "padding": "valid", "data_format": "channels_last", "dilation_rate": [1, 1], "groups": 1, "activation": "relu", "use_bias": True}
+    layers = [
+        k3_layer("InputLayer", {"batch_shape": [None, 4, 6, 6, 2], "dtype": "float32", "sparse": False, "name": "frames"}),
+        k3_layer("TimeDistributed", {"name": "time_distributed", "trainable": True, "dtype": "float32", "layer": k3_layer("Conv2D", conv)}),
+        k3_layer("TimeDistributed", {"name": "time_distributed_1", "trainable": True, "dtype": "float32",
+                                     "layer": k3_layer("Flatten", {"name": "flatten", "trainable": True, "dtype": "float32", "data_format": "channels_last"})}),
+        k3_layer("LSTM", {"name": "lstm", "trainable": True, "dtype": "float32", "return_sequences": False, "return_state": False, "go_backwards": False,
+                          "stateful": False, "unroll": False, "zero_output_for_mask": False, "units": u, "activation": "tanh",
+                          "recurrent_activation": "sigmoid", "use_bias": True, "unit_forget_bias": True, "dropout": 0.0, "recurrent_dropout": 0.0, "seed": None}),
+        k3_layer("Dense", {"name": "dense", "trainable": True, "dtype": "float32", "units": 2, "activation": "softmax", "use_bias": True}),
+    ]
+    path = os.path.join(OUT, "keras3_time_distributed.keras")
+    write_keras3(path, layers, {}, (4, 6, 6, 2))
+    h5 = io.BytesIO()
+    with h5py.File(h5, "w") as f:
+        for group, tensors in (("layers/time_distributed/layer/vars", [kc, bc]), ("layers/lstm/cell/vars", [k1, r1, b1]), ("layers/dense/vars", [kd, bd])):
+            g = f.create_group(group)
+            for i, t in enumerate(tensors):
+                g.create_dataset(str(i), data=t.numpy().astype(np.float32))
+        f.create_group("layers/time_distributed_1/layer/vars")
+        f.create_group("optimizer/vars")
+    with zipfile.ZipFile(path, "r") as z:
+        meta, config = z.read("metadata.json"), z.read("config.json")
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("metadata.json", meta)
+        z.writestr("config.json", config)
+        z.writestr("model.weights.h5", h5.getvalue())
+    x = torch.rand(3, 4, 6, 6, 2, generator=GEN) * 2 - 1
+    lstm = torch.nn.LSTMCell(48, u)
+    with torch.no_grad():
+        lstm.weight_ih.copy_(k1.T); lstm.weight_hh.copy_(r1.T); lstm.bias_ih.copy_(b1); lstm.bias_hh.zero_()
+        frames = []
+        for t in range(4):
+            y = F.relu(F.conv2d(x[:, t].permute(0, 3, 1, 2), kc.permute(3, 2, 0, 1), bc))  # (n, 3, 4, 4)
+            frames.append(y.permute(0, 2, 3, 1).reshape(3, -1))                           # channels-last flatten
+        h, c = torch.zeros(3, u), torch.zeros(3, u)
+        for t in range(4):
+            h, c = lstm(frames[t], (h, c))
+        save_reference("keras3_time_distributed", x, F.softmax(h @ kd + bd, dim=-1))
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     mlp()
     cnn()
     residual()
-    recurrent()  # last: the earlier fixtures' random draws stay as they were
+    recurrent()  # after the others: the earlier fixtures' random draws stay as they were
+    time_distributed()
 
 
 if __name__ == "__main__":

@@ -216,6 +216,14 @@ internal static class Descriptors
     public static readonly DiagnosticDescriptor UnknownOutputPort = Make("NG0051",
         "Unknown output port",
         "{0}: '{1}' has no output named '{2}' ({3})");
+
+    public static readonly DiagnosticDescriptor TimeDistributedUnsupported = Make("NG0052",
+        "Layer cannot be time-distributed",
+        "{0}: TimeDistributed cannot wrap this layer: {1}");
+
+    public static readonly DiagnosticDescriptor TimeDistributedRank = Make("NG0053",
+        "TimeDistributed input without a time axis",
+        "{0}: TimeDistributed needs an input (steps, ...) with a time axis and a per-step shape (rank at least 2), but its input {1} has rank {2}");
     public static readonly DiagnosticDescriptor AttentionShapes = Make("NG0060",
         "Attention inputs of incompatible shapes",
         "{0}: the {1} {2} and the {3} {4} do not fit together: {5}");
@@ -292,6 +300,8 @@ internal static class Descriptors
         [NullArgument.Id] = NullArgument,
         [RecurrentOptionUnsupported.Id] = RecurrentOptionUnsupported,
         [UnknownOutputPort.Id] = UnknownOutputPort,
+        [TimeDistributedUnsupported.Id] = TimeDistributedUnsupported,
+        [TimeDistributedRank.Id] = TimeDistributedRank,
         [AttentionShapes.Id] = AttentionShapes,
         [CausalMaskNotAllowed.Id] = CausalMaskNotAllowed,
         [AttentionAxesNotSupported.Id] = AttentionAxesNotSupported,

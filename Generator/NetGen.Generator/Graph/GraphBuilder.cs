@@ -156,7 +156,7 @@ internal static class GraphBuilder
                     context.Report(Descriptors.UnsupportedLayer, layer.Location, $"Network '{label}'", layer.Kind);
                     return null;
                 }
-                stem = kinds[i]!.DefaultName;
+                stem = TimeDistributed.Requested(layer) ? TimeDistributed.DefaultName : kinds[i]!.DefaultName;
             }
             string name;
             if (layer.Find("Name")?.Text is { Length: > 0 } given) name = given;
@@ -213,6 +213,8 @@ internal static class GraphBuilder
             if (sources is null) return null;
             var inShapes = sources.Select(s => shapes[s]).ToList();
             LayerNode? node;
+            // TimeDistributed = true, a property of every layer attribute (LayerAttribute), read here for every kind.
+            bool timeDistributed = TimeDistributed.Requested(layerSpec);
             if (kind is not MultiInputKind && sources.Length != 1)
             {
                 context.Report(Descriptors.InputCount, layerSpec.Location, $"{layerSpec.Kind} '{names[i]}'", "it reads exactly one input",
@@ -222,7 +224,8 @@ internal static class GraphBuilder
             try
             {
                 // The generator compiles with checked arithmetic: a shape or weight count beyond 32 bits throws here.
-                node = kind is MultiInputKind merge ? merge.Build(layerSpec, names[i], inShapes, context) : kind.Build(layerSpec, names[i], inShapes[0], context);
+                node = timeDistributed ? TimeDistributed.Build(kind, layerSpec, names[i], inShapes, context)
+                    : kind is MultiInputKind merge ? merge.Build(layerSpec, names[i], inShapes, context) : kind.Build(layerSpec, names[i], inShapes[0], context);
             }
             catch (System.OverflowException)
             {

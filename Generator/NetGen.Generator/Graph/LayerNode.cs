@@ -123,6 +123,13 @@ internal abstract class LayerNode
     /// </summary>
     public virtual bool DependsOnTrainingMode => InferenceUse == BufferUse.Alias && TrainingUse != BufferUse.Alias;
 
+    /// <summary>
+    /// Whether the training forward of one sample reads other samples of the batch (a trainable BatchNormalization's batch
+    /// statistics). Every other layer computes each sample on its own, which is what lets TimeDistributed run a layer as
+    /// one batch of batch·steps samples.
+    /// </summary>
+    public virtual bool MixesSamples => false;
+
     public virtual BufferUse InferenceUse => BufferUse.New;
 
     public virtual BufferUse TrainingUse => BufferUse.New;

@@ -210,6 +210,8 @@ internal sealed class NormalizationNode : LayerNode
     /// <inheritdoc/>
     public override bool DependsOnTrainingMode => IsBatch && Trainable;
 
+    public override bool MixesSamples => IsBatch && Trainable;
+
     /// <summary>BatchNormalization trains in its inference form (moving statistics, not updated) when frozen or when the gradients are of inference mode.</summary>
     private bool InferenceForm(LoweringContext c) => IsBatch && (!Trainable || c.InferenceMode);
 

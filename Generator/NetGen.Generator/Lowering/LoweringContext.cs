@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using NetGen.Generator.Graph;
 
 namespace NetGen.Generator.Lowering;
@@ -49,8 +50,21 @@ internal sealed class LoweringContext
 
     // ---------------------------------------------------------------- tensors
 
+    /// <summary>
+    /// How many of the layer's own samples one network sample holds (TimeDistributed: the steps). While above 1, a new
+    /// tensor holds that many times the floats asked for per sample (its shape gains that leading axis), and every
+    /// batch-scaled integer of an added operation (<see cref="Batch"/>, <see cref="Times"/>) is multiplied by it: the layer
+    /// lowers as it always does and runs over batch·scale samples of the same memory.
+    /// </summary>
+    public int BatchScale { get; set; } = 1;
+
     public Tensor NewTensor(string name, int perSample, Arena arena, Shape? shape, int value = -1)
     {
+        if (BatchScale != 1)
+        {
+            perSample = checked(perSample * BatchScale);
+            if (shape is not null) shape = new Shape(new[] { BatchScale }.Concat(shape.Dims).ToArray());
+        }
         var t = new Tensor(_program.Tensors.Count, name, perSample, arena, shape) { Value = value };
         _program.Tensors.Add(t);
         return t;
@@ -107,8 +121,21 @@ internal sealed class LoweringContext
 
     public void Add(Operation op)
     {
+        if (BatchScale != 1) op = Scaled(op);
         op.Layer ??= Layer;
         _program.Operations.Add(op);
+    }
+
+    /// <summary><paramref name="op"/> with its batch-scaled integers multiplied by <see cref="BatchScale"/>.</summary>
+    private Operation Scaled(Operation op)
+    {
+        Operand Scale(Operand a) => a is IntArg { TimesBatch: true } i ? new IntArg(checked(i.Value * BatchScale), true) : a;
+        return op switch
+        {
+            KernelCall k => new KernelCall(k.Kernel, k.Args.Select(Scale).ToArray()) { Layer = k.Layer, SkipWhen = k.SkipWhen, OnlyWhenGiven = k.OnlyWhenGiven },
+            UserCall u => new UserCall(u.Method, u.Args.Select(Scale).ToArray()) { Layer = u.Layer, SkipWhen = u.SkipWhen, OnlyWhenGiven = u.OnlyWhenGiven, Pure = u.Pure },
+            _ => op,
+        };
     }
 
     public void Call(Kernel kernel, params Operand[] args) => Add(new KernelCall(kernel, args));

@@ -21,24 +21,26 @@ internal static class ConvolutionPooling
         {
             if (ops[i] is not KernelCall conv || conv.SkipWhen is not null) continue;
             var a = conv.Args;
-            Operand geometry, x, kernel, bias, workspace, activation;
+            Operand geometry, x, kernel, bias, batch, workspace, activation;
             Tensor output;
             if (conv.Kernel == KnownKernels.ConvolutionForward && a.Count == 7 && a[4] is TensorArg { Writes: true, Take: null } y0)
             {
-                (geometry, x, kernel, bias, workspace, activation, output) = (a[0], a[1], a[2], a[3], a[6], Activation(0), y0.Tensor);
+                (geometry, x, kernel, bias, batch, workspace, activation, output) = (a[0], a[1], a[2], a[3], a[5], a[6], Activation(0), y0.Tensor);
             }
             else if (conv.Kernel == KnownKernels.FusedConvolutionForward && a.Count == 9 && a[4] is TensorArg { Writes: true, Take: null } z
                 && a[5] is TensorArg { Writes: true, Take: null } y1)
             {
                 // z is not written by the fused call: it must be y, or read by nobody but this call.
                 if (z.Tensor != y1.Tensor && ops.Where((o, k) => k != i).Any(o => o.Operands.OfType<TensorArg>().Any(t => t.Tensor == z.Tensor))) continue;
-                (geometry, x, kernel, bias, workspace, activation, output) = (a[0], a[1], a[2], a[3], a[7], a[8], y1.Tensor);
+                (geometry, x, kernel, bias, batch, workspace, activation, output) = (a[0], a[1], a[2], a[3], a[6], a[7], a[8], y1.Tensor);
             }
             else continue;
             int next = BatchNormFolding.Next(ops, i);
             if (next < 0 || ops[next] is not KernelCall pool || pool.Kernel != KnownKernels.MaxPoolingForward || pool.Args.Count != 4 || pool.SkipWhen is not null) continue;
             if (pool.Args[1] is not TensorArg { Writes: false, Take: null } input || input.Tensor != output || pool.Args[2] is not TensorArg { Writes: true } pooled) continue;
-            var fused = new KernelCall(KnownKernels.FusedConvolutionMaxPoolForward, new[] { geometry, pool.Args[0], x, kernel, bias, Out(output), pooled, Batch, workspace, activation })
+            // The pooling must see the convolution's samples (TimeDistributed runs both over batch·steps samples).
+            if (batch is not IntArg { TimesBatch: true } cb || pool.Args[3] is not IntArg { TimesBatch: true } pb || cb.Value != pb.Value) continue;
+            var fused = new KernelCall(KnownKernels.FusedConvolutionMaxPoolForward, new[] { geometry, pool.Args[0], x, kernel, bias, Out(output), pooled, batch, workspace, activation })
             {
                 Layer = conv.Layer,
             };

@@ -25,4 +25,14 @@ public abstract class LayerAttribute : Attribute
     /// Layers declared trainable can be frozen and unfrozen at run time with <c>SetTrainable</c>.
     /// </summary>
     public bool Trainable { get; set; } = true;
+
+    /// <summary>
+    /// Keras <c>TimeDistributed(layer)</c>: apply this layer to every time step of a <c>(steps, ...)</c> input with one set
+    /// of weights, giving <c>(steps, layer output...)</c>; e.g. <c>[Conv2D(8, 3, TimeDistributed = true)]</c> on
+    /// <c>(steps, height, width, channels)</c>. The layer is named <c>time_distributed</c> (Keras' wrapper name) and its
+    /// weights keep the wrapped layer's names (<c>time_distributed/kernel</c>). Layers that read several inputs, token ids
+    /// or a padding mask, Lambda, layers with state outputs and a trainable BatchNormalization (whose statistics Keras
+    /// takes per step) cannot be wrapped. Default false.
+    /// </summary>
+    public bool TimeDistributed { get; set; }
 }

@@ -29,4 +29,28 @@ public class RecurrentSnapshotTests
         Assert.True(problems.Count == 0, string.Join("\n", problems));
         Snapshot.Match("TinyLstm", Assert.Single(result.Sources).Text);
     }
+
+    [Fact]
+    public void TimeDistributedVideoClassifier()
+    {
+        // Every wrapped layer runs over n * 4 frames of the same memory; the convolution and pooling fuse per frame.
+        const string source = """
+            using NetGen;
+            namespace Samples;
+            [Network]
+            [Input(4, 7, 7, 2)]
+            [Conv2D(3, 3, Activation = Activation.Relu, TimeDistributed = true)]
+            [MaxPooling2D(2, TimeDistributed = true)]
+            [Flatten(TimeDistributed = true)]
+            [Dense(6, TimeDistributed = true, Name = "frame_features")]
+            [LSTM(4)]
+            [Dense(2, Activation = Activation.Softmax)]
+            public partial class TinyVideo { }
+            """;
+        var result = GeneratorHarness.Run(source);
+        Assert.Empty(result.GeneratorDiagnostics);
+        var problems = result.CompilationDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+        Snapshot.Match("TinyVideo", Assert.Single(result.Sources).Text);
+    }
 }

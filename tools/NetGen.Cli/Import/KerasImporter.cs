@@ -28,7 +28,7 @@ internal static class KerasImporter
         "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalMaxPooling3D", "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D",
         "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D", "Cropping2D", "Cropping3D", "UpSampling1D", "UpSampling2D", "UpSampling3D",
         "BatchNormalization", "LayerNormalization", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate",
-        "SimpleRNN", "LSTM", "GRU", "Masking",
+        "SimpleRNN", "LSTM", "GRU", "Masking", "TimeDistributed",
     };
 
     /// <summary>Gives a layer's weights in Keras order.</summary>
@@ -88,8 +88,10 @@ internal static class KerasImporter
 
     private static List<(float[], int[])> Keras3Weights(IH5Group file, string layer, string path)
     {
-        // Keras 3's recurrent layers keep their variables in their cell (layers/lstm/cell/vars).
-        foreach (var prefix in new[] { "layers/" + layer + "/vars", "_layer_checkpoint_dependencies/" + layer + "/vars", "layers/" + layer + "/cell/vars" })
+        // Keras 3's recurrent layers keep their variables in their cell (layers/lstm/cell/vars); a TimeDistributed wrapper
+        // in its wrapped layer (layers/time_distributed/layer/vars, and .../layer/cell/vars for a wrapped recurrent layer).
+        foreach (var prefix in new[] { "layers/" + layer + "/vars", "_layer_checkpoint_dependencies/" + layer + "/vars", "layers/" + layer + "/cell/vars",
+            "layers/" + layer + "/layer/vars", "layers/" + layer + "/layer/cell/vars" })
         {
             if (!file.LinkExists(prefix) || !file.Group(prefix).LinkExists("0")) continue;
             var group = file.Group(prefix);
@@ -315,11 +317,49 @@ internal static class KerasImporter
         return layer;
     }
 
-    private static ImportedLayer AddLayer(ImportedNetwork network, JsonElement layer, string[] inputs, Dictionary<string, int[]> shapes, WeightSource weights)
+    /// <summary>
+    /// Keras <c>TimeDistributed(layer)</c>: the wrapped layer's configuration imported for one step's shape, under the
+    /// wrapper's name and with the wrapper's weights (Keras 2: <c>time_distributed/kernel:0</c>; Keras 3: the wrapped
+    /// layer's variables), declared with <c>TimeDistributed = true</c>.
+    /// </summary>
+    private static ImportedLayer AddTimeDistributed(ImportedNetwork network, JsonElement layer, string[] inputs, Dictionary<string, int[]> shapes, WeightSource weights)
+    {
+        var c = layer.GetProperty("config");
+        string name = c.GetProperty("name").GetString()!;
+        if (inputs.Length != 1) throw new ImportException($"Layer '{name}' (TimeDistributed) reads {inputs.Length} inputs; it wraps a layer of one input.");
+        if (!shapes.TryGetValue(inputs[0], out var inShape)) throw new ImportException($"Layer '{name}' reads '{inputs[0]}', which is not an earlier layer.");
+        if (inShape.Length < 2)
+            throw new ImportException($"Layer '{name}' (TimeDistributed) reads a tensor of shape {TensorOps.ShapeText(inShape)}; it needs (steps, ...).");
+        var inner = c.GetProperty("layer");
+        string innerCls = inner.GetProperty("class_name").GetString()!;
+        if (innerCls is "TimeDistributed" or "Masking" or "InputLayer")
+            throw new ImportException($"Layer '{name}' wraps a {innerCls} layer in TimeDistributed; NetGen cannot time-distribute it.");
+        var step = new Dictionary<string, int[]>(StringComparer.Ordinal) { ["(step)"] = inShape.Skip(1).ToArray() };
+        var l = AddLayer(new ImportedNetwork(network.SourceDescription), inner, new[] { "(step)" }, step, _ => weights(name), name);
+        if (l.IsMerge) throw new ImportException($"Layer '{name}' wraps the merge layer {innerCls} in TimeDistributed; NetGen cannot time-distribute it.");
+        l.Inputs = new List<string>(inputs);
+        l.Set("TimeDistributed", "true");
+        if (innerCls == "BatchNormalization")
+        {
+            // Keras takes a time-distributed BatchNormalization's training statistics per step, which NetGen does not (NG0052).
+            l.Set("Trainable", "false");
+            network.Notes.Add($"Layer '{name}': TimeDistributed(BatchNormalization) is declared Trainable = false (moving statistics); "
+                + "NetGen cannot train it with Keras' per-step batch statistics.");
+        }
+        l.Sources.Clear();
+        l.Sources.Add($"TimeDistributed '{name}' ({innerCls})");
+        l.OutputShape = new[] { inShape[0] }.Concat(l.OutputShape).ToArray();
+        shapes[name] = l.OutputShape;
+        network.Layers.Add(l);
+        return l;
+    }
+
+    private static ImportedLayer AddLayer(ImportedNetwork network, JsonElement layer, string[] inputs, Dictionary<string, int[]> shapes, WeightSource weights, string? nameOverride = null)
     {
         string cls = layer.GetProperty("class_name").GetString()!;
         var c = layer.GetProperty("config");
-        string name = c.GetProperty("name").GetString()!;
+        string name = nameOverride ?? c.GetProperty("name").GetString()!;
+        if (cls == "TimeDistributed") return AddTimeDistributed(network, layer, inputs, shapes, weights);
         if (cls == "InputLayer")
             return AddInput(network, name, BatchShape(c) ?? throw new ImportException($"InputLayer '{name}' has no shape."), shapes);
         if (!SupportedLayers.Contains(cls))

@@ -36,7 +36,8 @@ internal static class DeclarationWriter
         for (int i = 0; i < network.Layers.Count; i++)
         {
             var layer = network.Layers[i];
-            string expected = defaults.Next(layer.Kind);
+            // A time-distributed layer counts as Keras' wrapper (time_distributed, time_distributed_1, ...).
+            string expected = defaults.Next(layer.Property("TimeDistributed") == "true" ? "TimeDistributed" : layer.Kind);
             bool explicitName = layer.ExplicitName || expected != layer.Name;
             var comment = new StringBuilder();
             comment.Append(layer.Name).Append(": (").Append(string.Join(", ", layer.OutputShape.Select(Invariant))).Append(')');
