@@ -60,8 +60,10 @@ internal sealed class MultiHeadAttentionKind : MultiInputKind
             context.Report(Descriptors.AttentionShapes, inputsLocation, label, "value", v, "key", k, "key and value must have the same positions (every axis but the last)");
             return null;
         }
-        // attention_axes: only the default (every axis between the batch and the features), given explicitly or not.
+        // attention_axes: the default (every axis between the batch and the features), or the last few of them; the axes
+        // before those are batch-like (attention runs over the attention axes separately for each of their positions).
         int rank = q.Rank + 1; // Keras counts the batch axis
+        int outerAxes = 0;
         if (spec.Find("AttentionAxes") is { Items.Count: > 0 } axesArg)
         {
             var axes = new List<int>();
@@ -77,10 +79,20 @@ internal sealed class MultiHeadAttentionKind : MultiInputKind
                 }
                 axes.Add(normal);
             }
-            if (!axes.Distinct().OrderBy(a => a).SequenceEqual(Enumerable.Range(1, rank - 2)))
+            var sorted = axes.Distinct().OrderBy(a => a).ToList();
+            if (!sorted.SequenceEqual(Enumerable.Range(rank - 1 - sorted.Count, sorted.Count)))
             {
                 context.Report(Descriptors.AttentionAxesNotSupported, axesArg.Location ?? spec.Location, label, AttentionArguments.Axes(axesArg.Items),
-                    $"are not implemented: only the default, attention over every axis between the batch and the features ({string.Join(", ", Enumerable.Range(1, rank - 2))}), is");
+                    $"are not implemented: the attention axes must be the last ones before the features (for this rank-{rank} query: "
+                    + string.Join(", ", Enumerable.Range(1, rank - 2).Reverse().Select(first => "[" + string.Join(", ", Enumerable.Range(first, rank - 1 - first)) + "]"))
+                    + "); put the others first with a Permute layer");
+                return null;
+            }
+            outerAxes = rank - 2 - sorted.Count;
+            if (!q.Dims.Take(outerAxes).SequenceEqual(v.Dims.Take(outerAxes)))
+            {
+                context.Report(Descriptors.AttentionShapes, inputsLocation, label, "query", q, "value", v,
+                    $"the axes outside the attention axes ({string.Join(", ", Enumerable.Range(1, outerAxes))}) must be the same for query and value");
                 return null;
             }
         }
@@ -96,7 +108,7 @@ internal sealed class MultiHeadAttentionKind : MultiInputKind
         outDims[outDims.Length - 1] = outputDim;
         bool useBias = BuildContext.Bool(spec, "UseBias", true);
         var node = new MultiHeadAttentionNode(spec, name, inputs, new Shape(outDims), heads, keyDim, valueDim, outputDim, useBias, causal, rate,
-            AttentionArguments.Seed(spec), BuildContext.Bool(spec, "ReturnAttentionScores", false));
+            AttentionArguments.Seed(spec), BuildContext.Bool(spec, "ReturnAttentionScores", false), outerAxes);
         void Projection(string sub, int features, int size)
         {
             node.Parameters.Add(new ParameterDecl(sub + "/kernel", new Shape(features, heads, size), kernelInit, heads * features, size * features));
@@ -157,13 +169,19 @@ internal static class AttentionArguments
 internal sealed class MultiHeadAttentionNode : LayerNode
 {
     private readonly int _heads, _keyDim, _valueDim, _outputDim, _t, _s, _dq, _dk, _dv;
+
+    /// <summary>
+    /// Positions per sample of the axes outside the attention axes (Keras <c>attention_axes</c> naming only the last
+    /// ones): attention runs separately for each, lowered as that many times the samples over the same memory.
+    /// </summary>
+    private readonly int _outer, _outerAxes;
     private readonly bool _useBias, _causal;
     private readonly double _rate;
     private readonly long _seed;
     private readonly bool _returnScores;
 
     public MultiHeadAttentionNode(LayerSpec spec, string name, IReadOnlyList<Shape> inputs, Shape output, int heads, int keyDim, int valueDim,
-        int outputDim, bool useBias, bool causal, double rate, long seed, bool returnScores)
+        int outputDim, bool useBias, bool causal, double rate, long seed, bool returnScores, int outerAxes)
         : base(spec, name, inputs, output)
     {
         _returnScores = returnScores;
@@ -178,14 +196,17 @@ internal sealed class MultiHeadAttentionNode : LayerNode
         var q = inputs[0];
         var v = inputs.Count > 1 ? inputs[1] : q;
         var k = inputs.Count > 2 ? inputs[2] : v;
-        _t = q.LeadingSize;
-        _s = v.LeadingSize;
+        _outerAxes = outerAxes;
+        var outer = q.Dims.Take(outerAxes).ToArray();
+        _outer = outer.Aggregate(1, (a, b) => a * b);
+        _t = q.LeadingSize / _outer;
+        _s = v.LeadingSize / _outer;
         _dq = q.Last;
         _dv = v.Last;
         _dk = k.Last;
-        // Keras' scores: (heads, query positions..., key positions...), the probabilities before dropout.
+        // Keras' scores: (other axes..., heads, query positions..., key positions...), the probabilities before dropout.
         Ports = returnScores
-            ? new[] { ("scores", new Shape(new[] { heads }.Concat(q.Dims.Take(q.Rank - 1)).Concat(v.Dims.Take(v.Rank - 1)).ToArray())) }
+            ? new[] { ("scores", new Shape(outer.Concat(new[] { heads }).Concat(q.Dims.Skip(outerAxes).Take(q.Rank - 1 - outerAxes)).Concat(v.Dims.Skip(outerAxes).Take(v.Rank - 1 - outerAxes)).ToArray())) }
             : System.Array.Empty<(string, Shape)>();
     }
 
@@ -203,7 +224,8 @@ internal sealed class MultiHeadAttentionNode : LayerNode
             + (_useBias ? "" : ", no bias")
             + (_causal ? ", causal" : "")
             + (_rate > 0 ? $", dropout={_rate.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}" : "")
-            + (_seed >= 0 ? $", seed={Literals.Int(_seed)}" : "") + (_returnScores ? ", scores" : "") + ")";
+            + (_seed >= 0 ? $", seed={Literals.Int(_seed)}" : "") + (_returnScores ? ", scores" : "")
+            + (_outerAxes > 0 ? $", attention_axes=[{string.Join(", ", Enumerable.Range(_outerAxes + 1, InputShapes[0].Rank - 1 - _outerAxes).Select(a => Literals.Int(a)))}]" : "") + ")";
 
     public override MaskUse MaskUse => MaskUse.Consumes;
 
@@ -264,6 +286,14 @@ internal sealed class MultiHeadAttentionNode : LayerNode
 
     private void Lower(LoweringContext c, IReadOnlyList<Tensor> xs, Tensor y, bool training)
     {
+        // Axes outside the attention axes: each of their positions is a sample of its own (the memory is the same).
+        c.BatchScale = _outer;
+        LowerScaled(c, xs, y, training);
+        c.BatchScale = 1;
+    }
+
+    private void LowerScaled(LoweringContext c, IReadOnlyList<Tensor> xs, Tensor y, bool training)
+    {
         var projected = new[] { Q(c), K(c), V(c) };
         for (int p = 0; p < 3; p++)
         {
@@ -287,6 +317,13 @@ internal sealed class MultiHeadAttentionNode : LayerNode
     }
 
     public override void LowerBackward(LoweringContext c, BackwardArgs a)
+    {
+        c.BatchScale = _outer;
+        LowerBackwardScaled(c, a);
+        c.BatchScale = 1;
+    }
+
+    private void LowerBackwardScaled(LoweringContext c, BackwardArgs a)
     {
         var core = Core(c);
         var (r, i, u) = Sizes(3);
@@ -317,7 +354,7 @@ internal sealed class MultiHeadAttentionNode : LayerNode
                 written[source] = true;
                 continue;
             }
-            var part = c.Scratch("d_x" + p, rows * inputs, InputShapes[source]);
+            var part = c.Scratch("d_x" + p, rows * inputs, new Shape(InputShapes[source].Dims.Skip(_outerAxes).ToArray()));
             c.Call(KnownKernels.DenseBackwardInput, dProjected[p], Param(Kernel(p)), Out(part), Times(rows), Int(inputs), Int(units));
             c.Accumulate(dx, part);
         }

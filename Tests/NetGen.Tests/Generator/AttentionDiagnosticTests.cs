@@ -98,6 +98,24 @@ public class AttentionDiagnosticTests
     }
 
     [Fact]
+    public void AttentionAxesLeaveOtherAxesThatQueryAndValueMustShare()
+    {
+        var d = Single("""
+            using NetGen;
+            [Network, Input(2, 3, 4, Name = "q"), Input(3, 5, 4, Name = "v")]
+            [MultiHeadAttention(2, 2, AttentionAxes = new[] { 2 }, Inputs = [|new[] { "q", "v" }|])]
+            public partial class OtherAxesDiffer { }
+            """, "NG0060");
+        Assert.Contains("the axes outside the attention axes (1) must be the same for query and value", d.GetMessage());
+        Assert.Contains("put the others first with a Permute layer", Single("""
+            using NetGen;
+            [Network, Input(2, 3, 4, 5)]
+            [MultiHeadAttention(2, 2, AttentionAxes = [|new[] { 1, 3 }|])]
+            public partial class Gap { }
+            """, "NG0062").GetMessage());
+    }
+
+    [Fact]
     public void DefaultAttentionAxesWrittenOutAreAccepted()
     {
         var result = GeneratorHarness.Run("""

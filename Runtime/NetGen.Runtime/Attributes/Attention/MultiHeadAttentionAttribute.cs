@@ -48,8 +48,11 @@ public sealed class MultiHeadAttentionAttribute : LayerAttribute
     public bool UseCausalMask { get; set; }
 
     /// <summary>
-    /// Keras <c>attention_axes</c> (axes count the batch axis). Only the default is supported: every axis between the batch
-    /// and the last one (for (T, D) inputs: <c>new[] { 1 }</c>). Default null.
+    /// Keras <c>attention_axes</c> (axes count the batch axis; negative ones count from the end): the axes attention runs
+    /// over. Default null: every axis between the batch and the features (for (T, D) inputs <c>new[] { 1 }</c>). They may
+    /// also be the last few of those, e.g. <c>new[] { 2 }</c> on (rows, cols, dim) inputs attends along each row with the
+    /// rows apart; the axes before them must then be equal for query and value, and the scores are (those axes, heads,
+    /// query positions, key positions). Axes followed by an axis that is not attended need a Permute first (NG0062).
     /// </summary>
     public int[]? AttentionAxes { get; set; }
 
