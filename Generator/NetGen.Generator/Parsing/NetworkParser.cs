@@ -23,16 +23,10 @@ internal static class NetworkParser
     /// Members the generated code declares (public and private): a class of one of these names, or a user member of one
     /// of them other than a method, would clash with the generated code (CS0542, CS0102).
     /// </summary>
-    internal static readonly HashSet<string> GeneratedMembers = new(StringComparer.Ordinal)
+    internal static readonly HashSet<string> GeneratedMembers = new(NetGen.Generator.Printing.NetworkPrinter.ReservedMembers, StringComparer.Ordinal)
     {
-        "InputLength", "OutputLength", "OutputRowsPerSample", "ParameterCount", "StateCount", "InferenceBatchCapacity", "InferenceArenaFloats",
-        "InferenceArenaBytes", "TrainingFloatsPerSample", "GradientFloatsPerSample", "InputGradientFloatsPerSample", "TrainingFloats", "WeightSignature", "InputShape", "OutputShape",
-        "Diagram", "ParameterLayout", "StateLayout", "Summary", "SummaryText", "Parameters", "Gradients", "State", "TrainingOutput", "Outputs",
-        "Predict", "PredictChunk", "ComputeGradients", "ComputeGradientsCore", "Compile", "Fit", "Evaluate", "TrainOnBatch", "Trainer", "Save", "Load",
-        "PackInputs", "PackTargets", "TokensAsFloats", "FromBakedWeights", "BakedWeightsFile", "BakedWeightBytes", "BakedWeightsMarker",
-        "_parameters", "_gradients", "_inferenceArena", "_state", "_tokenChunk", "_packedInput", "_packedOutput", "_packedTraining", "_trainingOutputs",
-        "_trainingArena", "_gradientArena", "_trainingBatch", "_seed", "_trainer", "_workspace", "_busy", "EnterBusy", "PredictUnguarded", "ComputeGradientsUnguarded",
-        "StepInputLength", "StepOutputLength", "StepStateFloats", "_stepState", "_stepArena", "ResetState", "Step", "StepUnguarded",
+        // Declared by [Weights] baking.
+        "FromBakedWeights", "BakedWeightsFile", "BakedWeightBytes", "BakedWeightsMarker",
     };
 
     /// <summary>

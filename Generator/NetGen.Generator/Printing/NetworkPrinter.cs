@@ -16,14 +16,17 @@ internal static class NetworkPrinter
 {
     public const string Version = BuildInfo.Version; // <Version> of Directory.Build.props
 
-    /// <summary>Members of the generated class (and of <c>INetwork</c>) that generated field names must not take.</summary>
-    private static readonly string[] ReservedMembers =
+    /// <summary>
+    /// Members of the generated class (and of <c>INetwork</c>): generated field names must not take them, and a user's
+    /// member of one of these names clashes (the parser's <c>GeneratedMembers</c> reads this list).
+    /// </summary>
+    internal static readonly string[] ReservedMembers =
     {
         "InputLength", "OutputLength", "OutputRowsPerSample", "ParameterCount", "StateCount", "InferenceBatchCapacity", "InferenceArenaFloats",
         "InferenceArenaBytes", "TrainingFloatsPerSample", "GradientFloatsPerSample", "InputGradientFloatsPerSample", "TrainingFloats", "WeightSignature", "InputShape", "OutputShape",
         "Outputs", "Diagram", "MermaidDiagram", "TrainableWeights", "SetTrainable", "_trainable", "ParameterLayout", "StateLayout", "SummaryText", "Parameters", "Gradients", "State", "TrainingOutput", "Predict",
         "PredictChunk", "ComputeGradients", "ComputeGradientsCore", "Compile", "Trainer", "Fit", "Evaluate", "TrainOnBatch", "Save", "Load", "Summary",
-        "PackInputs", "PackTargets", "Layers", "PredictLayers", "PredictLayersUnguarded", "PredictLayersChunk", "PredictLayer", "TokensAsFloats", "_busy", "EnterBusy", "PredictUnguarded", "ComputeGradientsUnguarded", "ComputeInferenceGradients", "ComputeInferenceGradientsUnguarded", "ComputeInferenceGradientsCore", "_parameters", "_gradients", "_inferenceArena", "_state", "_stateBeforeCall", "_tokenChunk", "_packedInput",
+        "PackInputs", "PackTargets", "Layers", "PredictLayers", "PredictLayersUnguarded", "PredictLayersChunk", "PredictLayer", "TokensAsFloats", "_busy", "EnterBusy", "PredictUnguarded", "ComputeGradientsUnguarded", "ComputeInferenceGradients", "ComputeInferenceGradientsUnguarded", "ComputeInferenceGradientsCore", "_parameters", "_gradients", "_inferenceArena", "_state", "_stateBeforeCall", "_tokenChunk", "_tokenTraining", "_packedInput",
         "_packedOutput", "_packedTraining", "_packedInputGradient", "_trainingOutputs", "_trainingArena", "_gradientArena", "_trainingBatch", "_seed", "_trainer", "_workspace",
         "ComputeWeightedGradients", "_sampleWeight", "_sampleWeightCount", LossPrinter.SampleWeights, "StepInputLength", "StepOutputLength", "StepStateFloats", "_stepState", "_stepArena", "ResetState", "Step", "StepUnguarded", "_folded",
     };
@@ -142,6 +145,7 @@ internal static class NetworkPrinter
         if (hasState) w.Line("private readonly float[] _state = new float[StateCount];");
         if (hasState) w.Line("private readonly float[] _stateBeforeCall = new float[StateCount];  // ComputeGradients puts the state back from here when it throws");
         if (g.TokenIds) w.Line("private readonly float[] _tokenChunk = new float[InferenceBatchCapacity * InputLength];");
+        if (g.TokenIds) w.Line("private float[] _tokenTraining = global::System.Array.Empty<float>();  // the ids of a training step, as floats");
         if (g.Inputs.Count > 1) w.Line("private readonly float[] _packedInput = new float[InferenceBatchCapacity * InputLength];");
         if (g.Outputs.Count > 1) w.Line("private readonly float[] _packedOutput = new float[InferenceBatchCapacity * OutputLength];");
         if (several) w.Line("private float[] _packedTraining = global::System.Array.Empty<float>();");

@@ -295,7 +295,10 @@ internal static class TrainingPrinter
         w.Line();
     }
 
-    /// <summary>Int-typed training entry points for token-id inputs: the ids are copied to floats once per call.</summary>
+    /// <summary>
+    /// Int-typed training entry points for token-id inputs: a training step copies the ids into a buffer it reuses; Fit
+    /// and Evaluate copy the whole data set to floats once per call.
+    /// </summary>
     public static void TokenTraining(CodeWriter w)
     {
         w.Line("private static float[] TokensAsFloats(global::System.ReadOnlySpan<int> tokens)");
@@ -306,8 +309,18 @@ internal static class TrainingPrinter
         w.Line("}");
         w.Line();
         w.Line("/// <summary>Training step on token ids (see the float overload).</summary>");
-        w.Line("public float ComputeGradients(global::System.ReadOnlySpan<int> tokens, global::System.ReadOnlySpan<float> target, int batchSize, global::NetGen.Loss loss)");
-        w.Line("    => ComputeGradients(TokensAsFloats(tokens), target, batchSize, loss);");
+        w.Open("public float ComputeGradients(global::System.ReadOnlySpan<int> tokens, global::System.ReadOnlySpan<float> target, int batchSize, global::NetGen.Loss loss)");
+        w.Line("bool entered = EnterBusy();  // the float copy below belongs to this call");
+        using (w.Open("try"))
+        {
+            w.Line("// A buffer reused from call to call (grows only with a larger batch): a training step on ids allocates nothing.");
+            w.Line("if (_tokenTraining.Length < tokens.Length) _tokenTraining = new float[tokens.Length];");
+            w.Line("var ids = new global::System.Span<float>(_tokenTraining, 0, tokens.Length);");
+            w.Line("for (int i = 0; i < tokens.Length; i++) ids[i] = tokens[i];");
+            w.Line("return ComputeGradients(ids, target, batchSize, loss);");
+        }
+        w.Line("finally { if (entered) global::System.Threading.Volatile.Write(ref _busy, 0); }");
+        w.Close();
         w.Line();
         w.Line("/// <summary>Keras <c>fit</c> on token ids (see the float overload).</summary>");
         w.Line("public global::NetGen.Training.History Fit(global::System.ReadOnlySpan<int> x, global::System.ReadOnlySpan<float> y, int epochs = 1, int batchSize = 32, double validationSplit = 0.0, bool shuffle = true, global::System.Action<global::NetGen.Training.TrainingProgress>? callback = null)");
