@@ -29,7 +29,7 @@ internal static class LayerOutputsPrinter
 
     public static void Print(CodeWriter w, NetworkGraph g, Program program, MemoryPlan plan, IdentifierTable members)
     {
-        var names = new IdentifierTable(new[] { "input", "batchSize", "layer", "output", "entered", "start", "n", "rows", "chunk", "ids" }.Concat(NetworkLowering.Spans("x", g.Inputs.Count)));
+        var names = new IdentifierTable(new[] { "input", "batchSize", "layer", "output", "entered", "start", "n", "rows", "chunk", "ids" }.Concat(NetworkLowering.Spans("x", g.Inputs.Count)).Concat(NetworkPrinter.ReservedMembers));
         var spans = g.Layers.Select(l => names.Of(l, l.Name)).ToList();
         string first = spans.Count > 0 ? spans[spans.Count - 1] : "";
         w.Line("/// <summary>");

@@ -39,6 +39,8 @@ internal sealed class OperationPrinter
         _training = training;
         _targets = targets;
         var reserved = new List<string>(s_reserved);
+        // A local named like a member would hide it (CS0844 where the member is read before the local's declaration).
+        reserved.AddRange(NetworkPrinter.ReservedMembers);
         reserved.Add("inputGradient");
         for (int i = 0; i < g.Layers.Count; i++) reserved.Add(NetworkLowering.Tap(i));
         for (int i = 0; i < 16; i++) reserved.AddRange(new[] { "x" + i, "y" + i, "input" + i, "target" + i, "fused" + i, "t" + i, "targetLength" + i, "inputGradient" + i, "dx" + i });

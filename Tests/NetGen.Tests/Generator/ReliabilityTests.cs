@@ -124,6 +124,27 @@ public class ReliabilityTests
         Assert.Contains("letters, digits", d.GetMessage());
     }
 
+    /// <summary>
+    /// Layers named like members of the generated class (found by the fuzzer: a Flatten named "_parameters" became a local
+    /// hiding the field, CS0844): locals, parameters and fields all get names of their own.
+    /// </summary>
+    [Theory]
+    [InlineData("_parameters", "_gradients")]
+    [InlineData("State", "Layers")]
+    [InlineData("_trainable", "CallSampleWeights")]
+    [InlineData("_tokenTraining", "InputGradientFloatsPerSample")]
+    public void LayersNamedLikeGeneratedMembersCompile(string first, string second)
+    {
+        var result = GeneratorHarness.Run($$"""
+            using NetGen;
+            [Network, Input(3, 4), MultiHeadAttention(2, 2, Name = "att"), Flatten(Name = "{{first}}"), Dense(3, Name = "{{second}}"), Dense(2, Activation = Activation.Softmax)]
+            public partial class MemberNames { }
+            """);
+        Assert.Empty(result.GeneratorDiagnostics);
+        var errors = result.CompilationDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        Assert.True(errors.Count == 0, string.Join("\n", errors));
+    }
+
     [Theory]
     [InlineData("a-b", "a_b")]
     [InlineData("a.b", "a-b")]
