@@ -27,9 +27,11 @@ namespace NetGen.Kernels;
 /// <para><b>Masks</b> follow Keras' RNN loop: at a masked step the states are carried unchanged and the output is the
 /// previous step's output (zeros before the first step), or zeros with <c>zeroOutputForMask</c> (what Bidirectional
 /// forces for return_sequences). In the backward pass dh and dc pass a masked step unchanged.</para>
-/// <para><b>Performance.</b> The input projection of all steps is one GEMM before the time loop, straight into the
-/// gate part of <c>cache</c> (LSTM: without the bias, which joins the recurrent product inside the step instead of
-/// being copied into every row first); each step runs one recurrent GEMM over all gates (GRU with <c>resetAfter=false</c>:
+/// <para><b>Performance.</b> SimpleRNN and GRU: the input projection of all steps is one GEMM before the time loop,
+/// straight into the gate part of <c>cache</c>. LSTM: each step projects its own input rows, read in place from x, into
+/// the (batch, 4·units) scratch that the recurrent product then accumulates into, so no (batch·steps, 4·units) buffer
+/// is filled and read back from memory, and the gate activations are written once, to the cache rows BPTT reads; the
+/// bias joins in the step. Each step runs one recurrent GEMM over all gates (GRU with <c>resetAfter=false</c>:
 /// two, since r must be known before (r ⊙ h)·U_h), then the gate activations in SIMD passes over each sample's row with
 /// this file's own e^x (<c>Vector.Exp</c> measured about 1.8 ns per float here), on 512-bit vectors where available. The forward overwrites the projection in place with the gate
 /// activations BPTT needs. The backward walks the steps in reverse with one GEMM per step for dh, writes the gate
@@ -40,8 +42,9 @@ namespace NetGen.Kernels;
 /// accumulates, every gradient it is given; an empty gradient span (dx, dBias, dInitialH, dInitialC) is skipped,
 /// and an empty upstream gradient (dOutputs, dLastOutput, dFinalH, dFinalC) means zero.</para>
 /// <para><b>Streaming.</b> The <c>…Step</c> kernels advance the state by one step for a (batch, features) input
-/// with the same per-step code as the sequence kernels. The only difference is the input projection, which is one
-/// GEMM over batch·steps rows in the sequence kernel and over batch rows in the step. <see cref="Gemm"/>'s one-row
+/// with the same per-step code as the sequence kernels (LSTM: the same calls, so the two agree exactly). For SimpleRNN
+/// and GRU the only difference is the input projection, which is one GEMM over batch·steps rows in the sequence kernel
+/// and over batch rows in the step. <see cref="Gemm"/>'s one-row
 /// and six-row micro-kernels sum k in different orders, so a row's projection can differ in its last bit with the row
 /// count, and the two paths agree to float rounding (tested ≤ 4e-6, measured up to 1.3e-6) rather than bit for bit. Bit
 /// identity needs a GEMM whose per-row result does not depend on the row count (a follow-up for Gemm.cs).</para>
@@ -212,17 +215,18 @@ public static class Recurrent
         CheckSequence(x, kernel, recurrentKernel, bias, mask, initialH, initialC, outputs, finalH, finalC, cache, scratch,
             batch, steps, features, units, 4, 4, LstmCacheSize(batch, steps, units), LstmForwardScratchSize(batch, units), true);
         int u = units, g4 = 4 * units;
-        Span<float> zx = cache.Slice(0, batch * steps * g4);
+        Span<float> gates = cache.Slice(0, batch * steps * g4);
         Span<float> cells = cache.Slice(batch * steps * g4, batch * steps * u);
-        // The bias is added with the recurrent product inside the step (LstmCell), not copied into every row of zx first.
-        Project(x, kernel, default, zx, batch * steps, features, g4);
         StartState(initialH, finalH, batch * u);
         StartState(initialC, finalC, batch * u);
         Span<float> rec = scratch.Slice(0, batch * g4);
         for (int s = 0; s < steps; s++)
         {
             int t = goBackwards ? steps - 1 - s : s;
-            LstmAdvance(zx, t * g4, steps * g4, recurrentKernel, bias, finalH, finalC, rec, mask, steps, t, batch, u, activation, recurrentActivation);
+            // Step t's input projection reads x's rows (b, t) in place: no (batch·steps, 4·units) buffer to fill first
+            // and read back from memory; the gate activations are written once, to the cache rows BPTT reads.
+            LstmAdvance(x, t * features, steps * features, kernel, features, recurrentKernel, bias, finalH, finalC, rec,
+                gates, t * g4, steps * g4, mask, steps, t, batch, u, activation, recurrentActivation);
             WriteOutputs(outputs, finalH, mask, batch, steps, s, t, u, zeroOutputForMask);
             for (int b = 0; b < batch; b++) finalC.Slice(b * u, u).CopyTo(cells.Slice((b * steps + s) * u, u));
         }
@@ -237,9 +241,8 @@ public static class Recurrent
     {
         CheckStep(x, kernel, recurrentKernel, bias, h, c, scratch, batch, features, units, 4, 4, LstmStepScratchSize(batch, units), true);
         int g4 = 4 * units;
-        Span<float> zx = scratch.Slice(0, batch * g4);
-        Project(x, kernel, default, zx, batch, features, g4);
-        LstmAdvance(zx, 0, g4, recurrentKernel, bias, h, c, scratch.Slice(batch * g4, batch * g4), default, 1, 0, batch, units, activation, recurrentActivation);
+        LstmAdvance(x, 0, features, kernel, features, recurrentKernel, bias, h, c, scratch.Slice(0, batch * g4),
+            default, 0, 0, default, 1, 0, batch, units, activation, recurrentActivation);
     }
 
     /// <summary>Backward of <see cref="LstmForward"/> (same arguments): gradients of x, the weights and the initial states.</summary>
@@ -312,39 +315,46 @@ public static class Recurrent
         if (!dInitialC.IsEmpty) dc.CopyTo(dInitialC);
     }
 
-    /// <summary>One step for every sample: rec = h·U, then <see cref="LstmCell"/> on x·W (in zx) + rec + bias.</summary>
-    private static void LstmAdvance(Span<float> zx, int offset, int stride, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias,
-        Span<float> h, Span<float> c, Span<float> rec, ReadOnlySpan<float> mask, int steps, int t, int batch, int u,
+    /// <summary>
+    /// One step for every sample: rec = x_t·W + h·U (x's row of sample b at <paramref name="xOffset"/> + b·<paramref name="xStride"/>),
+    /// then <see cref="LstmCell"/> on each kept sample's row, whose activated gates are copied to <paramref name="gates"/>
+    /// (row b at <paramref name="gOffset"/> + b·<paramref name="gStride"/>) when that is given. A masked sample's state and
+    /// gate row are left as they are (the backward pass clears that row without reading it).
+    /// </summary>
+    private static void LstmAdvance(ReadOnlySpan<float> x, int xOffset, int xStride, ReadOnlySpan<float> kernel, int features,
+        ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias, Span<float> h, Span<float> c, Span<float> rec,
+        Span<float> gates, int gOffset, int gStride, ReadOnlySpan<float> mask, int steps, int t, int batch, int u,
         RecurrentActivation activation, RecurrentActivation recurrentActivation)
     {
         int g4 = 4 * u;
-        if (!bias.IsEmpty) bias = bias.Slice(0, g4);
-        Gemm.MatMul(h, recurrentKernel, rec, batch, u, g4);
+        if (batch == 0) return;
+        Gemm.MatMulRows(x.Slice(xOffset), xStride, kernel, rec, batch, features, g4);
+        Gemm.MatMul(h, recurrentKernel, rec, batch, u, g4, accumulate: true);
         for (int b = 0; b < batch; b++)
         {
             if (!Keep(mask, b, steps, t)) continue;
-            LstmCell(zx.Slice(offset + b * stride, g4), rec.Slice(b * g4, g4), bias, h.Slice(b * u, u), c.Slice(b * u, u), u, activation, recurrentActivation);
+            Span<float> row = rec.Slice(b * g4, g4);
+            LstmCell(row, bias, h.Slice(b * u, u), c.Slice(b * u, u), u, activation, recurrentActivation);
+            if (!gates.IsEmpty) row.CopyTo(gates.Slice(gOffset + b * gStride, g4));
         }
     }
 
     /// <summary>
-    /// One sample's LSTM update: the gates i, f, g, o = act(zx + rec + bias) are written back over <paramref name="row"/>
-    /// (what BPTT reads), then <c>c' = f⊙c + i⊙g</c> and <c>h' = o⊙act(c')</c>. A few short SIMD passes over the
+    /// One sample's LSTM update: <paramref name="row"/> holds x·W + h·U for the four gates; it becomes the gates
+    /// i, f, g, o = act(row + bias), then <c>c' = f⊙c + i⊙g</c> and <c>h' = o⊙act(c')</c>. A few short SIMD passes over the
     /// L1-resident row, each with one activation, rather than one loop holding all five: the JIT inlines one
     /// <see cref="Exp(Vector{float})"/> per loop, not five. An empty <paramref name="bias"/> is no bias.
     /// </summary>
-    private static void LstmCell(Span<float> row, ReadOnlySpan<float> rec, ReadOnlySpan<float> bias, Span<float> h, Span<float> c, int u,
+    private static void LstmCell(Span<float> row, ReadOnlySpan<float> bias, Span<float> h, Span<float> c, int u,
         RecurrentActivation activation, RecurrentActivation recurrentActivation)
     {
         int g4 = 4 * u;
         row = row.Slice(0, g4);
-        rec = rec.Slice(0, g4);
         h = h.Slice(0, u);
         c = c.Slice(0, u);
-        if (!bias.IsEmpty) bias = bias.Slice(0, g4);
         // The slices above checked every length: the loops below read and write in range.
         ref float z = ref MemoryMarshal.GetReference(row);
-        AddGates(ref z, ref MemoryMarshal.GetReference(rec), ref MemoryMarshal.GetReference(bias), !bias.IsEmpty, g4);
+        if (!bias.IsEmpty) AddInPlace(ref z, ref MemoryMarshal.GetReference(bias.Slice(0, g4)), g4);
         Activate(row.Slice(0, 2 * u), recurrentActivation);
         Activate(row.Slice(2 * u, u), activation);
         Activate(row.Slice(3 * u, u), recurrentActivation);
@@ -362,34 +372,17 @@ public static class Recurrent
         for (; j < u; j++) Unsafe.Add(ref hr, j) *= Unsafe.Add(ref o, j);
     }
 
-    /// <summary>z[0..n) += rec (+ bias): the pre-activations of all four gates.</summary>
-    private static void AddGates(ref float z, ref float rec, ref float bias, bool hasBias, int n)
+    /// <summary>z[0..n) += w[0..n).</summary>
+    private static void AddInPlace(ref float z, ref float w, int n)
     {
         int j = 0;
         if (Vector512.IsHardwareAccelerated)
-        {
             for (; j + Vector512<float>.Count <= n; j += Vector512<float>.Count)
-            {
-                Vector512<float> v = Vector512.LoadUnsafe(ref z, (nuint)j) + Vector512.LoadUnsafe(ref rec, (nuint)j);
-                if (hasBias) v += Vector512.LoadUnsafe(ref bias, (nuint)j);
-                v.StoreUnsafe(ref z, (nuint)j);
-            }
-        }
+                (Vector512.LoadUnsafe(ref z, (nuint)j) + Vector512.LoadUnsafe(ref w, (nuint)j)).StoreUnsafe(ref z, (nuint)j);
         if (Vector.IsHardwareAccelerated)
-        {
             for (; j + Vector<float>.Count <= n; j += Vector<float>.Count)
-            {
-                Vector<float> v = Vector.LoadUnsafe(ref z, (nuint)j) + Vector.LoadUnsafe(ref rec, (nuint)j);
-                if (hasBias) v += Vector.LoadUnsafe(ref bias, (nuint)j);
-                v.StoreUnsafe(ref z, (nuint)j);
-            }
-        }
-        for (; j < n; j++)
-        {
-            float v = Unsafe.Add(ref z, j) + Unsafe.Add(ref rec, j);
-            if (hasBias) v += Unsafe.Add(ref bias, j);
-            Unsafe.Add(ref z, j) = v;
-        }
+                (Vector.LoadUnsafe(ref z, (nuint)j) + Vector.LoadUnsafe(ref w, (nuint)j)).StoreUnsafe(ref z, (nuint)j);
+        for (; j < n; j++) Unsafe.Add(ref z, j) += Unsafe.Add(ref w, j);
     }
 
     /// <summary>From the activated gates at <paramref name="gates"/> (i, f, g, o blocks of u): c = f⊙c + i⊙g, and h = c (activated by the caller).</summary>
