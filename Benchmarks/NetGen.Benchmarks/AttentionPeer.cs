@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -78,47 +77,16 @@ internal static class AttentionPeer
                 continue;
             }
             // Interleaved: NetGen, ORT, NetGen, ORT, ... slices.
-            var (netgen, ort) = Time(() => net.Predict(input, ours, batch), () => session.RunWithBinding(run, binding), seconds, samples);
+            var (netgen, ort) = PeerTiming.Time(() => net.Predict(input, ours, batch), () => session.RunWithBinding(run, binding), seconds, samples);
             results[$"netgen_predict_b{batch}"] = netgen;
             results[$"ort_predict_b{batch}"] = ort;
             results[$"ratio_predict_b{batch}"] = netgen / ort;
         }
         var tx = Enumerable.Range(0, 32 * n).Select(_ => rng.NextFloat() * 2 - 1).ToArray();
         var ty = Enumerable.Range(0, 32 * n).Select(_ => rng.NextFloat() * 2 - 1).ToArray();
-        results["netgen_gradients_b32"] = Time(() => net.ComputeGradients(tx, ty, 32, Loss.MeanSquaredError), () => { }, seconds, samples).A;
+        results["netgen_gradients_b32"] = PeerTiming.Time(() => net.ComputeGradients(tx, ty, 32, Loss.MeanSquaredError), () => { }, seconds, samples).A;
         Console.WriteLine("{\"threads\": " + threads.ToString(CultureInfo.InvariantCulture) + ", \"results\": {"
             + string.Join(", ", results.Select(r => $"\"{r.Key}\": {r.Value.ToString("G4", CultureInfo.InvariantCulture)}")) + "}}");
         return 0;
-    }
-
-    /// <summary>Seconds per call of <paramref name="a"/> and <paramref name="b"/>: median of slices taken alternately.</summary>
-    private static (double A, double B) Time(Action a, Action b, double seconds, int samples)
-    {
-        int Reps(Action action)
-        {
-            var sw = Stopwatch.StartNew();
-            int calls = 0;
-            while (calls < 50 || sw.Elapsed.TotalSeconds < 0.2)
-            {
-                action();
-                calls++;
-            }
-            return Math.Max(1, (int)(seconds / samples / (sw.Elapsed.TotalSeconds / calls)));
-        }
-        int ra = Reps(a), rb = Reps(b);
-        var sa = new double[samples];
-        var sb = new double[samples];
-        for (int s = 0; s < samples; s++)
-        {
-            long start = Stopwatch.GetTimestamp();
-            for (int r = 0; r < ra; r++) a();
-            sa[s] = Stopwatch.GetElapsedTime(start).TotalSeconds / ra;
-            start = Stopwatch.GetTimestamp();
-            for (int r = 0; r < rb; r++) b();
-            sb[s] = Stopwatch.GetElapsedTime(start).TotalSeconds / rb;
-        }
-        Array.Sort(sa);
-        Array.Sort(sb);
-        return (sa[samples / 2], sb[samples / 2]);
     }
 }

@@ -5,7 +5,7 @@ namespace NetGen.Benchmarks;
 
 /// <summary>
 /// The command line the ONNX Runtime peer drivers share: <c>FLAG DIR [--threads N] [--seconds S] [--samples K]</c>,
-/// where FLAG (<c>--ort</c>, <c>--mha</c>) names the driver and DIR holds its exported models.
+/// where FLAG (<c>--ort</c>, <c>--mha</c>, <c>--lstm</c>) names the driver and DIR holds its exported models.
 /// </summary>
 internal sealed record PeerOptions(string? Directory, int Threads, double Seconds, int Samples)
 {

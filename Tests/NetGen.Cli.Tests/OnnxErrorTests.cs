@@ -38,8 +38,8 @@ public sealed class OnnxErrorTests : IDisposable
     [Fact]
     public void Unsupported_operator_names_node_operator_and_supported_list()
     {
-        var e = Fails(Fixture.Path_("onnx", "unsupported_lstm.onnx"));
-        Assert.Contains("Node '/lstm/LSTM' (operator LSTM)", e.Message);
+        var e = Fails(Fixture.Path_("onnx", "unsupported_op.onnx"));
+        Assert.Contains("Node '/CumSum' (operator CumSum)", e.Message);
         Assert.Contains("Supported operators: Add, AveragePool, BatchNormalization", e.Message);
     }
 
@@ -205,9 +205,9 @@ public sealed class OnnxErrorTests : IDisposable
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        int code = Program.Run(new[] { "import", Fixture.Path_("onnx", "unsupported_lstm.onnx"), "-o", Out }, stdout, stderr);
+        int code = Program.Run(new[] { "import", Fixture.Path_("onnx", "unsupported_op.onnx"), "-o", Out }, stdout, stderr);
         Assert.Equal(1, code);
-        Assert.StartsWith("error: Node '/lstm/LSTM' (operator LSTM)", stderr.ToString());
+        Assert.StartsWith("error: Node '/CumSum' (operator CumSum)", stderr.ToString());
         Assert.False(Directory.Exists(Out));
     }
 
@@ -230,8 +230,113 @@ public sealed class OnnxErrorTests : IDisposable
         Assert.Contains("Total: 225,034 parameters.", stdout.ToString());
 
         stdout = new StringWriter();
-        Assert.Equal(1, Program.Run(new[] { "inspect", Fixture.Path_("onnx", "unsupported_lstm.onnx") }, stdout, stderr));
+        Assert.Equal(1, Program.Run(new[] { "inspect", Fixture.Path_("onnx", "unsupported_op.onnx") }, stdout, stderr));
         Assert.Contains("Nodes NetGen cannot map:", stdout.ToString());
-        Assert.Contains("/lstm/LSTM (LSTM)", stdout.ToString());
+        Assert.Contains("/CumSum (CumSum)", stdout.ToString());
+    }
+
+    // ------------------------------------------------------------ recurrent nodes
+
+    [Fact]
+    public void Lstm_with_initial_states_as_graph_inputs_is_refused()
+    {
+        var e = Fails(Fixture.Path_("onnx", "lstm_initial_state.onnx"));
+        Assert.Contains("Node '/rnn/LSTM' (operator LSTM)", e.Message);
+        Assert.Contains("initial hidden state initial_h (h0) 'h0' is a graph input or computed by the network", e.Message);
+        Assert.Contains("start every sequence from zeros", e.Message);
+    }
+
+    [Fact]
+    public void Lstm_whose_final_cell_state_is_read_is_refused()
+    {
+        var e = Fails(Fixture.Path_("onnx", "lstm_final_cell.onnx"));
+        Assert.Contains("Node '/rnn/LSTM' (operator LSTM)", e.Message);
+        Assert.Contains("final cell state Y_c (c_n) is read", e.Message);
+    }
+
+    private static AttributeProto Strings(string name, params string[] values)
+    {
+        var a = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Strings };
+        a.Strings.AddRange(values.Select(ByteString.CopyFromUtf8));
+        return a;
+    }
+
+    /// <summary>x (batch, 5, 3) → Transpose → op (hidden 2) → Squeeze → Transpose: PyTorch's one-direction sequence pattern.</summary>
+    private static ModelProto Recurrent(string op, string[] inputs, params AttributeProto[] attributes)
+    {
+        int gates = op == "LSTM" ? 4 : op == "GRU" ? 3 : 1;
+        var node = Node(op, new[] { "t" }.Concat(inputs).ToArray(), "y", attributes.Append(Int("hidden_size", 2)).ToArray());
+        var model = Model(new[] { 5, 3 }, Node("Transpose", new[] { "x" }, "t", Ints("perm", 1, 0, 2)), node,
+            Node("Squeeze", new[] { "y" }, "s", Ints("axes", 1)), Node("Transpose", new[] { "s" }, "out", Ints("perm", 1, 0, 2)));
+        AddWeight(model, "W", 1, gates * 2, 3);
+        AddWeight(model, "R", 1, gates * 2, 2);
+        AddWeight(model, "B", 1, gates * 4);
+        return model;
+    }
+
+    [Fact]
+    public void Lstm_with_non_default_activations_clip_or_reverse_direction_is_refused()
+    {
+        var e = Fails(Save(Recurrent("LSTM", new[] { "W", "R", "B" }, Strings("activations", "Sigmoid", "Relu", "Tanh"))));
+        Assert.Contains("Node '/lstm_node' (operator LSTM)", e.Message);
+        Assert.Contains("activations [Sigmoid, Relu, Tanh]; NetGen maps the defaults [Sigmoid, Tanh, Tanh]", e.Message);
+
+        Assert.Contains("cell clip threshold", Fails(Save(Recurrent("LSTM", new[] { "W", "R", "B" }, Float("clip", 3f)))).Message);
+        Assert.Contains("direction 'reverse'", Fails(Save(Recurrent("GRU", new[] { "W", "R", "B" }, new AttributeProto { Name = "direction", Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8("reverse") }))).Message);
+        var rnn = Fails(Save(Recurrent("RNN", new[] { "W", "R", "B" }, Strings("activations", "Sigmoid"))));
+        Assert.Contains("Node '/rnn_node' (operator RNN)", rnn.Message);
+        Assert.Contains("Relu (PyTorch's nonlinearity='relu')", rnn.Message);
+    }
+
+    [Fact]
+    public void Non_zero_constant_initial_state_and_sequence_lengths_are_refused()
+    {
+        var model = Recurrent("GRU", new[] { "W", "R", "B", "", "h0" });
+        AddWeight(model, "h0", 1, 1, 2);   // 0, 0.01
+        var e = Fails(Save(model));
+        Assert.Contains("Node '/gru_node' (operator GRU)", e.Message);
+        Assert.Contains("initial hidden state initial_h (h0) 'h0' is a non-zero constant", e.Message);
+
+        var lengths = Recurrent("LSTM", new[] { "W", "R", "B", "lengths" });
+        AddWeight(lengths, "lengths", 1);
+        Assert.Contains("sequence_lens", Fails(Save(lengths)).Message);
+    }
+
+    [Fact]
+    public void Lstm_gates_are_reordered_and_biases_summed_and_a_zero_constant_state_is_accepted()
+    {
+        var model = Recurrent("LSTM", new[] { "W", "R", "B", "", "h0", "c0" });
+        var zeros = new TensorProto { Name = "h0", DataType = 1 };
+        zeros.Dims.AddRange(new long[] { 1, 4, 2 });
+        zeros.FloatData.AddRange(new float[8]);
+        model.Graph.Initializer.Add(zeros);
+        model.Graph.Initializer.Add(new TensorProto(zeros) { Name = "c0" });
+        var lstm = Assert.Single(OnnxImporter.Import(model, "m.onnx").Layers, l => l.Kind == "LSTM");
+        Assert.Equal("true", lstm.Property("ReturnSequences"));
+        // ONNX W (1, 8, 3) holds 0.01·i row-major with gate blocks i, o, f, c of 2 rows; Keras' kernel (3, 8) has blocks i, f, c, o.
+        int[] onnxBlock = { 0, 2, 3, 1 };
+        var kernel = lstm.Weights[0];
+        Assert.Equal(new[] { 3, 8 }, kernel.Shape);
+        for (int j = 0; j < 3; j++)
+            for (int k = 0; k < 4; k++)
+                for (int u = 0; u < 2; u++)
+                    Assert.Equal(0.01f * ((onnxBlock[k] * 2 + u) * 3 + j), kernel.Values[j * 8 + k * 2 + u]);
+        // B (1, 16): Wb = 0.01·(0..7), Rb = 0.01·(8..15); Keras' bias (8) is their sum, reordered the same way.
+        var bias = lstm.Weights[2];
+        for (int k = 0; k < 4; k++)
+            for (int u = 0; u < 2; u++)
+                Assert.Equal(0.01f * (onnxBlock[k] * 2 + u) + 0.01f * (8 + onnxBlock[k] * 2 + u), bias.Values[k * 2 + u], 6);
+    }
+
+    [Fact]
+    public void Gru_without_linear_before_reset_is_reset_after_false_with_one_summed_bias()
+    {
+        var gru = Assert.Single(OnnxImporter.Import(Recurrent("GRU", new[] { "W", "R", "B" }), "m.onnx").Layers, l => l.Kind == "GRU");
+        Assert.Equal("false", gru.Property("ResetAfter"));
+        Assert.Equal(new[] { 6 }, gru.Weights[2].Shape);
+        Assert.Equal(0.01f * 1 + 0.01f * 7, gru.Weights[2].Values[1], 6);
+        var after = Assert.Single(OnnxImporter.Import(Recurrent("GRU", new[] { "W", "R", "B" }, Int("linear_before_reset", 1)), "m.onnx").Layers, l => l.Kind == "GRU");
+        Assert.Equal("", after.Property("ResetAfter"));
+        Assert.Equal(new[] { 2, 6 }, after.Weights[2].Shape);
     }
 }

@@ -11,6 +11,8 @@ Safetensors: Fixtures/safetensors/<name>.safetensors holds a state_dict (PyTorch
 safetensors format (8-byte little-endian header length, JSON header with dtype/shape/data_offsets, raw little-endian
 data): the Python `safetensors` package is not installable here, so the few lines that write the format are below.
 
+Recurrent models (and the refused ones) are written by make_onnx_recurrent_fixtures.py.
+
 Run with Debian's PyTorch:  /usr/bin/python3 tools/reference/make_import_fixtures.py   (deterministic: fixed seeds)
 """
 import json
@@ -175,19 +177,6 @@ class LayerNormMlp(nn.Module):
         return torch.sigmoid(self.fc2(F.softplus(self.ln(self.fc1(x)))))
 
 
-class Unsupported(nn.Module):
-    """An LSTM: NetGen has no recurrent layer yet, so the import must fail naming the node."""
-
-    def __init__(self):
-        super().__init__()
-        self.fc = nn.Linear(4, 4)
-        self.lstm = nn.LSTM(4, 3, batch_first=True)
-
-    def forward(self, x):
-        y, _ = self.lstm(self.fc(x))
-        return y
-
-
 MODELS = [
     # name, constructor, per-sample input shape (channels-first), opset, batch
     ("seed_mlp", SeedMlp, (28, 28), 13, 3),
@@ -198,7 +187,6 @@ MODELS = [
     ("branches", Branches, (2, 6, 6), 13, 2),
     ("conv1d_net", Conv1dNet, (3, 10), 13, 3),
     ("layernorm_mlp", LayerNormMlp, (6,), 17, 4),
-    ("unsupported_lstm", Unsupported, (5, 4), 13, 2),
 ]
 
 

@@ -67,6 +67,20 @@ public static class Gemm
         Run(DefaultPath, a, 1, m, b, n, 1, c, m, k, n, accumulate);
     }
 
+    /// <summary>
+    /// <c>C[m×n] = A[m×k]·B[k×n]</c> (or <c>+=</c>) where row i of A starts at <c>a[i·lda]</c>: a set of rows of a larger
+    /// matrix read in place, such as one time step of a (batch, steps, features) sequence (lda = steps·features).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void MatMulRows(ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate = false)
+    {
+        if (m < 0 || k < 0 || n < 0) ThrowNegative(m, k, n);
+        if (lda < k) throw new ArgumentOutOfRangeException(nameof(lda), $"The row stride {lda} is shorter than a row of {k} floats.");
+        long need = m == 0 ? 0 : (long)(m - 1) * lda + k;
+        if (a.Length < need || b.Length < (long)k * n || c.Length < (long)m * n) ThrowLength(a.Length, b.Length, c.Length, m, k, n);
+        Run(DefaultPath, a, lda, 1, b, n, 1, c, m, k, n, accumulate);
+    }
+
     private static void Check(int aLength, int bLength, int cLength, int m, int k, int n)
     {
         if (m < 0 || k < 0 || n < 0) ThrowNegative(m, k, n);

@@ -91,6 +91,34 @@ public class GemmTests
         }
     }
 
+    /// <summary>
+    /// MatMulRows (the LSTM's per-step input projection: rows (b, t) of a (batch, steps, features) sequence read in place)
+    /// gives what MatMul gives on those rows copied out, bit for bit, on the small-M path (m ≤ 4) and the packed path, and
+    /// refuses a span too short for the last row.
+    /// </summary>
+    [Theory]
+    [InlineData(1, 28, 512, 28, 5)]
+    [InlineData(3, 7, 33, 5, 2)]
+    [InlineData(9, 28, 70, 28, 27)]
+    [InlineData(40, 17, 65, 6, 0)]
+    public void MatMulRowsReadsStridedRowsInPlace(int m, int k, int n, int steps, int t)
+    {
+        int lda = steps * k;
+        float[] x = TestUtil.Uniform(7, m * lda);
+        float[] b = TestUtil.Uniform(8, k * n);
+        var rows = new float[m * k];
+        for (int i = 0; i < m; i++) Array.Copy(x, i * lda + t * k, rows, i * k, k);
+        foreach (bool accumulate in new[] { false, true })
+        {
+            float[] expected = TestUtil.Uniform(9, m * n), actual = (float[])expected.Clone();
+            Gemm.MatMul(rows, b, expected, m, k, n, accumulate);
+            Gemm.MatMulRows(x.AsSpan(t * k), lda, b, actual, m, k, n, accumulate);
+            Assert.Equal(expected, actual);
+        }
+        Assert.Throws<ArgumentException>(() => Gemm.MatMulRows(x.AsSpan(t * k, (m - 1) * lda + k - 1), lda, b, new float[m * n], m, k, n));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.MatMulRows(x, k - 1, b, new float[m * n], m, k, n));
+    }
+
     [Fact]
     public void KZeroClearsOrKeepsC()
     {

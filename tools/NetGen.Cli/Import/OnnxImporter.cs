@@ -16,15 +16,16 @@ namespace NetGen.Cli.Import;
 /// channels-last tensor remembers the ONNX order of its elements (<see cref="Value.FlatOrder"/>) so that the Dense
 /// reading it gets its kernel rows permuted instead of the data.
 /// </summary>
-internal sealed class OnnxImporter
+internal sealed partial class OnnxImporter
 {
     /// <summary>The operators this importer maps (for error messages and <c>netgen inspect</c>).</summary>
     public static readonly string[] SupportedOperators =
     {
         "Add", "AveragePool", "BatchNormalization", "Concat", "Constant", "Conv", "ConvTranspose", "Div (Gelu/LayerNorm patterns)",
-        "Dropout", "Elu", "Erf (Gelu pattern)", "Flatten", "Gelu", "Gemm", "GlobalAveragePool", "GlobalMaxPool", "Identity",
-        "LayerNormalization", "LeakyRelu (alpha 0.2)", "MatMul", "Max", "MaxPool", "Min", "Mul", "Pad", "ReduceMean (LayerNorm pattern)",
-        "Relu", "Reshape", "Resize (nearest)", "Selu", "Sigmoid", "Softmax", "Softplus", "Squeeze", "Sub", "Tanh", "Transpose",
+        "Dropout", "Elu", "Erf (Gelu pattern)", "Flatten", "Gather (one time step)", "Gelu", "Gemm", "GlobalAveragePool", "GlobalMaxPool",
+        "GRU (batch-first, zero initial state)", "Identity", "LayerNormalization", "LeakyRelu (alpha 0.2)", "LSTM (batch-first, zero initial state)",
+        "MatMul", "Max", "MaxPool", "Min", "Mul", "Pad", "ReduceMean (LayerNorm pattern)", "Relu", "Reshape", "Resize (nearest)",
+        "RNN (batch-first, zero initial state)", "Selu", "Sigmoid", "Softmax", "Softplus", "Squeeze", "Sub", "Tanh", "Transpose",
         "Unsqueeze", "Upsample (nearest)",
     };
 
@@ -107,8 +108,11 @@ internal sealed class OnnxImporter
     public static IReadOnlyList<string> UnsupportedNodes(ModelProto model) => UnsupportedNodes(model.Graph);
 
     private static IReadOnlyList<string> UnsupportedNodes(GraphProto graph)
-        => graph.Node.Where(n => !KnownOperators.Contains(n.OpType)).OrderBy(n => n.OpType == "Shape" ? 1 : 0)
+    {
+        var zeroStates = ZeroStateNodes(graph);
+        return graph.Node.Where(n => !KnownOperators.Contains(n.OpType) && !zeroStates.Contains(n)).OrderBy(n => n.OpType == "Shape" ? 1 : 0)
             .Select(n => $"{NodeName(n)} ({n.OpType})").ToList();
+    }
 
     /// <summary>Operators mapped to layers, folded when their inputs are constants, or part of a recognised pattern.</summary>
     private static readonly HashSet<string> KnownOperators = new(
@@ -129,11 +133,19 @@ internal sealed class OnnxImporter
                 list.Add(node);
             }
         foreach (var output in _graph.Output) _graphOutputs.Add(output.Name);
+        // The exporter's Shape -> Gather -> ... -> ConstantOfShape chains that only build zero initial states for recurrent nodes.
+        var zeroStates = ZeroStateNodes(_graph);
+        foreach (var node in zeroStates)
+        {
+            _done.Add(node);
+            foreach (var output in node.Output) _zeroStateTensors.Add(output);
+        }
 
         var unknown = UnsupportedNodes(_graph);
         if (unknown.Count > 0)
         {
-            var first = _graph.Node.FirstOrDefault(n => !KnownOperators.Contains(n.OpType) && n.OpType != "Shape") ?? _graph.Node.First(n => !KnownOperators.Contains(n.OpType));
+            bool Unknown(NodeProto n) => !KnownOperators.Contains(n.OpType) && !zeroStates.Contains(n);
+            var first = _graph.Node.FirstOrDefault(n => Unknown(n) && n.OpType != "Shape") ?? _graph.Node.First(Unknown);
             throw Unsupported(first, unknown.Count > 1 ? "also unmappable: " + string.Join(", ", unknown.Skip(1)) : null);
         }
         var notes = new List<string>();
@@ -150,6 +162,8 @@ internal sealed class OnnxImporter
         var outputs = new List<string>();
         foreach (var output in _graph.Output)
         {
+            if (_sequences.ContainsKey(output.Name))
+                throw new ImportException($"Graph output '{output.Name}' is a time-major (steps, batch, ...) view of a recurrent node's output; NetGen's outputs are batch-first: return the batch_first=True sequence (out) or a step of it.");
             if (!_values.TryGetValue(output.Name, out var v))
                 throw new ImportException($"Graph output '{output.Name}' is not computed by any mapped node (a constant output is not supported).");
             if (v.FlatOrder is not null)
@@ -265,6 +279,10 @@ internal sealed class OnnxImporter
             case "Squeeze":
             case "Unsqueeze": MapSqueeze(node); break;
             case "Transpose": MapTranspose(node); break;
+            case "Gather": MapGather(node); break;
+            case "LSTM": MapRecurrent(node, "LSTM", 4); break;
+            case "GRU": MapRecurrent(node, "GRU", 3); break;
+            case "RNN": MapRecurrent(node, "SimpleRNN", 1); break;
             case "Add":
             case "Sub":
             case "Mul":
@@ -297,6 +315,8 @@ internal sealed class OnnxImporter
             throw Unsupported(node, $"input {index} is missing");
         var name = node.Input[index];
         if (_values.TryGetValue(name, out var v)) return v;
+        if (_sequences.ContainsKey(name))
+            throw Unsupported(node, $"input '{name}' is a time-major (steps, batch, ...) view of a sequence; NetGen maps such a tensor only into LSTM/GRU/RNN nodes and back to batch-first with Transpose(perm 1, 0, 2)");
         if (_constants.ContainsKey(name)) throw Unsupported(node, $"input '{name}' is a constant where a tensor computed from the network input is expected");
         throw Unsupported(node, $"input '{name}' comes from a node that was not mapped");
     }
@@ -962,6 +982,7 @@ internal sealed class OnnxImporter
 
     private void MapReshape(NodeProto node)
     {
+        if (TrySequenceReshape(node)) return;
         var x = Input(node, 0);
         var target = Const(node, 1, "shape").IntValues;
         if (AttrInt(node, "allowzero", 0) != 0 && target.Contains(0)) throw Unsupported(node, "allowzero with a 0 in the shape");
@@ -1024,6 +1045,7 @@ internal sealed class OnnxImporter
 
     private void MapSqueeze(NodeProto node)
     {
+        if (TrySequenceSqueeze(node)) return;
         var x = Input(node, 0);
         long[]? axes = AttrInts(node, "axes") ?? TryConst(node, 1)?.IntValues;
         int rank = x.Shape.Length + 1;
@@ -1051,6 +1073,7 @@ internal sealed class OnnxImporter
 
     private void MapTranspose(NodeProto node)
     {
+        if (TrySequenceTranspose(node)) return;
         var x = Input(node, 0);
         int rank = x.Shape.Length + 1;
         var p = AttrInts(node, "perm")?.Select(v => (int)v).ToArray() ?? Enumerable.Range(0, rank).Reverse().ToArray();
