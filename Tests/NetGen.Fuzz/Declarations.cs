@@ -294,8 +294,11 @@ public static class Declarations
             Opt("Activation", RecAct), Opt("RecurrentActivation", RecAct), Opt("UseBias", Bool, 8), Opt("UnitForgetBias", Bool, 8),
             Opt("KernelInitializer", Init, 8), Opt("RecurrentInitializer", Init, 8), Opt("BiasInitializer", Init, 8),
             Opt("ReturnSequences", Bool, 2), Opt("ReturnState", Bool, 2), Opt("GoBackwards", Bool, 2), Opt("Dropout", Double), Opt("Seed", Long)),
+        // RNN over cell types that are not cells: a struct without the methods, generic and ref structs, class, interface, enum.
+        ["RNN"] = Layer("RNN", Const("typeof(int)", "typeof(System.DayOfWeek)", "typeof(string)", "typeof(System.ValueTuple<int, int>)", "typeof(System.Span<float>)",
+            "typeof(NetGen.IRecurrentCell)", "typeof(NetGen.Loss)"), Opt("ReturnSequences", Bool, 2), Opt("ReturnState", Bool, 2), Opt("GoBackwards", Bool, 2)),
         // Extra outputs read by name: valid, unknown and hostile ports.
-        ["Port"] = Gen.Select(NameLit, Const("h", "c", "x", "", "h:c", " h"), (n, port) => $"Dense(2, Inputs = new[] {{ \"{n.Trim('"')}:{port}\" }})"),
+        ["Port"] = Gen.Select(NameLit, Const("h", "c", "x", "", "h:c", " h", "state"), (n, port) => $"Dense(2, Inputs = new[] {{ \"{n.Trim('"')}:{port}\" }})"),
     };
 
     private static Gen<string> Recurrent(string kind, params Gen<string>[] extra)
