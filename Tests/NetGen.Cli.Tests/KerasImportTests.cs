@@ -35,6 +35,7 @@ public sealed class KerasImportTests : IDisposable
         new object[] { "keras", "keras2_residual.h5", "keras2_residual" },
         new object[] { "keras", "keras3_recurrent.keras", "keras3_recurrent" },
         new object[] { "keras", "keras3_time_distributed.keras", "keras3_time_distributed" },
+        new object[] { "keras", "keras3_convlstm.keras", "keras3_convlstm" },
         new object[] { "tfjs", "tfjs_cnn/model.json", "tfjs_cnn" },
         new object[] { "tfjs", "tfjs_functional/model.json", "tfjs_functional" },
     };
@@ -100,9 +101,12 @@ public sealed class KerasImportTests : IDisposable
     [Fact]
     public void Unsupported_layer_names_layer_class_and_the_supported_list()
     {
-        var e = Fails(Fixture.Path_("keras", "keras2_convlstm.h5"));
-        Assert.Contains("Layer 'conv_lstm' (class ConvLSTM2D) cannot be mapped", e.Message);
+        var e = Fails(Fixture.Path_("keras", "keras2_convlstm1d.h5"));
+        Assert.Contains("Layer 'conv_lstm1d' (class ConvLSTM1D) cannot be mapped", e.Message);
         Assert.Contains("Supported layers: InputLayer, Dense", e.Message);
+        // A ConvLSTM2D is mapped, but it needs a (steps, rows, cols, channels) input.
+        var convLstm = Fails(Fixture.Path_("keras", "keras2_convlstm.h5"));
+        Assert.Contains("Layer 'conv_lstm' (ConvLSTM2D) reads a tensor of shape (16); it needs (steps, rows, cols, channels)", convLstm.Message);
         // An LSTM is mapped, but it needs a (steps, features) input.
         var lstm = Fails(Fixture.Path_("keras", "keras2_lstm.h5"));
         Assert.Contains("Layer 'lstm' (LSTM) reads a tensor of shape (16); it needs (steps, features)", lstm.Message);

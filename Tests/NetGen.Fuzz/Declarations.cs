@@ -289,8 +289,16 @@ public static class Declarations
         ["LSTM"] = Recurrent("LSTM", Opt("RecurrentActivation", RecAct), Opt("UnitForgetBias", Bool)),
         ["GRU"] = Recurrent("GRU", Opt("RecurrentActivation", RecAct), Opt("ResetAfter", Bool)),
         ["Masking"] = Layer("Masking", null, Opt("MaskValue", Double, 2)),
+        ["ConvLSTM2D"] = Layer("ConvLSTM2D", Gen.Select(Int, IntList, (f, k) => f + ", " + k),
+            Opt("Strides", Int), Opt("StridesPerAxis", IntArray, 8), Opt("Padding", Pad, 2), Opt("DilationRate", Int), Opt("DilationPerAxis", IntArray, 8),
+            Opt("Activation", RecAct), Opt("RecurrentActivation", RecAct), Opt("UseBias", Bool, 8), Opt("UnitForgetBias", Bool, 8),
+            Opt("KernelInitializer", Init, 8), Opt("RecurrentInitializer", Init, 8), Opt("BiasInitializer", Init, 8),
+            Opt("ReturnSequences", Bool, 2), Opt("ReturnState", Bool, 2), Opt("GoBackwards", Bool, 2), Opt("Dropout", Double), Opt("Seed", Long)),
+        // RNN over cell types that are not cells: a struct without the methods, generic and ref structs, class, interface, enum.
+        ["RNN"] = Layer("RNN", Const("typeof(int)", "typeof(System.DayOfWeek)", "typeof(string)", "typeof(System.ValueTuple<int, int>)", "typeof(System.Span<float>)",
+            "typeof(NetGen.IRecurrentCell)", "typeof(NetGen.Loss)"), Opt("ReturnSequences", Bool, 2), Opt("ReturnState", Bool, 2), Opt("GoBackwards", Bool, 2)),
         // Extra outputs read by name: valid, unknown and hostile ports.
-        ["Port"] = Gen.Select(NameLit, Const("h", "c", "x", "", "h:c", " h"), (n, port) => $"Dense(2, Inputs = new[] {{ \"{n.Trim('"')}:{port}\" }})"),
+        ["Port"] = Gen.Select(NameLit, Const("h", "c", "x", "", "h:c", " h", "state"), (n, port) => $"Dense(2, Inputs = new[] {{ \"{n.Trim('"')}:{port}\" }})"),
     };
 
     private static Gen<string> Recurrent(string kind, params Gen<string>[] extra)
@@ -423,6 +431,14 @@ public static class Declarations
             options.Add(Const("Max", "Average").Select(mm => ($"Global{mm}Pooling3D(", new[] { last }, mm == "Average")));
             options.Add(Gen.Const(("UpSampling3D(2", new[] { s[0] * 2, s[1] * 2, s[2] * 2, last }, true)));
             options.Add(Gen.Const(("ZeroPadding3D(1", new[] { s[0] + 2, s[1] + 2, s[2] + 2, last }, true)));
+            // ConvLSTM2D reads (steps, rows, cols, channels); smooth activations only.
+            int mc = Math.Min(s[1], s[2]);
+            options.Add(Gen.Select(Gen.Int[1, 2], Gen.Int[1, mc], Const("Valid", "Same"), Bool, Bool, (f, k, p, seq, back) =>
+            {
+                int rows = p == "Valid" ? s[1] - k + 1 : s[1], cols = p == "Valid" ? s[2] - k + 1 : s[2];
+                return ($"ConvLSTM2D({f}, {k}, Padding = Padding.{p}, ReturnSequences = {seq}, GoBackwards = {back}",
+                    seq == "true" ? new[] { s[0], rows, cols, f } : new[] { rows, cols, f }, true);
+            }));
         }
         options.AddRange(Wild(s));
         // An option whose output would be empty or large becomes a shape-keeping activation (a Where would give up).

@@ -19,6 +19,10 @@ reference outputs are computed by PyTorch (float32) on the same weights, convert
   relu)) -> TimeDistributed(Flatten) -> LSTM(4) -> Dense(2, softmax); the wrapper's config holds the wrapped layer's
   config under "layer" and its variables are the wrapped layer's, under layers/<wrapper>/layer/vars (Keras 3 saves a
   Wrapper's `layer` attribute); reference: PyTorch conv2d on every frame, then an nn.LSTMCell loop.
+- Fixtures/keras/keras3_convlstm.keras: Keras 3 Sequential Input(4, 6, 5, 2) -> ConvLSTM2D(3, (3, 2), strides 2,
+  padding same, variables under layers/conv_lstm2d/cell/vars) -> Flatten -> Dense(2, softmax); reference from the
+  ConvLSTM cell written with torch conv2d (Keras' same padding as an explicit pad, gates i, f, c, o);
+  keras2_convlstm1d.h5: a Keras 2 file with a ConvLSTM1D layer (not mapped).
 Each model has <name>.json with channels-last inputs and the outputs.
 
 Run:  /usr/bin/python3 tools/reference/make_keras_fixtures.py   (deterministic: fixed seeds)
@@ -280,6 +284,51 @@ def time_distributed():
         for t in range(4):
             h, c = lstm(frames[t], (h, c))
         save_reference("keras3_time_distributed", x, F.softmax(h @ kd + bd, dim=-1))
+def convlstm():
+    filters, (kh, kw), (sh, sw) = 3, (3, 2), (2, 2)
+    kernel, rec, bias = rand(kh, kw, 2, 4 * filters), rand(kh, kw, filters, 4 * filters), rand(4 * filters)
+    kd, bd = rand(3 * 3 * filters, 2), rand(2)
+    layers = [
+        k3_layer("InputLayer", {"batch_shape": [None, 4, 6, 5, 2], "dtype": "float32", "sparse": False, "name": "frames"}),
+        k3_layer("ConvLSTM2D", {"name": "conv_lstm2d", "trainable": True, "dtype": "float32", "filters": filters, "kernel_size": [kh, kw],
+                                "strides": [sh, sw], "padding": "same", "data_format": "channels_last", "dilation_rate": [1, 1],
+                                "activation": "tanh", "recurrent_activation": "sigmoid", "use_bias": True, "unit_forget_bias": True,
+                                "dropout": 0.0, "recurrent_dropout": 0.0, "seed": None, "return_sequences": False, "return_state": False,
+                                "go_backwards": False, "stateful": False}),
+        k3_layer("Flatten", {"name": "flatten", "trainable": True, "dtype": "float32", "data_format": "channels_last"}),
+        k3_layer("Dense", {"name": "head", "trainable": True, "dtype": "float32", "units": 2, "activation": "softmax", "use_bias": True}),
+    ]
+    write_keras3_cells(os.path.join(OUT, "keras3_convlstm.keras"), layers,
+                       {"conv_lstm2d": [kernel, rec, bias], "head": [kd, bd]}, {"conv_lstm2d"}, (4, 6, 5, 2))
+    x = torch.rand(3, 4, 6, 5, 2, generator=GEN) * 2 - 1
+
+    def conv(v, w, stride):
+        # Keras "same": floor(P/2) before, the rest after, per axis.
+        pads = []
+        for n, k, s in ((v.shape[2], w.shape[0], stride[0]), (v.shape[3], w.shape[1], stride[1])):
+            total = max(((n + s - 1) // s - 1) * s + k - n, 0)
+            pads.append((total // 2, total - total // 2))
+        v = F.pad(v, (pads[1][0], pads[1][1], pads[0][0], pads[0][1]))
+        return F.conv2d(v, w.permute(3, 2, 0, 1), stride=stride)
+
+    with torch.no_grad():
+        xd, kernel_d, rec_d, bias_d = x.double(), kernel.double(), rec.double(), bias.double()
+        h = c = None
+        for t in range(4):
+            z = conv(xd[:, t].permute(0, 3, 1, 2), kernel_d, (sh, sw)) + bias_d[None, :, None, None]
+            if h is None:
+                h, c = torch.zeros(3, filters, z.shape[2], z.shape[3], dtype=torch.float64), torch.zeros(3, filters, z.shape[2], z.shape[3], dtype=torch.float64)
+            z = z + conv(h, rec_d, (1, 1))
+            i, f, g, o = (z[:, q * filters:(q + 1) * filters] for q in range(4))
+            c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+            h = torch.sigmoid(o) * torch.tanh(c)
+        flat = h.permute(0, 2, 3, 1).reshape(3, -1)
+        save_reference("keras3_convlstm", x, F.softmax(flat @ kd.double() + bd.double(), dim=-1).float())
+
+    input_layer = {"class_name": "InputLayer", "config": {"batch_input_shape": [None, 5, 8, 2], "dtype": "float32", "sparse": False,
+                                                          "ragged": False, "name": "input_1"}, "name": "input_1", "inbound_nodes": []}
+    layers1d = [input_layer, k2("ConvLSTM1D", "conv_lstm1d", {"filters": 4, "kernel_size": [3]}, ["input_1"])]
+    write_keras2(os.path.join(OUT, "keras2_convlstm1d.h5"), layers1d, {}, [["input_1", 0, 0]], [["conv_lstm1d", 0, 0]])
 
 
 def main():
@@ -289,6 +338,8 @@ def main():
     residual()
     recurrent()  # after the others: the earlier fixtures' random draws stay as they were
     time_distributed()
+    recurrent()  # the earlier fixtures' random draws stay as they were
+    convlstm()
 
 
 if __name__ == "__main__":

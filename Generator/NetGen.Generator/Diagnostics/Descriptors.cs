@@ -224,6 +224,25 @@ internal static class Descriptors
     public static readonly DiagnosticDescriptor TimeDistributedRank = Make("NG0053",
         "TimeDistributed input without a time axis",
         "{0}: TimeDistributed needs an input (steps, ...) with a time axis and a per-step shape (rank at least 2), but its input {1} has rank {2}");
+    public static readonly DiagnosticDescriptor CellMethod = Make("NG0056",
+        "Recurrent cell method missing or of the wrong signature",
+        "{0}: {1}");
+
+    public static readonly DiagnosticDescriptor CellType = Make("NG0057",
+        "Recurrent cell type not usable",
+        "{0}: {1}");
+
+    public static readonly DiagnosticDescriptor CellSizes = Make("NG0058",
+        "Recurrent cell size constant missing or invalid",
+        "{0}: {1}");
+
+    public static readonly DiagnosticDescriptor CellInput = Make("NG0059",
+        "Recurrent cell does not fit its input",
+        "{0}: the cell '{1}' reads {2} features per step (InputSize), but the input {3} has {4}");
+
+    public static readonly DiagnosticDescriptor CellWeight = Make("NG0085",
+        "Recurrent cell weight declaration invalid",
+        "{0}: {1}");
     public static readonly DiagnosticDescriptor AttentionShapes = Make("NG0060",
         "Attention inputs of incompatible shapes",
         "{0}: the {1} {2} and the {3} {4} do not fit together: {5}");
@@ -302,6 +321,11 @@ internal static class Descriptors
         [UnknownOutputPort.Id] = UnknownOutputPort,
         [TimeDistributedUnsupported.Id] = TimeDistributedUnsupported,
         [TimeDistributedRank.Id] = TimeDistributedRank,
+        [CellMethod.Id] = CellMethod,
+        [CellType.Id] = CellType,
+        [CellSizes.Id] = CellSizes,
+        [CellInput.Id] = CellInput,
+        [CellWeight.Id] = CellWeight,
         [AttentionShapes.Id] = AttentionShapes,
         [CausalMaskNotAllowed.Id] = CausalMaskNotAllowed,
         [AttentionAxesNotSupported.Id] = AttentionAxesNotSupported,

@@ -35,6 +35,8 @@ internal static class LayerRegistry
         yield return new RecurrentKind(Cell.Lstm);
         yield return new RecurrentKind(Cell.Gru);
         yield return new MaskingKind();
+        yield return new ConvLstmKind();
+        yield return new RnnKind();
         yield return new MultiHeadAttentionKind();
         yield return new AttentionKind(additive: false);
         yield return new AttentionKind(additive: true);

@@ -113,6 +113,7 @@ internal static class NetworkParser
                     diagnostics.Add(DiagnosticInfo.Create(Descriptors.SplitDeclarations, LocationInfo.From(syntax), symbol.Name));
                 var spec = ParseLayer(attribute, syntax, diagnostics, cancellationToken);
                 if (spec is not null && spec.Kind == "Lambda") spec = LambdaMethods.Check(spec, symbol);
+                if (spec is not null && spec.Kind == "RNN") spec = RnnCells.Check(spec, attribute, symbol, context.SemanticModel.Compilation);
                 if (spec is null) hasErrors = true;
                 else layers.Add(spec);
             }
@@ -290,6 +291,9 @@ internal static class NetworkParser
                     items.Add(Convert.ToDouble(item.Value, System.Globalization.CultureInfo.InvariantCulture));
                 }
                 return new ArgValue(name, ArgKind.Array, 0, null, items.ToEquatableArray(), location);
+            case TypedConstantKind.Type when constant.Value is ITypeSymbol type && type.TypeKind != TypeKind.Error:
+                // typeof(X) (RNN's cell): its name; RnnCells reads the symbol itself.
+                return new ArgValue(name, ArgKind.Text, 0, type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), EquatableArray<double>.Empty, location);
             case TypedConstantKind.Enum:
                 return new ArgValue(name, ArgKind.Enum, Convert.ToDouble(constant.Value, System.Globalization.CultureInfo.InvariantCulture), null, EquatableArray<double>.Empty, location);
             case TypedConstantKind.Primitive:

@@ -135,6 +135,9 @@ internal static class KnownKernels
     public static readonly Kernel AttentionDropoutMask = K("Attention", "DropoutMask");
     public static readonly Kernel PositionEmbeddingForward = K("PositionEmbedding", "Forward");
     public static readonly Kernel PositionEmbeddingBackward = K("PositionEmbedding", "Backward");
+    // ConvLstm.cs
+    public static readonly Kernel ConvLstmForward = K("ConvLstm", "Forward");
+    public static readonly Kernel ConvLstmBackward = K("ConvLstm", "Backward");
 
     // Losses.cs, Initializers.cs
     public static readonly Kernel LossCompute = K("Losses", "Compute");

@@ -953,7 +953,7 @@ public static class Recurrent
     // ------------------------------------------------------------------ activations
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float Activate(float v, RecurrentActivation a) => a switch
+    internal static float Activate(float v, RecurrentActivation a) => a switch
     {
         RecurrentActivation.Tanh => MathF.Tanh(v),
         RecurrentActivation.Sigmoid => Sigmoid(v),
@@ -963,7 +963,7 @@ public static class Recurrent
         _ => v,
     };
 
-    private static void Activate(Span<float> v, RecurrentActivation a)
+    internal static void Activate(Span<float> v, RecurrentActivation a)
     {
         switch (a)
         {
@@ -1108,7 +1108,7 @@ public static class Recurrent
 
     /// <summary>f'(x) from y = f(x).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float Derivative(float y, RecurrentActivation a) => a switch
+    internal static float Derivative(float y, RecurrentActivation a) => a switch
     {
         RecurrentActivation.Tanh => 1f - y * y,
         RecurrentActivation.Sigmoid => y * (1f - y),

@@ -86,6 +86,8 @@ public class AttributeContractTests
         ["LSTM"] = ("6, 3", "4", "5"),
         ["GRU"] = ("6, 3", "4", "5"),
         ["Masking"] = ("6, 3", "", ""),
+        ["ConvLSTM2D"] = ("5, 7, 7, 2", "4, 3", "4, 2"),
+        ["RNN"] = ("6, 3", "typeof(C1)", "typeof(C2)"),
     };
 
     /// <summary>Properties every layer has, handled by the graph builder rather than the kind.</summary>
@@ -121,7 +123,7 @@ public class AttributeContractTests
         foreach (var p in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite && !s_common.Contains(p.Name)))
         {
             if (attribute == "Lambda" && p.Name is "Backward" or "ElementWise") continue; // set by the template itself
-            if (typeof(RecurrentLayerAttribute).IsAssignableFrom(type) && p.Name == "Seed") continue; // seeds the dropout stream: read only with Dropout > 0 (RecurrentLayerTests)
+            if ((typeof(RecurrentLayerAttribute).IsAssignableFrom(type) || attribute == "ConvLSTM2D") && p.Name == "Seed") continue; // seeds the dropout stream: read only with Dropout > 0 (RecurrentLayerTests)
             var value = p.GetValue(instance);
             if (value is not null)
             {
@@ -144,6 +146,7 @@ public class AttributeContractTests
             : p.ParameterType == typeof(string) ? "F"
             : p.ParameterType.IsEnum ? Enum.GetValues(p.ParameterType).GetValue(0)!
             : p.ParameterType.IsArray ? Array.CreateInstance(p.ParameterType.GetElementType()!, 0)
+            : p.ParameterType == typeof(Type) ? typeof(object)
             : throw new InvalidOperationException(attribute + ": constructor parameter " + p.Name)).ToArray();
         return ctor.Invoke(values);
     }
@@ -195,6 +198,18 @@ public class AttributeContractTests
                 private static void F(System.ReadOnlySpan<float> x, System.Span<float> y, int n) => x.CopyTo(y);
                 private static void G(System.ReadOnlySpan<float> x, System.Span<float> y, int n) => x.CopyTo(y);
                 private static void B(System.ReadOnlySpan<float> x, System.ReadOnlySpan<float> y, System.ReadOnlySpan<float> dy, System.Span<float> dx, int n) => dy.CopyTo(dx);
+                public struct C1 : IRecurrentCell
+                {
+                    public const int InputSize = 3, StateSize = 4;
+                    public static void Forward(System.ReadOnlySpan<float> x, System.ReadOnlySpan<float> state, System.ReadOnlySpan<float> weights, System.Span<float> newState, System.Span<float> cache, int batchSize) { }
+                    public static void Backward(System.ReadOnlySpan<float> x, System.ReadOnlySpan<float> state, System.ReadOnlySpan<float> weights, System.ReadOnlySpan<float> newState, System.ReadOnlySpan<float> cache, System.ReadOnlySpan<float> dNewState, System.Span<float> dx, System.Span<float> dState, System.Span<float> dWeights, int batchSize) { }
+                }
+                public struct C2 : IRecurrentCell
+                {
+                    public const int InputSize = 3, StateSize = 2;
+                    public static void Forward(System.ReadOnlySpan<float> x, System.ReadOnlySpan<float> state, System.ReadOnlySpan<float> weights, System.Span<float> newState, System.Span<float> cache, int batchSize) { }
+                    public static void Backward(System.ReadOnlySpan<float> x, System.ReadOnlySpan<float> state, System.ReadOnlySpan<float> weights, System.ReadOnlySpan<float> newState, System.ReadOnlySpan<float> cache, System.ReadOnlySpan<float> dNewState, System.Span<float> dx, System.Span<float> dState, System.Span<float> dWeights, int batchSize) { }
+                }
             }
             """;
     }

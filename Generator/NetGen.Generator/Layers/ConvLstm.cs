@@ -1,0 +1,216 @@
+using System.Collections.Generic;
+using System.Globalization;
+using NetGen.Generator.Diagnostics;
+using NetGen.Generator.Graph;
+using NetGen.Generator.Lowering;
+using NetGen.Generator.Model;
+using NetGen.Generator.Printing;
+using static NetGen.Generator.Lowering.LoweringContext;
+
+namespace NetGen.Generator.Layers;
+
+/// <summary>
+/// Keras <c>ConvLSTM2D</c> (LAYERS.md §8.6): input <c>(steps, rows, cols, channels)</c>, output <c>(rows', cols', filters)</c>
+/// or <c>(steps, rows', cols', filters)</c> with <c>ReturnSequences</c>; <c>ReturnState</c> adds the ports <c>name:h</c>
+/// and <c>name:c</c>. The input convolution has the layer's kernel, strides, padding and dilation (its output size is
+/// the state's); the recurrent convolution the same kernel size, stride 1 and "same" padding. Weights in Keras order and
+/// layout: kernel (kh, kw, channels, 4·filters), recurrent_kernel (kh, kw, filters, 4·filters), bias (4·filters), gates
+/// [i, f, c, o]. The time loop runs in the runtime's <c>ConvLstm</c> kernels.
+/// </summary>
+internal sealed class ConvLstmKind : LayerKind
+{
+    public override string AttributeName => "ConvLSTM2D";
+
+    public override string DefaultName => "conv_lstm2d";
+
+    public override LayerNode? Build(LayerSpec spec, string name, Shape input, BuildContext context)
+    {
+        var label = Window.Label(spec, name);
+        int filters = context.PositiveInt(spec, name, "filters", 0);
+        var activation = ReadEnum(spec, label, "Activation", typeof(Shared.RecurrentActivation), (int)Shared.RecurrentActivation.Tanh, "a NetGen.RecurrentActivation value", context);
+        var recurrentActivation = ReadEnum(spec, label, "RecurrentActivation", typeof(Shared.RecurrentActivation), (int)Shared.RecurrentActivation.Sigmoid, "a NetGen.RecurrentActivation value", context);
+        int kernelInit = context.Initializer(spec, name, "KernelInitializer", BuildContext.GlorotUniform);
+        int recurrentInit = context.Initializer(spec, name, "RecurrentInitializer", (int)Shared.Initializer.Orthogonal);
+        int biasInit = context.Initializer(spec, name, "BiasInitializer", BuildContext.Zeros);
+        double dropout = 0;
+        if (spec.Find("Dropout") is { } rate)
+        {
+            if (rate.Number >= 0 && rate.Number < 1) dropout = rate.Number;
+            else context.Report(Descriptors.RateOutOfRange, rate.Location ?? spec.Location, $"{label} (Dropout)", rate.Number.ToString("R", CultureInfo.InvariantCulture));
+        }
+        if (input.Rank != 4)
+        {
+            context.Report(Descriptors.WrongRank, spec.Location, label, 4, "(steps, rows, cols, channels)", input.ToString(), input.Rank);
+            return null;
+        }
+        int steps = input.Dims[0], channels = input.Dims[3];
+        var window = WindowSpec.Read(spec, name, new Shape(input.Dims[1], input.Dims[2], channels), 2, context);
+        if (filters <= 0 || window is null || context.HasErrors) return null;
+        long seed = spec.Find("Seed") is { } s ? (s.Text is { } t ? long.Parse(t, CultureInfo.InvariantCulture) : (long)s.Number) : -1;
+        var options = new ConvLstmOptions(filters, activation, recurrentActivation,
+            BuildContext.Bool(spec, "UseBias", true),
+            BuildContext.Bool(spec, "ReturnSequences", false),
+            BuildContext.Bool(spec, "ReturnState", false),
+            BuildContext.Bool(spec, "GoBackwards", false),
+            dropout, seed);
+        var state = window.OutputShape(filters);
+        var output = options.ReturnSequences ? new Shape(steps, state.Dims[0], state.Dims[1], filters) : state;
+        var node = new ConvLstmNode(spec, name, input, output, options, window);
+        int kh = window.Kernel[0], kw = window.Kernel[1], receptive = kh * kw, gates = 4 * filters;
+        node.Parameters.Add(new ParameterDecl("kernel", new Shape(kh, kw, channels, gates), kernelInit, receptive * channels, receptive * gates));
+        // Orthogonal sees the recurrent kernel as a (kh·kw·filters, 4·filters) matrix, as Keras' initializer flattens it.
+        node.Parameters.Add(new ParameterDecl("recurrent_kernel", new Shape(kh, kw, filters, gates), recurrentInit, receptive * filters, receptive * gates));
+        if (options.UseBias)
+        {
+            var bias = new ParameterDecl("bias", new Shape(gates), biasInit, gates, gates);
+            if (BuildContext.Bool(spec, "UnitForgetBias", true)) bias.OnesAfterFill = (filters, filters);
+            node.Parameters.Add(bias);
+        }
+        return node;
+    }
+
+    /// <summary>An enum-valued argument that must name a member of <paramref name="type"/> (a cast integer might not).</summary>
+    internal static int ReadEnum(LayerSpec spec, string label, string argument, System.Type type, int fallback, string expected, BuildContext context)
+    {
+        if (spec.Find(argument) is not { } arg) return fallback;
+        if (arg.Number == (int)arg.Number && System.Enum.IsDefined(type, (int)arg.Number)) return (int)arg.Number;
+        context.Report(Descriptors.NumberOutOfRange, arg.Location ?? spec.Location, label, argument, expected, arg.Number.ToString("R", CultureInfo.InvariantCulture));
+        return fallback;
+    }
+}
+
+/// <summary>A ConvLSTM2D layer's options, as read from its attribute.</summary>
+internal sealed record ConvLstmOptions(int Filters, int Activation, int RecurrentActivation, bool UseBias,
+    bool ReturnSequences, bool ReturnState, bool GoBackwards, double Dropout, long Seed);
+
+internal sealed class ConvLstmNode : LayerNode
+{
+    private readonly WindowSpec _window;
+
+    public ConvLstmNode(LayerSpec spec, string name, Shape input, Shape output, ConvLstmOptions options, WindowSpec window)
+        : base(spec, name, input, output)
+    {
+        Options = options;
+        _window = window;
+    }
+
+    public ConvLstmOptions Options { get; }
+
+    private int Steps => InputShape.Dims[0];
+
+    /// <summary>Floats of one step's input image (rows·cols·channels).</summary>
+    private int StepInput => InputShape.Size / Steps;
+
+    private int Filters => Options.Filters;
+
+    /// <summary>The state's shape (rows', cols', filters).</summary>
+    private Shape StateShape => _window.OutputShape(Filters);
+
+    private int Positions => _window.Output[0] * _window.Output[1];
+
+    /// <summary>Floats of one state (h or c) per sample.</summary>
+    private int StateFloats => Positions * Filters;
+
+    public override string KerasClass => "ConvLSTM2D";
+
+    public override string Description
+    {
+        get
+        {
+            var parts = new List<string> { Filters.ToString(CultureInfo.InvariantCulture) + ", " + Window.Dims(_window.Kernel) + _window.Options };
+            if (Options.Activation != (int)Shared.RecurrentActivation.Tanh) parts.Add(((Shared.RecurrentActivation)Options.Activation).ToString().ToLowerInvariant());
+            if (Options.RecurrentActivation != (int)Shared.RecurrentActivation.Sigmoid)
+                parts.Add("recurrent " + ((Shared.RecurrentActivation)Options.RecurrentActivation).ToString().ToLowerInvariant());
+            if (Options.ReturnSequences) parts.Add("sequences");
+            if (Options.ReturnState) parts.Add("state");
+            if (Options.GoBackwards) parts.Add("backwards");
+            if (!Options.UseBias) parts.Add("no bias");
+            if (Options.Dropout > 0) parts.Add("dropout " + Options.Dropout.ToString("R", CultureInfo.InvariantCulture));
+            return $"ConvLSTM2D({string.Join(", ", parts)})";
+        }
+    }
+
+    public override IReadOnlyList<(string Port, Shape Shape)> Ports => Options.ReturnState
+        ? new[] { ("h", StateShape), ("c", StateShape) }
+        : System.Array.Empty<(string, Shape)>();
+
+    public override string PortsHint => Options.ReturnState ? "its extra outputs are 'h' and 'c'" : "its final states are outputs only with ReturnState = true";
+
+    /// <summary>Input dropout is off in inference mode (gradients with <c>training: false</c> too).</summary>
+    public override bool DependsOnTrainingMode => Options.Dropout > 0;
+
+    private Operand Act => new RecurrentActivationArg(Options.Activation);
+
+    private Operand RecAct => new RecurrentActivationArg(Options.RecurrentActivation);
+
+    private Operand Bias => Options.UseBias ? Param(Parameters[2]) : Empty;
+
+    /// <summary>The input convolution's geometry: one step's image to (rows', cols', 4·filters).</summary>
+    private Operand InputGeometry(LoweringContext c) => _window.Geometry(c, InputShape.Dims[3], 4 * Filters);
+
+    /// <summary>The recurrent convolution's geometry: (rows', cols', filters) to (rows', cols', 4·filters), stride 1, "same" (padding before ⌊(k − 1)/2⌋).</summary>
+    private Operand RecurrentGeometry(LoweringContext c)
+    {
+        int rows = _window.Output[0], cols = _window.Output[1], kh = _window.Kernel[0], kw = _window.Kernel[1];
+        var values = new[] { 1, rows, cols, Filters, 1, rows, cols, 4 * Filters, 1, kh, kw, 1, 1, 1, 1, 1, 1, 0, (kh - 1) / 2, (kw - 1) / 2 };
+        return new GeometryArg(c.Resources.Geometry(c.Layer!.Name + ":recurrent", values));
+    }
+
+    private Operand Workspace(LoweringContext c, Operand input, Operand recurrent)
+    {
+        c.Workspace(KnownKernels.ConvolutionWorkspaceLength, input);
+        return c.Workspace(KnownKernels.ConvolutionWorkspaceLength, recurrent);
+    }
+
+    private Tensor Outputs(LoweringContext c, Tensor y)
+        => Options.ReturnSequences ? y : c.Scratch("outputs", Steps * StateFloats, new Shape(Steps, StateShape.Dims[0], StateShape.Dims[1], Filters));
+
+    private Tensor Cache(LoweringContext c) => c.Scratch("cache", 5 * Steps * StateFloats);
+
+    public override void LowerInference(LoweringContext c, IReadOnlyList<Tensor> xs, Tensor y) => Forward(c, xs[0], y);
+
+    public override void LowerTrainingForward(LoweringContext c, IReadOnlyList<Tensor> xs, Tensor y)
+    {
+        var x = xs[0];
+        if (Options.Dropout > 0 && !c.InferenceMode)
+        {
+            var dropped = c.Scratch("dropped", InputShape.Size, InputShape);
+            c.Call(KnownKernels.RecurrentInputDropoutForward, x, Out(dropped), Out(c.Scratch("dropout_mask", StepInput)),
+                Batch, Int(Steps), Int(StepInput), Float(Options.Dropout), c.Rng(Options.Seed));
+            x = dropped;
+        }
+        Forward(c, x, y);
+    }
+
+    private void Forward(LoweringContext c, Tensor x, Tensor y)
+    {
+        var input = InputGeometry(c);
+        var recurrent = RecurrentGeometry(c);
+        var outputs = Outputs(c, y);
+        c.Call(KnownKernels.ConvLstmForward, input, recurrent, x, Param(Parameters[0]), Param(Parameters[1]), Bias,
+            Out(outputs), Out(c.Scratch("h", StateFloats, StateShape)), Out(c.Scratch("c", StateFloats, StateShape)), Out(Cache(c)),
+            Out(c.Scratch("forward_scratch", 4 * StateFloats)), Workspace(c, input, recurrent),
+            Batch, Int(Steps), Act, RecAct, BoolArg.Of(Options.GoBackwards));
+        if (!Options.ReturnSequences)
+            c.Call(KnownKernels.RecurrentLastOutput, outputs, Out(y), Batch, Int(Steps), Int(StateFloats));
+    }
+
+    public override void LowerBackward(LoweringContext c, BackwardArgs a)
+    {
+        bool dropout = Options.Dropout > 0 && !c.InferenceMode;
+        var x = dropout ? c.Scratch("dropped", InputShape.Size, InputShape) : a.X;
+        Tensor? dx = a.Dx is null ? null : dropout ? c.Scratch("d_dropped", InputShape.Size, InputShape) : a.Dx;
+        var input = InputGeometry(c);
+        var recurrent = RecurrentGeometry(c);
+        // The gradients of the final states come from the ports (name:h, name:c) when a later layer reads them.
+        Operand dFinalH = c.ScratchOf(this, "d_h") is { } dh ? dh : Empty;
+        Operand dFinalC = c.ScratchOf(this, "d_c") is { } dcs ? dcs : Empty;
+        c.Call(KnownKernels.ConvLstmBackward, input, recurrent, x, Param(Parameters[0]), Param(Parameters[1]), Outputs(c, a.Y), Out(Cache(c)),
+            Options.ReturnSequences ? a.Dy : Empty, Options.ReturnSequences ? Empty : a.Dy, dFinalH, dFinalC,
+            dx is null ? EmptyOut : Out(dx), Grad(Parameters[0]), Grad(Parameters[1]), Options.UseBias ? Grad(Parameters[2]) : EmptyOut,
+            Out(c.Scratch("backward_scratch", (Steps + 6) * StateFloats)), Workspace(c, input, recurrent),
+            Batch, Int(Steps), Act, RecAct, BoolArg.Of(Options.GoBackwards));
+        if (dropout && a.Dx is not null && dx is not null)
+            c.Call(KnownKernels.RecurrentInputDropoutBackward, dx, c.Scratch("dropout_mask", StepInput), Out(a.Dx), Batch, Int(Steps), Int(StepInput));
+    }
+}

@@ -1,0 +1,47 @@
+using NetGen;
+
+namespace NetGen.Tests.EndToEnd;
+
+// ConvLSTM2D test networks: five steps of small images feeding a Dense(2) head, so the PyTorch fixtures
+// (tools/reference/make_convlstm_fixtures.py) and the finite differences see every weight.
+
+/// <summary>ConvLSTM2D 3×3 valid, last output.</summary>
+[Network]
+[Input(5, 5, 5, 2)]
+[ConvLSTM2D(3, 3)]
+[Flatten]
+[Dense(2)]
+public partial class ConvLstmNet { }
+
+/// <summary>ConvLSTM2D 3×2 kernel, same padding, strides (2, 1), returning sequences, reading backwards, no bias.</summary>
+[Network]
+[Input(5, 6, 5, 2)]
+[ConvLSTM2D(2, 3, 2, Padding = Padding.Same, StridesPerAxis = new[] { 2, 1 }, ReturnSequences = true, GoBackwards = true, UseBias = false)]
+[Flatten]
+[Dense(2)]
+public partial class ConvLstmSequenceNet { }
+
+/// <summary>ConvLSTM2D 2×2 with dilation 2 and its states read by name: Dense over concat(last output, h, c).</summary>
+[Network]
+[Input(5, 5, 5, 2)]
+[ConvLSTM2D(3, 2, DilationRate = 2, ReturnState = true, Name = "clstm")]
+[Concatenate("clstm", "clstm:h", "clstm:c")]
+[Flatten]
+[Dense(2)]
+public partial class ConvLstmStateNet { }
+
+/// <summary>ConvLSTM2D with a 1×1 kernel (both convolutions are plain matrix products), returning sequences.</summary>
+[Network]
+[Input(5, 3, 3, 2)]
+[ConvLSTM2D(3, 1, ReturnSequences = true)]
+[Flatten]
+[Dense(2)]
+public partial class ConvLstmPointwiseNet { }
+
+/// <summary>ConvLSTM2D with input dropout (training only), for the training-mode path.</summary>
+[Network]
+[Input(5, 4, 4, 2)]
+[ConvLSTM2D(2, 3, Padding = Padding.Same, Dropout = 0.25, Seed = 3)]
+[Flatten]
+[Dense(2)]
+public partial class ConvLstmDropoutNet { }

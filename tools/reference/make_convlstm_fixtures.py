@@ -1,0 +1,161 @@
+#!/usr/bin/python3
+"""Writes PyTorch (float64) reference fixtures for NetGen's generated ConvLSTM2D networks.
+
+PyTorch has no ConvLSTM, so the cell is written out here from torch.nn.functional.conv2d, following Keras 3's
+ConvLSTM2D (LAYERS.md §8.6) in Keras layouts:
+- input (batch, steps, rows, cols, channels); kernel (kh, kw, channels, 4F); recurrent_kernel (kh, kw, F, 4F);
+  bias (4F); gate blocks [i, f, c, o] along the last axis;
+- per step: X = conv(x_t, kernel; strides, padding, dilation) + bias, H = conv(h, recurrent_kernel; stride 1, "same");
+  i = sigmoid(X_i + H_i), f = sigmoid(X_f + H_f), g = tanh(X_c + H_c), o = sigmoid(X_o + H_o);
+  c' = f*c + i*g, h' = o*tanh(c'); states start at zero; the output is h';
+- Keras "same" padding puts floor(P/2) before and the rest after (P = (out - 1)*s + d*(k - 1) + 1 - n), written as an
+  explicit F.pad, so strides > 1 and even kernels match Keras (PyTorch's own padding="same" is stride-1 only);
+- go_backwards reads the steps from the last to the first and returns the outputs in processing order.
+The conv2d weight is the Keras kernel permuted to (out, in, kh, kw); gradients reach the Keras-layout leaves through
+autograd. Each fixture is one network of Tests/NetGen.Tests/EndToEnd/ConvLstmNetworks.cs with the same weights (Keras
+get_weights() order, rounded to float32), inputs and targets: PyTorch's outputs, mean squared error and gradients.
+
+Run with the Debian interpreter that has torch:  /usr/bin/python3 tools/reference/make_convlstm_fixtures.py
+Output: Tests/NetGen.Tests/Fixtures/convlstm/*.json (read by ConvLstmTests).
+"""
+import json
+import math
+import os
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+OUT = os.path.join(ROOT, "Tests", "NetGen.Tests", "Fixtures", "convlstm")
+BATCH, STEPS = 3, 5
+torch.set_default_dtype(torch.float64)
+
+
+def f32(a):
+    return np.asarray(a, dtype=np.float64).astype(np.float32).astype(np.float64)
+
+
+class Params:
+    """Keras-layout weights in get_weights() order, as float64 leaves."""
+
+    def __init__(self, rng):
+        self.rng = rng
+        self.items = []
+
+    def add(self, shape, scale=0.6):
+        t = torch.tensor(f32(self.rng.uniform(-scale, scale, shape)), requires_grad=True)
+        self.items.append(t)
+        return t
+
+    def flat(self):
+        return [float(v) for t in self.items for v in t.detach().numpy().astype(np.float32).ravel()]
+
+    def grads(self):
+        return [float(v) for t in self.items for v in t.grad.numpy().ravel()]
+
+
+def keras_pad(n, k, s, d, same):
+    """(output length, pad before, pad after) along one axis (LAYERS.md §1.1)."""
+    k_eff = d * (k - 1) + 1
+    if not same:
+        return (n - k_eff) // s + 1, 0, 0
+    out = math.ceil(n / s)
+    total = max((out - 1) * s + k_eff - n, 0)
+    return out, total // 2, total - total // 2
+
+
+def conv(x_nhwc, kernel, strides=(1, 1), dilation=(1, 1), same=False):
+    """Keras Conv2D (channels-last, cross-correlation) of x (B, H, W, C) with kernel (kh, kw, C, O): (B, H', W', O)."""
+    kh, kw = kernel.shape[0], kernel.shape[1]
+    _, h, w, _ = x_nhwc.shape
+    _, top, bottom = keras_pad(h, kh, strides[0], dilation[0], same)
+    _, left, right = keras_pad(w, kw, strides[1], dilation[1], same)
+    x = F.pad(x_nhwc.permute(0, 3, 1, 2), (left, right, top, bottom))
+    y = F.conv2d(x, kernel.permute(3, 2, 0, 1), stride=strides, dilation=dilation)
+    return y.permute(0, 2, 3, 1)
+
+
+def conv_lstm(p, x, filters, kernel_size, strides=(1, 1), dilation=(1, 1), same=False, use_bias=True, go_backwards=False):
+    """One Keras ConvLSTM2D over x (B, T, H, W, C): (outputs (B, T, H', W', F) in processing order, h_T, c_T)."""
+    channels = x.shape[-1]
+    kh, kw = kernel_size
+    kernel = p.add((kh, kw, channels, 4 * filters))
+    rec = p.add((kh, kw, filters, 4 * filters))
+    bias = p.add((4 * filters,), 0.5) if use_bias else None
+    steps = x.shape[1]
+    h = c = None
+    outs = []
+    for s in range(steps):
+        t = steps - 1 - s if go_backwards else s
+        z = conv(x[:, t], kernel, strides, dilation, same)
+        if bias is not None:
+            z = z + bias
+        if h is None:
+            h = torch.zeros(z.shape[:-1] + (filters,))
+            c = torch.zeros_like(h)
+        z = z + conv(h, rec, same=True)
+        i = torch.sigmoid(z[..., :filters])
+        f = torch.sigmoid(z[..., filters:2 * filters])
+        g = torch.tanh(z[..., 2 * filters:3 * filters])
+        o = torch.sigmoid(z[..., 3 * filters:])
+        c = f * c + i * g
+        h = o * torch.tanh(c)
+        outs.append(h)
+    return torch.stack(outs, dim=1), h, c
+
+
+def dense(p, x, units):
+    kernel = p.add((x.shape[-1], units))
+    bias = p.add((units,), 0.5)
+    return x @ kernel + bias
+
+
+def write(name, p, x, target, output):
+    loss = ((output - target) ** 2).mean(-1).mean()
+    loss.backward()
+    data = {
+        "network": name,
+        "loss": "MeanSquaredError",
+        "batch": BATCH,
+        "parameters": p.flat(),
+        "input": [float(v) for v in x.reshape(-1)],
+        "target": [float(v) for v in target.reshape(-1)],
+        "output": [float(v) for v in output.detach().numpy().reshape(-1)],
+        "lossValue": loss.item(),
+        "gradients": p.grads(),
+    }
+    with open(os.path.join(OUT, f"{name}.json"), "w") as fh:
+        json.dump(data, fh, indent=1)
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    rng = np.random.default_rng(20261203)
+
+    def start(rows, cols, channels):
+        p = Params(rng)
+        x_np = f32(rng.uniform(-1, 1, (BATCH, STEPS, rows, cols, channels)))
+        target = torch.tensor(f32(rng.uniform(-1, 1, (BATCH, 2))))
+        return p, x_np, torch.tensor(x_np), target
+
+    p, x_np, x, t = start(5, 5, 2)
+    out, h, c = conv_lstm(p, x, 3, (3, 3))
+    write("ConvLstmNet", p, x_np, t, dense(p, out[:, -1].reshape(BATCH, -1), 2))
+
+    p, x_np, x, t = start(6, 5, 2)
+    out, h, c = conv_lstm(p, x, 2, (3, 2), strides=(2, 1), same=True, use_bias=False, go_backwards=True)
+    write("ConvLstmSequenceNet", p, x_np, t, dense(p, out.reshape(BATCH, -1), 2))
+
+    p, x_np, x, t = start(5, 5, 2)
+    out, h, c = conv_lstm(p, x, 3, (2, 2), dilation=(2, 2))
+    merged = torch.cat([out[:, -1], h, c], dim=-1)
+    write("ConvLstmStateNet", p, x_np, t, dense(p, merged.reshape(BATCH, -1), 2))
+
+    p, x_np, x, t = start(3, 3, 2)
+    out, h, c = conv_lstm(p, x, 3, (1, 1))
+    write("ConvLstmPointwiseNet", p, x_np, t, dense(p, out.reshape(BATCH, -1), 2))
+
+
+if __name__ == "__main__":
+    main()
