@@ -384,6 +384,11 @@ public static class Declarations
                 ($"{k}({u}, ReturnSequences = {seq}, GoBackwards = {back}, Activation = RecurrentActivation.{a}", seq == "true" ? new[] { steps, u } : new[] { u }, true)));
             options.Add(Gen.Select(Gen.Int[1, 3], Bool, (u, seq) => ($"GRU({u}, ResetAfter = false, ReturnSequences = {seq}", seq == "true" ? new[] { steps, u } : new[] { u }, true)));
             options.Add(Gen.Select(Gen.Int[1, 3], Const("Relu", "HardSigmoid"), (u, a) => ($"LSTM({u}, Dropout = 0.25, RecurrentActivation = RecurrentActivation.{a}", new[] { u }, false)));
+            options.Add(Gen.Select(Const("SimpleRNN", "LSTM", "GRU"), Gen.Int[1, 3], Bool, Const("None", "Concat", "Sum"), (k, u, seq, m) =>
+            {
+                int w = m == "Concat" ? 2 * u : u;
+                return ($"{k}({u}, RecurrentDropout = 0.3, Dropout = 0.1, ReturnSequences = {seq}, Bidirectional = BidirectionalMerge.{m}", seq == "true" ? new[] { steps, w } : new[] { w }, false);
+            }));
             options.Add(Gen.Const(("Masking(", s, true)));
             options.Add(Gen.Select(Const("SimpleRNN", "LSTM", "GRU"), Gen.Int[1, 3], Bool, Const("Concat", "Sum", "Mul", "Ave"), (k, u, seq, m) =>
             {

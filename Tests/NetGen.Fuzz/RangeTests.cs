@@ -80,7 +80,7 @@ public sealed class RangeTests
         { "Network, Input(4, 3), LSTM({0}), Dense(1)", "1", "0", "NG0004" },
         { "Network, Input(4, 3), GRU(2, Dropout = {0}), Dense(1)", "0.999", "1", "NG0005" },
         { "Network, Input(4, 3), SimpleRNN(2, Dropout = {0}), Dense(1)", "0", "-0.001", "NG0005" },
-        { "Network, Input(4, 3), LSTM(2, RecurrentDropout = {0}), Dense(1)", "0", "0.1", "NG0050" },
+        { "Network, Input(4, 3), LSTM(2, RecurrentDropout = {0}), Dense(1)", "0.5", "1", "NG0005" },
         { "Network, Input(4, 3), LSTM(2, RecurrentActivation = (RecurrentActivation){0}), Dense(1)", "5", "6", "NG0047" },
         { "Network, Input({0}), GRU(2), Dense(1)", "4, 3", "4, 3, 1", "NG0017" },
         { "Network, Input(4, 3), LSTM(2, ReturnState = true, Name = \"r\"), Dense(1, Inputs = new[] { {0} })", "\"r:c\"", "\"r:x\"", "NG0051" },

@@ -47,12 +47,6 @@ internal sealed class RecurrentKind : LayerKind
         int biasInit = context.Initializer(spec, name, "BiasInitializer", BuildContext.Zeros);
         double dropout = Rate(spec, label, "Dropout", context);
         double recurrentDropout = Rate(spec, label, "RecurrentDropout", context);
-        if (recurrentDropout > 0)
-        {
-            var arg = spec.Find("RecurrentDropout");
-            context.Report(Descriptors.RecurrentOptionUnsupported, arg?.Location ?? spec.Location, label, "RecurrentDropout",
-                recurrentDropout.ToString("R", CultureInfo.InvariantCulture), "remove it, or use Dropout (on the input) or a Dropout layer after the recurrent layer");
-        }
         if (input.Rank != 2)
         {
             context.Report(Descriptors.WrongRank, spec.Location, label, 2, "(steps, features)", input.ToString(), input.Rank);
@@ -66,7 +60,7 @@ internal sealed class RecurrentKind : LayerKind
             BuildContext.Bool(spec, "ReturnState", false),
             BuildContext.Bool(spec, "GoBackwards", false),
             _cell == Cell.Gru && BuildContext.Bool(spec, "ResetAfter", true),
-            dropout, seed) { Bidirectional = Merge(spec, label, context) };
+            dropout, seed) { Bidirectional = Merge(spec, label, context), RecurrentDropout = recurrentDropout };
         int steps = input.Dims[0], features = input.Dims[1];
         int width = options.Bidirectional == (int)Shared.BidirectionalMerge.Concat ? 2 * units : units;
         var output = options.ReturnSequences ? new Shape(steps, width) : new Shape(width);
@@ -123,6 +117,9 @@ internal sealed record RecurrentOptions(Cell Cell, int Units, int Activation, in
     /// <summary>The <c>NetGen.BidirectionalMerge</c> value: 0 for one direction.</summary>
     public int Bidirectional { get; init; }
 
+    /// <summary>Keras' <c>recurrent_dropout</c> (training only; <see cref="Layers.RecurrentNode"/> then runs the RecurrentDropout kernels).</summary>
+    public double RecurrentDropout { get; init; }
+
     /// <summary>Gate blocks in the kernels: SimpleRNN 1, LSTM 4 (i f c o), GRU 3 (z r h).</summary>
     public int Gates => Cell switch { Cell.SimpleRnn => 1, Cell.Lstm => 4, _ => 3 };
 }
@@ -158,6 +155,7 @@ internal sealed class RecurrentNode : LayerNode
             if (Options.Cell == Cell.Gru && !Options.ResetAfter) parts.Add("reset before");
             if (!Options.UseBias) parts.Add("no bias");
             if (Options.Dropout > 0) parts.Add("dropout " + Options.Dropout.ToString("R", CultureInfo.InvariantCulture));
+            if (Options.RecurrentDropout > 0) parts.Add("recurrent dropout " + Options.RecurrentDropout.ToString("R", CultureInfo.InvariantCulture));
             if (Options.Bidirectional != 0) parts.Add("bidirectional " + ((Shared.BidirectionalMerge)Options.Bidirectional).ToString().ToLowerInvariant());
             return $"{KerasClass}({string.Join(", ", parts)})";
         }
@@ -243,12 +241,29 @@ internal sealed class RecurrentNode : LayerNode
         }
     }
 
-    /// <summary>Input dropout is off in inference mode (gradients with <c>training: false</c> too).</summary>
-    public override bool DependsOnTrainingMode => Options.Dropout > 0;
+    /// <summary>Dropout is off in inference mode (gradients with <c>training: false</c> too).</summary>
+    public override bool DependsOnTrainingMode => Options.Dropout > 0 || Options.RecurrentDropout > 0;
+
+    /// <summary>
+    /// Training with <c>recurrent_dropout</c>: the RecurrentDropout kernels, with masks drawn once per call (per direction):
+    /// per gate block for the LSTM and GRU, the input's included (Keras 3.8+ and Keras 2).
+    /// </summary>
+    private bool RecurrentDropping(LoweringContext c) => Options.RecurrentDropout > 0 && !c.InferenceMode;
+
+    private Tensor DropoutMasks(LoweringContext c, int d) => c.Scratch(N(d, "dropout_masks"), Options.Gates * (Features + Units));
+
+    private Tensor DropoutCache(LoweringContext c, int d) => c.Scratch(N(d, "dropout_cache"), Steps * (Options.Gates + 3) * Units);
+
+    private Operand[] DropoutTail => new Operand[] { Batch, Int(Steps), Int(Features), Int(Units), Int(Options.Gates), Act, RecAct, BoolArg.Of(Options.ResetAfter) };
 
     public override void LowerTrainingForward(LoweringContext c, IReadOnlyList<Tensor> xs, Tensor y)
     {
         var x = xs[0];
+        if (RecurrentDropping(c))
+        {
+            Forward(c, x, y, dropping: true);
+            return;
+        }
         if (Options.Dropout > 0 && !c.InferenceMode)
         {
             var dropped = c.Scratch("dropped", InputShape.Size, InputShape);
@@ -279,12 +294,26 @@ internal sealed class RecurrentNode : LayerNode
 
     private bool GoesBackwards(int d) => d == 0 ? Options.GoBackwards : !Options.GoBackwards;
 
-    private void Forward(LoweringContext c, Tensor x, Tensor y)
+    private void Forward(LoweringContext c, Tensor x, Tensor y, bool dropping = false)
     {
         int directions = Bidirectional ? 2 : 1;
         for (int d = 0; d < directions; d++)
         {
             var outputs = DirectionOutputs(c, d, y);
+            if (dropping)
+            {
+                var masks = DropoutMasks(c, d);
+                c.Call(KnownKernels.RecurrentDropoutMasks, Out(masks), Batch, Int(Features), Int(Units), Int(Options.Gates),
+                    Float(Options.Dropout), Float(Options.RecurrentDropout), c.Rng(Options.Seed));
+                var state = c.Scratch(N(d, "h"), Units, new Shape(Units));
+                Operand cell = Lstm ? Out(c.Scratch(N(d, "c"), Units, new Shape(Units))) : EmptyOut;
+                c.Call(KnownKernels.RecurrentDropoutForward, new Operand[] { x, Param(Weight(d, 0)), Param(Weight(d, 1)), DirectionBias(d), Mask(c), masks,
+                    Out(outputs), Out(state), cell, Out(DropoutCache(c, d)), Out(c.Scratch("dropout_forward_scratch", 2 * Options.Gates * Units)) }
+                    .Concat(DropoutTail).Append(BoolArg.Of(GoesBackwards(d))).Append(ZeroOutputForMask).ToArray());
+                if (!Options.ReturnSequences)
+                    c.Call(KnownKernels.RecurrentLastOutput, outputs, Out(Bidirectional ? c.Scratch(N(d, "last"), Units, new Shape(Units)) : y), Batch, Int(Steps), Int(Units));
+                continue;
+            }
             var cache = c.Scratch(N(d, "cache"), CachePerSample);
             var scratch = c.Scratch("forward_scratch", ForwardScratchPerSample);
             var h = c.Scratch(N(d, "h"), Units, new Shape(Units));
@@ -318,7 +347,8 @@ internal sealed class RecurrentNode : LayerNode
 
     public override void LowerBackward(LoweringContext c, BackwardArgs a)
     {
-        bool dropout = Options.Dropout > 0 && !c.InferenceMode;
+        bool dropping = RecurrentDropping(c);
+        bool dropout = Options.Dropout > 0 && !c.InferenceMode && !dropping;
         var x = dropout ? c.Scratch("dropped", InputShape.Size, InputShape) : a.X;
         Tensor? dx = a.Dx is null ? null : dropout ? c.Scratch("d_dropped", InputShape.Size, InputShape) : a.Dx;
         // The upstream gradient of each direction: the layer's own, or split by the merge.
@@ -336,9 +366,7 @@ internal sealed class RecurrentNode : LayerNode
         for (int d = 0; d < (Bidirectional ? 2 : 1); d++)
         {
             var outputs = DirectionOutputs(c, d, a.Y);
-            var cache = c.Scratch(N(d, "cache"), CachePerSample);
             Tensor? dxd = d == 0 || dx is null ? dx : c.Scratch("d_input_backward", InputShape.Size, InputShape);
-            var scratch = c.Scratch("backward_scratch", BackwardScratchPerSample);
             // The gradients of the final states come from the ports (name:h, name:c) when a later layer reads them.
             Operand dFinalH = !Bidirectional && c.ScratchOf(this, "d_h") is { } dh ? dh : Empty;
             Operand dFinalC = !Bidirectional && c.ScratchOf(this, "d_c") is { } dcs ? dcs : Empty;
@@ -348,6 +376,17 @@ internal sealed class RecurrentNode : LayerNode
             Operand dLast = Options.ReturnSequences ? Empty : upstream[d];
             Operand dxArg = dxd is null ? EmptyOut : Out(dxd);
             Operand dBias = Options.UseBias ? Grad(Weight(d, 2)) : EmptyOut;
+            if (dropping)
+            {
+                c.Call(KnownKernels.RecurrentDropoutBackward, new Operand[] { x, Param(Weight(d, 0)), Param(Weight(d, 1)), Mask(c), DropoutMasks(c, d),
+                    DropoutCache(c, d), dOutputs, dLast, dFinalH, dFinalC, dxArg, Grad(Weight(d, 0)), Grad(Weight(d, 1)), dBias,
+                    Out(c.Scratch("dropout_backward_scratch", 3 * Units + 3 * Options.Gates * Units)) }
+                    .Concat(DropoutTail).Append(BoolArg.Of(GoesBackwards(d))).Append(ZeroOutputForMask).ToArray());
+                if (d == 1 && dx is not null && dxd is not null) c.Accumulate(dx, dxd);
+                continue;
+            }
+            var cache = c.Scratch(N(d, "cache"), CachePerSample);
+            var scratch = c.Scratch("backward_scratch", BackwardScratchPerSample);
             var head = new List<Operand> { x, Param(Weight(d, 0)), Param(Weight(d, 1)), Mask(c) };
             var grads = new Operand[] { Grad(Weight(d, 0)), Grad(Weight(d, 1)), dBias };
             switch (Options.Cell)

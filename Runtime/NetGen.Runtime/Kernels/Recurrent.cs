@@ -792,10 +792,10 @@ public static class Recurrent
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool Keep(ReadOnlySpan<float> mask, int b, int steps, int t) => mask.IsEmpty || mask[b * steps + t] != 0f;
+    internal static bool Keep(ReadOnlySpan<float> mask, int b, int steps, int t) => mask.IsEmpty || mask[b * steps + t] != 0f;
 
     /// <summary>Step s's outputs: the new state where the step is kept, else the previous output (zeros at s = 0, or always with <paramref name="zeroOutputForMask"/>).</summary>
-    private static void WriteOutputs(Span<float> outputs, ReadOnlySpan<float> h, ReadOnlySpan<float> mask, int batch, int steps, int s, int t, int u, bool zeroOutputForMask)
+    internal static void WriteOutputs(Span<float> outputs, ReadOnlySpan<float> h, ReadOnlySpan<float> mask, int batch, int steps, int s, int t, int u, bool zeroOutputForMask)
     {
         for (int b = 0; b < batch; b++)
         {
@@ -811,7 +811,7 @@ public static class Recurrent
     /// <paramref name="g"/> of sample b. Returns whether the step is kept; at a masked step <paramref name="g"/> is left to flow
     /// to the previous step's output (cleared when masked outputs are zeros).
     /// </summary>
-    private static bool OutputGradient(Span<float> g, ReadOnlySpan<float> dOutputs, ReadOnlySpan<float> dLastOutput, ReadOnlySpan<float> mask,
+    internal static bool OutputGradient(Span<float> g, ReadOnlySpan<float> dOutputs, ReadOnlySpan<float> dLastOutput, ReadOnlySpan<float> mask,
         int b, int s, int t, int steps, int u, bool zeroOutputForMask)
     {
         if (!dOutputs.IsEmpty)
@@ -869,7 +869,7 @@ public static class Recurrent
     // ------------------------------------------------------------------ activations
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float Activate(float v, RecurrentActivation a) => a switch
+    internal static float Activate(float v, RecurrentActivation a) => a switch
     {
         RecurrentActivation.Tanh => MathF.Tanh(v),
         RecurrentActivation.Sigmoid => Sigmoid(v),
@@ -951,7 +951,7 @@ public static class Recurrent
 
     /// <summary>f'(x) from y = f(x).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float Derivative(float y, RecurrentActivation a) => a switch
+    internal static float Derivative(float y, RecurrentActivation a) => a switch
     {
         RecurrentActivation.Tanh => 1f - y * y,
         RecurrentActivation.Sigmoid => y * (1f - y),
