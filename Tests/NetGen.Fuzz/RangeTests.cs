@@ -86,7 +86,7 @@ public sealed class RangeTests
         { "Network, Input(4, 3), LSTM(2, ReturnState = true, Name = \"r\"), Dense(1, Inputs = new[] { {0} })", "\"r:c\"", "\"r:x\"", "NG0051" },
         { "Network, Input(4, 3), GRU(2, ReturnState = true, Name = \"r\"), Dense(1, Inputs = new[] { {0} })", "\"r:h\"", "\"r:c\"", "NG0051" },
         { "Network, Input(4, 3), Masking(MaskValue = {0}), LSTM(2), Dense(1)", "-1", "double.NaN", "NG0047" },
-        { "Network, Input(4, 3), GRU(2, Bidirectional = (BidirectionalMerge){0}), Dense(1)", "4", "5", "NG0047" },
+        { "Network, Input(4, 3), GRU(2, Bidirectional = (BidirectionalMerge){0}), Dense(1)", "5", "6", "NG0047" },
         { "Network, Input(4, 3), LSTM(2, ReturnState = true, Bidirectional = {0}, Name = \"r\"), Dense(1, Inputs = new[] { \"r:h\" })", "BidirectionalMerge.None", "BidirectionalMerge.Sum", "NG0051" },
         { "Network, Input({0}), Dense(1, TimeDistributed = true)", "4, 3", "4", "NG0053" },
         { "Network, Input(4, 3), BatchNormalization(TimeDistributed = true, Trainable = {0})", "false", "true", "NG0052" },

@@ -121,6 +121,9 @@ internal static class KnownKernels
     public static readonly Kernel RecurrentInputDropoutForward = K("Recurrent", "InputDropoutForward");
     public static readonly Kernel RecurrentInputDropoutBackward = K("Recurrent", "InputDropoutBackward");
 
+    // RecurrentDirections.cs
+    public static readonly Kernel ReverseSteps = K("RecurrentDirections", "ReverseSteps");
+
     // RecurrentDropout.cs
     public static readonly Kernel RecurrentDropoutMasks = K("RecurrentDropout", "DrawMasks");
     public static readonly Kernel RecurrentDropoutForward = K("RecurrentDropout", "Forward");
