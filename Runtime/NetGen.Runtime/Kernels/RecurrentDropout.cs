@@ -1,4 +1,6 @@
 using System;
+using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace NetGen.Kernels;
 
@@ -15,7 +17,7 @@ namespace NetGen.Kernels;
 /// <para><b>Layouts</b> are those of <see cref="Recurrent"/> (weights, biases, the sequence mask, outputs in processing
 /// order, go_backwards, zero outputs for masked steps); the states start at zero. The argument <c>gates</c> names the
 /// cell: 1 SimpleRNN, 4 LSTM, 3 GRU.</para>
-/// <para><b>Speed.</b> A plain per-sample loop (matrix-vector products per step): this path runs only while training
+/// <para><b>Speed.</b> A per-sample loop (matrix-vector products per step, rows in SIMD vectors): this path runs only while training
 /// with <c>recurrent_dropout</c>; prediction and training without it use <see cref="Recurrent"/>'s GEMM kernels.</para>
 /// </remarks>
 [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
@@ -236,10 +238,7 @@ public static class RecurrentDropout
                         Span<float> dv = tmp.Slice(0, u);
                         for (int k = 0; k < u; k++)
                         {
-                            float sum = 0f;
-                            ReadOnlySpan<float> row = recurrentKernel.Slice(k * gu + 2 * u, u);
-                            for (int j = 0; j < u; j++) sum += row[j] * dpx[2 * u + j];
-                            dv[k] = sum;
+                            dv[k] = Dot(recurrentKernel.Slice(k * gu + 2 * u, u), dpx.Slice(2 * u, u));
                         }
                         for (int k = 0; k < u; k++)
                         {
@@ -248,7 +247,7 @@ public static class RecurrentDropout
                             dhRow[k] += dv[k] * rr * mh[k];
                             // dU_h[k, :] += (r ⊙ h̃)[k]·da
                             Span<float> dRow = dRecurrentKernel.Slice(k * gu + 2 * u, u);
-                            for (int j = 0; j < u; j++) dRow[j] += rr * hk * dpx[2 * u + j];
+                            Axpy(dpx.Slice(2 * u, u), rr * hk, dRow);
                         }
                     }
                     for (int j = 0; j < 2 * u; j++) dph[j] = dpx[j];
@@ -273,13 +272,8 @@ public static class RecurrentDropout
                         float xv = xt[f] * mx[f];
                         Span<float> dRow = dKernel.Slice(f * gu + q * u, u);
                         ReadOnlySpan<float> wRow = kernel.Slice(f * gu + q * u, u);
-                        float sum = 0f;
-                        for (int j = 0; j < u; j++)
-                        {
-                            dRow[j] += xv * dq[j];
-                            sum += wRow[j] * dq[j];
-                        }
-                        if (!dxt.IsEmpty) dxt[f] += mx[f] * sum;
+                        Axpy(dq, xv, dRow);
+                        if (!dxt.IsEmpty) dxt[f] += mx[f] * Dot(wRow, dq);
                     }
                 }
                 // State projections: dU[k, q·u + j] += (h_{t−1} ⊙ m_h,q)[k]·dph[q, j]; dh_{t−1}[k] += m_h,q[k]·Σ_j U[k, q·u + j]·dph[q, j].
@@ -294,17 +288,44 @@ public static class RecurrentDropout
                         float hv = hp[k] * mq[k];
                         Span<float> dRow = dRecurrentKernel.Slice(k * gu + q * u, u);
                         ReadOnlySpan<float> uRow = recurrentKernel.Slice(k * gu + q * u, u);
-                        float sum = 0f;
-                        for (int j = 0; j < u; j++)
-                        {
-                            dRow[j] += hv * dq[j];
-                            sum += uRow[j] * dq[j];
-                        }
-                        dhRow[k] += mq[k] * sum;
+                        Axpy(dq, hv, dRow);
+                        dhRow[k] += mq[k] * Dot(uRow, dq);
                     }
                 }
             }
         }
+    }
+
+    /// <summary>y += a·x over SIMD vectors, the tail in scalar.</summary>
+    private static void Axpy(ReadOnlySpan<float> x, float a, Span<float> y)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && x.Length >= Vector<float>.Count)
+        {
+            var vx = MemoryMarshal.Cast<float, Vector<float>>(x);
+            var vy = MemoryMarshal.Cast<float, Vector<float>>(y.Slice(0, x.Length));
+            for (int v = 0; v < vx.Length; v++) vy[v] += vx[v] * a;
+            i = vx.Length * Vector<float>.Count;
+        }
+        for (; i < x.Length; i++) y[i] += a * x[i];
+    }
+
+    /// <summary>Σ a[i]·b[i] over SIMD vectors, the tail in scalar.</summary>
+    private static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        int i = 0;
+        float sum = 0f;
+        if (Vector.IsHardwareAccelerated && a.Length >= Vector<float>.Count)
+        {
+            var va = MemoryMarshal.Cast<float, Vector<float>>(a);
+            var vb = MemoryMarshal.Cast<float, Vector<float>>(b.Slice(0, a.Length));
+            var acc = Vector<float>.Zero;
+            for (int v = 0; v < va.Length; v++) acc += va[v] * vb[v];
+            sum = Vector.Dot(acc, Vector<float>.One);
+            i = va.Length * Vector<float>.Count;
+        }
+        for (; i < a.Length; i++) sum += a[i] * b[i];
+        return sum;
     }
 
     private static ReadOnlySpan<float> InputMask(ReadOnlySpan<float> masks, int q, int b, int batch, int features)
@@ -329,7 +350,7 @@ public static class RecurrentDropout
                 float xv = xt[f] * mx[f];
                 if (xv == 0f) continue;
                 ReadOnlySpan<float> wRow = kernel.Slice(f * gu + q * u, u);
-                for (int j = 0; j < u; j++) dst[j] += xv * wRow[j];
+                Axpy(wRow, xv, dst);
             }
         }
     }
@@ -344,7 +365,7 @@ public static class RecurrentDropout
             float hv = h[k] * m[k] * (r.IsEmpty ? 1f : r[k]);
             if (hv == 0f) continue;
             ReadOnlySpan<float> uRow = recurrentKernel.Slice(k * gu + q * u, u);
-            for (int j = 0; j < u; j++) dst[j] += hv * uRow[j];
+            Axpy(uRow, hv, dst);
         }
     }
 
