@@ -172,6 +172,34 @@ internal static class Quick
         var mlp = new Mlp(1);
         var adam = new Adam();
         list.Add(("adam_mlp", () => adam.Apply(mlp.Parameters, mlp.Gradients, Mlp.ParameterLayout)));
+        // An LSTM training step (28 steps x 28 features, 128 units, batch 32; forward then backward from every output):
+        // the GEMM kernels (Recurrent) against the RecurrentDropout kernels with masks at rates 0.2 / 0.2.
+        {
+            const int b = 32, t = 28, f = 28, u = 128, g = 4;
+            float[] x = R(b * t * f), k = R(f * g * u), rk = R(u * g * u), bias = R(g * u), dOut = R(b * t * u);
+            float[] outs = new float[b * t * u], h = new float[b * u], c = new float[b * u];
+            float[] dx = new float[x.Length], dk = new float[k.Length], dr = new float[rk.Length], db = new float[bias.Length];
+            float[] cache = new float[Recurrent.LstmCacheSize(b, t, u)], fs = new float[Recurrent.LstmForwardScratchSize(b, u)];
+            float[] bs = new float[Recurrent.LstmBackwardScratchSize(b, t, u)];
+            float[] masks = new float[RecurrentDropout.MaskSize(b, f, u, g)], dcache = new float[RecurrentDropout.CacheSize(b, t, u, g)];
+            float[] dfs = new float[RecurrentDropout.ForwardScratchSize(u, g)], dbs = new float[RecurrentDropout.BackwardScratchSize(b, u, g)];
+            var tanh = RecurrentActivation.Tanh;
+            var sigmoid = RecurrentActivation.Sigmoid;
+            list.Add(("lstm_train_b32", () =>
+            {
+                Recurrent.LstmForward(x, k, rk, bias, default, default, default, outs, h, c, cache, fs, b, t, f, u, tanh, sigmoid, false, false);
+                Recurrent.LstmBackward(x, k, rk, default, default, default, outs, cache, dOut, default, default, default, dx, dk, dr, db, default, default, bs,
+                    b, t, f, u, tanh, sigmoid, false, false);
+            }));
+            var maskRng = new Rng(7);
+            list.Add(("lstm_recurrent_dropout_train_b32", () =>
+            {
+                RecurrentDropout.DrawMasks(masks, b, f, u, g, 0.2f, 0.2f, maskRng);
+                RecurrentDropout.Forward(x, k, rk, bias, default, masks, outs, h, c, dcache, dfs, b, t, f, u, g, tanh, sigmoid, false, false, false);
+                RecurrentDropout.Backward(x, k, rk, default, masks, dcache, dOut, default, default, default, dx, dk, dr, db, dbs, b, t, f, u, g, tanh, sigmoid,
+                    false, false, false);
+            }));
+        }
         return list;
     }
 

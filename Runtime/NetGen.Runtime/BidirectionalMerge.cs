@@ -27,4 +27,10 @@ public
     Mul = 3,
     /// <summary>Averaged.</summary>
     Ave = 4,
+    /// <summary>
+    /// Keras <c>merge_mode=None</c>: not merged. The layer's output is the forward direction's; the ports
+    /// <c>"name:forward"</c> (the same values) and <c>"name:backward"</c> (the backward direction's, flipped back into input
+    /// time order when sequences are returned) give both, as Keras' two outputs.
+    /// </summary>
+    Separate = 5,
 }

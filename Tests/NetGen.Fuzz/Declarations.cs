@@ -392,8 +392,13 @@ public static class Declarations
                 ($"{k}({u}, ReturnSequences = {seq}, GoBackwards = {back}, Activation = RecurrentActivation.{a}", seq == "true" ? new[] { steps, u } : new[] { u }, true)));
             options.Add(Gen.Select(Gen.Int[1, 3], Bool, (u, seq) => ($"GRU({u}, ResetAfter = false, ReturnSequences = {seq}", seq == "true" ? new[] { steps, u } : new[] { u }, true)));
             options.Add(Gen.Select(Gen.Int[1, 3], Const("Relu", "HardSigmoid"), (u, a) => ($"LSTM({u}, Dropout = 0.25, RecurrentActivation = RecurrentActivation.{a}", new[] { u }, false)));
+            options.Add(Gen.Select(Const("SimpleRNN", "LSTM", "GRU"), Gen.Int[1, 3], Bool, Const("None", "Concat", "Sum"), (k, u, seq, m) =>
+            {
+                int w = m == "Concat" ? 2 * u : u;
+                return ($"{k}({u}, RecurrentDropout = 0.3, Dropout = 0.1, ReturnSequences = {seq}, Bidirectional = BidirectionalMerge.{m}", seq == "true" ? new[] { steps, w } : new[] { w }, false);
+            }));
             options.Add(Gen.Const(("Masking(", s, true)));
-            options.Add(Gen.Select(Const("SimpleRNN", "LSTM", "GRU"), Gen.Int[1, 3], Bool, Const("Concat", "Sum", "Mul", "Ave"), (k, u, seq, m) =>
+            options.Add(Gen.Select(Const("SimpleRNN", "LSTM", "GRU"), Gen.Int[1, 3], Bool, Const("Concat", "Sum", "Mul", "Ave", "Separate"), (k, u, seq, m) =>
             {
                 int w = m == "Concat" ? 2 * u : u;
                 return ($"{k}({u}, ReturnSequences = {seq}, Bidirectional = BidirectionalMerge.{m}", seq == "true" ? new[] { steps, w } : new[] { w }, true);
@@ -563,7 +568,19 @@ public static class Declarations
             var values = state.Values.Append(("r" + i, new[] { u })).Append(("l" + i, shape)).ToList();
             return new ChainState(state.Layers.Append(rnn).Append(merged).ToArray(), shape, state.Smooth, values);
         });
+        // A bidirectional layer with separate directions and states: every port read by one Concatenate.
+        var biPorts = Gen.Select(Const("LSTM", "GRU", "SimpleRNN"), Gen.Int[1, 3], (k, u) =>
+        {
+            var rnn = Close($"{k}({u}, ReturnState = true, Bidirectional = BidirectionalMerge.Separate", "r" + i, previous.Name);
+            var ports = k == "LSTM" ? $"\"r{i}:backward\", \"r{i}:forward_h\", \"r{i}:forward_c\", \"r{i}:backward_h\", \"r{i}:backward_c\""
+                : $"\"r{i}:backward\", \"r{i}:forward_h\", \"r{i}:backward_h\"";
+            var merged = $"Concatenate(\"r{i}:forward\", {ports}, Name = \"l{i}\")";
+            var shape = new[] { u * (k == "LSTM" ? 6 : 4) };
+            var values = state.Values.Append(("r" + i, new[] { u })).Append(("l" + i, shape)).ToList();
+            return new ChainState(state.Layers.Append(rnn).Append(merged).ToArray(), shape, state.Smooth, values);
+        });
         var options = new List<(int, Gen<ChainState>)> { (8, step), (1, merge), (1, concatAxis) };
+        if (previous.Shape.Length == 2) options.Add((1, biPorts));
         // Self-attention whose scores (heads, T, T) are the next value: the "name:scores" port.
         var scores = Gen.Select(Gen.Int[1, 2], Gen.Int[1, 3], Bool, (h, k, causal) =>
         {

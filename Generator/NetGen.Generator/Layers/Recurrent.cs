@@ -47,12 +47,6 @@ internal sealed class RecurrentKind : LayerKind
         int biasInit = context.Initializer(spec, name, "BiasInitializer", BuildContext.Zeros);
         double dropout = Rate(spec, label, "Dropout", context);
         double recurrentDropout = Rate(spec, label, "RecurrentDropout", context);
-        if (recurrentDropout > 0)
-        {
-            var arg = spec.Find("RecurrentDropout");
-            context.Report(Descriptors.RecurrentOptionUnsupported, arg?.Location ?? spec.Location, label, "RecurrentDropout",
-                recurrentDropout.ToString("R", CultureInfo.InvariantCulture), "remove it, or use Dropout (on the input) or a Dropout layer after the recurrent layer");
-        }
         if (input.Rank != 2)
         {
             context.Report(Descriptors.WrongRank, spec.Location, label, 2, "(steps, features)", input.ToString(), input.Rank);
@@ -66,7 +60,7 @@ internal sealed class RecurrentKind : LayerKind
             BuildContext.Bool(spec, "ReturnState", false),
             BuildContext.Bool(spec, "GoBackwards", false),
             _cell == Cell.Gru && BuildContext.Bool(spec, "ResetAfter", true),
-            dropout, seed) { Bidirectional = Merge(spec, label, context) };
+            dropout, seed) { Bidirectional = Merge(spec, label, context), RecurrentDropout = recurrentDropout };
         int steps = input.Dims[0], features = input.Dims[1];
         int width = options.Bidirectional == (int)Shared.BidirectionalMerge.Concat ? 2 * units : units;
         var output = options.ReturnSequences ? new Shape(steps, width) : new Shape(width);
@@ -123,6 +117,9 @@ internal sealed record RecurrentOptions(Cell Cell, int Units, int Activation, in
     /// <summary>The <c>NetGen.BidirectionalMerge</c> value: 0 for one direction.</summary>
     public int Bidirectional { get; init; }
 
+    /// <summary>Keras' <c>recurrent_dropout</c> (training only; <see cref="Layers.RecurrentNode"/> then runs the RecurrentDropout kernels).</summary>
+    public double RecurrentDropout { get; init; }
+
     /// <summary>Gate blocks in the kernels: SimpleRNN 1, LSTM 4 (i f c o), GRU 3 (z r h).</summary>
     public int Gates => Cell switch { Cell.SimpleRnn => 1, Cell.Lstm => 4, _ => 3 };
 }
@@ -158,6 +155,7 @@ internal sealed class RecurrentNode : LayerNode
             if (Options.Cell == Cell.Gru && !Options.ResetAfter) parts.Add("reset before");
             if (!Options.UseBias) parts.Add("no bias");
             if (Options.Dropout > 0) parts.Add("dropout " + Options.Dropout.ToString("R", CultureInfo.InvariantCulture));
+            if (Options.RecurrentDropout > 0) parts.Add("recurrent dropout " + Options.RecurrentDropout.ToString("R", CultureInfo.InvariantCulture));
             if (Options.Bidirectional != 0) parts.Add("bidirectional " + ((Shared.BidirectionalMerge)Options.Bidirectional).ToString().ToLowerInvariant());
             return $"{KerasClass}({string.Join(", ", parts)})";
         }
@@ -166,12 +164,40 @@ internal sealed class RecurrentNode : LayerNode
     /// <summary>Keras: the output mask is the input mask with return_sequences, none otherwise.</summary>
     public override MaskUse MaskUse => Options.ReturnSequences ? MaskUse.ConsumesAndPropagates : MaskUse.Consumes;
 
-    public override IReadOnlyList<(string Port, Shape Shape)> Ports => !Options.ReturnState || Options.Bidirectional != 0 ? System.Array.Empty<(string, Shape)>()
-        : Lstm ? new[] { ("h", new Shape(Units)), ("c", new Shape(Units)) } : new[] { ("h", new Shape(Units)) };
+    /// <summary>
+    /// The extra outputs: with <c>ReturnState</c> the final states <c>h</c> (and <c>c</c>), per direction for a bidirectional
+    /// layer (<c>forward_h</c>, <c>forward_c</c>, <c>backward_h</c>, <c>backward_c</c>: Keras' order); with
+    /// <see cref="Shared.BidirectionalMerge.Separate"/> the two directions' outputs <c>forward</c> and <c>backward</c>.
+    /// </summary>
+    public override IReadOnlyList<(string Port, Shape Shape)> Ports
+    {
+        get
+        {
+            var ports = new List<(string, Shape)>();
+            if (Separate)
+            {
+                var shape = Options.ReturnSequences ? new Shape(Steps, Units) : new Shape(Units);
+                ports.Add(("forward", shape));
+                ports.Add(("backward", shape));
+            }
+            if (Options.ReturnState)
+            {
+                for (int d = 0; d < (Bidirectional ? 2 : 1); d++)
+                {
+                    ports.Add((N(d, "h"), new Shape(Units)));
+                    if (Lstm) ports.Add((N(d, "c"), new Shape(Units)));
+                }
+            }
+            return ports;
+        }
+    }
 
-    public override string PortsHint => Options.Bidirectional != 0 ? "a bidirectional layer's final states are not outputs yet"
-        : !Options.ReturnState ? "its final states are outputs only with ReturnState = true"
-        : Lstm ? "its extra outputs are 'h' and 'c'" : "its extra output is 'h'";
+    public override string PortsHint => Ports.Count > 0 ? "its extra outputs are " + string.Join(", ", Ports.Select(p => "'" + p.Port + "'"))
+        : "its final states are outputs only with ReturnState = true"
+            + (Bidirectional ? ", and its two directions' outputs only with Bidirectional = BidirectionalMerge.Separate" : "");
+
+    /// <summary>Keras' merge_mode=None: the directions stay two outputs (ports <c>forward</c>, <c>backward</c>).</summary>
+    private bool Separate => Options.Bidirectional == (int)Shared.BidirectionalMerge.Separate;
 
     // Per-sample sizes of the runtime's buffers (Recurrent.*Size with batch 1; the batch-independent part of a GRU's
     // scratch is counted per sample, which over-allocates by (batch − 1) times it and never under-allocates).
@@ -243,12 +269,29 @@ internal sealed class RecurrentNode : LayerNode
         }
     }
 
-    /// <summary>Input dropout is off in inference mode (gradients with <c>training: false</c> too).</summary>
-    public override bool DependsOnTrainingMode => Options.Dropout > 0;
+    /// <summary>Dropout is off in inference mode (gradients with <c>training: false</c> too).</summary>
+    public override bool DependsOnTrainingMode => Options.Dropout > 0 || Options.RecurrentDropout > 0;
+
+    /// <summary>
+    /// Training with <c>recurrent_dropout</c>: the RecurrentDropout kernels, with masks drawn once per call (per direction):
+    /// per gate block for the LSTM and GRU, the input's included (Keras 3.8+ and Keras 2).
+    /// </summary>
+    private bool RecurrentDropping(LoweringContext c) => Options.RecurrentDropout > 0 && !c.InferenceMode;
+
+    private Tensor DropoutMasks(LoweringContext c, int d) => c.Scratch(N(d, "dropout_masks"), Options.Gates * (Features + Units));
+
+    private Tensor DropoutCache(LoweringContext c, int d) => c.Scratch(N(d, "dropout_cache"), Steps * (Options.Gates + 3) * Units);
+
+    private Operand[] DropoutTail => new Operand[] { Batch, Int(Steps), Int(Features), Int(Units), Int(Options.Gates), Act, RecAct, BoolArg.Of(Options.ResetAfter) };
 
     public override void LowerTrainingForward(LoweringContext c, IReadOnlyList<Tensor> xs, Tensor y)
     {
         var x = xs[0];
+        if (RecurrentDropping(c))
+        {
+            Forward(c, x, y, dropping: true);
+            return;
+        }
         if (Options.Dropout > 0 && !c.InferenceMode)
         {
             var dropped = c.Scratch("dropped", InputShape.Size, InputShape);
@@ -275,16 +318,35 @@ internal sealed class RecurrentNode : LayerNode
     private string N(int d, string name) => !Bidirectional ? name : (d == 0 ? "forward_" : "backward_") + name;
 
     private Tensor DirectionOutputs(LoweringContext c, int d, Tensor y)
-        => !Bidirectional && Options.ReturnSequences ? y : c.Scratch(N(d, "outputs"), Steps * Units, new Shape(Steps, Units));
+        => !Bidirectional && Options.ReturnSequences ? y
+            : c.Scratch(Separate && d == 0 && Options.ReturnSequences ? "forward" : N(d, "outputs"), Steps * Units, new Shape(Steps, Units));
+
+    /// <summary>Where direction <paramref name="d"/>'s last output goes (return_sequences = false): the ports' tensors when separate.</summary>
+    private Tensor DirectionLast(LoweringContext c, int d, Tensor y)
+        => !Bidirectional ? y : c.Scratch(Separate ? (d == 0 ? "forward" : "backward") : N(d, "last"), Units, new Shape(Units));
 
     private bool GoesBackwards(int d) => d == 0 ? Options.GoBackwards : !Options.GoBackwards;
 
-    private void Forward(LoweringContext c, Tensor x, Tensor y)
+    private void Forward(LoweringContext c, Tensor x, Tensor y, bool dropping = false)
     {
         int directions = Bidirectional ? 2 : 1;
         for (int d = 0; d < directions; d++)
         {
             var outputs = DirectionOutputs(c, d, y);
+            if (dropping)
+            {
+                var masks = DropoutMasks(c, d);
+                c.Call(KnownKernels.RecurrentDropoutMasks, Out(masks), Batch, Int(Features), Int(Units), Int(Options.Gates),
+                    Float(Options.Dropout), Float(Options.RecurrentDropout), c.Rng(Options.Seed));
+                var state = c.Scratch(N(d, "h"), Units, new Shape(Units));
+                Operand cell = Lstm ? Out(c.Scratch(N(d, "c"), Units, new Shape(Units))) : EmptyOut;
+                c.Call(KnownKernels.RecurrentDropoutForward, new Operand[] { x, Param(Weight(d, 0)), Param(Weight(d, 1)), DirectionBias(d), Mask(c), masks,
+                    Out(outputs), Out(state), cell, Out(DropoutCache(c, d)), Out(c.Scratch("dropout_forward_scratch", 2 * Options.Gates * Units)) }
+                    .Concat(DropoutTail).Append(BoolArg.Of(GoesBackwards(d))).Append(ZeroOutputForMask).ToArray());
+                if (!Options.ReturnSequences)
+                    c.Call(KnownKernels.RecurrentLastOutput, outputs, Out(DirectionLast(c, d, y)), Batch, Int(Steps), Int(Units));
+                continue;
+            }
             var cache = c.Scratch(N(d, "cache"), CachePerSample);
             var scratch = c.Scratch("forward_scratch", ForwardScratchPerSample);
             var h = c.Scratch(N(d, "h"), Units, new Shape(Units));
@@ -307,9 +369,17 @@ internal sealed class RecurrentNode : LayerNode
                     break;
             }
             if (!Options.ReturnSequences)
-                c.Call(KnownKernels.RecurrentLastOutput, outputs, Out(Bidirectional ? c.Scratch(N(d, "last"), Units, new Shape(Units)) : y), Batch, Int(Steps), Int(Units));
+                c.Call(KnownKernels.RecurrentLastOutput, outputs, Out(DirectionLast(c, d, y)), Batch, Int(Steps), Int(Units));
         }
         if (!Bidirectional) return;
+        if (Separate)
+        {
+            // Keras returns (forward, backward) with the backward sequence flipped back into input time order.
+            if (Options.ReturnSequences)
+                c.Call(KnownKernels.ReverseSteps, DirectionOutputs(c, 1, y), Out(c.Scratch("backward", Steps * Units, new Shape(Steps, Units))), Batch, Int(Steps), Int(Units));
+            c.Copy(Options.ReturnSequences ? DirectionOutputs(c, 0, y) : DirectionLast(c, 0, y), y);
+            return;
+        }
         if (Options.ReturnSequences)
             c.Call(KnownKernels.RecurrentMergeDirections, DirectionOutputs(c, 0, y), DirectionOutputs(c, 1, y), Out(y), Batch, Int(Steps), Int(Units), MergeMode, BoolArg.True);
         else
@@ -318,36 +388,62 @@ internal sealed class RecurrentNode : LayerNode
 
     public override void LowerBackward(LoweringContext c, BackwardArgs a)
     {
-        bool dropout = Options.Dropout > 0 && !c.InferenceMode;
+        bool dropping = RecurrentDropping(c);
+        bool dropout = Options.Dropout > 0 && !c.InferenceMode && !dropping;
         var x = dropout ? c.Scratch("dropped", InputShape.Size, InputShape) : a.X;
         Tensor? dx = a.Dx is null ? null : dropout ? c.Scratch("d_dropped", InputShape.Size, InputShape) : a.Dx;
         // The upstream gradient of each direction: the layer's own, or split by the merge.
-        var upstream = new Tensor[2];
+        var upstream = new Tensor?[2];
         if (!Bidirectional) upstream[0] = a.Dy;
+        else if (Separate)
+        {
+            // Forward: the layer's own output gradient plus the "forward" port's; backward: the "backward" port's, if read.
+            if (c.ScratchOf(this, "d_forward") is { } dForward) c.Accumulate(a.Dy, dForward);
+            upstream[0] = a.Dy;
+            if (c.ScratchOf(this, "d_backward") is { } dBackward)
+            {
+                if (Options.ReturnSequences)
+                {
+                    upstream[1] = c.Scratch("d_backward_outputs", Steps * Units, new Shape(Steps, Units));
+                    c.Call(KnownKernels.ReverseSteps, dBackward, Out(upstream[1]!), Batch, Int(Steps), Int(Units));
+                }
+                else upstream[1] = dBackward;
+            }
+        }
         else
         {
             int rows = Options.ReturnSequences ? Steps : 1;
             for (int d = 0; d < 2; d++) upstream[d] = c.Scratch(N(d, "d_output"), rows * Units, new Shape(rows * Units));
             var f = Options.ReturnSequences ? DirectionOutputs(c, 0, a.Y) : c.Scratch(N(0, "last"), Units);
             var r = Options.ReturnSequences ? DirectionOutputs(c, 1, a.Y) : c.Scratch(N(1, "last"), Units);
-            c.Call(KnownKernels.RecurrentMergeDirectionsBackward, f, r, a.Dy, Out(upstream[0]), Out(upstream[1]), Batch, Int(rows), Int(Units), MergeMode,
+            c.Call(KnownKernels.RecurrentMergeDirectionsBackward, f, r, a.Dy, Out(upstream[0]!), Out(upstream[1]!), Batch, Int(rows), Int(Units), MergeMode,
                 BoolArg.Of(Options.ReturnSequences));
         }
         for (int d = 0; d < (Bidirectional ? 2 : 1); d++)
         {
             var outputs = DirectionOutputs(c, d, a.Y);
-            var cache = c.Scratch(N(d, "cache"), CachePerSample);
             Tensor? dxd = d == 0 || dx is null ? dx : c.Scratch("d_input_backward", InputShape.Size, InputShape);
-            var scratch = c.Scratch("backward_scratch", BackwardScratchPerSample);
             // The gradients of the final states come from the ports (name:h, name:c) when a later layer reads them.
-            Operand dFinalH = !Bidirectional && c.ScratchOf(this, "d_h") is { } dh ? dh : Empty;
-            Operand dFinalC = !Bidirectional && c.ScratchOf(this, "d_c") is { } dcs ? dcs : Empty;
+            Operand dFinalH = c.ScratchOf(this, "d_" + N(d, "h")) is { } dh ? dh : Empty;
+            Operand dFinalC = c.ScratchOf(this, "d_" + N(d, "c")) is { } dcs ? dcs : Empty;
             var sizes = new[] { Batch, Int(Steps), Int(Features), Int(Units) };
             var flags = new[] { BoolArg.Of(GoesBackwards(d)), ZeroOutputForMask };
-            Operand dOutputs = Options.ReturnSequences ? upstream[d] : Empty;
-            Operand dLast = Options.ReturnSequences ? Empty : upstream[d];
+            Operand up = upstream[d] is { } u ? u : Empty;
+            Operand dOutputs = Options.ReturnSequences ? up : Empty;
+            Operand dLast = Options.ReturnSequences ? Empty : up;
             Operand dxArg = dxd is null ? EmptyOut : Out(dxd);
             Operand dBias = Options.UseBias ? Grad(Weight(d, 2)) : EmptyOut;
+            if (dropping)
+            {
+                c.Call(KnownKernels.RecurrentDropoutBackward, new Operand[] { x, Param(Weight(d, 0)), Param(Weight(d, 1)), Mask(c), DropoutMasks(c, d),
+                    DropoutCache(c, d), dOutputs, dLast, dFinalH, dFinalC, dxArg, Grad(Weight(d, 0)), Grad(Weight(d, 1)), dBias,
+                    Out(c.Scratch("dropout_backward_scratch", 3 * Units + 3 * Options.Gates * Units)) }
+                    .Concat(DropoutTail).Append(BoolArg.Of(GoesBackwards(d))).Append(ZeroOutputForMask).ToArray());
+                if (d == 1 && dx is not null && dxd is not null) c.Accumulate(dx, dxd);
+                continue;
+            }
+            var cache = c.Scratch(N(d, "cache"), CachePerSample);
+            var scratch = c.Scratch("backward_scratch", BackwardScratchPerSample);
             var head = new List<Operand> { x, Param(Weight(d, 0)), Param(Weight(d, 1)), Mask(c) };
             var grads = new Operand[] { Grad(Weight(d, 0)), Grad(Weight(d, 1)), dBias };
             switch (Options.Cell)

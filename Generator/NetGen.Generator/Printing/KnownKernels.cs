@@ -120,6 +120,14 @@ internal static class KnownKernels
     public static readonly Kernel RecurrentMergeDirectionsBackward = K("Recurrent", "MergeDirectionsBackward");
     public static readonly Kernel RecurrentInputDropoutForward = K("Recurrent", "InputDropoutForward");
     public static readonly Kernel RecurrentInputDropoutBackward = K("Recurrent", "InputDropoutBackward");
+
+    // RecurrentDirections.cs
+    public static readonly Kernel ReverseSteps = K("RecurrentDirections", "ReverseSteps");
+
+    // RecurrentDropout.cs
+    public static readonly Kernel RecurrentDropoutMasks = K("RecurrentDropout", "DrawMasks");
+    public static readonly Kernel RecurrentDropoutForward = K("RecurrentDropout", "Forward");
+    public static readonly Kernel RecurrentDropoutBackward = K("RecurrentDropout", "Backward");
     public static readonly Kernel MaskingForward = K("Masking", "Forward");
     public static readonly Kernel MaskingBackward = K("Masking", "Backward");
     public static readonly Kernel MaskingZero = K("Masking", "Zero");

@@ -876,10 +876,10 @@ public static class Recurrent
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool Keep(ReadOnlySpan<float> mask, int b, int steps, int t) => mask.IsEmpty || mask[b * steps + t] != 0f;
+    internal static bool Keep(ReadOnlySpan<float> mask, int b, int steps, int t) => mask.IsEmpty || mask[b * steps + t] != 0f;
 
     /// <summary>Step s's outputs: the new state where the step is kept, else the previous output (zeros at s = 0, or always with <paramref name="zeroOutputForMask"/>).</summary>
-    private static void WriteOutputs(Span<float> outputs, ReadOnlySpan<float> h, ReadOnlySpan<float> mask, int batch, int steps, int s, int t, int u, bool zeroOutputForMask)
+    internal static void WriteOutputs(Span<float> outputs, ReadOnlySpan<float> h, ReadOnlySpan<float> mask, int batch, int steps, int s, int t, int u, bool zeroOutputForMask)
     {
         for (int b = 0; b < batch; b++)
         {
@@ -895,7 +895,7 @@ public static class Recurrent
     /// <paramref name="g"/> of sample b. Returns whether the step is kept; at a masked step <paramref name="g"/> is left to flow
     /// to the previous step's output (cleared when masked outputs are zeros).
     /// </summary>
-    private static bool OutputGradient(Span<float> g, ReadOnlySpan<float> dOutputs, ReadOnlySpan<float> dLastOutput, ReadOnlySpan<float> mask,
+    internal static bool OutputGradient(Span<float> g, ReadOnlySpan<float> dOutputs, ReadOnlySpan<float> dLastOutput, ReadOnlySpan<float> mask,
         int b, int s, int t, int steps, int u, bool zeroOutputForMask)
     {
         if (!dOutputs.IsEmpty)

@@ -452,8 +452,6 @@ internal static class KerasImporter
                 foreach (var flag in new[] { "return_state", "stateful" })
                     if (c.TryGetProperty(flag, out var f) && f.ValueKind == JsonValueKind.True)
                         throw new ImportException($"Layer '{name}' ({cls}) sets {flag}; the importer maps neither state outputs nor stateful layers yet.");
-                if (c.TryGetProperty("recurrent_dropout", out var rd) && rd.ValueKind == JsonValueKind.Number && rd.GetDouble() > 0)
-                    throw new ImportException($"Layer '{name}' ({cls}) sets recurrent_dropout; NetGen does not support it yet (NG0050).");
                 int units = c.GetProperty("units").GetInt32();
                 int gates = cls == "SimpleRNN" ? 1 : cls == "LSTM" ? 4 : 3;
                 l.Arguments.Add(Invariant(units));
@@ -468,6 +466,7 @@ internal static class KerasImporter
                 if (sequences) l.Set("ReturnSequences", "true");
                 if (c.TryGetProperty("go_backwards", out var gb) && gb.ValueKind == JsonValueKind.True) l.Set("GoBackwards", "true");
                 if (c.TryGetProperty("dropout", out var dr) && dr.ValueKind == JsonValueKind.Number && dr.GetDouble() > 0) l.Set("Dropout", Invariant(dr.GetDouble()));
+                if (c.TryGetProperty("recurrent_dropout", out var rd) && rd.ValueKind == JsonValueKind.Number && rd.GetDouble() > 0) l.Set("RecurrentDropout", Invariant(rd.GetDouble()));
                 // Keras 2 files default reset_after to false for GRU (Keras 3: true); an absent key means the saving version's default.
                 bool resetAfter = cls == "GRU" && (c.TryGetProperty("reset_after", out var ra) ? ra.ValueKind == JsonValueKind.True : true);
                 if (cls == "GRU" && !resetAfter) l.Set("ResetAfter", "false");
