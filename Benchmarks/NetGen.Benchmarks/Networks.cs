@@ -31,6 +31,18 @@ public partial class Cnn { }
 [Dense(10, Activation = Activation.Softmax)]
 public partial class MlpUnfused { }
 
+/// <summary>The small CNN with every pass but the Winograd convolutions (its A/B twin for that pass).</summary>
+[Network(InferenceBatchCapacity = 256, Winograd = false)]
+[Input(28, 28, 1)]
+[Conv2D(32, 3, Activation = Activation.Relu)]
+[MaxPooling2D]
+[Conv2D(64, 3, Activation = Activation.Relu)]
+[MaxPooling2D]
+[Flatten]
+[Dense(128, Activation = Activation.Relu)]
+[Dense(10, Activation = Activation.Softmax)]
+public partial class CnnDirect { }
+
 /// <summary>The small CNN with the generator's passes off.</summary>
 [Network(InferenceBatchCapacity = 256, Fusion = false)]
 [Input(28, 28, 1)]

@@ -72,6 +72,7 @@ internal static class Quick
         var cnn = new Cnn(1);
         var mlpUnfused = new MlpUnfused(1);
         var cnnUnfused = new CnnUnfused(1);
+        var cnnDirect = new CnnDirect(1);
         var cnnBn = new CnnBatchNorm(1);
         var cnnBnUnfused = new CnnBatchNormUnfused(1);
         var mlpUnfusedAdam = new Adam();
@@ -106,6 +107,8 @@ internal static class Quick
             ("mlp_predict_b256_unfused", () => mlpUnfused.Predict(x256, y256, 256)),
             ("cnn_predict_b1_unfused", () => cnnUnfused.Predict(x1, y1, 1)),
             ("cnn_predict_b256_unfused", () => cnnUnfused.Predict(x256, y256, 256)),
+            ("cnn_predict_b1_direct", () => cnnDirect.Predict(x1, y1, 1)),
+            ("cnn_predict_b256_direct", () => cnnDirect.Predict(x256, y256, 256)),
             ("mlp_train_b32_unfused", () =>
             {
                 var (x, t) = train.Next();
@@ -157,6 +160,11 @@ internal static class Quick
                 float[] y = R(batch * g.OutSize), ws = new float[Convolution.WorkspaceLength(g)];
                 var gg = g;
                 list.Add(($"conv_fwd_{name}_b{batch}", () => Convolution.Forward(gg, x, k, b, y, batch, ws)));
+                if (WinogradConvolution.Applies(g))
+                {
+                    float[] wws = new float[WinogradConvolution.WorkspaceLength(g)], cache = new float[WinogradConvolution.CacheLength(g)];
+                    list.Add(($"winograd_fwd_{name}_b{batch}", () => WinogradConvolution.Forward(gg, x, k, b, y, batch, wws, cache, Activation.Relu)));
+                }
                 if (batch == 32)
                 {
                     list.Add(($"conv_bwdw_{name}_b{batch}", () => Convolution.BackwardWeights(gg, x, y, k, b, batch, ws)));

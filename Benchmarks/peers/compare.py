@@ -132,6 +132,9 @@ PREDICT = "mlp_predict_b1,mlp_predict_b256,cnn_predict_b1,cnn_predict_b256"
 # with BatchNormalization after each convolution and the hidden Dense (folding), fused and unfused.
 AB = ("mlp_predict_b1", "mlp_predict_b256", "cnn_predict_b1", "cnn_predict_b256", "cnn_bn_predict_b1", "cnn_bn_predict_b256")
 PREDICT += "," + ",".join(k + "_unfused" for k in AB) + ",cnn_bn_predict_b1,cnn_bn_predict_b256"
+# The small CNN with every pass but the Winograd convolutions ([Network(Winograd = false)]): that pass's A/B.
+WINOGRAD_AB = ("cnn_predict_b1", "cnn_predict_b256")
+PREDICT += "," + ",".join(k + "_direct" for k in WINOGRAD_AB)
 NODE_ORT = os.path.isdir(os.path.join(HERE, "node_modules", "onnxruntime-node"))
 
 
@@ -261,6 +264,12 @@ def main():
         for key in AB:
             f, u = med("ng1", key), med("ng1", key + "_unfused")
             print(f"| {key} | {us(f)} | {us(u)} | {f / u:.2f}x |")
+        print("\nThe Winograd pass alone: every pass vs every pass but Winograd ([Network(Winograd = false)]), same rounds:\n")
+        print("| workload | Winograd | direct 3×3 | Winograd / direct time |")
+        print("|---|---|---|---|")
+        for key in WINOGRAD_AB:
+            f, d = med("ng1", key), med("ng1", key + "_direct")
+            print(f"| {key} | {us(f)} | {us(d)} | {f / d:.2f}x |")
         if not NODE_ORT:
             print("\n(ORT from node skipped: Benchmarks/peers/node_modules/onnxruntime-node is not installed)")
         print(f"\nload average {open('/proc/loadavg').read().split()[:3]} on {os.cpu_count()} cores")

@@ -71,7 +71,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             context.Diagnostics.AddRange(spec.Diagnostics);
             bool blocked = spec.Diagnostics.Any(d => Descriptors.ById(d.Id).DefaultSeverity == DiagnosticSeverity.Error);
             var graph = blocked ? null : GraphBuilder.Build(spec, context, cancellationToken);
-            GeneratedSource? source = graph is null || context.HasErrors ? null : new GeneratedSource(spec.HintName, NetworkPrinter.Print(graph, spec.Fusion ? PassOptions.All : PassOptions.None));
+            GeneratedSource? source = graph is null || context.HasErrors ? null : new GeneratedSource(spec.HintName, NetworkPrinter.Print(graph, spec.Fusion ? PassOptions.All with { Winograd = spec.Winograd } : PassOptions.None));
             return new GenerationResult(source, context.Diagnostics.ToEquatableArray())
             {
                 Bake = source is null ? null : Weights.WeightsBaking.Request(spec, graph!), // [Weights("file")]

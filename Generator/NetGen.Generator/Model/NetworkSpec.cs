@@ -19,6 +19,9 @@ internal sealed record NetworkSpec(
     /// <summary><c>[Network(Fusion = false)]</c> turns the optimising passes off (fused and unfused code can then be compared).</summary>
     public bool Fusion { get; init; } = true;
 
+    /// <summary><c>[Network(Winograd = false)]</c> keeps Predict's 3×3 convolutions direct (the Winograd pass is off).</summary>
+    public bool Winograd { get; init; } = true;
+
     /// <summary>Where <c>[Output(...)]</c> is, for its diagnostics.</summary>
     public LocationInfo? OutputsLocation { get; init; }
     // [Weights("file")] (issue 7), read by Weights/WeightsParsing.cs: the named file, or null without the attribute.

@@ -71,12 +71,13 @@ internal static class NetworkParser
 
             int capacity = DefaultInferenceBatchCapacity;
             LocationInfo? capacityLocation = null;
-            bool fusion = true;
+            bool fusion = true, winograd = true;
             if (networkAttribute is not null)
             {
                 foreach (var named in networkAttribute.NamedArguments)
                 {
                     if (named.Key == "Fusion" && named.Value.Value is bool f) fusion = f;
+                    if (named.Key == "Winograd" && named.Value.Value is bool w) winograd = w;
                     if (named.Key == "InferenceBatchCapacity" && named.Value.Value is int c)
                     {
                         capacity = c;
@@ -126,6 +127,7 @@ internal static class NetworkParser
                 Outputs = outputs,
                 OutputsLocation = outputsLocation,
                 Fusion = fusion,
+                Winograd = winograd,
             };
         }
         catch (OperationCanceledException)

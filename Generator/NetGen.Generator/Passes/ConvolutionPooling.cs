@@ -7,7 +7,9 @@ namespace NetGen.Generator.Passes;
 
 /// <summary>
 /// Fuses a convolution (with its bias and activation, fused or not) and the max pooling that reads its output into
-/// one call (<c>Fused.ConvolutionMaxPoolForward</c>) that pools each block of samples while it is in cache. Predict
+/// one call that pools each block of samples while it is in cache (<c>Fused.ConvolutionMaxPoolForward</c>), or, when the
+/// pooling alone reads the convolution's output, pools straight from registers without writing that output where the
+/// kernel can (<c>Fused.PooledConvolutionForward</c>). Predict
 /// only (training's max-pooling backward reads the convolution's output, which stays in the arena anyway). When the
 /// activation came from its own layer and wrote a new tensor, the convolution's raw output must be read by nobody else.
 /// Runs after <see cref="Epilogues"/>. Operations this pass does not know are left untouched.
@@ -40,7 +42,10 @@ internal static class ConvolutionPooling
             if (pool.Args[1] is not TensorArg { Writes: false, Take: null } input || input.Tensor != output || pool.Args[2] is not TensorArg { Writes: true } pooled) continue;
             // The pooling must see the convolution's samples (TimeDistributed runs both over batch·steps samples).
             if (batch is not IntArg { TimesBatch: true } cb || pool.Args[3] is not IntArg { TimesBatch: true } pb || cb.Value != pb.Value) continue;
-            var fused = new KernelCall(KnownKernels.FusedConvolutionMaxPoolForward, new[] { geometry, pool.Args[0], x, kernel, bias, Out(output), pooled, batch, workspace, activation })
+            // When the pooling alone reads the convolution's output, the fused call may skip writing it.
+            bool alone = !program.Outputs.Contains(output) && !ops.Where((o, k) => k != i && k != next).Any(o => o.Operands.OfType<TensorArg>().Any(t => t.Tensor == output));
+            var fused = new KernelCall(alone ? KnownKernels.FusedPooledConvolutionForward : KnownKernels.FusedConvolutionMaxPoolForward,
+                new[] { geometry, pool.Args[0], x, kernel, bias, Out(output), pooled, batch, workspace, activation })
             {
                 Layer = conv.Layer,
             };

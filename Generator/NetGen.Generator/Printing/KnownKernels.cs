@@ -41,6 +41,12 @@ internal static class KnownKernels
     public static readonly Kernel FusedConvolutionForward = K("Fused", "ConvolutionForward");
     public static readonly Kernel FusedDenseBatchNormForward = K("Fused", "DenseBatchNormForward");
     public static readonly Kernel FusedConvolutionMaxPoolForward = K("Fused", "ConvolutionMaxPoolForward");
+    public static readonly Kernel FusedPooledConvolutionForward = K("Fused", "PooledConvolutionForward");
+
+    // WinogradConvolution.cs: Predict's 3×3 stride-1 convolutions (the Winograd pass)
+    public static readonly Kernel WinogradForward = K("WinogradConvolution", "Forward");
+    public static readonly Kernel WinogradForwardMaxPool = K("WinogradConvolution", "ForwardMaxPool");
+    public static readonly Kernel WinogradWorkspaceLength = K("WinogradConvolution", "WorkspaceLength");
 
     // Pooling.cs, GlobalPooling.cs, Spatial.cs
     public static readonly Kernel MaxPoolingForward = K("Pooling", "MaxForward");

@@ -41,7 +41,7 @@ internal static class NetworkPrinter
         // Gradients of the inference-mode forward, when some layer computes differently in the two modes.
         bool modes = !g.TokenIds && g.Layers.Any(l => l.DependsOnTrainingMode);
         var inferenceModeProgram = modes ? NetworkLowering.Training(g, resources, inferenceMode: true) : null;
-        PassPipeline.Run(inferenceProgram, trainingProgram, options);
+        PassPipeline.Run(inferenceProgram, trainingProgram, options, resources);
         if (inferenceModeProgram is not null) PassPipeline.Run(new Program(), inferenceModeProgram, options);
         // PredictLayers' chunk copies every layer's output as it is made: only the within-layer epilogue fusion applies
         // (a pass that fuses across layers would drop outputs it must copy).
@@ -163,7 +163,7 @@ internal static class NetworkPrinter
         var workspaces = resources.WorkspaceLengths;
         if (workspaces.Count > 0) w.Line("private readonly float[] _workspace;");
         int folded = Passes.BatchNormFolding.FoldedFloats(inferenceProgram);
-        if (folded > 0) w.Line($"private readonly float[] _folded = new float[{Literals.Int(folded)}];  // BatchNormalization folded into the weights before it, per Predict call");
+        if (folded > 0) w.Line($"private readonly float[] _folded = new float[{Literals.Int(folded)}];  // weights prepared for Predict: BatchNormalization folded into the layer before it (per call), Winograd-transformed kernels (cached)");
         ResourcesPrinter.Fields(w, resources, members);
         w.Line();
         w.Line("/// <summary>Creates the network with Keras' default initialisation, deterministic for a given <paramref name=\"seed\"/>.</summary>");

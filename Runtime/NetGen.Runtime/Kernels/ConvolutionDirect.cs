@@ -25,9 +25,10 @@ internal static unsafe class ConvolutionDirect
 
     private struct Job
     {
-        public WindowGeometry G;
+        public WindowGeometry G, Pool;
         public float* X, K, Bias, Y;
         public int SamplesPerItem, Batch;
+        public bool Relu;
     }
 
     // Samples per work item when the batch is split over threads.
@@ -48,6 +49,155 @@ internal static unsafe class ConvolutionDirect
             if (threads > 1 && items > 1) Parallelism.For(items, threads, item, &job);
             else for (int i = 0; i < items; i++) item(i, &job);
         }
+    }
+
+    /// <summary>
+    /// True when <see cref="ForwardMaxPool"/> computes <paramref name="g"/> followed by <paramref name="pool"/>: the direct
+    /// kernel applies, both are 2-D, and the pooling is 2×2 with stride 2, unpadded, over the whole output (floor mode).
+    /// </summary>
+    public static bool PoolApplies(in WindowGeometry g, in WindowGeometry pool)
+        => Applies(g) && g.InD == 1 && g.OutD == 1 && g.KD == 1 && pool.InD == 1 && pool.OutD == 1 && pool.KD == 1
+           && pool.KH == 2 && pool.KW == 2 && pool.SH == 2 && pool.SW == 2 && pool.DH == 1 && pool.DW == 1
+           && pool.PadD == 0 && pool.PadH == 0 && pool.PadW == 0 && pool.InH == g.OutH && pool.InW == g.OutW
+           && pool.InChannels == g.OutChannels && pool.OutChannels == g.OutChannels && pool.OutH == g.OutH / 2 && pool.OutW == g.OutW / 2;
+
+    /// <summary>
+    /// <c>y = pool(activation(conv(x) + bias))</c> (ReLU when <paramref name="relu"/>, else linear) without writing the
+    /// convolution's output: each pooled value is the maximum of its four outputs, kept in registers. Every output is
+    /// summed exactly as <see cref="Forward"/> sums it (bias, then the taps in order), and bias and ReLU commute with the
+    /// maximum, so the result equals the unfused sequence bit for bit.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ForwardMaxPool(in WindowGeometry g, in WindowGeometry pool, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias,
+        Span<float> y, int batch, bool relu)
+    {
+        if (batch == 0) return;
+        fixed (float* px = x, pk = kernel, pb = bias, py = y)
+        {
+            var job = new Job { G = g, Pool = pool, X = px, K = pk, Bias = bias.IsEmpty ? null : pb, Y = py, SamplesPerItem = SamplesPerItem, Batch = batch, Relu = relu };
+            int items = (batch + SamplesPerItem - 1) / SamplesPerItem;
+            long macs = (long)batch * g.OutPositions * g.OutChannels * g.WindowVolume * g.InChannels;
+            int threads = macs >= 1 << 20 ? Parallelism.MaxThreads : 1;
+            int width = VectorWidth.Widest;
+            delegate*<int, void*, void> item = width == 512 ? &PoolItem512 : width == 256 ? &PoolItem256 : &PoolItem128;
+            if (threads > 1 && items > 1) Parallelism.For(items, threads, item, &job);
+            else for (int i = 0; i < items; i++) item(i, &job);
+        }
+    }
+
+    private static void PoolItem512(int item, void* state) => PoolItem<W512, Vector512<float>>(item, state);
+
+    private static void PoolItem256(int item, void* state) => PoolItem<W256, Vector256<float>>(item, state);
+
+    private static void PoolItem128(int item, void* state) => PoolItem<W128, Vector128<float>>(item, state);
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PoolItem<TW, TV>(int item, void* state)
+        where TW : struct, IVectorWidth<TV> where TV : struct
+    {
+        ref Job job = ref *(Job*)state;
+        int b0 = item * job.SamplesPerItem, b1 = Math.Min(job.Batch, b0 + job.SamplesPerItem);
+        for (int b = b0; b < b1; b++)
+            PoolSample<TW, TV>(job.G, job.Pool, job.X + (nint)b * job.G.InSize, job.K, job.Bias, job.Y + (nint)b * job.Pool.OutSize, job.Relu);
+    }
+
+    /// <summary>
+    /// One sample, pooled: per pooled row and vector of filters, blocks of four pooled outputs take eight neighbouring
+    /// outputs of the upper row (reduced pairwise to four maxima at once, so at most twelve accumulators are live: the
+    /// 16 registers of SSE/AVX2 suffice), then of the lower row; pooled outputs whose windows reach the padding go
+    /// through <see cref="Value"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PoolSample<TW, TV>(in WindowGeometry g, in WindowGeometry pool, float* x, float* k, float* bias, float* y, bool relu)
+        where TW : struct, IVectorWidth<TV> where TV : struct
+    {
+        int f = g.OutChannels;
+        // Output columns [owLo, owHi) have their whole window row inside the input (as in Sample).
+        int owLo = g.PadW == 0 ? 0 : Math.Min(g.OutW, (g.PadW + g.SW - 1) / g.SW);
+        int lastOk = g.InW - 1 - (g.KW - 1) * g.DW + g.PadW;
+        int owHi = lastOk < 0 ? 0 : Math.Min(g.OutW, lastOk / g.SW + 1);
+        if (owHi < owLo) owHi = owLo;
+        int pwLo = (owLo + 1) / 2; // first pooled column whose two outputs are both ≥ owLo
+        for (int ph = 0; ph < pool.OutH; ph++)
+        {
+            float* yRow = y + (nint)ph * pool.OutW * f;
+            for (int fc = 0; fc < f; fc += TW.Count)
+            {
+                TV b0 = bias == null ? default : TW.Load(ref bias[fc], 0);
+                int pw = 0;
+                for (; pw < Math.Min(pwLo, pool.OutW); pw++) PoolOne<TW, TV>(g, x, k, b0, yRow, 2 * ph, pw, fc, relu);
+                for (; pw + 4 <= pool.OutW && 2 * pw + 8 <= owHi; pw += 4)
+                {
+                    Row8<TW, TV>(g, x, k, b0, 2 * ph, 2 * pw, fc, out TV a0, out TV a1, out TV a2, out TV a3, out TV a4, out TV a5, out TV a6, out TV a7);
+                    TV p0 = TW.Max(a0, a1), p1 = TW.Max(a2, a3), p2 = TW.Max(a4, a5), p3 = TW.Max(a6, a7);
+                    Row8<TW, TV>(g, x, k, b0, 2 * ph + 1, 2 * pw, fc, out a0, out a1, out a2, out a3, out a4, out a5, out a6, out a7);
+                    p0 = TW.Max(p0, TW.Max(a0, a1));
+                    p1 = TW.Max(p1, TW.Max(a2, a3));
+                    p2 = TW.Max(p2, TW.Max(a4, a5));
+                    p3 = TW.Max(p3, TW.Max(a6, a7));
+                    if (relu)
+                    {
+                        p0 = TW.Max(p0, default);
+                        p1 = TW.Max(p1, default);
+                        p2 = TW.Max(p2, default);
+                        p3 = TW.Max(p3, default);
+                    }
+                    float* yo = yRow + (nint)pw * f + fc;
+                    TW.Store(p0, ref *yo, 0);
+                    TW.Store(p1, ref *(yo + f), 0);
+                    TW.Store(p2, ref *(yo + 2 * f), 0);
+                    TW.Store(p3, ref *(yo + 3 * f), 0);
+                }
+                for (; pw < pool.OutW; pw++) PoolOne<TW, TV>(g, x, k, b0, yRow, 2 * ph, pw, fc, relu);
+            }
+        }
+    }
+
+    /// <summary>Eight neighbouring outputs <c>ow..ow+7</c> of output row <paramref name="oh"/> (windows inside the input along W), one vector of filters.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Row8<TW, TV>(in WindowGeometry g, float* x, float* k, TV b0, int oh, int ow, int fc,
+        out TV a0, out TV a1, out TV a2, out TV a3, out TV a4, out TV a5, out TV a6, out TV a7)
+        where TW : struct, IVectorWidth<TV> where TV : struct
+    {
+        int cin = g.InChannels, f = g.OutChannels, rowTaps = g.KW * cin;
+        nint step = (nint)g.SW * cin;
+        a0 = b0; a1 = b0; a2 = b0; a3 = b0; a4 = b0; a5 = b0; a6 = b0; a7 = b0;
+        int iw = ow * g.SW - g.PadW;
+        for (int kh = 0; kh < g.KH; kh++)
+        {
+            int ih = oh * g.SH + kh * g.DH - g.PadH;
+            if ((uint)ih >= (uint)g.InH) continue;
+            float* xr = x + (nint)(ih * g.InW + iw) * cin;
+            float* kr = k + (nint)(kh * rowTaps) * f + fc;
+            for (int kw = 0; kw < g.KW; kw++)
+            {
+                float* xt = xr + (nint)kw * g.DW * cin;
+                for (int c = 0; c < cin; c++)
+                {
+                    TV kv = TW.Load(ref kr[(nint)(kw * cin + c) * f], 0);
+                    float* xc = xt + c;
+                    a0 = TW.MulAdd(TW.Splat(xc[0]), kv, a0);
+                    a1 = TW.MulAdd(TW.Splat(xc[step]), kv, a1);
+                    a2 = TW.MulAdd(TW.Splat(xc[2 * step]), kv, a2);
+                    a3 = TW.MulAdd(TW.Splat(xc[3 * step]), kv, a3);
+                    a4 = TW.MulAdd(TW.Splat(xc[4 * step]), kv, a4);
+                    a5 = TW.MulAdd(TW.Splat(xc[5 * step]), kv, a5);
+                    a6 = TW.MulAdd(TW.Splat(xc[6 * step]), kv, a6);
+                    a7 = TW.MulAdd(TW.Splat(xc[7 * step]), kv, a7);
+                }
+            }
+        }
+    }
+
+    /// <summary>One pooled output: the maximum of its four outputs (any padding), then ReLU if asked.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void PoolOne<TW, TV>(in WindowGeometry g, float* x, float* k, TV b0, float* yRow, int oh, int pw, int fc, bool relu)
+        where TW : struct, IVectorWidth<TV> where TV : struct
+    {
+        TV m = TW.Max(TW.Max(Value<TW, TV>(g, x, k, b0, 0, oh, 2 * pw, fc), Value<TW, TV>(g, x, k, b0, 0, oh, 2 * pw + 1, fc)),
+            TW.Max(Value<TW, TV>(g, x, k, b0, 0, oh + 1, 2 * pw, fc), Value<TW, TV>(g, x, k, b0, 0, oh + 1, 2 * pw + 1, fc)));
+        if (relu) m = TW.Max(m, default);
+        TW.Store(m, ref yRow[(nint)pw * g.OutChannels + fc], 0);
     }
 
     private static void Item512(int item, void* state) => Item<W512, Vector512<float>>(item, state);
@@ -139,6 +289,12 @@ internal static unsafe class ConvolutionDirect
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void One<TW, TV>(in WindowGeometry g, float* x, float* k, TV acc, float* yRow, int od, int oh, int ow, int fc)
         where TW : struct, IVectorWidth<TV> where TV : struct
+        => TW.Store(Value<TW, TV>(g, x, k, acc, od, oh, ow, fc), ref yRow[(nint)ow * g.OutChannels + fc], 0);
+
+    /// <summary><paramref name="acc"/> plus the taps of one output position (any padding), one vector of filters from <paramref name="fc"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static TV Value<TW, TV>(in WindowGeometry g, float* x, float* k, TV acc, int od, int oh, int ow, int fc)
+        where TW : struct, IVectorWidth<TV> where TV : struct
     {
         int cin = g.InChannels, f = g.OutChannels;
         for (int kd = 0; kd < g.KD; kd++)
@@ -160,6 +316,6 @@ internal static unsafe class ConvolutionDirect
                 }
             }
         }
-        TW.Store(acc, ref yRow[(nint)ow * f + fc], 0);
+        return acc;
     }
 }

@@ -112,6 +112,29 @@ public static class Fused
         }
     }
 
+    /// <summary>
+    /// <c>y = pool(activation(conv(x) + bias))</c>, like <see cref="ConvolutionMaxPoolForward"/>, for a convolution output
+    /// nobody else reads: <paramref name="z"/> is scratch whose contents afterwards are unspecified. When the direct
+    /// kernel applies (a short patch, whole vectors of filters), the pooling is 2×2 with stride 2 and the activation is
+    /// linear or ReLU, each pooled value is taken from registers and the convolution's output is never written (equal
+    /// to the unfused sequence bit for bit); otherwise this is <see cref="ConvolutionMaxPoolForward"/>.
+    /// </summary>
+    public static void PooledConvolutionForward(in WindowGeometry g, in WindowGeometry pool, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel,
+        ReadOnlySpan<float> bias, Span<float> z, Span<float> y, int batch, Span<float> workspace, Activation activation)
+    {
+        if ((activation == Activation.Linear || activation == Activation.Relu) && ConvolutionDirect.PoolApplies(g, pool))
+        {
+            if (batch < 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "batch must not be negative.");
+            Guard.AtLeast(x.Length, batch * g.InSize, nameof(x), "batch × InSize");
+            Guard.AtLeast(kernel.Length, g.WindowVolume * g.InChannels * g.OutChannels, nameof(kernel), "WindowVolume·InChannels·OutChannels");
+            if (!bias.IsEmpty) Guard.AtLeast(bias.Length, g.OutChannels, nameof(bias), "OutChannels");
+            Guard.AtLeast(y.Length, batch * pool.OutSize, nameof(y), "batch × pooled OutSize");
+            ConvolutionDirect.ForwardMaxPool(g, pool, x, kernel, bias, y, batch, activation == Activation.Relu);
+            return;
+        }
+        ConvolutionMaxPoolForward(g, pool, x, kernel, bias, z, y, batch, workspace, activation);
+    }
+
     private static int Block(int count, int floatsEach) => Math.Max(1, Math.Min(count, BlockFloats / Math.Max(1, floatsEach)));
 
     /// <summary><c>y = activation(x)</c> through the activation's own kernel (softmax and log-softmax along rows of <paramref name="cols"/>).</summary>

@@ -452,7 +452,7 @@ public static class Gemm
     /// the broadcast even in the 16 registers of SSE/AVX2) over <paramref name="kc"/> steps of a packed panel.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Micro6<TW, TV>(ref float a, nint ars, nint acs, ref float panel, int kc, ref float c, nint ldc, bool add)
+    internal static unsafe void Micro6<TW, TV>(ref float a, nint ars, nint acs, ref float panel, int kc, ref float c, nint ldc, bool add)
         where TW : struct, IVectorWidth<TV> where TV : struct
     {
         if (TW.Wide && add && Sse.IsSupported)

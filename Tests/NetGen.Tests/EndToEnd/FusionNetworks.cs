@@ -218,3 +218,55 @@ public partial class FusedFoldedCnn { }
 [Flatten]
 [Dense(3, Activation = Activation.Softmax)]
 public partial class UnfusedFoldedCnn { }
+
+// Winograd F(2×2, 3×3) in Predict (the Winograd pass): a ReLU epilogue with same padding, a convolution whose 2×2 max
+// pooling is taken in the Winograd output transform (odd 8×7 output: the last row and column are dropped by the
+// pooling), a linear one whose BatchNormalization is folded into its kernel first, and a first layer with too few input
+// channels, which keeps the direct kernel. The twin computes every convolution directly ([Network(Winograd = false)]).
+
+[Network]
+[Input(10, 9, 3)]
+[Conv2D(8, 3, Padding = Padding.Same, Activation = Activation.Relu)]
+[Conv2D(8, 3, Padding = Padding.Same, Activation = Activation.Relu)]
+[Conv2D(12, 3)]
+[Activation(Activation.Relu)]
+[MaxPooling2D(2)]
+[Conv2D(9, 3, UseBias = false)]
+[BatchNormalization]
+[Flatten]
+[Dense(3, Activation = Activation.Softmax)]
+public partial class FusedWinograd { }
+
+[Network(Winograd = false)]
+[Input(10, 9, 3)]
+[Conv2D(8, 3, Padding = Padding.Same, Activation = Activation.Relu)]
+[Conv2D(8, 3, Padding = Padding.Same, Activation = Activation.Relu)]
+[Conv2D(12, 3)]
+[Activation(Activation.Relu)]
+[MaxPooling2D(2)]
+[Conv2D(9, 3, UseBias = false)]
+[BatchNormalization]
+[Flatten]
+[Dense(3, Activation = Activation.Softmax)]
+public partial class UnfusedWinograd { }
+
+// Winograd under TimeDistributed: the convolutions run over batch·steps samples, so the Winograd call must keep the
+// convolution's batch operand (n * 3 here), with and without the pooling taken in its output transform.
+
+[Network]
+[Input(3, 6, 5, 2)]
+[Conv2D(8, 3, Padding = Padding.Same, Activation = Activation.Relu, TimeDistributed = true)]
+[Conv2D(8, 3, Padding = Padding.Same, Activation = Activation.Relu, TimeDistributed = true)]
+[MaxPooling2D(2, TimeDistributed = true)]
+[Flatten]
+[Dense(3, Activation = Activation.Softmax)]
+public partial class FusedTimeDistributedWinograd { }
+
+[Network(Winograd = false)]
+[Input(3, 6, 5, 2)]
+[Conv2D(8, 3, Padding = Padding.Same, Activation = Activation.Relu, TimeDistributed = true)]
+[Conv2D(8, 3, Padding = Padding.Same, Activation = Activation.Relu, TimeDistributed = true)]
+[MaxPooling2D(2, TimeDistributed = true)]
+[Flatten]
+[Dense(3, Activation = Activation.Softmax)]
+public partial class UnfusedTimeDistributedWinograd { }

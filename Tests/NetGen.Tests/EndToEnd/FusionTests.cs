@@ -18,7 +18,7 @@ public class FusionTests
 {
     private const int Batch = 5;
 
-    public static TheoryData<string> Families => new() { "Mlp", "Sigmoid", "Cnn", "ConvVariants", "Sequence", "Normalized", "Graph", "Tokens", "FoldedDense", "FoldedCnn" };
+    public static TheoryData<string> Families => new() { "Mlp", "Sigmoid", "Cnn", "ConvVariants", "Sequence", "Normalized", "Graph", "Tokens", "FoldedDense", "FoldedCnn", "Winograd", "TimeDistributedWinograd" };
 
     private static (INetwork Fused, INetwork Unfused) Pair(string family) => family switch
     {
@@ -31,6 +31,8 @@ public class FusionTests
         "Graph" => (new FusedGraph(3), new UnfusedGraph(3)),
         "FoldedDense" => Randomized(new FusedFoldedDense(3), new UnfusedFoldedDense(3)),
         "FoldedCnn" => Randomized(new FusedFoldedCnn(3), new UnfusedFoldedCnn(3)),
+        "Winograd" => Randomized(new FusedWinograd(3), new UnfusedWinograd(3)),
+        "TimeDistributedWinograd" => (new FusedTimeDistributedWinograd(3), new UnfusedTimeDistributedWinograd(3)),
         _ => (new FusedTokens(3), new UnfusedTokens(3)),
     };
 
@@ -83,7 +85,7 @@ public class FusionTests
         var b = new float[Batch * unfused.OutputLength];
         fused.Predict(x, a, Batch);
         unfused.Predict(x, b, Batch);
-        bool folded = family.StartsWith("Folded", StringComparison.Ordinal);
+        bool folded = family.StartsWith("Folded", StringComparison.Ordinal) || family.EndsWith("Winograd", StringComparison.Ordinal);
         for (int i = 0; i < a.Length; i++)
             Assert.True(Math.Abs(a[i] - b[i]) <= (folded ? Tolerance(b[i]) : 1e-6 * (1 + Math.Abs(b[i]))), $"{family}: output {i}: fused {a[i]:R}, unfused {b[i]:R}");
     }
@@ -116,6 +118,7 @@ public class FusionTests
     [Theory]
     [InlineData("FoldedDense")]
     [InlineData("FoldedCnn")]
+    [InlineData("Winograd")] // the cached kernel transforms follow the weights too
     public void FoldedBatchNormalizationIsNeverStale(string family)
     {
         var (fused, unfused) = Pair(family);
@@ -160,10 +163,39 @@ public class FusionTests
     /// <summary>
     /// Fused vs unfused Predict: 1e-6 relative for the epilogues (the same kernels on blocks); 1e-5 absolute +
     /// 1e-5 relative where BatchNormalization is folded (the weights are scaled before the sums instead of the sums
-    /// after: float rounding of sums of a few dozen products). A wrong fold (variance for standard deviation, a
-    /// missing β, a stale statistic) is off by 1e-2 or more.
+    /// after: float rounding of sums of a few dozen products) and where 3×3 convolutions run Winograd's F(2×2, 3×3)
+    /// (transformed sums of the same products: float rounding again; the outputs are softmax probabilities). A wrong fold
+    /// (variance for standard deviation, a missing β, a stale statistic) or a wrong or stale Winograd transform is off
+    /// by 1e-2 or more.
     /// </summary>
     private static double Tolerance(float expected) => 1e-5 + 1e-5 * Math.Abs(expected);
+
+    [Fact]
+    public void WinogradTakesThe3x3ConvolutionsOfPredictOnly()
+    {
+        static string Generate(string options) => GeneratorHarness.Run($$"""
+            using NetGen;
+            [Network({{options}})]
+            [Input(28, 28, 1)]
+            [Conv2D(32, 3, Activation = Activation.Relu)]
+            [MaxPooling2D]
+            [Conv2D(64, 3, Activation = Activation.Relu)]
+            [MaxPooling2D]
+            [Flatten]
+            [Dense(10, Activation = Activation.Softmax)]
+            public partial class Net { }
+            """).Sources.Single().Text;
+        var winograd = Generate("");
+        var direct = Generate("Winograd = false");
+        // The first layer (one input channel) keeps its direct kernel, pooled from registers; the second goes to Winograd
+        // with its pooling; training keeps the direct convolution.
+        Assert.Contains("global::NetGen.Kernels.Fused.PooledConvolutionForward(", winograd);
+        Assert.Contains("global::NetGen.Kernels.WinogradConvolution.ForwardMaxPool(", winograd);
+        Assert.Contains("global::NetGen.Kernels.WinogradConvolution.WorkspaceLength(", winograd);
+        Assert.Contains("global::NetGen.Kernels.Fused.ConvolutionForward(", winograd); // training
+        Assert.DoesNotContain("Winograd", direct);
+        Assert.Contains("global::NetGen.Kernels.Fused.PooledConvolutionForward(", direct);
+    }
 
     [Fact]
     public void FusionChangesTheGeneratedCode()
@@ -182,6 +214,7 @@ public class FusionTests
         Assert.Contains("SoftmaxCategoricalCrossentropy(", fused);
         Assert.Contains("if (!fused)", fused);
         Assert.DoesNotContain("Fused.", plain);
+        Assert.DoesNotContain("Winograd", plain);
         Assert.DoesNotContain("SoftmaxCategoricalCrossentropy(", plain);
         Assert.Contains("global::NetGen.Kernels.Activations.Relu(", plain);
     }

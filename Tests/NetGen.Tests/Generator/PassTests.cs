@@ -249,10 +249,85 @@ public class PassTests
         var (p, pooled) = ConvolutionThenPooling(KnownKernels.MaxPoolingForward);
         ConvolutionPooling.Run(p);
         var call = Assert.IsType<KernelCall>(Assert.Single(p.Operations));
-        Assert.Same(KnownKernels.FusedConvolutionMaxPoolForward, call.Kernel);
+        Assert.Same(KnownKernels.FusedPooledConvolutionForward, call.Kernel); // nobody else reads the convolution's output
         Assert.Equal("pool", Assert.IsType<GeometryArg>(call.Args[1]).Geometry.Layer);
         Assert.Same(pooled, ((TensorArg)call.Args[6]).Tensor);
         Assert.Equal(1, Assert.IsType<ActivationArg>(call.Args[9]).Value);
+    }
+
+    // WindowGeometry constructor arguments: the small CNN's second convolution (13×13×32 → 11×11×64) and its pooling.
+    private static readonly int[] Conv3x3 = { 1, 13, 13, 32, 1, 11, 11, 64, 1, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, 0 };
+    private static readonly int[] Pool2x2 = { 1, 11, 11, 64, 1, 5, 5, 64, 1, 2, 2, 1, 2, 2, 1, 1, 1, 0, 0, 0 };
+
+    private static NetGen.Kernels.WindowGeometry Runtime(int[] v)
+        => new(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14], v[15], v[16], v[17], v[18], v[19]);
+
+    /// <summary>A convolution (fused ReLU epilogue, or plain) optionally followed by max pooling, on real geometries.</summary>
+    private static (Program, Resources, Tensor Output) Convolution3x3(int[] conv, int activation, bool pooling, bool fused = true)
+    {
+        var program = new Program();
+        var resources = new Resources();
+        var c = new LoweringContext(program, resources, false);
+        var x = c.External("x", new Shape(conv[1], conv[2], conv[3]), -1, writable: false);
+        var z = T(c, "z");
+        var geometry = new GeometryArg(new Geometry("conv", conv));
+        if (fused) c.Call(KnownKernels.FusedConvolutionForward, geometry, x, Param(Weight(0, 9 * conv[3] * conv[7])), Empty, Out(z), Out(z), Batch, WorkspaceArg.Instance, Activation(activation));
+        else c.Call(KnownKernels.ConvolutionForward, geometry, x, Param(Weight(0, 9 * conv[3] * conv[7])), Empty, Out(z), Batch, WorkspaceArg.Instance);
+        if (!pooling) return (program, resources, z);
+        var pooled = T(c, "pooled");
+        c.Call(KnownKernels.MaxPoolingForward, new GeometryArg(new Geometry("pool", Pool2x2)), z, Out(pooled), Batch);
+        ConvolutionPooling.Run(program);
+        return (program, resources, pooled);
+    }
+
+    [Fact]
+    public void WinogradTakesTheConvolutionWithItsReluAndPooling()
+    {
+        int relu = (int)NetGen.Activation.Relu;
+        var (p, resources, pooled) = Convolution3x3(Conv3x3, relu, pooling: true);
+        Winograd.Run(p, resources);
+        var call = Assert.IsType<KernelCall>(Assert.Single(p.Operations));
+        Assert.Same(KnownKernels.WinogradForwardMaxPool, call.Kernel);
+        Assert.Equal("pool", Assert.IsType<GeometryArg>(call.Args[1]).Geometry.Layer);
+        Assert.Same(pooled, ((TensorArg)call.Args[5]).Tensor);
+        Assert.Equal(relu, Assert.IsType<ActivationArg>(call.Args[9]).Value);
+        // The cache region the generator reserves is the size the runtime checks for; the workspace is registered.
+        var cache = Assert.IsType<FoldedArg>(call.Args[8]);
+        Assert.Equal(NetGen.Kernels.WinogradConvolution.CacheLength(Runtime(Conv3x3)), cache.Length);
+        Assert.Contains(resources.WorkspaceLengths, k => k.Kernel == KnownKernels.WinogradWorkspaceLength);
+
+        var (plain, plainResources, z) = Convolution3x3(Conv3x3, relu, pooling: false, fused: false);
+        Winograd.Run(plain, plainResources);
+        var single = Assert.IsType<KernelCall>(Assert.Single(plain.Operations));
+        Assert.Same(KnownKernels.WinogradForward, single.Kernel);
+        Assert.Same(z, ((TensorArg)single.Args[4]).Tensor);
+        Assert.Equal((int)NetGen.Activation.Linear, Assert.IsType<ActivationArg>(single.Args[8]).Value);
+    }
+
+    [Fact]
+    public void WinogradLeavesOtherConvolutionsAlone()
+    {
+        int relu = (int)NetGen.Activation.Relu;
+        var fewChannels = (int[])Conv3x3.Clone();
+        fewChannels[3] = 3; // an RGB first layer: the direct kernel is faster
+        var strided = (int[])Conv3x3.Clone();
+        strided[12] = strided[13] = 2;
+        strided[5] = strided[6] = 6;
+        foreach (var (conv, activation) in new[] { (fewChannels, relu), (strided, relu), (Conv3x3, (int)NetGen.Activation.Sigmoid) })
+        {
+            var (p, resources, _) = Convolution3x3(conv, activation, pooling: false);
+            Winograd.Run(p, resources);
+            Assert.Same(KnownKernels.FusedConvolutionForward, Assert.IsType<KernelCall>(Assert.Single(p.Operations)).Kernel);
+            Assert.Empty(resources.WorkspaceLengths);
+        }
+    }
+
+    [Fact]
+    public void ConvolutionPoolingKeepsAConvolutionOutputOthersRead()
+    {
+        var (p, _) = ConvolutionThenPooling(KnownKernels.MaxPoolingForward, readConvolutionOutput: true);
+        ConvolutionPooling.Run(p);
+        Assert.Same(KnownKernels.FusedConvolutionMaxPoolForward, Assert.IsType<KernelCall>(p.Operations[0]).Kernel);
     }
 
     [Fact]
