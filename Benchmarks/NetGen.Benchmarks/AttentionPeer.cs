@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 
 namespace NetGen.Benchmarks;
@@ -30,28 +29,16 @@ internal static class AttentionPeer
     {
         if (PeerOptions.Parse(args, "--mha") is not { } peer) return 2;
         var (dir, threads, seconds, samples) = peer;
-        if (dir is null || !File.Exists(Path.Combine(dir, "mha.onnx")))
-        {
-            Console.Error.WriteLine("--mha DIR: DIR must hold mha.onnx, mha.weights.bin and mha.check.bin (Benchmarks/peers/mha_onnx.py DIR writes them)");
-            return 2;
-        }
+        if (!PeerExport.Present(dir, "--mha", "mha")) return 2;
         Parallelism.MaxThreads = threads;
         var net = new MhaBench();
-        var weights = MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(Path.Combine(dir, "mha.weights.bin"))).ToArray();
-        if (weights.Length != MhaBench.ParameterCount) throw new InvalidDataException($"mha.weights.bin holds {weights.Length} floats, MhaBench has {MhaBench.ParameterCount} weights");
-        weights.CopyTo(net.Parameters);
-        var check = MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(Path.Combine(dir, "mha.check.bin"))).ToArray();
+        PeerExport.LoadWeights(dir, "mha", net);
+        var check = PeerExport.Check(dir, "mha");
         int n = MhaBench.InputLength;
         var checkX = check.AsSpan(0, 2 * n).ToArray();
         var expected = check.AsSpan(2 * n, 2 * n).ToArray();
 
-        using var options = new SessionOptions
-        {
-            IntraOpNumThreads = threads,
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-        };
+        using var options = PeerExport.Options(threads);
         using var session = new InferenceSession(Path.Combine(dir, "mha.onnx"), options);
         var results = new Dictionary<string, double>();
         var rng = new Rng(5);

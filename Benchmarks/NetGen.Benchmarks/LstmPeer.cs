@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 
 namespace NetGen.Benchmarks;
@@ -38,28 +37,16 @@ internal static class LstmPeer
     {
         if (PeerOptions.Parse(args, "--lstm") is not { } peer) return 2;
         var (dir, threads, seconds, samples) = peer;
-        if (dir is null || !File.Exists(Path.Combine(dir, "lstm.onnx")))
-        {
-            Console.Error.WriteLine("--lstm DIR: DIR must hold lstm.onnx, lstm.weights.bin and lstm.check.bin (Benchmarks/peers/lstm_onnx.py DIR writes them)");
-            return 2;
-        }
+        if (!PeerExport.Present(dir, "--lstm", "lstm")) return 2;
         Parallelism.MaxThreads = threads;
         var net = new LstmBench();
-        var weights = MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(Path.Combine(dir, "lstm.weights.bin"))).ToArray();
-        if (weights.Length != LstmBench.ParameterCount) throw new InvalidDataException($"lstm.weights.bin holds {weights.Length} floats, LstmBench has {LstmBench.ParameterCount} weights");
-        weights.CopyTo(net.Parameters);
-        var check = MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(Path.Combine(dir, "lstm.check.bin"))).ToArray();
+        PeerExport.LoadWeights(dir, "lstm", net);
+        var check = PeerExport.Check(dir, "lstm");
         int n = LstmBench.InputLength;
         var checkX = check.AsSpan(0, 2 * n).ToArray();
         var expected = check.AsSpan(2 * n, 2 * Classes).ToArray();
 
-        using var options = new SessionOptions
-        {
-            IntraOpNumThreads = threads,
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-        };
+        using var options = PeerExport.Options(threads);
         using var session = new InferenceSession(Path.Combine(dir, "lstm.onnx"), options);
         var results = new Dictionary<string, double>();
         var rng = new Rng(5);

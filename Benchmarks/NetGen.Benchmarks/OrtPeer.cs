@@ -31,13 +31,7 @@ internal static class OrtPeer
             return 2;
         }
         var results = new List<(string Name, double Seconds)>();
-        using var options = new SessionOptions
-        {
-            IntraOpNumThreads = threads,
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-        };
+        using var options = PeerExport.Options(threads);
         var rng = new Rng(11);
         foreach (var model in new[] { "mlp", "cnn" })
         {
