@@ -19,9 +19,6 @@ public class BidirectionalTests
 {
     private const int Batch = 3;
 
-    private sealed record Fixture(string Network, string Loss, int Batch, float[] Parameters, float[] Input, float[] Target,
-        double[] Output, double LossValue, double[] Gradients);
-
     public static TheoryData<string> Networks() => new() { "BiLstmSeparateNet", "BiGruSeparateStateNet", "BiLstmStateNet", "BiSimpleRnnSeparateNet" };
 
     private static INetwork Create(string name, int seed = 3) => name switch
@@ -33,27 +30,12 @@ public class BidirectionalTests
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "no such test network"),
     };
 
-    /// <summary>float32 through six recurrent steps against float64: 2e-5 relative with an absolute floor of 5e-6.</summary>
-    private static void Close(double expected, double actual, string what)
-        => Assert.True(Math.Abs(expected - actual) <= 2e-5 * Math.Abs(expected) + 5e-6, $"{what}: expected {expected:R}, got {actual:R}");
-
     [Theory]
     [MemberData(nameof(Networks))]
     public void MatchesPyTorch(string name)
     {
-        var path = Path.Combine(AppContext.BaseDirectory, "Fixtures", "bidirectional", name + ".json");
-        var f = JsonSerializer.Deserialize<Fixture>(File.ReadAllText(path), new JsonSerializerOptions { PropertyNameCaseInsensitive = true })!;
-        var net = Create(f.Network);
-        Assert.Equal(f.Parameters.Length, net.ParameterCount);
-        f.Parameters.CopyTo(net.Parameters);
-        var output = new float[f.Output.Length];
-        net.Predict(f.Input, output, f.Batch);
-        for (int i = 0; i < output.Length; i++) Close(f.Output[i], output[i], $"output[{i}]");
-        float loss = net.ComputeGradients(f.Input, f.Target, f.Batch, Enum.Parse<Loss>(f.Loss));
-        Close(f.LossValue, loss, "loss");
-        var layout = net.ParameterLayout;
-        for (int i = 0; i < f.Gradients.Length; i++)
-            Close(f.Gradients[i], net.Gradients[i], $"gradient[{i}] ({layout.Last(p => p.Offset <= i).Name})");
+        var f = NetworkFixture.Load("bidirectional", name + ".json");
+        f.AssertMatches(Create(f.Network));
     }
 
     [Theory]

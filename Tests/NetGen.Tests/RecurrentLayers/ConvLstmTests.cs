@@ -20,9 +20,6 @@ public class ConvLstmTests
 {
     private const int Batch = 3;
 
-    private sealed record Fixture(string Network, string Loss, int Batch, float[] Parameters, float[] Input, float[] Target,
-        double[] Output, double LossValue, double[] Gradients);
-
     public static TheoryData<string> Networks() => new() { "ConvLstmNet", "ConvLstmSequenceNet", "ConvLstmStateNet", "ConvLstmPointwiseNet" };
 
     internal static INetwork Create(string name, int seed = 3) => name switch
@@ -34,28 +31,12 @@ public class ConvLstmTests
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "no such test network"),
     };
 
-    /// <summary>float32 through five recurrent steps of convolutions against float64: 2e-5 relative with an absolute floor of 5e-6.</summary>
-    private static void Close(double expected, double actual, string what)
-        => Assert.True(Math.Abs(expected - actual) <= 2e-5 * Math.Abs(expected) + 5e-6, $"{what}: expected {expected:R}, got {actual:R}");
-
     [Theory]
     [MemberData(nameof(Networks))]
     public void MatchesPyTorch(string name)
     {
-        string path = Path.Combine(AppContext.BaseDirectory, "Fixtures", "convlstm", name + ".json");
-        Assert.True(File.Exists(path), $"Missing fixture {path}; regenerate with tools/reference/make_convlstm_fixtures.py");
-        var f = JsonSerializer.Deserialize<Fixture>(File.ReadAllText(path), new JsonSerializerOptions { PropertyNameCaseInsensitive = true })!;
-        var net = Create(f.Network);
-        Assert.Equal(f.Parameters.Length, net.ParameterCount);
-        f.Parameters.CopyTo(net.Parameters);
-        var output = new float[f.Output.Length];
-        net.Predict(f.Input, output, f.Batch);
-        for (int i = 0; i < output.Length; i++) Close(f.Output[i], output[i], $"output[{i}]");
-        float loss = net.ComputeGradients(f.Input, f.Target, f.Batch, Enum.Parse<Loss>(f.Loss));
-        Close(f.LossValue, loss, "loss");
-        for (int i = 0; i < output.Length; i++) Close(f.Output[i], net.TrainingOutput[i], $"training output[{i}]");
-        Assert.Equal(f.Gradients.Length, net.Gradients.Length);
-        for (int i = 0; i < f.Gradients.Length; i++) Close(f.Gradients[i], net.Gradients[i], $"gradient[{i}]");
+        var f = NetworkFixture.Load("convlstm", name + ".json");
+        f.AssertMatches(Create(f.Network));
     }
 
     [Theory]

@@ -15,9 +15,6 @@ namespace NetGen.Tests.RecurrentLayers;
 /// </summary>
 public class RecurrentNetworkFixtureTests
 {
-    private sealed record Fixture(string Network, string Loss, int Batch, float[] Parameters, float[] Input, float[] Target,
-        double[] Output, double LossValue, double[] Gradients);
-
     private static string Folder => Path.Combine(AppContext.BaseDirectory, "Fixtures", "recurrent-networks");
 
     public static TheoryData<string> Files()
@@ -27,27 +24,12 @@ public class RecurrentNetworkFixtureTests
         return data;
     }
 
-    /// <summary>float32 through six recurrent steps against float64: 2e-5 relative with an absolute floor of 5e-6.</summary>
-    private static void Close(double expected, double actual, string what)
-        => Assert.True(Math.Abs(expected - actual) <= 2e-5 * Math.Abs(expected) + 5e-6, $"{what}: expected {expected:R}, got {actual:R}");
-
     [Theory]
     [MemberData(nameof(Files))]
     public void MatchesPyTorch(string file)
     {
-        var f = JsonSerializer.Deserialize<Fixture>(File.ReadAllText(Path.Combine(Folder, file)), new JsonSerializerOptions { PropertyNameCaseInsensitive = true })!;
-        var net = RecurrentGradientTests.Create(f.Network);
-        Assert.Equal(f.Parameters.Length, net.ParameterCount);
-        f.Parameters.CopyTo(net.Parameters);
-        var output = new float[f.Output.Length];
-        net.Predict(f.Input, output, f.Batch);
-        for (int i = 0; i < output.Length; i++) Close(f.Output[i], output[i], $"output[{i}]");
-        float loss = net.ComputeGradients(f.Input, f.Target, f.Batch, Enum.Parse<Loss>(f.Loss));
-        Close(f.LossValue, loss, "loss");
-        for (int i = 0; i < output.Length; i++) Close(f.Output[i], net.TrainingOutput[i], $"training output[{i}]");
-        var layout = net.ParameterLayout;
-        for (int i = 0; i < f.Gradients.Length; i++)
-            Close(f.Gradients[i], net.Gradients[i], $"gradient[{i}] ({layout.Last(p => p.Offset <= i).Name})");
+        var f = NetworkFixture.Load("recurrent-networks", file);
+        f.AssertMatches(RecurrentGradientTests.Create(f.Network));
     }
 
     [Fact]
