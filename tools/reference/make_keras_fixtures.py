@@ -22,7 +22,9 @@ reference outputs are computed by PyTorch (float32) on the same weights, convert
 - Fixtures/keras/keras3_convlstm.keras: Keras 3 Sequential Input(4, 6, 5, 2) -> ConvLSTM2D(3, (3, 2), strides 2,
   padding same, variables under layers/conv_lstm2d/cell/vars) -> Flatten -> Dense(2, softmax); reference from the
   ConvLSTM cell written with torch conv2d (Keras' same padding as an explicit pad, gates i, f, c, o);
-  keras2_convlstm1d.h5: a Keras 2 file with a ConvLSTM1D layer (not mapped).
+  keras2_separable1d.h5: a Keras 2 file with a SeparableConv1D layer (not mapped).
+- Fixtures/keras/keras3_convlstm1d.keras: Keras 3 Sequential Input(4, 7, 2) -> ConvLSTM1D(3, 3, padding same,
+  return_sequences) -> Flatten -> Dense(2, softmax); reference from the same cell written with torch conv1d.
 Each model has <name>.json with channels-last inputs and the outputs.
 
 Run:  /usr/bin/python3 tools/reference/make_keras_fixtures.py   (deterministic: fixed seeds)
@@ -327,8 +329,45 @@ def convlstm():
 
     input_layer = {"class_name": "InputLayer", "config": {"batch_input_shape": [None, 5, 8, 2], "dtype": "float32", "sparse": False,
                                                           "ragged": False, "name": "input_1"}, "name": "input_1", "inbound_nodes": []}
-    layers1d = [input_layer, k2("ConvLSTM1D", "conv_lstm1d", {"filters": 4, "kernel_size": [3]}, ["input_1"])]
-    write_keras2(os.path.join(OUT, "keras2_convlstm1d.h5"), layers1d, {}, [["input_1", 0, 0]], [["conv_lstm1d", 0, 0]])
+    layers1d = [input_layer, k2("SeparableConv1D", "separable_conv1d", {"filters": 4, "kernel_size": [3]}, ["input_1"])]
+    write_keras2(os.path.join(OUT, "keras2_separable1d.h5"), layers1d, {}, [["input_1", 0, 0]], [["separable_conv1d", 0, 0]])
+
+
+def convlstm1d():
+    filters, k = 3, 3
+    kernel, rec, bias = rand(k, 2, 4 * filters), rand(k, filters, 4 * filters), rand(4 * filters)
+    kd, bd = rand(4 * 7 * filters, 2), rand(2)
+    layers = [
+        k3_layer("InputLayer", {"batch_shape": [None, 4, 7, 2], "dtype": "float32", "sparse": False, "name": "signal"}),
+        k3_layer("ConvLSTM1D", {"name": "conv_lstm1d", "trainable": True, "dtype": "float32", "filters": filters, "kernel_size": [k],
+                                "strides": [1], "padding": "same", "data_format": "channels_last", "dilation_rate": [1],
+                                "activation": "tanh", "recurrent_activation": "sigmoid", "use_bias": True, "unit_forget_bias": True,
+                                "dropout": 0.0, "recurrent_dropout": 0.0, "seed": None, "return_sequences": True, "return_state": False,
+                                "go_backwards": False, "stateful": False}),
+        k3_layer("Flatten", {"name": "flatten", "trainable": True, "dtype": "float32", "data_format": "channels_last"}),
+        k3_layer("Dense", {"name": "head", "trainable": True, "dtype": "float32", "units": 2, "activation": "softmax", "use_bias": True}),
+    ]
+    write_keras3_cells(os.path.join(OUT, "keras3_convlstm1d.keras"), layers,
+                       {"conv_lstm1d": [kernel, rec, bias], "head": [kd, bd]}, {"conv_lstm1d"}, (4, 7, 2))
+    x = torch.rand(3, 4, 7, 2, generator=GEN) * 2 - 1
+
+    def conv(v, w):
+        # stride 1, Keras "same" for an odd kernel: (k - 1) / 2 on each side
+        return F.conv1d(F.pad(v, ((k - 1) // 2, (k - 1) // 2)), w.permute(2, 1, 0))
+
+    with torch.no_grad():
+        xd, kernel_d, rec_d, bias_d = x.double(), kernel.double(), rec.double(), bias.double()
+        h = torch.zeros(3, filters, 7, dtype=torch.float64)
+        c = torch.zeros_like(h)
+        frames = []
+        for t in range(4):
+            z = conv(xd[:, t].permute(0, 2, 1), kernel_d) + bias_d[None, :, None] + conv(h, rec_d)
+            i, f, g, o = (z[:, q * filters:(q + 1) * filters] for q in range(4))
+            c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+            h = torch.sigmoid(o) * torch.tanh(c)
+            frames.append(h.permute(0, 2, 1))  # channels-last (3, 7, filters)
+        flat = torch.stack(frames, dim=1).reshape(3, -1)
+        save_reference("keras3_convlstm1d", x, F.softmax(flat @ kd.double() + bd.double(), dim=-1).float())
 
 
 def main():
@@ -340,6 +379,7 @@ def main():
     time_distributed()
     recurrent()  # the earlier fixtures' random draws stay as they were
     convlstm()
+    convlstm1d()  # last: the earlier fixtures' random draws stay as they were
 
 
 if __name__ == "__main__":

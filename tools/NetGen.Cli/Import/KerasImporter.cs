@@ -28,7 +28,7 @@ internal static class KerasImporter
         "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalMaxPooling3D", "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D",
         "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D", "Cropping2D", "Cropping3D", "UpSampling1D", "UpSampling2D", "UpSampling3D",
         "BatchNormalization", "LayerNormalization", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate",
-        "SimpleRNN", "LSTM", "GRU", "Masking", "TimeDistributed", "ConvLSTM2D",
+        "SimpleRNN", "LSTM", "GRU", "Masking", "TimeDistributed", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D",
     };
 
     /// <summary>Gives a layer's weights in Keras order.</summary>
@@ -476,18 +476,22 @@ internal static class KerasImporter
                 outShape = sequences ? new[] { inShape[0], units } : new[] { units };
                 break;
             }
+            case "ConvLSTM1D":
             case "ConvLSTM2D":
+            case "ConvLSTM3D":
             {
-                if (inShape.Length != 4) throw new ImportException($"Layer '{name}' (ConvLSTM2D) reads a tensor of shape {TensorOps.ShapeText(inShape)}; it needs (steps, rows, cols, channels).");
+                int rank = cls[8] - '0';
+                string axes = rank switch { 1 => "rows", 2 => "rows, cols", _ => "depth, rows, cols" };
+                if (inShape.Length != rank + 2) throw new ImportException($"Layer '{name}' ({cls}) reads a tensor of shape {TensorOps.ShapeText(inShape)}; it needs (steps, {axes}, channels).");
                 foreach (var flag in new[] { "return_state", "stateful" })
                     if (c.TryGetProperty(flag, out var f) && f.ValueKind == JsonValueKind.True)
-                        throw new ImportException($"Layer '{name}' (ConvLSTM2D) sets {flag}; the importer maps neither state outputs nor stateful layers yet.");
+                        throw new ImportException($"Layer '{name}' ({cls}) sets {flag}; the importer maps neither state outputs nor stateful layers yet.");
                 if (c.TryGetProperty("recurrent_dropout", out var rd) && rd.ValueKind == JsonValueKind.Number && rd.GetDouble() > 0)
-                    throw new ImportException($"Layer '{name}' (ConvLSTM2D) sets recurrent_dropout; NetGen's ConvLSTM2D does not support it.");
+                    throw new ImportException($"Layer '{name}' ({cls}) sets recurrent_dropout; NetGen's {cls} does not support it.");
                 int filters = c.GetProperty("filters").GetInt32();
-                var k = Ints(c, "kernel_size", 2);
-                var strides = Ints(c, "strides", 2);
-                var dilation = Ints(c, "dilation_rate", 2);
+                var k = Ints(c, "kernel_size", rank);
+                var strides = Ints(c, "strides", rank);
+                var dilation = Ints(c, "dilation_rate", rank);
                 string padding = c.TryGetProperty("padding", out var pd) ? pd.GetString()! : "valid";
                 l.Arguments.Add(Invariant(filters));
                 l.Arguments.AddRange(k.Distinct().Count() == 1 ? new[] { Invariant(k[0]) } : k.Select(Invariant));
@@ -502,18 +506,18 @@ internal static class KerasImporter
                 if (sequences) l.Set("ReturnSequences", "true");
                 if (c.TryGetProperty("go_backwards", out var gb) && gb.ValueKind == JsonValueKind.True) l.Set("GoBackwards", "true");
                 if (c.TryGetProperty("dropout", out var dr) && dr.ValueKind == JsonValueKind.Number && dr.GetDouble() > 0) l.Set("Dropout", Invariant(dr.GetDouble()));
-                var outSpatial = new int[2];
-                for (int i = 0; i < 2; i++)
+                var outSpatial = new int[rank];
+                for (int i = 0; i < rank; i++)
                 {
                     int eff = (k[i] - 1) * dilation[i] + 1;
                     outSpatial[i] = padding == "same" ? (inShape[i + 1] + strides[i] - 1) / strides[i] : (inShape[i + 1] - eff) / strides[i] + 1;
                 }
                 if (outSpatial.Any(v => v <= 0))
-                    throw new ImportException($"Layer '{name}' (ConvLSTM2D): its kernel does not fit the input {TensorOps.ShapeText(inShape)}.");
-                Weight("kernel", new[] { k[0], k[1], inShape[3], 4 * filters });
-                Weight("recurrent_kernel", new[] { k[0], k[1], filters, 4 * filters });
+                    throw new ImportException($"Layer '{name}' ({cls}): its kernel does not fit the input {TensorOps.ShapeText(inShape)}.");
+                Weight("kernel", k.Append(inShape[rank + 1]).Append(4 * filters).ToArray());
+                Weight("recurrent_kernel", k.Append(filters).Append(4 * filters).ToArray());
                 if (useBias) Weight("bias", new[] { 4 * filters });
-                outShape = sequences ? new[] { inShape[0], outSpatial[0], outSpatial[1], filters } : new[] { outSpatial[0], outSpatial[1], filters };
+                outShape = (sequences ? new[] { inShape[0] } : System.Array.Empty<int>()).Concat(outSpatial).Append(filters).ToArray();
                 break;
             }
             case "Masking":
