@@ -37,6 +37,8 @@ public sealed class KerasImportTests : IDisposable
         new object[] { "keras", "keras3_time_distributed.keras", "keras3_time_distributed" },
         new object[] { "keras", "keras3_convlstm.keras", "keras3_convlstm" },
         new object[] { "keras", "keras3_convlstm1d.keras", "keras3_convlstm1d" },
+        new object[] { "keras", "keras3_bidirectional.keras", "keras3_bidirectional" },
+        new object[] { "keras", "keras2_bidirectional.h5", "keras2_bidirectional" },
         new object[] { "tfjs", "tfjs_cnn/model.json", "tfjs_cnn" },
         new object[] { "tfjs", "tfjs_functional/model.json", "tfjs_functional" },
     };
@@ -79,6 +81,19 @@ public sealed class KerasImportTests : IDisposable
         Assert.Contains("[Conv2D(4, 3, Padding = Padding.Same, Activation = Activation.Relu, Name = \"conv\")]", source);
         Assert.Contains("[DepthwiseConv2D(3, DepthMultiplier = 2, Activation = Activation.Tanh, Name = \"depthwise\")]", source);
         Assert.Contains("bn/moving_variance(4)", result.Network.WeightSignature);
+    }
+
+    [Fact]
+    public void Bidirectional_wrappers_become_bidirectional_layers_with_both_directions_weights()
+    {
+        var result = Importer.Write(new Importer.Options(Fixture.Path_("keras", "keras3_bidirectional.keras"), "Bi", null, Out, Bake: false));
+        var source = File.ReadAllText(result.SourcePath);
+        Assert.Contains("[LSTM(4, Bidirectional = BidirectionalMerge.Concat, Name = \"bidirectional\")]", source);
+        Assert.Contains("bidirectional/forward_lstm/kernel(3,16);bidirectional/forward_lstm/recurrent_kernel(4,16);bidirectional/forward_lstm/bias(16);"
+            + "bidirectional/backward_lstm/kernel(3,16)", result.Network.WeightSignature);
+        var keras2 = Importer.Write(new Importer.Options(Fixture.Path_("keras", "keras2_bidirectional.h5"), "Bi2", null, Path.Combine(_dir, "k2"), Bake: false));
+        Assert.Contains("Bidirectional = BidirectionalMerge.Sum", File.ReadAllText(keras2.SourcePath));
+        Assert.Contains("bidirectional/backward_gru/bias(2,9)", keras2.Network.WeightSignature);
     }
 
     [Fact]

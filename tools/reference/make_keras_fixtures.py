@@ -23,6 +23,11 @@ reference outputs are computed by PyTorch (float32) on the same weights, convert
   padding same, variables under layers/conv_lstm2d/cell/vars) -> Flatten -> Dense(2, softmax); reference from the
   ConvLSTM cell written with torch conv2d (Keras' same padding as an explicit pad, gates i, f, c, o);
   keras2_separable1d.h5: a Keras 2 file with a SeparableConv1D layer (not mapped).
+- Fixtures/keras/keras3_bidirectional.keras: Keras 3 Sequential Input(5, 3) -> Bidirectional(LSTM(4), concat, its two copies'
+  variables under layers/bidirectional/forward_layer/cell/vars and .../backward_layer/cell/vars) -> Dense(2, softmax);
+  keras2_bidirectional.h5: a Keras 2 Functional Input(5, 3) -> Bidirectional(GRU(3, return_sequences, reset_after), sum;
+  weight_names bidirectional/forward_gru/gru_cell/kernel:0, ..., backward_gru/...) -> Flatten -> Dense(2); references from
+  PyTorch's LSTMCell/GRUCell in float64, the backward copy over the reversed steps (its sequence flipped back).
 - Fixtures/keras/keras3_convlstm1d.keras: Keras 3 Sequential Input(4, 7, 2) -> ConvLSTM1D(3, 3, padding same,
   return_sequences) -> Flatten -> Dense(2, softmax); reference from the same cell written with torch conv1d.
 Each model has <name>.json with channels-last inputs and the outputs.
@@ -370,6 +375,88 @@ def convlstm1d():
         save_reference("keras3_convlstm1d", x, F.softmax(flat @ kd.double() + bd.double(), dim=-1).float())
 
 
+def bidirectional():
+    """Keras 3: Bidirectional(LSTM(4), concat) -> Dense(2, softmax); Keras 2: Bidirectional(GRU(3, return_sequences), sum) -> Flatten -> Dense(2)."""
+    u = 4
+    fk, fr, fb = rand(3, 4 * u), rand(u, 4 * u), rand(4 * u)
+    bk, br, bb = rand(3, 4 * u), rand(u, 4 * u), rand(4 * u)
+    kd, bd = rand(2 * u, 2), rand(2)
+    rnn = {"trainable": True, "dtype": "float32", "return_state": False, "go_backwards": False, "stateful": False, "unroll": False,
+           "zero_output_for_mask": False, "activation": "tanh", "recurrent_activation": "sigmoid", "use_bias": True, "dropout": 0.0,
+           "recurrent_dropout": 0.0, "seed": None}
+    lstm_config = k3_layer("LSTM", dict(rnn, name="lstm", units=u, return_sequences=False, unit_forget_bias=True))
+    layers = [
+        k3_layer("InputLayer", {"batch_shape": [None, 5, 3], "dtype": "float32", "sparse": False, "name": "sequence"}),
+        k3_layer("Bidirectional", {"name": "bidirectional", "trainable": True, "dtype": "float32", "merge_mode": "concat",
+                                   "layer": lstm_config, "backward_layer": k3_layer("LSTM", dict(lstm_config["config"], name="backward_lstm", go_backwards=True))}),
+        k3_layer("Dense", {"name": "head", "trainable": True, "dtype": "float32", "units": 2, "activation": "softmax", "use_bias": True}),
+    ]
+    path = os.path.join(OUT, "keras3_bidirectional.keras")
+    write_keras3(path, layers, {}, (5, 3))
+    h5 = io.BytesIO()
+    with h5py.File(h5, "w") as f:
+        for group, tensors in (("layers/bidirectional/forward_layer/cell/vars", [fk, fr, fb]),
+                               ("layers/bidirectional/backward_layer/cell/vars", [bk, br, bb]), ("layers/head/vars", [kd, bd])):
+            g = f.create_group(group)
+            for i, t in enumerate(tensors):
+                g.create_dataset(str(i), data=t.numpy().astype(np.float32))
+        f.create_group("optimizer/vars")
+    with zipfile.ZipFile(path, "r") as z:
+        meta, config = z.read("metadata.json"), z.read("config.json")
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("metadata.json", meta)
+        z.writestr("config.json", config)
+        z.writestr("model.weights.h5", h5.getvalue())
+    x = torch.rand(3, 5, 3, generator=GEN) * 2 - 1
+
+    def lstm_run(k, r, b, steps):
+        cell = torch.nn.LSTMCell(3, u).double()
+        cell.weight_ih.copy_(k.double().T); cell.weight_hh.copy_(r.double().T); cell.bias_ih.copy_(b.double()); cell.bias_hh.zero_()
+        h, c = torch.zeros(3, u, dtype=torch.float64), torch.zeros(3, u, dtype=torch.float64)
+        for t in steps:
+            h, c = cell(x[:, t].double(), (h, c))
+        return h
+
+    with torch.no_grad():
+        both = torch.cat([lstm_run(fk, fr, fb, range(5)), lstm_run(bk, br, bb, reversed(range(5)))], dim=-1)
+        save_reference("keras3_bidirectional", x, F.softmax(both @ kd.double() + bd.double(), dim=-1).float())
+
+    g = 3
+    gk, gr, gb = rand(3, 3 * g), rand(g, 3 * g), rand(2, 3 * g)
+    hk, hr, hb = rand(3, 3 * g), rand(g, 3 * g), rand(2, 3 * g)
+    kd2, bd2 = rand(5 * g, 2), rand(2)
+    gru = {"units": g, "return_sequences": True, "reset_after": True, "activation": "tanh", "recurrent_activation": "sigmoid",
+           "use_bias": True, "return_state": False, "go_backwards": False, "stateful": False}
+    input_layer = {"class_name": "InputLayer", "config": {"batch_input_shape": [None, 5, 3], "dtype": "float32", "sparse": False,
+                                                          "ragged": False, "name": "input_1"}, "name": "input_1", "inbound_nodes": []}
+    layers2 = [
+        input_layer,
+        k2("Bidirectional", "bidirectional", {"merge_mode": "sum", "layer": {"class_name": "GRU", "config": dict(gru, name="gru")}}, ["input_1"]),
+        k2("Flatten", "flatten", {}, ["bidirectional"]),
+        k2("Dense", "dense", {"units": 2, "activation": "linear", "use_bias": True}, ["flatten"]),
+    ]
+    weights = {"bidirectional": [("forward_gru/gru_cell/kernel", gk), ("forward_gru/gru_cell/recurrent_kernel", gr), ("forward_gru/gru_cell/bias", gb),
+                                 ("backward_gru/gru_cell/kernel", hk), ("backward_gru/gru_cell/recurrent_kernel", hr), ("backward_gru/gru_cell/bias", hb)],
+               "dense": [("kernel", kd2), ("bias", bd2)]}
+    write_keras2(os.path.join(OUT, "keras2_bidirectional.h5"), layers2, weights, [["input_1", 0, 0]], [["dense", 0, 0]])
+    x2 = torch.rand(3, 5, 3, generator=GEN) * 2 - 1
+    swap = lambda m: torch.cat([m[..., g:2 * g], m[..., :g], m[..., 2 * g:]], dim=-1)  # Keras z, r, h -> PyTorch r, z, n
+
+    def gru_run(k, r, b, steps):
+        cell = torch.nn.GRUCell(3, g).double()
+        cell.weight_ih.copy_(swap(k).double().T); cell.weight_hh.copy_(swap(r).double().T)
+        cell.bias_ih.copy_(swap(b[0]).double()); cell.bias_hh.copy_(swap(b[1]).double())
+        h, outs = torch.zeros(3, g, dtype=torch.float64), {}
+        for t in steps:
+            h = cell(x2[:, t].double(), h)
+            outs[t] = h
+        return torch.stack([outs[t] for t in range(5)], dim=1)  # in input time order (Keras reverses the backward sequence back)
+
+    with torch.no_grad():
+        summed = gru_run(gk, gr, gb, range(5)) + gru_run(hk, hr, hb, reversed(range(5)))
+        save_reference("keras2_bidirectional", x2, (summed.reshape(3, -1) @ kd2.double() + bd2.double()).float())
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     mlp()
@@ -379,7 +466,8 @@ def main():
     time_distributed()
     recurrent()  # the earlier fixtures' random draws stay as they were
     convlstm()
-    convlstm1d()  # last: the earlier fixtures' random draws stay as they were
+    convlstm1d()  # these last: the earlier fixtures' random draws stay as they were
+    bidirectional()
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ internal static class KerasImporter
         "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalMaxPooling3D", "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D",
         "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D", "Cropping2D", "Cropping3D", "UpSampling1D", "UpSampling2D", "UpSampling3D",
         "BatchNormalization", "LayerNormalization", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate",
-        "SimpleRNN", "LSTM", "GRU", "Masking", "TimeDistributed", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D",
+        "SimpleRNN", "LSTM", "GRU", "Masking", "TimeDistributed", "Bidirectional", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D",
     };
 
     /// <summary>Gives a layer's weights in Keras order.</summary>
@@ -88,6 +88,10 @@ internal static class KerasImporter
 
     private static List<(float[], int[])> Keras3Weights(IH5Group file, string layer, string path)
     {
+        // A Bidirectional wrapper keeps its two copies under forward_layer and backward_layer: forward's variables first, as
+        // Keras' get_weights() (and a Keras 2 file's weight_names) order them.
+        if (file.LinkExists("layers/" + layer + "/forward_layer"))
+            return Keras3Weights(file, layer + "/forward_layer", path).Concat(Keras3Weights(file, layer + "/backward_layer", path)).ToList();
         // Keras 3's recurrent layers keep their variables in their cell (layers/lstm/cell/vars); a TimeDistributed wrapper
         // in its wrapped layer (layers/time_distributed/layer/vars, and .../layer/cell/vars for a wrapped recurrent layer).
         foreach (var prefix in new[] { "layers/" + layer + "/vars", "_layer_checkpoint_dependencies/" + layer + "/vars", "layers/" + layer + "/cell/vars",
@@ -354,12 +358,67 @@ internal static class KerasImporter
         return l;
     }
 
+    /// <summary>
+    /// Keras <c>Bidirectional(layer, merge_mode)</c> around SimpleRNN, LSTM or GRU: the wrapped layer's configuration under the
+    /// wrapper's name with <c>Bidirectional = BidirectionalMerge.X</c>; its weights are the forward copy's, then the backward
+    /// copy's, named as NetGen names them (<c>forward_lstm/kernel</c>, ..., <c>backward_lstm/kernel</c>, ...).
+    /// </summary>
+    private static ImportedLayer AddBidirectional(ImportedNetwork network, JsonElement layer, string[] inputs, Dictionary<string, int[]> shapes, WeightSource weights)
+    {
+        var c = layer.GetProperty("config");
+        string name = c.GetProperty("name").GetString()!;
+        var inner = c.GetProperty("layer");
+        string innerCls = inner.GetProperty("class_name").GetString()!;
+        if (innerCls is not ("SimpleRNN" or "LSTM" or "GRU"))
+            throw new ImportException($"Layer '{name}' (Bidirectional) wraps a {innerCls} layer; NetGen's Bidirectional takes SimpleRNN, LSTM or GRU.");
+        string? mode = c.TryGetProperty("merge_mode", out var mm) && mm.ValueKind == JsonValueKind.String ? mm.GetString() : null;
+        string merge = mode switch
+        {
+            "concat" => "Concat",
+            "sum" => "Sum",
+            "mul" => "Mul",
+            "ave" => "Ave",
+            _ => throw new ImportException($"Layer '{name}' (Bidirectional) has merge_mode {(mode is null ? "None" : "'" + mode + "'")}; "
+                + "the importer maps concat, sum, mul and ave (NetGen's BidirectionalMerge.Separate has no Keras file mapping yet)."),
+        };
+        if (c.TryGetProperty("backward_layer", out var back) && back.ValueKind == JsonValueKind.Object)
+        {
+            // A custom backward layer must be the forward one reading backwards: same class and size.
+            var fc = inner.GetProperty("config");
+            var bc = back.GetProperty("config");
+            bool same = back.GetProperty("class_name").GetString() == innerCls
+                && bc.TryGetProperty("units", out var bu) && fc.TryGetProperty("units", out var fu) && bu.GetInt32() == fu.GetInt32();
+            if (!same) throw new ImportException($"Layer '{name}' (Bidirectional) has a backward layer unlike its forward layer; NetGen's two directions share one configuration.");
+        }
+        var all = weights(name);
+        if (all.Count % 2 != 0)
+            throw new ImportException($"Layer '{name}' (Bidirectional): {all.Count} weights found; the two directions need the same number each.");
+        string stem = innerCls switch { "LSTM" => "lstm", "GRU" => "gru", _ => "simple_rnn" };
+        ImportedLayer Direction(List<(float[], int[])> half)
+            => AddLayer(new ImportedNetwork(network.SourceDescription), inner, inputs, new Dictionary<string, int[]>(shapes, StringComparer.Ordinal), _ => half, name);
+        var forward = Direction(all.Take(all.Count / 2).ToList());
+        var backward = Direction(all.Skip(all.Count / 2).ToList());
+        var l = forward;
+        var forwardWeights = l.Weights.ToList();
+        l.Weights.Clear();
+        foreach (var (t, d) in forwardWeights.Select(t => (t, "forward_")).Concat(backward.Weights.Select(t => (t, "backward_"))))
+            l.Weights.Add(t with { Name = name + "/" + d + stem + "/" + t.Name.Substring(name.Length + 1) });
+        l.Set("Bidirectional", "BidirectionalMerge." + merge);
+        l.Sources.Clear();
+        l.Sources.Add($"Bidirectional '{name}' ({innerCls}, merge_mode '{mode}')");
+        if (merge == "Concat") l.OutputShape = l.OutputShape.Take(l.OutputShape.Length - 1).Append(2 * l.OutputShape[^1]).ToArray();
+        shapes[name] = l.OutputShape;
+        network.Layers.Add(l);
+        return l;
+    }
+
     private static ImportedLayer AddLayer(ImportedNetwork network, JsonElement layer, string[] inputs, Dictionary<string, int[]> shapes, WeightSource weights, string? nameOverride = null)
     {
         string cls = layer.GetProperty("class_name").GetString()!;
         var c = layer.GetProperty("config");
         string name = nameOverride ?? c.GetProperty("name").GetString()!;
         if (cls == "TimeDistributed") return AddTimeDistributed(network, layer, inputs, shapes, weights);
+        if (cls == "Bidirectional") return AddBidirectional(network, layer, inputs, shapes, weights);
         if (cls == "InputLayer")
             return AddInput(network, name, BatchShape(c) ?? throw new ImportException($"InputLayer '{name}' has no shape."), shapes);
         if (!SupportedLayers.Contains(cls))
