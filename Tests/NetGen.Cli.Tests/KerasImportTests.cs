@@ -39,6 +39,8 @@ public sealed class KerasImportTests : IDisposable
         new object[] { "keras", "keras3_convlstm1d.keras", "keras3_convlstm1d" },
         new object[] { "keras", "keras3_bidirectional.keras", "keras3_bidirectional" },
         new object[] { "keras", "keras2_bidirectional.h5", "keras2_bidirectional" },
+        new object[] { "keras", "keras3_mha.keras", "keras3_mha" },
+        new object[] { "keras", "keras2_mha.h5", "keras2_mha" },
         new object[] { "tfjs", "tfjs_cnn/model.json", "tfjs_cnn" },
         new object[] { "tfjs", "tfjs_functional/model.json", "tfjs_functional" },
     };
@@ -94,6 +96,21 @@ public sealed class KerasImportTests : IDisposable
         var keras2 = Importer.Write(new Importer.Options(Fixture.Path_("keras", "keras2_bidirectional.h5"), "Bi2", null, Path.Combine(_dir, "k2"), Bake: false));
         Assert.Contains("Bidirectional = BidirectionalMerge.Sum", File.ReadAllText(keras2.SourcePath));
         Assert.Contains("bidirectional/backward_gru/bias(2,9)", keras2.Network.WeightSignature);
+    }
+
+    [Fact]
+    public void MultiHeadAttention_maps_its_call_and_keras_projection_weights()
+    {
+        var self = Importer.Write(new Importer.Options(Fixture.Path_("keras", "keras3_mha.keras"), "Mha", null, Out, Bake: false));
+        Assert.Contains("[MultiHeadAttention(2, 4, Name = \"mha\")]", File.ReadAllText(self.SourcePath)); // self-attention reads one tensor
+        Assert.Contains("mha/query/kernel(8,2,4);mha/query/bias(2,4);mha/key/kernel(8,2,4)", self.Network.WeightSignature);
+        var cross = Importer.Write(new Importer.Options(Fixture.Path_("keras", "keras2_mha.h5"), "Cross", null, Path.Combine(_dir, "k2"), Bake: false));
+        var source = File.ReadAllText(cross.SourcePath);
+        Assert.Contains("UseCausalMask = true", source);
+        Assert.Contains("ValueDim = 2", source);
+        Assert.Contains("OutputShape = 7", source);
+        Assert.Contains("\"query\", \"memory\"", source);
+        Assert.Contains("multi_head_attention/attention_output/kernel(2,2,7)", cross.Network.WeightSignature);
     }
 
     [Fact]

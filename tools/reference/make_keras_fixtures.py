@@ -28,6 +28,11 @@ reference outputs are computed by PyTorch (float32) on the same weights, convert
   keras2_bidirectional.h5: a Keras 2 Functional Input(5, 3) -> Bidirectional(GRU(3, return_sequences, reset_after), sum;
   weight_names bidirectional/forward_gru/gru_cell/kernel:0, ..., backward_gru/...) -> Flatten -> Dense(2); references from
   PyTorch's LSTMCell/GRUCell in float64, the backward copy over the reversed steps (its sequence flipped back).
+- Fixtures/keras/keras3_mha.keras: Keras 3 Functional tokens (6, 8) -> MultiHeadAttention(2, 4) self-attention (args
+  [tokens, tokens]; variables under layers/mha/_query_dense/vars, _key_dense, _value_dense, _output_dense) -> Add ->
+  GlobalAveragePooling1D -> Dense(2, softmax); keras2_mha.h5: Keras 2 Functional cross-attention of a (4, 5) query over a
+  (6, 3) memory (the value in the call's kwargs, value_dim 2, output_shape 7, use_causal_mask) -> Flatten -> Dense(2);
+  references: the attention written out with torch.einsum in float64.
 - Fixtures/keras/keras3_convlstm1d.keras: Keras 3 Sequential Input(4, 7, 2) -> ConvLSTM1D(3, 3, padding same,
   return_sequences) -> Flatten -> Dense(2, softmax); reference from the same cell written with torch conv1d.
 Each model has <name>.json with channels-last inputs and the outputs.
@@ -457,6 +462,87 @@ def bidirectional():
         save_reference("keras2_bidirectional", x2, (summed.reshape(3, -1) @ kd2.double() + bd2.double()).float())
 
 
+def mha_reference(q_in, v_in, wq, bq, wk, bk, wv, bv, wo, bo, causal=False):
+    """Keras MultiHeadAttention in float64: q = x·Wq + bq (B, T, H, K), softmax(q·k / sqrt(K)) over the keys, then Wo."""
+    d = lambda t: t.double()
+    q = torch.einsum("btd,dhk->bthk", d(q_in), d(wq)) + d(bq)
+    k = torch.einsum("bsd,dhk->bshk", d(v_in), d(wk)) + d(bk)
+    v = torch.einsum("bsd,dhk->bshk", d(v_in), d(wv)) + d(bv)
+    scores = torch.einsum("bthk,bshk->bhts", q, k) / (wq.shape[-1] ** 0.5)
+    if causal:
+        t, s_ = scores.shape[-2:]
+        scores = scores.masked_fill(torch.ones(t, s_, dtype=torch.bool).triu(1), float("-inf"))
+    o = torch.einsum("bhts,bshv->bthv", torch.softmax(scores, dim=-1), v)
+    return torch.einsum("bthv,hvo->bto", o, d(wo)) + d(bo)
+
+
+def mha():
+    """Keras 3 Functional: tokens (6, 8) -> MultiHeadAttention(2, 4)(tokens, tokens) -> Add -> GlobalAveragePooling1D -> Dense(2, softmax).
+    Keras 2 Functional: a (4, 5) query attending to a (6, 3) value (value_dim 2, output_shape 7, causal) -> Flatten -> Dense(2)."""
+    h, kd_ = 2, 4
+    wq, bq, wk, bk, wv, bv = rand(8, h, kd_), rand(h, kd_), rand(8, h, kd_), rand(h, kd_), rand(8, h, kd_), rand(h, kd_)
+    wo, bo = rand(h, kd_, 8), rand(8)
+    wd, bd = rand(8, 2), rand(2)
+
+    def tensor(layer, shape):
+        return {"class_name": "__keras_tensor__", "config": {"shape": [None] + list(shape), "dtype": "float32", "keras_history": [layer, 0, 0]}}
+
+    def node(layer, cls, config, inbound):
+        return {"module": "keras.layers", "class_name": cls, "config": dict(config, name=layer, trainable=True, dtype="float32"),
+                "registered_name": None, "name": layer, "inbound_nodes": inbound}
+
+    layers = [
+        node("tokens", "InputLayer", {"batch_shape": [None, 6, 8], "sparse": False}, []),
+        node("mha", "MultiHeadAttention", {"num_heads": h, "key_dim": kd_, "value_dim": None, "dropout": 0.0, "use_bias": True,
+                                           "output_shape": None, "attention_axes": None},
+             [{"args": [tensor("tokens", (6, 8)), tensor("tokens", (6, 8))], "kwargs": {"use_causal_mask": False}}]),
+        node("residual", "Add", {}, [{"args": [[tensor("tokens", (6, 8)), tensor("mha", (6, 8))]], "kwargs": {}}]),
+        node("pool", "GlobalAveragePooling1D", {"data_format": "channels_last", "keepdims": False}, [{"args": [tensor("residual", (6, 8))], "kwargs": {}}]),
+        node("head", "Dense", {"units": 2, "activation": "softmax", "use_bias": True}, [{"args": [tensor("pool", (8,))], "kwargs": {}}]),
+    ]
+    config = {"module": "keras", "class_name": "Functional",
+              "config": {"name": "functional", "trainable": True, "layers": layers,
+                         "input_layers": [["tokens", 0, 0]], "output_layers": [["head", 0, 0]]},
+              "registered_name": "Functional", "build_config": {"input_shape": None}, "compile_config": None}
+    h5 = io.BytesIO()
+    with h5py.File(h5, "w") as f:
+        groups = [("layers/mha/_query_dense/vars", [wq, bq]), ("layers/mha/_key_dense/vars", [wk, bk]), ("layers/mha/_value_dense/vars", [wv, bv]),
+                  ("layers/mha/_output_dense/vars", [wo, bo]), ("layers/head/vars", [wd, bd])]
+        for group, tensors in groups:
+            g = f.create_group(group)
+            for i, t in enumerate(tensors):
+                g.create_dataset(str(i), data=t.numpy().astype(np.float32))
+        f.create_group("optimizer/vars")
+    with zipfile.ZipFile(os.path.join(OUT, "keras3_mha.keras"), "w") as z:
+        z.writestr("metadata.json", json.dumps({"keras_version": "3.8.0", "date_saved": "2026-12-02@00:00:00"}))
+        z.writestr("config.json", json.dumps(config))
+        z.writestr("model.weights.h5", h5.getvalue())
+    x = torch.rand(3, 6, 8, generator=GEN) * 2 - 1
+    with torch.no_grad():
+        pooled = (x.double() + mha_reference(x, x, wq, bq, wk, bk, wv, bv, wo, bo)).mean(dim=1)
+        save_reference("keras3_mha", x, torch.softmax(pooled @ wd.double() + bd.double(), dim=-1).float())
+
+    # Keras 2: cross-attention, two inputs packed side by side in one row per sample (query's 20 floats, then value's 18).
+    wq2, bq2, wk2, bk2, wv2, bv2 = rand(5, 2, 3), rand(2, 3), rand(3, 2, 3), rand(2, 3), rand(3, 2, 2), rand(2, 2)
+    wo2, bo2, wd2, bd2 = rand(2, 2, 7), rand(7), rand(4 * 7, 2), rand(2)
+    inputs = [{"class_name": "InputLayer", "config": {"batch_input_shape": [None] + shape, "dtype": "float32", "sparse": False, "ragged": False, "name": n},
+               "name": n, "inbound_nodes": []} for n, shape in (("query", [4, 5]), ("memory", [6, 3]))]
+    mha_layer = k2("MultiHeadAttention", "multi_head_attention", {"num_heads": 2, "key_dim": 3, "value_dim": 2, "dropout": 0.0, "use_bias": True,
+                                                                   "output_shape": [7], "attention_axes": None}, [])
+    mha_layer["inbound_nodes"] = [[["query", 0, 0, {"value": ["memory", 0, 0], "use_causal_mask": True}]]]
+    layers2 = inputs + [mha_layer, k2("Flatten", "flatten", {}, ["multi_head_attention"]),
+                        k2("Dense", "dense", {"units": 2, "activation": "linear", "use_bias": True}, ["flatten"])]
+    weights = {"multi_head_attention": [("query/kernel", wq2), ("query/bias", bq2), ("key/kernel", wk2), ("key/bias", bk2),
+                                        ("value/kernel", wv2), ("value/bias", bv2), ("attention_output/kernel", wo2), ("attention_output/bias", bo2)],
+               "dense": [("kernel", wd2), ("bias", bd2)]}
+    write_keras2(os.path.join(OUT, "keras2_mha.h5"), layers2, weights, [["query", 0, 0], ["memory", 0, 0]], [["dense", 0, 0]])
+    xq = torch.rand(3, 4, 5, generator=GEN) * 2 - 1
+    xm = torch.rand(3, 6, 3, generator=GEN) * 2 - 1
+    with torch.no_grad():
+        y = mha_reference(xq, xm, wq2, bq2, wk2, bk2, wv2, bv2, wo2, bo2, causal=True).reshape(3, -1) @ wd2.double() + bd2.double()
+        save_reference("keras2_mha", torch.cat([xq.reshape(3, -1), xm.reshape(3, -1)], dim=1), y.float())
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     mlp()
@@ -468,6 +554,7 @@ def main():
     convlstm()
     convlstm1d()  # these last: the earlier fixtures' random draws stay as they were
     bidirectional()
+    mha()
 
 
 if __name__ == "__main__":

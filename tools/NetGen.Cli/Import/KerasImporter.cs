@@ -28,7 +28,7 @@ internal static class KerasImporter
         "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalMaxPooling3D", "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D",
         "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D", "Cropping2D", "Cropping3D", "UpSampling1D", "UpSampling2D", "UpSampling3D",
         "BatchNormalization", "LayerNormalization", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate",
-        "SimpleRNN", "LSTM", "GRU", "Masking", "TimeDistributed", "Bidirectional", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D",
+        "SimpleRNN", "LSTM", "GRU", "Masking", "TimeDistributed", "Bidirectional", "MultiHeadAttention", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D",
     };
 
     /// <summary>Gives a layer's weights in Keras order.</summary>
@@ -92,6 +92,11 @@ internal static class KerasImporter
         // Keras' get_weights() (and a Keras 2 file's weight_names) order them.
         if (file.LinkExists("layers/" + layer + "/forward_layer"))
             return Keras3Weights(file, layer + "/forward_layer", path).Concat(Keras3Weights(file, layer + "/backward_layer", path)).ToList();
+        // MultiHeadAttention keeps its four projections in EinsumDense sublayers (_query_dense, ...): query, key, value, output.
+        foreach (var underscore in new[] { "_", "" })
+            if (file.LinkExists("layers/" + layer + "/" + underscore + "query_dense"))
+                return new[] { "query", "key", "value", "output" }
+                    .SelectMany(p => Keras3Weights(file, layer + "/" + underscore + p + "_dense", path)).ToList();
         // Keras 3's recurrent layers keep their variables in their cell (layers/lstm/cell/vars); a TimeDistributed wrapper
         // in its wrapped layer (layers/time_distributed/layer/vars, and .../layer/cell/vars for a wrapped recurrent layer).
         foreach (var prefix in new[] { "layers/" + layer + "/vars", "_layer_checkpoint_dependencies/" + layer + "/vars", "layers/" + layer + "/cell/vars",
@@ -277,7 +282,15 @@ internal static class KerasImporter
         var result = new List<string>();
         if (node.ValueKind == JsonValueKind.Array)
         {
-            foreach (var item in node.EnumerateArray()) result.Add(item[0].GetString()!);
+            foreach (var item in node.EnumerateArray())
+            {
+                result.Add(item[0].GetString()!);
+                // Keras 2 keeps the tensors passed after the first in the call's kwargs: mha(x, y) is [["x", 0, 0, {"value": ["y", 0, 0]}]].
+                if (item.GetArrayLength() > 3 && item[3].ValueKind == JsonValueKind.Object)
+                    foreach (var key in new[] { "value", "key" })
+                        if (item[3].TryGetProperty(key, out var t) && t.ValueKind == JsonValueKind.Array && t.GetArrayLength() > 0 && t[0].ValueKind == JsonValueKind.String)
+                            result.Add(t[0].GetString()!);
+            }
             return result.ToArray();
         }
         void Walk(JsonElement e)
@@ -291,7 +304,24 @@ internal static class KerasImporter
                 foreach (var x in e.EnumerateArray()) Walk(x);
         }
         if (node.TryGetProperty("args", out var args)) Walk(args);
+        // Attention layers also take their tensors by keyword: mha(query=x, value=y) or mha(x, y, key=z).
+        if (node.TryGetProperty("kwargs", out var kwargs) && kwargs.ValueKind == JsonValueKind.Object)
+            foreach (var key in new[] { "query", "value", "key" })
+                if (kwargs.TryGetProperty(key, out var t)) Walk(t);
         return result.ToArray();
+    }
+
+    /// <summary>The keyword arguments of a layer's (single) call: Keras 3 <c>{"args": ..., "kwargs": {...}}</c> or Keras 2 <c>[["x", 0, 0, {...}]]</c>.</summary>
+    private static JsonElement? CallKwargs(JsonElement layer)
+    {
+        if (!layer.TryGetProperty("inbound_nodes", out var nodes) || nodes.GetArrayLength() != 1) return null;
+        var node = nodes[0];
+        if (node.ValueKind == JsonValueKind.Object)
+            return node.TryGetProperty("kwargs", out var kw) && kw.ValueKind == JsonValueKind.Object ? kw : null;
+        if (node.ValueKind == JsonValueKind.Array && node.GetArrayLength() > 0 && node[0].ValueKind == JsonValueKind.Array
+            && node[0].GetArrayLength() > 3 && node[0][3].ValueKind == JsonValueKind.Object)
+            return node[0][3];
+        return null;
     }
 
     private static int[]? BatchShape(JsonElement config)
@@ -741,6 +771,50 @@ internal static class KerasImporter
                     State("moving_variance", new[] { ch });
                 }
                 outShape = inShape;
+                break;
+            }
+            case "MultiHeadAttention":
+            {
+                // Keras calls it as mha(query, value[, key]); key defaults to value.
+                if (inputs.Length is < 1 or > 3) throw new ImportException($"Layer '{name}' (MultiHeadAttention) reads {inputs.Length} tensors; it takes query, value and an optional key.");
+                var q = shapes[inputs[0]];
+                var v = shapes[inputs.Length > 1 ? inputs[1] : inputs[0]];
+                var k = shapes[inputs.Length > 2 ? inputs[2] : inputs.Length > 1 ? inputs[1] : inputs[0]];
+                if (c.TryGetProperty("attention_axes", out var aa) && aa.ValueKind == JsonValueKind.Array
+                    && !(aa.GetArrayLength() == 1 && (aa[0].GetInt32() == q.Length - 1 || aa[0].GetInt32() == -2) && q.Length == 2))
+                    throw new ImportException($"Layer '{name}' (MultiHeadAttention) sets attention_axes; the importer maps the default (the axes before the features) only.");
+                if (CallKwargs(layer) is { } kw)
+                {
+                    foreach (var refused in new[] { "attention_mask", "return_attention_scores" })
+                        if (kw.TryGetProperty(refused, out var r) && r.ValueKind is not (JsonValueKind.Null or JsonValueKind.False))
+                            throw new ImportException($"Layer '{name}' (MultiHeadAttention) is called with {refused}; the importer maps neither attention masks given as tensors nor the scores output.");
+                    if (kw.TryGetProperty("use_causal_mask", out var causal) && causal.ValueKind == JsonValueKind.True) l.Set("UseCausalMask", "true");
+                }
+                int heads = c.GetProperty("num_heads").GetInt32();
+                int keyDim = c.GetProperty("key_dim").GetInt32();
+                int valueDim = c.TryGetProperty("value_dim", out var vd) && vd.ValueKind == JsonValueKind.Number ? vd.GetInt32() : keyDim;
+                int outDim = q[^1];
+                if (c.TryGetProperty("output_shape", out var os) && os.ValueKind != JsonValueKind.Null)
+                {
+                    var dims = os.ValueKind == JsonValueKind.Array ? os.EnumerateArray().Select(e => e.GetInt32()).ToArray() : new[] { os.GetInt32() };
+                    if (dims.Length != 1) throw new ImportException($"Layer '{name}' (MultiHeadAttention) has output_shape {TensorOps.ShapeText(dims)}; NetGen's output_shape is one size.");
+                    outDim = dims[0];
+                }
+                l.Arguments.Add(Invariant(heads));
+                l.Arguments.Add(Invariant(keyDim));
+                if (valueDim != keyDim) l.Set("ValueDim", Invariant(valueDim));
+                if (outDim != q[^1]) l.Set("OutputShape", Invariant(outDim));
+                if (c.TryGetProperty("dropout", out var dp) && dp.ValueKind == JsonValueKind.Number && dp.GetDouble() > 0) l.Set("Dropout", Invariant(dp.GetDouble()));
+                // Self-attention (query = value = key) reads one tensor.
+                if (inputs.All(i => i == inputs[0])) l.Inputs = new List<string> { inputs[0] };
+                foreach (var (proj, shape, dim) in new[] { ("query", q, keyDim), ("key", k, keyDim), ("value", v, valueDim) })
+                {
+                    Weight(proj + "/kernel", new[] { shape[^1], heads, dim });
+                    if (useBias) Weight(proj + "/bias", new[] { heads, dim });
+                }
+                Weight("attention_output/kernel", new[] { heads, valueDim, outDim });
+                if (useBias) Weight("attention_output/bias", new[] { outDim });
+                outShape = q.Take(q.Length - 1).Append(outDim).ToArray();
                 break;
             }
             case "Concatenate":
