@@ -24,8 +24,15 @@ namespace NetGen.Kernels;
 /// <see cref="Parallelism.MaxThreads"/> threads (rows are split too when there are few column panels).
 /// Every element of C is summed in the same order whatever the split, so results do not depend on the thread
 /// count. When A exceeds about 1 MiB the k-blocks become the outer loop so a block of A stays in L2 across all
-/// panels. At most four rows against a row-major B (batch-1 Dense) skip packing altogether:
-/// B's rows stream past C's rows held in registers. Nothing is allocated on the heap.
+/// panels. On one thread with several column panels the loop runs the other way round (<c>Sweep</c>): each k-block of
+/// every panel is packed once and every 6-row group of A passes over all of them from L1, so A is read once per k-block.
+/// At most four rows against a row-major B (batch-1 Dense) skip packing altogether:
+/// B's rows stream past C's rows held in registers (columns past the last whole vector as one vector per row of B, its
+/// extra lanes unused). Nothing is allocated on the heap but one pinned per-thread buffer for packed B.
+/// </para>
+/// <para>
+/// <see cref="MatMulBias"/> is the Dense epilogue: the bias joins each register tile's sums as its first k panel is
+/// stored and ReLU is applied as its last is, so a Dense layer's output is written once.
 /// </para>
 /// </remarks>
 [SkipLocalsInit] // the stack panel and tile are always written before they are read
@@ -187,9 +194,19 @@ public static unsafe class Gemm
                 Accumulate = accumulate, ColTasks = colTasks, RowBlock = rowBlock, Bias = bias, Relu = relu,
             };
             int items = colTasks * rowTasks;
+            int depth = PanelDepth(k);
+            if ((threads <= 1 || items == 1) && colTasks > 1 && m > Mr && (long)colTasks * depth * nr <= SweepPackedFloats
+                && !((long)m * k > LargeA && n >= PackAMinColumns))
+            {
+                // One thread, several column panels: pack every panel of a k-block once, then let each 6-row group of A
+                // (in L1) pass over all of them, so A is read once per k-block instead of once per panel.
+                if (path == 512) Sweep<W512, Vector512<float>>(ref job, depth);
+                else if (path == 256) Sweep<W256, Vector256<float>>(ref job, depth);
+                else Sweep<W128, Vector128<float>>(ref job, depth);
+                return;
+            }
             // When A is larger than about 1 MiB, run one k-block of every item at a time, so that block of A
             // stays in L2 while all column panels pass over it (otherwise each panel re-streams all of A).
-            int depth = PanelDepth(k);
             bool largeA = (long)m * k > LargeA;
             int step = largeA ? depth : k;
             float[]? packedA = null;
@@ -238,6 +255,84 @@ public static unsafe class Gemm
 
     [ThreadStatic]
     private static float[]? t_packedA;
+
+    [ThreadStatic]
+    private static float[]? t_packedB; // pinned: Sweep's packed k-block of B
+
+    // Floats of packed B (all column panels of one k-block) up to which Sweep runs: 512 KiB, half this core's L2.
+    private const long SweepPackedFloats = 1 << 17;
+
+    /// <summary>
+    /// The single-threaded blocked loop in the other order: per k-block, every column panel of B packed once (into a pinned
+    /// per-thread buffer), then each 6-row group of A runs against all panels while its rows sit in L1. Every element of C
+    /// gets the same micro-kernel calls, panels and epilogue as in <see cref="Block"/>, so the results are identical.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Sweep<TW, TV>(ref Job job, int depth)
+        where TW : struct, IVectorWidth<TV> where TV : struct
+    {
+        int Nr = 2 * TW.Count, m = job.M, k = job.K, n = job.N, panels = job.ColTasks;
+        int panelFloats = depth * Nr, lastCols = n - (panels - 1) * Nr;
+        int need = panels * panelFloats + 16;
+        float[]? buffer = t_packedB;
+        if (buffer == null || buffer.Length < need) t_packedB = buffer = GC.AllocateUninitializedArray<float>(need, pinned: true);
+        float* packed = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
+        packed += (int)((64 - ((nint)packed & 63)) & 63) / sizeof(float); // the micro-kernel's panel loads on cache lines
+        Span<float> tile = Align64(stackalloc float[Mr * Nr + 16], Mr * Nr);
+        ref float tRef = ref MemoryMarshal.GetReference(tile);
+        var b = new ReadOnlySpan<float>(job.B, job.BLength);
+        ref float a0 = ref Unsafe.AsRef<float>(job.A);
+        ref float c0 = ref Unsafe.AsRef<float>(job.C);
+        nint ars = job.Ars, acs = job.Acs;
+        for (int p0 = 0; p0 < k; p0 += depth)
+        {
+            int kc = Math.Min(depth, k - p0);
+            for (int jt = 0; jt < panels; jt++)
+                Pack(b, job.Bps, job.Bjs, p0, kc, jt * Nr, n, Nr, new Span<float>(packed + (nint)jt * panelFloats, kc * Nr));
+            bool add = job.Accumulate || p0 > 0;
+            float* bias = p0 == 0 ? job.Bias : null;
+            bool relu = job.Relu && p0 + kc == k;
+            int i = 0;
+            for (; i + Mr <= m; i += Mr)
+            {
+                ref float ai = ref Unsafe.Add(ref a0, (nint)i * ars + (nint)p0 * acs);
+                for (int jt = 0; jt < panels; jt++)
+                {
+                    ref float pRef = ref *(packed + (nint)jt * panelFloats);
+                    ref float ci = ref Unsafe.Add(ref c0, (nint)i * n + jt * Nr);
+                    float* pBias = bias == null ? null : bias + jt * Nr;
+                    if (jt < panels - 1 || lastCols == Nr)
+                    {
+                        Micro6<TW, TV>(ref ai, ars, acs, ref pRef, kc, ref ci, n, add, pBias, relu);
+                    }
+                    else
+                    {
+                        Micro6<TW, TV>(ref ai, ars, acs, ref pRef, kc, ref tRef, Nr, false);
+                        MergeTile(ref tRef, Mr, Nr, ref ci, n, lastCols, add, pBias, relu);
+                    }
+                }
+            }
+            for (; i < m; i++)
+            {
+                ref float ai = ref Unsafe.Add(ref a0, (nint)i * ars + (nint)p0 * acs);
+                for (int jt = 0; jt < panels; jt++)
+                {
+                    ref float pRef = ref *(packed + (nint)jt * panelFloats);
+                    ref float ci = ref Unsafe.Add(ref c0, (nint)i * n + jt * Nr);
+                    float* pBias = bias == null ? null : bias + jt * Nr;
+                    if (jt < panels - 1 || lastCols == Nr)
+                    {
+                        Micro1<TW, TV>(ref ai, acs, ref pRef, kc, ref ci, add, pBias, relu);
+                    }
+                    else
+                    {
+                        Micro1<TW, TV>(ref ai, acs, ref pRef, kc, ref tRef, false);
+                        MergeTile(ref tRef, 1, Nr, ref ci, n, lastCols, add, pBias, relu);
+                    }
+                }
+            }
+        }
+    }
 
     /// <summary>A(i, p0 + p) for p &lt; kc into <paramref name="dst"/>: group g of rows 6g..6g+5 at g·6·kc, element (r, p) at p·6 + r; rows past m are zero.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -190,8 +190,9 @@ public class GemmTests
     /// <summary>
     /// Products above the threading threshold split into (column panel, row block) items over the worker
     /// pool; with 1, 2 and 3 threads every element is summed in the same order, so the results must agree
-    /// bit for bit, and match the double reference. Also covers the small-M in-place path (m ≤ 4) at sizes
-    /// with full 128-column strips, 16-column strips and a scalar tail.
+    /// bit for bit, and match the double reference (one thread runs the k-block-outer sweep over all column panels, several
+    /// threads the per-panel items). Also covers the small-M in-place path (m ≤ 4) at sizes with full 128-column strips,
+    /// 16-column strips and a tail narrower than a vector.
     /// </summary>
     [Theory]
     [InlineData(260, 300, 70)]   // rows split (3 column panels < 4·threads); above the 2^22 threading threshold
