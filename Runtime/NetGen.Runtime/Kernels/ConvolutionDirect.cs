@@ -105,7 +105,9 @@ internal static unsafe class ConvolutionDirect
     /// One sample, pooled: per pooled row and vector of filters, blocks of four pooled outputs take eight neighbouring
     /// outputs of the upper row (reduced pairwise to four maxima at once, so at most twelve accumulators are live: the
     /// 16 registers of SSE/AVX2 suffice), then of the lower row; pooled outputs whose windows reach the padding go
-    /// through <see cref="Value"/>.
+    /// through <see cref="Value"/>. With 32 registers (AVX-512) pairs of filter vectors go first through
+    /// <see cref="PoolPair"/>: each broadcast input value feeds two vectors of filters, and a pooled column left over after
+    /// the blocks of four takes a block of one (two outputs per row) instead of four calls to <see cref="Value"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PoolSample<TW, TV>(in WindowGeometry g, in WindowGeometry pool, float* x, float* k, float* bias, float* y, bool relu)

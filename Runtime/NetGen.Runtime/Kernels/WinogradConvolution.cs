@@ -19,7 +19,9 @@ namespace NetGen.Kernels;
 /// The kernel transform <c>U = G g Gᵀ</c> is kept in a per-layer cache with a copy of the kernel it came from and is
 /// recomputed only when the kernel differs bit for bit (weights change through training, loading and the writable
 /// parameter span; a full comparison, one pass over the kernel, is the only proof of freshness that covers them all).
-/// Tiles are processed in blocks that stay in L2: the block's input transform <c>V = Bᵀ d B</c> (vectorised over input
+/// <see cref="ForwardMaxPool"/> computes only the tiles whose 2×2 block the pooling keeps (an odd output's last row and
+/// column of blocks are dropped by floor-mode pooling, so they are never transformed or multiplied: 25 of 36 tiles for an
+/// 11×11 output). Tiles are processed in blocks that stay in L2: the block's input transform <c>V = Bᵀ d B</c> (vectorised over input
 /// channels), then per panel of NR output channels the 16 products <c>M[ξ] = V[ξ]·U[ξ]</c> in 6 × NR register tiles
 /// (<see cref="Gemm"/>'s micro-kernel over U packed once in the cache, so a panel stays in L1 across the block's rows and
 /// nothing is packed per call), then the panel's output transform (vectorised over output channels) with the epilogue.
