@@ -58,6 +58,38 @@ public class GemmTests
         }
     }
 
+    /// <summary>
+    /// The epilogue (<see cref="Gemm.MatMulBias"/>: bias added and ReLU applied to each register tile as it is stored) equals
+    /// the unfused sequence bit for bit: the bias copied into C, the product accumulated onto it, then
+    /// <see cref="Activations.Relu"/>. Sizes cover the in-place small-M path (m ≤ 4, column tails narrower than a vector),
+    /// the packed path (full and partial column panels, several k panels, the one-row kernel) and k = 0.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void BiasAndReluEpilogueEqualsBiasCopyThenProductThenRelu(int path)
+    {
+        int seed = 900;
+        foreach (var (m, k, n) in new[] { (1, 784, 128), (1, 64, 10), (3, 128, 10), (4, 33, 65), (2, 17, 7), (256, 784, 128), (13, 531, 47), (7, 65, 33), (9, 0, 5), (6, 300, 16) })
+        foreach (bool relu in new[] { false, true })
+        foreach (bool withBias in new[] { true, false })
+        {
+            float[] a = TestUtil.Uniform(seed++, m * k), b = TestUtil.Uniform(seed++, k * n), bias = TestUtil.Uniform(seed++, n);
+            var expected = new float[m * n];
+            for (int i = 0; i < m; i++)
+                if (withBias) bias.AsSpan().CopyTo(expected.AsSpan(i * n, n));
+            Gemm.MultiplyOnPath(path, 0, a, b, expected, m, k, n, accumulate: withBias);
+            if (relu) Activations.Relu(expected, expected);
+
+            var c = new float[m * n];
+            c.AsSpan().Fill(float.NaN);
+            Gemm.MatMulBiasOnPath(path, a, b, withBias ? bias : default, c, m, k, n, relu);
+            for (int i = 0; i < c.Length; i++)
+                Assert.True(BitConverter.SingleToInt32Bits(c[i]) == BitConverter.SingleToInt32Bits(expected[i]),
+                    $"path {path} m={m} k={k} n={n} relu={relu} bias={withBias}: C[{i}] = {c[i]:R}, unfused {expected[i]:R}");
+            if (relu && k > 0 && m * n >= 20) Assert.Contains(c, v => v == 0f); // the ReLU did clip something
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Paths))]
     public void AllVariantsMatchDoubleReferenceOverOddSizes(int path)
@@ -158,8 +190,9 @@ public class GemmTests
     /// <summary>
     /// Products above the threading threshold split into (column panel, row block) items over the worker
     /// pool; with 1, 2 and 3 threads every element is summed in the same order, so the results must agree
-    /// bit for bit, and match the double reference. Also covers the small-M in-place path (m ≤ 4) at sizes
-    /// with full 128-column strips, 16-column strips and a scalar tail.
+    /// bit for bit, and match the double reference (one thread runs the k-block-outer sweep over all column panels, several
+    /// threads the per-panel items). Also covers the small-M in-place path (m ≤ 4) at sizes with full 128-column strips,
+    /// 16-column strips and a tail narrower than a vector.
     /// </summary>
     [Theory]
     [InlineData(260, 300, 70)]   // rows split (3 column panels < 4·threads); above the 2^22 threading threshold
