@@ -47,6 +47,7 @@ for b in "${native_builds[@]}"; do
 done
 dotnet build $p -c Release -f net10.0 -warnaserror > /dev/null
 jitdir=Samples/EmbeddedInference/bin/Release/net10.0
+cores=$(nproc) # before pinning (then nproc says 1)
 taskset -cp 1 $$ > /dev/null # this shell and every process it starts from here on: one core
 declare -A cmd=([jit]="dotnet $jitdir/EmbeddedInference.dll")
 declare -A size=([jit]="$(( $(stat -c %s $jitdir/EmbeddedInference.dll) + $(stat -c %s $jitdir/NetGen.Runtime.dll) )) B of dlls + the shared runtime")
@@ -92,4 +93,4 @@ for model in mlp cnn; do
   done
 done
 echo
-echo "$runs latency runs and $starts starts per build and model, interleaved; load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores; $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD)"
+echo "$runs latency runs and $starts starts per build and model, interleaved; load average $(cut -d' ' -f1-3 /proc/loadavg) on $cores cores; $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD)"
