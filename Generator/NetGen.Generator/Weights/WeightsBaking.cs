@@ -155,16 +155,12 @@ internal static class WeightsBaking
         indent += "    ";
         Line("_ = marker;");
         Line("global::System.ReadOnlySpan<byte> bytes = BakedWeightBytes;");
-        Open("if (global::System.BitConverter.IsLittleEndian)");
-        Line($"bytes.Slice(0, {r.ParameterCount * 4}).CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(new global::System.Span<float>(_parameters)));");
+        // BakedWeights.Copy fills the destination's pages in one system call (where the OS allows) before copying:
+        // on a VM every page fault of a fresh array is expensive, and these arrays are the largest thing a baked
+        // network touches before its first prediction.
+        Line($"global::NetGen.BakedWeights.Copy(bytes.Slice(0, {r.ParameterCount * 4}), _parameters);");
         if (r.StateCount > 0)
-            Line($"bytes.Slice({r.ParameterCount * 4}, {r.StateCount * 4}).CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(new global::System.Span<float>(_state)));");
-        Close();
-        Open("else");
-        Line($"for (int i = 0; i < {r.ParameterCount}; i++) _parameters[i] = global::System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(bytes.Slice(4 * i));");
-        if (r.StateCount > 0)
-            Line($"for (int i = 0; i < {r.StateCount}; i++) _state[i] = global::System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(bytes.Slice({r.ParameterCount * 4} + 4 * i));");
-        Close();
+            Line($"global::NetGen.BakedWeights.Copy(bytes.Slice({r.ParameterCount * 4}, {r.StateCount * 4}), _state);");
         Close();
         Line("");
         Line($"/// <summary>The baked values: {r.ParameterCount} parameters" + (r.StateCount > 0 ? $", then {r.StateCount} state values" : "")

@@ -778,7 +778,11 @@ public static unsafe class Gemm
         where TW : struct, IVectorWidth<TV> where TV : struct where TR : struct, IRowCount
     {
         int w = TW.Count;
-        int strip = TW.Wide ? 8 * w : 4 * w;
+        // 8 vectors wide with 32 registers (AVX-512) for up to three rows, and with 16 (SSE, AVX2, AdvSimd) for one row:
+        // 8 accumulators, the broadcast and a vector of B fit (4 left the registers half empty and each accumulator's add
+        // chain waiting on its own latency). Otherwise 4. The test is written out in each place so that it is a
+        // constant of the instantiation (a helper method was not inlined and left the extra accumulators on the stack).
+        int strip = (TW.Wide || TR.Count == 1) ? 8 * w : 4 * w;
         int j = 0;
         for (; j + strip <= n; j += strip)
             Strip<TW, TV, TR>(ref a, ars, acs, ref Unsafe.Add(ref b, j), bps, ref Unsafe.Add(ref c, j), k, n, add, bias == null ? null : bias + j, relu);
@@ -806,8 +810,8 @@ public static unsafe class Gemm
     }
 
     /// <summary>
-    /// Up to three rows × 8 vectors (32 registers: AVX-512) or × 4 vectors (16 registers) of C held in
-    /// registers while B's rows stream past.
+    /// Up to three rows × 8 vectors (32 registers: AVX-512; one row with 16 registers) or × 4 vectors (2-3 rows with
+    /// 16 registers) of C held in registers while B's rows stream past.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Strip<TW, TV, TR>(ref float a, nint ars, nint acs, ref float b, nint bps, ref float c, int k, nint ldc, bool add, float* bias, bool relu)
@@ -842,7 +846,7 @@ public static unsafe class Gemm
             c03 = TW.MulAdd(x0, v, c03);
             if (TR.Count > 1) c13 = TW.MulAdd(x1, v, c13);
             if (TR.Count > 2) c23 = TW.MulAdd(x2, v, c23);
-            if (TW.Wide)
+            if (TW.Wide || TR.Count == 1)
             {
                 v = TW.Load(ref bp, 4 * w);
                 c04 = TW.MulAdd(x0, v, c04);
@@ -864,19 +868,20 @@ public static unsafe class Gemm
             bp = ref Unsafe.Add(ref bp, bps);
             ao += acs;
         }
-        StripStore<TW, TV>(ref c, c00, c01, c02, c03, c04, c05, c06, c07, add, bias, relu);
-        if (TR.Count > 1) StripStore<TW, TV>(ref Unsafe.Add(ref c, ldc), c10, c11, c12, c13, c14, c15, c16, c17, add, bias, relu);
-        if (TR.Count > 2) StripStore<TW, TV>(ref Unsafe.Add(ref c, 2 * ldc), c20, c21, c22, c23, c24, c25, c26, c27, add, bias, relu);
+        bool eight = TW.Wide || TR.Count == 1;
+        StripStore<TW, TV>(ref c, c00, c01, c02, c03, c04, c05, c06, c07, eight, add, bias, relu);
+        if (TR.Count > 1) StripStore<TW, TV>(ref Unsafe.Add(ref c, ldc), c10, c11, c12, c13, c14, c15, c16, c17, eight, add, bias, relu);
+        if (TR.Count > 2) StripStore<TW, TV>(ref Unsafe.Add(ref c, 2 * ldc), c20, c21, c22, c23, c24, c25, c26, c27, eight, add, bias, relu);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void StripStore<TW, TV>(ref float c, TV v0, TV v1, TV v2, TV v3, TV v4, TV v5, TV v6, TV v7, bool add, float* bias, bool relu)
+    private static unsafe void StripStore<TW, TV>(ref float c, TV v0, TV v1, TV v2, TV v3, TV v4, TV v5, TV v6, TV v7, bool eight, bool add, float* bias, bool relu)
         where TW : struct, IVectorWidth<TV> where TV : struct
     {
         int w = TW.Count;
         Store2<TW, TV>(ref c, v0, v1, add, bias, relu);
         Store2<TW, TV>(ref Unsafe.Add(ref c, 2 * w), v2, v3, add, bias == null ? null : bias + 2 * w, relu);
-        if (TW.Wide)
+        if (eight)
         {
             Store2<TW, TV>(ref Unsafe.Add(ref c, 4 * w), v4, v5, add, bias == null ? null : bias + 4 * w, relu);
             Store2<TW, TV>(ref Unsafe.Add(ref c, 6 * w), v6, v7, add, bias == null ? null : bias + 6 * w, relu);

@@ -63,6 +63,26 @@ public sealed class WeightsBakingTests : IDisposable
     private static string Plain(string marked) => marked.Replace("[|", "").Replace("|]", "");
 
     [Fact]
+    public void BakedWeightsCopyGivesTheLittleEndianValuesBitForBit()
+    {
+        // 300,000 floats: large enough for the page-populating path (Linux), with every bit pattern class in it.
+        var expected = new float[300_000];
+        var rng = new Random(7);
+        for (int i = 0; i < expected.Length; i++) expected[i] = BitConverter.Int32BitsToSingle(rng.Next(int.MinValue, int.MaxValue));
+        var bytes = new byte[4 * expected.Length];
+        for (int i = 0; i < expected.Length; i++) System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(4 * i), expected[i]);
+        foreach (int n in new[] { 3, expected.Length })
+        {
+            var destination = new float[n];
+            BakedWeights.Copy(bytes.AsSpan(0, 4 * n), destination);
+            for (int i = 0; i < n; i++) Assert.Equal(BitConverter.SingleToInt32Bits(expected[i]), BitConverter.SingleToInt32Bits(destination[i]));
+        }
+        var e = Assert.Throws<ArgumentException>(() => BakedWeights.Copy(bytes.AsSpan(0, 11), new float[3]));
+        Assert.Equal("source", e.ParamName);
+        Assert.Contains("12 bytes", e.Message);
+    }
+
+    [Fact]
     public void EveryByteValueIsBakedBitForBit()
     {
         var values = EveryByteValue();
