@@ -296,6 +296,7 @@ public static partial class Activations
         private const double P0 = -1.26551223, P1 = 1.00002368, P2 = 0.37409196, P3 = 0.09678418, P4 = -0.18628806;
         private const double P5 = 0.27886807, P6 = -1.13520398, P7 = 1.48851587, P8 = -0.82215223, P9 = 0.17087277;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector<double> Poly(Vector<double> t)
         {
             Vector<double> p = Splat(P9);
@@ -314,6 +315,7 @@ public static partial class Activations
             => P0 + t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * (P5 + t * (P6 + t * (P7 + t * (P8 + t * P9))))))));
 
         /// <summary>Φ(x) from ½·erfc(|x|/√2) (the lower tail) and its reflection; NaN stays NaN.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector<double> Cdf(Vector<double> x)
         {
             Vector<double> z = Vector.Abs(x) * Splat(InvSqrt2);
@@ -330,6 +332,7 @@ public static partial class Activations
         }
 
         // Φ underflows to 0 far left: the product is −0 there (and −∞·0 would be NaN).
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector<double> Value(Vector<double> x)
         {
             Vector<double> c = Cdf(x);
