@@ -295,16 +295,9 @@ public static class Attention
         int len = row.Length, w = Vector<float>.Count;
         ref float r = ref MemoryMarshal.GetReference(row);
         float max = float.NegativeInfinity, sum = 0;
+        for (int j = 0; j < len; j++) if (Unsafe.Add(ref r, j) > max) max = Unsafe.Add(ref r, j);
         int k = 0;
         bool vectors = Vector.IsHardwareAccelerated && len >= w;
-        if (vectors)
-        {
-            var maxima = new Vector<float>(float.NegativeInfinity);
-            for (; k + w <= len; k += w) maxima = Vector.Max(maxima, Vector.LoadUnsafe(ref r, (nuint)k));
-            for (int e = 0; e < w; e++) if (maxima[e] > max || float.IsNaN(maxima[e])) max = maxima[e];
-        }
-        for (; k < len; k++) if (row[k] > max) max = row[k];
-        k = 0;
         if (vectors)
         {
             // Vector.Exp: exp(−∞) = 0, so masked entries stay exactly 0.
