@@ -8,7 +8,10 @@ output -> Linear(10); softmax cross-entropy, Adam(lr=1e-3, eps=1e-7 as Keras), b
 for validation, reshuffled each epoch. Run with Debian's PyTorch (install python3-torch and
 libopenblas0-pthread):
 
-    /usr/bin/python3 Benchmarks/peers/fashion_torch.py [--model mlp|cnn|lstm|transformer] [--epochs N] [--threads N] [--data DIR]
+    /usr/bin/python3 Benchmarks/peers/fashion_torch.py [--model mlp|cnn|lstm|transformer] [--epochs N] [--threads N] [--seed N] [--data DIR]
+
+An epoch's time includes its validation pass (as Keras' epoch time, and NetGen's Fit, do); the training part alone is
+printed beside it. The transformer is initialised as Keras initialises the NetGen model (keras_init).
 """
 import argparse
 import gzip
@@ -67,19 +70,47 @@ class EncoderBlock(nn.Module):
 
 class FashionTransformer(nn.Module):
     """7x7 patches via Conv2d(stride 7) -> 16 tokens of 64 + learned position embeddings -> 2 encoder blocks -> mean over
-    tokens -> Linear(10) (the softmax is in the loss)."""
+    tokens -> Linear(10) (the softmax is in the loss). Initialised as Keras initialises the attribute-declared model
+    (keras_init), not with PyTorch's defaults."""
 
     def __init__(self, dim=64):
         super().__init__()
         self.patchify = nn.Conv2d(1, dim, 7, stride=7)
         self.positions = nn.Parameter(torch.empty(16, dim))
-        nn.init.xavier_uniform_(self.positions)
         self.blocks = nn.Sequential(EncoderBlock(dim), EncoderBlock(dim))
         self.head = nn.Linear(dim, 10)
+        keras_init(self)
 
     def forward(self, x):
         tokens = self.patchify(x).flatten(2).transpose(1, 2) + self.positions
         return self.head(self.blocks(tokens).mean(1))
+
+
+def glorot_(tensor, fan_in, fan_out):
+    bound = (6.0 / (fan_in + fan_out)) ** 0.5
+    with torch.no_grad():
+        tensor.uniform_(-bound, bound)
+
+
+def keras_init(model):
+    """Keras 3 defaults of the NetGen/Keras model: glorot_uniform kernels with Keras' fans, zero biases. Conv2D and Dense
+    kernels have the same fans in both layouts (xavier_uniform_); PositionEmbedding is glorot_uniform on (16, 64);
+    MultiHeadAttention's query/key/value kernels are (dim, heads, key_dim) EinsumDense kernels, fan_in heads*dim and
+    fan_out key_dim*dim (Keras' compute_fans: the leading axis is a receptive field), and attention_output/kernel
+    (heads, key_dim, dim) has fan_in key_dim*heads, fan_out dim*heads; LayerNormalization gamma 1, beta 0."""
+    for module in model.modules():
+        if isinstance(module, nn.MultiheadAttention):
+            dim, heads = module.embed_dim, module.num_heads
+            key_dim = dim // heads
+            for block in module.in_proj_weight.data.chunk(3, dim=0):   # query, key, value: each (heads*key_dim, dim)
+                glorot_(block, heads * dim, key_dim * dim)
+            nn.init.zeros_(module.in_proj_bias)
+            glorot_(module.out_proj.weight, key_dim * heads, dim * heads)
+            nn.init.zeros_(module.out_proj.bias)
+        elif isinstance(module, (nn.Conv2d, nn.Linear)) and not isinstance(module, nn.modules.linear.NonDynamicallyQuantizableLinear):
+            nn.init.xavier_uniform_(module.weight)
+            nn.init.zeros_(module.bias)
+    nn.init.xavier_uniform_(model.positions)
 
 
 def main():
@@ -89,9 +120,10 @@ def main():
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
     ap.add_argument("--model", choices=["mlp", "cnn", "lstm", "transformer"], default="mlp")
+    ap.add_argument("--seed", type=int, default=0, help="torch.manual_seed: initial weights and shuffling")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    torch.manual_seed(0)
+    torch.manual_seed(args.seed)
 
     x = read_idx(find(args.data, "train-images-idx3-ubyte")).float().div(255).reshape(-1, 784)
     y = read_idx(find(args.data, "train-labels-idx1-ubyte")).long()
@@ -113,7 +145,7 @@ def main():
     xtr, ytr, xv, yv = x[:split], y[:split], x[split:], y[split:]
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
     loss_fn = nn.CrossEntropyLoss()
-    times = []
+    times, train_times = [], []
     for epoch in range(args.epochs):
         start = time.perf_counter()
         model.train()
@@ -124,15 +156,18 @@ def main():
             loss = loss_fn(model(xtr[idx]), ytr[idx])
             loss.backward()
             opt.step()
-        times.append(time.perf_counter() - start)
+        train_times.append(time.perf_counter() - start)
+        # The epoch's time includes the validation pass, as Keras' (and NetGen's Fit) epoch time does.
         with torch.inference_mode():
             model.eval()
             val_acc = (model(xv).argmax(1) == yv).float().mean().item()
-        print(f"epoch {epoch + 1}/{args.epochs}: {times[-1]:.2f} s, val_accuracy {val_acc:.4f}", flush=True)
+        times.append(time.perf_counter() - start)
+        print(f"epoch {epoch + 1}/{args.epochs}: {times[-1]:.2f} s ({train_times[-1]:.2f} s training), val_accuracy {val_acc:.4f}",
+              flush=True)
     with torch.inference_mode():
         acc = (model(xt).argmax(1) == yt).float().mean().item()
-    print(f"PyTorch {torch.__version__}, {args.threads} thread(s): mean epoch {sum(times) / len(times):.2f} s, "
-          f"fastest {min(times):.2f} s")
+    print(f"PyTorch {torch.__version__}, {args.threads} thread(s), seed {args.seed}: mean epoch {sum(times) / len(times):.2f} s, "
+          f"fastest {min(times):.2f} s (training alone: mean {sum(train_times) / len(train_times):.2f} s)")
     print(f"Test accuracy: {acc:.4f}")
 
 

@@ -292,17 +292,18 @@ public static class Attention
     /// <summary>Stable softmax in place over a row with at least one finite entry; masked entries (−∞) get exactly 0.</summary>
     private static void SoftmaxRow(Span<float> row)
     {
-        float max = float.NegativeInfinity;
-        for (int j = 0; j < row.Length; j++) if (row[j] > max) max = row[j];
-        float sum = 0;
+        int len = row.Length, w = Vector<float>.Count;
+        ref float r = ref MemoryMarshal.GetReference(row);
+        float max = float.NegativeInfinity, sum = 0;
+        for (int j = 0; j < len; j++) if (Unsafe.Add(ref r, j) > max) max = Unsafe.Add(ref r, j);
         int k = 0;
-        if (Vector.IsHardwareAccelerated && row.Length >= Vector<float>.Count)
+        bool vectors = Vector.IsHardwareAccelerated && len >= w;
+        if (vectors)
         {
             // Vector.Exp: exp(−∞) = 0, so masked entries stay exactly 0.
-            ref float r = ref MemoryMarshal.GetReference(row);
             var shift = new Vector<float>(max);
             var sums = Vector<float>.Zero;
-            for (; k + Vector<float>.Count <= row.Length; k += Vector<float>.Count)
+            for (; k + w <= len; k += w)
             {
                 var e = Vector.Exp(Vector.LoadUnsafe(ref r, (nuint)k) - shift);
                 e.StoreUnsafe(ref r, (nuint)k);
@@ -310,22 +311,45 @@ public static class Attention
             }
             sum = Vector.Sum(sums);
         }
-        for (; k < row.Length; k++)
+        for (; k < len; k++)
         {
             float e = MathF.Exp(row[k] - max);
             row[k] = e;
             sum += e;
         }
         float inv = 1f / sum;
-        for (int j = 0; j < row.Length; j++) row[j] *= inv;
+        k = 0;
+        if (vectors)
+        {
+            var scale = new Vector<float>(inv);
+            for (; k + w <= len; k += w) (Vector.LoadUnsafe(ref r, (nuint)k) * scale).StoreUnsafe(ref r, (nuint)k);
+        }
+        for (; k < len; k++) row[k] *= inv;
     }
 
     /// <summary><c>ds = p ⊙ (dp − Σ p·dp)</c> in place over <paramref name="grad"/>.</summary>
     private static void SoftmaxBackwardRow(ReadOnlySpan<float> p, Span<float> grad)
     {
+        int len = p.Length, w = Vector<float>.Count, k = 0;
+        ref float pr = ref MemoryMarshal.GetReference(p);
+        ref float gr = ref MemoryMarshal.GetReference(grad);
         float dot = 0;
-        for (int j = 0; j < p.Length; j++) dot += p[j] * grad[j];
-        for (int j = 0; j < p.Length; j++) grad[j] = p[j] * (grad[j] - dot);
+        bool vectors = Vector.IsHardwareAccelerated && len >= w && grad.Length >= len;
+        if (vectors)
+        {
+            var dots = Vector<float>.Zero;
+            for (; k + w <= len; k += w) dots += Vector.LoadUnsafe(ref pr, (nuint)k) * Vector.LoadUnsafe(ref gr, (nuint)k);
+            dot = Vector.Sum(dots);
+        }
+        for (; k < len; k++) dot += p[k] * grad[k];
+        k = 0;
+        if (vectors)
+        {
+            var d = new Vector<float>(dot);
+            for (; k + w <= len; k += w)
+                (Vector.LoadUnsafe(ref pr, (nuint)k) * (Vector.LoadUnsafe(ref gr, (nuint)k) - d)).StoreUnsafe(ref gr, (nuint)k);
+        }
+        for (; k < len; k++) grad[k] = p[k] * (grad[k] - dot);
     }
 
     private static void CheckLuong(AttentionScore score, ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value,
@@ -358,13 +382,13 @@ public static class Attention
 
     // ------------------------------------------------------------------ MultiHeadAttention core
 
-    /// <summary>Floats of <c>scratch</c> for <see cref="MultiHeadForward"/>: (T + S)·keyDim + (S + T)·valueDim + T·S.</summary>
+    /// <summary>Floats of <c>scratch</c> for <see cref="MultiHeadForward"/>: keyDim·S (K transposed) + T·S (weights after dropout).</summary>
     public static int MultiHeadForwardScratchSize(int queryLength, int keyLength, int keyDim, int valueDim)
-        => (queryLength + keyLength) * keyDim + (keyLength + queryLength) * valueDim + queryLength * keyLength;
+        => keyDim * keyLength + queryLength * keyLength;
 
-    /// <summary>Floats of <c>scratch</c> for <see cref="MultiHeadBackward"/>: 2·((T + S)·keyDim + (S + T)·valueDim) + 2·T·S.</summary>
+    /// <summary>Floats of <c>scratch</c> for <see cref="MultiHeadBackward"/>: valueDim·S (V transposed) + 2·T·S.</summary>
     public static int MultiHeadBackwardScratchSize(int queryLength, int keyLength, int keyDim, int valueDim)
-        => 2 * ((queryLength + keyLength) * keyDim + (keyLength + queryLength) * valueDim) + 2 * queryLength * keyLength;
+        => valueDim * keyLength + 2 * queryLength * keyLength;
 
     /// <summary>
     /// MultiHeadAttention core forward: per sample and head, <c>P = softmax(mask(Q/√keyDim · Kᵀ))</c>, <c>O = (P ⊙ dropout)·V</c>.
@@ -384,20 +408,22 @@ public static class Attention
         Guard.AtLeast(output.Length, batch * t * heads * valueDim, nameof(output), "batch·T·heads·valueDim");
         Guard.AtLeast(probabilities.Length, batch * heads * ts, nameof(probabilities), "batch·heads·T·S");
         Guard.AtLeast(scratch.Length, MultiHeadForwardScratchSize(t, s, keyDim, valueDim), nameof(scratch), "Attention.MultiHeadForwardScratchSize");
-        Span<float> qn = scratch.Slice(0, t * keyDim), kn = scratch.Slice(t * keyDim, s * keyDim);
-        Span<float> vn = scratch.Slice((t + s) * keyDim, s * valueDim), on = scratch.Slice((t + s) * keyDim + s * valueDim, t * valueDim);
-        Span<float> w = scratch.Slice((t + s) * keyDim + (s + t) * valueDim, ts);
+        // Per head, the products read Q, V and the output in place (row stride heads·keyDim or heads·valueDim); only K is
+        // copied, transposed, so that the scores' rows come out as vectors over the keys.
+        Span<float> kt = scratch.Slice(0, keyDim * s), w = scratch.Slice(keyDim * s, ts);
+        int hk = heads * keyDim, hv = heads * valueDim;
         float inv = 1f / MathF.Sqrt(keyDim);
+        bool unmasked = attentionMask.IsEmpty && queryMask.IsEmpty && valueMask.IsEmpty && keyMask.IsEmpty;
         for (int b = 0; b < batch; b++)
         {
             for (int n = 0; n < heads; n++)
             {
-                Gather(query, qn, b, n, t, heads, keyDim, inv);
-                Gather(key, kn, b, n, s, heads, keyDim, 1f);
-                Gather(value, vn, b, n, s, heads, valueDim, 1f);
-                Span<float> p = probabilities.Slice((b * heads + n) * ts, ts);
-                Gemm.MatMulTransposeB(qn, kn, p, t, keyDim, s);
-                bool unmasked = attentionMask.IsEmpty && queryMask.IsEmpty && valueMask.IsEmpty && keyMask.IsEmpty;
+                int qOff = (b * t * heads + n) * keyDim, kOff = (b * s * heads + n) * keyDim;
+                int vOff = (b * s * heads + n) * valueDim, oOff = (b * t * heads + n) * valueDim, pOff = (b * heads + n) * ts;
+                StridedProduct.Transpose(key, kOff, hk, s, keyDim, kt);
+                // Scores (T, S) = (Q/√keyDim)·Kᵀ.
+                StridedProduct.Run(query, qOff, hk, 1, kt, 0, s, probabilities, pOff, s, t, keyDim, s, inv);
+                Span<float> p = probabilities.Slice(pOff, ts);
                 for (int i = 0; i < t; i++)
                 {
                     Span<float> row = p.Slice(i * s, s);
@@ -417,15 +443,16 @@ public static class Attention
                     if (allowed == 0) row.Clear();
                     else SoftmaxRow(row);
                 }
-                ReadOnlySpan<float> wp = p;
-                if (!dropoutMask.IsEmpty)
+                if (dropoutMask.IsEmpty)
                 {
-                    ReadOnlySpan<float> m = dropoutMask.Slice((b * heads + n) * ts, ts);
-                    for (int i = 0; i < ts; i++) w[i] = p[i] * m[i];
-                    wp = w;
+                    StridedProduct.Run(probabilities, pOff, s, 1, value, vOff, hv, output, oOff, hv, t, s, valueDim, 1f);
                 }
-                Gemm.MatMul(wp, vn, on, t, s, valueDim);
-                Scatter(on, output, b, n, t, heads, valueDim);
+                else
+                {
+                    ReadOnlySpan<float> m = dropoutMask.Slice(pOff, ts);
+                    for (int i = 0; i < ts; i++) w[i] = p[i] * m[i];
+                    StridedProduct.Run(w, 0, s, 1, value, vOff, hv, output, oOff, hv, t, s, valueDim, 1f);
+                }
             }
         }
     }
@@ -452,44 +479,43 @@ public static class Attention
         Guard.AtLeast(dKey.Length, batch * s * heads * keyDim, nameof(dKey), "batch·S·heads·keyDim");
         Guard.AtLeast(dValue.Length, batch * s * heads * valueDim, nameof(dValue), "batch·S·heads·valueDim");
         Guard.AtLeast(scratch.Length, MultiHeadBackwardScratchSize(t, s, keyDim, valueDim), nameof(scratch), "Attention.MultiHeadBackwardScratchSize");
-        int o = 0;
-        Span<float> qn = scratch.Slice(o, t * keyDim); o += t * keyDim;
-        Span<float> kn = scratch.Slice(o, s * keyDim); o += s * keyDim;
-        Span<float> vn = scratch.Slice(o, s * valueDim); o += s * valueDim;
-        Span<float> don = scratch.Slice(o, t * valueDim); o += t * valueDim;
-        Span<float> dqn = scratch.Slice(o, t * keyDim); o += t * keyDim;
-        Span<float> dkn = scratch.Slice(o, s * keyDim); o += s * keyDim;
-        Span<float> dvn = scratch.Slice(o, s * valueDim); o += s * valueDim;
-        Span<float> w = scratch.Slice(o, ts); o += ts;
-        Span<float> ds = scratch.Slice(o, ts);
+        // As the forward: Q, K, V, dO and the gradients are read and written in place, per head, through their row
+        // strides; V is copied transposed for dO·Vᵀ.
+        Span<float> vt = scratch.Slice(0, valueDim * s), w = scratch.Slice(valueDim * s, ts), ds = scratch.Slice(valueDim * s + ts, ts);
+        int hk = heads * keyDim, hv = heads * valueDim;
         float inv = 1f / MathF.Sqrt(keyDim);
         for (int b = 0; b < batch; b++)
         {
             for (int n = 0; n < heads; n++)
             {
-                Gather(query, qn, b, n, t, heads, keyDim, inv);
-                Gather(key, kn, b, n, s, heads, keyDim, 1f);
-                Gather(value, vn, b, n, s, heads, valueDim, 1f);
-                Gather(dOutput, don, b, n, t, heads, valueDim, 1f);
-                ReadOnlySpan<float> p = probabilities.Slice((b * heads + n) * ts, ts);
-                ReadOnlySpan<float> m = dropoutMask.IsEmpty ? default : dropoutMask.Slice((b * heads + n) * ts, ts);
-                for (int i = 0; i < ts; i++) w[i] = m.IsEmpty ? p[i] : p[i] * m[i];
-                Gemm.MatMulTransposeA(w, don, dvn, s, t, valueDim);
-                Scatter(dvn, dValue, b, n, s, heads, valueDim);
-                Gemm.MatMulTransposeB(don, vn, ds, t, valueDim, s);
+                int qOff = (b * t * heads + n) * keyDim, kOff = (b * s * heads + n) * keyDim;
+                int vOff = (b * s * heads + n) * valueDim, oOff = (b * t * heads + n) * valueDim, pOff = (b * heads + n) * ts;
+                ReadOnlySpan<float> p = probabilities.Slice(pOff, ts);
+                ReadOnlySpan<float> m = dropoutMask.IsEmpty ? default : dropoutMask.Slice(pOff, ts);
+                // dV (S, valueDim) = Wᵀ·dO, W the weights after dropout.
+                if (m.IsEmpty)
+                {
+                    StridedProduct.Run(probabilities, pOff, 1, s, dOutput, oOff, hv, dValue, vOff, hv, s, t, valueDim, 1f);
+                }
+                else
+                {
+                    for (int i = 0; i < ts; i++) w[i] = p[i] * m[i];
+                    StridedProduct.Run(w, 0, 1, s, dOutput, oOff, hv, dValue, vOff, hv, s, t, valueDim, 1f);
+                }
+                // dW (T, S) = dO·Vᵀ.
+                StridedProduct.Transpose(value, vOff, hv, s, valueDim, vt);
+                StridedProduct.Run(dOutput, oOff, hv, 1, vt, 0, s, ds, 0, s, t, valueDim, s, 1f);
                 if (!m.IsEmpty) for (int i = 0; i < ts; i++) ds[i] *= m[i];
                 if (!dScores.IsEmpty)
                 {
-                    ReadOnlySpan<float> d = dScores.Slice((b * heads + n) * ts, ts);
+                    ReadOnlySpan<float> d = dScores.Slice(pOff, ts);
                     for (int i = 0; i < ts; i++) ds[i] += d[i];
                 }
                 // Masked weights are 0 and a fully masked row is all zeros: p = 0 there gives ds = 0.
                 for (int i = 0; i < t; i++) SoftmaxBackwardRow(p.Slice(i * s, s), ds.Slice(i * s, s));
-                Gemm.MatMul(ds, kn, dqn, t, s, keyDim);
-                for (int i = 0; i < t * keyDim; i++) dqn[i] *= inv;
-                Scatter(dqn, dQuery, b, n, t, heads, keyDim);
-                Gemm.MatMulTransposeA(ds, qn, dkn, s, t, keyDim);
-                Scatter(dkn, dKey, b, n, s, heads, keyDim);
+                // dQ = dS·K/√keyDim, dK = dSᵀ·Q/√keyDim.
+                StridedProduct.Run(ds, 0, s, 1, key, kOff, hk, dQuery, qOff, hk, t, s, keyDim, inv);
+                StridedProduct.Run(ds, 0, 1, s, query, qOff, hk, dKey, kOff, hk, s, t, keyDim, inv);
             }
         }
     }
@@ -502,24 +528,6 @@ public static class Attention
            && (queryMask.IsEmpty || queryMask[b * t + i] != 0f)
            && (valueMask.IsEmpty || valueMask[b * s + j] != 0f)
            && (keyMask.IsEmpty || keyMask[b * s + j] != 0f);
-
-    /// <summary>Head n of sample b from (batch, len, heads, d) into a contiguous (len, d) matrix, times <paramref name="factor"/>.</summary>
-    private static void Gather(ReadOnlySpan<float> src, Span<float> dst, int b, int n, int len, int heads, int d, float factor)
-    {
-        for (int i = 0; i < len; i++)
-        {
-            ReadOnlySpan<float> from = src.Slice(((b * len + i) * heads + n) * d, d);
-            Span<float> to = dst.Slice(i * d, d);
-            if (factor == 1f) from.CopyTo(to);
-            else for (int e = 0; e < d; e++) to[e] = from[e] * factor;
-        }
-    }
-
-    /// <summary>A contiguous (len, d) matrix into head n of sample b of a (batch, len, heads, d) tensor (overwriting).</summary>
-    private static void Scatter(ReadOnlySpan<float> src, Span<float> dst, int b, int n, int len, int heads, int d)
-    {
-        for (int i = 0; i < len; i++) src.Slice(i * d, d).CopyTo(dst.Slice(((b * len + i) * heads + n) * d, d));
-    }
 
     private static void CheckMultiHead(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value,
         ReadOnlySpan<float> attentionMask, ReadOnlySpan<float> queryMask, ReadOnlySpan<float> valueMask, ReadOnlySpan<float> keyMask,

@@ -232,6 +232,10 @@ public class AttentionTests
         new(2, 3, 5, 2, 3, 4),
         new(3, 4, 4, 3, 2, 3, Causal: true, Masks: true, Dropout: true, ScoresGradient: true),
         new(2, 5, 3, 1, 5, 2, Masks: true),
+        // The Transformer sample's head size (16 keys, key_dim 16) and odd neighbours: the strided per-head products' vector
+        // body (four rows at a time), their leftover rows and their scalar columns past the last full vector, at every width.
+        new(2, 17, 16, 2, 16, 9),
+        new(2, 18, 16, 3, 16, 20, Causal: true, Masks: true, Dropout: true, ScoresGradient: true),
     };
 
     public static IEnumerable<object[]> MhaIndices() => Enumerable.Range(0, Mha.Length).Select(i => new object[] { i });
@@ -344,7 +348,7 @@ public class AttentionTests
         float[] o = new float[B * Tq * N * Dv], pr = new float[B * N * Tq * Tv], sc = new float[B * Tq * Tv], dO = TestUtil.Uniform(4, B * Tq * N * Dv);
         float[] dq = new float[q.Length], dk = new float[k.Length], dv = new float[v.Length], ds = new float[D], dc = new float[1];
         float[] scale = TestUtil.Uniform(5, D, 0.5, 1.5), cw = { 1.2f }, vm = { 1, 0, 1, 1, 1, 1, 1, 0 }, qm = { 1, 1, 0, 1, 1, 1 };
-        float[] fs = new float[Attention.MultiHeadBackwardScratchSize(Tq, Tv, D, Dv)];
+        float[] fs = new float[Math.Max(Attention.MultiHeadBackwardScratchSize(Tq, Tv, D, Dv), Attention.BackwardScratchSize(Tq, Tv, D, Dv))];
         AttentionScore[] modes = { AttentionScore.Dot, AttentionScore.Concat, AttentionScore.Additive };
 
         void Run()
