@@ -81,6 +81,47 @@ public static class Gemm
         Run(DefaultPath, a, lda, 1, b, n, 1, c, m, k, n, accumulate);
     }
 
+    /// <summary>
+    /// Floats <see cref="PackB"/> writes for a k×n right operand on this machine's widest path: k·n rounded up to whole
+    /// column panels; 0 without SIMD, where <see cref="MatMulPacked"/> is not available.
+    /// </summary>
+    internal static int PackedBSize(int k, int n)
+    {
+        int nr = PanelWidth(DefaultPath);
+        return nr == 0 ? 0 : (n + nr - 1) / nr * nr * k;
+    }
+
+    /// <summary>
+    /// Packs B (k×n; with <paramref name="transposed"/> B = bᵀ for b stored n×k) once into the column panels the
+    /// micro-kernels read, for a B that many products share (an RNN's recurrent kernel at every time step): panel q, columns
+    /// q·NR.., is k rows of NR floats (zero past column n) at q·k·NR. <see cref="MatMulPacked"/> then skips the packing and
+    /// gives <see cref="MatMulTransposeB"/>'s result bit for bit, and <see cref="MatMul"/>'s above <see cref="SmallRows"/>
+    /// rows (at most that many rows, MatMul streams a row-major B unpacked, summing in another order).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void PackB(ReadOnlySpan<float> b, bool transposed, Span<float> packed, int k, int n)
+    {
+        int size = PackedBSize(k, n);
+        if (size == 0) throw new InvalidOperationException("Packed products need SIMD.");
+        if (b.Length < (long)k * n || packed.Length < size) ThrowLength(0, b.Length, packed.Length, 0, k, n);
+        int nr = PanelWidth(DefaultPath);
+        int bps = transposed ? 1 : n, bjs = transposed ? k : 1;
+        for (int q = 0; q * nr < n; q++) Pack(b, bps, bjs, 0, k, q * nr, n, nr, packed.Slice(q * k * nr, k * nr));
+    }
+
+    /// <summary><c>C[m×n] = A[m×k]·B</c> (or <c>+=</c>) with B packed by <see cref="PackB"/> for the same k and n.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static unsafe void MatMulPacked(ReadOnlySpan<float> a, ReadOnlySpan<float> packed, Span<float> c, int m, int k, int n, bool accumulate = false)
+    {
+        int size = PackedBSize(k, n);
+        if (size == 0) throw new InvalidOperationException("Packed products need SIMD.");
+        Check(a.Length, 0, c.Length, m, k, 0);
+        if (packed.Length < size || c.Length < (long)m * n) ThrowLength(a.Length, packed.Length, c.Length, m, k, n);
+        fixed (float* pp = packed) Run(DefaultPath, a, k, 1, default, n, 1, c, m, k, n, accumulate, (nint)pp);
+    }
+
+    private static int PanelWidth(int path) => path == 512 ? 32 : path == 256 ? 16 : path == 128 ? 8 : 0;
+
     private static void Check(int aLength, int bLength, int cLength, int m, int k, int n)
     {
         if (m < 0 || k < 0 || n < 0) ThrowNegative(m, k, n);
@@ -112,8 +153,10 @@ public static class Gemm
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Run(int path, ReadOnlySpan<float> a, int ars, int acs, ReadOnlySpan<float> b, int bps, int bjs, Span<float> c, int m, int k, int n, bool accumulate)
+    private static unsafe void Run(int path, ReadOnlySpan<float> a, int ars, int acs, ReadOnlySpan<float> b, int bps, int bjs, Span<float> c, int m, int k, int n, bool accumulate,
+        nint prepackedAddress = 0)
     {
+        float* prepacked = (float*)prepackedAddress; // non-null: B packed by PackB (an address, so callers need no unsafe context)
         if (m == 0 || n == 0) return;
         if (k == 0)
         {
@@ -125,7 +168,7 @@ public static class Gemm
             Scalar(a, ars, acs, b, bps, bjs, c, m, k, n, accumulate);
             return;
         }
-        if (bjs == 1 && m <= SmallRows)
+        if (bjs == 1 && m <= SmallRows && prepacked == null)
         {
             // A few rows against a row-major B (batch-1 and small-batch Dense): packing B would copy more than
             // the product reads, so stream B's rows in place with C's rows held in registers.
@@ -150,7 +193,7 @@ public static class Gemm
         {
             var job = new Job
             {
-                A = pa, B = pb, C = pc, BLength = b.Length,
+                A = pa, B = pb, C = pc, BLength = b.Length, Packed = prepacked,
                 Ars = ars, Acs = acs, Bps = bps, Bjs = bjs, M = m, K = k, N = n,
                 Accumulate = accumulate, ColTasks = colTasks, RowBlock = rowBlock,
             };
@@ -255,6 +298,7 @@ public static class Gemm
     private unsafe struct Job
     {
         public float* A, B, C;
+        public float* Packed; // non-null: B already packed by PackB, panel q at q·K·NR
         public int BLength, Ars, Acs, Bps, Bjs, M, K, N, ColTasks, RowBlock, PStart, PEnd;
         public int GroupStride; // > 0: A is a packed k-block in 6-row groups of this many floats (see PackA)
         public bool Accumulate;
@@ -277,12 +321,14 @@ public static class Gemm
             ? ref Unsafe.Add(ref Unsafe.AsRef<float>(job.A), (nint)(r0 / Mr) * job.GroupStride)
             : ref Unsafe.Add(ref Unsafe.AsRef<float>(job.A), (nint)r0 * job.Ars);
         ref float cRef = ref Unsafe.Add(ref Unsafe.AsRef<float>(job.C), (nint)r0 * job.N);
+        int nr = PanelWidth(path);
+        float* packed = job.Packed == null ? null : job.Packed + (nint)colTask * job.K * nr;
         if (path == 512)
-            Block<W512, Vector512<float>>(ref aRef, job.Ars, job.Acs, b, job.Bps, job.Bjs, ref cRef, rows, job.K, job.N, colTask * 32, job.PStart, job.PEnd, job.GroupStride, job.Accumulate);
+            Block<W512, Vector512<float>>(ref aRef, job.Ars, job.Acs, b, job.Bps, job.Bjs, ref cRef, rows, job.K, job.N, colTask * 32, job.PStart, job.PEnd, job.GroupStride, job.Accumulate, packed);
         else if (path == 256)
-            Block<W256, Vector256<float>>(ref aRef, job.Ars, job.Acs, b, job.Bps, job.Bjs, ref cRef, rows, job.K, job.N, colTask * 16, job.PStart, job.PEnd, job.GroupStride, job.Accumulate);
+            Block<W256, Vector256<float>>(ref aRef, job.Ars, job.Acs, b, job.Bps, job.Bjs, ref cRef, rows, job.K, job.N, colTask * 16, job.PStart, job.PEnd, job.GroupStride, job.Accumulate, packed);
         else
-            Block<W128, Vector128<float>>(ref aRef, job.Ars, job.Acs, b, job.Bps, job.Bjs, ref cRef, rows, job.K, job.N, colTask * 8, job.PStart, job.PEnd, job.GroupStride, job.Accumulate);
+            Block<W128, Vector128<float>>(ref aRef, job.Ars, job.Acs, b, job.Bps, job.Bjs, ref cRef, rows, job.K, job.N, colTask * 8, job.PStart, job.PEnd, job.GroupStride, job.Accumulate, packed);
     }
 
     /// <summary>The first <paramref name="length"/> floats of <paramref name="buffer"/> from its first 64-byte boundary (buffer has 16 spare floats).</summary>
@@ -396,7 +442,8 @@ public static class Gemm
 
     /// <summary>The blocked loop over one column panel of NR = 2·<typeparamref name="TW"/>.Count columns: 6 × NR and 1 × NR register tiles of C.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Block<TW, TV>(ref float aRef, int ars, int acs, ReadOnlySpan<float> b, int bps, int bjs, ref float cRef, int m, int k, int n, int j0, int pStart, int pEnd, int groupStride, bool accumulate)
+    private static unsafe void Block<TW, TV>(ref float aRef, int ars, int acs, ReadOnlySpan<float> b, int bps, int bjs, ref float cRef, int m, int k, int n, int j0, int pStart, int pEnd, int groupStride, bool accumulate,
+        float* prepacked)
         where TW : struct, IVectorWidth<TV> where TV : struct
     {
         int Nr = 2 * TW.Count;
@@ -413,7 +460,8 @@ public static class Gemm
         for (int p0 = pStart; p0 < pEnd; p0 += depth)
         {
             int kc = Math.Min(depth, k - p0);
-            Pack(b, bps, bjs, p0, kc, j0, n, Nr, panel);
+            if (prepacked == null) Pack(b, bps, bjs, p0, kc, j0, n, Nr, panel);
+            else pRef = ref Unsafe.AsRef<float>(prepacked + (nint)p0 * Nr);
             bool add = accumulate || p0 > 0;
             int i = 0;
             for (; i + Mr <= m; i += Mr)

@@ -119,6 +119,38 @@ public class GemmTests
         Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.MatMulRows(x, k - 1, b, new float[m * n], m, k, n));
     }
 
+    /// <summary>
+    /// MatMulPacked (a recurrent kernel packed once for every time step's GEMM) gives MatMulTransposeB's result bit for bit
+    /// at every row count, and MatMul's above four rows (below, MatMul streams B unpacked), with k over one panel depth
+    /// (512) and n not a whole number of panels; too short a packed buffer is refused.
+    /// </summary>
+    [Theory]
+    [InlineData(1, 512, 128)]
+    [InlineData(5, 128, 512)]
+    [InlineData(32, 512, 128)]
+    [InlineData(13, 37, 70)]
+    [InlineData(32, 128, 512)]
+    public void PackedProductsMatchTheUnpackedOnes(int m, int k, int n)
+    {
+        if (Gemm.PackedBSize(k, n) == 0) return; // no SIMD: the callers take the unpacked path
+        float[] a = TestUtil.Uniform(11, m * k), b = TestUtil.Uniform(12, k * n);
+        var packed = new float[Gemm.PackedBSize(k, n)];
+        foreach (bool transposed in new[] { false, true })
+        {
+            if (!transposed && m <= 4) continue;
+            Gemm.PackB(b, transposed, packed, k, n);
+            foreach (bool accumulate in new[] { false, true })
+            {
+                float[] expected = TestUtil.Uniform(13, m * n), actual = (float[])expected.Clone();
+                if (transposed) Gemm.MatMulTransposeB(a, b, expected, m, k, n, accumulate);
+                else Gemm.MatMul(a, b, expected, m, k, n, accumulate);
+                Gemm.MatMulPacked(a, packed, actual, m, k, n, accumulate);
+                Assert.Equal(expected, actual);
+            }
+        }
+        Assert.Throws<ArgumentException>(() => Gemm.MatMulPacked(a, packed.AsSpan(1), new float[m * n], m, k, n));
+    }
+
     [Fact]
     public void KZeroClearsOrKeepsC()
     {
