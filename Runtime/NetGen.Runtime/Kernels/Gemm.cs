@@ -120,6 +120,67 @@ public static class Gemm
         fixed (float* pp = packed) Run(DefaultPath, a, k, 1, default, n, 1, c, m, k, n, accumulate, (nint)pp);
     }
 
+    /// <summary>
+    /// Floats <see cref="PackStrips"/> writes for a k×n row-major right operand: k·n where the packed small-row product
+    /// <see cref="MatMulStrips"/> applies (AVX-512 and n a multiple of its 128-column strip), else 0.
+    /// </summary>
+    internal static int StripPackedSize(int k, int n) => DefaultPath == 512 && n % StripColumns == 0 ? k * n : 0;
+
+    private const int StripColumns = 128; // the 512-bit small-M strip: 8 vectors of 16
+
+    /// <summary>
+    /// Copies a row-major B (k×n) into 128-column strips, strip q (columns 128q..) as k rows of 128 floats at q·k·128: the
+    /// order in which the small-row kernel reads it, so that a product of one to four rows (an LSTM's recurrent GEMV at
+    /// batch 1) streams B from one contiguous run per strip instead of 512-byte pieces a row apart.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void PackStrips(ReadOnlySpan<float> b, Span<float> packed, int k, int n)
+    {
+        int size = StripPackedSize(k, n);
+        if (size == 0) throw new InvalidOperationException("Strip-packed products need AVX-512 and n a multiple of 128.");
+        if (b.Length < (long)k * n || packed.Length < size) ThrowLength(0, b.Length, packed.Length, 0, k, n);
+        for (int q = 0; q < n / StripColumns; q++)
+            for (int p = 0; p < k; p++)
+                b.Slice(p * n + q * StripColumns, StripColumns).CopyTo(packed.Slice((q * k + p) * StripColumns, StripColumns));
+    }
+
+    /// <summary>
+    /// <c>C[m×n] = A[m×k]·B</c> (or <c>+=</c>) for m ≤ 4 rows with B packed by <see cref="PackStrips"/>: the same kernel and
+    /// summation order as <see cref="MatMul"/> on those rows, so the same result bit for bit.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void MatMulStrips(ReadOnlySpan<float> a, ReadOnlySpan<float> packed, Span<float> c, int m, int k, int n, bool accumulate = false)
+    {
+        int size = StripPackedSize(k, n);
+        if (size == 0) throw new InvalidOperationException("Strip-packed products need AVX-512 and n a multiple of 128.");
+        if (m > SmallRows) throw new ArgumentOutOfRangeException(nameof(m), m, $"Strip-packed products take at most {SmallRows} rows.");
+        Check(a.Length, packed.Length, c.Length, m, k, n); // the packed B holds exactly k·n floats
+        if (k == 0)
+        {
+            if (!accumulate) c.Slice(0, m * n).Clear();
+            return;
+        }
+        if (m == 0 || n == 0) return;
+        ref float ra = ref MemoryMarshal.GetReference(a);
+        ref float rb = ref MemoryMarshal.GetReference(packed);
+        ref float rc = ref MemoryMarshal.GetReference(c);
+        for (int i = 0; i < m;)
+        {
+            int rows = m - i == 3 ? 3 : m - i >= 2 ? 2 : 1;
+            ref float ai = ref Unsafe.Add(ref ra, (nint)i * k);
+            ref float ci = ref Unsafe.Add(ref rc, (nint)i * n);
+            for (int q = 0; q < n / StripColumns; q++)
+            {
+                ref float bq = ref Unsafe.Add(ref rb, (nint)q * k * StripColumns);
+                ref float cq = ref Unsafe.Add(ref ci, q * StripColumns);
+                if (rows == 3) Strip<W512, Vector512<float>, ThreeRows>(ref ai, k, 1, ref bq, StripColumns, ref cq, k, n, accumulate);
+                else if (rows == 2) Strip<W512, Vector512<float>, TwoRows>(ref ai, k, 1, ref bq, StripColumns, ref cq, k, n, accumulate);
+                else Strip<W512, Vector512<float>, OneRow>(ref ai, k, 1, ref bq, StripColumns, ref cq, k, n, accumulate);
+            }
+            i += rows;
+        }
+    }
+
     private static int PanelWidth(int path) => path == 512 ? 32 : path == 256 ? 16 : path == 128 ? 8 : 0;
 
     private static void Check(int aLength, int bLength, int cLength, int m, int k, int n)

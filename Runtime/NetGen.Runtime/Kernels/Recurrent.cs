@@ -232,8 +232,9 @@ public static class Recurrent
         // rows BPTT reads.
         bool projected = batch <= ProjectAllStepsBatch;
         if (projected) Gemm.MatMul(x, kernel, gates, batch * steps, features, g4);
-        // Above that batch the recurrent kernel is packed once for all steps' GEMMs (below, the GEMM streams it unpacked).
-        ReadOnlySpan<float> packed = projected ? default : PackedRecurrentKernel(recurrentKernel, false, u, g4);
+        // The recurrent kernel is packed once for all steps' GEMMs: above that batch into the GEMM's panels, up to it into
+        // the small-row kernel's 128-column strips (where available; else that GEMM streams it unpacked).
+        ReadOnlySpan<float> packed = projected ? StripPackedRecurrentKernel(recurrentKernel, u, g4) : PackedRecurrentKernel(recurrentKernel, false, u, g4);
         for (int s = 0; s < steps; s++)
         {
             int t = goBackwards ? steps - 1 - s : s;
@@ -431,16 +432,36 @@ public static class Recurrent
     /// packed by <see cref="Gemm.PackB"/> into a per-thread buffer (allocated once, pinned, 64-byte aligned), so that the
     /// GEMM of every time step reads it without packing it again (the same products bit for bit). Empty without SIMD.
     /// </summary>
-    private static unsafe ReadOnlySpan<float> PackedRecurrentKernel(ReadOnlySpan<float> recurrentKernel, bool transposed, int k, int n)
+    private static ReadOnlySpan<float> PackedRecurrentKernel(ReadOnlySpan<float> recurrentKernel, bool transposed, int k, int n)
     {
         int size = Gemm.PackedBSize(k, n);
         if (size == 0) return default;
+        Span<float> packed = PackBuffer(size);
+        Gemm.PackB(recurrentKernel, transposed, packed, k, n);
+        return packed;
+    }
+
+    /// <summary>
+    /// The recurrent kernel (u, G·u) in <see cref="Gemm.PackStrips"/>' 128-column strips, in the same per-thread buffer, for
+    /// the small-batch step GEMMs (<see cref="Gemm.MatMulStrips"/>, the same products as MatMul bit for bit). Empty where
+    /// that layout is unavailable (no AVX-512, or G·u not a multiple of 128).
+    /// </summary>
+    private static ReadOnlySpan<float> StripPackedRecurrentKernel(ReadOnlySpan<float> recurrentKernel, int k, int n)
+    {
+        int size = Gemm.StripPackedSize(k, n);
+        if (size == 0) return default;
+        Span<float> packed = PackBuffer(size);
+        Gemm.PackStrips(recurrentKernel, packed, k, n);
+        return packed;
+    }
+
+    /// <summary>The first <paramref name="size"/> floats from a 64-byte boundary of this thread's pinned pack buffer (grown when short).</summary>
+    private static unsafe Span<float> PackBuffer(int size)
+    {
         float[]? buffer = t_packed;
         if (buffer == null || buffer.Length < size + 16) t_packed = buffer = GC.AllocateUninitializedArray<float>(size + 16, pinned: true);
         nint address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
-        Span<float> packed = buffer.AsSpan((int)((64 - (address & 63)) & 63) / sizeof(float), size);
-        Gemm.PackB(recurrentKernel, transposed, packed, k, n);
-        return packed;
+        return buffer.AsSpan((int)((64 - (address & 63)) & 63) / sizeof(float), size);
     }
 
     /// <summary>
@@ -452,7 +473,8 @@ public static class Recurrent
     /// <summary>
     /// One step for every sample: rec = x_t·W + h·U (x's row of sample b at <paramref name="xOffset"/> + b·<paramref name="xStride"/>;
     /// an empty <paramref name="x"/> means the projection is already in <paramref name="gates"/>' rows, which are copied in;
-    /// U read from <paramref name="packedRecurrentKernel"/> when that is given, see <see cref="PackedRecurrentKernel"/>),
+    /// U read from <paramref name="packedRecurrentKernel"/> when that is given: <see cref="StripPackedRecurrentKernel"/> up to
+    /// <see cref="ProjectAllStepsBatch"/>, else <see cref="PackedRecurrentKernel"/>),
     /// then <see cref="LstmCell"/> on each kept sample's row, whose activated gates are copied to <paramref name="gates"/>
     /// (row b at <paramref name="gOffset"/> + b·<paramref name="gStride"/>) when that is given. A masked sample's state and
     /// gate row are left as they are (the backward pass clears that row without reading it).
@@ -468,6 +490,7 @@ public static class Recurrent
         if (!x.IsEmpty) Gemm.MatMulRows(x.Slice(xOffset), xStride, kernel, rec, batch, features, g4);
         else for (int b = 0; b < batch; b++) gates.Slice(gOffset + b * gStride, g4).CopyTo(rec.Slice(b * g4, g4));
         if (packedRecurrentKernel.IsEmpty) Gemm.MatMul(h, recurrentKernel, rec, batch, u, g4, accumulate: true);
+        else if (batch <= ProjectAllStepsBatch) Gemm.MatMulStrips(h, packedRecurrentKernel, rec, batch, u, g4, accumulate: true);
         else Gemm.MatMulPacked(h, packedRecurrentKernel, rec, batch, u, g4, accumulate: true);
         for (int b = 0; b < batch; b++)
         {

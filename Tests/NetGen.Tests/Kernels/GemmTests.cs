@@ -151,6 +151,34 @@ public class GemmTests
         Assert.Throws<ArgumentException>(() => Gemm.MatMulPacked(a, packed.AsSpan(1), new float[m * n], m, k, n));
     }
 
+    /// <summary>
+    /// MatMulStrips (an LSTM's recurrent GEMV at batch ≤ 4 over a kernel packed in 128-column strips) gives MatMul's result
+    /// bit for bit for one to four rows, and refuses more rows or too short a packed buffer.
+    /// </summary>
+    [Theory]
+    [InlineData(128, 512)]
+    [InlineData(37, 256)]
+    public void StripPackedProductsMatchMatMul(int k, int n)
+    {
+        if (Gemm.StripPackedSize(k, n) == 0) return; // no AVX-512: the callers take MatMul
+        float[] b = TestUtil.Uniform(21, k * n);
+        var packed = new float[Gemm.StripPackedSize(k, n)];
+        Gemm.PackStrips(b, packed, k, n);
+        for (int m = 1; m <= 4; m++)
+        {
+            float[] a = TestUtil.Uniform(22 + m, m * k);
+            foreach (bool accumulate in new[] { false, true })
+            {
+                float[] expected = TestUtil.Uniform(30 + m, m * n), actual = (float[])expected.Clone();
+                Gemm.MatMul(a, b, expected, m, k, n, accumulate);
+                Gemm.MatMulStrips(a, packed, actual, m, k, n, accumulate);
+                Assert.Equal(expected, actual);
+            }
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.MatMulStrips(new float[5 * k], packed, new float[5 * n], 5, k, n));
+        Assert.Throws<ArgumentException>(() => Gemm.MatMulStrips(new float[k], packed.AsSpan(1), new float[n], 1, k, n));
+    }
+
     [Fact]
     public void KZeroClearsOrKeepsC()
     {
