@@ -46,9 +46,10 @@ namespace NetGen.Kernels;
 /// accumulates, every gradient it is given; an empty gradient span (dx, dBias, dInitialH, dInitialC) is skipped,
 /// and an empty upstream gradient (dOutputs, dLastOutput, dFinalH, dFinalC) means zero.</para>
 /// <para><b>Streaming.</b> The <c>…Step</c> kernels advance the state by one step for a (batch, features) input
-/// with the same per-step code as the sequence kernels (LSTM: the same calls, so the two agree exactly). For SimpleRNN
-/// and GRU the only difference is the input projection, which is one GEMM over batch·steps rows in the sequence kernel
-/// and over batch rows in the step. <see cref="Gemm"/>'s one-row
+/// with the same per-step code as the sequence kernels (LSTM above batch 4: the same calls, so the two agree exactly; the
+/// recurrent products of the strip-packed and packed kernels equal MatMul's bit for bit). For SimpleRNN, GRU and the LSTM
+/// up to batch 4 the only difference is the input projection, which is one GEMM over batch·steps rows in the sequence
+/// kernel and over batch rows in the step. <see cref="Gemm"/>'s one-row
 /// and six-row micro-kernels sum k in different orders, so a row's projection can differ in its last bit with the row
 /// count, and the two paths agree to float rounding (tested ≤ 4e-6, measured up to 1.3e-6) rather than bit for bit. Bit
 /// identity needs a GEMM whose per-row result does not depend on the row count (a follow-up for Gemm.cs).</para>
