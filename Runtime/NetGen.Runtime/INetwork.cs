@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.ComponentModel;
 
 namespace NetGen;
 
@@ -103,6 +104,34 @@ public interface INetwork
     /// </summary>
     void PredictLayer(string layer, ReadOnlySpan<float> input, Span<float> output, int batchSize = 1)
         => throw new NotSupportedException($"The {GetType().Name} does not expose its layers' outputs.");
+
+    /// <summary>The seed the network was created with: its weight initialisation and, after <c>Compile</c>, its shuffling stream derive from it.</summary>
+    int Seed => 0;
+
+    /// <summary>
+    /// The trainer of the last <c>Compile</c> (<see cref="NetworkTrainingExtensions.Compile"/>), or null. Generated networks
+    /// keep it in a field; code normally goes through <c>Compile</c> and <see cref="NetworkTrainingExtensions.TrainerOf"/>.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    Training.Trainer? CompiledTrainer
+    {
+        get => null;
+        set => throw new NotSupportedException($"The {GetType().Name} cannot keep a compiled trainer; create a NetGen.Training.Trainer and call it directly.");
+    }
+
+    /// <summary>
+    /// Marks the instance busy for the calling thread while a whole <c>Fit</c>, <c>Evaluate</c> or <c>TrainOnBatch</c> runs;
+    /// returns false when that thread already holds the mark (a nested call, which then must not call <see cref="ExitBusy"/>),
+    /// and throws <see cref="InvalidOperationException"/> when another thread holds it. Networks without the guard return false.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    bool EnterBusy() => false;
+
+    /// <summary>Clears the mark set by an <see cref="EnterBusy"/> that returned true.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    void ExitBusy()
+    {
+    }
 
     /// <summary>Training-mode forward and full backward pass; fills <see cref="Gradients"/> and returns the mean loss over the batch.</summary>
     float ComputeGradients(ReadOnlySpan<float> input, ReadOnlySpan<float> target, int batchSize, Loss loss);

@@ -36,6 +36,11 @@ public sealed class KerasImportTests : IDisposable
         new object[] { "keras", "keras3_recurrent.keras", "keras3_recurrent" },
         new object[] { "keras", "keras3_time_distributed.keras", "keras3_time_distributed" },
         new object[] { "keras", "keras3_convlstm.keras", "keras3_convlstm" },
+        new object[] { "keras", "keras3_convlstm1d.keras", "keras3_convlstm1d" },
+        new object[] { "keras", "keras3_bidirectional.keras", "keras3_bidirectional" },
+        new object[] { "keras", "keras2_bidirectional.h5", "keras2_bidirectional" },
+        new object[] { "keras", "keras3_mha.keras", "keras3_mha" },
+        new object[] { "keras", "keras2_mha.h5", "keras2_mha" },
         new object[] { "tfjs", "tfjs_cnn/model.json", "tfjs_cnn" },
         new object[] { "tfjs", "tfjs_functional/model.json", "tfjs_functional" },
     };
@@ -81,6 +86,34 @@ public sealed class KerasImportTests : IDisposable
     }
 
     [Fact]
+    public void Bidirectional_wrappers_become_bidirectional_layers_with_both_directions_weights()
+    {
+        var result = Importer.Write(new Importer.Options(Fixture.Path_("keras", "keras3_bidirectional.keras"), "Bi", null, Out, Bake: false));
+        var source = File.ReadAllText(result.SourcePath);
+        Assert.Contains("[LSTM(4, Bidirectional = BidirectionalMerge.Concat, Name = \"bidirectional\")]", source);
+        Assert.Contains("bidirectional/forward_lstm/kernel(3,16);bidirectional/forward_lstm/recurrent_kernel(4,16);bidirectional/forward_lstm/bias(16);"
+            + "bidirectional/backward_lstm/kernel(3,16)", result.Network.WeightSignature);
+        var keras2 = Importer.Write(new Importer.Options(Fixture.Path_("keras", "keras2_bidirectional.h5"), "Bi2", null, Path.Combine(_dir, "k2"), Bake: false));
+        Assert.Contains("Bidirectional = BidirectionalMerge.Sum", File.ReadAllText(keras2.SourcePath));
+        Assert.Contains("bidirectional/backward_gru/bias(2,9)", keras2.Network.WeightSignature);
+    }
+
+    [Fact]
+    public void MultiHeadAttention_maps_its_call_and_keras_projection_weights()
+    {
+        var self = Importer.Write(new Importer.Options(Fixture.Path_("keras", "keras3_mha.keras"), "Mha", null, Out, Bake: false));
+        Assert.Contains("[MultiHeadAttention(2, 4, Name = \"mha\")]", File.ReadAllText(self.SourcePath)); // self-attention reads one tensor
+        Assert.Contains("mha/query/kernel(8,2,4);mha/query/bias(2,4);mha/key/kernel(8,2,4)", self.Network.WeightSignature);
+        var cross = Importer.Write(new Importer.Options(Fixture.Path_("keras", "keras2_mha.h5"), "Cross", null, Path.Combine(_dir, "k2"), Bake: false));
+        var source = File.ReadAllText(cross.SourcePath);
+        Assert.Contains("UseCausalMask = true", source);
+        Assert.Contains("ValueDim = 2", source);
+        Assert.Contains("OutputShape = 7", source);
+        Assert.Contains("\"query\", \"memory\"", source);
+        Assert.Contains("multi_head_attention/attention_output/kernel(2,2,7)", cross.Network.WeightSignature);
+    }
+
+    [Fact]
     public void TimeDistributed_wrappers_become_time_distributed_layers_with_keras_weight_names()
     {
         var result = Importer.Write(new Importer.Options(Fixture.Path_("keras", "keras3_time_distributed.keras"), "Video", null, Out, Bake: false));
@@ -101,8 +134,8 @@ public sealed class KerasImportTests : IDisposable
     [Fact]
     public void Unsupported_layer_names_layer_class_and_the_supported_list()
     {
-        var e = Fails(Fixture.Path_("keras", "keras2_convlstm1d.h5"));
-        Assert.Contains("Layer 'conv_lstm1d' (class ConvLSTM1D) cannot be mapped", e.Message);
+        var e = Fails(Fixture.Path_("keras", "keras2_separable1d.h5"));
+        Assert.Contains("Layer 'separable_conv1d' (class SeparableConv1D) cannot be mapped", e.Message);
         Assert.Contains("Supported layers: InputLayer, Dense", e.Message);
         // A ConvLSTM2D is mapped, but it needs a (steps, rows, cols, channels) input.
         var convLstm = Fails(Fixture.Path_("keras", "keras2_convlstm.h5"));

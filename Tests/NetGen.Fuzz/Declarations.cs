@@ -289,17 +289,22 @@ public static class Declarations
         ["LSTM"] = Recurrent("LSTM", Opt("RecurrentActivation", RecAct), Opt("UnitForgetBias", Bool)),
         ["GRU"] = Recurrent("GRU", Opt("RecurrentActivation", RecAct), Opt("ResetAfter", Bool)),
         ["Masking"] = Layer("Masking", null, Opt("MaskValue", Double, 2)),
-        ["ConvLSTM2D"] = Layer("ConvLSTM2D", Gen.Select(Int, IntList, (f, k) => f + ", " + k),
-            Opt("Strides", Int), Opt("StridesPerAxis", IntArray, 8), Opt("Padding", Pad, 2), Opt("DilationRate", Int), Opt("DilationPerAxis", IntArray, 8),
-            Opt("Activation", RecAct), Opt("RecurrentActivation", RecAct), Opt("UseBias", Bool, 8), Opt("UnitForgetBias", Bool, 8),
-            Opt("KernelInitializer", Init, 8), Opt("RecurrentInitializer", Init, 8), Opt("BiasInitializer", Init, 8),
-            Opt("ReturnSequences", Bool, 2), Opt("ReturnState", Bool, 2), Opt("GoBackwards", Bool, 2), Opt("Dropout", Double), Opt("Seed", Long)),
+        ["ConvLSTM1D"] = ConvLstm("ConvLSTM1D"),
+        ["ConvLSTM2D"] = ConvLstm("ConvLSTM2D"),
+        ["ConvLSTM3D"] = ConvLstm("ConvLSTM3D"),
         // RNN over cell types that are not cells: a struct without the methods, generic and ref structs, class, interface, enum.
         ["RNN"] = Layer("RNN", Const("typeof(int)", "typeof(System.DayOfWeek)", "typeof(string)", "typeof(System.ValueTuple<int, int>)", "typeof(System.Span<float>)",
             "typeof(NetGen.IRecurrentCell)", "typeof(NetGen.Loss)"), Opt("ReturnSequences", Bool, 2), Opt("ReturnState", Bool, 2), Opt("GoBackwards", Bool, 2)),
         // Extra outputs read by name: valid, unknown and hostile ports.
         ["Port"] = Gen.Select(NameLit, Const("h", "c", "x", "", "h:c", " h", "state"), (n, port) => $"Dense(2, Inputs = new[] {{ \"{n.Trim('"')}:{port}\" }})"),
     };
+
+    private static Gen<string> ConvLstm(string kind)
+        => Layer(kind, Gen.Select(Int, IntList, (f, k) => f + ", " + k),
+            Opt("Strides", Int), Opt("StridesPerAxis", IntArray, 8), Opt("Padding", Pad, 2), Opt("DilationRate", Int), Opt("DilationPerAxis", IntArray, 8),
+            Opt("Activation", RecAct), Opt("RecurrentActivation", RecAct), Opt("UseBias", Bool, 8), Opt("UnitForgetBias", Bool, 8),
+            Opt("KernelInitializer", Init, 8), Opt("RecurrentInitializer", Init, 8), Opt("BiasInitializer", Init, 8),
+            Opt("ReturnSequences", Bool, 2), Opt("ReturnState", Bool, 2), Opt("GoBackwards", Bool, 2), Opt("Dropout", Double), Opt("Seed", Long));
 
     private static Gen<string> Recurrent(string kind, params Gen<string>[] extra)
         => Layer(kind, Int, new[]
@@ -424,6 +429,12 @@ public static class Declarations
             options.Add(Gen.Const(("ZeroPadding2D(1", new[] { h + 2, w + 2, last }, true)));
             if (m > 2) options.Add(Gen.Const(("Cropping2D(1", new[] { h - 2, w - 2, last }, true)));
             options.Add(Gen.Const(("Permute(2, 1, 3", new[] { w, h, last }, true)));
+            // ConvLSTM1D reads (steps, rows, channels).
+            options.Add(Gen.Select(Gen.Int[1, 2], Gen.Int[1, w], Const("Valid", "Same"), Bool, (f, k, p, seq) =>
+            {
+                int rows = p == "Valid" ? w - k + 1 : w;
+                return ($"ConvLSTM1D({f}, {k}, Padding = Padding.{p}, ReturnSequences = {seq}", seq == "true" ? new[] { h, rows, f } : new[] { rows, f }, true);
+            }));
             options.Add(Gen.Select(Gen.Int[1, 2], Gen.Int[1, 3], (nh, k) => ($"MultiHeadAttention({nh}, {k}", s, true)));
             var groups = Enumerable.Range(1, last).Where(g => last % g == 0).Select(g => g.ToString(CultureInfo.InvariantCulture)).ToArray();
             options.Add(Gen.OneOf(groups).Select(g => ($"GroupNormalization({g}", s, h * w * (last / int.Parse(g, CultureInfo.InvariantCulture)) > 1)));

@@ -1,8 +1,8 @@
 #!/usr/bin/python3
-"""Writes PyTorch (float64) reference fixtures for NetGen's generated ConvLSTM2D networks.
+"""Writes PyTorch (float64) reference fixtures for NetGen's generated ConvLSTM1D/2D/3D networks.
 
-PyTorch has no ConvLSTM, so the cell is written out here from torch.nn.functional.conv2d, following Keras 3's
-ConvLSTM2D (LAYERS.md §8.6) in Keras layouts:
+PyTorch has no ConvLSTM, so the cell is written out here from torch.nn.functional.conv1d/2d/3d, following Keras 3's
+ConvLSTM2D (LAYERS.md §8.6; ConvLSTM1D and ConvLSTM3D are the same cell over one or three spatial axes) in Keras layouts:
 - input (batch, steps, rows, cols, channels); kernel (kh, kw, channels, 4F); recurrent_kernel (kh, kw, F, 4F);
   bias (4F); gate blocks [i, f, c, o] along the last axis;
 - per step: X = conv(x_t, kernel; strides, padding, dilation) + bias, H = conv(h, recurrent_kernel; stride 1, "same");
@@ -11,7 +11,7 @@ ConvLSTM2D (LAYERS.md §8.6) in Keras layouts:
 - Keras "same" padding puts floor(P/2) before and the rest after (P = (out - 1)*s + d*(k - 1) + 1 - n), written as an
   explicit F.pad, so strides > 1 and even kernels match Keras (PyTorch's own padding="same" is stride-1 only);
 - go_backwards reads the steps from the last to the first and returns the outputs in processing order.
-The conv2d weight is the Keras kernel permuted to (out, in, kh, kw); gradients reach the Keras-layout leaves through
+The convNd weight is the Keras kernel permuted to (out, in, k...); gradients reach the Keras-layout leaves through
 autograd. Each fixture is one network of Tests/NetGen.Tests/EndToEnd/ConvLstmNetworks.cs with the same weights (Keras
 get_weights() order, rounded to float32), inputs and targets: PyTorch's outputs, mean squared error and gradients.
 
@@ -65,23 +65,26 @@ def keras_pad(n, k, s, d, same):
     return out, total // 2, total - total // 2
 
 
-def conv(x_nhwc, kernel, strides=(1, 1), dilation=(1, 1), same=False):
-    """Keras Conv2D (channels-last, cross-correlation) of x (B, H, W, C) with kernel (kh, kw, C, O): (B, H', W', O)."""
-    kh, kw = kernel.shape[0], kernel.shape[1]
-    _, h, w, _ = x_nhwc.shape
-    _, top, bottom = keras_pad(h, kh, strides[0], dilation[0], same)
-    _, left, right = keras_pad(w, kw, strides[1], dilation[1], same)
-    x = F.pad(x_nhwc.permute(0, 3, 1, 2), (left, right, top, bottom))
-    y = F.conv2d(x, kernel.permute(3, 2, 0, 1), stride=strides, dilation=dilation)
-    return y.permute(0, 2, 3, 1)
+def conv(x, kernel, strides=None, dilation=None, same=False):
+    """Keras ConvND (channels-last, cross-correlation) of x (B, spatial..., C) with kernel (k..., C, O): (B, spatial'..., O)."""
+    r = kernel.dim() - 2
+    strides = strides or (1,) * r
+    dilation = dilation or (1,) * r
+    pads = []
+    for a in reversed(range(r)):  # F.pad lists the last axis first
+        _, before, after = keras_pad(x.shape[1 + a], kernel.shape[a], strides[a], dilation[a], same)
+        pads += [before, after]
+    xc = F.pad(x.permute(0, r + 1, *range(1, r + 1)), pads)
+    w = kernel.permute(r + 1, r, *range(r))
+    y = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}[r](xc, w, stride=strides, dilation=dilation)
+    return y.permute(0, *range(2, r + 2), 1)
 
 
-def conv_lstm(p, x, filters, kernel_size, strides=(1, 1), dilation=(1, 1), same=False, use_bias=True, go_backwards=False):
-    """One Keras ConvLSTM2D over x (B, T, H, W, C): (outputs (B, T, H', W', F) in processing order, h_T, c_T)."""
+def conv_lstm(p, x, filters, kernel_size, strides=None, dilation=None, same=False, use_bias=True, go_backwards=False):
+    """One Keras ConvLSTM{1,2,3}D over x (B, T, spatial..., C): (outputs (B, T, spatial'..., F) in processing order, h_T, c_T)."""
     channels = x.shape[-1]
-    kh, kw = kernel_size
-    kernel = p.add((kh, kw, channels, 4 * filters))
-    rec = p.add((kh, kw, filters, 4 * filters))
+    kernel = p.add(tuple(kernel_size) + (channels, 4 * filters))
+    rec = p.add(tuple(kernel_size) + (filters, 4 * filters))
     bias = p.add((4 * filters,), 0.5) if use_bias else None
     steps = x.shape[1]
     h = c = None
@@ -133,9 +136,9 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     rng = np.random.default_rng(20261203)
 
-    def start(rows, cols, channels):
+    def start(*spatial_and_channels):
         p = Params(rng)
-        x_np = f32(rng.uniform(-1, 1, (BATCH, STEPS, rows, cols, channels)))
+        x_np = f32(rng.uniform(-1, 1, (BATCH, STEPS) + spatial_and_channels))
         target = torch.tensor(f32(rng.uniform(-1, 1, (BATCH, 2))))
         return p, x_np, torch.tensor(x_np), target
 
@@ -155,6 +158,16 @@ def main():
     p, x_np, x, t = start(3, 3, 2)
     out, h, c = conv_lstm(p, x, 3, (1, 1))
     write("ConvLstmPointwiseNet", p, x_np, t, dense(p, out.reshape(BATCH, -1), 2))
+
+    # ConvLSTM1D: (steps, rows, channels), same padding with stride 2, every step returned.
+    p, x_np, x, t = start(7, 2)
+    out, h, c = conv_lstm(p, x, 3, (3,), strides=(2,), same=True)
+    write("ConvLstm1DNet", p, x_np, t, dense(p, out.reshape(BATCH, -1), 2))
+
+    # ConvLSTM3D: (steps, depth, rows, cols, channels), a (2, 2, 3) kernel dilated along rows, read backwards.
+    p, x_np, x, t = start(3, 4, 4, 2)
+    out, h, c = conv_lstm(p, x, 2, (2, 2, 3), dilation=(1, 2, 1), go_backwards=True)
+    write("ConvLstm3DNet", p, x_np, t, dense(p, out[:, -1].reshape(BATCH, -1), 2))
 
 
 if __name__ == "__main__":

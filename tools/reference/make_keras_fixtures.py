@@ -22,7 +22,19 @@ reference outputs are computed by PyTorch (float32) on the same weights, convert
 - Fixtures/keras/keras3_convlstm.keras: Keras 3 Sequential Input(4, 6, 5, 2) -> ConvLSTM2D(3, (3, 2), strides 2,
   padding same, variables under layers/conv_lstm2d/cell/vars) -> Flatten -> Dense(2, softmax); reference from the
   ConvLSTM cell written with torch conv2d (Keras' same padding as an explicit pad, gates i, f, c, o);
-  keras2_convlstm1d.h5: a Keras 2 file with a ConvLSTM1D layer (not mapped).
+  keras2_separable1d.h5: a Keras 2 file with a SeparableConv1D layer (not mapped).
+- Fixtures/keras/keras3_bidirectional.keras: Keras 3 Sequential Input(5, 3) -> Bidirectional(LSTM(4), concat, its two copies'
+  variables under layers/bidirectional/forward_layer/cell/vars and .../backward_layer/cell/vars) -> Dense(2, softmax);
+  keras2_bidirectional.h5: a Keras 2 Functional Input(5, 3) -> Bidirectional(GRU(3, return_sequences, reset_after), sum;
+  weight_names bidirectional/forward_gru/gru_cell/kernel:0, ..., backward_gru/...) -> Flatten -> Dense(2); references from
+  PyTorch's LSTMCell/GRUCell in float64, the backward copy over the reversed steps (its sequence flipped back).
+- Fixtures/keras/keras3_mha.keras: Keras 3 Functional tokens (6, 8) -> MultiHeadAttention(2, 4) self-attention (args
+  [tokens, tokens]; variables under layers/mha/_query_dense/vars, _key_dense, _value_dense, _output_dense) -> Add ->
+  GlobalAveragePooling1D -> Dense(2, softmax); keras2_mha.h5: Keras 2 Functional cross-attention of a (4, 5) query over a
+  (6, 3) memory (the value in the call's kwargs, value_dim 2, output_shape 7, use_causal_mask) -> Flatten -> Dense(2);
+  references: the attention written out with torch.einsum in float64.
+- Fixtures/keras/keras3_convlstm1d.keras: Keras 3 Sequential Input(4, 7, 2) -> ConvLSTM1D(3, 3, padding same,
+  return_sequences) -> Flatten -> Dense(2, softmax); reference from the same cell written with torch conv1d.
 Each model has <name>.json with channels-last inputs and the outputs.
 
 Run:  /usr/bin/python3 tools/reference/make_keras_fixtures.py   (deterministic: fixed seeds)
@@ -327,8 +339,208 @@ def convlstm():
 
     input_layer = {"class_name": "InputLayer", "config": {"batch_input_shape": [None, 5, 8, 2], "dtype": "float32", "sparse": False,
                                                           "ragged": False, "name": "input_1"}, "name": "input_1", "inbound_nodes": []}
-    layers1d = [input_layer, k2("ConvLSTM1D", "conv_lstm1d", {"filters": 4, "kernel_size": [3]}, ["input_1"])]
-    write_keras2(os.path.join(OUT, "keras2_convlstm1d.h5"), layers1d, {}, [["input_1", 0, 0]], [["conv_lstm1d", 0, 0]])
+    layers1d = [input_layer, k2("SeparableConv1D", "separable_conv1d", {"filters": 4, "kernel_size": [3]}, ["input_1"])]
+    write_keras2(os.path.join(OUT, "keras2_separable1d.h5"), layers1d, {}, [["input_1", 0, 0]], [["separable_conv1d", 0, 0]])
+
+
+def convlstm1d():
+    filters, k = 3, 3
+    kernel, rec, bias = rand(k, 2, 4 * filters), rand(k, filters, 4 * filters), rand(4 * filters)
+    kd, bd = rand(4 * 7 * filters, 2), rand(2)
+    layers = [
+        k3_layer("InputLayer", {"batch_shape": [None, 4, 7, 2], "dtype": "float32", "sparse": False, "name": "signal"}),
+        k3_layer("ConvLSTM1D", {"name": "conv_lstm1d", "trainable": True, "dtype": "float32", "filters": filters, "kernel_size": [k],
+                                "strides": [1], "padding": "same", "data_format": "channels_last", "dilation_rate": [1],
+                                "activation": "tanh", "recurrent_activation": "sigmoid", "use_bias": True, "unit_forget_bias": True,
+                                "dropout": 0.0, "recurrent_dropout": 0.0, "seed": None, "return_sequences": True, "return_state": False,
+                                "go_backwards": False, "stateful": False}),
+        k3_layer("Flatten", {"name": "flatten", "trainable": True, "dtype": "float32", "data_format": "channels_last"}),
+        k3_layer("Dense", {"name": "head", "trainable": True, "dtype": "float32", "units": 2, "activation": "softmax", "use_bias": True}),
+    ]
+    write_keras3_cells(os.path.join(OUT, "keras3_convlstm1d.keras"), layers,
+                       {"conv_lstm1d": [kernel, rec, bias], "head": [kd, bd]}, {"conv_lstm1d"}, (4, 7, 2))
+    x = torch.rand(3, 4, 7, 2, generator=GEN) * 2 - 1
+
+    def conv(v, w):
+        # stride 1, Keras "same" for an odd kernel: (k - 1) / 2 on each side
+        return F.conv1d(F.pad(v, ((k - 1) // 2, (k - 1) // 2)), w.permute(2, 1, 0))
+
+    with torch.no_grad():
+        xd, kernel_d, rec_d, bias_d = x.double(), kernel.double(), rec.double(), bias.double()
+        h = torch.zeros(3, filters, 7, dtype=torch.float64)
+        c = torch.zeros_like(h)
+        frames = []
+        for t in range(4):
+            z = conv(xd[:, t].permute(0, 2, 1), kernel_d) + bias_d[None, :, None] + conv(h, rec_d)
+            i, f, g, o = (z[:, q * filters:(q + 1) * filters] for q in range(4))
+            c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+            h = torch.sigmoid(o) * torch.tanh(c)
+            frames.append(h.permute(0, 2, 1))  # channels-last (3, 7, filters)
+        flat = torch.stack(frames, dim=1).reshape(3, -1)
+        save_reference("keras3_convlstm1d", x, F.softmax(flat @ kd.double() + bd.double(), dim=-1).float())
+
+
+def bidirectional():
+    """Keras 3: Bidirectional(LSTM(4), concat) -> Dense(2, softmax); Keras 2: Bidirectional(GRU(3, return_sequences), sum) -> Flatten -> Dense(2)."""
+    u = 4
+    fk, fr, fb = rand(3, 4 * u), rand(u, 4 * u), rand(4 * u)
+    bk, br, bb = rand(3, 4 * u), rand(u, 4 * u), rand(4 * u)
+    kd, bd = rand(2 * u, 2), rand(2)
+    rnn = {"trainable": True, "dtype": "float32", "return_state": False, "go_backwards": False, "stateful": False, "unroll": False,
+           "zero_output_for_mask": False, "activation": "tanh", "recurrent_activation": "sigmoid", "use_bias": True, "dropout": 0.0,
+           "recurrent_dropout": 0.0, "seed": None}
+    lstm_config = k3_layer("LSTM", dict(rnn, name="lstm", units=u, return_sequences=False, unit_forget_bias=True))
+    layers = [
+        k3_layer("InputLayer", {"batch_shape": [None, 5, 3], "dtype": "float32", "sparse": False, "name": "sequence"}),
+        k3_layer("Bidirectional", {"name": "bidirectional", "trainable": True, "dtype": "float32", "merge_mode": "concat",
+                                   "layer": lstm_config, "backward_layer": k3_layer("LSTM", dict(lstm_config["config"], name="backward_lstm", go_backwards=True))}),
+        k3_layer("Dense", {"name": "head", "trainable": True, "dtype": "float32", "units": 2, "activation": "softmax", "use_bias": True}),
+    ]
+    path = os.path.join(OUT, "keras3_bidirectional.keras")
+    write_keras3(path, layers, {}, (5, 3))
+    h5 = io.BytesIO()
+    with h5py.File(h5, "w") as f:
+        for group, tensors in (("layers/bidirectional/forward_layer/cell/vars", [fk, fr, fb]),
+                               ("layers/bidirectional/backward_layer/cell/vars", [bk, br, bb]), ("layers/head/vars", [kd, bd])):
+            g = f.create_group(group)
+            for i, t in enumerate(tensors):
+                g.create_dataset(str(i), data=t.numpy().astype(np.float32))
+        f.create_group("optimizer/vars")
+    with zipfile.ZipFile(path, "r") as z:
+        meta, config = z.read("metadata.json"), z.read("config.json")
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("metadata.json", meta)
+        z.writestr("config.json", config)
+        z.writestr("model.weights.h5", h5.getvalue())
+    x = torch.rand(3, 5, 3, generator=GEN) * 2 - 1
+
+    def lstm_run(k, r, b, steps):
+        cell = torch.nn.LSTMCell(3, u).double()
+        cell.weight_ih.copy_(k.double().T); cell.weight_hh.copy_(r.double().T); cell.bias_ih.copy_(b.double()); cell.bias_hh.zero_()
+        h, c = torch.zeros(3, u, dtype=torch.float64), torch.zeros(3, u, dtype=torch.float64)
+        for t in steps:
+            h, c = cell(x[:, t].double(), (h, c))
+        return h
+
+    with torch.no_grad():
+        both = torch.cat([lstm_run(fk, fr, fb, range(5)), lstm_run(bk, br, bb, reversed(range(5)))], dim=-1)
+        save_reference("keras3_bidirectional", x, F.softmax(both @ kd.double() + bd.double(), dim=-1).float())
+
+    g = 3
+    gk, gr, gb = rand(3, 3 * g), rand(g, 3 * g), rand(2, 3 * g)
+    hk, hr, hb = rand(3, 3 * g), rand(g, 3 * g), rand(2, 3 * g)
+    kd2, bd2 = rand(5 * g, 2), rand(2)
+    gru = {"units": g, "return_sequences": True, "reset_after": True, "activation": "tanh", "recurrent_activation": "sigmoid",
+           "use_bias": True, "return_state": False, "go_backwards": False, "stateful": False}
+    input_layer = {"class_name": "InputLayer", "config": {"batch_input_shape": [None, 5, 3], "dtype": "float32", "sparse": False,
+                                                          "ragged": False, "name": "input_1"}, "name": "input_1", "inbound_nodes": []}
+    layers2 = [
+        input_layer,
+        k2("Bidirectional", "bidirectional", {"merge_mode": "sum", "layer": {"class_name": "GRU", "config": dict(gru, name="gru")}}, ["input_1"]),
+        k2("Flatten", "flatten", {}, ["bidirectional"]),
+        k2("Dense", "dense", {"units": 2, "activation": "linear", "use_bias": True}, ["flatten"]),
+    ]
+    weights = {"bidirectional": [("forward_gru/gru_cell/kernel", gk), ("forward_gru/gru_cell/recurrent_kernel", gr), ("forward_gru/gru_cell/bias", gb),
+                                 ("backward_gru/gru_cell/kernel", hk), ("backward_gru/gru_cell/recurrent_kernel", hr), ("backward_gru/gru_cell/bias", hb)],
+               "dense": [("kernel", kd2), ("bias", bd2)]}
+    write_keras2(os.path.join(OUT, "keras2_bidirectional.h5"), layers2, weights, [["input_1", 0, 0]], [["dense", 0, 0]])
+    x2 = torch.rand(3, 5, 3, generator=GEN) * 2 - 1
+    swap = lambda m: torch.cat([m[..., g:2 * g], m[..., :g], m[..., 2 * g:]], dim=-1)  # Keras z, r, h -> PyTorch r, z, n
+
+    def gru_run(k, r, b, steps):
+        cell = torch.nn.GRUCell(3, g).double()
+        cell.weight_ih.copy_(swap(k).double().T); cell.weight_hh.copy_(swap(r).double().T)
+        cell.bias_ih.copy_(swap(b[0]).double()); cell.bias_hh.copy_(swap(b[1]).double())
+        h, outs = torch.zeros(3, g, dtype=torch.float64), {}
+        for t in steps:
+            h = cell(x2[:, t].double(), h)
+            outs[t] = h
+        return torch.stack([outs[t] for t in range(5)], dim=1)  # in input time order (Keras reverses the backward sequence back)
+
+    with torch.no_grad():
+        summed = gru_run(gk, gr, gb, range(5)) + gru_run(hk, hr, hb, reversed(range(5)))
+        save_reference("keras2_bidirectional", x2, (summed.reshape(3, -1) @ kd2.double() + bd2.double()).float())
+
+
+def mha_reference(q_in, v_in, wq, bq, wk, bk, wv, bv, wo, bo, causal=False):
+    """Keras MultiHeadAttention in float64: q = x·Wq + bq (B, T, H, K), softmax(q·k / sqrt(K)) over the keys, then Wo."""
+    d = lambda t: t.double()
+    q = torch.einsum("btd,dhk->bthk", d(q_in), d(wq)) + d(bq)
+    k = torch.einsum("bsd,dhk->bshk", d(v_in), d(wk)) + d(bk)
+    v = torch.einsum("bsd,dhk->bshk", d(v_in), d(wv)) + d(bv)
+    scores = torch.einsum("bthk,bshk->bhts", q, k) / (wq.shape[-1] ** 0.5)
+    if causal:
+        t, s_ = scores.shape[-2:]
+        scores = scores.masked_fill(torch.ones(t, s_, dtype=torch.bool).triu(1), float("-inf"))
+    o = torch.einsum("bhts,bshv->bthv", torch.softmax(scores, dim=-1), v)
+    return torch.einsum("bthv,hvo->bto", o, d(wo)) + d(bo)
+
+
+def mha():
+    """Keras 3 Functional: tokens (6, 8) -> MultiHeadAttention(2, 4)(tokens, tokens) -> Add -> GlobalAveragePooling1D -> Dense(2, softmax).
+    Keras 2 Functional: a (4, 5) query attending to a (6, 3) value (value_dim 2, output_shape 7, causal) -> Flatten -> Dense(2)."""
+    h, kd_ = 2, 4
+    wq, bq, wk, bk, wv, bv = rand(8, h, kd_), rand(h, kd_), rand(8, h, kd_), rand(h, kd_), rand(8, h, kd_), rand(h, kd_)
+    wo, bo = rand(h, kd_, 8), rand(8)
+    wd, bd = rand(8, 2), rand(2)
+
+    def tensor(layer, shape):
+        return {"class_name": "__keras_tensor__", "config": {"shape": [None] + list(shape), "dtype": "float32", "keras_history": [layer, 0, 0]}}
+
+    def node(layer, cls, config, inbound):
+        return {"module": "keras.layers", "class_name": cls, "config": dict(config, name=layer, trainable=True, dtype="float32"),
+                "registered_name": None, "name": layer, "inbound_nodes": inbound}
+
+    layers = [
+        node("tokens", "InputLayer", {"batch_shape": [None, 6, 8], "sparse": False}, []),
+        node("mha", "MultiHeadAttention", {"num_heads": h, "key_dim": kd_, "value_dim": None, "dropout": 0.0, "use_bias": True,
+                                           "output_shape": None, "attention_axes": None},
+             [{"args": [tensor("tokens", (6, 8)), tensor("tokens", (6, 8))], "kwargs": {"use_causal_mask": False}}]),
+        node("residual", "Add", {}, [{"args": [[tensor("tokens", (6, 8)), tensor("mha", (6, 8))]], "kwargs": {}}]),
+        node("pool", "GlobalAveragePooling1D", {"data_format": "channels_last", "keepdims": False}, [{"args": [tensor("residual", (6, 8))], "kwargs": {}}]),
+        node("head", "Dense", {"units": 2, "activation": "softmax", "use_bias": True}, [{"args": [tensor("pool", (8,))], "kwargs": {}}]),
+    ]
+    config = {"module": "keras", "class_name": "Functional",
+              "config": {"name": "functional", "trainable": True, "layers": layers,
+                         "input_layers": [["tokens", 0, 0]], "output_layers": [["head", 0, 0]]},
+              "registered_name": "Functional", "build_config": {"input_shape": None}, "compile_config": None}
+    h5 = io.BytesIO()
+    with h5py.File(h5, "w") as f:
+        groups = [("layers/mha/_query_dense/vars", [wq, bq]), ("layers/mha/_key_dense/vars", [wk, bk]), ("layers/mha/_value_dense/vars", [wv, bv]),
+                  ("layers/mha/_output_dense/vars", [wo, bo]), ("layers/head/vars", [wd, bd])]
+        for group, tensors in groups:
+            g = f.create_group(group)
+            for i, t in enumerate(tensors):
+                g.create_dataset(str(i), data=t.numpy().astype(np.float32))
+        f.create_group("optimizer/vars")
+    with zipfile.ZipFile(os.path.join(OUT, "keras3_mha.keras"), "w") as z:
+        z.writestr("metadata.json", json.dumps({"keras_version": "3.8.0", "date_saved": "2026-12-02@00:00:00"}))
+        z.writestr("config.json", json.dumps(config))
+        z.writestr("model.weights.h5", h5.getvalue())
+    x = torch.rand(3, 6, 8, generator=GEN) * 2 - 1
+    with torch.no_grad():
+        pooled = (x.double() + mha_reference(x, x, wq, bq, wk, bk, wv, bv, wo, bo)).mean(dim=1)
+        save_reference("keras3_mha", x, torch.softmax(pooled @ wd.double() + bd.double(), dim=-1).float())
+
+    # Keras 2: cross-attention, two inputs packed side by side in one row per sample (query's 20 floats, then value's 18).
+    wq2, bq2, wk2, bk2, wv2, bv2 = rand(5, 2, 3), rand(2, 3), rand(3, 2, 3), rand(2, 3), rand(3, 2, 2), rand(2, 2)
+    wo2, bo2, wd2, bd2 = rand(2, 2, 7), rand(7), rand(4 * 7, 2), rand(2)
+    inputs = [{"class_name": "InputLayer", "config": {"batch_input_shape": [None] + shape, "dtype": "float32", "sparse": False, "ragged": False, "name": n},
+               "name": n, "inbound_nodes": []} for n, shape in (("query", [4, 5]), ("memory", [6, 3]))]
+    mha_layer = k2("MultiHeadAttention", "multi_head_attention", {"num_heads": 2, "key_dim": 3, "value_dim": 2, "dropout": 0.0, "use_bias": True,
+                                                                   "output_shape": [7], "attention_axes": None}, [])
+    mha_layer["inbound_nodes"] = [[["query", 0, 0, {"value": ["memory", 0, 0], "use_causal_mask": True}]]]
+    layers2 = inputs + [mha_layer, k2("Flatten", "flatten", {}, ["multi_head_attention"]),
+                        k2("Dense", "dense", {"units": 2, "activation": "linear", "use_bias": True}, ["flatten"])]
+    weights = {"multi_head_attention": [("query/kernel", wq2), ("query/bias", bq2), ("key/kernel", wk2), ("key/bias", bk2),
+                                        ("value/kernel", wv2), ("value/bias", bv2), ("attention_output/kernel", wo2), ("attention_output/bias", bo2)],
+               "dense": [("kernel", wd2), ("bias", bd2)]}
+    write_keras2(os.path.join(OUT, "keras2_mha.h5"), layers2, weights, [["query", 0, 0], ["memory", 0, 0]], [["dense", 0, 0]])
+    xq = torch.rand(3, 4, 5, generator=GEN) * 2 - 1
+    xm = torch.rand(3, 6, 3, generator=GEN) * 2 - 1
+    with torch.no_grad():
+        y = mha_reference(xq, xm, wq2, bq2, wk2, bk2, wv2, bv2, wo2, bo2, causal=True).reshape(3, -1) @ wd2.double() + bd2.double()
+        save_reference("keras2_mha", torch.cat([xq.reshape(3, -1), xm.reshape(3, -1)], dim=1), y.float())
 
 
 def main():
@@ -340,6 +552,9 @@ def main():
     time_distributed()
     recurrent()  # the earlier fixtures' random draws stay as they were
     convlstm()
+    convlstm1d()  # these last: the earlier fixtures' random draws stay as they were
+    bidirectional()
+    mha()
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using NetGen.Generator.Diagnostics;
 using NetGen.Generator.Graph;
 using NetGen.Generator.Lowering;
@@ -10,18 +11,23 @@ using static NetGen.Generator.Lowering.LoweringContext;
 namespace NetGen.Generator.Layers;
 
 /// <summary>
-/// Keras <c>ConvLSTM2D</c> (LAYERS.md §8.6): input <c>(steps, rows, cols, channels)</c>, output <c>(rows', cols', filters)</c>
-/// or <c>(steps, rows', cols', filters)</c> with <c>ReturnSequences</c>; <c>ReturnState</c> adds the ports <c>name:h</c>
-/// and <c>name:c</c>. The input convolution has the layer's kernel, strides, padding and dilation (its output size is
-/// the state's); the recurrent convolution the same kernel size, stride 1 and "same" padding. Weights in Keras order and
-/// layout: kernel (kh, kw, channels, 4·filters), recurrent_kernel (kh, kw, filters, 4·filters), bias (4·filters), gates
-/// [i, f, c, o]. The time loop runs in the runtime's <c>ConvLstm</c> kernels.
+/// Keras <c>ConvLSTM1D</c>, <c>ConvLSTM2D</c> and <c>ConvLSTM3D</c> (LAYERS.md §8.6, the same cell over 1, 2 or 3 spatial
+/// axes): input <c>(steps, spatial..., channels)</c>, output <c>(spatial'..., filters)</c> or <c>(steps, spatial'...,
+/// filters)</c> with <c>ReturnSequences</c>; <c>ReturnState</c> adds the ports <c>name:h</c> and <c>name:c</c>. The input
+/// convolution has the layer's kernel, strides, padding and dilation (its output size is the state's); the recurrent
+/// convolution the same kernel size, stride 1 and "same" padding. Weights in Keras order and layout: kernel (k...,
+/// channels, 4·filters), recurrent_kernel (k..., filters, 4·filters), bias (4·filters), gates [i, f, c, o]. The time loop
+/// runs in the runtime's <c>ConvLstm</c> kernels, whose geometries take every rank.
 /// </summary>
 internal sealed class ConvLstmKind : LayerKind
 {
-    public override string AttributeName => "ConvLSTM2D";
+    private readonly int _rank;
 
-    public override string DefaultName => "conv_lstm2d";
+    public ConvLstmKind(int rank) => _rank = rank;
+
+    public override string AttributeName => $"ConvLSTM{_rank}D";
+
+    public override string DefaultName => $"conv_lstm{_rank}d";
 
     public override LayerNode? Build(LayerSpec spec, string name, Shape input, BuildContext context)
     {
@@ -38,13 +44,14 @@ internal sealed class ConvLstmKind : LayerKind
             if (rate.Number >= 0 && rate.Number < 1) dropout = rate.Number;
             else context.Report(Descriptors.RateOutOfRange, rate.Location ?? spec.Location, $"{label} (Dropout)", rate.Number.ToString("R", CultureInfo.InvariantCulture));
         }
-        if (input.Rank != 4)
+        if (input.Rank != _rank + 2)
         {
-            context.Report(Descriptors.WrongRank, spec.Location, label, 4, "(steps, rows, cols, channels)", input.ToString(), input.Rank);
+            var axes = _rank switch { 1 => "rows", 2 => "rows, cols", _ => "depth, rows, cols" };
+            context.Report(Descriptors.WrongRank, spec.Location, label, _rank + 2, $"(steps, {axes}, channels)", input.ToString(), input.Rank);
             return null;
         }
-        int steps = input.Dims[0], channels = input.Dims[3];
-        var window = WindowSpec.Read(spec, name, new Shape(input.Dims[1], input.Dims[2], channels), 2, context);
+        int steps = input.Dims[0], channels = input.Dims[_rank + 1];
+        var window = WindowSpec.Read(spec, name, new Shape(input.Dims.Skip(1).ToArray()), _rank, context);
         if (filters <= 0 || window is null || context.HasErrors) return null;
         long seed = spec.Find("Seed") is { } s ? (s.Text is { } t ? long.Parse(t, CultureInfo.InvariantCulture) : (long)s.Number) : -1;
         var options = new ConvLstmOptions(filters, activation, recurrentActivation,
@@ -54,12 +61,12 @@ internal sealed class ConvLstmKind : LayerKind
             BuildContext.Bool(spec, "GoBackwards", false),
             dropout, seed);
         var state = window.OutputShape(filters);
-        var output = options.ReturnSequences ? new Shape(steps, state.Dims[0], state.Dims[1], filters) : state;
-        var node = new ConvLstmNode(spec, name, input, output, options, window);
-        int kh = window.Kernel[0], kw = window.Kernel[1], receptive = kh * kw, gates = 4 * filters;
-        node.Parameters.Add(new ParameterDecl("kernel", new Shape(kh, kw, channels, gates), kernelInit, receptive * channels, receptive * gates));
-        // Orthogonal sees the recurrent kernel as a (kh·kw·filters, 4·filters) matrix, as Keras' initializer flattens it.
-        node.Parameters.Add(new ParameterDecl("recurrent_kernel", new Shape(kh, kw, filters, gates), recurrentInit, receptive * filters, receptive * gates));
+        var output = options.ReturnSequences ? new Shape(new[] { steps }.Concat(state.Dims).ToArray()) : state;
+        var node = new ConvLstmNode(spec, _rank, name, input, output, options, window);
+        int receptive = window.Kernel.Aggregate(1, (a, k) => a * k), gates = 4 * filters;
+        node.Parameters.Add(new ParameterDecl("kernel", new Shape(window.Kernel.Concat(new[] { channels, gates }).ToArray()), kernelInit, receptive * channels, receptive * gates));
+        // Orthogonal sees the recurrent kernel as a (k...·filters, 4·filters) matrix, as Keras' initializer flattens it.
+        node.Parameters.Add(new ParameterDecl("recurrent_kernel", new Shape(window.Kernel.Concat(new[] { filters, gates }).ToArray()), recurrentInit, receptive * filters, receptive * gates));
         if (options.UseBias)
         {
             var bias = new ParameterDecl("bias", new Shape(gates), biasInit, gates, gates);
@@ -79,18 +86,20 @@ internal sealed class ConvLstmKind : LayerKind
     }
 }
 
-/// <summary>A ConvLSTM2D layer's options, as read from its attribute.</summary>
+/// <summary>A ConvLSTM layer's options, as read from its attribute.</summary>
 internal sealed record ConvLstmOptions(int Filters, int Activation, int RecurrentActivation, bool UseBias,
     bool ReturnSequences, bool ReturnState, bool GoBackwards, double Dropout, long Seed);
 
 internal sealed class ConvLstmNode : LayerNode
 {
     private readonly WindowSpec _window;
+    private readonly int _rank;
 
-    public ConvLstmNode(LayerSpec spec, string name, Shape input, Shape output, ConvLstmOptions options, WindowSpec window)
+    public ConvLstmNode(LayerSpec spec, int rank, string name, Shape input, Shape output, ConvLstmOptions options, WindowSpec window)
         : base(spec, name, input, output)
     {
         Options = options;
+        _rank = rank;
         _window = window;
     }
 
@@ -98,20 +107,20 @@ internal sealed class ConvLstmNode : LayerNode
 
     private int Steps => InputShape.Dims[0];
 
-    /// <summary>Floats of one step's input image (rows·cols·channels).</summary>
+    /// <summary>Floats of one step's input (spatial·channels).</summary>
     private int StepInput => InputShape.Size / Steps;
 
     private int Filters => Options.Filters;
 
-    /// <summary>The state's shape (rows', cols', filters).</summary>
+    /// <summary>The state's shape (spatial'..., filters).</summary>
     private Shape StateShape => _window.OutputShape(Filters);
 
-    private int Positions => _window.Output[0] * _window.Output[1];
+    private int Positions => _window.Output.Aggregate(1, (a, n) => a * n);
 
     /// <summary>Floats of one state (h or c) per sample.</summary>
     private int StateFloats => Positions * Filters;
 
-    public override string KerasClass => "ConvLSTM2D";
+    public override string KerasClass => $"ConvLSTM{_rank}D";
 
     public override string Description
     {
@@ -126,7 +135,7 @@ internal sealed class ConvLstmNode : LayerNode
             if (Options.GoBackwards) parts.Add("backwards");
             if (!Options.UseBias) parts.Add("no bias");
             if (Options.Dropout > 0) parts.Add("dropout " + Options.Dropout.ToString("R", CultureInfo.InvariantCulture));
-            return $"ConvLSTM2D({string.Join(", ", parts)})";
+            return $"{KerasClass}({string.Join(", ", parts)})";
         }
     }
 
@@ -145,14 +154,15 @@ internal sealed class ConvLstmNode : LayerNode
 
     private Operand Bias => Options.UseBias ? Param(Parameters[2]) : Empty;
 
-    /// <summary>The input convolution's geometry: one step's image to (rows', cols', 4·filters).</summary>
-    private Operand InputGeometry(LoweringContext c) => _window.Geometry(c, InputShape.Dims[3], 4 * Filters);
+    /// <summary>The input convolution's geometry: one step's input to (spatial'..., 4·filters).</summary>
+    private Operand InputGeometry(LoweringContext c) => _window.Geometry(c, InputShape.Dims[_rank + 1], 4 * Filters);
 
-    /// <summary>The recurrent convolution's geometry: (rows', cols', filters) to (rows', cols', 4·filters), stride 1, "same" (padding before ⌊(k − 1)/2⌋).</summary>
+    /// <summary>The recurrent convolution's geometry: (spatial'..., filters) to (spatial'..., 4·filters), stride 1, "same" (padding before ⌊(k − 1)/2⌋).</summary>
     private Operand RecurrentGeometry(LoweringContext c)
     {
-        int rows = _window.Output[0], cols = _window.Output[1], kh = _window.Kernel[0], kw = _window.Kernel[1];
-        var values = new[] { 1, rows, cols, Filters, 1, rows, cols, 4 * Filters, 1, kh, kw, 1, 1, 1, 1, 1, 1, 0, (kh - 1) / 2, (kw - 1) / 2 };
+        var ones = Enumerable.Repeat(1, _rank).ToArray();
+        var before = _window.Kernel.Select(k => (k - 1) / 2).ToArray();
+        var values = Window.GeometryValues(_window.Output, Filters, _window.Output, 4 * Filters, _window.Kernel, ones, ones, before);
         return new GeometryArg(c.Resources.Geometry(c.Layer!.Name + ":recurrent", values));
     }
 
@@ -163,7 +173,7 @@ internal sealed class ConvLstmNode : LayerNode
     }
 
     private Tensor Outputs(LoweringContext c, Tensor y)
-        => Options.ReturnSequences ? y : c.Scratch("outputs", Steps * StateFloats, new Shape(Steps, StateShape.Dims[0], StateShape.Dims[1], Filters));
+        => Options.ReturnSequences ? y : c.Scratch("outputs", Steps * StateFloats, new Shape(new[] { Steps }.Concat(StateShape.Dims).ToArray()));
 
     private Tensor Cache(LoweringContext c) => c.Scratch("cache", 5 * Steps * StateFloats);
 

@@ -35,7 +35,9 @@ internal static class LayerRegistry
         yield return new RecurrentKind(Cell.Lstm);
         yield return new RecurrentKind(Cell.Gru);
         yield return new MaskingKind();
-        yield return new ConvLstmKind();
+        yield return new ConvLstmKind(1);
+        yield return new ConvLstmKind(2);
+        yield return new ConvLstmKind(3);
         yield return new RnnKind();
         yield return new MultiHeadAttentionKind();
         yield return new AttentionKind(additive: false);

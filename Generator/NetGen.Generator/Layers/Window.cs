@@ -125,6 +125,11 @@ internal static class Window
     /// <summary>The current layer's <c>WindowGeometry</c> (a static field of the generated class).</summary>
     public static Operand Geometry(LoweringContext c, int[] inSpatial, int inChannels, int[] outSpatial, int outChannels,
         int[] window, int[] strides, int[] dilation, int[] before)
+        => c.Geometry(GeometryValues(inSpatial, inChannels, outSpatial, outChannels, window, strides, dilation, before));
+
+    /// <summary>The twenty constructor arguments of a <c>WindowGeometry</c>, the axes padded to three (see <see cref="To3"/>).</summary>
+    public static int[] GeometryValues(int[] inSpatial, int inChannels, int[] outSpatial, int outChannels,
+        int[] window, int[] strides, int[] dilation, int[] before)
     {
         var i = To3(inSpatial, 1);
         var o = To3(outSpatial, 1);
@@ -132,11 +137,11 @@ internal static class Window
         var s = To3(strides, 1);
         var d = To3(dilation, 1);
         var p = To3(before, 0);
-        return c.Geometry(new[]
+        return new[]
         {
             i[0], i[1], i[2], inChannels, o[0], o[1], o[2], outChannels,
             k[0], k[1], k[2], s[0], s[1], s[2], d[0], d[1], d[2], p[0], p[1], p[2],
-        });
+        };
     }
 
     /// <summary><c>3×3</c>, for descriptions.</summary>

@@ -8,21 +8,31 @@ namespace NetGen.Generator.Lowering;
 /// <summary>
 /// The streaming program of a recurrent network (issue 13): one time step of the input through the recurrent layers'
 /// step kernels (their states live in a field the network owns across calls) and then through the layers after the last
-/// recurrent layer, unchanged. A network can stream when it has one input (steps, features) and one output, reads the
-/// input with a chain of unidirectional recurrent layers (every one but the last returning sequences, each read only by
-/// the next), and every later layer depends only on the last recurrent layer's output (none when that layer returns
-/// sequences: the step's output is then that step's row). Nothing else streams (a Masking or Embedding before the
-/// recurrent layers, go_backwards, state ports, a Flatten over the time axis).
+/// recurrent layer, unchanged. A network can stream when it has one input (steps, ...) and one output, reads the input
+/// with a chain of TimeDistributed layers (a per-step front end such as a convolution over each frame, run on the one
+/// step) and then of unidirectional recurrent layers (every one but the last returning sequences, each read only by the
+/// next), and every later layer depends only on the last recurrent layer's output (none when that layer returns
+/// sequences: the step's output is then that step's row). Without a TimeDistributed front end the input is
+/// (steps, features). Nothing else streams (a Masking or Embedding before the recurrent layers, go_backwards, state
+/// ports, a Flatten over the time axis).
 /// </summary>
 internal static class StreamingLowering
 {
     /// <summary>The recurrent chain of a streamable network, or null.</summary>
     public static IReadOnlyList<RecurrentNode>? Chain(NetworkGraph g)
     {
-        if (g.Inputs.Count != 1 || g.Outputs.Count != 1 || g.TokenIds || g.InputShape.Rank != 2) return null;
+        if (g.Inputs.Count != 1 || g.Outputs.Count != 1 || g.TokenIds || g.InputShape.Rank < 2) return null;
         var chain = new List<RecurrentNode>();
         int previous = g.Inputs[0].Id;
         int index = 0;
+        // The per-step front end: TimeDistributed layers, each reading only the one before.
+        for (; index < g.Layers.Count; index++)
+        {
+            if (g.Layers[index] is not TimeDistributedNode td || td.Inner is RecurrentNode || td.Sources.Length != 1 || td.Sources[0] != previous) break;
+            if (g.Readers(previous).Count() != 1) return null;
+            previous = td.Id;
+        }
+        if ((index == 0 ? g.InputShape : g.Layers[index - 1].OutputShape).Rank != 2) return null;
         for (; index < g.Layers.Count; index++)
         {
             if (g.Layers[index] is not RecurrentNode r || r.Sources.Length != 1 || r.Sources[0] != previous) break;
@@ -53,10 +63,12 @@ internal static class StreamingLowering
         var program = new Program();
         var c = new LoweringContext(program, resources, training: false);
         var values = new Dictionary<int, Tensor>();
-        var x = c.External("x", new Shape(g.InputShape.Dims[1]), g.Inputs[0].Id, writable: false);
+        var x = c.External("x", new Shape(g.InputShape.Dims.Skip(1).ToArray()), g.Inputs[0].Id, writable: false);
         values[g.Inputs[0].Id] = x;
         c.NetworkInputs = new[] { x };
         int state = 0;
+        int front = 0; // the TimeDistributed front end: the layers before the first recurrent one
+        while (!ReferenceEquals(g.Layers[front], chain[0])) front++;
         for (int index = 0; index < g.Layers.Count; index++)
         {
             var l = g.Layers[index];
@@ -76,7 +88,10 @@ internal static class StreamingLowering
             }
             bool alias = l.InferenceUse == BufferUse.Alias;
             c.Add(new LayerStart(l, alias ? "(no computation: the output is the input's floats)" : null));
-            var output = c.NewTensor(l.Name, l.OutputShape.Size, Arena.Activations, l.OutputShape, l.Id);
+            // A TimeDistributed front-end layer runs its wrapped layer on this one step.
+            var step = l is TimeDistributedNode td && index < front ? td : null;
+            var shape = step is null ? l.OutputShape : step.Inner.OutputShape;
+            var output = c.NewTensor(l.Name, shape.Size, Arena.Activations, shape, l.Id);
             values[l.Id] = output;
             if (alias)
             {
@@ -84,7 +99,7 @@ internal static class StreamingLowering
                 continue;
             }
             if (l.InferenceUse == BufferUse.InPlace && l.Sources.Length == 1) output.ReuseOf = values[l.Sources[0]];
-            l.LowerInference(c, l.Sources.Select(s => values[s]).ToList(), output);
+            (step?.Inner ?? l).LowerInference(c, l.Sources.Select(s => values[s]).ToList(), output);
         }
         c.Layer = null;
         var result = values[g.Outputs[0]];

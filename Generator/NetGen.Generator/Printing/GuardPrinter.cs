@@ -87,16 +87,15 @@ internal static class GuardPrinter
         const string span = "global::System.ReadOnlySpan{float}";
         // Every network but those reading token ids has ComputeGradients with and without input-gradient spans.
         if (member == "ComputeGradients" && !g.TokenIds) return $"ComputeGradients({span}, {span}, int, global::NetGen.Loss)";
-        // Fit has an overload taking FitOptions.
-        if (member == "Fit") return $"Fit({span}, {span}, int, int, double, bool, global::System.Action{{global::NetGen.Training.TrainingProgress}})";
+        // Fit and Evaluate are the runtime's extension methods over INetwork (Fit has an overload taking FitOptions).
+        const string extensions = "global::NetGen.NetworkTrainingExtensions";
+        if (member == "Fit") return $"{extensions}.Fit(global::NetGen.INetwork, {span}, {span}, int, int, double, bool, global::System.Action{{global::NetGen.Training.TrainingProgress}})";
+        if (member == "Evaluate") return $"{extensions}.Evaluate(global::NetGen.INetwork, {span}, {span}, int)";
         if (g.Inputs.Count == 1 && g.Outputs.Count == 1 && !g.TokenIds) return member;
         return member switch
         {
             "ComputeGradients" => $"ComputeGradients({span}, {span}, int, global::NetGen.Loss)",
             "Predict" => $"Predict({span}, global::System.Span{{float}}, int)",
-            "Fit" => $"Fit({span}, {span}, int, int, double, bool, global::System.Action{{global::NetGen.Training.TrainingProgress}})",
-            "Evaluate" => $"Evaluate({span}, {span}, int)",
-            "TrainOnBatch" => $"TrainOnBatch({span}, {span}, int)",
             _ => member,
         };
     }

@@ -16,12 +16,12 @@ internal static class StreamingPrinter
 {
     public static void Print(CodeWriter w, NetworkGraph g, Program program, MemoryPlan plan, IReadOnlyList<RecurrentNode> chain, IdentifierTable members)
     {
-        int features = g.InputShape.Dims[1];
+        int features = g.InputShape.Size / g.InputShape.Dims[0];
         int outputs = program.Outputs[0].PerSample;
         int state = StreamingLowering.StateFloats(chain);
         w.Line("// ---------------- streaming (one time step per call) ----------------");
         w.Line();
-        w.Line($"/// <summary>Floats of one sample's step input for <see cref=\"Step\"/>: the features of one time step.</summary>");
+        w.Line($"/// <summary>Floats of one sample's step input for <see cref=\"Step\"/>: one time step of the input {new Shape(g.InputShape.Dims.Skip(1).ToArray())}.</summary>");
         w.Line($"public const int StepInputLength = {Literals.Int(features)};");
         w.Line($"/// <summary>Floats of one sample's step output from <see cref=\"Step\"/>.</summary>");
         w.Line($"public const int StepOutputLength = {Literals.Int(outputs)};");

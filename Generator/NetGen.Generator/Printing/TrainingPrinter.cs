@@ -322,43 +322,29 @@ internal static class TrainingPrinter
         w.Line("finally { if (entered) global::System.Threading.Volatile.Write(ref _busy, 0); }");
         w.Close();
         w.Line();
-        w.Line("/// <summary>Keras <c>fit</c> on token ids (see the float overload).</summary>");
+        w.Line("/// <summary>Keras <c>fit</c> on token ids (see the float overload, an extension method in <see cref=\"global::NetGen.NetworkTrainingExtensions\"/>).</summary>");
         w.Line("public global::NetGen.Training.History Fit(global::System.ReadOnlySpan<int> x, global::System.ReadOnlySpan<float> y, int epochs = 1, int batchSize = 32, double validationSplit = 0.0, bool shuffle = true, global::System.Action<global::NetGen.Training.TrainingProgress>? callback = null)");
-        w.Line("    => Trainer.Fit(TokensAsFloats(x), y, epochs, batchSize, validationSplit, shuffle, callback);");
+        w.Line("    => global::NetGen.NetworkTrainingExtensions.Fit(this, TokensAsFloats(x), y, epochs, batchSize, validationSplit, shuffle, callback);");
         w.Line();
         w.Line("/// <summary>Keras <c>evaluate</c> on token ids.</summary>");
         w.Line("public global::NetGen.Training.Evaluation Evaluate(global::System.ReadOnlySpan<int> x, global::System.ReadOnlySpan<float> y, int batchSize = 32)");
-        w.Line("    => Trainer.Evaluate(TokensAsFloats(x), y, batchSize);");
+        w.Line("    => global::NetGen.NetworkTrainingExtensions.Evaluate(this, TokensAsFloats(x), y, batchSize);");
         w.Line();
     }
 
-    public static void TrainingApi(CodeWriter w, NetworkGraph g, bool hasState)
+    /// <summary>
+    /// What the runtime's training API (<c>NetGen.NetworkTrainingExtensions</c>: Compile, Fit, Evaluate, TrainOnBatch, Summary,
+    /// extension methods over <c>INetwork</c>) needs from the network: its seed, a slot for the compiled trainer and the busy
+    /// guard; then Save and Load, and the static Summary of the compile-time table.
+    /// </summary>
+    public static void TrainingApi(CodeWriter w, bool hasState)
     {
-        w.Line($"/// <summary>Keras <c>compile</c>: chooses the optimizer and the loss used by <see cref=\"{GuardPrinter.Cref(g, "Fit")}\"/>, <see cref=\"{GuardPrinter.Cref(g, "Evaluate")}\"/> and <see cref=\"{GuardPrinter.Cref(g, "TrainOnBatch")}\"/>.</summary>");
-        w.Line("/// <paramref name=\"metrics\"/> adds metrics to loss and accuracy (Keras <c>compile(metrics=[...])</c>): they appear in <c>History</c>, the progress line and <c>Evaluate</c>.");
-        w.Open("public void Compile(global::NetGen.Optimizers.Optimizer optimizer, global::NetGen.Loss loss, global::System.Collections.Generic.IEnumerable<global::NetGen.Training.Metric>? metrics = null)");
-        w.Line("global::System.ArgumentNullException.ThrowIfNull(optimizer);");
-        w.Line("_trainer = new global::NetGen.Training.Trainer(this, optimizer, loss, global::NetGen.Rng.DeriveSeed(unchecked((ulong)_seed), 1), metrics);");
-        w.Close();
-        w.Line();
-        w.Line("private global::NetGen.Training.Trainer Trainer");
-        w.Line("    => _trainer ?? throw new global::System.InvalidOperationException(\"Call Compile(optimizer, loss) before Fit, Evaluate or TrainOnBatch.\");");
-        w.Line();
-        w.Line("/// <summary>Keras <c>fit</c>: trains for <paramref name=\"epochs\"/> epochs; the last <paramref name=\"validationSplit\"/> fraction of the samples validates.</summary>");
-        w.Line("public global::NetGen.Training.History Fit(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int epochs = 1, int batchSize = 32, double validationSplit = 0.0, bool shuffle = true, global::System.Action<global::NetGen.Training.TrainingProgress>? callback = null)");
-        using (w.Brace()) GuardPrinter.Body(w, "return Trainer.Fit(x, y, epochs, batchSize, validationSplit, shuffle, callback);");
-        w.Line();
-        w.Line("/// <summary>Keras <c>fit</c> with callbacks, validation data and cancellation (see <see cref=\"global::NetGen.Training.FitOptions\"/>).</summary>");
-        w.Line("public global::NetGen.Training.History Fit(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, global::NetGen.Training.FitOptions options)");
-        using (w.Brace()) GuardPrinter.Body(w, "return Trainer.Fit(x, y, options);");
-        w.Line();
-        w.Line("/// <summary>Keras <c>evaluate</c>: loss, accuracy and the compiled metrics in inference mode.</summary>");
-        w.Line("public global::NetGen.Training.Evaluation Evaluate(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int batchSize = 32)");
-        using (w.Brace()) GuardPrinter.Body(w, "return Trainer.Evaluate(x, y, batchSize);");
-        w.Line();
-        w.Line("/// <summary>One optimizer step on one batch; returns the batch loss.</summary>");
-        w.Line("public float TrainOnBatch(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int batchSize)");
-        using (w.Brace()) GuardPrinter.Body(w, "return Trainer.TrainOnBatch(x, y, batchSize);");
+        w.Line("// Compile, Fit, Evaluate and TrainOnBatch are extension methods over INetwork (global::NetGen.NetworkTrainingExtensions);");
+        w.Line("// the network keeps their trainer and lends them its busy guard.");
+        w.Line("int global::NetGen.INetwork.Seed => _seed;");
+        w.Line("global::NetGen.Training.Trainer? global::NetGen.INetwork.CompiledTrainer { get => _trainer; set => _trainer = value; }");
+        w.Line("bool global::NetGen.INetwork.EnterBusy() => EnterBusy();");
+        w.Line("void global::NetGen.INetwork.ExitBusy() => global::System.Threading.Volatile.Write(ref _busy, 0);");
         w.Line();
         if (!hasState)
         {

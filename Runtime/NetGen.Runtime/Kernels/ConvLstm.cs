@@ -4,8 +4,10 @@ using System.Runtime.CompilerServices;
 namespace NetGen.Kernels;
 
 /// <summary>
-/// Forward and backward (backpropagation through time) of Keras' <c>ConvLSTM2D</c> (LAYERS.md §8.6): the LSTM of
-/// <see cref="Recurrent.LstmForward"/> with its two matrix products replaced by convolutions, channels-last.
+/// Forward and backward (backpropagation through time) of Keras' <c>ConvLSTM1D</c>, <c>ConvLSTM2D</c> and <c>ConvLSTM3D</c>
+/// (LAYERS.md §8.6): the LSTM of <see cref="Recurrent.LstmForward"/> with its two matrix products replaced by
+/// convolutions, channels-last. The geometries carry the rank: a 1D layer's axis is the geometry's last (rows = depth = 1),
+/// a 2D layer's depth is 1; the layouts below name the 2D case.
 /// </summary>
 /// <remarks>
 /// <para><b>Layouts.</b> <c>x</c> is (batch, steps, rows, cols, channels). <c>input</c> is the geometry of the
@@ -188,7 +190,7 @@ public static class ConvLstm
         int f = recurrent.InChannels;
         if (f < 1 || recurrent.OutChannels != 4 * f || input.OutChannels != 4 * f)
             throw new ArgumentException($"Both geometries must map to 4·filters channels with filters = recurrent.InChannels = {f} (input gives {input.OutChannels}, recurrent {recurrent.OutChannels}).", nameof(recurrent));
-        if (recurrent.OutPositions != input.OutPositions || recurrent.InH != recurrent.OutH || recurrent.InW != recurrent.OutW)
+        if (recurrent.OutPositions != input.OutPositions || recurrent.InD != recurrent.OutD || recurrent.InH != recurrent.OutH || recurrent.InW != recurrent.OutW)
             throw new ArgumentException("The recurrent geometry must keep the input convolution's output size (stride 1, same padding).", nameof(recurrent));
         Guard.AtLeast(xLength, batch * steps * input.InSize, "x", "batch·steps·rows·cols·channels");
         Guard.AtLeast(kernelLength, input.WindowVolume * input.InChannels * 4 * f, "kernel", "kh·kw·channels·4·filters");

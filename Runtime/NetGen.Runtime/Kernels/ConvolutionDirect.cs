@@ -105,7 +105,9 @@ internal static unsafe class ConvolutionDirect
     /// One sample, pooled: per pooled row and vector of filters, blocks of four pooled outputs take eight neighbouring
     /// outputs of the upper row (reduced pairwise to four maxima at once, so at most twelve accumulators are live: the
     /// 16 registers of SSE/AVX2 suffice), then of the lower row; pooled outputs whose windows reach the padding go
-    /// through <see cref="Value"/>.
+    /// through <see cref="Value"/>. With 32 registers (AVX-512) pairs of filter vectors go first through
+    /// <see cref="PoolPair"/>: each broadcast input value feeds two vectors of filters, and a pooled column left over after
+    /// the blocks of four takes a block of one (two outputs per row) instead of four calls to <see cref="Value"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PoolSample<TW, TV>(in WindowGeometry g, in WindowGeometry pool, float* x, float* k, float* bias, float* y, bool relu)
@@ -121,7 +123,33 @@ internal static unsafe class ConvolutionDirect
         for (int ph = 0; ph < pool.OutH; ph++)
         {
             float* yRow = y + (nint)ph * pool.OutW * f;
-            for (int fc = 0; fc < f; fc += TW.Count)
+            int fc = 0;
+            if (TW.Wide)
+            {
+                // 32 registers: two vectors of filters at once share every broadcast of the input (half the loads per
+                // multiply-add), blocks of four pooled outputs, then single pooled outputs (two outputs per row).
+                for (; fc + 2 * TW.Count <= f; fc += 2 * TW.Count)
+                {
+                    TV bA = bias == null ? default : TW.Load(ref bias[fc], 0);
+                    TV bB = bias == null ? default : TW.Load(ref bias[fc + TW.Count], 0);
+                    int pw = 0;
+                    for (; pw < Math.Min(pwLo, pool.OutW); pw++)
+                    {
+                        PoolOne<TW, TV>(g, x, k, bA, yRow, 2 * ph, pw, fc, relu);
+                        PoolOne<TW, TV>(g, x, k, bB, yRow, 2 * ph, pw, fc + TW.Count, relu);
+                    }
+                    for (; pw + 4 <= pool.OutW && 2 * pw + 8 <= owHi; pw += 4)
+                        PoolPair<TW, TV, FourPooled>(g, x, k, bA, bB, yRow, ph, pw, fc, relu);
+                    for (; pw < pool.OutW && 2 * pw + 2 <= owHi; pw++)
+                        PoolPair<TW, TV, OnePooled>(g, x, k, bA, bB, yRow, ph, pw, fc, relu);
+                    for (; pw < pool.OutW; pw++)
+                    {
+                        PoolOne<TW, TV>(g, x, k, bA, yRow, 2 * ph, pw, fc, relu);
+                        PoolOne<TW, TV>(g, x, k, bB, yRow, 2 * ph, pw, fc + TW.Count, relu);
+                    }
+                }
+            }
+            for (; fc < f; fc += TW.Count)
             {
                 TV b0 = bias == null ? default : TW.Load(ref bias[fc], 0);
                 int pw = 0;
@@ -151,6 +179,137 @@ internal static unsafe class ConvolutionDirect
                 for (; pw < pool.OutW; pw++) PoolOne<TW, TV>(g, x, k, b0, yRow, 2 * ph, pw, fc, relu);
             }
         }
+    }
+
+    private interface IPooledCount
+    {
+        static abstract int Count { get; }
+    }
+
+    private struct FourPooled : IPooledCount
+    {
+        public static int Count => 4;
+    }
+
+    private struct OnePooled : IPooledCount
+    {
+        public static int Count => 1;
+    }
+
+    /// <summary>
+    /// Pooled outputs <c>pw..pw+TP.Count−1</c> of pooled row <paramref name="ph"/> for the two vectors of filters at
+    /// <paramref name="fc"/>: the upper output row's <c>2·TP.Count</c> outputs reduced pairwise, then the lower row's, ReLU if
+    /// asked. Each output is summed as <see cref="Value"/> sums it (bias, then the taps in order).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PoolPair<TW, TV, TP>(in WindowGeometry g, float* x, float* k, TV bA, TV bB, float* yRow, int ph, int pw, int fc, bool relu)
+        where TW : struct, IVectorWidth<TV> where TV : struct where TP : struct, IPooledCount
+    {
+        PairRow<TW, TV, TP>(g, x, k, bA, bB, 2 * ph, 2 * pw, fc, out TV p0, out TV p1, out TV p2, out TV p3, out TV q0, out TV q1, out TV q2, out TV q3);
+        PairRow<TW, TV, TP>(g, x, k, bA, bB, 2 * ph + 1, 2 * pw, fc, out TV r0, out TV r1, out TV r2, out TV r3, out TV s0, out TV s1, out TV s2, out TV s3);
+        p0 = TW.Max(p0, r0);
+        q0 = TW.Max(q0, s0);
+        if (relu)
+        {
+            p0 = TW.Max(p0, default);
+            q0 = TW.Max(q0, default);
+        }
+        int f = g.OutChannels;
+        float* yo = yRow + (nint)pw * f + fc;
+        TW.Store(p0, ref *yo, 0);
+        TW.Store(q0, ref *yo, TW.Count);
+        if (TP.Count > 1)
+        {
+            p1 = TW.Max(p1, r1);
+            p2 = TW.Max(p2, r2);
+            p3 = TW.Max(p3, r3);
+            q1 = TW.Max(q1, s1);
+            q2 = TW.Max(q2, s2);
+            q3 = TW.Max(q3, s3);
+            if (relu)
+            {
+                p1 = TW.Max(p1, default);
+                p2 = TW.Max(p2, default);
+                p3 = TW.Max(p3, default);
+                q1 = TW.Max(q1, default);
+                q2 = TW.Max(q2, default);
+                q3 = TW.Max(q3, default);
+            }
+            TW.Store(p1, ref *(yo + f), 0);
+            TW.Store(q1, ref *(yo + f), TW.Count);
+            TW.Store(p2, ref *(yo + 2 * f), 0);
+            TW.Store(q2, ref *(yo + 2 * f), TW.Count);
+            TW.Store(p3, ref *(yo + 3 * f), 0);
+            TW.Store(q3, ref *(yo + 3 * f), TW.Count);
+        }
+    }
+
+    /// <summary>
+    /// Outputs <c>ow..ow+2·TP.Count−1</c> of output row <paramref name="oh"/> (windows inside the input along W) for two
+    /// vectors of filters, reduced pairwise: <c>p</c> the maxima of the first vector's pairs, <c>q</c> the second's.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PairRow<TW, TV, TP>(in WindowGeometry g, float* x, float* k, TV bA, TV bB, int oh, int ow, int fc,
+        out TV p0, out TV p1, out TV p2, out TV p3, out TV q0, out TV q1, out TV q2, out TV q3)
+        where TW : struct, IVectorWidth<TV> where TV : struct where TP : struct, IPooledCount
+    {
+        int cin = g.InChannels, f = g.OutChannels, rowTaps = g.KW * cin;
+        nint step = (nint)g.SW * cin;
+        TV a0 = bA, a1 = bA, a2 = bA, a3 = bA, a4 = bA, a5 = bA, a6 = bA, a7 = bA;
+        TV c0 = bB, c1 = bB, c2 = bB, c3 = bB, c4 = bB, c5 = bB, c6 = bB, c7 = bB;
+        int iw = ow * g.SW - g.PadW;
+        for (int kh = 0; kh < g.KH; kh++)
+        {
+            int ih = oh * g.SH + kh * g.DH - g.PadH;
+            if ((uint)ih >= (uint)g.InH) continue;
+            float* xr = x + (nint)(ih * g.InW + iw) * cin;
+            float* kr = k + (nint)(kh * rowTaps) * f + fc;
+            for (int kw = 0; kw < g.KW; kw++)
+            {
+                float* xt = xr + (nint)kw * g.DW * cin;
+                float* kt = kr + (nint)(kw * cin) * f;
+                for (int c = 0; c < cin; c++)
+                {
+                    TV ka = TW.Load(ref kt[(nint)c * f], 0), kb = TW.Load(ref kt[(nint)c * f], TW.Count);
+                    float* xc = xt + c;
+                    TV v = TW.Splat(xc[0]);
+                    a0 = TW.MulAdd(v, ka, a0);
+                    c0 = TW.MulAdd(v, kb, c0);
+                    v = TW.Splat(xc[step]);
+                    a1 = TW.MulAdd(v, ka, a1);
+                    c1 = TW.MulAdd(v, kb, c1);
+                    if (TP.Count > 1)
+                    {
+                        v = TW.Splat(xc[2 * step]);
+                        a2 = TW.MulAdd(v, ka, a2);
+                        c2 = TW.MulAdd(v, kb, c2);
+                        v = TW.Splat(xc[3 * step]);
+                        a3 = TW.MulAdd(v, ka, a3);
+                        c3 = TW.MulAdd(v, kb, c3);
+                        v = TW.Splat(xc[4 * step]);
+                        a4 = TW.MulAdd(v, ka, a4);
+                        c4 = TW.MulAdd(v, kb, c4);
+                        v = TW.Splat(xc[5 * step]);
+                        a5 = TW.MulAdd(v, ka, a5);
+                        c5 = TW.MulAdd(v, kb, c5);
+                        v = TW.Splat(xc[6 * step]);
+                        a6 = TW.MulAdd(v, ka, a6);
+                        c6 = TW.MulAdd(v, kb, c6);
+                        v = TW.Splat(xc[7 * step]);
+                        a7 = TW.MulAdd(v, ka, a7);
+                        c7 = TW.MulAdd(v, kb, c7);
+                    }
+                }
+            }
+        }
+        p0 = TW.Max(a0, a1);
+        q0 = TW.Max(c0, c1);
+        p1 = TW.Max(a2, a3);
+        q1 = TW.Max(c2, c3);
+        p2 = TW.Max(a4, a5);
+        q2 = TW.Max(c4, c5);
+        p3 = TW.Max(a6, a7);
+        q3 = TW.Max(c6, c7);
     }
 
     /// <summary>Eight neighbouring outputs <c>ow..ow+7</c> of output row <paramref name="oh"/> (windows inside the input along W), one vector of filters.</summary>

@@ -18,13 +18,22 @@ public static class Dense
             Gemm.MatMul(x, kernel, y, rows, inFeatures, units);
             return;
         }
-        if (bias.Length < units) throw new ArgumentException($"bias must hold {units} floats (units), but has {bias.Length}.", nameof(bias));
+        ForwardEpilogue(x, kernel, bias, y, rows, inFeatures, units, relu: false);
+    }
+
+    /// <summary>
+    /// <see cref="Forward"/>, then ReLU when <paramref name="relu"/>: the bias and ReLU are applied inside the matrix product
+    /// as each register tile is stored (<see cref="Gemm.MatMulBias"/>), so y is written once. Equal bit for bit to
+    /// <see cref="Forward"/> followed by <see cref="Activations.Relu"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void ForwardEpilogue(ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias, Span<float> y, int rows, int inFeatures, int units, bool relu)
+    {
+        if (!bias.IsEmpty && bias.Length < units) throw new ArgumentException($"bias must hold {units} floats (units), but has {bias.Length}.", nameof(bias));
         if (rows < 0 || units < 0 || y.Length < (long)rows * units)
             throw new ArgumentException($"y must hold {(long)rows * units} floats (rows·units), but has {y.Length}.", nameof(y));
-        // Start every output row from the bias, then accumulate x·K on top of it.
-        ReadOnlySpan<float> b = bias.Slice(0, units);
-        for (int r = 0; r < rows; r++) b.CopyTo(y.Slice(r * units, units));
-        Gemm.MatMul(x, kernel, y, rows, inFeatures, units, accumulate: true);
+        // Every output starts from the bias, then x·K accumulates on top of it (in the store of the first k panel).
+        Gemm.MatMulBias(x, kernel, bias.IsEmpty ? default : bias.Slice(0, units), y, rows, inFeatures, units, relu);
     }
 
     /// <summary><c>dKernel = xᵀ·dy</c>, <c>dBias = Σ_rows dy</c> (overwritten; an empty <paramref name="dBias"/> is skipped).</summary>

@@ -5,7 +5,8 @@ namespace NetGen.Kernels;
 
 /// <summary>
 /// Fused kernels the generator's passes call: a producer (Dense, convolution) with its bias and activation applied
-/// block by block while the block's output is still in cache, instead of a second pass over the whole output.
+/// block by block while the block's output is still in cache, instead of a second pass over the whole output (a Dense
+/// layer's bias and ReLU inside the GEMM's register-tile store).
 /// Results equal the unfused sequence (the same kernels run on row or sample blocks).
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -23,6 +24,15 @@ public static class Fused
     {
         Guard.AtLeast(z.Length, rows * units, nameof(z), "rows × units");
         Guard.AtLeast(y.Length, rows * units, nameof(y), "rows × units");
+        bool inPlace = System.Runtime.CompilerServices.Unsafe.AreSame(
+            ref System.Runtime.InteropServices.MemoryMarshal.GetReference(z), ref System.Runtime.InteropServices.MemoryMarshal.GetReference(y));
+        if (activation == Activation.Linear || (activation == Activation.Relu && inPlace))
+        {
+            // The bias and ReLU inside the GEMM's store (the epilogue): one pass over the output, no second one.
+            Dense.ForwardEpilogue(x, kernel, bias, z, rows, inFeatures, units, activation == Activation.Relu);
+            if (!inPlace) z.Slice(0, rows * units).CopyTo(y);
+            return;
+        }
         int block = Block(rows, units);
         for (int r = 0; r < rows; r += block)
         {

@@ -24,13 +24,26 @@ namespace NetGen.Kernels;
 /// <see cref="Parallelism.MaxThreads"/> threads (rows are split too when there are few column panels).
 /// Every element of C is summed in the same order whatever the split, so results do not depend on the thread
 /// count. When A exceeds about 1 MiB the k-blocks become the outer loop so a block of A stays in L2 across all
-/// panels. At most four rows against a row-major B (batch-1 Dense) skip packing altogether:
-/// B's rows stream past C's rows held in registers. Nothing is allocated on the heap.
+/// panels. On one thread with several column panels the loop runs the other way round (<c>Sweep</c>): each k-block of
+/// every panel is packed once and every 6-row group of A passes over all of them from L1, so A is read once per k-block.
+/// At most four rows against a row-major B (batch-1 Dense) skip packing altogether:
+/// B's rows stream past C's rows held in registers (columns past the last whole vector as one vector per row of B, its
+/// extra lanes unused). Nothing is allocated on the heap but one pinned per-thread buffer for packed B.
+/// </para>
+/// <para>
+/// A right operand that many products share (an RNN's recurrent kernel) can be packed once: by <see cref="PackB"/> into
+/// the blocked loop's column panels of this machine's widest path (<see cref="MatMulPacked"/> then runs that path's
+/// <c>Block</c> on them, never the narrower panel for n ≤ 16, <c>Sweep</c> or the small-row path, whose layouts differ),
+/// or by <see cref="PackStrips"/> into the small-row kernel's 128-column strips (<see cref="MatMulStrips"/>).
+/// </para>
+/// <para>
+/// <see cref="MatMulBias"/> is the Dense epilogue: the bias joins each register tile's sums as its first k panel is
+/// stored and ReLU is applied as its last is, so a Dense layer's output is written once.
 /// </para>
 /// </remarks>
 [SkipLocalsInit] // the stack panel and tile are always written before they are read
 [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
-public static class Gemm
+public static unsafe class Gemm
 {
     // Steps of k per packed panel. With NR = 32 (AVX-512) a panel is 256·32·4 B = 32 KiB: it stays in L1/L2
     // while every row block of A streams past it.
@@ -117,7 +130,7 @@ public static class Gemm
         if (size == 0) throw new InvalidOperationException("Packed products need SIMD.");
         Check(a.Length, 0, c.Length, m, k, 0);
         if (packed.Length < size || c.Length < (long)m * n) ThrowLength(a.Length, packed.Length, c.Length, m, k, n);
-        fixed (float* pp = packed) Run(DefaultPath, a, k, 1, default, n, 1, c, m, k, n, accumulate, (nint)pp);
+        fixed (float* pp = packed) Run(DefaultPath, a, k, 1, default, n, 1, c, m, k, n, accumulate, prepacked: pp);
     }
 
     /// <summary>
@@ -173,15 +186,36 @@ public static class Gemm
             {
                 ref float bq = ref Unsafe.Add(ref rb, (nint)q * k * StripColumns);
                 ref float cq = ref Unsafe.Add(ref ci, q * StripColumns);
-                if (rows == 3) Strip<W512, Vector512<float>, ThreeRows>(ref ai, k, 1, ref bq, StripColumns, ref cq, k, n, accumulate);
-                else if (rows == 2) Strip<W512, Vector512<float>, TwoRows>(ref ai, k, 1, ref bq, StripColumns, ref cq, k, n, accumulate);
-                else Strip<W512, Vector512<float>, OneRow>(ref ai, k, 1, ref bq, StripColumns, ref cq, k, n, accumulate);
+                if (rows == 3) Strip<W512, Vector512<float>, ThreeRows>(ref ai, k, 1, ref bq, StripColumns, ref cq, k, n, accumulate, null, false);
+                else if (rows == 2) Strip<W512, Vector512<float>, TwoRows>(ref ai, k, 1, ref bq, StripColumns, ref cq, k, n, accumulate, null, false);
+                else Strip<W512, Vector512<float>, OneRow>(ref ai, k, 1, ref bq, StripColumns, ref cq, k, n, accumulate, null, false);
             }
             i += rows;
         }
     }
 
     private static int PanelWidth(int path) => path == 512 ? 32 : path == 256 ? 16 : path == 128 ? 8 : 0;
+
+    /// <summary>
+    /// <c>C[m×n] = A[m×k]·B[k×n] + bias</c>, then ReLU when <paramref name="relu"/> (a Dense layer's forward pass with its
+    /// epilogue): the bias is added to each register tile as its first k panel is stored and ReLU applied as its last is, so
+    /// C is written once. Equal bit for bit to copying the bias into every row of C, <see cref="MatMul"/> with
+    /// <c>accumulate</c>, then <see cref="Activations.Relu"/>. An empty <paramref name="bias"/> means none.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static unsafe void MatMulBias(ReadOnlySpan<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> bias, Span<float> c, int m, int k, int n, bool relu)
+        => MatMulBiasOnPath(DefaultPath, a, b, bias, c, m, k, n, relu);
+
+    /// <summary><see cref="MatMulBias"/> on a chosen <paramref name="path"/> (512, 256, 128 or 1): the tests' hook.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static unsafe void MatMulBiasOnPath(int path, ReadOnlySpan<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> bias, Span<float> c, int m, int k, int n, bool relu)
+    {
+        Check(a.Length, b.Length, c.Length, m, k, n);
+        if (!bias.IsEmpty && bias.Length < n)
+            throw new ArgumentException($"bias must hold {n} floats (n), but has {bias.Length}.", nameof(bias));
+        fixed (float* pb = bias)
+            Run(path, a, k, 1, b, n, 1, c, m, k, n, false, bias.IsEmpty ? null : pb, relu);
+    }
 
     private static void Check(int aLength, int bLength, int cLength, int m, int k, int n)
     {
@@ -215,18 +249,25 @@ public static class Gemm
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Run(int path, ReadOnlySpan<float> a, int ars, int acs, ReadOnlySpan<float> b, int bps, int bjs, Span<float> c, int m, int k, int n, bool accumulate,
-        nint prepackedAddress = 0)
+        float* bias = null, bool relu = false, float* prepacked = null)
     {
-        float* prepacked = (float*)prepackedAddress; // non-null: B packed by PackB (an address, so callers need no unsafe context)
+        // prepacked non-null: B packed by PackB for DefaultPath's panel width (b is then unused).
         if (m == 0 || n == 0) return;
         if (k == 0)
         {
             if (!accumulate) c.Slice(0, m * n).Clear();
+            for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                ref float cij = ref c[i * n + j];
+                if (bias != null) cij = accumulate ? cij + bias[j] : bias[j];
+                if (relu) cij = W1.Relu(cij);
+            }
             return;
         }
         if (path == 1)
         {
-            Scalar(a, ars, acs, b, bps, bjs, c, m, k, n, accumulate);
+            Scalar(a, ars, acs, b, bps, bjs, c, m, k, n, accumulate, bias, relu);
             return;
         }
         if (bjs == 1 && m <= SmallRows && prepacked == null)
@@ -236,12 +277,15 @@ public static class Gemm
             ref float ra = ref MemoryMarshal.GetReference(a);
             ref float rb = ref MemoryMarshal.GetReference(b);
             ref float rc = ref MemoryMarshal.GetReference(c);
-            if (path == 512) SmallM<W512, Vector512<float>>(ref ra, ars, acs, ref rb, bps, ref rc, m, k, n, accumulate);
-            else if (path == 256) SmallM<W256, Vector256<float>>(ref ra, ars, acs, ref rb, bps, ref rc, m, k, n, accumulate);
-            else SmallM<W128, Vector128<float>>(ref ra, ars, acs, ref rb, bps, ref rc, m, k, n, accumulate);
+            if (path == 512) SmallM<W512, Vector512<float>>(ref ra, ars, acs, ref rb, bps, b.Length, ref rc, m, k, n, accumulate, bias, relu);
+            else if (path == 256) SmallM<W256, Vector256<float>>(ref ra, ars, acs, ref rb, bps, b.Length, ref rc, m, k, n, accumulate, bias, relu);
+            else SmallM<W128, Vector128<float>>(ref ra, ars, acs, ref rb, bps, b.Length, ref rc, m, k, n, accumulate, bias, relu);
             return;
         }
-        int nr = path == 512 ? 32 : path == 256 ? 16 : 8;
+        // At most 16 columns (Dense(10)): the 512-bit panel of 32 columns would multiply more padding than data, the
+        // 256-bit one (16 columns) half as much. Not for a prepacked B: its panels are as wide as the path it was packed for.
+        if (path == 512 && n <= 16 && prepacked == null) path = 256;
+        int nr = PanelWidth(path);
         int colTasks = (n + nr - 1) / nr;
         int threads = (long)m * k * n >= ParallelMacs ? Math.Min(Parallelism.MaxThreads, MaxThreads) : 1;
         int rowTasks = 1;
@@ -256,12 +300,23 @@ public static class Gemm
             {
                 A = pa, B = pb, C = pc, BLength = b.Length, Packed = prepacked,
                 Ars = ars, Acs = acs, Bps = bps, Bjs = bjs, M = m, K = k, N = n,
-                Accumulate = accumulate, ColTasks = colTasks, RowBlock = rowBlock,
+                Accumulate = accumulate, ColTasks = colTasks, RowBlock = rowBlock, Bias = bias, Relu = relu,
             };
             int items = colTasks * rowTasks;
+            int depth = PanelDepth(k);
+            if (prepacked == null && (threads <= 1 || items == 1) && colTasks > 1 && m > Mr && (long)colTasks * depth * nr <= SweepPackedFloats
+                && !((long)m * k > LargeA && n >= PackAMinColumns))
+            {
+                // One thread, several column panels: pack every panel of a k-block once, then let each 6-row group of A
+                // (in L1) pass over all of them, so A is read once per k-block instead of once per panel. A prepacked B
+                // goes through Block, which reads its panels in place.
+                if (path == 512) Sweep<W512, Vector512<float>>(ref job, depth);
+                else if (path == 256) Sweep<W256, Vector256<float>>(ref job, depth);
+                else Sweep<W128, Vector128<float>>(ref job, depth);
+                return;
+            }
             // When A is larger than about 1 MiB, run one k-block of every item at a time, so that block of A
             // stays in L2 while all column panels pass over it (otherwise each panel re-streams all of A).
-            int depth = PanelDepth(k);
             bool largeA = (long)m * k > LargeA;
             int step = largeA ? depth : k;
             float[]? packedA = null;
@@ -310,6 +365,84 @@ public static class Gemm
 
     [ThreadStatic]
     private static float[]? t_packedA;
+
+    [ThreadStatic]
+    private static float[]? t_packedB; // pinned: Sweep's packed k-block of B
+
+    // Floats of packed B (all column panels of one k-block) up to which Sweep runs: 512 KiB, half this core's L2.
+    private const long SweepPackedFloats = 1 << 17;
+
+    /// <summary>
+    /// The single-threaded blocked loop in the other order: per k-block, every column panel of B packed once (into a pinned
+    /// per-thread buffer), then each 6-row group of A runs against all panels while its rows sit in L1. Every element of C
+    /// gets the same micro-kernel calls, panels and epilogue as in <see cref="Block"/>, so the results are identical.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Sweep<TW, TV>(ref Job job, int depth)
+        where TW : struct, IVectorWidth<TV> where TV : struct
+    {
+        int Nr = 2 * TW.Count, m = job.M, k = job.K, n = job.N, panels = job.ColTasks;
+        int panelFloats = depth * Nr, lastCols = n - (panels - 1) * Nr;
+        int need = panels * panelFloats + 16;
+        float[]? buffer = t_packedB;
+        if (buffer == null || buffer.Length < need) t_packedB = buffer = GC.AllocateUninitializedArray<float>(need, pinned: true);
+        float* packed = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
+        packed += (int)((64 - ((nint)packed & 63)) & 63) / sizeof(float); // the micro-kernel's panel loads on cache lines
+        Span<float> tile = Align64(stackalloc float[Mr * Nr + 16], Mr * Nr);
+        ref float tRef = ref MemoryMarshal.GetReference(tile);
+        var b = new ReadOnlySpan<float>(job.B, job.BLength);
+        ref float a0 = ref Unsafe.AsRef<float>(job.A);
+        ref float c0 = ref Unsafe.AsRef<float>(job.C);
+        nint ars = job.Ars, acs = job.Acs;
+        for (int p0 = 0; p0 < k; p0 += depth)
+        {
+            int kc = Math.Min(depth, k - p0);
+            for (int jt = 0; jt < panels; jt++)
+                Pack(b, job.Bps, job.Bjs, p0, kc, jt * Nr, n, Nr, new Span<float>(packed + (nint)jt * panelFloats, kc * Nr));
+            bool add = job.Accumulate || p0 > 0;
+            float* bias = p0 == 0 ? job.Bias : null;
+            bool relu = job.Relu && p0 + kc == k;
+            int i = 0;
+            for (; i + Mr <= m; i += Mr)
+            {
+                ref float ai = ref Unsafe.Add(ref a0, (nint)i * ars + (nint)p0 * acs);
+                for (int jt = 0; jt < panels; jt++)
+                {
+                    ref float pRef = ref *(packed + (nint)jt * panelFloats);
+                    ref float ci = ref Unsafe.Add(ref c0, (nint)i * n + jt * Nr);
+                    float* pBias = bias == null ? null : bias + jt * Nr;
+                    if (jt < panels - 1 || lastCols == Nr)
+                    {
+                        Micro6<TW, TV>(ref ai, ars, acs, ref pRef, kc, ref ci, n, add, pBias, relu);
+                    }
+                    else
+                    {
+                        Micro6<TW, TV>(ref ai, ars, acs, ref pRef, kc, ref tRef, Nr, false);
+                        MergeTile(ref tRef, Mr, Nr, ref ci, n, lastCols, add, pBias, relu);
+                    }
+                }
+            }
+            for (; i < m; i++)
+            {
+                ref float ai = ref Unsafe.Add(ref a0, (nint)i * ars + (nint)p0 * acs);
+                for (int jt = 0; jt < panels; jt++)
+                {
+                    ref float pRef = ref *(packed + (nint)jt * panelFloats);
+                    ref float ci = ref Unsafe.Add(ref c0, (nint)i * n + jt * Nr);
+                    float* pBias = bias == null ? null : bias + jt * Nr;
+                    if (jt < panels - 1 || lastCols == Nr)
+                    {
+                        Micro1<TW, TV>(ref ai, acs, ref pRef, kc, ref ci, add, pBias, relu);
+                    }
+                    else
+                    {
+                        Micro1<TW, TV>(ref ai, acs, ref pRef, kc, ref tRef, false);
+                        MergeTile(ref tRef, 1, Nr, ref ci, n, lastCols, add, pBias, relu);
+                    }
+                }
+            }
+        }
+    }
 
     /// <summary>A(i, p0 + p) for p &lt; kc into <paramref name="dst"/>: group g of rows 6g..6g+5 at g·6·kc, element (r, p) at p·6 + r; rows past m are zero.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -363,6 +496,8 @@ public static class Gemm
         public int BLength, Ars, Acs, Bps, Bjs, M, K, N, ColTasks, RowBlock, PStart, PEnd;
         public int GroupStride; // > 0: A is a packed k-block in 6-row groups of this many floats (see PackA)
         public bool Accumulate;
+        public float* Bias; // the epilogue: added to the first k panel's store (null: none) ...
+        public bool Relu;   // ... and ReLU applied to the last one's
     }
 
     private static unsafe void Item512(int item, void* job) => RunItem(512, item, ref *(Job*)job);
@@ -385,11 +520,11 @@ public static class Gemm
         int nr = PanelWidth(path);
         float* packed = job.Packed == null ? null : job.Packed + (nint)colTask * job.K * nr;
         if (path == 512)
-            Block<W512, Vector512<float>>(ref aRef, job.Ars, job.Acs, b, job.Bps, job.Bjs, ref cRef, rows, job.K, job.N, colTask * 32, job.PStart, job.PEnd, job.GroupStride, job.Accumulate, packed);
+            Block<W512, Vector512<float>>(ref aRef, job.Ars, job.Acs, b, job.Bps, job.Bjs, ref cRef, rows, job.K, job.N, colTask * 32, job.PStart, job.PEnd, job.GroupStride, job.Accumulate, job.Bias, job.Relu, packed);
         else if (path == 256)
-            Block<W256, Vector256<float>>(ref aRef, job.Ars, job.Acs, b, job.Bps, job.Bjs, ref cRef, rows, job.K, job.N, colTask * 16, job.PStart, job.PEnd, job.GroupStride, job.Accumulate, packed);
+            Block<W256, Vector256<float>>(ref aRef, job.Ars, job.Acs, b, job.Bps, job.Bjs, ref cRef, rows, job.K, job.N, colTask * 16, job.PStart, job.PEnd, job.GroupStride, job.Accumulate, job.Bias, job.Relu, packed);
         else
-            Block<W128, Vector128<float>>(ref aRef, job.Ars, job.Acs, b, job.Bps, job.Bjs, ref cRef, rows, job.K, job.N, colTask * 8, job.PStart, job.PEnd, job.GroupStride, job.Accumulate, packed);
+            Block<W128, Vector128<float>>(ref aRef, job.Ars, job.Acs, b, job.Bps, job.Bjs, ref cRef, rows, job.K, job.N, colTask * 8, job.PStart, job.PEnd, job.GroupStride, job.Accumulate, job.Bias, job.Relu, packed);
     }
 
     /// <summary>The first <paramref name="length"/> floats of <paramref name="buffer"/> from its first 64-byte boundary (buffer has 16 spare floats).</summary>
@@ -410,18 +545,22 @@ public static class Gemm
 
     /// <summary>Fallback without SIMD: i-p-j order so the innermost loop runs along a row of C.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Scalar(ReadOnlySpan<float> a, int ars, int acs, ReadOnlySpan<float> b, int bps, int bjs, Span<float> c, int m, int k, int n, bool accumulate)
+    private static unsafe void Scalar(ReadOnlySpan<float> a, int ars, int acs, ReadOnlySpan<float> b, int bps, int bjs, Span<float> c, int m, int k, int n, bool accumulate,
+        float* bias, bool relu)
     {
         for (int i = 0; i < m; i++)
         {
             Span<float> row = c.Slice(i * n, n);
-            if (!accumulate) row.Clear();
+            if (bias != null) new ReadOnlySpan<float>(bias, n).CopyTo(row);
+            else if (!accumulate) row.Clear();
             for (int p = 0; p < k; p++)
             {
                 float av = a[i * ars + p * acs];
                 int bo = p * bps;
                 for (int j = 0; j < n; j++) row[j] += av * b[bo + j * bjs];
             }
+            if (relu)
+                for (int j = 0; j < n; j++) row[j] = W1.Relu(row[j]);
         }
     }
 
@@ -504,7 +643,7 @@ public static class Gemm
     /// <summary>The blocked loop over one column panel of NR = 2·<typeparamref name="TW"/>.Count columns: 6 × NR and 1 × NR register tiles of C.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Block<TW, TV>(ref float aRef, int ars, int acs, ReadOnlySpan<float> b, int bps, int bjs, ref float cRef, int m, int k, int n, int j0, int pStart, int pEnd, int groupStride, bool accumulate,
-        float* prepacked)
+        float* bias, bool relu, float* prepacked)
         where TW : struct, IVectorWidth<TV> where TV : struct
     {
         int Nr = 2 * TW.Count;
@@ -524,6 +663,9 @@ public static class Gemm
             if (prepacked == null) Pack(b, bps, bjs, p0, kc, j0, n, Nr, panel);
             else pRef = ref Unsafe.AsRef<float>(prepacked + (nint)p0 * Nr);
             bool add = accumulate || p0 > 0;
+            // The epilogue: the bias joins the first panel's sums as they are stored, ReLU the last panel's.
+            float* pBias = p0 == 0 && bias != null ? bias + j0 : null;
+            bool pRelu = relu && p0 + kc == k;
             int i = 0;
             for (; i + Mr <= m; i += Mr)
             {
@@ -531,12 +673,12 @@ public static class Gemm
                 ref float ci = ref Unsafe.Add(ref cRef, (nint)i * n + j0);
                 if (cols == Nr)
                 {
-                    Micro6<TW, TV>(ref ai, kars, kacs, ref pRef, kc, ref ci, n, add);
+                    Micro6<TW, TV>(ref ai, kars, kacs, ref pRef, kc, ref ci, n, add, pBias, pRelu);
                 }
                 else
                 {
                     Micro6<TW, TV>(ref ai, kars, kacs, ref pRef, kc, ref tRef, Nr, false);
-                    MergeTile(ref tRef, Mr, Nr, ref ci, n, cols, add);
+                    MergeTile(ref tRef, Mr, Nr, ref ci, n, cols, add, pBias, pRelu);
                 }
             }
             for (; i < m; i++)
@@ -545,12 +687,12 @@ public static class Gemm
                 ref float ci = ref Unsafe.Add(ref cRef, (nint)i * n + j0);
                 if (cols == Nr)
                 {
-                    Micro1<TW, TV>(ref ai, kacs, ref pRef, kc, ref ci, add);
+                    Micro1<TW, TV>(ref ai, kacs, ref pRef, kc, ref ci, add, pBias, pRelu);
                 }
                 else
                 {
                     Micro1<TW, TV>(ref ai, kacs, ref pRef, kc, ref tRef, false);
-                    MergeTile(ref tRef, 1, Nr, ref ci, n, cols, add);
+                    MergeTile(ref tRef, 1, Nr, ref ci, n, cols, add, pBias, pRelu);
                 }
             }
         }
@@ -561,7 +703,8 @@ public static class Gemm
     /// the broadcast even in the 16 registers of SSE/AVX2) over <paramref name="kc"/> steps of a packed panel.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static unsafe void Micro6<TW, TV>(ref float a, nint ars, nint acs, ref float panel, int kc, ref float c, nint ldc, bool add)
+    internal static unsafe void Micro6<TW, TV>(ref float a, nint ars, nint acs, ref float panel, int kc, ref float c, nint ldc, bool add,
+        float* bias = null, bool relu = false)
         where TW : struct, IVectorWidth<TV> where TV : struct
     {
         if (TW.Wide && add && Sse.IsSupported)
@@ -611,17 +754,17 @@ public static class Gemm
             bp = ref Unsafe.Add(ref bp, 2 * w);
             ao += acs;
         }
-        Store2<TW, TV>(ref c, c00, c01, add);
-        Store2<TW, TV>(ref Unsafe.Add(ref c, ldc), c10, c11, add);
-        Store2<TW, TV>(ref Unsafe.Add(ref c, 2 * ldc), c20, c21, add);
-        Store2<TW, TV>(ref Unsafe.Add(ref c, 3 * ldc), c30, c31, add);
-        Store2<TW, TV>(ref Unsafe.Add(ref c, 4 * ldc), c40, c41, add);
-        Store2<TW, TV>(ref Unsafe.Add(ref c, 5 * ldc), c50, c51, add);
+        Store2<TW, TV>(ref c, c00, c01, add, bias, relu);
+        Store2<TW, TV>(ref Unsafe.Add(ref c, ldc), c10, c11, add, bias, relu);
+        Store2<TW, TV>(ref Unsafe.Add(ref c, 2 * ldc), c20, c21, add, bias, relu);
+        Store2<TW, TV>(ref Unsafe.Add(ref c, 3 * ldc), c30, c31, add, bias, relu);
+        Store2<TW, TV>(ref Unsafe.Add(ref c, 4 * ldc), c40, c41, add, bias, relu);
+        Store2<TW, TV>(ref Unsafe.Add(ref c, 5 * ldc), c50, c51, add, bias, relu);
     }
 
     /// <summary>1 × NR tile; two independent accumulator pairs halve the FMA dependency chain of a single row.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Micro1<TW, TV>(ref float a, nint acs, ref float panel, int kc, ref float c, bool add)
+    internal static unsafe void Micro1<TW, TV>(ref float a, nint acs, ref float panel, int kc, ref float c, bool add, float* bias = null, bool relu = false)
         where TW : struct, IVectorWidth<TV> where TV : struct
     {
         nint w = TW.Count;
@@ -646,40 +789,57 @@ public static class Gemm
             c0 = TW.MulAdd(x, TW.Load(ref bp, 0), c0);
             c1 = TW.MulAdd(x, TW.Load(ref bp, w), c1);
         }
-        Store2<TW, TV>(ref c, TW.Add(c0, d0), TW.Add(c1, d1), add);
+        Store2<TW, TV>(ref c, TW.Add(c0, d0), TW.Add(c1, d1), add, bias, relu);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store2<TW, TV>(ref float c, TV v0, TV v1, bool add)
+    private static unsafe void Store2<TW, TV>(ref float c, TV v0, TV v1, bool add, float* bias = null, bool relu = false)
         where TW : struct, IVectorWidth<TV> where TV : struct
     {
-        if (add)
+        if (bias != null)
+        {
+            v0 = TW.Add(v0, TW.Load(ref *bias, 0));
+            v1 = TW.Add(v1, TW.Load(ref *bias, TW.Count));
+        }
+        else if (add)
         {
             v0 = TW.Add(v0, TW.Load(ref c, 0));
             v1 = TW.Add(v1, TW.Load(ref c, TW.Count));
+        }
+        if (relu)
+        {
+            v0 = TW.Relu(v0);
+            v1 = TW.Relu(v1);
         }
         TW.Store(v0, ref c, 0);
         TW.Store(v1, ref c, TW.Count);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store1<TW, TV>(ref float c, TV v, bool add)
+    private static unsafe void Store1<TW, TV>(ref float c, TV v, bool add, float* bias = null, bool relu = false)
         where TW : struct, IVectorWidth<TV> where TV : struct
     {
-        if (add) v = TW.Add(v, TW.Load(ref c, 0));
+        if (bias != null) v = TW.Add(v, TW.Load(ref *bias, 0));
+        else if (add) v = TW.Add(v, TW.Load(ref c, 0));
+        if (relu) v = TW.Relu(v);
         TW.Store(v, ref c, 0);
     }
 
     /// <summary>Copies (or adds) the first <paramref name="cols"/> columns of a <paramref name="rows"/>×<paramref name="nr"/> tile into C.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MergeTile(ref float tile, int rows, int nr, ref float c, int ldc, int cols, bool add)
+    private static unsafe void MergeTile(ref float tile, int rows, int nr, ref float c, int ldc, int cols, bool add, float* bias = null, bool relu = false)
     {
         for (int r = 0; r < rows; r++)
         {
             ref float src = ref Unsafe.Add(ref tile, (nint)r * nr);
             ref float dst = ref Unsafe.Add(ref c, (nint)r * ldc);
             for (int j = 0; j < cols; j++)
-                Unsafe.Add(ref dst, j) = add ? Unsafe.Add(ref dst, j) + Unsafe.Add(ref src, j) : Unsafe.Add(ref src, j);
+            {
+                float v = Unsafe.Add(ref src, j);
+                if (bias != null) v = bias[j] + v;
+                else if (add) v = Unsafe.Add(ref dst, j) + v;
+                Unsafe.Add(ref dst, j) = relu ? W1.Relu(v) : v;
+            }
         }
     }
 
@@ -705,9 +865,13 @@ public static class Gemm
         public static int Count => 3;
     }
 
-    /// <summary>C = A·B (or +=) for m ≤ <see cref="SmallRows"/> rows and B(p, j) = b[p·bps + j], without packing.</summary>
+    /// <summary>
+    /// C = A·B (or +=) for m ≤ <see cref="SmallRows"/> rows and B(p, j) = b[p·bps + j], without packing;
+    /// <paramref name="bLength"/> floats are readable from <paramref name="b"/>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void SmallM<TW, TV>(ref float a, nint ars, nint acs, ref float b, nint bps, ref float c, int m, int k, int n, bool add)
+    private static unsafe void SmallM<TW, TV>(ref float a, nint ars, nint acs, ref float b, nint bps, nint bLength, ref float c, int m, int k, int n, bool add,
+        float* bias, bool relu)
         where TW : struct, IVectorWidth<TV> where TV : struct
     {
         int i = 0;
@@ -716,21 +880,31 @@ public static class Gemm
             int left = m - i;
             ref float ai = ref Unsafe.Add(ref a, i * ars);
             ref float ci = ref Unsafe.Add(ref c, (nint)i * n);
-            if (left == 3) { SmallStrips<TW, TV, ThreeRows>(ref ai, ars, acs, ref b, bps, ref ci, k, n, add); i += 3; }
-            else if (left >= 2) { SmallStrips<TW, TV, TwoRows>(ref ai, ars, acs, ref b, bps, ref ci, k, n, add); i += 2; }
-            else { SmallStrips<TW, TV, OneRow>(ref ai, ars, acs, ref b, bps, ref ci, k, n, add); i += 1; }
+            if (left == 3) { SmallStrips<TW, TV, ThreeRows>(ref ai, ars, acs, ref b, bps, bLength, ref ci, k, n, add, bias, relu); i += 3; }
+            else if (left >= 2) { SmallStrips<TW, TV, TwoRows>(ref ai, ars, acs, ref b, bps, bLength, ref ci, k, n, add, bias, relu); i += 2; }
+            else { SmallStrips<TW, TV, OneRow>(ref ai, ars, acs, ref b, bps, bLength, ref ci, k, n, add, bias, relu); i += 1; }
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void SmallStrips<TW, TV, TR>(ref float a, nint ars, nint acs, ref float b, nint bps, ref float c, int k, int n, bool add)
+    private static unsafe void SmallStrips<TW, TV, TR>(ref float a, nint ars, nint acs, ref float b, nint bps, nint bLength, ref float c, int k, int n, bool add,
+        float* bias, bool relu)
         where TW : struct, IVectorWidth<TV> where TV : struct where TR : struct, IRowCount
     {
         int w = TW.Count;
         int strip = TW.Wide ? 8 * w : 4 * w;
         int j = 0;
-        for (; j + strip <= n; j += strip) Strip<TW, TV, TR>(ref a, ars, acs, ref Unsafe.Add(ref b, j), bps, ref Unsafe.Add(ref c, j), k, n, add);
-        for (; j + w <= n; j += w) Strip1<TW, TV, TR>(ref a, ars, acs, ref Unsafe.Add(ref b, j), bps, ref Unsafe.Add(ref c, j), k, n, add);
+        for (; j + strip <= n; j += strip)
+            Strip<TW, TV, TR>(ref a, ars, acs, ref Unsafe.Add(ref b, j), bps, ref Unsafe.Add(ref c, j), k, n, add, bias == null ? null : bias + j, relu);
+        for (; j + w <= n; j += w)
+            Strip1<TW, TV, TR>(ref a, ars, acs, ref Unsafe.Add(ref b, j), bps, ref Unsafe.Add(ref c, j), k, n, add, bias == null ? null : bias + j, relu);
+        if (j < n && k > 0)
+        {
+            // Fewer columns than a vector (Dense(10) at batch 1): one vector per row of B, its lanes past n unused.
+            StripTail<TW, TV, TR>(ref a, ars, acs, ref Unsafe.Add(ref b, j), bps, bLength - j, ref Unsafe.Add(ref c, j), k, n, n - j, add,
+                bias == null ? null : bias + j, relu);
+            return;
+        }
         for (; j < n; j++)
         {
             for (int r = 0; r < TR.Count; r++)
@@ -739,7 +913,8 @@ public static class Gemm
                 float sum = 0;
                 for (int p = 0; p < k; p++) sum = float.MultiplyAddEstimate(Unsafe.Add(ref ar, p * acs), Unsafe.Add(ref b, p * bps + j), sum);
                 ref float cr = ref Unsafe.Add(ref c, (nint)r * n + j);
-                cr = add ? cr + sum : sum;
+                float v = bias != null ? bias[j] + sum : add ? cr + sum : sum;
+                cr = relu ? W1.Relu(v) : v;
             }
         }
     }
@@ -749,7 +924,7 @@ public static class Gemm
     /// registers while B's rows stream past.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Strip<TW, TV, TR>(ref float a, nint ars, nint acs, ref float b, nint bps, ref float c, int k, nint ldc, bool add)
+    private static unsafe void Strip<TW, TV, TR>(ref float a, nint ars, nint acs, ref float b, nint bps, ref float c, int k, nint ldc, bool add, float* bias, bool relu)
         where TW : struct, IVectorWidth<TV> where TV : struct where TR : struct, IRowCount
     {
         nint w = TW.Count;
@@ -803,28 +978,116 @@ public static class Gemm
             bp = ref Unsafe.Add(ref bp, bps);
             ao += acs;
         }
-        StripStore<TW, TV>(ref c, c00, c01, c02, c03, c04, c05, c06, c07, add);
-        if (TR.Count > 1) StripStore<TW, TV>(ref Unsafe.Add(ref c, ldc), c10, c11, c12, c13, c14, c15, c16, c17, add);
-        if (TR.Count > 2) StripStore<TW, TV>(ref Unsafe.Add(ref c, 2 * ldc), c20, c21, c22, c23, c24, c25, c26, c27, add);
+        StripStore<TW, TV>(ref c, c00, c01, c02, c03, c04, c05, c06, c07, add, bias, relu);
+        if (TR.Count > 1) StripStore<TW, TV>(ref Unsafe.Add(ref c, ldc), c10, c11, c12, c13, c14, c15, c16, c17, add, bias, relu);
+        if (TR.Count > 2) StripStore<TW, TV>(ref Unsafe.Add(ref c, 2 * ldc), c20, c21, c22, c23, c24, c25, c26, c27, add, bias, relu);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StripStore<TW, TV>(ref float c, TV v0, TV v1, TV v2, TV v3, TV v4, TV v5, TV v6, TV v7, bool add)
+    private static unsafe void StripStore<TW, TV>(ref float c, TV v0, TV v1, TV v2, TV v3, TV v4, TV v5, TV v6, TV v7, bool add, float* bias, bool relu)
         where TW : struct, IVectorWidth<TV> where TV : struct
     {
         int w = TW.Count;
-        Store2<TW, TV>(ref c, v0, v1, add);
-        Store2<TW, TV>(ref Unsafe.Add(ref c, 2 * w), v2, v3, add);
+        Store2<TW, TV>(ref c, v0, v1, add, bias, relu);
+        Store2<TW, TV>(ref Unsafe.Add(ref c, 2 * w), v2, v3, add, bias == null ? null : bias + 2 * w, relu);
         if (TW.Wide)
         {
-            Store2<TW, TV>(ref Unsafe.Add(ref c, 4 * w), v4, v5, add);
-            Store2<TW, TV>(ref Unsafe.Add(ref c, 6 * w), v6, v7, add);
+            Store2<TW, TV>(ref Unsafe.Add(ref c, 4 * w), v4, v5, add, bias == null ? null : bias + 4 * w, relu);
+            Store2<TW, TV>(ref Unsafe.Add(ref c, 6 * w), v6, v7, add, bias == null ? null : bias + 6 * w, relu);
+        }
+    }
+
+    /// <summary>
+    /// Up to three rows × the last <paramref name="cols"/> (&lt; one vector) columns, k split four ways as in
+    /// <see cref="Strip1"/>. Each row of B is read as a whole vector whose lanes past the last column belong to the next
+    /// row (or lie past the product): rows whose vector would end past the <paramref name="bAvailable"/> floats readable
+    /// from <paramref name="b"/> are copied into a zero-padded vector first. Only <paramref name="cols"/> lanes are stored.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void StripTail<TW, TV, TR>(ref float a, nint ars, nint acs, ref float b, nint bps, nint bAvailable, ref float c, int k, nint ldc, int cols, bool add,
+        float* bias, bool relu)
+        where TW : struct, IVectorWidth<TV> where TV : struct where TR : struct, IRowCount
+    {
+        int w = TW.Count;
+        // Rows p < safe have p·bps + w ≤ bAvailable: their whole vector is readable.
+        int safe = bAvailable < w ? 0 : (int)Math.Min(k, (bAvailable - w) / bps + 1);
+        TV c00 = default, c01 = default, c02 = default, c03 = default;
+        TV c10 = default, c11 = default, c12 = default, c13 = default;
+        TV c20 = default, c21 = default, c22 = default, c23 = default;
+        ref float a1 = ref Unsafe.Add(ref a, ars);
+        ref float a2 = ref Unsafe.Add(ref a, 2 * ars);
+        ref float bp = ref b;
+        nint ao = 0;
+        int p = 0;
+        for (; p + 4 <= safe; p += 4)
+        {
+            TV v0 = TW.Load(ref bp, 0);
+            TV v1 = TW.Load(ref bp, bps);
+            TV v2 = TW.Load(ref bp, 2 * bps);
+            TV v3 = TW.Load(ref bp, 3 * bps);
+            c00 = TW.MulAdd(TW.Splat(Unsafe.Add(ref a, ao)), v0, c00);
+            c01 = TW.MulAdd(TW.Splat(Unsafe.Add(ref a, ao + acs)), v1, c01);
+            c02 = TW.MulAdd(TW.Splat(Unsafe.Add(ref a, ao + 2 * acs)), v2, c02);
+            c03 = TW.MulAdd(TW.Splat(Unsafe.Add(ref a, ao + 3 * acs)), v3, c03);
+            if (TR.Count > 1)
+            {
+                c10 = TW.MulAdd(TW.Splat(Unsafe.Add(ref a1, ao)), v0, c10);
+                c11 = TW.MulAdd(TW.Splat(Unsafe.Add(ref a1, ao + acs)), v1, c11);
+                c12 = TW.MulAdd(TW.Splat(Unsafe.Add(ref a1, ao + 2 * acs)), v2, c12);
+                c13 = TW.MulAdd(TW.Splat(Unsafe.Add(ref a1, ao + 3 * acs)), v3, c13);
+            }
+            if (TR.Count > 2)
+            {
+                c20 = TW.MulAdd(TW.Splat(Unsafe.Add(ref a2, ao)), v0, c20);
+                c21 = TW.MulAdd(TW.Splat(Unsafe.Add(ref a2, ao + acs)), v1, c21);
+                c22 = TW.MulAdd(TW.Splat(Unsafe.Add(ref a2, ao + 2 * acs)), v2, c22);
+                c23 = TW.MulAdd(TW.Splat(Unsafe.Add(ref a2, ao + 3 * acs)), v3, c23);
+            }
+            bp = ref Unsafe.Add(ref bp, 4 * bps);
+            ao += 4 * acs;
+        }
+        Span<float> row = stackalloc float[16];
+        for (; p < k; p++)
+        {
+            TV v0;
+            if (p < safe)
+            {
+                v0 = TW.Load(ref bp, 0);
+            }
+            else
+            {
+                row.Clear();
+                for (int j = 0; j < cols; j++) row[j] = Unsafe.Add(ref bp, j);
+                v0 = TW.Load(ref MemoryMarshal.GetReference(row), 0);
+            }
+            c00 = TW.MulAdd(TW.Splat(Unsafe.Add(ref a, ao)), v0, c00);
+            if (TR.Count > 1) c10 = TW.MulAdd(TW.Splat(Unsafe.Add(ref a1, ao)), v0, c10);
+            if (TR.Count > 2) c20 = TW.MulAdd(TW.Splat(Unsafe.Add(ref a2, ao)), v0, c20);
+            bp = ref Unsafe.Add(ref bp, bps);
+            ao += acs;
+        }
+        StoreColumns<TW, TV>(ref c, TW.Add(TW.Add(c00, c01), TW.Add(c02, c03)), cols, add, row, bias, relu);
+        if (TR.Count > 1) StoreColumns<TW, TV>(ref Unsafe.Add(ref c, ldc), TW.Add(TW.Add(c10, c11), TW.Add(c12, c13)), cols, add, row, bias, relu);
+        if (TR.Count > 2) StoreColumns<TW, TV>(ref Unsafe.Add(ref c, 2 * ldc), TW.Add(TW.Add(c20, c21), TW.Add(c22, c23)), cols, add, row, bias, relu);
+    }
+
+    /// <summary>Stores (or adds) the first <paramref name="cols"/> lanes of <paramref name="v"/> at <paramref name="c"/>, through <paramref name="scratch"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void StoreColumns<TW, TV>(ref float c, TV v, int cols, bool add, Span<float> scratch, float* bias, bool relu)
+        where TW : struct, IVectorWidth<TV> where TV : struct
+    {
+        TW.Store(v, ref MemoryMarshal.GetReference(scratch), 0);
+        for (int j = 0; j < cols; j++)
+        {
+            float s = scratch[j];
+            float r = bias != null ? bias[j] + s : add ? Unsafe.Add(ref c, j) + s : s;
+            Unsafe.Add(ref c, j) = relu ? W1.Relu(r) : r;
         }
     }
 
     /// <summary>Up to three rows × one vector; k is split four ways over independent accumulators to hide FMA latency.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Strip1<TW, TV, TR>(ref float a, nint ars, nint acs, ref float b, nint bps, ref float c, int k, nint ldc, bool add)
+    private static unsafe void Strip1<TW, TV, TR>(ref float a, nint ars, nint acs, ref float b, nint bps, ref float c, int k, nint ldc, bool add, float* bias, bool relu)
         where TW : struct, IVectorWidth<TV> where TV : struct where TR : struct, IRowCount
     {
         TV c00 = default, c01 = default, c02 = default, c03 = default;
@@ -871,8 +1134,8 @@ public static class Gemm
             bp = ref Unsafe.Add(ref bp, bps);
             ao += acs;
         }
-        Store1<TW, TV>(ref c, TW.Add(TW.Add(c00, c01), TW.Add(c02, c03)), add);
-        if (TR.Count > 1) Store1<TW, TV>(ref Unsafe.Add(ref c, ldc), TW.Add(TW.Add(c10, c11), TW.Add(c12, c13)), add);
-        if (TR.Count > 2) Store1<TW, TV>(ref Unsafe.Add(ref c, 2 * ldc), TW.Add(TW.Add(c20, c21), TW.Add(c22, c23)), add);
+        Store1<TW, TV>(ref c, TW.Add(TW.Add(c00, c01), TW.Add(c02, c03)), add, bias, relu);
+        if (TR.Count > 1) Store1<TW, TV>(ref Unsafe.Add(ref c, ldc), TW.Add(TW.Add(c10, c11), TW.Add(c12, c13)), add, bias, relu);
+        if (TR.Count > 2) Store1<TW, TV>(ref Unsafe.Add(ref c, 2 * ldc), TW.Add(TW.Add(c20, c21), TW.Add(c22, c23)), add, bias, relu);
     }
 }

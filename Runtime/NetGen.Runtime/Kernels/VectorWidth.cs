@@ -1,3 +1,4 @@
+using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
@@ -40,6 +41,9 @@ internal interface IVectorWidth<TV> where TV : struct
     static abstract TV Mul(TV a, TV b);
 
     static abstract TV Max(TV a, TV b);
+
+    /// <summary><c>x &gt; 0 ? x : 0</c> with NaN propagated, exactly as <see cref="Activations.Relu"/>.</summary>
+    static abstract TV Relu(TV x);
 }
 
 /// <summary>Widths the kernels choose from, widest accelerated first.</summary>
@@ -83,6 +87,10 @@ internal struct W512 : IVectorWidth<Vector512<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Max(Vector512<float> a, Vector512<float> b) => Vector512.Max(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Relu(Vector512<float> x)
+        => x & (Vector512.GreaterThan(x, Vector512<float>.Zero) | ~Vector512.Equals(x, x));
 }
 
 /// <summary>256-bit vectors (AVX2): 8 floats, 16 registers.</summary>
@@ -115,6 +123,10 @@ internal struct W256 : IVectorWidth<Vector256<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Max(Vector256<float> a, Vector256<float> b) => Vector256.Max(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Relu(Vector256<float> x)
+        => x & (Vector256.GreaterThan(x, Vector256<float>.Zero) | ~Vector256.Equals(x, x));
 }
 
 /// <summary>128-bit vectors (SSE on any x64, AdvSimd on ARM64): 4 floats, 16 registers assumed.</summary>
@@ -147,6 +159,10 @@ internal struct W128 : IVectorWidth<Vector128<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Max(Vector128<float> a, Vector128<float> b) => Vector128.Max(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Relu(Vector128<float> x)
+        => x & (Vector128.GreaterThan(x, Vector128<float>.Zero) | ~Vector128.Equals(x, x));
 }
 
 /// <summary>
@@ -182,4 +198,7 @@ internal struct W1 : IVectorWidth<float>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Max(float a, float b) => a > b ? a : b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Relu(float x) => MathF.Max(x, 0f);
 }

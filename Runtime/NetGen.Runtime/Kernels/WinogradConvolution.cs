@@ -19,7 +19,9 @@ namespace NetGen.Kernels;
 /// The kernel transform <c>U = G g Gᵀ</c> is kept in a per-layer cache with a copy of the kernel it came from and is
 /// recomputed only when the kernel differs bit for bit (weights change through training, loading and the writable
 /// parameter span; a full comparison, one pass over the kernel, is the only proof of freshness that covers them all).
-/// Tiles are processed in blocks that stay in L2: the block's input transform <c>V = Bᵀ d B</c> (vectorised over input
+/// <see cref="ForwardMaxPool"/> computes only the tiles whose 2×2 block the pooling keeps (an odd output's last row and
+/// column of blocks are dropped by floor-mode pooling, so they are never transformed or multiplied: 25 of 36 tiles for an
+/// 11×11 output). Tiles are processed in blocks that stay in L2: the block's input transform <c>V = Bᵀ d B</c> (vectorised over input
 /// channels), then per panel of NR output channels the 16 products <c>M[ξ] = V[ξ]·U[ξ]</c> in 6 × NR register tiles
 /// (<see cref="Gemm"/>'s micro-kernel over U packed once in the cache, so a panel stays in L1 across the block's rows and
 /// nothing is packed per call), then the panel's output transform (vectorised over output channels) with the epilogue.
@@ -38,6 +40,11 @@ public static unsafe class WinogradConvolution
 
     // Tiles per micro-kernel call (Gemm's 6-row register tile).
     private const int Mr = 6;
+
+    // Leftover tiles (fewer than Mr) up to this many go through the one-row micro-kernel each rather than one 6-row call
+    // over zero padding: a row of the 1 × NR kernel costs about a fifth of the 6 × NR one (batch 1 of the small CNN's
+    // pooled 5×5 grid is 25 tiles: 4 × 6 + 1).
+    private const int MaxSingleRows = 3;
 
     // Floats of one block's transformed input and products (16·tiles·(InChannels + NR)): about 256 KiB, so a block stays
     // in L2 from its input transform through its products to its output transform, while each packed panel of U
@@ -123,7 +130,7 @@ public static unsafe class WinogradConvolution
     {
         public WindowGeometry G, Pool;
         public float* X, U, Bias, Y;
-        public int Total, BlockTiles;
+        public int Total, BlockTiles, TilesH, TilesW;
         public bool Relu, Pooled;
     }
 
@@ -153,14 +160,17 @@ public static unsafe class WinogradConvolution
             k.CopyTo(copy);
         }
         if (batch == 0) return;
-        int total = batch * ((g.OutH + 1) / 2) * ((g.OutW + 1) / 2);
+        // The tiles computed: every 2×2 output block, or when pooled only the blocks the pooling keeps (floor mode drops
+        // the last row and column of blocks of an odd output, which would otherwise cost their full products).
+        int tilesH = pooled ? pool.OutH : (g.OutH + 1) / 2, tilesW = pooled ? pool.OutW : (g.OutW + 1) / 2;
+        int total = batch * tilesH * tilesW;
         int blockTiles = BlockTiles(g), blocks = (total + blockTiles - 1) / blockTiles;
         fixed (float* px = x, pc = cache, pb = bias, py = y, pw = workspace)
         {
             var job = new Job
             {
                 G = g, Pool = pool, X = px, U = pc + kernelLength, Bias = bias.IsEmpty ? null : pb, Y = py, Total = total, BlockTiles = blockTiles,
-                Relu = relu, Pooled = pooled,
+                TilesH = tilesH, TilesW = tilesW, Relu = relu, Pooled = pooled,
             };
             long macs = (long)batch * g.OutPositions * 9 * cin * cout;
             if (blocks > 1 && Parallelism.MaxThreads > 1 && macs >= ParallelMacs)
@@ -212,8 +222,13 @@ public static unsafe class WinogradConvolution
             {
                 float* vx = v + xi * vPlane, mx = m + xi * mPlane;
                 ref float ux = ref u[xi * uPlane];
-                for (int i = 0; i < rows; i += Mr)
+                int i = 0;
+                for (; i + Mr <= n; i += Mr)
                     Gemm.Micro6<TW, TV>(ref vx[(nint)i * cin], cin, 1, ref ux, cin, ref mx[(nint)i * nr], nr, false);
+                if (n - i > MaxSingleRows)
+                    Gemm.Micro6<TW, TV>(ref vx[(nint)i * cin], cin, 1, ref ux, cin, ref mx[(nint)i * nr], nr, false);
+                else
+                    for (; i < n; i++) Gemm.Micro1<TW, TV>(ref vx[(nint)i * cin], 1, ref ux, cin, ref mx[(nint)i * nr], false);
             }
             OutputTransform<TW, TV>(ref job, t0, n, m, mPlane, j * nr, Math.Min(nr, cout - j * nr));
         }
@@ -281,7 +296,7 @@ public static unsafe class WinogradConvolution
         where TW : struct, IVectorWidth<TV> where TV : struct
     {
         ref readonly WindowGeometry g = ref job.G;
-        int cin = g.InChannels, tilesW = (g.OutW + 1) / 2, perSample = ((g.OutH + 1) / 2) * tilesW;
+        int cin = g.InChannels, tilesW = job.TilesW, perSample = job.TilesH * tilesW;
         int full = cin / TW.Count * TW.Count;
         nint rowStride = (nint)g.InW * cin;
         for (int i = 0; i < n; i++)
@@ -349,14 +364,14 @@ public static unsafe class WinogradConvolution
     /// <summary>
     /// <c>y = Aᵀ·M·A + bias</c>, ReLU if asked, for the tiles <c>t0 + i</c> (<c>i &lt; n</c>) and output channels
     /// <c>[f0, f0 + cols)</c>, whose products are <c>m[ξ, i, ·]</c> (rows of NR floats): the 2×2 block stored (clipped at the
-    /// image edge), or its maximum stored at the pooled position (blocks past the pooled grid are dropped, floor mode).
+    /// image edge), or its maximum stored at the pooled position (pooled: the tiles are the pooled grid's blocks only).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void OutputTransform<TW, TV>(ref Job job, int t0, int n, float* m, nint plane, int f0, int cols)
         where TW : struct, IVectorWidth<TV> where TV : struct
     {
         ref readonly WindowGeometry g = ref job.G;
-        int cout = g.OutChannels, nr = 2 * TW.Count, tilesW = (g.OutW + 1) / 2, perSample = ((g.OutH + 1) / 2) * tilesW;
+        int cout = g.OutChannels, nr = 2 * TW.Count, tilesW = job.TilesW, perSample = job.TilesH * tilesW;
         int full = cols / TW.Count * TW.Count;
         float* bias = job.Bias == null ? null : job.Bias + f0;
         for (int i = 0; i < n; i++)
@@ -366,7 +381,6 @@ public static unsafe class WinogradConvolution
             if (job.Pooled)
             {
                 ref readonly WindowGeometry pool = ref job.Pool;
-                if (th >= pool.OutH || tw >= pool.OutW) continue;
                 float* dst = job.Y + (nint)b * pool.OutSize + ((nint)th * pool.OutW + tw) * cout + f0;
                 int f = 0;
                 for (; f < full; f += TW.Count) OutputTile<TW, TV>(src + f, plane, bias, f, job.Relu, dst + f, 0, 0, 3, true);

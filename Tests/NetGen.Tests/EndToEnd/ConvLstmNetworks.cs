@@ -45,3 +45,19 @@ public partial class ConvLstmPointwiseNet { }
 [Flatten]
 [Dense(2)]
 public partial class ConvLstmDropoutNet { }
+
+/// <summary>ConvLSTM1D (steps, rows, channels): kernel 3, same padding with stride 2, every step returned.</summary>
+[Network]
+[Input(5, 7, 2)]
+[ConvLSTM1D(3, 3, Padding = Padding.Same, Strides = 2, ReturnSequences = true)]
+[Flatten]
+[Dense(2)]
+public partial class ConvLstm1DNet { }
+
+/// <summary>ConvLSTM3D (steps, depth, rows, cols, channels): a (2, 2, 3) kernel dilated along rows, read backwards, last output.</summary>
+[Network]
+[Input(5, 3, 4, 4, 2)]
+[ConvLSTM3D(2, 2, 2, 3, DilationPerAxis = new[] { 1, 2, 1 }, GoBackwards = true)]
+[Flatten]
+[Dense(2)]
+public partial class ConvLstm3DNet { }

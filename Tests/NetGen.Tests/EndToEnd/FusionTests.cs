@@ -8,7 +8,8 @@ namespace NetGen.Tests.EndToEnd;
 /// <summary>
 /// Fused and unfused code agree, for every layer family (the pairs in FusionNetworks.cs): same weights, same input,
 /// then Predict's outputs, the loss and every gradient are compared.
-/// Tolerances: Predict within 1e-6 relative (the epilogues run the same kernels on blocks, so in practice the outputs are
+/// Tolerances: Predict within 1e-6 relative (the convolution epilogues run the same kernels on blocks and the Dense
+/// epilogue inside the GEMM's store equals the bias copy, product and ReLU bit for bit, so in practice the outputs are
 /// identical), 1e-5 absolute + 1e-5 relative where BatchNormalization is folded into the weights before it (see
 /// <see cref="Tolerance"/>; a fold without ε, off by 1e-4, fails); the loss and gradients within 2e-5 + 1e-4·|value| (the fused softmax/sigmoid cross-entropy computes
 /// <c>p − t</c> directly instead of going through the clipped log and the activation's Jacobian: float rounding only).

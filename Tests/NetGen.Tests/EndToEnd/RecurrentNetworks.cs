@@ -137,3 +137,14 @@ public partial class BiSimpleRnnNet { }
 [GlobalAveragePooling1D]
 [Dense(2)]
 public partial class MaskedBiLstmNet { }
+
+/// <summary>A per-frame front end (a TimeDistributed Conv2D + pooling + Flatten, then a TimeDistributed Dense) before a GRU: streams frame by frame.</summary>
+[Network(InferenceBatchCapacity = 4)]
+[Input(6, 5, 5, 2)]
+[Conv2D(3, 3, Activation = Activation.Relu, TimeDistributed = true)]
+[MaxPooling2D(2, TimeDistributed = true)]
+[Flatten(TimeDistributed = true)]
+[Dense(4, Activation = Activation.Tanh, TimeDistributed = true)]
+[GRU(5)]
+[Dense(2, Activation = Activation.Softmax)]
+public partial class FrameStreamNet { }

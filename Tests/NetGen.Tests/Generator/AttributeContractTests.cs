@@ -86,7 +86,9 @@ public class AttributeContractTests
         ["LSTM"] = ("6, 3", "4", "5"),
         ["GRU"] = ("6, 3", "4", "5"),
         ["Masking"] = ("6, 3", "", ""),
+        ["ConvLSTM1D"] = ("5, 7, 2", "4, 3", "4, 2"),
         ["ConvLSTM2D"] = ("5, 7, 7, 2", "4, 3", "4, 2"),
+        ["ConvLSTM3D"] = ("5, 4, 7, 7, 2", "4, 3", "4, 2"),
         ["RNN"] = ("6, 3", "typeof(C1)", "typeof(C2)"),
     };
 
@@ -123,7 +125,7 @@ public class AttributeContractTests
         foreach (var p in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite && !s_common.Contains(p.Name)))
         {
             if (attribute == "Lambda" && p.Name is "Backward" or "ElementWise") continue; // set by the template itself
-            if ((typeof(RecurrentLayerAttribute).IsAssignableFrom(type) || attribute == "ConvLSTM2D") && p.Name == "Seed") continue; // seeds the dropout stream: read only with Dropout > 0 (RecurrentLayerTests)
+            if ((typeof(RecurrentLayerAttribute).IsAssignableFrom(type) || attribute.StartsWith("ConvLSTM", StringComparison.Ordinal)) && p.Name == "Seed") continue; // seeds the dropout stream: read only with Dropout > 0 (RecurrentLayerTests)
             var value = p.GetValue(instance);
             if (value is not null)
             {

@@ -58,6 +58,38 @@ public class GemmTests
         }
     }
 
+    /// <summary>
+    /// The epilogue (<see cref="Gemm.MatMulBias"/>: bias added and ReLU applied to each register tile as it is stored) equals
+    /// the unfused sequence bit for bit: the bias copied into C, the product accumulated onto it, then
+    /// <see cref="Activations.Relu"/>. Sizes cover the in-place small-M path (m ≤ 4, column tails narrower than a vector),
+    /// the packed path (full and partial column panels, several k panels, the one-row kernel) and k = 0.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void BiasAndReluEpilogueEqualsBiasCopyThenProductThenRelu(int path)
+    {
+        int seed = 900;
+        foreach (var (m, k, n) in new[] { (1, 784, 128), (1, 64, 10), (3, 128, 10), (4, 33, 65), (2, 17, 7), (256, 784, 128), (13, 531, 47), (7, 65, 33), (9, 0, 5), (6, 300, 16) })
+        foreach (bool relu in new[] { false, true })
+        foreach (bool withBias in new[] { true, false })
+        {
+            float[] a = TestUtil.Uniform(seed++, m * k), b = TestUtil.Uniform(seed++, k * n), bias = TestUtil.Uniform(seed++, n);
+            var expected = new float[m * n];
+            for (int i = 0; i < m; i++)
+                if (withBias) bias.AsSpan().CopyTo(expected.AsSpan(i * n, n));
+            Gemm.MultiplyOnPath(path, 0, a, b, expected, m, k, n, accumulate: withBias);
+            if (relu) Activations.Relu(expected, expected);
+
+            var c = new float[m * n];
+            c.AsSpan().Fill(float.NaN);
+            Gemm.MatMulBiasOnPath(path, a, b, withBias ? bias : default, c, m, k, n, relu);
+            for (int i = 0; i < c.Length; i++)
+                Assert.True(BitConverter.SingleToInt32Bits(c[i]) == BitConverter.SingleToInt32Bits(expected[i]),
+                    $"path {path} m={m} k={k} n={n} relu={relu} bias={withBias}: C[{i}] = {c[i]:R}, unfused {expected[i]:R}");
+            if (relu && k > 0 && m * n >= 20) Assert.Contains(c, v => v == 0f); // the ReLU did clip something
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Paths))]
     public void AllVariantsMatchDoubleReferenceOverOddSizes(int path)
@@ -122,7 +154,9 @@ public class GemmTests
     /// <summary>
     /// MatMulPacked (a recurrent kernel packed once for every time step's GEMM) gives MatMulTransposeB's result bit for bit
     /// at every row count, and MatMul's above four rows (below, MatMul streams B unpacked), with k over one panel depth
-    /// (512) and n not a whole number of panels; too short a packed buffer is refused.
+    /// (512) and n not a whole number of panels; too short a packed buffer is refused. The shapes the unpacked product
+    /// runs through Sweep (13×37×70, 32×128×512) or, at n ≤ 16 on AVX-512, the 256-bit panel (13×37×10, 20×700×16) check
+    /// that a packed B keeps the panels it was packed with.
     /// </summary>
     [Theory]
     [InlineData(1, 512, 128)]
@@ -130,6 +164,8 @@ public class GemmTests
     [InlineData(32, 512, 128)]
     [InlineData(13, 37, 70)]
     [InlineData(32, 128, 512)]
+    [InlineData(13, 37, 10)]
+    [InlineData(20, 700, 16)]
     public void PackedProductsMatchTheUnpackedOnes(int m, int k, int n)
     {
         if (Gemm.PackedBSize(k, n) == 0) return; // no SIMD: the callers take the unpacked path
@@ -218,8 +254,9 @@ public class GemmTests
     /// <summary>
     /// Products above the threading threshold split into (column panel, row block) items over the worker
     /// pool; with 1, 2 and 3 threads every element is summed in the same order, so the results must agree
-    /// bit for bit, and match the double reference. Also covers the small-M in-place path (m ≤ 4) at sizes
-    /// with full 128-column strips, 16-column strips and a scalar tail.
+    /// bit for bit, and match the double reference (one thread runs the k-block-outer sweep over all column panels, several
+    /// threads the per-panel items). Also covers the small-M in-place path (m ≤ 4) at sizes with full 128-column strips,
+    /// 16-column strips and a tail narrower than a vector.
     /// </summary>
     [Theory]
     [InlineData(260, 300, 70)]   // rows split (3 column panels < 4·threads); above the 2^22 threading threshold

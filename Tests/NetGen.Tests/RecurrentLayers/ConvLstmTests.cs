@@ -20,7 +20,7 @@ public class ConvLstmTests
 {
     private const int Batch = 3;
 
-    public static TheoryData<string> Networks() => new() { "ConvLstmNet", "ConvLstmSequenceNet", "ConvLstmStateNet", "ConvLstmPointwiseNet" };
+    public static TheoryData<string> Networks() => new() { "ConvLstmNet", "ConvLstmSequenceNet", "ConvLstmStateNet", "ConvLstmPointwiseNet", "ConvLstm1DNet", "ConvLstm3DNet" };
 
     internal static INetwork Create(string name, int seed = 3) => name switch
     {
@@ -28,6 +28,8 @@ public class ConvLstmTests
         "ConvLstmSequenceNet" => new ConvLstmSequenceNet(seed),
         "ConvLstmStateNet" => new ConvLstmStateNet(seed),
         "ConvLstmPointwiseNet" => new ConvLstmPointwiseNet(seed),
+        "ConvLstm1DNet" => new ConvLstm1DNet(seed),
+        "ConvLstm3DNet" => new ConvLstm3DNet(seed),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "no such test network"),
     };
 
@@ -55,6 +57,8 @@ public class ConvLstmTests
     [Theory]
     [InlineData("ConvLstmNet")]
     [InlineData("ConvLstmSequenceNet")]
+    [InlineData("ConvLstm1DNet")]
+    [InlineData("ConvLstm3DNet")]
     public void InputGradientMatchesFiniteDifferences(string name)
     {
         var net = Create(name);
@@ -146,6 +150,23 @@ public class ConvLstmTests
     }
 
     [Fact]
+    public void OneAndThreeDimensionalLayersHaveKerasNamesAndShapes()
+    {
+        Assert.Equal(new[] { "conv_lstm1d/kernel", "conv_lstm1d/recurrent_kernel", "conv_lstm1d/bias", "dense/kernel", "dense/bias" },
+            ConvLstm1DNet.ParameterLayout.Select(p => p.Name));
+        Assert.Equal(new[] { 3, 2, 12 }, ConvLstm1DNet.ParameterLayout[0].Shape);
+        Assert.Equal(new[] { 3, 3, 12 }, ConvLstm1DNet.ParameterLayout[1].Shape);
+        // Same padding, stride 2 on 7 rows: 4 positions of 3 filters, five steps returned.
+        Assert.Equal(new[] { 5 * 4 * 3, 2 }, ConvLstm1DNet.ParameterLayout[3].Shape);
+        Assert.Equal(new[] { 2, 2, 3, 2, 8 }, ConvLstm3DNet.ParameterLayout[0].Shape);
+        Assert.Equal(new[] { 2, 2, 3, 2, 8 }, ConvLstm3DNet.ParameterLayout[1].Shape);
+        // Valid (2, 2, 3) with rows dilated by 2 on (3, 4, 4): a (2, 2, 2) state of 2 filters.
+        Assert.Equal(new[] { 2 * 2 * 2 * 2, 2 }, ConvLstm3DNet.ParameterLayout[3].Shape);
+        Assert.Equal(4 * (12 * 2 * 2 + 12 * 2 * 2 + 2) + 16 * 2 + 2, ConvLstm3DNet.ParameterCount);
+        Assert.Contains(ConvLstm3DNet.Layers, l => l.KerasClass == "ConvLSTM3D");
+    }
+
+    [Fact]
     public void InputDropoutActsOnlyWhileTrainingAndFollowsTheSeed()
     {
         var net = new ConvLstmDropoutNet(2);
@@ -218,6 +239,29 @@ public class ConvLstmTests
             public partial class NoSteps { }
             """, "NG0017");
         Assert.Equal("ConvLSTM2D 'conv_lstm2d': expects a rank-4 input (steps, rows, cols, channels), but its input (8, 8, 3) has rank 3", d.GetMessage());
+    }
+
+    [Fact]
+    public void OneAndThreeDimensionalInputsNameTheirAxes()
+    {
+        Assert.Equal("ConvLSTM1D 'conv_lstm1d': expects a rank-3 input (steps, rows, channels), but its input (8, 8, 3, 2) has rank 4", Single("""
+            using NetGen;
+            [Network, Input(8, 8, 3, 2)]
+            [[|ConvLSTM1D(4, 3)|]]
+            public partial class TooManyAxes { }
+            """, "NG0017").GetMessage());
+        Assert.Equal("ConvLSTM3D 'conv_lstm3d': expects a rank-5 input (steps, depth, rows, cols, channels), but its input (8, 8, 3, 2) has rank 4", Single("""
+            using NetGen;
+            [Network, Input(8, 8, 3, 2)]
+            [[|ConvLSTM3D(4, 3)|]]
+            public partial class TooFewAxes { }
+            """, "NG0017").GetMessage());
+        Single("""
+            using NetGen;
+            [Network, Input(5, 4, 4, 4, 2)]
+            [ConvLSTM3D(2, [|3, 3|])]
+            public partial class TwoOfThreeAxes { }
+            """, "NG0022");
     }
 
     [Fact]

@@ -87,6 +87,32 @@ public class StreamingTests
     }
 
     [Fact]
+    public void ATimeDistributedFrontEndStreamsFrameByFrame()
+    {
+        // (6 frames of 5×5×2) → per-frame Conv2D, pooling, Flatten, Dense → GRU → Dense: each Step takes one frame.
+        const int batch = 3, frame = 5 * 5 * 2;
+        var net = new FrameStreamNet();
+        Assert.Equal(frame, FrameStreamNet.StepInputLength);
+        GradientCheck.Random(net.Parameters.Length, 4, 0.6f).CopyTo(net.Parameters);
+        var x = GradientCheck.Random(batch * 6 * frame, 21);
+        var expected = new float[batch * 2];
+        net.Predict(x, expected, batch);
+        net.ResetState();
+        var y = new float[batch * 2];
+        var step = new float[batch * frame];
+        for (int t = 0; t < 6; t++)
+        {
+            for (int b = 0; b < batch; b++) Array.Copy(x, (b * 6 + t) * frame, step, b * frame, frame);
+            net.Step(step, y, batch);
+        }
+        for (int i = 0; i < y.Length; i++) Close(expected[i], y[i], $"output[{i}]");
+        Assert.NotEqual(expected[0], expected[2]); // the samples differ, so a mixed-up stream would show
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        net.Step(step, y, batch);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void StepAllocatesNothing()
     {
         var net = new StackedHeadNet();

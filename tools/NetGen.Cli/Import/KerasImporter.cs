@@ -28,7 +28,7 @@ internal static class KerasImporter
         "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalMaxPooling3D", "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D",
         "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D", "Cropping2D", "Cropping3D", "UpSampling1D", "UpSampling2D", "UpSampling3D",
         "BatchNormalization", "LayerNormalization", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate",
-        "SimpleRNN", "LSTM", "GRU", "Masking", "TimeDistributed", "ConvLSTM2D",
+        "SimpleRNN", "LSTM", "GRU", "Masking", "TimeDistributed", "Bidirectional", "MultiHeadAttention", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D",
     };
 
     /// <summary>Gives a layer's weights in Keras order.</summary>
@@ -88,6 +88,15 @@ internal static class KerasImporter
 
     private static List<(float[], int[])> Keras3Weights(IH5Group file, string layer, string path)
     {
+        // A Bidirectional wrapper keeps its two copies under forward_layer and backward_layer: forward's variables first, as
+        // Keras' get_weights() (and a Keras 2 file's weight_names) order them.
+        if (file.LinkExists("layers/" + layer + "/forward_layer"))
+            return Keras3Weights(file, layer + "/forward_layer", path).Concat(Keras3Weights(file, layer + "/backward_layer", path)).ToList();
+        // MultiHeadAttention keeps its four projections in EinsumDense sublayers (_query_dense, ...): query, key, value, output.
+        foreach (var underscore in new[] { "_", "" })
+            if (file.LinkExists("layers/" + layer + "/" + underscore + "query_dense"))
+                return new[] { "query", "key", "value", "output" }
+                    .SelectMany(p => Keras3Weights(file, layer + "/" + underscore + p + "_dense", path)).ToList();
         // Keras 3's recurrent layers keep their variables in their cell (layers/lstm/cell/vars); a TimeDistributed wrapper
         // in its wrapped layer (layers/time_distributed/layer/vars, and .../layer/cell/vars for a wrapped recurrent layer).
         foreach (var prefix in new[] { "layers/" + layer + "/vars", "_layer_checkpoint_dependencies/" + layer + "/vars", "layers/" + layer + "/cell/vars",
@@ -273,7 +282,15 @@ internal static class KerasImporter
         var result = new List<string>();
         if (node.ValueKind == JsonValueKind.Array)
         {
-            foreach (var item in node.EnumerateArray()) result.Add(item[0].GetString()!);
+            foreach (var item in node.EnumerateArray())
+            {
+                result.Add(item[0].GetString()!);
+                // Keras 2 keeps the tensors passed after the first in the call's kwargs: mha(x, y) is [["x", 0, 0, {"value": ["y", 0, 0]}]].
+                if (item.GetArrayLength() > 3 && item[3].ValueKind == JsonValueKind.Object)
+                    foreach (var key in new[] { "value", "key" })
+                        if (item[3].TryGetProperty(key, out var t) && t.ValueKind == JsonValueKind.Array && t.GetArrayLength() > 0 && t[0].ValueKind == JsonValueKind.String)
+                            result.Add(t[0].GetString()!);
+            }
             return result.ToArray();
         }
         void Walk(JsonElement e)
@@ -287,7 +304,24 @@ internal static class KerasImporter
                 foreach (var x in e.EnumerateArray()) Walk(x);
         }
         if (node.TryGetProperty("args", out var args)) Walk(args);
+        // Attention layers also take their tensors by keyword: mha(query=x, value=y) or mha(x, y, key=z).
+        if (node.TryGetProperty("kwargs", out var kwargs) && kwargs.ValueKind == JsonValueKind.Object)
+            foreach (var key in new[] { "query", "value", "key" })
+                if (kwargs.TryGetProperty(key, out var t)) Walk(t);
         return result.ToArray();
+    }
+
+    /// <summary>The keyword arguments of a layer's (single) call: Keras 3 <c>{"args": ..., "kwargs": {...}}</c> or Keras 2 <c>[["x", 0, 0, {...}]]</c>.</summary>
+    private static JsonElement? CallKwargs(JsonElement layer)
+    {
+        if (!layer.TryGetProperty("inbound_nodes", out var nodes) || nodes.GetArrayLength() != 1) return null;
+        var node = nodes[0];
+        if (node.ValueKind == JsonValueKind.Object)
+            return node.TryGetProperty("kwargs", out var kw) && kw.ValueKind == JsonValueKind.Object ? kw : null;
+        if (node.ValueKind == JsonValueKind.Array && node.GetArrayLength() > 0 && node[0].ValueKind == JsonValueKind.Array
+            && node[0].GetArrayLength() > 3 && node[0][3].ValueKind == JsonValueKind.Object)
+            return node[0][3];
+        return null;
     }
 
     private static int[]? BatchShape(JsonElement config)
@@ -354,12 +388,67 @@ internal static class KerasImporter
         return l;
     }
 
+    /// <summary>
+    /// Keras <c>Bidirectional(layer, merge_mode)</c> around SimpleRNN, LSTM or GRU: the wrapped layer's configuration under the
+    /// wrapper's name with <c>Bidirectional = BidirectionalMerge.X</c>; its weights are the forward copy's, then the backward
+    /// copy's, named as NetGen names them (<c>forward_lstm/kernel</c>, ..., <c>backward_lstm/kernel</c>, ...).
+    /// </summary>
+    private static ImportedLayer AddBidirectional(ImportedNetwork network, JsonElement layer, string[] inputs, Dictionary<string, int[]> shapes, WeightSource weights)
+    {
+        var c = layer.GetProperty("config");
+        string name = c.GetProperty("name").GetString()!;
+        var inner = c.GetProperty("layer");
+        string innerCls = inner.GetProperty("class_name").GetString()!;
+        if (innerCls is not ("SimpleRNN" or "LSTM" or "GRU"))
+            throw new ImportException($"Layer '{name}' (Bidirectional) wraps a {innerCls} layer; NetGen's Bidirectional takes SimpleRNN, LSTM or GRU.");
+        string? mode = c.TryGetProperty("merge_mode", out var mm) && mm.ValueKind == JsonValueKind.String ? mm.GetString() : null;
+        string merge = mode switch
+        {
+            "concat" => "Concat",
+            "sum" => "Sum",
+            "mul" => "Mul",
+            "ave" => "Ave",
+            _ => throw new ImportException($"Layer '{name}' (Bidirectional) has merge_mode {(mode is null ? "None" : "'" + mode + "'")}; "
+                + "the importer maps concat, sum, mul and ave (NetGen's BidirectionalMerge.Separate has no Keras file mapping yet)."),
+        };
+        if (c.TryGetProperty("backward_layer", out var back) && back.ValueKind == JsonValueKind.Object)
+        {
+            // A custom backward layer must be the forward one reading backwards: same class and size.
+            var fc = inner.GetProperty("config");
+            var bc = back.GetProperty("config");
+            bool same = back.GetProperty("class_name").GetString() == innerCls
+                && bc.TryGetProperty("units", out var bu) && fc.TryGetProperty("units", out var fu) && bu.GetInt32() == fu.GetInt32();
+            if (!same) throw new ImportException($"Layer '{name}' (Bidirectional) has a backward layer unlike its forward layer; NetGen's two directions share one configuration.");
+        }
+        var all = weights(name);
+        if (all.Count % 2 != 0)
+            throw new ImportException($"Layer '{name}' (Bidirectional): {all.Count} weights found; the two directions need the same number each.");
+        string stem = innerCls switch { "LSTM" => "lstm", "GRU" => "gru", _ => "simple_rnn" };
+        ImportedLayer Direction(List<(float[], int[])> half)
+            => AddLayer(new ImportedNetwork(network.SourceDescription), inner, inputs, new Dictionary<string, int[]>(shapes, StringComparer.Ordinal), _ => half, name);
+        var forward = Direction(all.Take(all.Count / 2).ToList());
+        var backward = Direction(all.Skip(all.Count / 2).ToList());
+        var l = forward;
+        var forwardWeights = l.Weights.ToList();
+        l.Weights.Clear();
+        foreach (var (t, d) in forwardWeights.Select(t => (t, "forward_")).Concat(backward.Weights.Select(t => (t, "backward_"))))
+            l.Weights.Add(t with { Name = name + "/" + d + stem + "/" + t.Name.Substring(name.Length + 1) });
+        l.Set("Bidirectional", "BidirectionalMerge." + merge);
+        l.Sources.Clear();
+        l.Sources.Add($"Bidirectional '{name}' ({innerCls}, merge_mode '{mode}')");
+        if (merge == "Concat") l.OutputShape = l.OutputShape.Take(l.OutputShape.Length - 1).Append(2 * l.OutputShape[^1]).ToArray();
+        shapes[name] = l.OutputShape;
+        network.Layers.Add(l);
+        return l;
+    }
+
     private static ImportedLayer AddLayer(ImportedNetwork network, JsonElement layer, string[] inputs, Dictionary<string, int[]> shapes, WeightSource weights, string? nameOverride = null)
     {
         string cls = layer.GetProperty("class_name").GetString()!;
         var c = layer.GetProperty("config");
         string name = nameOverride ?? c.GetProperty("name").GetString()!;
         if (cls == "TimeDistributed") return AddTimeDistributed(network, layer, inputs, shapes, weights);
+        if (cls == "Bidirectional") return AddBidirectional(network, layer, inputs, shapes, weights);
         if (cls == "InputLayer")
             return AddInput(network, name, BatchShape(c) ?? throw new ImportException($"InputLayer '{name}' has no shape."), shapes);
         if (!SupportedLayers.Contains(cls))
@@ -476,18 +565,22 @@ internal static class KerasImporter
                 outShape = sequences ? new[] { inShape[0], units } : new[] { units };
                 break;
             }
+            case "ConvLSTM1D":
             case "ConvLSTM2D":
+            case "ConvLSTM3D":
             {
-                if (inShape.Length != 4) throw new ImportException($"Layer '{name}' (ConvLSTM2D) reads a tensor of shape {TensorOps.ShapeText(inShape)}; it needs (steps, rows, cols, channels).");
+                int rank = cls[8] - '0';
+                string axes = rank switch { 1 => "rows", 2 => "rows, cols", _ => "depth, rows, cols" };
+                if (inShape.Length != rank + 2) throw new ImportException($"Layer '{name}' ({cls}) reads a tensor of shape {TensorOps.ShapeText(inShape)}; it needs (steps, {axes}, channels).");
                 foreach (var flag in new[] { "return_state", "stateful" })
                     if (c.TryGetProperty(flag, out var f) && f.ValueKind == JsonValueKind.True)
-                        throw new ImportException($"Layer '{name}' (ConvLSTM2D) sets {flag}; the importer maps neither state outputs nor stateful layers yet.");
+                        throw new ImportException($"Layer '{name}' ({cls}) sets {flag}; the importer maps neither state outputs nor stateful layers yet.");
                 if (c.TryGetProperty("recurrent_dropout", out var rd) && rd.ValueKind == JsonValueKind.Number && rd.GetDouble() > 0)
-                    throw new ImportException($"Layer '{name}' (ConvLSTM2D) sets recurrent_dropout; NetGen's ConvLSTM2D does not support it.");
+                    throw new ImportException($"Layer '{name}' ({cls}) sets recurrent_dropout; NetGen's {cls} does not support it.");
                 int filters = c.GetProperty("filters").GetInt32();
-                var k = Ints(c, "kernel_size", 2);
-                var strides = Ints(c, "strides", 2);
-                var dilation = Ints(c, "dilation_rate", 2);
+                var k = Ints(c, "kernel_size", rank);
+                var strides = Ints(c, "strides", rank);
+                var dilation = Ints(c, "dilation_rate", rank);
                 string padding = c.TryGetProperty("padding", out var pd) ? pd.GetString()! : "valid";
                 l.Arguments.Add(Invariant(filters));
                 l.Arguments.AddRange(k.Distinct().Count() == 1 ? new[] { Invariant(k[0]) } : k.Select(Invariant));
@@ -502,18 +595,18 @@ internal static class KerasImporter
                 if (sequences) l.Set("ReturnSequences", "true");
                 if (c.TryGetProperty("go_backwards", out var gb) && gb.ValueKind == JsonValueKind.True) l.Set("GoBackwards", "true");
                 if (c.TryGetProperty("dropout", out var dr) && dr.ValueKind == JsonValueKind.Number && dr.GetDouble() > 0) l.Set("Dropout", Invariant(dr.GetDouble()));
-                var outSpatial = new int[2];
-                for (int i = 0; i < 2; i++)
+                var outSpatial = new int[rank];
+                for (int i = 0; i < rank; i++)
                 {
                     int eff = (k[i] - 1) * dilation[i] + 1;
                     outSpatial[i] = padding == "same" ? (inShape[i + 1] + strides[i] - 1) / strides[i] : (inShape[i + 1] - eff) / strides[i] + 1;
                 }
                 if (outSpatial.Any(v => v <= 0))
-                    throw new ImportException($"Layer '{name}' (ConvLSTM2D): its kernel does not fit the input {TensorOps.ShapeText(inShape)}.");
-                Weight("kernel", new[] { k[0], k[1], inShape[3], 4 * filters });
-                Weight("recurrent_kernel", new[] { k[0], k[1], filters, 4 * filters });
+                    throw new ImportException($"Layer '{name}' ({cls}): its kernel does not fit the input {TensorOps.ShapeText(inShape)}.");
+                Weight("kernel", k.Append(inShape[rank + 1]).Append(4 * filters).ToArray());
+                Weight("recurrent_kernel", k.Append(filters).Append(4 * filters).ToArray());
                 if (useBias) Weight("bias", new[] { 4 * filters });
-                outShape = sequences ? new[] { inShape[0], outSpatial[0], outSpatial[1], filters } : new[] { outSpatial[0], outSpatial[1], filters };
+                outShape = (sequences ? new[] { inShape[0] } : System.Array.Empty<int>()).Concat(outSpatial).Append(filters).ToArray();
                 break;
             }
             case "Masking":
@@ -678,6 +771,50 @@ internal static class KerasImporter
                     State("moving_variance", new[] { ch });
                 }
                 outShape = inShape;
+                break;
+            }
+            case "MultiHeadAttention":
+            {
+                // Keras calls it as mha(query, value[, key]); key defaults to value.
+                if (inputs.Length is < 1 or > 3) throw new ImportException($"Layer '{name}' (MultiHeadAttention) reads {inputs.Length} tensors; it takes query, value and an optional key.");
+                var q = shapes[inputs[0]];
+                var v = shapes[inputs.Length > 1 ? inputs[1] : inputs[0]];
+                var k = shapes[inputs.Length > 2 ? inputs[2] : inputs.Length > 1 ? inputs[1] : inputs[0]];
+                if (c.TryGetProperty("attention_axes", out var aa) && aa.ValueKind == JsonValueKind.Array
+                    && !(aa.GetArrayLength() == 1 && (aa[0].GetInt32() == q.Length - 1 || aa[0].GetInt32() == -2) && q.Length == 2))
+                    throw new ImportException($"Layer '{name}' (MultiHeadAttention) sets attention_axes; the importer maps the default (the axes before the features) only.");
+                if (CallKwargs(layer) is { } kw)
+                {
+                    foreach (var refused in new[] { "attention_mask", "return_attention_scores" })
+                        if (kw.TryGetProperty(refused, out var r) && r.ValueKind is not (JsonValueKind.Null or JsonValueKind.False))
+                            throw new ImportException($"Layer '{name}' (MultiHeadAttention) is called with {refused}; the importer maps neither attention masks given as tensors nor the scores output.");
+                    if (kw.TryGetProperty("use_causal_mask", out var causal) && causal.ValueKind == JsonValueKind.True) l.Set("UseCausalMask", "true");
+                }
+                int heads = c.GetProperty("num_heads").GetInt32();
+                int keyDim = c.GetProperty("key_dim").GetInt32();
+                int valueDim = c.TryGetProperty("value_dim", out var vd) && vd.ValueKind == JsonValueKind.Number ? vd.GetInt32() : keyDim;
+                int outDim = q[^1];
+                if (c.TryGetProperty("output_shape", out var os) && os.ValueKind != JsonValueKind.Null)
+                {
+                    var dims = os.ValueKind == JsonValueKind.Array ? os.EnumerateArray().Select(e => e.GetInt32()).ToArray() : new[] { os.GetInt32() };
+                    if (dims.Length != 1) throw new ImportException($"Layer '{name}' (MultiHeadAttention) has output_shape {TensorOps.ShapeText(dims)}; NetGen's output_shape is one size.");
+                    outDim = dims[0];
+                }
+                l.Arguments.Add(Invariant(heads));
+                l.Arguments.Add(Invariant(keyDim));
+                if (valueDim != keyDim) l.Set("ValueDim", Invariant(valueDim));
+                if (outDim != q[^1]) l.Set("OutputShape", Invariant(outDim));
+                if (c.TryGetProperty("dropout", out var dp) && dp.ValueKind == JsonValueKind.Number && dp.GetDouble() > 0) l.Set("Dropout", Invariant(dp.GetDouble()));
+                // Self-attention (query = value = key) reads one tensor.
+                if (inputs.All(i => i == inputs[0])) l.Inputs = new List<string> { inputs[0] };
+                foreach (var (proj, shape, dim) in new[] { ("query", q, keyDim), ("key", k, keyDim), ("value", v, valueDim) })
+                {
+                    Weight(proj + "/kernel", new[] { shape[^1], heads, dim });
+                    if (useBias) Weight(proj + "/bias", new[] { heads, dim });
+                }
+                Weight("attention_output/kernel", new[] { heads, valueDim, outDim });
+                if (useBias) Weight("attention_output/bias", new[] { outDim });
+                outShape = q.Take(q.Length - 1).Append(outDim).ToArray();
                 break;
             }
             case "Concatenate":
