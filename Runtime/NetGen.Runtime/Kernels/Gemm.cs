@@ -31,6 +31,12 @@ namespace NetGen.Kernels;
 /// extra lanes unused). Nothing is allocated on the heap but one pinned per-thread buffer for packed B.
 /// </para>
 /// <para>
+/// A right operand that many products share (an RNN's recurrent kernel) can be packed once: by <see cref="PackB"/> into
+/// the blocked loop's column panels of this machine's widest path (<see cref="MatMulPacked"/> then runs that path's
+/// <c>Block</c> on them, never the narrower panel for n ≤ 16, <c>Sweep</c> or the small-row path, whose layouts differ),
+/// or by <see cref="PackStrips"/> into the small-row kernel's 128-column strips (<see cref="MatMulStrips"/>).
+/// </para>
+/// <para>
 /// <see cref="MatMulBias"/> is the Dense epilogue: the bias joins each register tile's sums as its first k panel is
 /// stored and ReLU is applied as its last is, so a Dense layer's output is written once.
 /// </para>
@@ -89,6 +95,108 @@ public static unsafe class Gemm
     }
 
     /// <summary>
+    /// Floats <see cref="PackB"/> writes for a k×n right operand on this machine's widest path: k·n rounded up to whole
+    /// column panels; 0 without SIMD, where <see cref="MatMulPacked"/> is not available.
+    /// </summary>
+    internal static int PackedBSize(int k, int n)
+    {
+        int nr = PanelWidth(DefaultPath);
+        return nr == 0 ? 0 : (n + nr - 1) / nr * nr * k;
+    }
+
+    /// <summary>
+    /// Packs B (k×n; with <paramref name="transposed"/> B = bᵀ for b stored n×k) once into the column panels the
+    /// micro-kernels read, for a B that many products share (an RNN's recurrent kernel at every time step): panel q, columns
+    /// q·NR.., is k rows of NR floats (zero past column n) at q·k·NR. <see cref="MatMulPacked"/> then skips the packing and
+    /// gives <see cref="MatMulTransposeB"/>'s result bit for bit, and <see cref="MatMul"/>'s above <see cref="SmallRows"/>
+    /// rows (at most that many rows, MatMul streams a row-major B unpacked, summing in another order).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void PackB(ReadOnlySpan<float> b, bool transposed, Span<float> packed, int k, int n)
+    {
+        int size = PackedBSize(k, n);
+        if (size == 0) throw new InvalidOperationException("Packed products need SIMD.");
+        if (b.Length < (long)k * n || packed.Length < size) ThrowLength(0, b.Length, packed.Length, 0, k, n);
+        int nr = PanelWidth(DefaultPath);
+        int bps = transposed ? 1 : n, bjs = transposed ? k : 1;
+        for (int q = 0; q * nr < n; q++) Pack(b, bps, bjs, 0, k, q * nr, n, nr, packed.Slice(q * k * nr, k * nr));
+    }
+
+    /// <summary><c>C[m×n] = A[m×k]·B</c> (or <c>+=</c>) with B packed by <see cref="PackB"/> for the same k and n.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static unsafe void MatMulPacked(ReadOnlySpan<float> a, ReadOnlySpan<float> packed, Span<float> c, int m, int k, int n, bool accumulate = false)
+    {
+        int size = PackedBSize(k, n);
+        if (size == 0) throw new InvalidOperationException("Packed products need SIMD.");
+        Check(a.Length, 0, c.Length, m, k, 0);
+        if (packed.Length < size || c.Length < (long)m * n) ThrowLength(a.Length, packed.Length, c.Length, m, k, n);
+        fixed (float* pp = packed) Run(DefaultPath, a, k, 1, default, n, 1, c, m, k, n, accumulate, prepacked: pp);
+    }
+
+    /// <summary>
+    /// Floats <see cref="PackStrips"/> writes for a k×n row-major right operand: k·n where the packed small-row product
+    /// <see cref="MatMulStrips"/> applies (AVX-512 and n a multiple of its 128-column strip), else 0.
+    /// </summary>
+    internal static int StripPackedSize(int k, int n) => DefaultPath == 512 && n % StripColumns == 0 ? k * n : 0;
+
+    private const int StripColumns = 128; // the 512-bit small-M strip: 8 vectors of 16
+
+    /// <summary>
+    /// Copies a row-major B (k×n) into 128-column strips, strip q (columns 128q..) as k rows of 128 floats at q·k·128: the
+    /// order in which the small-row kernel reads it, so that a product of one to four rows (an LSTM's recurrent GEMV at
+    /// batch 1) streams B from one contiguous run per strip instead of 512-byte pieces a row apart.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void PackStrips(ReadOnlySpan<float> b, Span<float> packed, int k, int n)
+    {
+        int size = StripPackedSize(k, n);
+        if (size == 0) throw new InvalidOperationException("Strip-packed products need AVX-512 and n a multiple of 128.");
+        if (b.Length < (long)k * n || packed.Length < size) ThrowLength(0, b.Length, packed.Length, 0, k, n);
+        for (int q = 0; q < n / StripColumns; q++)
+            for (int p = 0; p < k; p++)
+                b.Slice(p * n + q * StripColumns, StripColumns).CopyTo(packed.Slice((q * k + p) * StripColumns, StripColumns));
+    }
+
+    /// <summary>
+    /// <c>C[m×n] = A[m×k]·B</c> (or <c>+=</c>) for m ≤ 4 rows with B packed by <see cref="PackStrips"/>: the same kernel and
+    /// summation order as <see cref="MatMul"/> on those rows, so the same result bit for bit.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void MatMulStrips(ReadOnlySpan<float> a, ReadOnlySpan<float> packed, Span<float> c, int m, int k, int n, bool accumulate = false)
+    {
+        int size = StripPackedSize(k, n);
+        if (size == 0) throw new InvalidOperationException("Strip-packed products need AVX-512 and n a multiple of 128.");
+        if (m > SmallRows) throw new ArgumentOutOfRangeException(nameof(m), m, $"Strip-packed products take at most {SmallRows} rows.");
+        Check(a.Length, packed.Length, c.Length, m, k, n); // the packed B holds exactly k·n floats
+        if (k == 0)
+        {
+            if (!accumulate) c.Slice(0, m * n).Clear();
+            return;
+        }
+        if (m == 0 || n == 0) return;
+        ref float ra = ref MemoryMarshal.GetReference(a);
+        ref float rb = ref MemoryMarshal.GetReference(packed);
+        ref float rc = ref MemoryMarshal.GetReference(c);
+        for (int i = 0; i < m;)
+        {
+            int rows = m - i == 3 ? 3 : m - i >= 2 ? 2 : 1;
+            ref float ai = ref Unsafe.Add(ref ra, (nint)i * k);
+            ref float ci = ref Unsafe.Add(ref rc, (nint)i * n);
+            for (int q = 0; q < n / StripColumns; q++)
+            {
+                ref float bq = ref Unsafe.Add(ref rb, (nint)q * k * StripColumns);
+                ref float cq = ref Unsafe.Add(ref ci, q * StripColumns);
+                if (rows == 3) Strip<W512, Vector512<float>, ThreeRows>(ref ai, k, 1, ref bq, StripColumns, ref cq, k, n, accumulate, null, false);
+                else if (rows == 2) Strip<W512, Vector512<float>, TwoRows>(ref ai, k, 1, ref bq, StripColumns, ref cq, k, n, accumulate, null, false);
+                else Strip<W512, Vector512<float>, OneRow>(ref ai, k, 1, ref bq, StripColumns, ref cq, k, n, accumulate, null, false);
+            }
+            i += rows;
+        }
+    }
+
+    private static int PanelWidth(int path) => path == 512 ? 32 : path == 256 ? 16 : path == 128 ? 8 : 0;
+
+    /// <summary>
     /// <c>C[m×n] = A[m×k]·B[k×n] + bias</c>, then ReLU when <paramref name="relu"/> (a Dense layer's forward pass with its
     /// epilogue): the bias is added to each register tile as its first k panel is stored and ReLU applied as its last is, so
     /// C is written once. Equal bit for bit to copying the bias into every row of C, <see cref="MatMul"/> with
@@ -141,8 +249,9 @@ public static unsafe class Gemm
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Run(int path, ReadOnlySpan<float> a, int ars, int acs, ReadOnlySpan<float> b, int bps, int bjs, Span<float> c, int m, int k, int n, bool accumulate,
-        float* bias = null, bool relu = false)
+        float* bias = null, bool relu = false, float* prepacked = null)
     {
+        // prepacked non-null: B packed by PackB for DefaultPath's panel width (b is then unused).
         if (m == 0 || n == 0) return;
         if (k == 0)
         {
@@ -161,7 +270,7 @@ public static unsafe class Gemm
             Scalar(a, ars, acs, b, bps, bjs, c, m, k, n, accumulate, bias, relu);
             return;
         }
-        if (bjs == 1 && m <= SmallRows)
+        if (bjs == 1 && m <= SmallRows && prepacked == null)
         {
             // A few rows against a row-major B (batch-1 and small-batch Dense): packing B would copy more than
             // the product reads, so stream B's rows in place with C's rows held in registers.
@@ -174,9 +283,9 @@ public static unsafe class Gemm
             return;
         }
         // At most 16 columns (Dense(10)): the 512-bit panel of 32 columns would multiply more padding than data, the
-        // 256-bit one (16 columns) half as much.
-        if (path == 512 && n <= 16) path = 256;
-        int nr = path == 512 ? 32 : path == 256 ? 16 : 8;
+        // 256-bit one (16 columns) half as much. Not for a prepacked B: its panels are as wide as the path it was packed for.
+        if (path == 512 && n <= 16 && prepacked == null) path = 256;
+        int nr = PanelWidth(path);
         int colTasks = (n + nr - 1) / nr;
         int threads = (long)m * k * n >= ParallelMacs ? Math.Min(Parallelism.MaxThreads, MaxThreads) : 1;
         int rowTasks = 1;
@@ -189,17 +298,18 @@ public static unsafe class Gemm
         {
             var job = new Job
             {
-                A = pa, B = pb, C = pc, BLength = b.Length,
+                A = pa, B = pb, C = pc, BLength = b.Length, Packed = prepacked,
                 Ars = ars, Acs = acs, Bps = bps, Bjs = bjs, M = m, K = k, N = n,
                 Accumulate = accumulate, ColTasks = colTasks, RowBlock = rowBlock, Bias = bias, Relu = relu,
             };
             int items = colTasks * rowTasks;
             int depth = PanelDepth(k);
-            if ((threads <= 1 || items == 1) && colTasks > 1 && m > Mr && (long)colTasks * depth * nr <= SweepPackedFloats
+            if (prepacked == null && (threads <= 1 || items == 1) && colTasks > 1 && m > Mr && (long)colTasks * depth * nr <= SweepPackedFloats
                 && !((long)m * k > LargeA && n >= PackAMinColumns))
             {
                 // One thread, several column panels: pack every panel of a k-block once, then let each 6-row group of A
-                // (in L1) pass over all of them, so A is read once per k-block instead of once per panel.
+                // (in L1) pass over all of them, so A is read once per k-block instead of once per panel. A prepacked B
+                // goes through Block, which reads its panels in place.
                 if (path == 512) Sweep<W512, Vector512<float>>(ref job, depth);
                 else if (path == 256) Sweep<W256, Vector256<float>>(ref job, depth);
                 else Sweep<W128, Vector128<float>>(ref job, depth);
@@ -382,6 +492,7 @@ public static unsafe class Gemm
     private unsafe struct Job
     {
         public float* A, B, C;
+        public float* Packed; // non-null: B already packed by PackB, panel q at q·K·NR
         public int BLength, Ars, Acs, Bps, Bjs, M, K, N, ColTasks, RowBlock, PStart, PEnd;
         public int GroupStride; // > 0: A is a packed k-block in 6-row groups of this many floats (see PackA)
         public bool Accumulate;
@@ -406,12 +517,14 @@ public static unsafe class Gemm
             ? ref Unsafe.Add(ref Unsafe.AsRef<float>(job.A), (nint)(r0 / Mr) * job.GroupStride)
             : ref Unsafe.Add(ref Unsafe.AsRef<float>(job.A), (nint)r0 * job.Ars);
         ref float cRef = ref Unsafe.Add(ref Unsafe.AsRef<float>(job.C), (nint)r0 * job.N);
+        int nr = PanelWidth(path);
+        float* packed = job.Packed == null ? null : job.Packed + (nint)colTask * job.K * nr;
         if (path == 512)
-            Block<W512, Vector512<float>>(ref aRef, job.Ars, job.Acs, b, job.Bps, job.Bjs, ref cRef, rows, job.K, job.N, colTask * 32, job.PStart, job.PEnd, job.GroupStride, job.Accumulate, job.Bias, job.Relu);
+            Block<W512, Vector512<float>>(ref aRef, job.Ars, job.Acs, b, job.Bps, job.Bjs, ref cRef, rows, job.K, job.N, colTask * 32, job.PStart, job.PEnd, job.GroupStride, job.Accumulate, job.Bias, job.Relu, packed);
         else if (path == 256)
-            Block<W256, Vector256<float>>(ref aRef, job.Ars, job.Acs, b, job.Bps, job.Bjs, ref cRef, rows, job.K, job.N, colTask * 16, job.PStart, job.PEnd, job.GroupStride, job.Accumulate, job.Bias, job.Relu);
+            Block<W256, Vector256<float>>(ref aRef, job.Ars, job.Acs, b, job.Bps, job.Bjs, ref cRef, rows, job.K, job.N, colTask * 16, job.PStart, job.PEnd, job.GroupStride, job.Accumulate, job.Bias, job.Relu, packed);
         else
-            Block<W128, Vector128<float>>(ref aRef, job.Ars, job.Acs, b, job.Bps, job.Bjs, ref cRef, rows, job.K, job.N, colTask * 8, job.PStart, job.PEnd, job.GroupStride, job.Accumulate, job.Bias, job.Relu);
+            Block<W128, Vector128<float>>(ref aRef, job.Ars, job.Acs, b, job.Bps, job.Bjs, ref cRef, rows, job.K, job.N, colTask * 8, job.PStart, job.PEnd, job.GroupStride, job.Accumulate, job.Bias, job.Relu, packed);
     }
 
     /// <summary>The first <paramref name="length"/> floats of <paramref name="buffer"/> from its first 64-byte boundary (buffer has 16 spare floats).</summary>
@@ -530,7 +643,7 @@ public static unsafe class Gemm
     /// <summary>The blocked loop over one column panel of NR = 2·<typeparamref name="TW"/>.Count columns: 6 × NR and 1 × NR register tiles of C.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Block<TW, TV>(ref float aRef, int ars, int acs, ReadOnlySpan<float> b, int bps, int bjs, ref float cRef, int m, int k, int n, int j0, int pStart, int pEnd, int groupStride, bool accumulate,
-        float* bias, bool relu)
+        float* bias, bool relu, float* prepacked)
         where TW : struct, IVectorWidth<TV> where TV : struct
     {
         int Nr = 2 * TW.Count;
@@ -547,7 +660,8 @@ public static unsafe class Gemm
         for (int p0 = pStart; p0 < pEnd; p0 += depth)
         {
             int kc = Math.Min(depth, k - p0);
-            Pack(b, bps, bjs, p0, kc, j0, n, Nr, panel);
+            if (prepacked == null) Pack(b, bps, bjs, p0, kc, j0, n, Nr, panel);
+            else pRef = ref Unsafe.AsRef<float>(prepacked + (nint)p0 * Nr);
             bool add = accumulate || p0 > 0;
             // The epilogue: the bias joins the first panel's sums as they are stored, ReLU the last panel's.
             float* pBias = p0 == 0 && bias != null ? bias + j0 : null;

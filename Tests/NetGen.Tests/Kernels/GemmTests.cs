@@ -151,6 +151,70 @@ public class GemmTests
         Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.MatMulRows(x, k - 1, b, new float[m * n], m, k, n));
     }
 
+    /// <summary>
+    /// MatMulPacked (a recurrent kernel packed once for every time step's GEMM) gives MatMulTransposeB's result bit for bit
+    /// at every row count, and MatMul's above four rows (below, MatMul streams B unpacked), with k over one panel depth
+    /// (512) and n not a whole number of panels; too short a packed buffer is refused. The shapes the unpacked product
+    /// runs through Sweep (13×37×70, 32×128×512) or, at n ≤ 16 on AVX-512, the 256-bit panel (13×37×10, 20×700×16) check
+    /// that a packed B keeps the panels it was packed with.
+    /// </summary>
+    [Theory]
+    [InlineData(1, 512, 128)]
+    [InlineData(5, 128, 512)]
+    [InlineData(32, 512, 128)]
+    [InlineData(13, 37, 70)]
+    [InlineData(32, 128, 512)]
+    [InlineData(13, 37, 10)]
+    [InlineData(20, 700, 16)]
+    public void PackedProductsMatchTheUnpackedOnes(int m, int k, int n)
+    {
+        if (Gemm.PackedBSize(k, n) == 0) return; // no SIMD: the callers take the unpacked path
+        float[] a = TestUtil.Uniform(11, m * k), b = TestUtil.Uniform(12, k * n);
+        var packed = new float[Gemm.PackedBSize(k, n)];
+        foreach (bool transposed in new[] { false, true })
+        {
+            if (!transposed && m <= 4) continue;
+            Gemm.PackB(b, transposed, packed, k, n);
+            foreach (bool accumulate in new[] { false, true })
+            {
+                float[] expected = TestUtil.Uniform(13, m * n), actual = (float[])expected.Clone();
+                if (transposed) Gemm.MatMulTransposeB(a, b, expected, m, k, n, accumulate);
+                else Gemm.MatMul(a, b, expected, m, k, n, accumulate);
+                Gemm.MatMulPacked(a, packed, actual, m, k, n, accumulate);
+                Assert.Equal(expected, actual);
+            }
+        }
+        Assert.Throws<ArgumentException>(() => Gemm.MatMulPacked(a, packed.AsSpan(1), new float[m * n], m, k, n));
+    }
+
+    /// <summary>
+    /// MatMulStrips (an LSTM's recurrent GEMV at batch ≤ 4 over a kernel packed in 128-column strips) gives MatMul's result
+    /// bit for bit for one to four rows, and refuses more rows or too short a packed buffer.
+    /// </summary>
+    [Theory]
+    [InlineData(128, 512)]
+    [InlineData(37, 256)]
+    public void StripPackedProductsMatchMatMul(int k, int n)
+    {
+        if (Gemm.StripPackedSize(k, n) == 0) return; // no AVX-512: the callers take MatMul
+        float[] b = TestUtil.Uniform(21, k * n);
+        var packed = new float[Gemm.StripPackedSize(k, n)];
+        Gemm.PackStrips(b, packed, k, n);
+        for (int m = 1; m <= 4; m++)
+        {
+            float[] a = TestUtil.Uniform(22 + m, m * k);
+            foreach (bool accumulate in new[] { false, true })
+            {
+                float[] expected = TestUtil.Uniform(30 + m, m * n), actual = (float[])expected.Clone();
+                Gemm.MatMul(a, b, expected, m, k, n, accumulate);
+                Gemm.MatMulStrips(a, packed, actual, m, k, n, accumulate);
+                Assert.Equal(expected, actual);
+            }
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.MatMulStrips(new float[5 * k], packed, new float[5 * n], 5, k, n));
+        Assert.Throws<ArgumentException>(() => Gemm.MatMulStrips(new float[k], packed.AsSpan(1), new float[n], 1, k, n));
+    }
+
     [Fact]
     public void KZeroClearsOrKeepsC()
     {
