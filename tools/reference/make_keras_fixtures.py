@@ -61,24 +61,33 @@ def k3_layer(cls, config, module="keras.layers"):
     return {"module": module, "class_name": cls, "config": config, "registered_name": None}
 
 
-def write_keras3(path, layers, weights, input_shape):
-    config = {
+def sequential_config(layers, input_shape):
+    return {
         "module": "keras", "class_name": "Sequential",
         "config": {"name": "sequential", "trainable": True, "dtype": "float32", "layers": layers,
                    "build_input_shape": [None] + list(input_shape)},
         "registered_name": None, "build_config": {"input_shape": [None] + list(input_shape)}, "compile_config": None,
     }
+
+
+def write_keras3_archive(path, config, groups, version="3.3.3"):
+    """A Keras 3 .keras zip: metadata.json, config.json and model.weights.h5 holding each (group path, tensors) of
+    `groups` as datasets 0, 1, ... (a tensor list of None makes an empty group), then optimizer/vars."""
     h5 = io.BytesIO()
     with h5py.File(h5, "w") as f:
-        for name, tensors in weights.items():
-            g = f.create_group(f"layers/{name}/vars")
-            for i, t in enumerate(tensors):
+        for group, tensors in groups:
+            g = f.create_group(group)
+            for i, t in enumerate(tensors or []):
                 g.create_dataset(str(i), data=t.numpy().astype(np.float32))
         f.create_group("optimizer/vars")
     with zipfile.ZipFile(path, "w") as z:
-        z.writestr("metadata.json", json.dumps({"keras_version": "3.3.3", "date_saved": "2026-12-02@00:00:00"}))
+        z.writestr("metadata.json", json.dumps({"keras_version": version, "date_saved": "2026-12-02@00:00:00"}))
         z.writestr("config.json", json.dumps(config))
         z.writestr("model.weights.h5", h5.getvalue())
+
+
+def write_keras3(path, layers, weights, input_shape):
+    write_keras3_archive(path, sequential_config(layers, input_shape), [(f"layers/{n}/vars", t) for n, t in weights.items()])
 
 
 def save_reference(name, x, y):
@@ -192,20 +201,8 @@ def residual():
 
 def write_keras3_cells(path, layers, weights, cells, input_shape):
     """write_keras3, with the variables of the layers in `cells` under layers/<name>/cell/vars (Keras 3's RNN layers)."""
-    write_keras3(path, layers, {}, input_shape)
-    h5 = io.BytesIO()
-    with h5py.File(h5, "w") as f:
-        for name, tensors in weights.items():
-            g = f.create_group(f"layers/{name}/cell/vars" if name in cells else f"layers/{name}/vars")
-            for i, t in enumerate(tensors):
-                g.create_dataset(str(i), data=t.numpy().astype(np.float32))
-        f.create_group("optimizer/vars")
-    with zipfile.ZipFile(path, "r") as z:
-        meta, config = z.read("metadata.json"), z.read("config.json")
-    with zipfile.ZipFile(path, "w") as z:
-        z.writestr("metadata.json", meta)
-        z.writestr("config.json", config)
-        z.writestr("model.weights.h5", h5.getvalue())
+    write_keras3_archive(path, sequential_config(layers, input_shape),
+                         [(f"layers/{n}/cell/vars" if n in cells else f"layers/{n}/vars", t) for n, t in weights.items()])
 
 
 def recurrent():
@@ -269,21 +266,9 @@ def time_distributed():
         k3_layer("Dense", {"name": "dense", "trainable": True, "dtype": "float32", "units": 2, "activation": "softmax", "use_bias": True}),
     ]
     path = os.path.join(OUT, "keras3_time_distributed.keras")
-    write_keras3(path, layers, {}, (4, 6, 6, 2))
-    h5 = io.BytesIO()
-    with h5py.File(h5, "w") as f:
-        for group, tensors in (("layers/time_distributed/layer/vars", [kc, bc]), ("layers/lstm/cell/vars", [k1, r1, b1]), ("layers/dense/vars", [kd, bd])):
-            g = f.create_group(group)
-            for i, t in enumerate(tensors):
-                g.create_dataset(str(i), data=t.numpy().astype(np.float32))
-        f.create_group("layers/time_distributed_1/layer/vars")
-        f.create_group("optimizer/vars")
-    with zipfile.ZipFile(path, "r") as z:
-        meta, config = z.read("metadata.json"), z.read("config.json")
-    with zipfile.ZipFile(path, "w") as z:
-        z.writestr("metadata.json", meta)
-        z.writestr("config.json", config)
-        z.writestr("model.weights.h5", h5.getvalue())
+    write_keras3_archive(path, sequential_config(layers, (4, 6, 6, 2)),
+                         [("layers/time_distributed/layer/vars", [kc, bc]), ("layers/lstm/cell/vars", [k1, r1, b1]), ("layers/dense/vars", [kd, bd]),
+                          ("layers/time_distributed_1/layer/vars", None)])
     x = torch.rand(3, 4, 6, 6, 2, generator=GEN) * 2 - 1
     lstm = torch.nn.LSTMCell(48, u)
     with torch.no_grad():
@@ -397,21 +382,9 @@ def bidirectional():
         k3_layer("Dense", {"name": "head", "trainable": True, "dtype": "float32", "units": 2, "activation": "softmax", "use_bias": True}),
     ]
     path = os.path.join(OUT, "keras3_bidirectional.keras")
-    write_keras3(path, layers, {}, (5, 3))
-    h5 = io.BytesIO()
-    with h5py.File(h5, "w") as f:
-        for group, tensors in (("layers/bidirectional/forward_layer/cell/vars", [fk, fr, fb]),
-                               ("layers/bidirectional/backward_layer/cell/vars", [bk, br, bb]), ("layers/head/vars", [kd, bd])):
-            g = f.create_group(group)
-            for i, t in enumerate(tensors):
-                g.create_dataset(str(i), data=t.numpy().astype(np.float32))
-        f.create_group("optimizer/vars")
-    with zipfile.ZipFile(path, "r") as z:
-        meta, config = z.read("metadata.json"), z.read("config.json")
-    with zipfile.ZipFile(path, "w") as z:
-        z.writestr("metadata.json", meta)
-        z.writestr("config.json", config)
-        z.writestr("model.weights.h5", h5.getvalue())
+    write_keras3_archive(path, sequential_config(layers, (5, 3)),
+                         [("layers/bidirectional/forward_layer/cell/vars", [fk, fr, fb]),
+                          ("layers/bidirectional/backward_layer/cell/vars", [bk, br, bb]), ("layers/head/vars", [kd, bd])])
     x = torch.rand(3, 5, 3, generator=GEN) * 2 - 1
 
     def lstm_run(k, r, b, steps):
@@ -504,19 +477,9 @@ def mha():
               "config": {"name": "functional", "trainable": True, "layers": layers,
                          "input_layers": [["tokens", 0, 0]], "output_layers": [["head", 0, 0]]},
               "registered_name": "Functional", "build_config": {"input_shape": None}, "compile_config": None}
-    h5 = io.BytesIO()
-    with h5py.File(h5, "w") as f:
-        groups = [("layers/mha/_query_dense/vars", [wq, bq]), ("layers/mha/_key_dense/vars", [wk, bk]), ("layers/mha/_value_dense/vars", [wv, bv]),
-                  ("layers/mha/_output_dense/vars", [wo, bo]), ("layers/head/vars", [wd, bd])]
-        for group, tensors in groups:
-            g = f.create_group(group)
-            for i, t in enumerate(tensors):
-                g.create_dataset(str(i), data=t.numpy().astype(np.float32))
-        f.create_group("optimizer/vars")
-    with zipfile.ZipFile(os.path.join(OUT, "keras3_mha.keras"), "w") as z:
-        z.writestr("metadata.json", json.dumps({"keras_version": "3.8.0", "date_saved": "2026-12-02@00:00:00"}))
-        z.writestr("config.json", json.dumps(config))
-        z.writestr("model.weights.h5", h5.getvalue())
+    write_keras3_archive(os.path.join(OUT, "keras3_mha.keras"), config,
+                         [("layers/mha/_query_dense/vars", [wq, bq]), ("layers/mha/_key_dense/vars", [wk, bk]), ("layers/mha/_value_dense/vars", [wv, bv]),
+                          ("layers/mha/_output_dense/vars", [wo, bo]), ("layers/head/vars", [wd, bd])], version="3.8.0")
     x = torch.rand(3, 6, 8, generator=GEN) * 2 - 1
     with torch.no_grad():
         pooled = (x.double() + mha_reference(x, x, wq, bq, wk, bk, wv, bv, wo, bo)).mean(dim=1)
