@@ -124,7 +124,7 @@ internal sealed record RecurrentOptions(Cell Cell, int Units, int Activation, in
     public int Gates => Cell switch { Cell.SimpleRnn => 1, Cell.Lstm => 4, _ => 3 };
 }
 
-internal sealed class RecurrentNode : LayerNode
+internal sealed class RecurrentNode : LayerNode, IStreamingLayer
 {
     public RecurrentNode(LayerSpec spec, string name, Shape input, Shape output, RecurrentOptions options)
         : base(spec, name, input, output) => Options = options;
@@ -246,12 +246,20 @@ internal sealed class RecurrentNode : LayerNode
 
     public override void LowerInference(LoweringContext c, IReadOnlyList<Tensor> xs, Tensor y) => Forward(c, xs[0], y);
 
-    /// <summary>Floats of one sample's streaming state: h, and c for the LSTM.</summary>
-    public int StateFloats => (Lstm ? 2 : 1) * Units;
+    public bool CanStream => !Options.GoBackwards && !Bidirectional;
 
-    /// <summary>One streaming step: <paramref name="x"/> (n, features) advances <paramref name="h"/> (and <paramref name="cell"/>) in place.</summary>
-    public void LowerStep(LoweringContext c, Tensor x, Tensor h, Tensor? cell)
+    public bool StreamsSequences => Options.ReturnSequences;
+
+    /// <summary>h, and c for the LSTM, each (units).</summary>
+    public IReadOnlyList<(string Name, Shape Shape)> StreamStates
+        => Lstm ? new[] { ("h", new Shape(Units)), ("c", new Shape(Units)) } : new[] { ("h", new Shape(Units)) };
+
+    public Shape StepOutputShape => new(Units);
+
+    /// <summary>One streaming step: <paramref name="x"/> (n, features) advances h (and c) in place; the output is a copy of h.</summary>
+    public void LowerStep(LoweringContext c, Tensor x, IReadOnlyList<Tensor> states, Tensor y)
     {
+        var h = states[0];
         var scratch = c.Scratch("step_scratch", StepScratch);
         var head = new List<Operand> { x, Param(Parameters[0]), Param(Parameters[1]), Bias, Out(h) };
         var sizes = new[] { Batch, Int(Features), Int(Units) };
@@ -261,12 +269,13 @@ internal sealed class RecurrentNode : LayerNode
                 c.Call(KnownKernels.SimpleRnnStep, head.Append(Out(scratch)).Concat(sizes).Append(Act).ToArray());
                 break;
             case Cell.Lstm:
-                c.Call(KnownKernels.LstmStep, head.Append(Out(cell!)).Append(Out(scratch)).Concat(sizes).Append(Act).Append(RecAct).ToArray());
+                c.Call(KnownKernels.LstmStep, head.Append(Out(states[1])).Append(Out(scratch)).Concat(sizes).Append(Act).Append(RecAct).ToArray());
                 break;
             default:
                 c.Call(KnownKernels.GruStep, head.Append(Out(scratch)).Concat(sizes).Append(Act).Append(RecAct).Append(BoolArg.Of(Options.ResetAfter)).ToArray());
                 break;
         }
+        c.Copy(h, y);
     }
 
     /// <summary>Dropout is off in inference mode (gradients with <c>training: false</c> too).</summary>

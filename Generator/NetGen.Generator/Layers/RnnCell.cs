@@ -72,9 +72,9 @@ internal sealed class RnnKind : LayerKind
 internal sealed record RnnCellOptions(string CellType, int InputSize, int StateSize, int OutputSize, int CacheSize,
     bool ReturnSequences, bool ReturnState, bool GoBackwards);
 
-internal sealed class RnnCellNode : LayerNode
+internal sealed class RnnCellNode : LayerNode, IStreamingLayer
 {
-    private Kernel? _forward, _backward;
+    private Kernel? _forward, _backward, _step;
 
     public RnnCellNode(LayerSpec spec, string name, Shape input, Shape output, RnnCellOptions options)
         : base(spec, name, input, output) => Options = options;
@@ -111,6 +111,8 @@ internal sealed class RnnCellNode : LayerNode
 
     private Kernel Backward => _backward ??= new Kernel("RecurrentCells", "Backward<" + Options.CellType + ">");
 
+    private Kernel StepKernel => _step ??= new Kernel("RecurrentCells", "Step<" + Options.CellType + ">");
+
     /// <summary>
     /// The cell's weights as one span: the layer's parameters are consecutive in the parameter buffer (the graph builder
     /// lays out a layer's weights in order), so one declaration covering all of them names that span. Null without weights.
@@ -140,6 +142,24 @@ internal sealed class RnnCellNode : LayerNode
             Options.ReturnSequences ? Out(y) : EmptyOut, Options.ReturnSequences ? EmptyOut : Out(y), finalState,
             Out(c.Scratch("cache", CachePerSample)),
         }.Concat(Sizes).ToArray());
+    }
+
+    public bool CanStream => !Options.GoBackwards;
+
+    public bool StreamsSequences => Options.ReturnSequences;
+
+    /// <summary>The cell's whole state, (StateSize).</summary>
+    public IReadOnlyList<(string Name, Shape Shape)> StreamStates => new[] { ("state", new Shape(Options.StateSize)) };
+
+    public Shape StepOutputShape => new(Options.OutputSize);
+
+    /// <summary>One streaming step: the cell's Forward on (n, InputSize), the state advanced in place, the output its first OutputSize floats.</summary>
+    public void LowerStep(LoweringContext c, Tensor x, IReadOnlyList<Tensor> states, Tensor y)
+    {
+        var weights = AllWeights();
+        c.Call(StepKernel, x, weights is null ? Empty : Param(weights), Out(states[0]), Out(y),
+            Out(c.Scratch("step_scratch", Options.StateSize + Options.CacheSize)),
+            Batch, Int(Options.InputSize), Int(Options.StateSize), Int(Options.OutputSize), Int(Options.CacheSize));
     }
 
     public override void LowerBackward(LoweringContext c, BackwardArgs a)

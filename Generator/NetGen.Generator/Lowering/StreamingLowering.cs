@@ -13,33 +13,34 @@ namespace NetGen.Generator.Lowering;
 /// step) and then of unidirectional recurrent layers (every one but the last returning sequences, each read only by the
 /// next), and every later layer depends only on the last recurrent layer's output (none when that layer returns
 /// sequences: the step's output is then that step's row). Without a TimeDistributed front end the input is
-/// (steps, features). Nothing else streams (a Masking or Embedding before the recurrent layers, go_backwards, state
-/// ports, a Flatten over the time axis).
+/// (steps, features). Each recurrent layer (<see cref="IStreamingLayer"/>: the built-in layers, ConvLSTM, RNN over a
+/// user's cell) says whether its options allow a step. Nothing else streams (a Masking or Embedding before the recurrent
+/// layers, go_backwards, Bidirectional, state ports, a Flatten over the time axis).
 /// </summary>
 internal static class StreamingLowering
 {
     /// <summary>The recurrent chain of a streamable network, or null.</summary>
-    public static IReadOnlyList<RecurrentNode>? Chain(NetworkGraph g)
+    public static IReadOnlyList<LayerNode>? Chain(NetworkGraph g)
     {
         if (g.Inputs.Count != 1 || g.Outputs.Count != 1 || g.TokenIds || g.InputShape.Rank < 2) return null;
-        var chain = new List<RecurrentNode>();
+        var chain = new List<LayerNode>();
         int previous = g.Inputs[0].Id;
         int index = 0;
         // The per-step front end: TimeDistributed layers, each reading only the one before.
         for (; index < g.Layers.Count; index++)
         {
-            if (g.Layers[index] is not TimeDistributedNode td || td.Inner is RecurrentNode || td.Sources.Length != 1 || td.Sources[0] != previous) break;
+            if (g.Layers[index] is not TimeDistributedNode td || td.Inner is IStreamingLayer || td.Sources.Length != 1 || td.Sources[0] != previous) break;
             if (g.Readers(previous).Count() != 1) return null;
             previous = td.Id;
         }
-        if ((index == 0 ? g.InputShape : g.Layers[index - 1].OutputShape).Rank != 2) return null;
         for (; index < g.Layers.Count; index++)
         {
-            if (g.Layers[index] is not RecurrentNode r || r.Sources.Length != 1 || r.Sources[0] != previous) break;
-            if (r.Options.GoBackwards || r.Options.Bidirectional != 0 || (chain.Count > 0 && !chain[chain.Count - 1].Options.ReturnSequences)) return null;
+            var l = g.Layers[index];
+            if (l is not IStreamingLayer r || l.Sources.Length != 1 || l.Sources[0] != previous) break;
+            if (!r.CanStream || (chain.Count > 0 && !((IStreamingLayer)chain[chain.Count - 1]).StreamsSequences)) return null;
             if (g.Readers(previous).Count() != 1) return null;
-            chain.Add(r);
-            previous = r.Id;
+            chain.Add(l);
+            previous = l.Id;
         }
         if (chain.Count == 0) return null;
         var last = chain[chain.Count - 1];
@@ -47,18 +48,22 @@ internal static class StreamingLowering
         for (; index < g.Layers.Count; index++)
         {
             var l = g.Layers[index];
-            if (l is RecurrentNode or PortNode || l.Sources.Any(s => !allowed.Contains(s))) return null;
+            if (l is IStreamingLayer or PortNode || l.Sources.Any(s => !allowed.Contains(s))) return null;
             allowed.Add(l.Id);
         }
-        if (last.Options.ReturnSequences && g.Layers.Count != chain.Count) return null;
+        if (((IStreamingLayer)last).StreamsSequences && g.Layers.Count != chain.Count) return null;
         return chain;
     }
 
-    /// <summary>Floats of one sample's streaming state: h (and c) of every recurrent layer of the chain.</summary>
-    public static int StateFloats(IReadOnlyList<RecurrentNode> chain) => chain.Sum(r => r.StateFloats);
+    /// <summary>The states kept between steps, in the state field's order: layer, state name, floats per sample.</summary>
+    public static IReadOnlyList<(LayerNode Layer, string Name, int Floats)> States(IReadOnlyList<LayerNode> chain)
+        => chain.SelectMany(l => ((IStreamingLayer)l).StreamStates.Select(s => (l, s.Name, s.Shape.Size))).ToList();
+
+    /// <summary>Floats of one sample's streaming state: the states of every recurrent layer of the chain.</summary>
+    public static int StateFloats(IReadOnlyList<LayerNode> chain) => States(chain).Sum(s => s.Floats);
 
     /// <summary>Lowers the step program: input <c>x</c> (n, features), output <c>y</c>; the states are external spans <c>s0</c>, <c>s1</c>...</summary>
-    public static Program Lower(NetworkGraph g, IReadOnlyList<RecurrentNode> chain, Resources resources)
+    public static Program Lower(NetworkGraph g, IReadOnlyList<LayerNode> chain, Resources resources)
     {
         var program = new Program();
         var c = new LoweringContext(program, resources, training: false);
@@ -74,15 +79,12 @@ internal static class StreamingLowering
             var l = g.Layers[index];
             c.Layer = l;
             c.LayerIndex = index;
-            if (l is RecurrentNode r && chain.Contains(r))
+            if (l is IStreamingLayer r && chain.Contains(l))
             {
                 c.Add(new LayerStart(l, null));
-                var h = c.External("s" + state++, new Shape(r.Options.Units), -1, writable: true);
-                var cell = r.Options.Cell == Cell.Lstm ? c.External("s" + state++, new Shape(r.Options.Units), -1, writable: true) : null;
-                r.LowerStep(c, values[r.Sources[0]], h, cell);
-                // The next layer reads a copy: an in-place layer after this one must not overwrite the state.
-                var y = c.NewTensor(l.Name, r.Options.Units, Arena.Activations, new Shape(r.Options.Units), l.Id);
-                c.Copy(h, y);
+                var states = r.StreamStates.Select(s => c.External("s" + state++, s.Shape, -1, writable: true)).ToList();
+                var y = c.NewTensor(l.Name, r.StepOutputShape.Size, Arena.Activations, r.StepOutputShape, l.Id);
+                r.LowerStep(c, values[l.Sources[0]], states, y);
                 values[l.Id] = y;
                 continue;
             }

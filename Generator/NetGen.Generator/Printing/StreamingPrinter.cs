@@ -14,10 +14,11 @@ namespace NetGen.Generator.Printing;
 /// </summary>
 internal static class StreamingPrinter
 {
-    public static void Print(CodeWriter w, NetworkGraph g, Program program, MemoryPlan plan, IReadOnlyList<RecurrentNode> chain, IdentifierTable members)
+    public static void Print(CodeWriter w, NetworkGraph g, Program program, MemoryPlan plan, IReadOnlyList<LayerNode> chain, IdentifierTable members)
     {
         int features = g.InputShape.Size / g.InputShape.Dims[0];
         int outputs = program.Outputs[0].PerSample;
+        var states = StreamingLowering.States(chain);
         int state = StreamingLowering.StateFloats(chain);
         w.Line("// ---------------- streaming (one time step per call) ----------------");
         w.Line();
@@ -25,7 +26,7 @@ internal static class StreamingPrinter
         w.Line($"public const int StepInputLength = {Literals.Int(features)};");
         w.Line($"/// <summary>Floats of one sample's step output from <see cref=\"Step\"/>.</summary>");
         w.Line($"public const int StepOutputLength = {Literals.Int(outputs)};");
-        w.Line($"/// <summary>Floats of one sample's recurrent state kept between <see cref=\"Step\"/> calls: {string.Join(", ", chain.Select(r => r.Name + (r.Options.Cell == Cell.Lstm ? " h, c" : " h")))}.</summary>");
+        w.Line($"/// <summary>Floats of one sample's recurrent state kept between <see cref=\"Step\"/> calls: {string.Join(", ", chain.Select(l => l.Name + " " + string.Join(", ", states.Where(s => s.Layer == l).Select(s => s.Name))))}.</summary>");
         w.Line($"public const int StepStateFloats = {Literals.Int(state)};");
         w.Line("private readonly float[] _stepState = new float[InferenceBatchCapacity * StepStateFloats];");
         w.Line($"private readonly float[] _stepArena = new float[InferenceBatchCapacity * {Literals.Int(System.Math.Max(1, plan.ActivationsPerSample))}];");
@@ -55,13 +56,10 @@ internal static class StreamingPrinter
         if (g.StateCount > 0) w.Line("global::System.Span<float> st = _state;");
         if (plan.ActivationsPerSample > 0) w.Line("global::System.Span<float> a = _stepArena;");
         int at = 0, k = 0;
-        foreach (var r in chain)
+        foreach (var (layer, name, floats) in states)
         {
-            foreach (var name in r.Options.Cell == Cell.Lstm ? new[] { "h", "c" } : new[] { "h" })
-            {
-                w.Line($"var s{k++} = new global::System.Span<float>(_stepState, InferenceBatchCapacity * {Literals.Int(at)}, n * {Literals.Int(r.Options.Units)});  // {r.Name} {name}");
-                at += r.Options.Units;
-            }
+            w.Line($"var s{k++} = new global::System.Span<float>(_stepState, InferenceBatchCapacity * {Literals.Int(at)}, n * {Literals.Int(floats)});  // {layer.Name} {name}");
+            at += floats;
         }
         new OperationPrinter(w, g, program, plan, members, training: false, System.Array.Empty<string>()).PrintBody();
         w.Close();

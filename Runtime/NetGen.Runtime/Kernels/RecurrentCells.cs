@@ -115,6 +115,32 @@ public static class RecurrentCells
         }
     }
 
+    /// <summary>Floats of <see cref="Step{TCell}"/>'s scratch: the new state and the cell's cache.</summary>
+    public static int StepScratchSize(int batch, int stateSize, int cellCache) => batch * (stateSize + cellCache);
+
+    /// <summary>
+    /// One streaming step (the network's <c>Step</c>): <paramref name="x"/> (batch, features) advances
+    /// <paramref name="state"/> (batch, stateSize) in place and writes the step's output (batch, outputSize), the first
+    /// <paramref name="outputSize"/> floats of each sample's new state. The same cell call as one step of
+    /// <see cref="Forward{TCell}"/>, so stepping through a sequence gives its outputs exactly.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Step<TCell>(ReadOnlySpan<float> x, ReadOnlySpan<float> weights, Span<float> state, Span<float> output, Span<float> scratch,
+        int batch, int features, int stateSize, int outputSize, int cellCache)
+        where TCell : struct, IRecurrentCell
+    {
+        CheckSizes(batch, 1, features, stateSize, outputSize, cellCache);
+        Guard.AtLeast(x.Length, batch * features, nameof(x), "batch·features");
+        Guard.AtLeast(state.Length, batch * stateSize, nameof(state), "batch·stateSize");
+        Guard.AtLeast(output.Length, batch * outputSize, nameof(output), "batch·outputSize");
+        Guard.AtLeast(scratch.Length, StepScratchSize(batch, stateSize, cellCache), nameof(scratch), "StepScratchSize");
+        int bs = batch * stateSize;
+        Span<float> next = scratch.Slice(0, bs);
+        TCell.Forward(x.Slice(0, batch * features), state.Slice(0, bs), weights, next, scratch.Slice(bs, batch * cellCache), batch);
+        next.CopyTo(state);
+        for (int b = 0; b < batch; b++) next.Slice(b * stateSize, outputSize).CopyTo(output.Slice(b * outputSize, outputSize));
+    }
+
     private static void Add(ReadOnlySpan<float> from, Span<float> to)
     {
         for (int i = 0; i < from.Length; i++) to[i] += from[i];

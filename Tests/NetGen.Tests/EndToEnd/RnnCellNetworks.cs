@@ -127,3 +127,11 @@ public partial class UserGruSequenceNet { }
 [Dense(2, Inputs = new[] { "gru:h" }, Name = "state_head")]
 [Add("head", "state_head")]
 public partial class BuiltInGruSequenceNet { }
+
+/// <summary>The user GRU cell returning sequences into a built-in LSTM, for streaming: each Step advances both.</summary>
+[Network]
+[Input(6, 3)]
+[RNN(typeof(UserGruCell), ReturnSequences = true, Name = "gru")]
+[LSTM(3, Name = "lstm")]
+[Dense(2)]
+public partial class UserGruStackNet { }

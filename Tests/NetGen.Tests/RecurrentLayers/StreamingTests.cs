@@ -62,6 +62,25 @@ public class StreamingTests
         => LastStepEqualsPredict(new SimpleRnnNet(), 1, n => n.ResetState(), (n, a, b, k) => n.Step(a, b, k), SimpleRnnNet.OutputLength);
 
     [Fact]
+    public void UserCellSteppingEqualsPredict()
+        => LastStepEqualsPredict(new UserGruNet(), 3, n => n.ResetState(), (n, a, b, k) => n.Step(a, b, k), UserGruNet.OutputLength);
+
+    [Fact]
+    public void UserCellIntoLstmSteppingEqualsPredict()
+    {
+        // The state field holds the cell's whole state, then the LSTM's h and c.
+        Assert.Equal(4 + 3 + 3, UserGruStackNet.StepStateFloats);
+        LastStepEqualsPredict(new UserGruStackNet(), 2, n => n.ResetState(), (n, a, b, k) => n.Step(a, b, k), UserGruStackNet.OutputLength);
+        var net = new UserGruStackNet();
+        var input = new float[2 * UserGruStackNet.StepInputLength];
+        var output = new float[2 * UserGruStackNet.StepOutputLength];
+        net.Step(input, output, 2);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 50; i++) net.Step(input, output, 2);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void StackedWithHeadSteppingEqualsPredict()
         => LastStepEqualsPredict(new StackedHeadNet(), 3, n => n.ResetState(), (n, a, b, k) => n.Step(a, b, k), StackedHeadNet.OutputLength);
 
@@ -146,5 +165,7 @@ public class StreamingTests
         Assert.Null(typeof(LstmStateNet).GetMethod("Step"));        // state ports
         Assert.Null(typeof(MaskedLstmNet).GetMethod("Step"));       // Masking before the recurrent layer
         Assert.Null(typeof(BiLstmNet).GetMethod("Step"));           // bidirectional
+        Assert.NotNull(typeof(UserGruNet).GetMethod("Step"));       // a user's cell steps too
+        Assert.Null(typeof(UserGruSequenceNet).GetMethod("Step"));  // ... but not read backwards
     }
 }
