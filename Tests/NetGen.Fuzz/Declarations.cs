@@ -28,7 +28,7 @@ public sealed record Declaration(string Shape, string Network, string[] Layers, 
         foreach (var l in Layers) attrs.Append('[').Append(l).Append("]\n");
         var a = attrs.ToString();
         const string head = "using NetGen;\n\n";
-        return Shape switch
+        var source = Shape switch
         {
             "global" => head + a + "public partial class Net { }\n",
             "internal" => head + "namespace Fuzz;\n\n" + a + "internal sealed partial class Net { }\n",
@@ -58,12 +58,67 @@ public sealed record Declaration(string Shape, string Network, string[] Layers, 
             "lambda-host" => head + "namespace Fuzz;\n\n" + a + "public partial class Net\n{\n    private static void Fwd(System.ReadOnlySpan<float> x, System.Span<float> y) { x.CopyTo(y); }\n}\n",
             _ => head + "namespace Fuzz;\n\n" + a + "public partial class Net { }\n",
         };
+        // RNN layers over user cells name Fuzz.FuzzCell1 ... FuzzCell8 (InputSize 1 to 8): declare them where they are read.
+        if (!a.Contains("FuzzCell")) return source;
+        // A file-scoped namespace Fuzz already holds what follows it; other shapes get a block (the two cannot mix).
+        return source.Contains("namespace Fuzz;\n") ? source + "\n" + Declarations.Cells : source + "\nnamespace Fuzz\n{\n" + Declarations.Cells + "}\n";
     }
 }
 
 /// <summary>CsCheck generators of declarations: valid shape-tracked chains and hostile mixtures over every layer attribute.</summary>
 public static class Declarations
 {
+    /// <summary>
+    /// User cells for <c>RNN</c>: <c>FuzzCellN</c> reads N features (N = 1..8), keeps a state of 3 floats and outputs the
+    /// first 2: <c>h' = tanh(x·W + h·U + b)</c>, with its exact backward (so gradient checks apply).
+    /// </summary>
+    public static readonly string Cells = string.Concat(Enumerable.Range(1, 8).Select(n => $$"""
+            [CellWeight("kernel", {{n}}, 3)]
+            [CellWeight("recurrent_kernel", 3, 3)]
+            [CellWeight("bias", 3, Initializer = Initializer.Zeros)]
+            public struct FuzzCell{{n}} : IRecurrentCell
+            {
+                public const int InputSize = {{n}}, StateSize = 3, OutputSize = 2, CacheSize = 3;
+                private const int U = {{n}} * 3, B = U + 9;
+
+                public static void Forward(System.ReadOnlySpan<float> x, System.ReadOnlySpan<float> state, System.ReadOnlySpan<float> weights, System.Span<float> newState, System.Span<float> cache, int batchSize)
+                {
+                    for (int b = 0; b < batchSize; b++)
+                        for (int j = 0; j < 3; j++)
+                        {
+                            float a = weights[B + j];
+                            for (int f = 0; f < InputSize; f++) a += x[b * InputSize + f] * weights[f * 3 + j];
+                            for (int k = 0; k < 3; k++) a += state[b * 3 + k] * weights[U + k * 3 + j];
+                            newState[b * 3 + j] = cache[b * 3 + j] = System.MathF.Tanh(a);
+                        }
+                }
+
+                public static void Backward(System.ReadOnlySpan<float> x, System.ReadOnlySpan<float> state, System.ReadOnlySpan<float> weights, System.ReadOnlySpan<float> newState,
+                    System.ReadOnlySpan<float> cache, System.ReadOnlySpan<float> dNewState, System.Span<float> dx, System.Span<float> dState, System.Span<float> dWeights, int batchSize)
+                {
+                    System.Span<float> e = stackalloc float[3];
+                    for (int b = 0; b < batchSize; b++)
+                    {
+                        for (int j = 0; j < 3; j++) e[j] = dNewState[b * 3 + j] * (1 - cache[b * 3 + j] * cache[b * 3 + j]);
+                        for (int f = 0; f < InputSize; f++)
+                        {
+                            float s = 0;
+                            for (int j = 0; j < 3; j++) { s += weights[f * 3 + j] * e[j]; dWeights[f * 3 + j] += x[b * InputSize + f] * e[j]; }
+                            dx[b * InputSize + f] = s;
+                        }
+                        for (int k = 0; k < 3; k++)
+                        {
+                            float s = 0;
+                            for (int j = 0; j < 3; j++) { s += weights[U + k * 3 + j] * e[j]; dWeights[U + k * 3 + j] += state[b * 3 + k] * e[j]; }
+                            dState[b * 3 + k] = s;
+                        }
+                        for (int j = 0; j < 3; j++) dWeights[B + j] += e[j];
+                    }
+                }
+            }
+
+            """));
+
     // ------------------------------------------------------------------ literals
 
     /// <summary>A C# string literal for <paramref name="text"/> (null → <c>null</c>).</summary>
@@ -294,7 +349,9 @@ public static class Declarations
         ["ConvLSTM3D"] = ConvLstm("ConvLSTM3D"),
         // RNN over cell types that are not cells: a struct without the methods, generic and ref structs, class, interface, enum.
         ["RNN"] = Layer("RNN", Const("typeof(int)", "typeof(System.DayOfWeek)", "typeof(string)", "typeof(System.ValueTuple<int, int>)", "typeof(System.Span<float>)",
-            "typeof(NetGen.IRecurrentCell)", "typeof(NetGen.Loss)"), Opt("ReturnSequences", Bool, 2), Opt("ReturnState", Bool, 2), Opt("GoBackwards", Bool, 2)),
+            "typeof(NetGen.IRecurrentCell)", "typeof(NetGen.Loss)", "typeof(Fuzz.FuzzCell2)", "typeof(Fuzz.FuzzCell3)"), Opt("ReturnSequences", Bool, 2),
+            Opt("ReturnState", Bool, 2), Opt("GoBackwards", Bool, 2), Opt("Dropout", Double, 4), Opt("Seed", Long, 8),
+            Opt("Bidirectional", Freq((8, Const("None", "Concat", "Sum", "Mul", "Ave", "Separate").Select(m => "BidirectionalMerge." + m)), (1, Const("(BidirectionalMerge)5", "(BidirectionalMerge)(-1)"))))),
         // Extra outputs read by name: valid, unknown and hostile ports.
         ["Port"] = Gen.Select(NameLit, Const("h", "c", "x", "", "h:c", " h", "state"), (n, port) => $"Dense(2, Inputs = new[] {{ \"{n.Trim('"')}:{port}\" }})"),
     };
@@ -403,6 +460,15 @@ public static class Declarations
                 return ($"{k}({u}, RecurrentDropout = 0.3, Dropout = 0.1, ReturnSequences = {seq}, Bidirectional = BidirectionalMerge.{m}", seq == "true" ? new[] { steps, w } : new[] { w }, false);
             }));
             options.Add(Gen.Const(("Masking(", s, true)));
+            // RNN over a user cell (Cells: FuzzCellN reads N features, outputs 2 of its 3 state floats).
+            if (last <= 8)
+                options.Add(Gen.Select(Bool, Bool, Const("None", "Concat", "Sum", "Mul", "Ave", "Separate"), Gen.Int[0, 3], (seq, back, m, drop) =>
+                {
+                    int w = m == "Concat" ? 4 : 2;
+                    string dropout = drop == 0 ? ", Dropout = 0.2" : "";
+                    return ($"RNN(typeof(Fuzz.FuzzCell{last}), ReturnSequences = {seq}, GoBackwards = {back}, Bidirectional = BidirectionalMerge.{m}{dropout}",
+                        seq == "true" ? new[] { steps, w } : new[] { w }, drop != 0);
+                }));
             options.Add(Gen.Select(Const("SimpleRNN", "LSTM", "GRU"), Gen.Int[1, 3], Bool, Const("Concat", "Sum", "Mul", "Ave", "Separate"), (k, u, seq, m) =>
             {
                 int w = m == "Concat" ? 2 * u : u;

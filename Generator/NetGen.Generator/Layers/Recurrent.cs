@@ -92,7 +92,7 @@ internal sealed class RecurrentKind : LayerKind
         return fallback;
     }
 
-    private static int Merge(LayerSpec spec, string label, BuildContext context)
+    internal static int Merge(LayerSpec spec, string label, BuildContext context)
     {
         if (spec.Find("Bidirectional") is not { } arg) return 0;
         if (arg.Number == (int)arg.Number && System.Enum.IsDefined(typeof(Shared.BidirectionalMerge), (int)arg.Number)) return (int)arg.Number;
@@ -101,7 +101,7 @@ internal sealed class RecurrentKind : LayerKind
         return 0;
     }
 
-    private static double Rate(LayerSpec spec, string label, string argument, BuildContext context)
+    internal static double Rate(LayerSpec spec, string label, string argument, BuildContext context)
     {
         if (spec.Find(argument) is not { } arg) return 0;
         if (arg.Number >= 0 && arg.Number < 1) return arg.Number;

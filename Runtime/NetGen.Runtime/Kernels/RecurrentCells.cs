@@ -14,10 +14,15 @@ namespace NetGen.Kernels;
 /// <c>goBackwards</c> element 0 is the output after reading x[steps − 1], as Keras returns it); <c>last</c> (batch,
 /// outputSize) the last step's; <c>finalState</c> (batch, stateSize) the final state; each may be empty. A step's
 /// output is the first <c>outputSize</c> floats of its new state. The initial state is zeros.</para>
+/// <para><b>Masks.</b> <c>mask</c> is (batch, steps) in input time order, nonzero = keep; empty keeps every step. As in
+/// Keras' RNN loop, a masked step carries the state unchanged, so its output is the previous step's (zeros before the
+/// first), or zeros with <c>zeroOutputForMask</c> (what Bidirectional forces with return_sequences); <c>last</c> is the
+/// final state's output part, the last kept step's output. In the backward pass the state gradient passes a masked step
+/// unchanged and the step adds nothing to the input or weight gradients.</para>
 /// <para><b>Buffers.</b> <c>cache</c> (<see cref="CacheSize"/>) holds the inputs in processing order (the cell reads a
 /// contiguous (batch, features) block per step), every state from the initial one on, and the cells' caches, time-major;
 /// the backward reads it. The backward's <c>scratch</c> (<see cref="BackwardScratchSize"/>) holds the input gradients
-/// in processing order and two state gradients. Nothing is allocated per call.</para>
+/// in processing order, two state gradients and, with a mask, the masked samples' state gradient. Nothing is allocated per call.</para>
 /// </remarks>
 [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class RecurrentCells
@@ -26,17 +31,19 @@ public static class RecurrentCells
     public static int CacheSize(int batch, int steps, int features, int stateSize, int cellCache)
         => batch * (steps * features + (steps + 1) * stateSize + steps * cellCache);
 
-    /// <summary>Floats of the backward scratch: the input gradients and two state gradients.</summary>
-    public static int BackwardScratchSize(int batch, int steps, int features, int stateSize) => batch * (steps * features + 2 * stateSize);
+    /// <summary>Floats of the backward scratch: the input gradients, two state gradients and, with a mask, one held back at masked steps.</summary>
+    public static int BackwardScratchSize(int batch, int steps, int features, int stateSize, bool masked) => batch * (steps * features + (masked ? 3 : 2) * stateSize);
 
     /// <summary>Runs <typeparamref name="TCell"/> over the sequence.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Forward<TCell>(ReadOnlySpan<float> x, ReadOnlySpan<float> weights, Span<float> outputs, Span<float> last, Span<float> finalState,
-        Span<float> cache, int batch, int steps, int features, int stateSize, int outputSize, int cellCache, bool goBackwards)
+    public static void Forward<TCell>(ReadOnlySpan<float> x, ReadOnlySpan<float> weights, ReadOnlySpan<float> mask, Span<float> outputs, Span<float> last,
+        Span<float> finalState, Span<float> cache, int batch, int steps, int features, int stateSize, int outputSize, int cellCache, bool goBackwards,
+        bool zeroOutputForMask)
         where TCell : struct, IRecurrentCell
     {
         CheckSizes(batch, steps, features, stateSize, outputSize, cellCache);
         Guard.AtLeast(x.Length, batch * steps * features, nameof(x), "batch·steps·features");
+        if (!mask.IsEmpty) Guard.AtLeast(mask.Length, batch * steps, nameof(mask), "batch·steps");
         if (!outputs.IsEmpty) Guard.AtLeast(outputs.Length, batch * steps * outputSize, nameof(outputs), "batch·steps·outputSize");
         if (!last.IsEmpty) Guard.AtLeast(last.Length, batch * outputSize, nameof(last), "batch·outputSize");
         if (!finalState.IsEmpty) Guard.AtLeast(finalState.Length, batch * stateSize, nameof(finalState), "batch·stateSize");
@@ -56,8 +63,16 @@ public static class RecurrentCells
             ReadOnlySpan<float> state = states.Slice(s * bs, bs);
             Span<float> next = states.Slice((s + 1) * bs, bs);
             TCell.Forward(xs.Slice(s * bf, bf), state, weights, next, cells.Slice(s * bc, bc), batch);
-            if (!outputs.IsEmpty)
-                for (int b = 0; b < batch; b++) next.Slice(b * stateSize, outputSize).CopyTo(outputs.Slice((b * steps + s) * outputSize, outputSize));
+            int t = goBackwards ? steps - 1 - s : s;
+            for (int b = 0; b < batch; b++)
+            {
+                bool kept = Kept(mask, b, steps, t);
+                if (!kept) state.Slice(b * stateSize, stateSize).CopyTo(next.Slice(b * stateSize, stateSize));
+                if (outputs.IsEmpty) continue;
+                Span<float> row = outputs.Slice((b * steps + s) * outputSize, outputSize);
+                if (kept || !zeroOutputForMask) next.Slice(b * stateSize, outputSize).CopyTo(row);
+                else row.Clear();
+            }
         }
         ReadOnlySpan<float> final = states.Slice(steps * bs, bs);
         if (!last.IsEmpty)
@@ -72,25 +87,27 @@ public static class RecurrentCells
     /// <paramref name="dWeights"/> (overwritten).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Backward<TCell>(ReadOnlySpan<float> weights, ReadOnlySpan<float> cache, ReadOnlySpan<float> dOutputs, ReadOnlySpan<float> dLast,
-        ReadOnlySpan<float> dFinalState, Span<float> dx, Span<float> dWeights, Span<float> scratch,
-        int batch, int steps, int features, int stateSize, int outputSize, int cellCache, bool goBackwards)
+    public static void Backward<TCell>(ReadOnlySpan<float> weights, ReadOnlySpan<float> mask, ReadOnlySpan<float> cache, ReadOnlySpan<float> dOutputs,
+        ReadOnlySpan<float> dLast, ReadOnlySpan<float> dFinalState, Span<float> dx, Span<float> dWeights, Span<float> scratch,
+        int batch, int steps, int features, int stateSize, int outputSize, int cellCache, bool goBackwards, bool zeroOutputForMask)
         where TCell : struct, IRecurrentCell
     {
         CheckSizes(batch, steps, features, stateSize, outputSize, cellCache);
+        if (!mask.IsEmpty) Guard.AtLeast(mask.Length, batch * steps, nameof(mask), "batch·steps");
         Guard.AtLeast(cache.Length, CacheSize(batch, steps, features, stateSize, cellCache), nameof(cache), "CacheSize");
         if (!dOutputs.IsEmpty) Guard.AtLeast(dOutputs.Length, batch * steps * outputSize, nameof(dOutputs), "batch·steps·outputSize");
         if (!dLast.IsEmpty) Guard.AtLeast(dLast.Length, batch * outputSize, nameof(dLast), "batch·outputSize");
         if (!dFinalState.IsEmpty) Guard.AtLeast(dFinalState.Length, batch * stateSize, nameof(dFinalState), "batch·stateSize");
         if (!dx.IsEmpty) Guard.AtLeast(dx.Length, batch * steps * features, nameof(dx), "batch·steps·features");
         Guard.AtLeast(dWeights.Length, weights.Length, nameof(dWeights), "the weights' length");
-        Guard.AtLeast(scratch.Length, BackwardScratchSize(batch, steps, features, stateSize), nameof(scratch), "BackwardScratchSize");
+        Guard.AtLeast(scratch.Length, BackwardScratchSize(batch, steps, features, stateSize, !mask.IsEmpty), nameof(scratch), "BackwardScratchSize");
         int bf = batch * features, bs = batch * stateSize, bc = batch * cellCache;
         ReadOnlySpan<float> xs = cache.Slice(0, steps * bf);
         ReadOnlySpan<float> states = cache.Slice(steps * bf, (steps + 1) * bs);
         ReadOnlySpan<float> cells = cache.Slice(steps * bf + (steps + 1) * bs, steps * bc);
         Span<float> dxs = scratch.Slice(0, steps * bf);
         Span<float> dStates = scratch.Slice(steps * bf, 2 * bs);
+        Span<float> held = mask.IsEmpty ? default : scratch.Slice(steps * bf + 2 * bs, bs);
         dWeights.Slice(0, weights.Length).Clear();
         Span<float> dh = dStates.Slice(0, bs);
         if (dFinalState.IsEmpty) dh.Clear();
@@ -101,10 +118,32 @@ public static class RecurrentCells
         for (int s = steps - 1; s >= 0; s--)
         {
             Span<float> dNew = dStates.Slice(current * bs, bs), dPrevious = dStates.Slice((1 - current) * bs, bs);
-            if (!dOutputs.IsEmpty)
-                for (int b = 0; b < batch; b++) Add(dOutputs.Slice((b * steps + s) * outputSize, outputSize), dNew.Slice(b * stateSize, outputSize));
+            int t = goBackwards ? steps - 1 - s : s;
+            bool anyMasked = false;
+            for (int b = 0; b < batch; b++)
+            {
+                bool kept = Kept(mask, b, steps, t);
+                if (!dOutputs.IsEmpty && (kept || !zeroOutputForMask))
+                    Add(dOutputs.Slice((b * steps + s) * outputSize, outputSize), dNew.Slice(b * stateSize, outputSize));
+                if (kept) continue;
+                // A masked step copied the state: its gradient passes to the previous state, and the cell, given zero, adds nothing.
+                Span<float> row = dNew.Slice(b * stateSize, stateSize);
+                row.CopyTo(held.Slice(b * stateSize, stateSize));
+                row.Clear();
+                anyMasked = true;
+            }
+            Span<float> dxStep = dxs.Slice(s * bf, bf);
             TCell.Backward(xs.Slice(s * bf, bf), states.Slice(s * bs, bs), weights, states.Slice((s + 1) * bs, bs), cells.Slice(s * bc, bc), dNew,
-                dxs.Slice(s * bf, bf), dPrevious, dWeights, batch);
+                dxStep, dPrevious, dWeights, batch);
+            if (anyMasked)
+            {
+                for (int b = 0; b < batch; b++)
+                {
+                    if (Kept(mask, b, steps, t)) continue;
+                    held.Slice(b * stateSize, stateSize).CopyTo(dPrevious.Slice(b * stateSize, stateSize));
+                    dxStep.Slice(b * features, features).Clear();
+                }
+            }
             current = 1 - current;
         }
         if (dx.IsEmpty) return;
@@ -140,6 +179,8 @@ public static class RecurrentCells
         next.CopyTo(state);
         for (int b = 0; b < batch; b++) next.Slice(b * stateSize, outputSize).CopyTo(output.Slice(b * outputSize, outputSize));
     }
+
+    private static bool Kept(ReadOnlySpan<float> mask, int b, int steps, int t) => mask.IsEmpty || mask[b * steps + t] != 0f;
 
     private static void Add(ReadOnlySpan<float> from, Span<float> to)
     {

@@ -135,3 +135,91 @@ public partial class BuiltInGruSequenceNet { }
 [LSTM(3, Name = "lstm")]
 [Dense(2)]
 public partial class UserGruStackNet { }
+
+/// <summary>A padding mask through the user GRU cell (returning sequences, so the mask goes on) into a built-in GRU.</summary>
+[Network]
+[Input(6, 3)]
+[Masking]
+[RNN(typeof(UserGruCell), ReturnSequences = true, Name = "gru")]
+[GRU(4, Name = "gru2")]
+[Dense(2)]
+public partial class MaskedUserGruNet { }
+
+/// <summary>MaskedUserGruNet with the built-in GRU in the cell's place.</summary>
+[Network]
+[Input(6, 3)]
+[Masking]
+[GRU(4, ReturnSequences = true, Name = "gru")]
+[GRU(4, Name = "gru2")]
+[Dense(2)]
+public partial class MaskedBuiltInGruNet { }
+
+/// <summary>The user GRU cell bidirectional (concat, sequences) behind a padding mask, averaged over the kept steps.</summary>
+[Network]
+[Input(6, 3)]
+[Masking]
+[RNN(typeof(UserGruCell), Bidirectional = BidirectionalMerge.Concat, ReturnSequences = true, Name = "gru")]
+[GlobalAveragePooling1D]
+[Dense(2)]
+public partial class BiUserGruNet { }
+
+/// <summary>BiUserGruNet with the built-in GRU.</summary>
+[Network]
+[Input(6, 3)]
+[Masking]
+[GRU(4, Bidirectional = BidirectionalMerge.Concat, ReturnSequences = true, Name = "gru")]
+[GlobalAveragePooling1D]
+[Dense(2)]
+public partial class BiBuiltInGruNet { }
+
+/// <summary>The user GRU cell bidirectional, summed, last output.</summary>
+[Network]
+[Input(6, 3)]
+[RNN(typeof(UserGruCell), Bidirectional = BidirectionalMerge.Sum, Name = "gru")]
+[Dense(2)]
+public partial class BiSumUserGruNet { }
+
+/// <summary>BiSumUserGruNet with the built-in GRU.</summary>
+[Network]
+[Input(6, 3)]
+[GRU(4, Bidirectional = BidirectionalMerge.Sum, Name = "gru")]
+[Dense(2)]
+public partial class BiSumBuiltInGruNet { }
+
+/// <summary>The user GRU cell with the directions kept apart (merge_mode None), reading the backward sequence and state ports.</summary>
+[Network]
+[Input(6, 3)]
+[RNN(typeof(UserGruCell), Bidirectional = BidirectionalMerge.Separate, ReturnSequences = true, ReturnState = true, Name = "bi")]
+[Flatten(Name = "f")]
+[Flatten(Inputs = new[] { "bi:backward" }, Name = "b")]
+[Concatenate("f", "b")]
+[Dense(2, Name = "head")]
+[Dense(2, Inputs = new[] { "bi:backward_state" }, Name = "state_head")]
+[Add("head", "state_head")]
+public partial class SeparateUserGruNet { }
+
+/// <summary>SeparateUserGruNet with the built-in GRU (its state port is backward_h).</summary>
+[Network]
+[Input(6, 3)]
+[GRU(4, Bidirectional = BidirectionalMerge.Separate, ReturnSequences = true, ReturnState = true, Name = "bi")]
+[Flatten(Name = "f")]
+[Flatten(Inputs = new[] { "bi:backward" }, Name = "b")]
+[Concatenate("f", "b")]
+[Dense(2, Name = "head")]
+[Dense(2, Inputs = new[] { "bi:backward_h" }, Name = "state_head")]
+[Add("head", "state_head")]
+public partial class SeparateBuiltInGruNet { }
+
+/// <summary>The user GRU cell with input dropout while training, seeded.</summary>
+[Network]
+[Input(6, 3)]
+[RNN(typeof(UserGruCell), Dropout = 0.4, Seed = 7, Name = "gru")]
+[Dense(2)]
+public partial class DropoutUserGruNet { }
+
+/// <summary>DropoutUserGruNet with the built-in GRU (the same mask stream: same name, position and seed).</summary>
+[Network]
+[Input(6, 3)]
+[GRU(4, Dropout = 0.4, Seed = 7, Name = "gru")]
+[Dense(2)]
+public partial class DropoutBuiltInGruNet { }

@@ -24,4 +24,21 @@ public sealed class RNNAttribute(Type cell) : LayerAttribute
 
     /// <summary>Read the steps from the last to the first; a returned sequence stays in processing order (Keras). Default false.</summary>
     public bool GoBackwards { get; set; }
+
+    /// <summary>
+    /// Fraction of the input features dropped while training (Keras' cell <c>dropout</c>): one inverted-dropout mask per
+    /// sequence, reused at every step. Default 0.
+    /// </summary>
+    public double Dropout { get; set; }
+
+    /// <summary>
+    /// Keras <c>Bidirectional(RNN(cell), merge_mode)</c>: also run the cell over the reversed sequence with its own weights
+    /// (<c>forward_rnn/…</c> then <c>backward_rnn/…</c> in the weight layout) and merge the two outputs; with
+    /// <see cref="ReturnState"/> the final states are the ports <c>"name:forward_state"</c> and <c>"name:backward_state"</c>.
+    /// Default <see cref="BidirectionalMerge.None"/> (one direction).
+    /// </summary>
+    public BidirectionalMerge Bidirectional { get; set; } = BidirectionalMerge.None;
+
+    /// <summary>Seed of the dropout mask stream; negative (the default) derives it from the network's seed and the layer's position.</summary>
+    public long Seed { get; set; } = -1;
 }
