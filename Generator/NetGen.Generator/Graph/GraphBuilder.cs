@@ -500,8 +500,22 @@ internal static class GraphBuilder
             var masked = layer.Sources.Where(source.ContainsKey).Select(s => source[s]).FirstOrDefault();
             if (masked is null) continue;
             // A layer of several inputs that consumes masks (attention) learns which of its inputs carry one (SourceMasks).
-            switch (layer.Sources.Length == 1 || layer.MaskUse == MaskUse.Consumes ? layer.MaskUse : MaskUse.Drops)
+            switch (layer.MaskUse)
             {
+                case MaskUse.Propagates when layer.Sources.Length > 1:
+                    // A merge: Keras' output mask combines the inputs' masks when every input has one, and there is none
+                    // otherwise (LAYERS.md §10). Inputs carrying one and the same mask (a residual connection around
+                    // layers that pass it on) give that mask; different masks would need combining, which NetGen does not do.
+                    var masks = layer.Sources.Select(s => source.TryGetValue(s, out var m) ? m : null).ToList();
+                    if (masks.Any(m => m is null)) break;
+                    if (masks.All(m => ReferenceEquals(m, masked)))
+                    {
+                        source[layer.Id] = masked;
+                        break;
+                    }
+                    context.Report(Descriptors.MaskDropped, layer.Spec.Location, $"{layer.Spec.Kind} '{layer.Name}'", masked.Name,
+                        "its inputs carry different padding masks, which NetGen does not combine yet, so padded steps count as data");
+                    break;
                 case MaskUse.Propagates:
                     source[layer.Id] = masked;
                     break;
@@ -520,7 +534,8 @@ internal static class GraphBuilder
                                 $"input '{g.NameOf(layer.Sources[k])}' {g.ShapeOf(layer.Sources[k])}", positions);
                     }
                     if (g.IsInput(AliasRoot(g, masked.Sources[0], true))) layer.MaskInput = g.Input(AliasRoot(g, masked.Sources[0], true)).Index;
-                    if (layer.MaskUse == MaskUse.ConsumesAndPropagates) source[layer.Id] = masked;
+                    // The output carries the first input's mask (a recurrent layer's; attention's query mask, as Keras).
+                    if (layer.MaskUse == MaskUse.ConsumesAndPropagates && source.TryGetValue(layer.Sources[0], out var first)) source[layer.Id] = first;
                     break;
                 default:
                     context.Report(Descriptors.MaskDropped, layer.Spec.Location, $"{layer.Spec.Kind} '{layer.Name}'", masked.Name,

@@ -123,7 +123,8 @@ internal sealed class AttentionNode : LayerNode
             + (_causal ? ", causal" : "") + (_rate > 0 ? $", dropout={_rate.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}" : "")
             + (_seed >= 0 ? $", seed={Literals.Int(_seed)}" : "") + (_returnScores ? ", scores" : "") + ")";
 
-    public override MaskUse MaskUse => MaskUse.Consumes;
+    /// <summary>Uses the masks reaching query, value and key; the output carries the query's mask (Keras).</summary>
+    public override MaskUse MaskUse => MaskUse.ConsumesAndPropagates;
 
     private Operand ScoreMode => new LiteralArg("global::NetGen.AttentionScore." + (_score == 0 ? "Dot" : _score == 1 ? "Concat" : "Additive"));
 

@@ -64,6 +64,9 @@ internal sealed class ElementwiseMergeNode : LayerNode
 
     public override string Description => _op.ToString();
 
+    /// <summary>Over (steps, ...) inputs a padding mask goes on (when every input carries the same one: GraphBuilder.PlanMask).</summary>
+    public override MaskUse MaskUse => InputShapes.All(s => s.Rank >= 2) ? MaskUse.Propagates : MaskUse.Drops;
+
     private Kernel Combine => _op switch
     {
         MergeKind.Op.Add or MergeKind.Op.Average => KnownKernels.MergeAdd,
@@ -173,6 +176,9 @@ internal sealed class ConcatenateNode : LayerNode
     public override string KerasClass => "Concatenate";
 
     public override string Description => $"Concatenate(axis={Literals.Int(_kerasAxis)})";
+
+    /// <summary>Joined along an axis after the time axis, the positions stay: a padding mask goes on (as for the elementwise merges).</summary>
+    public override MaskUse MaskUse => _axis > 0 && OutputShape.Rank >= 2 ? MaskUse.Propagates : MaskUse.Drops;
 
     private int Outer => OutputShape.Dims.Take(_axis).Aggregate(1, (p, d) => p * d);
 

@@ -227,7 +227,8 @@ internal sealed class MultiHeadAttentionNode : LayerNode
             + (_seed >= 0 ? $", seed={Literals.Int(_seed)}" : "") + (_returnScores ? ", scores" : "")
             + (_outerAxes > 0 ? $", attention_axes=[{string.Join(", ", Enumerable.Range(_outerAxes + 1, InputShapes[0].Rank - 1 - _outerAxes).Select(a => Literals.Int(a)))}]" : "") + ")";
 
-    public override MaskUse MaskUse => MaskUse.Consumes;
+    /// <summary>Uses the masks reaching query, value and key; the output carries the query's mask (Keras).</summary>
+    public override MaskUse MaskUse => MaskUse.ConsumesAndPropagates;
 
     /// <summary>Which input (index into the sources) plays query (0), value (1) and key (2).</summary>
     private int Source(int role) => role switch
