@@ -90,7 +90,7 @@ internal sealed class ConvLstmKind : LayerKind
 internal sealed record ConvLstmOptions(int Filters, int Activation, int RecurrentActivation, bool UseBias,
     bool ReturnSequences, bool ReturnState, bool GoBackwards, double Dropout, long Seed);
 
-internal sealed class ConvLstmNode : LayerNode
+internal sealed class ConvLstmNode : LayerNode, IStreamingLayer
 {
     private readonly WindowSpec _window;
     private readonly int _rank;
@@ -178,6 +178,26 @@ internal sealed class ConvLstmNode : LayerNode
     private Tensor Cache(LoweringContext c) => c.Scratch("cache", 5 * Steps * StateFloats);
 
     public override void LowerInference(LoweringContext c, IReadOnlyList<Tensor> xs, Tensor y) => Forward(c, xs[0], y);
+
+    public bool CanStream => !Options.GoBackwards;
+
+    public bool StreamsSequences => Options.ReturnSequences;
+
+    /// <summary>h and c, each (spatial'..., filters).</summary>
+    public IReadOnlyList<(string Name, Shape Shape)> StreamStates => new[] { ("h", StateShape), ("c", StateShape) };
+
+    public Shape StepOutputShape => StateShape;
+
+    /// <summary>One streaming step: one step's image per stream advances h and c in place (ConvLstm.Step); the output is a copy of h.</summary>
+    public void LowerStep(LoweringContext c, Tensor x, IReadOnlyList<Tensor> states, Tensor y)
+    {
+        var input = InputGeometry(c);
+        var recurrent = RecurrentGeometry(c);
+        c.Call(KnownKernels.ConvLstmStep, input, recurrent, x, Param(Parameters[0]), Param(Parameters[1]), Bias,
+            Out(states[0]), Out(states[1]), Out(c.Scratch("step_scratch", 8 * StateFloats)), Workspace(c, input, recurrent),
+            Batch, Act, RecAct);
+        c.Copy(states[0], y);
+    }
 
     public override void LowerTrainingForward(LoweringContext c, IReadOnlyList<Tensor> xs, Tensor y)
     {
