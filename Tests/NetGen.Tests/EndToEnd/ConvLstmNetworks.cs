@@ -95,3 +95,46 @@ public partial class ConvLstmFrameStreamNet { }
 [Flatten]
 [Dense(2)]
 public partial class ConvLstm3DStreamNet { }
+
+// Bidirectional ConvLSTM (ConvLstmBidirectionalTests; fixtures from tools/reference/make_convlstm_fixtures.py).
+
+/// <summary>Bidirectional ConvLSTM2D, every step, concatenated on the filters axis: (5, 5, 4, 4).</summary>
+[Network]
+[Input(5, 5, 4, 2)]
+[ConvLSTM2D(2, 3, Padding = Padding.Same, ReturnSequences = true, Bidirectional = BidirectionalMerge.Concat)]
+[Flatten]
+[Dense(2)]
+public partial class ConvLstmBiConcatNet { }
+
+/// <summary>Bidirectional ConvLSTM2D without bias, last outputs multiplied.</summary>
+[Network]
+[Input(5, 5, 5, 2)]
+[ConvLSTM2D(3, 2, UseBias = false, Bidirectional = BidirectionalMerge.Mul)]
+[Flatten]
+[Dense(2)]
+public partial class ConvLstmBiMulNet { }
+
+/// <summary>Bidirectional ConvLSTM1D over a layer that reads backwards (so its copy reads forwards), every step averaged.</summary>
+[Network]
+[Input(5, 7, 2)]
+[ConvLSTM1D(2, 3, Strides = 2, ReturnSequences = true, GoBackwards = true, Bidirectional = BidirectionalMerge.Ave)]
+[Flatten]
+[Dense(2)]
+public partial class ConvLstm1DBiAveNet { }
+
+/// <summary>Bidirectional ConvLSTM3D, last outputs summed.</summary>
+[Network]
+[Input(5, 3, 3, 3, 1)]
+[ConvLSTM3D(2, 2, Bidirectional = BidirectionalMerge.Sum)]
+[Flatten]
+[Dense(2)]
+public partial class ConvLstm3DBiSumNet { }
+
+/// <summary>Bidirectional ConvLSTM2D with the directions separate and the states read: forward output, backward output, backward h, forward c.</summary>
+[Network]
+[Input(5, 5, 5, 2)]
+[ConvLSTM2D(2, 3, Padding = Padding.Same, Bidirectional = BidirectionalMerge.Separate, ReturnState = true, Name = "bi")]
+[Concatenate("bi", "bi:backward", "bi:backward_h", "bi:forward_c")]
+[Flatten]
+[Dense(2)]
+public partial class ConvLstmBiSeparateNet { }
