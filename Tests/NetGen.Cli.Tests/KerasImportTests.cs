@@ -39,6 +39,7 @@ public sealed class KerasImportTests : IDisposable
         new object[] { "keras", "keras3_convlstm1d.keras", "keras3_convlstm1d" },
         new object[] { "keras", "keras3_bidirectional.keras", "keras3_bidirectional" },
         new object[] { "keras", "keras2_bidirectional.h5", "keras2_bidirectional" },
+        new object[] { "keras", "keras3_bidirectional_convlstm.keras", "keras3_bidirectional_convlstm" },
         new object[] { "keras", "keras3_mha.keras", "keras3_mha" },
         new object[] { "keras", "keras2_mha.h5", "keras2_mha" },
         new object[] { "tfjs", "tfjs_cnn/model.json", "tfjs_cnn" },
@@ -96,6 +97,10 @@ public sealed class KerasImportTests : IDisposable
         var keras2 = Importer.Write(new Importer.Options(Fixture.Path_("keras", "keras2_bidirectional.h5"), "Bi2", null, Path.Combine(_dir, "k2"), Bake: false));
         Assert.Contains("Bidirectional = BidirectionalMerge.Sum", File.ReadAllText(keras2.SourcePath));
         Assert.Contains("bidirectional/backward_gru/bias(2,9)", keras2.Network.WeightSignature);
+        var conv = Importer.Write(new Importer.Options(Fixture.Path_("keras", "keras3_bidirectional_convlstm.keras"), "BiConv", null, Path.Combine(_dir, "conv"), Bake: false));
+        Assert.Contains("Bidirectional = BidirectionalMerge.Concat", File.ReadAllText(conv.SourcePath));
+        Assert.Contains("bidirectional/forward_conv_lstm1d/kernel(3,2,8);bidirectional/forward_conv_lstm1d/recurrent_kernel(3,2,8);bidirectional/forward_conv_lstm1d/bias(8);"
+            + "bidirectional/backward_conv_lstm1d/kernel(3,2,8)", conv.Network.WeightSignature);
     }
 
     [Fact]

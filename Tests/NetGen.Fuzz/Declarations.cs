@@ -361,7 +361,8 @@ public static class Declarations
             Opt("Strides", Int), Opt("StridesPerAxis", IntArray, 8), Opt("Padding", Pad, 2), Opt("DilationRate", Int), Opt("DilationPerAxis", IntArray, 8),
             Opt("Activation", RecAct), Opt("RecurrentActivation", RecAct), Opt("UseBias", Bool, 8), Opt("UnitForgetBias", Bool, 8),
             Opt("KernelInitializer", Init, 8), Opt("RecurrentInitializer", Init, 8), Opt("BiasInitializer", Init, 8),
-            Opt("ReturnSequences", Bool, 2), Opt("ReturnState", Bool, 2), Opt("GoBackwards", Bool, 2), Opt("Dropout", Double), Opt("Seed", Long));
+            Opt("ReturnSequences", Bool, 2), Opt("ReturnState", Bool, 2), Opt("GoBackwards", Bool, 2), Opt("Dropout", Double), Opt("Seed", Long),
+            Opt("Bidirectional", Freq((8, Const("None", "Concat", "Sum", "Mul", "Ave", "Separate").Select(m => "BidirectionalMerge." + m)), (1, Const("(BidirectionalMerge)6", "(BidirectionalMerge)(-1)")))));
 
     private static Gen<string> Recurrent(string kind, params Gen<string>[] extra)
         => Layer(kind, Int, new[]
@@ -520,6 +521,13 @@ public static class Declarations
                 int rows = p == "Valid" ? s[1] - k + 1 : s[1], cols = p == "Valid" ? s[2] - k + 1 : s[2];
                 return ($"ConvLSTM2D({f}, {k}, Padding = Padding.{p}, ReturnSequences = {seq}, GoBackwards = {back}",
                     seq == "true" ? new[] { s[0], rows, cols, f } : new[] { rows, cols, f }, true);
+            }));
+            // Bidirectional ConvLSTM2D: Concat doubles the filters axis.
+            options.Add(Gen.Select(Gen.Int[1, 2], Gen.Int[1, mc], Bool, Const("Concat", "Sum", "Mul", "Ave", "Separate"), (f, k, seq, m) =>
+            {
+                int rows = s[1] - k + 1, cols = s[2] - k + 1, w = m == "Concat" ? 2 * f : f;
+                return ($"ConvLSTM2D({f}, {k}, ReturnSequences = {seq}, Bidirectional = BidirectionalMerge.{m}",
+                    seq == "true" ? new[] { s[0], rows, cols, w } : new[] { rows, cols, w }, true);
             }));
         }
         options.AddRange(Wild(s));

@@ -108,6 +108,23 @@ def conv_lstm(p, x, filters, kernel_size, strides=None, dilation=None, same=Fals
     return torch.stack(outs, dim=1), h, c
 
 
+def bidirectional(p, x, merge, filters, kernel_size, sequences, go_backwards=False, **kw):
+    """Keras Bidirectional(ConvLSTM..., merge_mode): the layer, then a copy with its own weights and go_backwards flipped;
+    with return_sequences the copy's outputs are flipped back into input time order; merged on the last (filters) axis.
+    Returns (merged output, or (forward, backward) for merge_mode=None; [forward h, forward c, backward h, backward c])."""
+    fo, fh, fc = conv_lstm(p, x, filters, kernel_size, go_backwards=go_backwards, **kw)
+    bo, bh, bc = conv_lstm(p, x, filters, kernel_size, go_backwards=not go_backwards, **kw)
+    f, b = (fo, torch.flip(bo, [1])) if sequences else (fo[:, -1], bo[:, -1])
+    merged = {
+        "concat": lambda: torch.cat([f, b], dim=-1),
+        "sum": lambda: f + b,
+        "mul": lambda: f * b,
+        "ave": lambda: (f + b) / 2,
+        None: lambda: (f, b),
+    }[merge]()
+    return merged, [fh, fc, bh, bc]
+
+
 def dense(p, x, units):
     kernel = p.add((x.shape[-1], units))
     bias = p.add((units,), 0.5)
@@ -168,6 +185,28 @@ def main():
     p, x_np, x, t = start(3, 4, 4, 2)
     out, h, c = conv_lstm(p, x, 2, (2, 2, 3), dilation=(1, 2, 1), go_backwards=True)
     write("ConvLstm3DNet", p, x_np, t, dense(p, out[:, -1].reshape(BATCH, -1), 2))
+
+    # Bidirectional: forward_<layer>/... weights, then backward_<layer>/..., then the head.
+    p, x_np, x, t = start(5, 4, 2)
+    out, _ = bidirectional(p, x, "concat", 2, (3, 3), True, same=True)
+    write("ConvLstmBiConcatNet", p, x_np, t, dense(p, out.reshape(BATCH, -1), 2))
+
+    p, x_np, x, t = start(5, 5, 2)
+    out, _ = bidirectional(p, x, "mul", 3, (2, 2), False, use_bias=False)
+    write("ConvLstmBiMulNet", p, x_np, t, dense(p, out.reshape(BATCH, -1), 2))
+
+    p, x_np, x, t = start(7, 2)
+    out, _ = bidirectional(p, x, "ave", 2, (3,), True, go_backwards=True, strides=(2,))
+    write("ConvLstm1DBiAveNet", p, x_np, t, dense(p, out.reshape(BATCH, -1), 2))
+
+    p, x_np, x, t = start(3, 3, 3, 1)
+    out, _ = bidirectional(p, x, "sum", 2, (2, 2, 2), False)
+    write("ConvLstm3DBiSumNet", p, x_np, t, dense(p, out.reshape(BATCH, -1), 2))
+
+    p, x_np, x, t = start(5, 5, 2)
+    (f, b), (fh, fc, bh, bc) = bidirectional(p, x, None, 2, (3, 3), False, same=True)
+    merged = torch.cat([f, b, bh, fc], dim=-1)
+    write("ConvLstmBiSeparateNet", p, x_np, t, dense(p, merged.reshape(BATCH, -1), 2))
 
 
 if __name__ == "__main__":

@@ -435,6 +435,51 @@ def bidirectional():
         save_reference("keras2_bidirectional", x2, (summed.reshape(3, -1) @ kd2.double() + bd2.double()).float())
 
 
+def bidirectional_convlstm():
+    """Keras 3: Bidirectional(ConvLSTM1D(2, 3, same, return_sequences), concat) -> Flatten -> Dense(2, softmax) over (4, 7, 2)."""
+    filters, k = 2, 3
+    fw = [rand(k, 2, 4 * filters), rand(k, filters, 4 * filters), rand(4 * filters)]
+    bw = [rand(k, 2, 4 * filters), rand(k, filters, 4 * filters), rand(4 * filters)]
+    kd, bd = rand(4 * 7 * 2 * filters, 2), rand(2)
+    cell = {"trainable": True, "dtype": "float32", "filters": filters, "kernel_size": [k], "strides": [1], "padding": "same",
+            "data_format": "channels_last", "dilation_rate": [1], "activation": "tanh", "recurrent_activation": "sigmoid",
+            "use_bias": True, "unit_forget_bias": True, "dropout": 0.0, "recurrent_dropout": 0.0, "seed": None,
+            "return_sequences": True, "return_state": False, "stateful": False}
+    layers = [
+        k3_layer("InputLayer", {"batch_shape": [None, 4, 7, 2], "dtype": "float32", "sparse": False, "name": "signal"}),
+        k3_layer("Bidirectional", {"name": "bidirectional", "trainable": True, "dtype": "float32", "merge_mode": "concat",
+                                   "layer": k3_layer("ConvLSTM1D", dict(cell, name="conv_lstm1d", go_backwards=False)),
+                                   "backward_layer": k3_layer("ConvLSTM1D", dict(cell, name="backward_conv_lstm1d", go_backwards=True))}),
+        k3_layer("Flatten", {"name": "flatten", "trainable": True, "dtype": "float32", "data_format": "channels_last"}),
+        k3_layer("Dense", {"name": "head", "trainable": True, "dtype": "float32", "units": 2, "activation": "softmax", "use_bias": True}),
+    ]
+    write_keras3_archive(os.path.join(OUT, "keras3_bidirectional_convlstm.keras"), sequential_config(layers, (4, 7, 2)),
+                         [("layers/bidirectional/forward_layer/cell/vars", fw),
+                          ("layers/bidirectional/backward_layer/cell/vars", bw), ("layers/head/vars", [kd, bd])])
+    x = torch.rand(3, 4, 7, 2, generator=GEN) * 2 - 1
+
+    def conv(v, w):
+        return F.conv1d(F.pad(v, ((k - 1) // 2, (k - 1) // 2)), w.double().permute(2, 1, 0))
+
+    def run(weights, steps):
+        kernel, rec, bias = weights
+        h = torch.zeros(3, filters, 7, dtype=torch.float64)
+        c = torch.zeros_like(h)
+        out = {}
+        for t in steps:
+            z = conv(x[:, t].double().permute(0, 2, 1), kernel) + bias.double()[None, :, None] + conv(h, rec)
+            i, f, g, o = (z[:, q * filters:(q + 1) * filters] for q in range(4))
+            c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+            h = torch.sigmoid(o) * torch.tanh(c)
+            out[t] = h.permute(0, 2, 1)  # the output at input time t, channels-last (3, 7, filters)
+        return torch.stack([out[t] for t in range(4)], dim=1)
+
+    with torch.no_grad():
+        # The backward copy reads t = 3..0; Keras flips its sequence back, so input time t pairs both directions' outputs.
+        both = torch.cat([run(fw, range(4)), run(bw, reversed(range(4)))], dim=-1).reshape(3, -1)
+        save_reference("keras3_bidirectional_convlstm", x, F.softmax(both @ kd.double() + bd.double(), dim=-1).float())
+
+
 def mha_reference(q_in, v_in, wq, bq, wk, bk, wv, bv, wo, bo, causal=False):
     """Keras MultiHeadAttention in float64: q = x·Wq + bq (B, T, H, K), softmax(q·k / sqrt(K)) over the keys, then Wo."""
     d = lambda t: t.double()
@@ -518,6 +563,7 @@ def main():
     convlstm1d()  # these last: the earlier fixtures' random draws stay as they were
     bidirectional()
     mha()
+    bidirectional_convlstm()
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ internal sealed class ConvLstmKind : LayerKind
         int kernelInit = context.Initializer(spec, name, "KernelInitializer", BuildContext.GlorotUniform);
         int recurrentInit = context.Initializer(spec, name, "RecurrentInitializer", (int)Shared.Initializer.Orthogonal);
         int biasInit = context.Initializer(spec, name, "BiasInitializer", BuildContext.Zeros);
+        int merge = ReadEnum(spec, label, "Bidirectional", typeof(Shared.BidirectionalMerge), 0, "a NetGen.BidirectionalMerge value", context);
         double dropout = 0;
         if (spec.Find("Dropout") is { } rate)
         {
@@ -59,19 +60,24 @@ internal sealed class ConvLstmKind : LayerKind
             BuildContext.Bool(spec, "ReturnSequences", false),
             BuildContext.Bool(spec, "ReturnState", false),
             BuildContext.Bool(spec, "GoBackwards", false),
-            dropout, seed);
-        var state = window.OutputShape(filters);
+            dropout, seed) { Bidirectional = merge };
+        var state = window.OutputShape(merge == (int)Shared.BidirectionalMerge.Concat ? 2 * filters : filters);
         var output = options.ReturnSequences ? new Shape(new[] { steps }.Concat(state.Dims).ToArray()) : state;
         var node = new ConvLstmNode(spec, _rank, name, input, output, options, window);
         int receptive = window.Kernel.Aggregate(1, (a, k) => a * k), gates = 4 * filters;
-        node.Parameters.Add(new ParameterDecl("kernel", new Shape(window.Kernel.Concat(new[] { channels, gates }).ToArray()), kernelInit, receptive * channels, receptive * gates));
-        // Orthogonal sees the recurrent kernel as a (k...·filters, 4·filters) matrix, as Keras' initializer flattens it.
-        node.Parameters.Add(new ParameterDecl("recurrent_kernel", new Shape(window.Kernel.Concat(new[] { filters, gates }).ToArray()), recurrentInit, receptive * filters, receptive * gates));
-        if (options.UseBias)
+        // Bidirectional: Keras' forward_<layer>/... weights, then backward_<layer>/... (its get_weights() order).
+        var prefixes = merge == 0 ? new[] { "" } : new[] { "forward_" + DefaultName + "/", "backward_" + DefaultName + "/" };
+        foreach (var prefix in prefixes)
         {
-            var bias = new ParameterDecl("bias", new Shape(gates), biasInit, gates, gates);
-            if (BuildContext.Bool(spec, "UnitForgetBias", true)) bias.OnesAfterFill = (filters, filters);
-            node.Parameters.Add(bias);
+            node.Parameters.Add(new ParameterDecl(prefix + "kernel", new Shape(window.Kernel.Concat(new[] { channels, gates }).ToArray()), kernelInit, receptive * channels, receptive * gates));
+            // Orthogonal sees the recurrent kernel as a (k...·filters, 4·filters) matrix, as Keras' initializer flattens it.
+            node.Parameters.Add(new ParameterDecl(prefix + "recurrent_kernel", new Shape(window.Kernel.Concat(new[] { filters, gates }).ToArray()), recurrentInit, receptive * filters, receptive * gates));
+            if (options.UseBias)
+            {
+                var bias = new ParameterDecl(prefix + "bias", new Shape(gates), biasInit, gates, gates);
+                if (BuildContext.Bool(spec, "UnitForgetBias", true)) bias.OnesAfterFill = (filters, filters);
+                node.Parameters.Add(bias);
+            }
         }
         return node;
     }
@@ -88,9 +94,13 @@ internal sealed class ConvLstmKind : LayerKind
 
 /// <summary>A ConvLSTM layer's options, as read from its attribute.</summary>
 internal sealed record ConvLstmOptions(int Filters, int Activation, int RecurrentActivation, bool UseBias,
-    bool ReturnSequences, bool ReturnState, bool GoBackwards, double Dropout, long Seed);
+    bool ReturnSequences, bool ReturnState, bool GoBackwards, double Dropout, long Seed)
+{
+    /// <summary>The <c>NetGen.BidirectionalMerge</c> value: 0 for one direction.</summary>
+    public int Bidirectional { get; init; }
+}
 
-internal sealed class ConvLstmNode : LayerNode
+internal sealed class ConvLstmNode : LayerNode, IStreamingLayer
 {
     private readonly WindowSpec _window;
     private readonly int _rank;
@@ -134,16 +144,62 @@ internal sealed class ConvLstmNode : LayerNode
             if (Options.ReturnState) parts.Add("state");
             if (Options.GoBackwards) parts.Add("backwards");
             if (!Options.UseBias) parts.Add("no bias");
+            if (Options.Bidirectional != 0) parts.Add("bidirectional " + ((Shared.BidirectionalMerge)Options.Bidirectional).ToString().ToLowerInvariant());
             if (Options.Dropout > 0) parts.Add("dropout " + Options.Dropout.ToString("R", CultureInfo.InvariantCulture));
             return $"{KerasClass}({string.Join(", ", parts)})";
         }
     }
 
-    public override IReadOnlyList<(string Port, Shape Shape)> Ports => Options.ReturnState
-        ? new[] { ("h", StateShape), ("c", StateShape) }
-        : System.Array.Empty<(string, Shape)>();
+    /// <summary>
+    /// The extra outputs: with <c>ReturnState</c> the final states <c>h</c> and <c>c</c>, per direction for a bidirectional
+    /// layer (<c>forward_h</c>, <c>forward_c</c>, <c>backward_h</c>, <c>backward_c</c>: Keras' order); with
+    /// <see cref="Shared.BidirectionalMerge.Separate"/> the two directions' outputs <c>forward</c> and <c>backward</c>.
+    /// </summary>
+    public override IReadOnlyList<(string Port, Shape Shape)> Ports
+    {
+        get
+        {
+            var ports = new List<(string, Shape)>();
+            if (Separate)
+            {
+                ports.Add(("forward", DirectionShape));
+                ports.Add(("backward", DirectionShape));
+            }
+            if (Options.ReturnState)
+                for (int d = 0; d < (Bidirectional ? 2 : 1); d++)
+                {
+                    ports.Add((N(d, "h"), StateShape));
+                    ports.Add((N(d, "c"), StateShape));
+                }
+            return ports;
+        }
+    }
 
-    public override string PortsHint => Options.ReturnState ? "its extra outputs are 'h' and 'c'" : "its final states are outputs only with ReturnState = true";
+    public override string PortsHint => Ports.Count > 0 ? "its extra outputs are " + string.Join(", ", Ports.Select(p => "'" + p.Port + "'"))
+        : "its final states are outputs only with ReturnState = true"
+            + (Bidirectional ? ", and its two directions' outputs only with Bidirectional = BidirectionalMerge.Separate" : "");
+
+    private bool Bidirectional => Options.Bidirectional != 0;
+
+    /// <summary>Keras' merge_mode=None: the directions stay two outputs (ports <c>forward</c>, <c>backward</c>).</summary>
+    private bool Separate => Options.Bidirectional == (int)Shared.BidirectionalMerge.Separate;
+
+    private Operand MergeMode => new BidirectionalMergeArg(Options.Bidirectional);
+
+    /// <summary>One direction's output: (steps, spatial'..., filters) with ReturnSequences, else (spatial'..., filters).</summary>
+    private Shape DirectionShape => Options.ReturnSequences ? SequenceShape : StateShape;
+
+    private Shape SequenceShape => new(new[] { Steps }.Concat(StateShape.Dims).ToArray());
+
+    /// <summary>Direction <paramref name="d"/>'s weight (0 kernel, 1 recurrent_kernel, 2 bias): the backward direction's follow the forward's.</summary>
+    private ParameterDecl Weight(int d, int k) => Parameters[d * (Options.UseBias ? 3 : 2) + k];
+
+    private Operand DirectionBias(int d) => Options.UseBias ? Param(Weight(d, 2)) : Empty;
+
+    /// <summary>Scratch names of direction <paramref name="d"/>: the plain names for a one-direction layer (its ports read <c>h</c>, <c>c</c>).</summary>
+    private string N(int d, string name) => !Bidirectional ? name : (d == 0 ? "forward_" : "backward_") + name;
+
+    private bool GoesBackwards(int d) => d == 0 ? Options.GoBackwards : !Options.GoBackwards;
 
     /// <summary>Input dropout is off in inference mode (gradients with <c>training: false</c> too).</summary>
     public override bool DependsOnTrainingMode => Options.Dropout > 0;
@@ -152,7 +208,7 @@ internal sealed class ConvLstmNode : LayerNode
 
     private Operand RecAct => new RecurrentActivationArg(Options.RecurrentActivation);
 
-    private Operand Bias => Options.UseBias ? Param(Parameters[2]) : Empty;
+    private Operand Bias => DirectionBias(0);
 
     /// <summary>The input convolution's geometry: one step's input to (spatial'..., 4·filters).</summary>
     private Operand InputGeometry(LoweringContext c) => _window.Geometry(c, InputShape.Dims[_rank + 1], 4 * Filters);
@@ -172,12 +228,41 @@ internal sealed class ConvLstmNode : LayerNode
         return c.Workspace(KnownKernels.ConvolutionWorkspaceLength, recurrent);
     }
 
-    private Tensor Outputs(LoweringContext c, Tensor y)
-        => Options.ReturnSequences ? y : c.Scratch("outputs", Steps * StateFloats, new Shape(new[] { Steps }.Concat(StateShape.Dims).ToArray()));
+    /// <summary>Direction <paramref name="d"/>'s every-step outputs in processing order (the layer's output itself for one direction with ReturnSequences).</summary>
+    private Tensor Outputs(LoweringContext c, int d, Tensor y)
+        => !Bidirectional && Options.ReturnSequences ? y
+            : c.Scratch(Separate && d == 0 && Options.ReturnSequences ? "forward" : N(d, "outputs"), Steps * StateFloats, SequenceShape);
 
-    private Tensor Cache(LoweringContext c) => c.Scratch("cache", 5 * Steps * StateFloats);
+    /// <summary>Where direction <paramref name="d"/>'s last output goes (return_sequences = false): the ports' tensors when separate.</summary>
+    private Tensor Last(LoweringContext c, int d, Tensor y)
+        => !Bidirectional ? y : c.Scratch(Separate ? (d == 0 ? "forward" : "backward") : N(d, "last"), StateFloats, StateShape);
+
+    /// <summary>The backward direction's outputs flipped into input time order (merged sequences).</summary>
+    private Tensor Reversed(LoweringContext c) => c.Scratch("backward_reversed", Steps * StateFloats, SequenceShape);
+
+    private Tensor Cache(LoweringContext c, int d) => c.Scratch(N(d, "cache"), 5 * Steps * StateFloats);
 
     public override void LowerInference(LoweringContext c, IReadOnlyList<Tensor> xs, Tensor y) => Forward(c, xs[0], y);
+
+    public bool CanStream => !Options.GoBackwards && !Bidirectional;
+
+    public bool StreamsSequences => Options.ReturnSequences;
+
+    /// <summary>h and c, each (spatial'..., filters).</summary>
+    public IReadOnlyList<(string Name, Shape Shape)> StreamStates => new[] { ("h", StateShape), ("c", StateShape) };
+
+    public Shape StepOutputShape => StateShape;
+
+    /// <summary>One streaming step: one step's image per stream advances h and c in place (ConvLstm.Step); the output is a copy of h.</summary>
+    public void LowerStep(LoweringContext c, Tensor x, IReadOnlyList<Tensor> states, Tensor y)
+    {
+        var input = InputGeometry(c);
+        var recurrent = RecurrentGeometry(c);
+        c.Call(KnownKernels.ConvLstmStep, input, recurrent, x, Param(Parameters[0]), Param(Parameters[1]), Bias,
+            Out(states[0]), Out(states[1]), Out(c.Scratch("step_scratch", 8 * StateFloats)), Workspace(c, input, recurrent),
+            Batch, Act, RecAct);
+        c.Copy(states[0], y);
+    }
 
     public override void LowerTrainingForward(LoweringContext c, IReadOnlyList<Tensor> xs, Tensor y)
     {
@@ -196,13 +281,31 @@ internal sealed class ConvLstmNode : LayerNode
     {
         var input = InputGeometry(c);
         var recurrent = RecurrentGeometry(c);
-        var outputs = Outputs(c, y);
-        c.Call(KnownKernels.ConvLstmForward, input, recurrent, x, Param(Parameters[0]), Param(Parameters[1]), Bias,
-            Out(outputs), Out(c.Scratch("h", StateFloats, StateShape)), Out(c.Scratch("c", StateFloats, StateShape)), Out(Cache(c)),
-            Out(c.Scratch("forward_scratch", 4 * StateFloats)), Workspace(c, input, recurrent),
-            Batch, Int(Steps), Act, RecAct, BoolArg.Of(Options.GoBackwards));
-        if (!Options.ReturnSequences)
-            c.Call(KnownKernels.RecurrentLastOutput, outputs, Out(y), Batch, Int(Steps), Int(StateFloats));
+        for (int d = 0; d < (Bidirectional ? 2 : 1); d++)
+        {
+            var outputs = Outputs(c, d, y);
+            c.Call(KnownKernels.ConvLstmForward, input, recurrent, x, Param(Weight(d, 0)), Param(Weight(d, 1)), DirectionBias(d),
+                Out(outputs), Out(c.Scratch(N(d, "h"), StateFloats, StateShape)), Out(c.Scratch(N(d, "c"), StateFloats, StateShape)), Out(Cache(c, d)),
+                Out(c.Scratch("forward_scratch", 4 * StateFloats)), Workspace(c, input, recurrent),
+                Batch, Int(Steps), Act, RecAct, BoolArg.Of(GoesBackwards(d)));
+            if (!Options.ReturnSequences)
+                c.Call(KnownKernels.RecurrentLastOutput, outputs, Out(Last(c, d, y)), Batch, Int(Steps), Int(StateFloats));
+        }
+        if (!Bidirectional) return;
+        // Keras flips the backward direction's sequence back into input time order before merging (or returning it).
+        if (Options.ReturnSequences)
+            c.Call(KnownKernels.ReverseSteps, Outputs(c, 1, y), Out(Separate ? c.Scratch("backward", Steps * StateFloats, SequenceShape) : Reversed(c)),
+                Batch, Int(Steps), Int(StateFloats));
+        if (Separate)
+        {
+            c.Copy(Options.ReturnSequences ? Outputs(c, 0, y) : Last(c, 0, y), y);
+            return;
+        }
+        // Merged position by position along the filters axis (Concat: forward's filters, then backward's).
+        int rows = (Options.ReturnSequences ? Steps : 1) * Positions;
+        var forward = Options.ReturnSequences ? Outputs(c, 0, y) : Last(c, 0, y);
+        var backward = Options.ReturnSequences ? Reversed(c) : Last(c, 1, y);
+        c.Call(KnownKernels.RecurrentMergeDirections, forward, backward, Out(y), Batch, Int(rows), Int(Filters), MergeMode, BoolArg.False);
     }
 
     public override void LowerBackward(LoweringContext c, BackwardArgs a)
@@ -212,14 +315,57 @@ internal sealed class ConvLstmNode : LayerNode
         Tensor? dx = a.Dx is null ? null : dropout ? c.Scratch("d_dropped", InputShape.Size, InputShape) : a.Dx;
         var input = InputGeometry(c);
         var recurrent = RecurrentGeometry(c);
-        // The gradients of the final states come from the ports (name:h, name:c) when a later layer reads them.
-        Operand dFinalH = c.ScratchOf(this, "d_h") is { } dh ? dh : Empty;
-        Operand dFinalC = c.ScratchOf(this, "d_c") is { } dcs ? dcs : Empty;
-        c.Call(KnownKernels.ConvLstmBackward, input, recurrent, x, Param(Parameters[0]), Param(Parameters[1]), Outputs(c, a.Y), Out(Cache(c)),
-            Options.ReturnSequences ? a.Dy : Empty, Options.ReturnSequences ? Empty : a.Dy, dFinalH, dFinalC,
-            dx is null ? EmptyOut : Out(dx), Grad(Parameters[0]), Grad(Parameters[1]), Options.UseBias ? Grad(Parameters[2]) : EmptyOut,
-            Out(c.Scratch("backward_scratch", (Steps + 6) * StateFloats)), Workspace(c, input, recurrent),
-            Batch, Int(Steps), Act, RecAct, BoolArg.Of(Options.GoBackwards));
+        // The upstream gradient of each direction (in its processing order): the layer's own, or split by the merge.
+        var upstream = new Tensor?[2];
+        if (!Bidirectional) upstream[0] = a.Dy;
+        else if (Separate)
+        {
+            // Forward: the layer's own output gradient plus the "forward" port's; backward: the "backward" port's, if read.
+            if (c.ScratchOf(this, "d_forward") is { } dForward) c.Accumulate(a.Dy, dForward);
+            upstream[0] = a.Dy;
+            if (c.ScratchOf(this, "d_backward") is { } dBackward)
+            {
+                if (Options.ReturnSequences)
+                {
+                    upstream[1] = c.Scratch("d_backward_outputs", Steps * StateFloats, SequenceShape);
+                    c.Call(KnownKernels.ReverseSteps, dBackward, Out(upstream[1]!), Batch, Int(Steps), Int(StateFloats));
+                }
+                else upstream[1] = dBackward;
+            }
+        }
+        else
+        {
+            int rows = (Options.ReturnSequences ? Steps : 1) * Positions;
+            var shape = Options.ReturnSequences ? SequenceShape : StateShape;
+            var forward = Options.ReturnSequences ? Outputs(c, 0, a.Y) : Last(c, 0, a.Y);
+            var backward = Options.ReturnSequences ? Reversed(c) : Last(c, 1, a.Y);
+            var dForward = c.Scratch(N(0, "d_output"), rows * Filters, shape);
+            var dBackward = c.Scratch(N(1, "d_output"), rows * Filters, shape);
+            c.Call(KnownKernels.RecurrentMergeDirectionsBackward, forward, backward, a.Dy, Out(dForward), Out(dBackward), Batch, Int(rows), Int(Filters),
+                MergeMode, BoolArg.False);
+            upstream[0] = dForward;
+            upstream[1] = dBackward;
+            if (Options.ReturnSequences)
+            {
+                // Back into the backward direction's processing order.
+                upstream[1] = c.Scratch("d_backward_outputs", Steps * StateFloats, SequenceShape);
+                c.Call(KnownKernels.ReverseSteps, dBackward, Out(upstream[1]!), Batch, Int(Steps), Int(StateFloats));
+            }
+        }
+        for (int d = 0; d < (Bidirectional ? 2 : 1); d++)
+        {
+            Tensor? dxd = d == 0 || dx is null ? dx : c.Scratch("d_input_backward", InputShape.Size, InputShape);
+            // The gradients of the final states come from the ports (name:h, name:c) when a later layer reads them.
+            Operand dFinalH = c.ScratchOf(this, "d_" + N(d, "h")) is { } dh ? dh : Empty;
+            Operand dFinalC = c.ScratchOf(this, "d_" + N(d, "c")) is { } dcs ? dcs : Empty;
+            Operand up = upstream[d] is { } u ? u : Empty;
+            c.Call(KnownKernels.ConvLstmBackward, input, recurrent, x, Param(Weight(d, 0)), Param(Weight(d, 1)), Outputs(c, d, a.Y), Out(Cache(c, d)),
+                Options.ReturnSequences ? up : Empty, Options.ReturnSequences ? Empty : up, dFinalH, dFinalC,
+                dxd is null ? EmptyOut : Out(dxd), Grad(Weight(d, 0)), Grad(Weight(d, 1)), Options.UseBias ? Grad(Weight(d, 2)) : EmptyOut,
+                Out(c.Scratch("backward_scratch", (Steps + 6) * StateFloats)), Workspace(c, input, recurrent),
+                Batch, Int(Steps), Act, RecAct, BoolArg.Of(GoesBackwards(d)));
+            if (d == 1 && dx is not null && dxd is not null) c.Accumulate(dx, dxd);
+        }
         if (dropout && a.Dx is not null && dx is not null)
             c.Call(KnownKernels.RecurrentInputDropoutBackward, dx, c.Scratch("dropout_mask", StepInput), Out(a.Dx), Batch, Int(Steps), Int(StepInput));
     }

@@ -152,6 +152,7 @@ internal static class KnownKernels
     // ConvLstm.cs
     public static readonly Kernel ConvLstmForward = K("ConvLstm", "Forward");
     public static readonly Kernel ConvLstmBackward = K("ConvLstm", "Backward");
+    public static readonly Kernel ConvLstmStep = K("ConvLstm", "Step");
 
     // Losses.cs, Initializers.cs
     public static readonly Kernel LossCompute = K("Losses", "Compute");

@@ -77,21 +77,62 @@ public static class ConvLstm
                     for (int j = 0; j < pg; j++) row[j] += r[j];
                 }
                 Span<float> hb = h.Slice(b * pf, pf), cb = c.Slice(b * pf, pf);
-                for (int q = 0; q < p; q++)
-                {
-                    Span<float> z = row.Slice(q * 4 * f, 4 * f);
-                    Recurrent.Activate(z.Slice(0, 2 * f), recurrentActivation);
-                    Recurrent.Activate(z.Slice(2 * f, f), activation);
-                    Recurrent.Activate(z.Slice(3 * f, f), recurrentActivation);
-                    Span<float> hq = hb.Slice(q * f, f), cq = cb.Slice(q * f, f);
-                    for (int j = 0; j < f; j++) hq[j] = cq[j] = z[f + j] * cq[j] + z[j] * z[2 * f + j];
-                    Recurrent.Activate(hq, activation);
-                    for (int j = 0; j < f; j++) hq[j] *= z[3 * f + j];
-                }
+                Gates(row, hb, cb, p, f, activation, recurrentActivation);
                 hb.CopyTo(outputs.Slice((b * steps + s) * pf, pf));
                 cb.CopyTo(cells.Slice((b * steps + s) * pf, pf));
             }
         }
+    }
+
+    /// <summary>
+    /// One sample's gates at one step: <paramref name="row"/> (positions·4·filters) holds the pre-activations and receives the
+    /// activated gates; <paramref name="h"/> and <paramref name="c"/> (positions·filters) advance in place.
+    /// </summary>
+    private static void Gates(Span<float> row, Span<float> h, Span<float> c, int p, int f,
+        RecurrentActivation activation, RecurrentActivation recurrentActivation)
+    {
+        for (int q = 0; q < p; q++)
+        {
+            Span<float> z = row.Slice(q * 4 * f, 4 * f);
+            Recurrent.Activate(z.Slice(0, 2 * f), recurrentActivation);
+            Recurrent.Activate(z.Slice(2 * f, f), activation);
+            Recurrent.Activate(z.Slice(3 * f, f), recurrentActivation);
+            Span<float> hq = h.Slice(q * f, f), cq = c.Slice(q * f, f);
+            for (int j = 0; j < f; j++) hq[j] = cq[j] = z[f + j] * cq[j] + z[j] * z[2 * f + j];
+            Recurrent.Activate(hq, activation);
+            for (int j = 0; j < f; j++) hq[j] *= z[3 * f + j];
+        }
+    }
+
+    /// <summary>Floats of <see cref="Step"/>'s scratch: the step's input and recurrent convolutions (2·4·batch·positions·filters).</summary>
+    public static int StepScratchSize(int batch, int positions, int filters) => 8 * batch * positions * filters;
+
+    /// <summary>
+    /// One streaming step (the network's <c>Step</c>): <paramref name="x"/> (batch, rows, cols, channels), one time step's
+    /// image per stream, advances <paramref name="h"/> and <paramref name="c"/> (batch, rows', cols', filters) in place,
+    /// the same gate code as one step of <see cref="Forward"/>. Stepping through a sequence from zero states gives
+    /// <see cref="Forward"/>'s outputs to float rounding (its input convolution runs over batch·steps images at once, so its
+    /// GEMM may sum in another order). Allocates nothing: <paramref name="scratch"/> of <see cref="StepScratchSize"/> and a
+    /// workspace of <see cref="Convolution.WorkspaceLength"/> for both geometries.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Step(in WindowGeometry input, in WindowGeometry recurrent,
+        ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias,
+        Span<float> h, Span<float> c, Span<float> scratch, Span<float> workspace,
+        int batch, RecurrentActivation activation, RecurrentActivation recurrentActivation)
+    {
+        Check(input, recurrent, x.Length, kernel.Length, recurrentKernel.Length, batch, 1);
+        int p = recurrent.OutPositions, f = recurrent.InChannels, pf = p * f, pg = 4 * pf;
+        if (!bias.IsEmpty) Guard.AtLeast(bias.Length, 4 * f, nameof(bias), "4·filters");
+        Guard.AtLeast(h.Length, batch * pf, nameof(h), "batch·positions·filters");
+        Guard.AtLeast(c.Length, batch * pf, nameof(c), "batch·positions·filters");
+        Guard.AtLeast(scratch.Length, StepScratchSize(batch, p, f), nameof(scratch), "StepScratchSize");
+        Span<float> gates = scratch.Slice(0, batch * pg), rec = scratch.Slice(batch * pg, batch * pg);
+        Convolution.Forward(input, x, kernel, bias, gates, batch, workspace);
+        Convolution.Forward(recurrent, h, recurrentKernel, default, rec, batch, workspace);
+        for (int j = 0; j < batch * pg; j++) gates[j] += rec[j];
+        for (int b = 0; b < batch; b++)
+            Gates(gates.Slice(b * pg, pg), h.Slice(b * pf, pf), c.Slice(b * pf, pf), p, f, activation, recurrentActivation);
     }
 
     /// <summary>Backward of <see cref="Forward"/> (same geometry and sizes): gradients of x and of the weights.</summary>

@@ -399,8 +399,8 @@ internal static class KerasImporter
         string name = c.GetProperty("name").GetString()!;
         var inner = c.GetProperty("layer");
         string innerCls = inner.GetProperty("class_name").GetString()!;
-        if (innerCls is not ("SimpleRNN" or "LSTM" or "GRU"))
-            throw new ImportException($"Layer '{name}' (Bidirectional) wraps a {innerCls} layer; NetGen's Bidirectional takes SimpleRNN, LSTM or GRU.");
+        if (innerCls is not ("SimpleRNN" or "LSTM" or "GRU" or "ConvLSTM1D" or "ConvLSTM2D" or "ConvLSTM3D"))
+            throw new ImportException($"Layer '{name}' (Bidirectional) wraps a {innerCls} layer; NetGen's Bidirectional takes SimpleRNN, LSTM, GRU or ConvLSTM1D/2D/3D.");
         string? mode = c.TryGetProperty("merge_mode", out var mm) && mm.ValueKind == JsonValueKind.String ? mm.GetString() : null;
         string merge = mode switch
         {
@@ -416,14 +416,21 @@ internal static class KerasImporter
             // A custom backward layer must be the forward one reading backwards: same class and size.
             var fc = inner.GetProperty("config");
             var bc = back.GetProperty("config");
+            string size = innerCls.StartsWith("ConvLSTM", StringComparison.Ordinal) ? "filters" : "units";
             bool same = back.GetProperty("class_name").GetString() == innerCls
-                && bc.TryGetProperty("units", out var bu) && fc.TryGetProperty("units", out var fu) && bu.GetInt32() == fu.GetInt32();
+                && bc.TryGetProperty(size, out var bu) && fc.TryGetProperty(size, out var fu) && bu.GetInt32() == fu.GetInt32();
             if (!same) throw new ImportException($"Layer '{name}' (Bidirectional) has a backward layer unlike its forward layer; NetGen's two directions share one configuration.");
         }
         var all = weights(name);
         if (all.Count % 2 != 0)
             throw new ImportException($"Layer '{name}' (Bidirectional): {all.Count} weights found; the two directions need the same number each.");
-        string stem = innerCls switch { "LSTM" => "lstm", "GRU" => "gru", _ => "simple_rnn" };
+        string stem = innerCls switch
+        {
+            "LSTM" => "lstm",
+            "GRU" => "gru",
+            "SimpleRNN" => "simple_rnn",
+            _ => "conv_lstm" + innerCls.Substring("ConvLSTM".Length).ToLowerInvariant(), // conv_lstm1d, conv_lstm2d, conv_lstm3d
+        };
         ImportedLayer Direction(List<(float[], int[])> half)
             => AddLayer(new ImportedNetwork(network.SourceDescription), inner, inputs, new Dictionary<string, int[]>(shapes, StringComparer.Ordinal), _ => half, name);
         var forward = Direction(all.Take(all.Count / 2).ToList());

@@ -69,6 +69,13 @@ public abstract class ConvLstmLayerAttribute : LayerAttribute
     /// <summary>Read the steps from the last to the first; a returned sequence stays in processing order (Keras). Default false.</summary>
     public bool GoBackwards { get; set; }
 
+    /// <summary>
+    /// Keras <c>Bidirectional(ConvLSTM…, merge_mode)</c>: also run the layer over the reversed sequence with its own weights
+    /// (<c>forward_…</c> then <c>backward_…</c> in the weight layout) and merge the two outputs position by position
+    /// (<see cref="BidirectionalMerge.Concat"/> on the filters axis: 2·filters). Default <see cref="BidirectionalMerge.None"/>.
+    /// </summary>
+    public BidirectionalMerge Bidirectional { get; set; } = BidirectionalMerge.None;
+
     /// <summary>Fraction of the input units dropped while training (Keras <c>dropout</c>: one mask per call, reused at every step). Default 0.</summary>
     public double Dropout { get; set; }
 
