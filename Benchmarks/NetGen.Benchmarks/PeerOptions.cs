@@ -4,8 +4,9 @@ using System.Globalization;
 namespace NetGen.Benchmarks;
 
 /// <summary>
-/// The command line the ONNX Runtime peer drivers share: <c>FLAG DIR [--threads N] [--seconds S] [--samples K]</c>,
-/// where FLAG (<c>--ort</c>, <c>--mha</c>, <c>--lstm</c>) names the driver and DIR holds its exported models.
+/// The command line the ONNX Runtime peer drivers share: <c>FLAG DIR [--threads N] [--seconds S] [--samples K] [--fastest]</c>,
+/// where FLAG (<c>--ort</c>, <c>--mha</c>, <c>--lstm</c>) names the driver and DIR holds its exported models
+/// (<c>--fastest</c>: see <see cref="PeerTiming.Fastest"/>).
 /// </summary>
 internal sealed record PeerOptions(string? Directory, int Threads, double Seconds, int Samples)
 {
@@ -23,6 +24,7 @@ internal sealed record PeerOptions(string? Directory, int Threads, double Second
                 case "--threads": threads = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--seconds": seconds = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--samples": samples = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--fastest": PeerTiming.Fastest = true; break;
                 default: Console.Error.WriteLine($"unknown argument {args[i]}"); return null;
             }
         }

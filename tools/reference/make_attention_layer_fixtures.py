@@ -44,11 +44,14 @@ class Case:
         self.rng = np.random.default_rng(seed)
         self.batch = batch
         self.params = {}  # layout name -> leaf tensor, in creation order
+        self.weight_range = 0.6  # weights are drawn from [-weight_range, weight_range]
 
     def draw(self, shape, lo=-1.0, hi=1.0):
         return torch.tensor(self.rng.uniform(lo, hi, shape).astype(np.float32).astype(np.float64), dtype=torch.float64)
 
-    def weight(self, name, shape, lo=-0.6, hi=0.6):
+    def weight(self, name, shape, lo=None, hi=None):
+        lo = -self.weight_range if lo is None else lo
+        hi = self.weight_range if hi is None else hi
         w = self.draw(shape, lo, hi).requires_grad_(True)
         self.params[name] = w
         return w
@@ -234,6 +237,22 @@ def main():
     xq, xv = c.draw((2, 4, 3)), c.draw((2, 5, 3))
     q, v = c.dense("q", xq, 3), c.dense("v", xv, 3)
     cases[c.name] = c.finish([xq, xv], c.attention("att", q, v, v, "dot", False, return_scores=True))
+
+    # Sizes of the AVX-512 paths (projections of a multiple of 16 units, at most 16 keys, heads of 16 and 32 values):
+    # a causal block over 16 tokens, and a padding mask over 12 (a fully masked query row, 8 + 4 rows).
+    # Weights of a quarter (sums over 32 and 64 features keep the values near 1, as in the smaller cases).
+    c = Case("mha_tiles", 12, 2)
+    c.weight_range = 0.25
+    x = c.draw((2, 16, 16))
+    pre = c.dense("pre", x, 32)
+    cases[c.name] = c.finish([x], c.mha("mha", pre, pre, pre, 2, 16, value_dim=32, causal=True))
+
+    c = Case("mha_tiles_mask", 13, 3)
+    ids = torch.tensor([[3, 1, 4, 1, 5, 0, 0, 0, 0, 0, 0, 0], [2, 6, 5, 3, 1, 2, 4, 6, 1, 3, 5, 2], [0, 4, 0, 2, 6, 0, 1, 1, 2, 0, 3, 0]],
+                       dtype=torch.float64)
+    mask = (ids != 0).double()
+    emb = c.embedding("emb", ids, 7, 16)
+    cases[c.name] = c.finish([ids], c.mha("mha", emb, emb, emb, 1, 16, query_mask=mask, value_mask=mask, key_mask=mask))
 
     os.makedirs(OUT, exist_ok=True)
     path = os.path.join(OUT, "layers.json")

@@ -13,8 +13,9 @@ namespace NetGen.Generator.Layers;
 /// Keras <c>MultiHeadAttention(num_heads, key_dim)</c>, LAYERS.md §13.3. Inputs (Keras' call order): query, value and
 /// optionally key (key = value); without named inputs, self-attention on the layer above. Inputs are (T…, D) with attention
 /// over every axis between the batch and the features jointly (Keras' default <c>attention_axes</c>), so the positions
-/// are the product of the leading axes. Lowered as docs/recurrent-attention-kernels.md says: three Dense projections,
-/// <c>Attention.MultiHeadForward</c>, the output Dense; weights in Keras' order and shapes.
+/// are the product of the leading axes. Lowered as docs/recurrent-attention-kernels.md says: three projections
+/// (<c>Attention.MultiHeadProjection</c>, a Dense product over all samples' rows at once), <c>Attention.MultiHeadForward</c>,
+/// the output projection; weights in Keras' order and shapes. The backward uses the Dense backward kernels.
 /// </summary>
 internal sealed class MultiHeadAttentionKind : MultiInputKind
 {
@@ -299,7 +300,7 @@ internal sealed class MultiHeadAttentionNode : LayerNode
         for (int p = 0; p < 3; p++)
         {
             var (rows, inputs, units) = Sizes(p);
-            c.Call(KnownKernels.DenseForward, xs[ProjectionSource(p)], Param(Kernel(p)), Bias(p), Out(projected[p]), Times(rows), Int(inputs), Int(units));
+            c.Call(KnownKernels.MultiHeadProjection, xs[ProjectionSource(p)], Param(Kernel(p)), Bias(p), Out(projected[p]), Times(rows), Int(inputs), Int(units));
         }
         Operand dropout = Empty;
         if (training && _rate > 0)
@@ -314,7 +315,7 @@ internal sealed class MultiHeadAttentionNode : LayerNode
             new Operand[] { dropout, Out(core), Out(Probabilities(c)), c.Workspace(KnownKernels.MultiHeadForwardScratchSize, Int(_t), Int(_s), Int(_keyDim), Int(_valueDim)) },
             CoreSizes));
         var (r, i, u) = Sizes(3);
-        c.Call(KnownKernels.DenseForward, core, Param(Kernel(3)), Bias(3), Out(y), Times(r), Int(i), Int(u));
+        c.Call(KnownKernels.MultiHeadProjection, core, Param(Kernel(3)), Bias(3), Out(y), Times(r), Int(i), Int(u));
     }
 
     public override void LowerBackward(LoweringContext c, BackwardArgs a)

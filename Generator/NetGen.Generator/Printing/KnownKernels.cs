@@ -143,6 +143,7 @@ internal static class KnownKernels
     public static readonly Kernel AttentionForwardScratchSize = K("Attention", "ForwardScratchSize");
     public static readonly Kernel AttentionBackwardScratchSize = K("Attention", "BackwardScratchSize");
     public static readonly Kernel MultiHeadForward = K("Attention", "MultiHeadForward");
+    public static readonly Kernel MultiHeadProjection = K("Attention", "MultiHeadProjection");
     public static readonly Kernel MultiHeadBackward = K("Attention", "MultiHeadBackward");
     public static readonly Kernel MultiHeadForwardScratchSize = K("Attention", "MultiHeadForwardScratchSize");
     public static readonly Kernel MultiHeadBackwardScratchSize = K("Attention", "MultiHeadBackwardScratchSize");

@@ -2,6 +2,7 @@ using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace NetGen.Kernels;
 
@@ -289,7 +290,10 @@ public static class Attention
         SoftmaxRow(row);
     }
 
-    /// <summary>Stable softmax in place over a row with at least one finite entry; masked entries (−∞) get exactly 0.</summary>
+    /// <summary>
+    /// Stable softmax in place over a row with at least one finite entry; masked entries (−∞) get exactly 0. The
+    /// exponential is <see cref="VectorExp"/> on 512-bit vectors, then <see cref="Vector{T}"/> ones, the tail in scalar.
+    /// </summary>
     private static void SoftmaxRow(Span<float> row)
     {
         int len = row.Length, w = Vector<float>.Count;
@@ -297,19 +301,30 @@ public static class Attention
         float max = float.NegativeInfinity, sum = 0;
         for (int j = 0; j < len; j++) if (Unsafe.Add(ref r, j) > max) max = Unsafe.Add(ref r, j);
         int k = 0;
-        bool vectors = Vector.IsHardwareAccelerated && len >= w;
+        if (Vector512.IsHardwareAccelerated && len >= 16)
+        {
+            var shift = Vector512.Create(max);
+            var sums = Vector512<float>.Zero;
+            for (; k + 16 <= len; k += 16)
+            {
+                var e = VectorExp.Exp(Vector512.LoadUnsafe(ref r, (nuint)k) - shift);
+                e.StoreUnsafe(ref r, (nuint)k);
+                sums += e;
+            }
+            sum = Vector512.Sum(sums);
+        }
+        bool vectors = Vector.IsHardwareAccelerated && len - k >= w;
         if (vectors)
         {
-            // Vector.Exp: exp(−∞) = 0, so masked entries stay exactly 0.
             var shift = new Vector<float>(max);
             var sums = Vector<float>.Zero;
             for (; k + w <= len; k += w)
             {
-                var e = Vector.Exp(Vector.LoadUnsafe(ref r, (nuint)k) - shift);
+                var e = VectorExp.Exp(Vector.LoadUnsafe(ref r, (nuint)k) - shift);
                 e.StoreUnsafe(ref r, (nuint)k);
                 sums += e;
             }
-            sum = Vector.Sum(sums);
+            sum += Vector.Sum(sums);
         }
         for (; k < len; k++)
         {
@@ -319,7 +334,7 @@ public static class Attention
         }
         float inv = 1f / sum;
         k = 0;
-        if (vectors)
+        if (Vector.IsHardwareAccelerated)
         {
             var scale = new Vector<float>(inv);
             for (; k + w <= len; k += w) (Vector.LoadUnsafe(ref r, (nuint)k) * scale).StoreUnsafe(ref r, (nuint)k);
@@ -382,9 +397,34 @@ public static class Attention
 
     // ------------------------------------------------------------------ MultiHeadAttention core
 
-    /// <summary>Floats of <c>scratch</c> for <see cref="MultiHeadForward"/>: keyDim·S (K transposed) + T·S (weights after dropout).</summary>
+    /// <summary>
+    /// Floats of <c>scratch</c> for <see cref="MultiHeadForward"/>: (keyDim + T)·max(S, 16), K transposed and the weights
+    /// after dropout, their rows padded to 16 keys for the 512-bit path.
+    /// </summary>
     public static int MultiHeadForwardScratchSize(int queryLength, int keyLength, int keyDim, int valueDim)
-        => keyDim * keyLength + queryLength * keyLength;
+        => (keyDim + queryLength) * Math.Max(keyLength, 16);
+
+    /// <summary>
+    /// One of MultiHeadAttention's projections, a Dense product: <c>y = x·kernel + bias</c> with x (rows × inFeatures),
+    /// kernel (inFeatures × units) row-major (Keras' <c>query/kernel</c> (dim, heads, keyDim) viewed as (dim, heads·keyDim),
+    /// or <c>attention_output/kernel</c> (heads, valueDim, out) as (heads·valueDim, out)) and bias (units) or empty. rows
+    /// is batch·positions: all samples are one product. With AVX-512 and a multiple of 16 units a register-tiled product
+    /// that reads the kernel in place (no packing: a projection's kernel is a few tens of KiB, in L1/L2); otherwise
+    /// <see cref="Dense.Forward"/>. Equal to <see cref="Dense.Forward"/> up to float rounding.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void MultiHeadProjection(ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias, Span<float> y, int rows, int inFeatures, int units)
+    {
+        Positive(rows, nameof(rows));
+        Positive(inFeatures, nameof(inFeatures));
+        Positive(units, nameof(units));
+        Guard.AtLeast(x.Length, rows * inFeatures, nameof(x), "rows·inFeatures");
+        Guard.AtLeast(kernel.Length, inFeatures * units, nameof(kernel), "inFeatures·units");
+        if (!bias.IsEmpty) Guard.AtLeast(bias.Length, units, nameof(bias), "units");
+        Guard.AtLeast(y.Length, rows * units, nameof(y), "rows·units");
+        if (MultiHeadTiles.ProjectApplies(units)) MultiHeadTiles.Project(x, kernel, bias, y, rows, inFeatures, units);
+        else Dense.Forward(x, kernel, bias, y, rows, inFeatures, units);
+    }
 
     /// <summary>Floats of <c>scratch</c> for <see cref="MultiHeadBackward"/>: valueDim·S (V transposed) + 2·T·S.</summary>
     public static int MultiHeadBackwardScratchSize(int queryLength, int keyLength, int keyDim, int valueDim)
@@ -408,6 +448,13 @@ public static class Attention
         Guard.AtLeast(output.Length, batch * t * heads * valueDim, nameof(output), "batch·T·heads·valueDim");
         Guard.AtLeast(probabilities.Length, batch * heads * ts, nameof(probabilities), "batch·heads·T·S");
         Guard.AtLeast(scratch.Length, MultiHeadForwardScratchSize(t, s, keyDim, valueDim), nameof(scratch), "Attention.MultiHeadForwardScratchSize");
+        if (MultiHeadTiles.HeadsApply(s))
+        {
+            // At most 16 keys: one 512-bit vector per row of scores, the softmax in registers.
+            MultiHeadTiles.Heads(query, key, value, attentionMask, queryMask, valueMask, keyMask, causal, dropoutMask, output, probabilities, scratch,
+                batch, t, s, heads, keyDim, valueDim);
+            return;
+        }
         // Per head, the products read Q, V and the output in place (row stride heads·keyDim or heads·valueDim); only K is
         // copied, transposed, so that the scores' rows come out as vectors over the keys.
         Span<float> kt = scratch.Slice(0, keyDim * s), w = scratch.Slice(keyDim * s, ts);

@@ -34,6 +34,8 @@ public class AttentionLayerTests
         ["position"] = () => new PositionFixtureNet(),
         ["mha_scores"] = () => new MhaScoresFixtureNet(),
         ["attention_scores"] = () => new AttentionScoresFixtureNet(),
+        ["mha_tiles"] = () => new MhaTilesFixtureNet(),
+        ["mha_tiles_mask"] = () => new MhaTilesMaskFixtureNet(),
     };
 
     private static readonly Lazy<JsonElement> s_cases = new(() => FixtureCases.Load("attention", "layers.json", "make_attention_layer_fixtures.py"));

@@ -172,3 +172,20 @@ public partial class MaskedTransformerBlockNet { }
 [GlobalAveragePooling1D(Name = "pool")]
 [Dense(2, Name = "head")]
 public partial class UnmaskedTransformerBlockNet { }
+
+/// <summary>The AVX-512 paths' sizes: projections of 32 and 64 units, 16 keys, heads of 16 keys and 32 values, causal.</summary>
+[Network]
+[Input(16, 16)]
+[Dense(32, Name = "pre")]
+[MultiHeadAttention(2, 16, ValueDim = 32, UseCausalMask = true, Name = "mha")]
+public partial class MhaTilesFixtureNet { }
+
+// The attention output carries the query's padding mask to the network output (NG0028): compared output by output, not trained.
+#pragma warning disable NG0028
+/// <summary>One head of 16 over 12 padded tokens: fewer than 16 keys, padding masks, a query row with no allowed key.</summary>
+[Network]
+[Input(12, TokenIds = true)]
+[Embedding(7, 16, MaskZero = true, Name = "emb")]
+[MultiHeadAttention(1, 16, Name = "mha")]
+public partial class MhaTilesMaskFixtureNet { }
+#pragma warning restore NG0028

@@ -236,6 +236,10 @@ public class AttentionTests
         // body (four rows at a time), their leftover rows and their scalar columns past the last full vector, at every width.
         new(2, 17, 16, 2, 16, 9),
         new(2, 18, 16, 3, 16, 20, Causal: true, Masks: true, Dropout: true, ScoresGradient: true),
+        // The 512-bit path's own product for the weights times V (values a multiple of 16): the benchmark's heads with a
+        // leftover row, and fewer keys than a vector with two vectors of values.
+        new(2, 17, 16, 4, 16, 16),
+        new(2, 16, 12, 2, 16, 32, Causal: true, Masks: true, Dropout: true, ScoresGradient: true),
     };
 
     public static IEnumerable<object[]> MhaIndices() => Enumerable.Range(0, Mha.Length).Select(i => new object[] { i });
@@ -348,7 +352,7 @@ public class AttentionTests
         float[] o = new float[B * Tq * N * Dv], pr = new float[B * N * Tq * Tv], sc = new float[B * Tq * Tv], dO = TestUtil.Uniform(4, B * Tq * N * Dv);
         float[] dq = new float[q.Length], dk = new float[k.Length], dv = new float[v.Length], ds = new float[D], dc = new float[1];
         float[] scale = TestUtil.Uniform(5, D, 0.5, 1.5), cw = { 1.2f }, vm = { 1, 0, 1, 1, 1, 1, 1, 0 }, qm = { 1, 1, 0, 1, 1, 1 };
-        float[] fs = new float[Math.Max(Attention.MultiHeadBackwardScratchSize(Tq, Tv, D, Dv), Attention.BackwardScratchSize(Tq, Tv, D, Dv))];
+        float[] fs = new float[Math.Max(Math.Max(Attention.MultiHeadForwardScratchSize(Tq, Tv, D, Dv), Attention.MultiHeadBackwardScratchSize(Tq, Tv, D, Dv)), Attention.BackwardScratchSize(Tq, Tv, D, Dv))];
         AttentionScore[] modes = { AttentionScore.Dot, AttentionScore.Concat, AttentionScore.Additive };
 
         void Run()
@@ -449,7 +453,7 @@ public class AttentionTests
         Compare(Floats(e, "d_concat_score_weight"), dc, name, "d_concat_score_weight");
     }
 
-    /// <summary>A whole Keras MultiHeadAttention layer: Dense projections with the Keras kernels viewed as 2-D, the core, the output Dense; forward and every gradient.</summary>
+    /// <summary>A whole Keras MultiHeadAttention layer: the projections (Keras kernels viewed as 2-D), the core, the output projection; forward and every gradient.</summary>
     [Theory]
     [MemberData(nameof(FixtureNames), "multi_head")]
     public void MultiHeadAttentionLayerMatchesPyTorchFixture(string name)
@@ -466,11 +470,11 @@ public class AttentionTests
         float[] qm = Floats(e, "query_mask"), vm = Floats(e, "value_mask"), dOut = Floats(e, "d_output");
         float[] q = new float[B * T * N * dk], k = new float[B * S * N * dk], v = new float[B * S * N * dvh], core = new float[B * T * N * dvh], y = new float[B * T * E];
         var pr = new float[B * N * T * S];
-        Dense.Forward(xq, wq, bq, q, B * T, Dq, N * dk);
-        Dense.Forward(xk, wk, bk, k, B * S, Dkin, N * dk);
-        Dense.Forward(xv, wv, bv, v, B * S, Dvin, N * dvh);
+        Attention.MultiHeadProjection(xq, wq, bq, q, B * T, Dq, N * dk);
+        Attention.MultiHeadProjection(xk, wk, bk, k, B * S, Dkin, N * dk);
+        Attention.MultiHeadProjection(xv, wv, bv, v, B * S, Dvin, N * dvh);
         Attention.MultiHeadForward(q, k, v, default, qm, vm, default, causal, default, core, pr, new float[Attention.MultiHeadForwardScratchSize(T, S, dk, dvh)], B, T, S, N, dk, dvh);
-        Dense.Forward(core, wo, bo, y, B * T, N * dvh, E);
+        Attention.MultiHeadProjection(core, wo, bo, y, B * T, N * dvh, E);
         Compare(Floats(e, "output"), y, name, "output");
         Compare(Floats(e, "scores"), pr, name, "scores");
 
@@ -499,6 +503,41 @@ public class AttentionTests
         Compare(Floats(e, "d_value/bias"), dBv, name, "d_value/bias");
         Compare(Floats(e, "d_attention_output/kernel"), dWo, name, "d_attention_output/kernel");
         Compare(Floats(e, "d_attention_output/bias"), dBo, name, "d_attention_output/bias");
+    }
+
+    /// <summary>
+    /// <see cref="Attention.MultiHeadProjection"/> against a double-precision product: 1-9 rows (the 4-row tiles and the
+    /// leftover rows), units a multiple of 16 (64-column tiles, 16-column tiles, both) and not (the Dense fallback), with
+    /// and without bias; every output written, nothing past it.
+    /// </summary>
+    [Theory]
+    [InlineData(1, 64, 64, true)]
+    [InlineData(4, 64, 64, true)]
+    [InlineData(9, 64, 64, false)]
+    [InlineData(7, 5, 16, true)]
+    [InlineData(6, 33, 48, true)]
+    [InlineData(5, 17, 80, false)]
+    [InlineData(8, 64, 192, true)]
+    [InlineData(3, 8, 10, true)]
+    public void ProjectionMatchesDoubleReference(int rows, int inFeatures, int units, bool bias)
+    {
+        float[] x = TestUtil.Uniform(700 + rows, rows * inFeatures), w = TestUtil.Uniform(701 + units, inFeatures * units);
+        float[] b = bias ? TestUtil.Uniform(702, units) : Array.Empty<float>();
+        var y = new float[rows * units + 3];
+        Array.Fill(y, float.NaN);
+        Attention.MultiHeadProjection(x, w, b, y, rows, inFeatures, units);
+        var expected = new double[rows * units];
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < units; j++)
+            {
+                double acc = bias ? b[j] : 0;
+                for (int p = 0; p < inFeatures; p++) acc += (double)x[i * inFeatures + p] * w[p * units + j];
+                expected[i * units + j] = acc;
+            }
+        TestUtil.AllClose(expected, y.AsSpan(0, rows * units).ToArray(), 1e-5, 2e-6, $"rows {rows} in {inFeatures} units {units}");
+        Assert.All(y.AsSpan(rows * units).ToArray(), v => Assert.True(float.IsNaN(v)));
+        var e = Assert.Throws<ArgumentException>(() => Attention.MultiHeadProjection(x, w, b, new float[rows * units - 1], rows, inFeatures, units));
+        Assert.Contains("y", e.ParamName);
     }
 
     private void Compare(float[] expected, float[] actual, string name, string what)
