@@ -356,7 +356,9 @@ internal sealed class RecurrentNode : LayerNode, IStreamingLayer
                     c.Call(KnownKernels.RecurrentLastOutput, outputs, Out(DirectionLast(c, d, y)), Batch, Int(Steps), Int(Units));
                 continue;
             }
-            var cache = c.Scratch(N(d, "cache"), CachePerSample);
+            // Predict's LSTM keeps no cache (an empty one: no backward pass follows, the kernel skips writing the gates).
+            bool cached = !(Options.Cell == Cell.Lstm && !c.Training);
+            var cache = cached ? c.Scratch(N(d, "cache"), CachePerSample) : null;
             var scratch = c.Scratch("forward_scratch", ForwardScratchPerSample);
             var h = c.Scratch(N(d, "h"), Units, new Shape(Units));
             var sizes = new[] { Batch, Int(Steps), Int(Features), Int(Units) };
@@ -365,15 +367,15 @@ internal sealed class RecurrentNode : LayerNode, IStreamingLayer
             switch (Options.Cell)
             {
                 case Cell.SimpleRnn:
-                    head.AddRange(new Operand[] { Empty, Out(outputs), Out(h), Out(cache), Out(scratch) });
+                    head.AddRange(new Operand[] { Empty, Out(outputs), Out(h), Out(cache!), Out(scratch) });
                     c.Call(KnownKernels.SimpleRnnForward, head.Concat(sizes).Append(Act).Concat(flags).ToArray());
                     break;
                 case Cell.Lstm:
-                    head.AddRange(new Operand[] { Empty, Empty, Out(outputs), Out(h), Out(c.Scratch(N(d, "c"), Units, new Shape(Units))), Out(cache), Out(scratch) });
+                    head.AddRange(new Operand[] { Empty, Empty, Out(outputs), Out(h), Out(c.Scratch(N(d, "c"), Units, new Shape(Units))), cache is null ? EmptyOut : Out(cache), Out(scratch) });
                     c.Call(KnownKernels.LstmForward, head.Concat(sizes).Append(Act).Append(RecAct).Concat(flags).ToArray());
                     break;
                 default:
-                    head.AddRange(new Operand[] { Empty, Out(outputs), Out(h), Out(cache), Out(scratch) });
+                    head.AddRange(new Operand[] { Empty, Out(outputs), Out(h), Out(cache!), Out(scratch) });
                     c.Call(KnownKernels.GruForward, head.Concat(sizes).Append(Act).Append(RecAct).Append(BoolArg.Of(Options.ResetAfter)).Concat(flags).ToArray());
                     break;
             }

@@ -34,7 +34,10 @@ namespace NetGen.Kernels;
 /// up to batch 4 (where that buffer is small and one-row GEMMs are slow) all steps are projected in one GEMM into the
 /// cache's gate rows first. The bias joins in the step. The recurrent kernel is packed once per call for the GEMMs of
 /// every step (forward above batch 4, where the GEMM packs; the backward's Uᵀ always), not once per step. Each step runs
-/// one recurrent GEMM over all gates (GRU with <c>resetAfter=false</c>:
+/// one recurrent GEMM over all gates (LSTM at batch 1 on AVX-512 with units a multiple of 32 and the default activations:
+/// a GEMV over a gate-interleaved packing kept between calls, with the gate activations and the cell update done per
+/// block of 32 units as it completes, see RecurrentGemv.cs; Predict passes the LSTM an empty cache, so nothing BPTT
+/// would read is written; GRU with <c>resetAfter=false</c>:
 /// two, since r must be known before (r ⊙ h)·U_h), then the gate activations in SIMD passes over each sample's row with
 /// this file's own e^x (<c>Vector.Exp</c> measured about 1.8 ns per float here), on 512-bit vectors where available. The forward overwrites the projection in place with the gate
 /// activations BPTT needs. The backward walks the steps in reverse with one GEMM per step for dh, writes the gate
@@ -55,7 +58,7 @@ namespace NetGen.Kernels;
 /// identity needs a GEMM whose per-row result does not depend on the row count (a follow-up for Gemm.cs).</para>
 /// </remarks>
 [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
-public static class Recurrent
+public static partial class Recurrent
 {
     // ------------------------------------------------------------------ buffer sizes
 
@@ -209,7 +212,11 @@ public static class Recurrent
 
     // ------------------------------------------------------------------ LSTM
 
-    /// <summary>LSTM over a whole sequence (gates [i, f, c, o]; <c>c' = f⊙c + i⊙g</c>, <c>h' = o⊙act(c')</c>).</summary>
+    /// <summary>
+    /// LSTM over a whole sequence (gates [i, f, c, o]; <c>c' = f⊙c + i⊙g</c>, <c>h' = o⊙act(c')</c>). An empty
+    /// <paramref name="cache"/> means inference: no backward pass follows, so the gate activations and cells are not kept
+    /// (at a large batch writing them was megabytes per call that only BPTT reads).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LstmForward(
         ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias,
@@ -218,20 +225,28 @@ public static class Recurrent
         int batch, int steps, int features, int units,
         RecurrentActivation activation, RecurrentActivation recurrentActivation, bool goBackwards, bool zeroOutputForMask)
     {
+        // An empty cache: inference, no backward pass follows (nothing of the activations is kept).
+        bool keep = !cache.IsEmpty;
         CheckSequence(x, kernel, recurrentKernel, bias, mask, initialH, initialC, outputs, finalH, finalC, cache, scratch,
-            batch, steps, features, units, 4, 4, LstmCacheSize(batch, steps, units), LstmForwardScratchSize(batch, units), true);
+            batch, steps, features, units, 4, 4, keep ? LstmCacheSize(batch, steps, units) : 0, LstmForwardScratchSize(batch, units), true);
         int u = units, g4 = 4 * units;
-        Span<float> gates = cache.Slice(0, batch * steps * g4);
-        Span<float> cells = cache.Slice(batch * steps * g4, batch * steps * u);
+        bool projected = batch <= ProjectAllStepsBatch;
+        // Without a cache, the small batches' all-steps projection goes to a per-thread buffer (larger ones need none).
+        Span<float> gates = keep ? cache.Slice(0, batch * steps * g4) : projected ? InferenceGates(batch * steps * g4) : default;
+        Span<float> cells = keep ? cache.Slice(batch * steps * g4, batch * steps * u) : default;
         StartState(initialH, finalH, batch * u);
         StartState(initialC, finalC, batch * u);
+        if (LstmGemvApplies(batch, u, activation, recurrentActivation))
+        {
+            LstmForwardGemv(x, kernel, recurrentKernel, bias, mask, outputs, finalH, finalC, gates, cells, scratch, steps, features, u, goBackwards, zeroOutputForMask);
+            return;
+        }
         Span<float> rec = scratch.Slice(0, batch * g4);
         // At a small batch the input projections of all steps are one GEMM into the gate rows of the cache (a GEMM of
         // batch·steps rows instead of one of batch rows per step; the cache is small then). Larger batches project each
         // step's rows, read in place from x, into the scratch the recurrent product accumulates into: no (batch·steps,
         // 4·units) buffer to fill first and read back from memory; the gate activations are written once, to the cache
         // rows BPTT reads.
-        bool projected = batch <= ProjectAllStepsBatch;
         if (projected) Gemm.MatMul(x, kernel, gates, batch * steps, features, g4);
         // The recurrent kernel is packed once for all steps' GEMMs: above that batch into the GEMM's panels, up to it into
         // the small-row kernel's 128-column strips (where available; else that GEMM streams it unpacked).
@@ -242,8 +257,19 @@ public static class Recurrent
             LstmAdvance(projected ? default : x, t * features, steps * features, kernel, features, recurrentKernel, packed, bias, finalH, finalC, rec,
                 gates, t * g4, steps * g4, mask, steps, t, batch, u, activation, recurrentActivation);
             WriteOutputs(outputs, finalH, mask, batch, steps, s, t, u, zeroOutputForMask);
-            for (int b = 0; b < batch; b++) finalC.Slice(b * u, u).CopyTo(cells.Slice((b * steps + s) * u, u));
+            if (keep) for (int b = 0; b < batch; b++) finalC.Slice(b * u, u).CopyTo(cells.Slice((b * steps + s) * u, u));
         }
+    }
+
+    [ThreadStatic]
+    private static float[]? t_inferenceGates;
+
+    /// <summary>A per-thread buffer of at least <paramref name="size"/> floats (grown when short) for an inference pass's all-steps projection.</summary>
+    private static Span<float> InferenceGates(int size)
+    {
+        float[]? buffer = t_inferenceGates;
+        if (buffer == null || buffer.Length < size) t_inferenceGates = buffer = GC.AllocateUninitializedArray<float>(size);
+        return buffer.AsSpan(0, size);
     }
 
     /// <summary>One LSTM step for streaming: <paramref name="h"/> and <paramref name="c"/> (batch, units) are read and replaced; the output is the new h.</summary>

@@ -39,6 +39,9 @@ public class RecurrentTests
         new(RecurrentCell.SimpleRnn, 2, 5, 3, 37),
         new(RecurrentCell.Lstm, 2, 5, 3, 19, Masked: true),
         new(RecurrentCell.GruResetAfter, 2, 5, 3, 17, InitialState: true),
+        // Batch 1 with units a multiple of 32: the LSTM's GEMV path (RecurrentGemv.cs) on AVX-512, its cache read by BPTT.
+        new(RecurrentCell.Lstm, 1, 5, 3, 32, InitialState: true),
+        new(RecurrentCell.Lstm, 1, 6, 4, 64, UseBias: false, GoBackwards: true),
     };
 
     public static IEnumerable<object[]> CaseIndices() => Enumerable.Range(0, All.Length).Select(i => new object[] { i });
@@ -242,6 +245,88 @@ public class RecurrentTests
     }
 
     /// <summary>
+    /// The LSTM's batch-1 GEMV path (units a multiple of 32, tanh/sigmoid; RecurrentGemv.cs) with masked steps: each sample
+    /// of a five-sample masked case run alone matches the double reference for that sample, and the cache it leaves
+    /// (gate activations at kept steps, the bare projection at masked ones) gives BPTT's dx, dBias and initial-state
+    /// gradients to finite differences. Each sample is run twice with different weights in between, so the packed
+    /// weights the path keeps between calls are checked to follow the weights given.
+    /// </summary>
+    [Theory]
+    [InlineData(32, false)]
+    [InlineData(64, true)]
+    public void LstmBatchOneMatchesReferenceWithMasks(int units, bool goBackwards)
+    {
+        var c5 = new RecurrentCase(RecurrentCell.Lstm, 5, 6, 4, units, GoBackwards: goBackwards, ZeroOutputForMask: goBackwards, Masked: true, InitialState: true);
+        var c = c5 with { Batch = 1 };
+        Data all = Make(c5, 300 + units);
+        Data other = Make(c5, 400 + units);
+        int T = c.Steps, F = c.Features, U = units;
+        for (int b = 0; b < c5.Batch; b++)
+        {
+            var d = new Data
+            {
+                X = all.X.AsSpan(b * T * F, T * F).ToArray(), W = all.W, U = all.U, Bias = all.Bias,
+                Mask = all.Mask.AsSpan(b * T, T).ToArray(), H0 = all.H0.AsSpan(b * U, U).ToArray(), C0 = all.C0.AsSpan(b * U, U).ToArray(),
+                DOut = all.DOut.AsSpan(b * T * U, T * U).ToArray(), DLast = all.DLast.AsSpan(b * U, U).ToArray(),
+                DH = all.DH.AsSpan(b * U, U).ToArray(), DC = all.DC.AsSpan(b * U, U).ToArray(),
+            };
+            var changed = new Data { X = d.X, W = other.W, U = other.U, Bias = other.Bias, Mask = d.Mask, H0 = d.H0, C0 = d.C0 };
+            double[] mask = TestUtil.ToDouble(d.Mask);
+            for (int pass = 0; pass < 2; pass++)
+            {
+                Data run = pass == 0 ? d : changed;
+                var (outputs, h, cc, cache) = RunForward(c, run);
+                double[][] p = { TestUtil.ToDouble(run.X), TestUtil.ToDouble(run.W), TestUtil.ToDouble(run.U), TestUtil.ToDouble(run.Bias), TestUtil.ToDouble(run.H0), TestUtil.ToDouble(run.C0) };
+                RecurrentReference.Result r = Reference(c, p, mask);
+                TestUtil.AllClose(r.Outputs, outputs, 1e-5, 2e-6, $"{c} sample {b} pass {pass} outputs");
+                TestUtil.AllClose(r.FinalH, h, 1e-5, 2e-6, $"{c} sample {b} pass {pass} final h");
+                TestUtil.AllClose(r.FinalC, cc, 1e-5, 2e-6, $"{c} sample {b} pass {pass} final c");
+                if (pass == 1) continue;
+                Gradients g = RunBackward(c, d, outputs, cache);
+                double[] dOut = TestUtil.ToDouble(d.DOut), dLast = TestUtil.ToDouble(d.DLast), dH = TestUtil.ToDouble(d.DH), dC = TestUtil.ToDouble(d.DC);
+                double Loss()
+                {
+                    RecurrentReference.Result q = Reference(c, p, mask);
+                    double l = 0;
+                    for (int i = 0; i < q.Outputs.Length; i++) l += dOut[i] * q.Outputs[i];
+                    for (int j = 0; j < U; j++) l += dLast[j] * q.Outputs[(T - 1) * U + j] + dH[j] * q.FinalH[j] + dC[j] * q.FinalC[j];
+                    return l;
+                }
+                string[] names = { "dx", "dKernel", "dRecurrentKernel", "dBias", "dInitialH", "dInitialC" };
+                float[][] actual = { g.Dx, g.DW, g.DU, g.DBias, g.DH0, g.DC0 };
+                foreach (int k in new[] { 0, 3, 4, 5 })
+                    for (int i = 0; i < p[k].Length; i++)
+                        TestUtil.Close(TestUtil.CentralDifference(_ => Loss(), p[k], i, 1e-5), actual[k][i], 1e-3, 5e-5, $"{c} sample {b} {names[k]}[{i}]");
+            }
+        }
+    }
+
+    /// <summary>
+    /// An empty cache (Predict: no backward pass follows) gives the same outputs and final states bit for bit as a full
+    /// one, on each of the LSTM's paths: batch 1 with 32 units (GEMV), batch 3 (all steps projected first) and batch 7
+    /// (each step projected), masked, with initial states, forwards and backwards.
+    /// </summary>
+    [Theory]
+    [InlineData(1, 32, false)]
+    [InlineData(1, 64, true)]
+    [InlineData(3, 32, false)]
+    [InlineData(7, 32, true)]
+    [InlineData(7, 5, false)]
+    public void LstmWithoutCacheEqualsWithCache(int batch, int units, bool goBackwards)
+    {
+        var c = new RecurrentCase(RecurrentCell.Lstm, batch, 6, 4, units, GoBackwards: goBackwards, Masked: true, InitialState: true);
+        Data d = Make(c, 500 + batch);
+        var (outputs, h, cc, _) = RunForward(c, d);
+        int B = c.Batch, T = c.Steps, U = c.Units;
+        float[] o2 = new float[B * T * U], h2 = new float[B * U], c2 = new float[B * U];
+        Recurrent.LstmForward(d.X, d.W, d.U, d.Bias, d.Mask, d.H0, d.C0, o2, h2, c2, default, new float[ForwardScratch(c)], B, T, c.Features, U,
+            c.Activation, c.RecurrentActivation, c.GoBackwards, c.ZeroOutputForMask);
+        Assert.Equal(outputs, o2);
+        Assert.Equal(h, h2);
+        Assert.Equal(cc, c2);
+    }
+
+    /// <summary>
     /// Stepping through a sequence gives the sequence kernel's outputs and final states to within 4e-6 (values are O(1)):
     /// both run the same per-step code, and the only difference is the input projection's GEMM, whose one-row and six-row
     /// micro-kernels sum k in different orders (Gemm.cs), so a row can differ in its last bit depending on the row count;
@@ -363,6 +448,7 @@ public class RecurrentTests
         {
             new RecurrentCase(RecurrentCell.SimpleRnn, 3, 4, 5, 6, Masked: true, InitialState: true),
             new RecurrentCase(RecurrentCell.Lstm, 3, 4, 5, 6, Masked: true, InitialState: true),
+            new RecurrentCase(RecurrentCell.Lstm, 1, 4, 5, 32, InitialState: true), // the batch-1 GEMV path: packs once, then reuses
             new RecurrentCase(RecurrentCell.GruResetAfter, 3, 4, 5, 6, Masked: true, InitialState: true),
             new RecurrentCase(RecurrentCell.GruResetBefore, 3, 4, 5, 6, Masked: true, InitialState: true),
         };

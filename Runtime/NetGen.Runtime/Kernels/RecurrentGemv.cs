@@ -1,0 +1,293 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace NetGen.Kernels;
+
+/// <summary>
+/// The LSTM forward pass at batch 1 on AVX-512 (units a multiple of 32, Keras' default activations tanh and sigmoid):
+/// a GEMV-specialised loop. Each step is one pass over the recurrent kernel, packed into blocks of 32 units that hold
+/// the four gates' columns of those units side by side (128 columns, 8 accumulators of 16 floats), so the block's gate
+/// activations, the new cell and the new output are computed from the accumulators as soon as the block's rows have
+/// streamed past: no (1, 4·units) row written and read back, no separate activation passes, no copies of the gates.
+/// </summary>
+/// <remarks>
+/// <para>The input projections of all steps are computed before the loop by the same blocked kernel (three time steps
+/// at a time over a 32-unit block of the packed input kernel, which stays in L1 across the steps), straight into the
+/// cache's gate rows. Both products sum k in the order of <see cref="Gemm"/>'s one-row kernel (one fused multiply-add
+/// chain per column from zero), so the projection of a step equals <see cref="Recurrent.LstmStep"/>'s one-row GEMM bit
+/// for bit, and each gate's pre-activation is formed as the general path forms it, (x·W + h·U) + bias, with the same
+/// activation functions: the results are those of the general path with one-row projections.</para>
+/// <para>The two kernels are packed into a per-thread buffer kept between calls together with nothing else: at the
+/// next call a comparison with the caller's weights (bit for bit, in the packed order, stopping at the first
+/// difference) proves the packed copy fresh, or it is packed again. Weights change through training, loading and the
+/// writable parameter spans; the comparison is the one check that covers them all (as the Winograd kernel cache does),
+/// and reading the weights costs less than packing them again (which reads them and writes the copy).</para>
+/// </remarks>
+public static partial class Recurrent
+{
+    /// <summary>Units per packed block: four gates × two vectors of 16 = 128 columns, 8 accumulators.</summary>
+    private const int GemvUnits = 32;
+
+    /// <summary>Whether <see cref="LstmForwardGemv"/> runs this forward pass.</summary>
+    private static bool LstmGemvApplies(int batch, int units, RecurrentActivation activation, RecurrentActivation recurrentActivation)
+        => batch == 1 && units % GemvUnits == 0 && Gemm.DefaultPath == 512 && Vector512.IsHardwareAccelerated
+            && activation == RecurrentActivation.Tanh && recurrentActivation == RecurrentActivation.Sigmoid;
+
+    [ThreadStatic]
+    private static float[]? t_gemvPacked;
+
+    [ThreadStatic]
+    private static int t_gemvFeatures, t_gemvUnits;
+
+    /// <summary>
+    /// LstmForward at batch 1 (see <see cref="LstmGemvApplies"/>); the caller has checked the arguments and started
+    /// <paramref name="h"/> and <paramref name="c"/> from the initial states.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void LstmForwardGemv(ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias,
+        ReadOnlySpan<float> mask, Span<float> outputs, Span<float> h, Span<float> c, Span<float> gates, Span<float> cells, Span<float> scratch,
+        int steps, int features, int u, bool goBackwards, bool zeroOutputForMask)
+    {
+        int g4 = 4 * u;
+        Span<float> packed = GemvPacked(kernel, recurrentKernel, features, u);
+        x = x.Slice(0, steps * features);
+        gates = gates.Slice(0, steps * g4);
+        bool keep = !cells.IsEmpty;
+        if (keep) cells = cells.Slice(0, steps * u);
+        outputs = outputs.Slice(0, steps * u);
+        h = h.Slice(0, u);
+        c = c.Slice(0, u);
+        Span<float> next = scratch.Slice(0, u);
+        if (!bias.IsEmpty) bias = bias.Slice(0, g4);
+        // The slices above checked every length: the pointer loops below stay in range.
+        fixed (float* px = x, pp = packed, pg = gates, pb = bias, ph = h, pc = c, pn = next)
+        {
+            float* pw = pp, pu = pp + features * g4;
+            if (features > 0) ProjectGemv(px, pw, pg, steps, features, u);
+            else gates.Clear();
+            for (int s = 0; s < steps; s++)
+            {
+                int t = goBackwards ? steps - 1 - s : s;
+                if (Keep(mask, 0, steps, t))
+                {
+                    LstmGemvStep(ph, pu, pg + t * g4, pb, pc, pn, u);
+                    next.CopyTo(h);
+                }
+                WriteOutputs(outputs, h, mask, 1, steps, s, t, u, zeroOutputForMask);
+                if (keep) c.CopyTo(cells.Slice(s * u, u));
+            }
+        }
+    }
+
+    /// <summary>
+    /// The input kernel (features, 4·u) then the recurrent kernel (u, 4·u), each packed into blocks of
+    /// <see cref="GemvUnits"/> units: block j holds, for each row p, the 32 columns of gate i for units 32j.., then f, g
+    /// and o (128 floats a row). Kept per thread between calls and packed again only when the weights differ.
+    /// </summary>
+    private static Span<float> GemvPacked(ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, int features, int u)
+    {
+        int g4 = 4 * u, size = (features + u) * g4;
+        float[]? buffer = t_gemvPacked;
+        bool fresh = buffer != null && buffer.Length == size && t_gemvFeatures == features && t_gemvUnits == u
+            && PackedEquals(kernel, buffer.AsSpan(0, features * g4), features, u)
+            && PackedEquals(recurrentKernel, buffer.AsSpan(features * g4, u * g4), u, u);
+        if (fresh) return buffer;
+        if (buffer == null || buffer.Length != size) t_gemvPacked = buffer = GC.AllocateUninitializedArray<float>(size);
+        t_gemvFeatures = t_gemvUnits = -1; // not valid until both are packed
+        PackGateBlocks(kernel, buffer.AsSpan(0, features * g4), features, u);
+        PackGateBlocks(recurrentKernel, buffer.AsSpan(features * g4, u * g4), u, u);
+        t_gemvFeatures = features;
+        t_gemvUnits = u;
+        return buffer;
+    }
+
+    /// <summary>Row-major (rows, 4·u) <paramref name="source"/> into the block layout of <see cref="GemvPacked"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void PackGateBlocks(ReadOnlySpan<float> source, Span<float> packed, int rows, int u)
+    {
+        int g4 = 4 * u;
+        source = source.Slice(0, rows * g4);
+        packed = packed.Slice(0, rows * g4);
+        fixed (float* ps = source, pq = packed)
+        {
+            float* q = pq;
+            for (int j = 0; j < u / GemvUnits; j++)
+            {
+                float* sj = ps + j * GemvUnits;
+                for (int p = 0; p < rows; p++, q += 128)
+                {
+                    float* r = sj + (nint)p * g4;
+                    Vector512.Load(r).Store(q); Vector512.Load(r + 16).Store(q + 16);
+                    Vector512.Load(r + u).Store(q + 32); Vector512.Load(r + u + 16).Store(q + 48);
+                    Vector512.Load(r + 2 * u).Store(q + 64); Vector512.Load(r + 2 * u + 16).Store(q + 80);
+                    Vector512.Load(r + 3 * u).Store(q + 96); Vector512.Load(r + 3 * u + 16).Store(q + 112);
+                }
+            }
+        }
+    }
+
+    /// <summary>Whether <paramref name="packed"/> is <paramref name="source"/> in the block layout, bit for bit (stops at the first differing row).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe bool PackedEquals(ReadOnlySpan<float> source, ReadOnlySpan<float> packed, int rows, int u)
+    {
+        int g4 = 4 * u;
+        source = source.Slice(0, rows * g4);
+        packed = packed.Slice(0, rows * g4);
+        fixed (float* ps = source, pq = packed)
+        {
+            float* q = pq;
+            for (int j = 0; j < u / GemvUnits; j++)
+            {
+                float* sj = ps + j * GemvUnits;
+                for (int p = 0; p < rows; p++, q += 128)
+                {
+                    float* r = sj + (nint)p * g4;
+                    // Compared as integers: bit for bit (a NaN equals itself, -0 differs from +0).
+                    Vector512<int> d = (Vector512.Load((int*)r) ^ Vector512.Load((int*)q)) | (Vector512.Load((int*)(r + 16)) ^ Vector512.Load((int*)(q + 16)))
+                        | (Vector512.Load((int*)(r + u)) ^ Vector512.Load((int*)(q + 32))) | (Vector512.Load((int*)(r + u + 16)) ^ Vector512.Load((int*)(q + 48)))
+                        | (Vector512.Load((int*)(r + 2 * u)) ^ Vector512.Load((int*)(q + 64))) | (Vector512.Load((int*)(r + 2 * u + 16)) ^ Vector512.Load((int*)(q + 80)))
+                        | (Vector512.Load((int*)(r + 3 * u)) ^ Vector512.Load((int*)(q + 96))) | (Vector512.Load((int*)(r + 3 * u + 16)) ^ Vector512.Load((int*)(q + 112)));
+                    if (d != Vector512<int>.Zero) return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// gates[t] = x[t]·W for every step t (rows of 4·u floats), W block-packed: per 32-unit block (its rows stay in L1), three
+    /// steps at a time with 24 accumulators, each column one fused multiply-add chain over the features from zero.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void ProjectGemv(float* x, float* w, float* gates, int steps, int features, int u)
+    {
+        int g4 = 4 * u;
+        for (int j = 0; j < u / GemvUnits; j++)
+        {
+            float* wj = w + (nint)j * features * 128;
+            int o = j * GemvUnits;
+            int t = 0;
+            for (; t + 3 <= steps; t += 3)
+            {
+                float* x0 = x + (nint)t * features, x1 = x0 + features, x2 = x1 + features;
+                Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+                Vector512<float> b0 = default, b1 = default, b2 = default, b3 = default, b4 = default, b5 = default, b6 = default, b7 = default;
+                Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+                float* wp = wj;
+                for (int p = 0; p < features; p++, wp += 128)
+                {
+                    Vector512<float> s0 = Vector512.Create(x0[p]), s1 = Vector512.Create(x1[p]), s2 = Vector512.Create(x2[p]);
+                    Vector512<float> v = Vector512.Load(wp);
+                    a0 = Vector512.FusedMultiplyAdd(s0, v, a0); b0 = Vector512.FusedMultiplyAdd(s1, v, b0); c0 = Vector512.FusedMultiplyAdd(s2, v, c0);
+                    v = Vector512.Load(wp + 16);
+                    a1 = Vector512.FusedMultiplyAdd(s0, v, a1); b1 = Vector512.FusedMultiplyAdd(s1, v, b1); c1 = Vector512.FusedMultiplyAdd(s2, v, c1);
+                    v = Vector512.Load(wp + 32);
+                    a2 = Vector512.FusedMultiplyAdd(s0, v, a2); b2 = Vector512.FusedMultiplyAdd(s1, v, b2); c2 = Vector512.FusedMultiplyAdd(s2, v, c2);
+                    v = Vector512.Load(wp + 48);
+                    a3 = Vector512.FusedMultiplyAdd(s0, v, a3); b3 = Vector512.FusedMultiplyAdd(s1, v, b3); c3 = Vector512.FusedMultiplyAdd(s2, v, c3);
+                    v = Vector512.Load(wp + 64);
+                    a4 = Vector512.FusedMultiplyAdd(s0, v, a4); b4 = Vector512.FusedMultiplyAdd(s1, v, b4); c4 = Vector512.FusedMultiplyAdd(s2, v, c4);
+                    v = Vector512.Load(wp + 80);
+                    a5 = Vector512.FusedMultiplyAdd(s0, v, a5); b5 = Vector512.FusedMultiplyAdd(s1, v, b5); c5 = Vector512.FusedMultiplyAdd(s2, v, c5);
+                    v = Vector512.Load(wp + 96);
+                    a6 = Vector512.FusedMultiplyAdd(s0, v, a6); b6 = Vector512.FusedMultiplyAdd(s1, v, b6); c6 = Vector512.FusedMultiplyAdd(s2, v, c6);
+                    v = Vector512.Load(wp + 112);
+                    a7 = Vector512.FusedMultiplyAdd(s0, v, a7); b7 = Vector512.FusedMultiplyAdd(s1, v, b7); c7 = Vector512.FusedMultiplyAdd(s2, v, c7);
+                }
+                StoreGateBlock(gates + (nint)t * g4 + o, u, a0, a1, a2, a3, a4, a5, a6, a7);
+                StoreGateBlock(gates + (nint)(t + 1) * g4 + o, u, b0, b1, b2, b3, b4, b5, b6, b7);
+                StoreGateBlock(gates + (nint)(t + 2) * g4 + o, u, c0, c1, c2, c3, c4, c5, c6, c7);
+            }
+            for (; t < steps; t++)
+            {
+                float* x0 = x + (nint)t * features;
+                Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+                float* wp = wj;
+                for (int p = 0; p < features; p++, wp += 128)
+                {
+                    Vector512<float> s0 = Vector512.Create(x0[p]);
+                    a0 = Vector512.FusedMultiplyAdd(s0, Vector512.Load(wp), a0);
+                    a1 = Vector512.FusedMultiplyAdd(s0, Vector512.Load(wp + 16), a1);
+                    a2 = Vector512.FusedMultiplyAdd(s0, Vector512.Load(wp + 32), a2);
+                    a3 = Vector512.FusedMultiplyAdd(s0, Vector512.Load(wp + 48), a3);
+                    a4 = Vector512.FusedMultiplyAdd(s0, Vector512.Load(wp + 64), a4);
+                    a5 = Vector512.FusedMultiplyAdd(s0, Vector512.Load(wp + 80), a5);
+                    a6 = Vector512.FusedMultiplyAdd(s0, Vector512.Load(wp + 96), a6);
+                    a7 = Vector512.FusedMultiplyAdd(s0, Vector512.Load(wp + 112), a7);
+                }
+                StoreGateBlock(gates + (nint)t * g4 + o, u, a0, a1, a2, a3, a4, a5, a6, a7);
+            }
+        }
+    }
+
+    /// <summary>A block's 8 vectors (i, i, f, f, g, g, o, o) to their places in a (4·u) gate row, <paramref name="row"/> at the block's first unit.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void StoreGateBlock(float* row, int u, Vector512<float> v0, Vector512<float> v1, Vector512<float> v2, Vector512<float> v3,
+        Vector512<float> v4, Vector512<float> v5, Vector512<float> v6, Vector512<float> v7)
+    {
+        v0.Store(row); v1.Store(row + 16);
+        v2.Store(row + u); v3.Store(row + u + 16);
+        v4.Store(row + 2 * u); v5.Store(row + 2 * u + 16);
+        v6.Store(row + 3 * u); v7.Store(row + 3 * u + 16);
+    }
+
+    /// <summary>
+    /// One step: for each 32-unit block, z = (x·W + h·U) + bias from the block's accumulators, the gates i, f, o = σ(z),
+    /// g = tanh(z) written over the projection in <paramref name="row"/> (what BPTT reads), c = f⊙c + i⊙g in place and
+    /// o⊙tanh(c) into <paramref name="next"/> (h is read by every block, so it is replaced by the caller afterwards).
+    /// <paramref name="bias"/> null means no bias.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void LstmGemvStep(float* h, float* packed, float* row, float* bias, float* c, float* next, int u)
+    {
+        for (int j = 0; j < u / GemvUnits; j++)
+        {
+            float* b = packed + (nint)j * u * 128;
+            Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+            for (int p = 0; p < u; p++, b += 128)
+            {
+                Vector512<float> s = Vector512.Create(h[p]);
+                a0 = Vector512.FusedMultiplyAdd(s, Vector512.Load(b), a0);
+                a1 = Vector512.FusedMultiplyAdd(s, Vector512.Load(b + 16), a1);
+                a2 = Vector512.FusedMultiplyAdd(s, Vector512.Load(b + 32), a2);
+                a3 = Vector512.FusedMultiplyAdd(s, Vector512.Load(b + 48), a3);
+                a4 = Vector512.FusedMultiplyAdd(s, Vector512.Load(b + 64), a4);
+                a5 = Vector512.FusedMultiplyAdd(s, Vector512.Load(b + 80), a5);
+                a6 = Vector512.FusedMultiplyAdd(s, Vector512.Load(b + 96), a6);
+                a7 = Vector512.FusedMultiplyAdd(s, Vector512.Load(b + 112), a7);
+            }
+            int o = j * GemvUnits;
+            float* ri = row + o, rf = ri + u, rg = rf + u, ro = rg + u;
+            a0 = Vector512.Load(ri) + a0; a1 = Vector512.Load(ri + 16) + a1;
+            a2 = Vector512.Load(rf) + a2; a3 = Vector512.Load(rf + 16) + a3;
+            a4 = Vector512.Load(rg) + a4; a5 = Vector512.Load(rg + 16) + a5;
+            a6 = Vector512.Load(ro) + a6; a7 = Vector512.Load(ro + 16) + a7;
+            if (bias != null)
+            {
+                float* bi = bias + o, bf = bi + u, bg = bf + u, bo = bg + u;
+                a0 += Vector512.Load(bi); a1 += Vector512.Load(bi + 16);
+                a2 += Vector512.Load(bf); a3 += Vector512.Load(bf + 16);
+                a4 += Vector512.Load(bg); a5 += Vector512.Load(bg + 16);
+                a6 += Vector512.Load(bo); a7 += Vector512.Load(bo + 16);
+            }
+            // Stored first, then activated in place by the general path's own SIMD passes (32 floats each, L1-resident):
+            // the same functions, and one inlined e^x per loop instead of ten in this one.
+            StoreGateBlock(row + o, u, a0, a1, a2, a3, a4, a5, a6, a7);
+            SigmoidInPlace(new Span<float>(ri, GemvUnits));
+            SigmoidInPlace(new Span<float>(rf, GemvUnits));
+            TanhInPlace(new Span<float>(rg, GemvUnits));
+            SigmoidInPlace(new Span<float>(ro, GemvUnits));
+            for (int v = 0; v < GemvUnits; v += 16)
+            {
+                Vector512<float> cn = Vector512.Load(rf + v) * Vector512.Load(c + o + v) + Vector512.Load(ri + v) * Vector512.Load(rg + v);
+                cn.Store(c + o + v);
+                cn.Store(next + o + v);
+            }
+            TanhInPlace(new Span<float>(next + o, GemvUnits));
+            for (int v = 0; v < GemvUnits; v += 16)
+                (Vector512.Load(next + o + v) * Vector512.Load(ro + v)).Store(next + o + v);
+        }
+    }
+}
