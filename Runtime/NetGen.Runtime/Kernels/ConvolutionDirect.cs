@@ -102,12 +102,12 @@ internal static unsafe class ConvolutionDirect
     }
 
     /// <summary>
-    /// One sample, pooled: per pooled row and vector of filters, blocks of four pooled outputs take eight neighbouring
-    /// outputs of the upper row (reduced pairwise to four maxima at once, so at most twelve accumulators are live: the
-    /// 16 registers of SSE/AVX2 suffice), then of the lower row; pooled outputs whose windows reach the padding go
-    /// through <see cref="Value"/>. With 32 registers (AVX-512) pairs of filter vectors go first through
-    /// <see cref="PoolPair"/>: each broadcast input value feeds two vectors of filters, and a pooled column left over after
-    /// the blocks of four takes a block of one (two outputs per row) instead of four calls to <see cref="Value"/>.
+    /// One sample, pooled: per pooled row, pairs of filter vectors go through <see cref="PoolPair"/> (each broadcast input
+    /// value feeds two vectors of filters) in blocks of four pooled outputs with 32 registers (AVX-512) or two with 16
+    /// (SSE, AVX2), then blocks of one (two outputs per row); a vector of filters left over takes blocks of four pooled
+    /// outputs of one vector (eight neighbouring outputs of the upper row reduced pairwise to four maxima, then of the
+    /// lower row: at most twelve accumulators live). Pooled outputs whose windows reach the padding go through
+    /// <see cref="Value"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PoolSample<TW, TV>(in WindowGeometry g, in WindowGeometry pool, float* x, float* k, float* bias, float* y, bool relu)
@@ -124,29 +124,33 @@ internal static unsafe class ConvolutionDirect
         {
             float* yRow = y + (nint)ph * pool.OutW * f;
             int fc = 0;
-            if (TW.Wide)
+            // Two vectors of filters at once share every broadcast of the input (half the broadcasts per multiply-add:
+            // on x64 without AVX each costs a load and a shuffle, and the shuffles compete with the multiplies and adds
+            // for the same ports). 32 registers (AVX-512): blocks of four pooled outputs (16 accumulators); 16 registers:
+            // blocks of two (8 accumulators, the two filter vectors, the broadcast and a product without FMA). Then single
+            // pooled outputs (two outputs per row), so only the pooled outputs whose windows reach the padding take Value.
+            for (; fc + 2 * TW.Count <= f; fc += 2 * TW.Count)
             {
-                // 32 registers: two vectors of filters at once share every broadcast of the input (half the loads per
-                // multiply-add), blocks of four pooled outputs, then single pooled outputs (two outputs per row).
-                for (; fc + 2 * TW.Count <= f; fc += 2 * TW.Count)
+                TV bA = bias == null ? default : TW.Load(ref bias[fc], 0);
+                TV bB = bias == null ? default : TW.Load(ref bias[fc + TW.Count], 0);
+                int pw = 0;
+                for (; pw < Math.Min(pwLo, pool.OutW); pw++)
                 {
-                    TV bA = bias == null ? default : TW.Load(ref bias[fc], 0);
-                    TV bB = bias == null ? default : TW.Load(ref bias[fc + TW.Count], 0);
-                    int pw = 0;
-                    for (; pw < Math.Min(pwLo, pool.OutW); pw++)
-                    {
-                        PoolOne<TW, TV>(g, x, k, bA, yRow, 2 * ph, pw, fc, relu);
-                        PoolOne<TW, TV>(g, x, k, bB, yRow, 2 * ph, pw, fc + TW.Count, relu);
-                    }
+                    PoolOne<TW, TV>(g, x, k, bA, yRow, 2 * ph, pw, fc, relu);
+                    PoolOne<TW, TV>(g, x, k, bB, yRow, 2 * ph, pw, fc + TW.Count, relu);
+                }
+                if (TW.Wide)
                     for (; pw + 4 <= pool.OutW && 2 * pw + 8 <= owHi; pw += 4)
                         PoolPair<TW, TV, FourPooled>(g, x, k, bA, bB, yRow, ph, pw, fc, relu);
-                    for (; pw < pool.OutW && 2 * pw + 2 <= owHi; pw++)
-                        PoolPair<TW, TV, OnePooled>(g, x, k, bA, bB, yRow, ph, pw, fc, relu);
-                    for (; pw < pool.OutW; pw++)
-                    {
-                        PoolOne<TW, TV>(g, x, k, bA, yRow, 2 * ph, pw, fc, relu);
-                        PoolOne<TW, TV>(g, x, k, bB, yRow, 2 * ph, pw, fc + TW.Count, relu);
-                    }
+                else
+                    for (; pw + 2 <= pool.OutW && 2 * pw + 4 <= owHi; pw += 2)
+                        PoolPair<TW, TV, TwoPooled>(g, x, k, bA, bB, yRow, ph, pw, fc, relu);
+                for (; pw < pool.OutW && 2 * pw + 2 <= owHi; pw++)
+                    PoolPair<TW, TV, OnePooled>(g, x, k, bA, bB, yRow, ph, pw, fc, relu);
+                for (; pw < pool.OutW; pw++)
+                {
+                    PoolOne<TW, TV>(g, x, k, bA, yRow, 2 * ph, pw, fc, relu);
+                    PoolOne<TW, TV>(g, x, k, bB, yRow, 2 * ph, pw, fc + TW.Count, relu);
                 }
             }
             for (; fc < f; fc += TW.Count)
@@ -191,6 +195,11 @@ internal static unsafe class ConvolutionDirect
         public static int Count => 4;
     }
 
+    private struct TwoPooled : IPooledCount
+    {
+        public static int Count => 2;
+    }
+
     private struct OnePooled : IPooledCount
     {
         public static int Count => 1;
@@ -221,22 +230,28 @@ internal static unsafe class ConvolutionDirect
         if (TP.Count > 1)
         {
             p1 = TW.Max(p1, r1);
+            q1 = TW.Max(q1, s1);
+            if (relu)
+            {
+                p1 = TW.Max(p1, default);
+                q1 = TW.Max(q1, default);
+            }
+            TW.Store(p1, ref *(yo + f), 0);
+            TW.Store(q1, ref *(yo + f), TW.Count);
+        }
+        if (TP.Count > 2)
+        {
             p2 = TW.Max(p2, r2);
             p3 = TW.Max(p3, r3);
-            q1 = TW.Max(q1, s1);
             q2 = TW.Max(q2, s2);
             q3 = TW.Max(q3, s3);
             if (relu)
             {
-                p1 = TW.Max(p1, default);
                 p2 = TW.Max(p2, default);
                 p3 = TW.Max(p3, default);
-                q1 = TW.Max(q1, default);
                 q2 = TW.Max(q2, default);
                 q3 = TW.Max(q3, default);
             }
-            TW.Store(p1, ref *(yo + f), 0);
-            TW.Store(q1, ref *(yo + f), TW.Count);
             TW.Store(p2, ref *(yo + 2 * f), 0);
             TW.Store(q2, ref *(yo + 2 * f), TW.Count);
             TW.Store(p3, ref *(yo + 3 * f), 0);
@@ -286,6 +301,9 @@ internal static unsafe class ConvolutionDirect
                         v = TW.Splat(xc[3 * step]);
                         a3 = TW.MulAdd(v, ka, a3);
                         c3 = TW.MulAdd(v, kb, c3);
+                    }
+                    if (TP.Count > 2)
+                    {
                         v = TW.Splat(xc[4 * step]);
                         a4 = TW.MulAdd(v, ka, a4);
                         c4 = TW.MulAdd(v, kb, c4);

@@ -164,7 +164,10 @@ public static unsafe class WinogradConvolution
         // the last row and column of blocks of an odd output, which would otherwise cost their full products).
         int tilesH = pooled ? pool.OutH : (g.OutH + 1) / 2, tilesW = pooled ? pool.OutW : (g.OutW + 1) / 2;
         int total = batch * tilesH * tilesW;
-        int blockTiles = BlockTiles(g), blocks = (total + blockTiles - 1) / blockTiles;
+        // A call with fewer tiles than a block (batch 1 of a small image) lays its planes out as one block of just those
+        // tiles (rounded up to the 6-row groups): the same products in the same order, on fewer workspace pages (the first
+        // touch of each page is what costs at start-up, see BakedWeights).
+        int blockTiles = Math.Min(BlockTiles(g), (total + Mr - 1) / Mr * Mr), blocks = (total + blockTiles - 1) / blockTiles;
         fixed (float* px = x, pc = cache, pb = bias, py = y, pw = workspace)
         {
             var job = new Job

@@ -10,7 +10,7 @@ namespace NetGen.Tests.Kernels;
 /// registers; the result must equal the unfused float kernels bit for bit (same sums, and bias and ReLU commute with
 /// the maximum) and the double-precision reference within float rounding. Odd output sizes leave a row and a column the
 /// pooling drops; same padding puts pooled outputs on the image edge; widths of 9 to 26 outputs exercise the
-/// four-pooled-output blocks and the single ones. tools/test-widths.sh reruns these at 256 and 128 bits.
+/// four- and two-pooled-output blocks and the single ones. tools/test-widths.sh reruns these at 256 and 128 bits.
 /// </summary>
 public class PooledConvolutionTests
 {
@@ -21,6 +21,7 @@ public class PooledConvolutionTests
         { 9, 11, 3, 16, 3, "same", 2 },
         { 12, 19, 2, 48, 3, "valid", 1 },
         { 10, 10, 1, 16, 5, "same", 2 },
+        { 11, 16, 2, 12, 3, "valid", 2 },   // 128 bits: a pair of filter vectors and one left over; 7 pooled columns (blocks of two, then one)
         { 7, 8, 3, 5, 3, "valid", 2 },      // filters not a multiple of any width: the general path
     };
 
