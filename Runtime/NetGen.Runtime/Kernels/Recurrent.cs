@@ -4,6 +4,8 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
+using static NetGen.Kernels.VectorExp;
+
 namespace NetGen.Kernels;
 
 /// <summary>
@@ -532,7 +534,7 @@ public static partial class Recurrent
     /// One sample's LSTM update: <paramref name="row"/> holds x·W + h·U for the four gates; it becomes the gates
     /// i, f, g, o = act(row + bias), then <c>c' = f⊙c + i⊙g</c> and <c>h' = o⊙act(c')</c>. A few short SIMD passes over the
     /// L1-resident row, each with one activation, rather than one loop holding all five: the JIT inlines one
-    /// <see cref="Exp(Vector{float})"/> per loop, not five. An empty <paramref name="bias"/> is no bias.
+    /// <see cref="VectorExp.Exp(Vector{float})"/> per loop, not five. An empty <paramref name="bias"/> is no bias.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LstmCell(Span<float> row, ReadOnlySpan<float> bias, Span<float> h, Span<float> c, int u,
@@ -1236,35 +1238,6 @@ public static partial class Recurrent
         return Vector.ConditionalSelect(Vector.LessThan(a, new Vector<float>(0.35f)), series, t);
     }
 
-    /// <summary>
-    /// e^x over SIMD lanes, written out because <c>Vector.Exp</c> costs about 1.8 ns per float here (measured: it was most
-    /// of an LSTM's time at batch 256). x = n·ln 2 + r with n = round(x·log₂e) and r = x − n·ln 2 from a two-part ln 2
-    /// (Cody–Waite: n·ln2_hi is exact), e^r by its Taylor polynomial to r⁷ (|r| ≤ ln2/2: truncation below 6e-9
-    /// relative), then times 2^n built in the exponent bits in two halves, so results in the subnormal range round once
-    /// instead of flushing to zero. x is clamped to [−104, 88.75] first: below, the result rounds to 0; above, it is +∞.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector<float> Exp(Vector<float> x)
-    {
-        x = Vector.Min(Vector.Max(x, new Vector<float>(-104f)), new Vector<float>(88.75f));
-        Vector<float> n = Vector.Round(x * new Vector<float>(1.44269504f));
-        Vector<float> r = x - n * new Vector<float>(0.693359375f);
-        r += n * new Vector<float>(2.12194440e-4f);
-        Vector<float> p = new Vector<float>(1f / 5040f);
-        p = p * r + new Vector<float>(1f / 720f);
-        p = p * r + new Vector<float>(1f / 120f);
-        p = p * r + new Vector<float>(1f / 24f);
-        p = p * r + new Vector<float>(1f / 6f);
-        p = p * r + new Vector<float>(0.5f);
-        p = p * r + Vector<float>.One;
-        p = p * r + Vector<float>.One;
-        Vector<int> ni = Vector.ConvertToInt32(n);
-        Vector<int> half = Vector.ShiftRightArithmetic(ni, 1);
-        var bias = new Vector<int>(127);
-        Vector<float> s1 = Vector.AsVectorSingle(Vector.ShiftLeft(half + bias, 23));
-        Vector<float> s2 = Vector.AsVectorSingle(Vector.ShiftLeft(ni - half + bias, 23));
-        return p * s1 * s2;
-    }
 
     // The same three functions on 512-bit vectors. Vector<T> is 256 bits wide even where AVX-512 is there, and on this
     // project's machine (full-width AVX-512) the 512-bit forms take the same time per instruction: half the time per
@@ -1286,28 +1259,6 @@ public static partial class Recurrent
         return Vector512.ConditionalSelect(Vector512.LessThan(a, Vector512.Create(0.35f)), series, t);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Exp(Vector512<float> x)
-    {
-        x = Vector512.Min(Vector512.Max(x, Vector512.Create(-104f)), Vector512.Create(88.75f));
-        Vector512<float> n = Vector512.Round(x * Vector512.Create(1.44269504f));
-        Vector512<float> r = x - n * Vector512.Create(0.693359375f);
-        r += n * Vector512.Create(2.12194440e-4f);
-        Vector512<float> p = Vector512.Create(1f / 5040f);
-        p = p * r + Vector512.Create(1f / 720f);
-        p = p * r + Vector512.Create(1f / 120f);
-        p = p * r + Vector512.Create(1f / 24f);
-        p = p * r + Vector512.Create(1f / 6f);
-        p = p * r + Vector512.Create(0.5f);
-        p = p * r + Vector512<float>.One;
-        p = p * r + Vector512<float>.One;
-        Vector512<int> ni = Vector512.ConvertToInt32(n);
-        Vector512<int> half = Vector512.ShiftRightArithmetic(ni, 1);
-        var bias = Vector512.Create(127);
-        Vector512<float> s1 = Vector512.ShiftLeft(half + bias, 23).AsSingle();
-        Vector512<float> s2 = Vector512.ShiftLeft(ni - half + bias, 23).AsSingle();
-        return p * s1 * s2;
-    }
 
     /// <summary>f'(x) from y = f(x).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

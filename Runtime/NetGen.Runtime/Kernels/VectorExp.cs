@@ -5,9 +5,9 @@ using System.Runtime.Intrinsics;
 namespace NetGen.Kernels;
 
 /// <summary>
-/// e^x over SIMD lanes for the attention softmax, written out because <c>Vector.Exp</c> was measured at about 1.8 ns per
-/// float on this project's machine (by the recurrent kernels) and inlines poorly. The same algorithm as the recurrent
-/// kernels' private one: x = n·ln 2 + r with n = round(x·log₂e) and r from a two-part ln 2 (Cody–Waite, n·ln2_hi exact),
+/// e^x over SIMD lanes for the attention softmax and the recurrent kernels' activations, written out because
+/// <c>Vector.Exp</c> was measured at about 1.8 ns per float on this project's machine (most of an LSTM's time at batch
+/// 256) and inlines poorly: x = n·ln 2 + r with n = round(x·log₂e) and r from a two-part ln 2 (Cody–Waite, n·ln2_hi exact),
 /// e^r by its Taylor polynomial to r⁷ (|r| ≤ ln2/2: truncation below 6e-9 relative), times 2^n built in the exponent
 /// bits in two halves so that subnormal results round once. x is clamped to [−104, 88.75] first: below, the result
 /// rounds to exactly 0 (so a masked score of −∞ weighs exactly 0); above, it is +∞. NaN stays NaN.
