@@ -406,21 +406,7 @@ internal sealed class RecurrentNode : LayerNode, IStreamingLayer
         // The upstream gradient of each direction: the layer's own, or split by the merge.
         var upstream = new Tensor?[2];
         if (!Bidirectional) upstream[0] = a.Dy;
-        else if (Separate)
-        {
-            // Forward: the layer's own output gradient plus the "forward" port's; backward: the "backward" port's, if read.
-            if (c.ScratchOf(this, "d_forward") is { } dForward) c.Accumulate(a.Dy, dForward);
-            upstream[0] = a.Dy;
-            if (c.ScratchOf(this, "d_backward") is { } dBackward)
-            {
-                if (Options.ReturnSequences)
-                {
-                    upstream[1] = c.Scratch("d_backward_outputs", Steps * Units, new Shape(Steps, Units));
-                    c.Call(KnownKernels.ReverseSteps, dBackward, Out(upstream[1]!), Batch, Int(Steps), Int(Units));
-                }
-                else upstream[1] = dBackward;
-            }
-        }
+        else if (Separate) upstream = BidirectionalLowering.SeparateUpstream(c, this, a.Dy, Options.ReturnSequences ? new Shape(Steps, Units) : null);
         else
         {
             int rows = Options.ReturnSequences ? Steps : 1;
@@ -566,5 +552,32 @@ internal sealed class MaskingNode : LayerNode
     {
         if (a.Dx is not null)
             c.Call(KnownKernels.MaskingBackward, a.Dy, MaskTensor(c), Out(a.Dx), Batch, Int(InputShape.Dims[0]), Int(InputShape.Dims[1]));
+    }
+}
+
+/// <summary>Lowering shared by the bidirectional recurrent layers (built-in, user cells, ConvLSTM).</summary>
+internal static class BidirectionalLowering
+{
+    /// <summary>
+    /// The two directions' upstream gradients of a layer with <see cref="Shared.BidirectionalMerge.Separate"/>: forward,
+    /// the layer's own output gradient plus the <c>forward</c> port's; backward, the <c>backward</c> port's if a later layer
+    /// reads it (flipped back into processing order with sequences), else null. <paramref name="sequence"/> is one
+    /// direction's (steps, per step) output shape when sequences are returned, null otherwise.
+    /// </summary>
+    public static Tensor?[] SeparateUpstream(LoweringContext c, LayerNode layer, Tensor dy, Shape? sequence)
+    {
+        var upstream = new Tensor?[2];
+        if (c.ScratchOf(layer, "d_forward") is { } dForward) c.Accumulate(dy, dForward);
+        upstream[0] = dy;
+        if (c.ScratchOf(layer, "d_backward") is { } dBackward)
+        {
+            if (sequence is { } shape)
+            {
+                upstream[1] = c.Scratch("d_backward_outputs", shape.Size, shape);
+                c.Call(KnownKernels.ReverseSteps, dBackward, Out(upstream[1]!), Batch, Int(shape.Dims[0]), Int(shape.Size / shape.Dims[0]));
+            }
+            else upstream[1] = dBackward;
+        }
+        return upstream;
     }
 }

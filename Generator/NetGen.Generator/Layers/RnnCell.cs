@@ -279,21 +279,7 @@ internal sealed class RnnCellNode : LayerNode, IStreamingLayer
         // The upstream gradient of each direction: the layer's own, or split by the merge.
         var upstream = new Tensor?[2];
         if (!Bidirectional) upstream[0] = a.Dy;
-        else if (Separate)
-        {
-            // Forward: the layer's own output gradient plus the "forward" port's; backward: the "backward" port's, if read.
-            if (c.ScratchOf(this, "d_forward") is { } dForward) c.Accumulate(a.Dy, dForward);
-            upstream[0] = a.Dy;
-            if (c.ScratchOf(this, "d_backward") is { } dBackward)
-            {
-                if (Options.ReturnSequences)
-                {
-                    upstream[1] = c.Scratch("d_backward_outputs", DirectionShape.Size, DirectionShape);
-                    c.Call(KnownKernels.ReverseSteps, dBackward, Out(upstream[1]!), Batch, Int(Steps), Int(Options.OutputSize));
-                }
-                else upstream[1] = dBackward;
-            }
-        }
+        else if (Separate) upstream = BidirectionalLowering.SeparateUpstream(c, this, a.Dy, Options.ReturnSequences ? DirectionShape : null);
         else
         {
             int rows = Options.ReturnSequences ? Steps : 1;
