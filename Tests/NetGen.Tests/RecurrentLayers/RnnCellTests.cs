@@ -50,23 +50,7 @@ public class RnnCellTests
         INetwork mine = user == "UserGruNet" ? new UserGruNet(1) : new UserGruSequenceNet(1);
         INetwork theirs = builtIn == "GruNet" ? new GruNet(1) : new BuiltInGruSequenceNet(1);
         Assert.Equal(theirs.ParameterCount, mine.ParameterCount);
-        var w = GradientCheck.Random(mine.ParameterCount, 5, 0.6f);
-        w.CopyTo(mine.Parameters);
-        w.CopyTo(theirs.Parameters);
-        var x = GradientCheck.Random(Batch * 18, 11);
-        var y = GradientCheck.Random(Batch * 2, 9);
-        var a = new float[Batch * 2];
-        var b = new float[Batch * 2];
-        mine.Predict(x, a, Batch);
-        theirs.Predict(x, b, Batch);
-        for (int i = 0; i < a.Length; i++) Close(b[i], a[i], $"output[{i}]");
-        var dxMine = new float[x.Length];
-        var dxTheirs = new float[x.Length];
-        Close(theirs.ComputeGradients(x, y, Batch, Loss.MeanSquaredError, dxTheirs, training: true),
-            mine.ComputeGradients(x, y, Batch, Loss.MeanSquaredError, dxMine, training: true), "loss");
-        for (int i = 0; i < mine.ParameterCount; i++) Close(theirs.Gradients[i], mine.Gradients[i], $"gradient[{i}]");
-        for (int i = 0; i < x.Length; i++) Close(dxTheirs[i], dxMine[i], $"dx[{i}]");
-        Assert.Contains(dxMine, v => Math.Abs(v) > 1e-3);
+        RnnCellOptionsTests.SameNetwork(mine, theirs, GradientCheck.Random(Batch * 18, 11), Batch);
     }
 
     [Fact]
