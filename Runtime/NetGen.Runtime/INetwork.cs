@@ -53,6 +53,24 @@ public interface INetwork
     IReadOnlyList<OutputInfo> Outputs => new[] { new OutputInfo("output", OutputLength, OutputRowsPerSample) };
 
     /// <summary>
+    /// For a network whose one output carries a padding mask (an <c>Embedding(MaskZero = true)</c> or <c>Masking</c>
+    /// passed on to it): the mask values per sample, each covering the output rows of one step; 0 for every other network.
+    /// The losses, accuracy and metrics skip the padded rows, as Keras' do.
+    /// </summary>
+    int OutputMaskLength => 0;
+
+    /// <summary>The output's padding mask (1 = real step, 0 = padding) of the last training-mode <c>ComputeGradients</c> call; empty without one.</summary>
+    ReadOnlySpan<float> TrainingOutputMask => ReadOnlySpan<float>.Empty;
+
+    /// <summary>
+    /// <see cref="Predict"/> that also writes the output's padding mask, <c>batchSize · OutputMaskLength</c> floats of
+    /// 1 (a real step) and 0 (padding), to <paramref name="outputMask"/>; only for a network with
+    /// <see cref="OutputMaskLength"/> above zero.
+    /// </summary>
+    void PredictWithMask(ReadOnlySpan<float> input, Span<float> output, Span<float> outputMask, int batchSize = 1)
+        => throw new NotSupportedException($"The {GetType().Name}'s output carries no padding mask.");
+
+    /// <summary>
     /// Non-trainable state (BatchNormalization's moving statistics), saved with the weights; empty for a network
     /// without state. Generated networks with state implement it with their public <c>State</c> property.
     /// </summary>

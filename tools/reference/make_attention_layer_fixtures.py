@@ -4,7 +4,8 @@
 
 Each case is one network: its inputs, a target, every weight (Keras names and layouts: query/kernel (dim, heads, key_dim),
 query/bias (heads, key_dim), ..., attention_output/kernel (heads, value_dim, out)), the output, the mean-squared-error
-loss against the target (Keras' MSE: the mean over every output value) and the gradient of every weight. Values are drawn
+loss against the target (Keras' MSE: the mean over every output value; when a padding mask reaches the output, the
+mean over the real rows only, as Keras' masked losses) and the gradient of every weight. Values are drawn
 from a seeded NumPy generator and rounded to float32; everything is evaluated in float64 with torch autograd.
 
 The layers are written with torch operations from LAYERS.md §13 (Keras' formulas), and the plain MultiHeadAttention case
@@ -133,11 +134,17 @@ class Case:
         table = self.weight(name + "/embeddings", (length, x.shape[-1]))
         return table[: x.shape[1]][None].expand(x.shape[0], -1, -1)
 
-    def finish(self, inputs, y):
-        """y: the output, or a tuple of outputs (NetGen sums their losses; packed rows hold each sample's outputs in order)."""
+    def finish(self, inputs, y, mask=None):
+        """y: the output, or a tuple of outputs (NetGen sums their losses; packed rows hold each sample's outputs in order).
+        mask: the padding mask (batch, steps) that reaches a single output; Keras' loss then skips the padded rows (the
+        mean squared error of each row, summed over the real rows and divided by their number)."""
         outputs = list(y) if isinstance(y, tuple) else [y]
         targets = [self.draw(tuple(o.shape)) for o in outputs]
-        loss = sum(((o - t) ** 2).mean() for o, t in zip(outputs, targets))
+        if mask is None:
+            loss = sum(((o - t) ** 2).mean() for o, t in zip(outputs, targets))
+        else:
+            rows = ((outputs[0] - targets[0]) ** 2).mean(dim=-1)
+            loss = (rows * mask).sum() / mask.sum()
         loss.backward()
 
         def pack(tensors):
@@ -204,7 +211,7 @@ def main():
     ids = torch.tensor([[3, 1, 4, 0, 0, 0], [2, 6, 5, 3, 1, 2], [0, 4, 0, 2, 6, 0]], dtype=torch.float64)
     mask = (ids != 0).double()
     emb = c.embedding("emb", ids, 7, 4)
-    cases[c.name] = c.finish([ids], c.mha("mha", emb, emb, emb, 2, 2, query_mask=mask, value_mask=mask, key_mask=mask))
+    cases[c.name] = c.finish([ids], c.mha("mha", emb, emb, emb, 2, 2, query_mask=mask, value_mask=mask, key_mask=mask), mask=mask)
 
     c = Case("attention_dot", 6, 2)
     xq, xv = c.draw((2, 4, 3)), c.draw((2, 5, 2))
@@ -221,7 +228,7 @@ def main():
     mask = (ids != 0).double()
     emb = c.embedding("emb", ids, 9, 4)
     q, v, k = c.dense("q", emb, 4), c.dense("v", emb, 3), c.dense("k", emb, 4)
-    cases[c.name] = c.finish([ids], c.attention("att", q, v, k, "additive", True, query_mask=mask, value_mask=mask))
+    cases[c.name] = c.finish([ids], c.attention("att", q, v, k, "additive", True, query_mask=mask, value_mask=mask), mask=mask)
 
     c = Case("position", 9, 3)
     x = c.draw((3, 4, 3))
@@ -252,7 +259,7 @@ def main():
                        dtype=torch.float64)
     mask = (ids != 0).double()
     emb = c.embedding("emb", ids, 7, 16)
-    cases[c.name] = c.finish([ids], c.mha("mha", emb, emb, emb, 1, 16, query_mask=mask, value_mask=mask, key_mask=mask))
+    cases[c.name] = c.finish([ids], c.mha("mha", emb, emb, emb, 1, 16, query_mask=mask, value_mask=mask, key_mask=mask), mask=mask)
 
     os.makedirs(OUT, exist_ok=True)
     path = os.path.join(OUT, "layers.json")

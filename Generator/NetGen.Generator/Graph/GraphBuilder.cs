@@ -109,6 +109,15 @@ internal sealed class NetworkGraph
 
     public int StateCount => StateVariables.Sum(p => p.Length);
 
+    /// <summary>
+    /// For a network of one output that carries a padding mask: the value number of the layer that starts the mask (its
+    /// lowering registers the mask tensor); -1 otherwise. The losses then skip the padded steps, as Keras' do.
+    /// </summary>
+    public int OutputMask { get; set; } = -1;
+
+    /// <summary>Mask values per sample of <see cref="OutputMask"/> (the time steps); each covers the output rows of its step.</summary>
+    public int OutputMaskSteps { get; set; }
+
     /// <summary>Whether any input holds token ids (only single-input token networks are supported).</summary>
     public bool TokenIds => Inputs.Any(i => i.TokenIds);
 }
@@ -544,9 +553,25 @@ internal static class GraphBuilder
             }
         }
         foreach (var output in g.Outputs)
-            if (source.TryGetValue(output, out var masked))
-                context.Report(Descriptors.MaskDropped, masked.Spec.Location, $"{masked.Spec.Kind} '{masked.Name}'", masked.Name,
-                    "it reaches the output, and losses do not skip padded steps yet");
+        {
+            if (!source.TryGetValue(output, out var masked)) continue;
+            // The mask holds one value per time step (the first axis of the layer that starts it); the loss rows of the
+            // output are its shape without the last axis, so each step covers the same number of consecutive rows.
+            var shape = g.ShapeOf(output);
+            var mask = masked.MaskShape;
+            bool leading = shape.Rank > mask.Rank && mask.Dims.Select((d, i) => shape.Dims[i] == d).All(x => x);
+            if (g.Outputs.Count == 1 && leading)
+            {
+                g.OutputMask = masked.Id;
+                g.OutputMaskSteps = mask.Size;
+                continue;
+            }
+            string why = g.Outputs.Count > 1
+                ? "it reaches one of several outputs, and NetGen's losses skip padded steps only for a network of one output"
+                : $"it reaches the output, whose shape {shape} does not start with the mask's {mask}, so the loss cannot tell the padded rows";
+            var layer = g.Layer(output);
+            context.Report(Descriptors.MaskDropped, (layer ?? masked).Spec.Location, $"{(layer ?? masked).Spec.Kind} '{g.NameOf(output)}'", masked.Name, why);
+        }
     }
 }
 

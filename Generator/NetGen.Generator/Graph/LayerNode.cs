@@ -92,6 +92,9 @@ internal abstract class LayerNode
     /// <summary>Whether this layer starts a padding mask (Embedding with MaskZero).</summary>
     public virtual bool ProducesMask => false;
 
+    /// <summary>For a layer that starts a padding mask: the mask's shape per sample (the time axis, or every token id).</summary>
+    public virtual Shape MaskShape => new(OutputShape.Dims[0]);
+
     /// <summary>Set by the graph builder when a padding mask reaches this consuming layer.</summary>
     public bool UsesMask { get; set; }
 

@@ -166,6 +166,8 @@ internal sealed class EmbeddingNode : LayerNode
 
     public override bool ProducesMask => _maskZero;
 
+    public override Shape MaskShape => InputShape; // one value per token id
+
     public override int TokenVocabulary => _inputDim;
 
     public override void LowerInference(LoweringContext c, IReadOnlyList<Tensor> xs, Tensor y)

@@ -17,6 +17,9 @@ internal static class NetworkLowering
     /// <summary>Names of the per-input and per-output spans of the chunk and training methods.</summary>
     public static IReadOnlyList<string> Spans(string stem, int count) => count == 1 ? new[] { stem } : Enumerable.Range(0, count).Select(i => stem + i).ToArray();
 
+    /// <summary>The name of the output mask span of <c>PredictChunk</c> (a network whose output carries a padding mask).</summary>
+    public const string OutputMaskSpan = "outputMask";
+
     /// <summary>The name of layer <paramref name="index"/>'s output span in <c>PredictLayersChunk</c>.</summary>
     public static string Tap(int index) => "tap" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
@@ -62,6 +65,12 @@ internal static class NetworkLowering
             var output = values[o];
             program.Outputs.Add(output);
             c.Copy(output, c.External(ys[k], g.ShapeOf(o), -1, writable: true));
+        }
+        if (g.OutputMask >= 0)
+        {
+            // PredictWithMask: the output's padding mask as 1 (real step) and 0 (padding), when the caller asks for it.
+            var sink = c.External(OutputMaskSpan, new Shape(g.OutputMaskSteps), -1, writable: true);
+            c.Add(new KernelCall(KnownKernels.MaskingIndicator, new Operand[] { new TensorArg(c.MaskStartedBy(g.OutputMask), false), LoweringContext.Out(sink), LoweringContext.Times(g.OutputMaskSteps) }) { OnlyWhenGiven = new[] { sink } });
         }
         return program;
     }
@@ -132,6 +141,13 @@ internal static class NetworkLowering
 
         // ---- loss
         c.Add(new SectionOp(Section.Loss));
+        // A masked output: the mask as 1 (real step) and 0 (padding) in a field, which the loss reads and TrainingOutputMask shows.
+        Tensor? outputMask = null;
+        if (g.OutputMask >= 0)
+        {
+            outputMask = c.External($"new global::System.Span<float>(_trainingOutputMask, 0, n * {Literals.Int(g.OutputMaskSteps)})", new Shape(g.OutputMaskSteps), -1, writable: true);
+            c.Call(KnownKernels.MaskingIndicator, c.MaskStartedBy(g.OutputMask), LoweringContext.Out(outputMask), LoweringContext.Times(g.OutputMaskSteps));
+        }
         var gradients = new Dictionary<int, Tensor>();
         for (int k = 0; k < g.Outputs.Count; k++)
         {
@@ -143,7 +159,7 @@ internal static class NetworkLowering
                 if (!gradients.TryGetValue(o, out var existing)) gradient = gradients[o] = c.NewTensor("d_" + g.NameOf(o), shape.Size, Arena.Gradients, shape, o);
                 else gradient = c.NewTensor("d_" + g.NameOf(o) + "_loss" + k, shape.Size, Arena.Gradients, shape, o);
             }
-            c.Add(new LossOp(k, outputs[k], gradient, shape.LeadingSize, shape.Last));
+            c.Add(new LossOp(k, outputs[k], gradient, shape.LeadingSize, shape.Last) { Mask = outputMask is null ? null : new TensorArg(outputMask, false) });
             if (gradient is not null && gradients[o] != gradient) c.Accumulate(gradients[o], gradient);
         }
         if (g.Outputs.Count > 1)

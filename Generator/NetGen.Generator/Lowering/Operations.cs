@@ -453,6 +453,9 @@ internal sealed class LossOp : Operation
 
     public TensorArg? Logits { get; set; }
 
+    /// <summary>The output's padding mask (1 = real step, 0 = padding; one value per sample and step), or null.</summary>
+    public TensorArg? Mask { get; set; }
+
     public int Activation { get; set; }
 
     public FusedFlag? Flag { get; set; }
@@ -466,6 +469,7 @@ internal sealed class LossOp : Operation
             yield return new TargetArg(Index);
             if (Gradient is not null) yield return Gradient;
             if (Logits is not null) yield return Logits;
+            if (Mask is not null) yield return Mask;
         }
     }
 }

@@ -18,21 +18,57 @@ internal static class InferencePrinter
         int ins = g.Inputs.Count, outs = g.Outputs.Count;
         var xs = NetworkLowering.Spans("x", ins);
         var ys = NetworkLowering.Spans("y", outs);
+        PredictEntry(w, g, withMask: false);
+        if (g.OutputMask >= 0) PredictEntry(w, g, withMask: true);
+        if (ins > 1 || outs > 1) TypedPredict(w, g);
+        if (g.TokenIds) TokenPredict(w, g);
+        var parameters = xs.Select(x => $"global::System.ReadOnlySpan<float> {x}").Concat(ys.Select(y => $"global::System.Span<float> {y}")).ToList();
+        if (g.OutputMask >= 0)
+        {
+            // The entry points without a mask pass none: the mask is written only when PredictWithMask asks for it.
+            w.Line($"private void PredictChunk({string.Join(", ", parameters)}, int n) => PredictChunk({string.Join(", ", xs.Concat(ys))}, default, n);");
+            w.Line();
+            parameters.Add($"global::System.Span<float> {NetworkLowering.OutputMaskSpan}");
+        }
+        w.Open($"private void PredictChunk({string.Join(", ", parameters)}, int n)");
+        w.Line("global::System.ReadOnlySpan<float> p = _parameters;");
+        if (g.StateCount > 0) w.Line("global::System.Span<float> st = _state;");
+        if (plan.ActivationsPerSample > 0) w.Line("global::System.Span<float> a = _inferenceArena;");
+        new OperationPrinter(w, g, program, plan, members, training: false, System.Array.Empty<string>()).PrintBody();
+        w.Close();
+        w.Line();
+    }
+
+    /// <summary>Predict on packed rows; <paramref name="withMask"/>: PredictWithMask, which also writes the output's padding mask.</summary>
+    private static void PredictEntry(CodeWriter w, NetworkGraph g, bool withMask)
+    {
+        int ins = g.Inputs.Count, outs = g.Outputs.Count;
         w.Line("/// <summary>");
         w.Line("/// Inference (training = false): reads <c>batchSize · InputLength</c> floats from <paramref name=\"input\"/> and writes");
         w.Line("/// <c>batchSize · OutputLength</c> floats to <paramref name=\"output\"/>. Allocates nothing.");
+        if (withMask)
+        {
+            w.Line("/// Also writes the output's padding mask, <c>batchSize · OutputMaskLength</c> floats (1 = a real step, 0 = padding),");
+            w.Line("/// to <paramref name=\"outputMask\"/>: the steps the losses and metrics skip.");
+        }
         if (ins > 1 || outs > 1)
             w.Line("/// Each sample's row holds every input (output) in declaration order, as <see cref=\"PackInputs\"/> lays them out.");
         w.Line("/// </summary>");
-        GuardPrinter.OpenGuarded(w, "public", "void", "Predict", new (string, string, string?)[] { (ReadOnly, "input", null), (Writable, "output", null), ("int", "batchSize", "1") });
+        var parameters = new List<(string, string, string?)> { (ReadOnly, "input", null), (Writable, "output", null) };
+        if (withMask) parameters.Add((Writable, NetworkLowering.OutputMaskSpan, null));
+        parameters.Add(("int", "batchSize", "1"));
+        GuardPrinter.OpenGuarded(w, "public", "void", withMask ? "PredictWithMask" : "Predict", parameters.ToArray());
         w.Line("global::NetGen.Guard.BatchSize(batchSize);");
         w.Line("global::NetGen.Guard.Length(input.Length, (long)batchSize * InputLength, nameof(input), \"batchSize × InputLength\");");
         w.Line("global::NetGen.Guard.Length(output.Length, (long)batchSize * OutputLength, nameof(output), \"batchSize × OutputLength\");");
+        if (withMask)
+            w.Line($"global::NetGen.Guard.Length({NetworkLowering.OutputMaskSpan}.Length, (long)batchSize * OutputMaskLength, nameof({NetworkLowering.OutputMaskSpan}), \"batchSize × OutputMaskLength\");");
+        string mask = withMask ? $"{NetworkLowering.OutputMaskSpan}.Slice(start * OutputMaskLength, n * OutputMaskLength), " : "";
         TrainingPrinter.TokenValidation(w, g, "input");
         w.Open("for (int start = 0; start < batchSize; start += InferenceBatchCapacity)");
         w.Line("int n = global::System.Math.Min(InferenceBatchCapacity, batchSize - start);");
         if (ins == 1 && outs == 1)
-            w.Line("PredictChunk(input.Slice(start * InputLength, n * InputLength), output.Slice(start * OutputLength, n * OutputLength), n);");
+            w.Line($"PredictChunk(input.Slice(start * InputLength, n * InputLength), output.Slice(start * OutputLength, n * OutputLength), {mask}n);");
         else
         {
             var args = new List<string>();
@@ -61,7 +97,7 @@ internal static class InferencePrinter
                     at += size;
                 }
             }
-            w.Line($"PredictChunk({string.Join(", ", args)}, n);");
+            w.Line($"PredictChunk({string.Join(", ", args)}, {mask}n);");
             if (outs > 1)
             {
                 int at = 0;
@@ -74,16 +110,6 @@ internal static class InferencePrinter
             }
         }
         w.Close();
-        w.Close();
-        w.Line();
-        if (ins > 1 || outs > 1) TypedPredict(w, g);
-        if (g.TokenIds) TokenPredict(w, g);
-        var parameters = xs.Select(x => $"global::System.ReadOnlySpan<float> {x}").Concat(ys.Select(y => $"global::System.Span<float> {y}"));
-        w.Open($"private void PredictChunk({string.Join(", ", parameters)}, int n)");
-        w.Line("global::System.ReadOnlySpan<float> p = _parameters;");
-        if (g.StateCount > 0) w.Line("global::System.Span<float> st = _state;");
-        if (plan.ActivationsPerSample > 0) w.Line("global::System.Span<float> a = _inferenceArena;");
-        new OperationPrinter(w, g, program, plan, members, training: false, System.Array.Empty<string>()).PrintBody();
         w.Close();
         w.Line();
     }

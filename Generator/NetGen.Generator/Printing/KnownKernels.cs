@@ -136,6 +136,7 @@ internal static class KnownKernels
     public static readonly Kernel RecurrentDropoutBackward = K("RecurrentDropout", "Backward");
     public static readonly Kernel MaskingForward = K("Masking", "Forward");
     public static readonly Kernel MaskingBackward = K("Masking", "Backward");
+    public static readonly Kernel MaskingIndicator = K("Masking", "Indicator");
     public static readonly Kernel MaskingZero = K("Masking", "Zero");
     // Attention.cs, PositionEmbedding.cs
     public static readonly Kernel AttentionForward = K("Attention", "Forward");

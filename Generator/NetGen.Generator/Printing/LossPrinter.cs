@@ -21,7 +21,7 @@ internal static class LossPrinter
         string assign = k == 0 ? "lossValue =" : "lossValue +=";
         string output = operand(op.Output);
         string gradient = op.Gradient is null ? "global::System.Span<float>.Empty" : operand(op.Gradient);
-        string sizes = Literals.Times(batch, op.Rows) + ", " + Literals.Int(op.Cols) + ", " + SampleWeights;
+        string sizes = Literals.Times(batch, op.Rows) + ", " + Literals.Int(op.Cols) + ", " + SampleWeights + (op.Mask is null ? "" : ", " + operand(op.Mask));
         if (outputs > 1) w.Line($"// output {Literals.Int(k)}: {op.Output.Tensor.Name} {op.Output.Tensor.Shape}");
         if (op.Logits is null || op.Flag is null)
         {

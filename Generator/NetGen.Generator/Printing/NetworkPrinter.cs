@@ -29,6 +29,7 @@ internal static class NetworkPrinter
         "PackInputs", "PackTargets", "Layers", "PredictLayers", "PredictLayersUnguarded", "PredictLayersChunk", "PredictLayer", "TokensAsFloats", "_busy", "EnterBusy", "PredictUnguarded", "ComputeGradientsUnguarded", "ComputeInferenceGradients", "ComputeInferenceGradientsUnguarded", "ComputeInferenceGradientsCore", "_parameters", "_gradients", "_inferenceArena", "_state", "_stateBeforeCall", "_tokenChunk", "_tokenTraining", "_packedInput",
         "_packedOutput", "_packedTraining", "_packedInputGradient", "_trainingOutputs", "_trainingArena", "_gradientArena", "_trainingBatch", "_seed", "_trainer", "_workspace",
         "ComputeWeightedGradients", "_sampleWeight", "_sampleWeightCount", LossPrinter.SampleWeights, "StepInputLength", "StepOutputLength", "StepStateFloats", "_stepState", "_stepArena", "ResetState", "Step", "StepUnguarded", "_folded",
+        "OutputMaskLength", "TrainingOutputMask", "_trainingOutputMask", "PredictWithMask", "PredictWithMaskUnguarded",
     };
 
     public static string Print(NetworkGraph g, PassOptions options)
@@ -96,6 +97,11 @@ internal static class NetworkPrinter
         w.Line($"public const int OutputLength = {outputLength};");
         w.Line("/// <summary>Rows the loss sees per sample (every output axis but the last).</summary>");
         w.Line($"public const int OutputRowsPerSample = {g.Outputs.Sum(o => g.ShapeOf(o).LeadingSize)};");
+        if (g.OutputMask >= 0)
+        {
+            w.Line($"/// <summary>Padding-mask values per sample of the output (its first {Literals.Int(g.OutputMaskSteps)} positions): the losses skip the padded steps (see <see cref=\"PredictWithMask\"/>).</summary>");
+            w.Line($"public const int OutputMaskLength = {Literals.Int(g.OutputMaskSteps)};");
+        }
         w.Line("/// <summary>Number of trainable parameters.</summary>");
         w.Line($"public const int ParameterCount = {g.ParameterCount};");
         bool hasState = g.StateCount > 0;
@@ -151,6 +157,7 @@ internal static class NetworkPrinter
         if (several) w.Line("private float[] _packedTraining = global::System.Array.Empty<float>();");
         if (g.Inputs.Count > 1 && !g.TokenIds) w.Line("private float[] _packedInputGradient = global::System.Array.Empty<float>();");
         if (g.Outputs.Count > 1) w.Line("private float[] _trainingOutputs = global::System.Array.Empty<float>();");
+        if (g.OutputMask >= 0) w.Line("private float[] _trainingOutputMask = global::System.Array.Empty<float>();  // the output's padding mask of the last training step, 1 or 0");
         w.Line("private float[] _trainingArena = global::System.Array.Empty<float>();");
         w.Line("private float[] _gradientArena = global::System.Array.Empty<float>();");
         w.Line("private int _trainingBatch;");
@@ -217,6 +224,11 @@ internal static class NetworkPrinter
             w.Line($"public global::System.ReadOnlySpan<float> TrainingOutput => new global::System.ReadOnlySpan<float>(_trainingArena, {Literals.Times("_trainingBatch", trainingProgram.Outputs.Count > 0 ? training.Offset(trainingProgram.Outputs[0]) : 0)}, _trainingBatch * OutputLength);");
         else
             w.Line("public global::System.ReadOnlySpan<float> TrainingOutput => new global::System.ReadOnlySpan<float>(_trainingOutputs, 0, _trainingBatch * OutputLength);");
+        if (g.OutputMask >= 0)
+        {
+            w.Line($"/// <summary>The output's padding mask (1 = real step, 0 = padding) of the last training-mode <see cref=\"{GuardPrinter.Cref(g, "ComputeGradients")}\"/> call, <c>OutputMaskLength</c> per sample.</summary>");
+            w.Line("public global::System.ReadOnlySpan<float> TrainingOutputMask => new global::System.ReadOnlySpan<float>(_trainingOutputMask, 0, _trainingBatch * OutputMaskLength);");
+        }
         w.Line();
         w.Line("/// <summary>Per weight of <see cref=\"ParameterLayout\"/>: whether the optimizer updates it now (see <see cref=\"SetTrainable\"/>).</summary>");
         w.Line("public global::System.ReadOnlySpan<bool> TrainableWeights => _trainable;");
@@ -226,6 +238,7 @@ internal static class NetworkPrinter
         w.Line("int global::NetGen.INetwork.InputLength => InputLength;");
         w.Line("int global::NetGen.INetwork.OutputLength => OutputLength;");
         w.Line("int global::NetGen.INetwork.OutputRowsPerSample => OutputRowsPerSample;");
+        if (g.OutputMask >= 0) w.Line("int global::NetGen.INetwork.OutputMaskLength => OutputMaskLength;");
         w.Line("int global::NetGen.INetwork.ParameterCount => ParameterCount;");
         w.Line("string global::NetGen.INetwork.WeightSignature => WeightSignature;");
         w.Line("global::System.Collections.Generic.IReadOnlyList<global::NetGen.ParameterInfo> global::NetGen.INetwork.ParameterLayout => ParameterLayout;");

@@ -275,12 +275,14 @@ internal static class TrainingPrinter
             w.Line($"int gradientFloatsPerSample = {string.Join(" && ", inputGradients.Select(d => d + ".IsEmpty"))} ? GradientFloatsPerSample : GradientFloatsPerSample + InputGradientFloatsPerSample;");
             gradientFloats = "gradientFloatsPerSample";
         }
-        using (w.Open($"if (_trainingArena.Length < (long)n * TrainingFloatsPerSample || _gradientArena.Length < (long)n * {gradientFloats})"))
+        string maskGrows = g.OutputMask >= 0 ? " || _trainingOutputMask.Length < n * OutputMaskLength" : "";
+        using (w.Open($"if (_trainingArena.Length < (long)n * TrainingFloatsPerSample || _gradientArena.Length < (long)n * {gradientFloats}{maskGrows})"))
         {
             w.Line("// Grows only when a larger batch arrives; steady-state training allocates nothing.");
             w.Line("_trainingArena = new float[global::NetGen.Guard.ArenaFloats((long)n * TrainingFloatsPerSample, nameof(batchSize), \"batchSize × TrainingFloatsPerSample\")];");
             w.Line($"_gradientArena = new float[global::NetGen.Guard.ArenaFloats((long)n * {gradientFloats}, nameof(batchSize), \"batchSize × GradientFloatsPerSample\")];");
             if (outs > 1) w.Line("_trainingOutputs = new float[n * OutputLength];");
+            if (g.OutputMask >= 0) w.Line("_trainingOutputMask = new float[n * OutputMaskLength];");
         }
         w.Line(trainingMode ? "_trainingBatch = n;" : "_trainingBatch = 0;  // TrainingOutput holds the outputs of training-mode steps only");
         w.Line("global::System.ReadOnlySpan<float> p = _parameters;");

@@ -44,6 +44,17 @@ public static class Masking
         }
     }
 
+    /// <summary>
+    /// Writes a padding mask as 1 (a real step) and 0 (padding): <paramref name="mask"/> is any mask the layers pass on
+    /// (nonzero = keep; an Embedding's mask is its token ids), <paramref name="keep"/> what the network hands its losses.
+    /// </summary>
+    public static void Indicator(ReadOnlySpan<float> mask, Span<float> keep, int count)
+    {
+        Guard.AtLeast(mask.Length, count, nameof(mask), "count");
+        Guard.AtLeast(keep.Length, count, nameof(keep), "count");
+        for (int i = 0; i < count; i++) keep[i] = mask[i] != 0 ? 1f : 0f;
+    }
+
     /// <summary>Clears a gradient (a layer whose output is read only through its other outputs gets no gradient from it).</summary>
     public static void Zero(Span<float> values, int count)
     {

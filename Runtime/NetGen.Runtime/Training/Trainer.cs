@@ -22,7 +22,7 @@ namespace NetGen.Training;
 public sealed class Trainer
 {
     private readonly Rng _rng;
-    private float[] _batchX = Array.Empty<float>(), _batchY = Array.Empty<float>(), _batchW = Array.Empty<float>(), _evalOutput = Array.Empty<float>();
+    private float[] _batchX = Array.Empty<float>(), _batchY = Array.Empty<float>(), _batchW = Array.Empty<float>(), _evalOutput = Array.Empty<float>(), _evalMask = Array.Empty<float>();
     private float[] _segmentOutput = Array.Empty<float>(), _segmentTarget = Array.Empty<float>();
     private float[] _stateSnapshot = Array.Empty<float>();
     private readonly OutputInfo[] _outputs;
@@ -235,8 +235,10 @@ public sealed class Trainer
                     }
                     lossSum += (double)loss * b;
                     var trainingOutput = Network.TrainingOutput;
-                    CountCorrect(trainingOutput, by, b);
-                    UpdateMetrics(_trainMetrics, trainingOutput, by, b);
+                    ReadOnlySpan<float> scored = by;
+                    if (Network.OutputMaskLength > 0) RealRows(trainingOutput, by, Network.TrainingOutputMask, out trainingOutput, out scored);
+                    CountCorrect(trainingOutput, scored, b);
+                    UpdateMetrics(_trainMetrics, trainingOutput, scored, b);
                     seen += b;
                     if (options.Progress is { } progress)
                     {
@@ -313,6 +315,8 @@ public sealed class Trainer
             throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize,
                 $"batchSize {batchSize} × OutputLength {outLength} = {outputFloats} floats is more than one array holds; use a batchSize of at most {Array.MaxLength / outLength}.");
         if (_evalOutput.Length < outputFloats) _evalOutput = new float[outputFloats];
+        int maskLength = Network.OutputMaskLength;
+        if (_evalMask.Length < (long)batchSize * maskLength) _evalMask = new float[batchSize * maskLength];
         double lossSum = 0;
         bool finite = true;
         Array.Clear(_correct);
@@ -323,10 +327,22 @@ public sealed class Trainer
             int b = Math.Min(batchSize, n - start);
             var output = _evalOutput.AsSpan(0, b * outLength);
             var target = y.Slice(start * tLength, b * tLength);
-            Network.Predict(x.Slice(start * inLength, b * inLength), output, b);
+            var mask = _evalMask.AsSpan(0, b * maskLength);
+            if (maskLength > 0) Network.PredictWithMask(x.Slice(start * inLength, b * inLength), output, mask, b);
+            else Network.Predict(x.Slice(start * inLength, b * inLength), output, b);
             finite &= Finite.All(output);
             if (_outputs.Length == 1)
-                lossSum += (double)Kernels.Losses.Compute(Loss, output, target, Span<float>.Empty, b * Network.OutputRowsPerSample, Columns) * b;
+            {
+                lossSum += (double)Kernels.Losses.Compute(Loss, output, target, Span<float>.Empty, b * Network.OutputRowsPerSample, Columns, ReadOnlySpan<float>.Empty, mask) * b;
+                if (maskLength > 0)
+                {
+                    // Accuracy and metrics over the real steps only (Keras passes the mask to them as sample weights).
+                    RealRows(output, target, mask, out var realOutput, out var realTarget);
+                    CountCorrect(realOutput, realTarget, b);
+                    UpdateMetrics(metrics, realOutput, realTarget, b);
+                    continue;
+                }
+            }
             else
             {
                 // Several outputs: the sum of each output's loss, each on its own columns of the packed rows.
@@ -359,6 +375,29 @@ public sealed class Trainer
         Kernels.Merge.SplitFrom(target, st, b, tl, TargetsPerSample, targetAt);
     }
 
+    /// <summary>
+    /// The rows of a masked output's batch whose step is real (mask nonzero), output and target copied out contiguously, for
+    /// the accuracy and metrics (the loss kernels read the mask themselves).
+    /// </summary>
+    private void RealRows(ReadOnlySpan<float> output, ReadOnlySpan<float> target, ReadOnlySpan<float> mask, out ReadOnlySpan<float> realOutput, out ReadOnlySpan<float> realTarget)
+    {
+        int cols = Columns, targetCols = Sparse ? 1 : cols;
+        int rows = output.Length / cols;
+        int perStep = rows / mask.Length;
+        if (_segmentOutput.Length < output.Length) _segmentOutput = new float[output.Length];
+        if (_segmentTarget.Length < target.Length) _segmentTarget = new float[target.Length];
+        int kept = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            if (mask[r / perStep] == 0) continue;
+            output.Slice(r * cols, cols).CopyTo(_segmentOutput.AsSpan(kept * cols));
+            target.Slice(r * targetCols, targetCols).CopyTo(_segmentTarget.AsSpan(kept * targetCols));
+            kept++;
+        }
+        realOutput = _segmentOutput.AsSpan(0, kept * cols);
+        realTarget = _segmentTarget.AsSpan(0, kept * targetCols);
+    }
+
     /// <summary>Adds a batch's correct and counted predictions, per output.</summary>
     private void CountCorrect(ReadOnlySpan<float> output, ReadOnlySpan<float> target, int b)
     {
@@ -389,7 +428,7 @@ public sealed class Trainer
         int outs = _outputs.Length;
         if (outs == 1)
         {
-            foreach (var m in set) m.Update(output, target, b * Network.OutputRowsPerSample, Columns, Sparse);
+            foreach (var m in set) m.Update(output, target, output.Length / Columns, Columns, Sparse); // every row, or a masked output's real rows
             return;
         }
         int outAt = 0, targetAt = 0;
@@ -407,7 +446,7 @@ public sealed class Trainer
     private float MeanAccuracy()
     {
         double sum = 0;
-        for (int k = 0; k < _outputs.Length; k++) sum += _correct[k] / _counted[k];
+        for (int k = 0; k < _outputs.Length; k++) sum += _counted[k] > 0 ? _correct[k] / _counted[k] : 0; // none counted: every step was padding
         return (float)(sum / _outputs.Length);
     }
 

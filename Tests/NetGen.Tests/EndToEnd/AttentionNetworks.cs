@@ -39,16 +39,12 @@ public partial class MhaCausalFixtureNet { }
 [MultiHeadAttention(3, 2, UseCausalMask = true, Inputs = new[] { "q", "v" }, Name = "mha")]
 public partial class MhaKeyDefaultFixtureNet { }
 
-// The attention output carries the query's padding mask to the network output, where losses do not skip padded steps
-// (NG0028): these networks are compared output by output, not trained, so the warning does not apply.
-#pragma warning disable NG0028
 /// <summary>Padding mask from Embedding(MaskZero): masked keys get no weight, a masked query row's output is the output bias.</summary>
 [Network]
 [Input(6, TokenIds = true)]
 [Embedding(7, 4, MaskZero = true, Name = "emb")]
 [MultiHeadAttention(2, 2, Name = "mha")]
 public partial class MhaMaskFixtureNet { }
-#pragma warning restore NG0028
 
 /// <summary>Attention, dot scores with use_scale and a causal mask; key = value.</summary>
 [Network]
@@ -70,9 +66,6 @@ public partial class AttentionDotFixtureNet { }
 [Attention(ScoreMode = AttentionScore.Concat, UseScale = true, Inputs = new[] { "q", "v", "k" }, Name = "att")]
 public partial class AttentionConcatFixtureNet { }
 
-// The attention output carries the query's padding mask to the network output, where losses do not skip padded steps
-// (NG0028): these networks are compared output by output, not trained, so the warning does not apply.
-#pragma warning disable NG0028
 /// <summary>AdditiveAttention with query and value padding masks (Dense layers pass the Embedding's mask on).</summary>
 [Network]
 [Input(6, TokenIds = true)]
@@ -82,7 +75,6 @@ public partial class AttentionConcatFixtureNet { }
 [Dense(4, Inputs = new[] { "emb" }, Name = "k")]
 [AdditiveAttention(Inputs = new[] { "q", "v", "k" }, Name = "att")]
 public partial class AdditiveMaskFixtureNet { }
-#pragma warning restore NG0028
 
 /// <summary>Keras Hub PositionEmbedding (its output is the embeddings) added to its input.</summary>
 [Network]
@@ -120,16 +112,12 @@ public partial class AttentionScoresFixtureNet { }
 [Dense(2, Inputs = new[] { "mha:scores" }, Name = "post")]
 public partial class MhaScoresOnlyNet { }
 
-// The attention output carries the query's padding mask to the network output, where losses do not skip padded steps
-// (NG0028): these networks are compared output by output, not trained, so the warning does not apply.
-#pragma warning disable NG0028
 /// <summary>A Masking layer's mask reaching self-attention (query and key masks); compared with <see cref="MhaShortNet"/>.</summary>
 [Network]
 [Input(5, 3)]
 [Masking]
 [MultiHeadAttention(2, 2, Name = "mha")]
 public partial class MhaMaskingNet { }
-#pragma warning restore NG0028
 
 /// <summary>The same attention on the sequence without its padded last step.</summary>
 [Network]
@@ -180,12 +168,9 @@ public partial class UnmaskedTransformerBlockNet { }
 [MultiHeadAttention(2, 16, ValueDim = 32, UseCausalMask = true, Name = "mha")]
 public partial class MhaTilesFixtureNet { }
 
-// The attention output carries the query's padding mask to the network output (NG0028): compared output by output, not trained.
-#pragma warning disable NG0028
 /// <summary>One head of 16 over 12 padded tokens: fewer than 16 keys, padding masks, a query row with no allowed key.</summary>
 [Network]
 [Input(12, TokenIds = true)]
 [Embedding(7, 16, MaskZero = true, Name = "emb")]
 [MultiHeadAttention(1, 16, Name = "mha")]
 public partial class MhaTilesMaskFixtureNet { }
-#pragma warning restore NG0028

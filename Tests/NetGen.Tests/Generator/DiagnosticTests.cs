@@ -458,16 +458,19 @@ public class DiagnosticTests
     }
 
     [Fact]
-    public void PaddingMaskReachingTheOutput()
+    public void PaddingMaskReachingOneOfSeveralOutputs()
     {
+        // One output's losses skip padded steps (MaskedLossTests); with several outputs NetGen does not yet.
         var d = Single("""
             using NetGen;
             [Network, Input(6, TokenIds = true)]
-            [[|Embedding(10, 4, MaskZero = true)|]]
-            [Dense(3)]
-            public partial class MaskedOutput { }
+            [Embedding(10, 4, MaskZero = true)]
+            [[|Dense(3, Name = "tags")|]]
+            [GlobalAveragePooling1D(Inputs = new[] { "embedding" }, Name = "pooled")]
+            [Output("tags", "pooled")]
+            public partial class MaskedOutputs { }
             """, "NG0028", DiagnosticSeverity.Warning);
-        Assert.Contains("it reaches the output, and losses do not skip padded steps yet", d.GetMessage());
+        Assert.Equal("Dense 'tags': the padding mask of 'embedding' stops here: it reaches one of several outputs, and NetGen's losses skip padded steps only for a network of one output", d.GetMessage());
     }
 
     [Fact]
