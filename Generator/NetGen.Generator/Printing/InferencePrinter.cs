@@ -21,7 +21,8 @@ internal static class InferencePrinter
         PredictEntry(w, g, withMask: false);
         if (g.OutputMask >= 0) PredictEntry(w, g, withMask: true);
         if (ins > 1 || outs > 1) TypedPredict(w, g);
-        if (g.TokenIds) TokenPredict(w, g);
+        if (g.TokenIds) TokenPredict(w, g, withMask: false);
+        if (g.TokenIds && g.OutputMask >= 0) TokenPredict(w, g, withMask: true);
         var parameters = xs.Select(x => $"global::System.ReadOnlySpan<float> {x}").Concat(ys.Select(y => $"global::System.Span<float> {y}")).ToList();
         if (g.OutputMask >= 0)
         {
@@ -114,13 +115,20 @@ internal static class InferencePrinter
         w.Line();
     }
 
-    private static void TokenPredict(CodeWriter w, NetworkGraph g)
+    private static void TokenPredict(CodeWriter w, NetworkGraph g, bool withMask)
     {
-        w.Line("/// <summary>Inference on token ids: <c>batchSize · InputLength</c> ids. Every id is checked before anything is computed.</summary>");
-        GuardPrinter.OpenGuarded(w, "public", "void", "Predict", new (string, string, string?)[] { ("global::System.ReadOnlySpan<int>", "tokens", null), (Writable, "output", null), ("int", "batchSize", "1") });
+        w.Line(withMask
+            ? "/// <summary>PredictWithMask on token ids: <c>batchSize · InputLength</c> ids. Every id is checked before anything is computed.</summary>"
+            : "/// <summary>Inference on token ids: <c>batchSize · InputLength</c> ids. Every id is checked before anything is computed.</summary>");
+        var parameters = new List<(string, string, string?)> { ("global::System.ReadOnlySpan<int>", "tokens", null), (Writable, "output", null) };
+        if (withMask) parameters.Add((Writable, NetworkLowering.OutputMaskSpan, null));
+        parameters.Add(("int", "batchSize", "1"));
+        GuardPrinter.OpenGuarded(w, "public", "void", withMask ? "PredictWithMask" : "Predict", parameters.ToArray());
         w.Line("global::NetGen.Guard.BatchSize(batchSize);");
         w.Line("global::NetGen.Guard.Length(tokens.Length, (long)batchSize * InputLength, nameof(tokens), \"batchSize × InputLength\");");
         w.Line("global::NetGen.Guard.Length(output.Length, (long)batchSize * OutputLength, nameof(output), \"batchSize × OutputLength\");");
+        if (withMask)
+            w.Line($"global::NetGen.Guard.Length({NetworkLowering.OutputMaskSpan}.Length, (long)batchSize * OutputMaskLength, nameof({NetworkLowering.OutputMaskSpan}), \"batchSize × OutputMaskLength\");");
         TrainingPrinter.TokenValidation(w, g, "tokens");
         w.Open("for (int start = 0; start < batchSize; start += InferenceBatchCapacity)");
         w.Line("int n = global::System.Math.Min(InferenceBatchCapacity, batchSize - start);");
@@ -128,7 +136,8 @@ internal static class InferencePrinter
         w.Line("var ids = tokens.Slice(start * InputLength, n * InputLength);");
         w.Line("for (int i = 0; i < ids.Length; i++) chunk[i] = ids[i];");
         // With several outputs PredictChunk takes one span per output: the packed overload splits them.
-        w.Line(g.Outputs.Count > 1 ? "PredictUnguarded(chunk, output.Slice(start * OutputLength, n * OutputLength), n);" : "PredictChunk(chunk, output.Slice(start * OutputLength, n * OutputLength), n);");
+        if (withMask) w.Line($"PredictChunk(chunk, output.Slice(start * OutputLength, n * OutputLength), {NetworkLowering.OutputMaskSpan}.Slice(start * OutputMaskLength, n * OutputMaskLength), n);");
+        else w.Line(g.Outputs.Count > 1 ? "PredictUnguarded(chunk, output.Slice(start * OutputLength, n * OutputLength), n);" : "PredictChunk(chunk, output.Slice(start * OutputLength, n * OutputLength), n);");
         w.Close();
         w.Close();
         w.Line();

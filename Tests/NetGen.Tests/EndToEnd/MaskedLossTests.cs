@@ -138,6 +138,12 @@ public class MaskedLossTests
         masked.PredictWithMask(Tokens, output, mask, 2);
         Assert.Equal(plain, output);
         Assert.Equal(new float[] { 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1 }, mask);
+        // The token-id overload gives the same.
+        var fromIds = new float[36];
+        var idMask = new float[12];
+        masked.PredictWithMask(Tokens.Select(t => (int)t).ToArray(), fromIds, idMask, 2);
+        Assert.Equal(plain, fromIds);
+        Assert.Equal(mask, idMask);
         var error = Assert.Throws<ArgumentException>(() => masked.PredictWithMask(Tokens, output, new float[11], 2));
         Assert.Equal("outputMask", error.ParamName);
         Assert.Throws<NotSupportedException>(() => ((INetwork)new TaggerSixStepsNet(1)).PredictWithMask(Second, new float[18], new float[6], 1));
