@@ -333,7 +333,7 @@ public static class Declarations
         ["Cropping3D"] = Layer("Cropping3D", IntList),
         ["MultiHeadAttention"] = Layer("MultiHeadAttention", Gen.Select(SignedInt, SignedInt, (h, k) => h + ", " + k), Opt("ValueDim", SignedInt), Opt("OutputShape", SignedInt),
             Opt("UseBias", Bool, 8), Opt("Dropout", Double), Opt("UseCausalMask", Bool), Opt("AttentionAxes", IntArray), Opt("KernelInitializer", Init, 8),
-            Opt("BiasInitializer", Init, 8), Opt("Seed", Long), Opt("ReturnAttentionScores", Bool)),
+            Opt("BiasInitializer", Init, 8), Opt("Seed", Long), Opt("ReturnAttentionScores", Bool), Opt("AttentionMask", NameLit, 8)),
         ["Attention"] = Layer("Attention", null, Opt("UseScale", Bool), Opt("ScoreMode", ScoreMode), Opt("UseCausalMask", Bool), Opt("Dropout", Double), Opt("Seed", Long),
             Opt("ReturnAttentionScores", Bool)),
         ["AdditiveAttention"] = Layer("AdditiveAttention", null, Opt("UseScale", Bool), Opt("UseCausalMask", Bool), Opt("Dropout", Double), Opt("Seed", Long),
@@ -679,6 +679,15 @@ public static class Declarations
         }).Select(c => Prod(c.Shape) <= 256 ? c : state);
         if (previous.Shape.Length == 2) options.Add((1, attention));
         if (previous.Shape.Length == 2) options.Add((1, scores));
+        // A square (T, T) value as Keras' attention_mask of self-attention on itself: the mask is also query, value and
+        // key, so its gradient is the projections' alone.
+        var masked = Gen.Select(Gen.Int[1, 2], Gen.Int[1, 3], Bool, (h, k, causal) =>
+        {
+            var layer = $"MultiHeadAttention({h}, {k}, UseCausalMask = {causal}, AttentionMask = \"{previous.Name}\", Inputs = new[] {{ \"{previous.Name}\" }}, Name = \"l{i}\")";
+            var values = state.Values.Append(("l" + i, previous.Shape)).ToList();
+            return new ChainState(state.Layers.Append(layer).ToArray(), previous.Shape, state.Smooth, values);
+        });
+        if (previous.Shape.Length == 2 && previous.Shape[0] == previous.Shape[1]) options.Add((1, masked));
         if (previous.Shape.Length <= 2) options.Add((1, dot));
         if (previous.Shape.Length == 2) options.Add((1, state2));
         // TimeDistributed: a chain layer built for one step of a (steps, ...) value and applied to every step. Masking and

@@ -67,7 +67,7 @@ class Case:
         return table[ids.long()]
 
     def mha(self, name, xq, xv, xk, heads, key_dim, value_dim=None, out=None, causal=False, use_bias=True,
-            query_mask=None, value_mask=None, key_mask=None, return_scores=False):
+            query_mask=None, value_mask=None, key_mask=None, attention_mask=None, return_scores=False):
         value_dim = value_dim or key_dim
         out = out or xq.shape[-1]
 
@@ -91,6 +91,8 @@ class Case:
             mask = mask * value_mask[:, None, :]
         if key_mask is not None:
             mask = mask * key_mask[:, None, :]
+        if attention_mask is not None:
+            mask = mask * attention_mask
         if causal:
             mask = mask * torch.tril(torch.ones((t, s), dtype=torch.float64))[None]
         m = mask[:, None]
@@ -260,6 +262,22 @@ def main():
     mask = (ids != 0).double()
     emb = c.embedding("emb", ids, 7, 16)
     cases[c.name] = c.finish([ids], c.mha("mha", emb, emb, emb, 1, 16, query_mask=mask, value_mask=mask, key_mask=mask), mask=mask)
+
+    # Keras' attention_mask given as a network input (batch, T, S): cross-attention over 5 keys (a query row with no
+    # allowed key), and causal self-attention over 18 positions (more keys than one 512-bit vector holds).
+    c = Case("mha_attention_mask", 14, 2)
+    xq, xv = c.draw((2, 3, 4)), c.draw((2, 5, 3))
+    allowed = torch.tensor([[[1, 0, 1, 1, 0], [0, 0, 0, 0, 0], [1, 1, 1, 1, 1]],
+                            [[0, 1, 0, 0, 1], [1, 1, 0, 1, 0], [0, 0, 1, 0, 0]]], dtype=torch.float64)
+    q, v = c.dense("q", xq, 4), c.dense("v", xv, 3)
+    cases[c.name] = c.finish([xq, xv, allowed], c.mha("mha", q, v, v, 2, 3, attention_mask=allowed))
+
+    c = Case("mha_long_attention_mask", 15, 2)
+    x = c.draw((2, 18, 4))
+    allowed = (torch.arange(18)[None, :, None] + torch.arange(18)[None, None, :] + torch.arange(2)[:, None, None]) % 3 != 0
+    allowed = allowed.double()
+    pre = c.dense("pre", x, 4)
+    cases[c.name] = c.finish([x, allowed], c.mha("mha", pre, pre, pre, 2, 2, causal=True, attention_mask=allowed))
 
     os.makedirs(OUT, exist_ok=True)
     path = os.path.join(OUT, "layers.json")

@@ -410,6 +410,15 @@ internal static class GraphBuilder
     /// <summary>The values a layer reads: its named inputs, or the value declared just above it.</summary>
     private static int[]? Sources(NetworkSpec spec, LayerSpec layer, int position, LayerKind kind, string[] names, Dictionary<string, int> index, BuildContext context, PortResolver ports)
     {
+        var sources = NamedSources(layer, position, kind, names, index, context, ports);
+        // MultiHeadAttention's AttentionMask names one more value it reads, after its query, value and key.
+        if (sources is null || layer.Find("AttentionMask") is not { Text: { } maskName } maskArg) return sources;
+        var mask = Resolve(layer, maskArg, maskName, position, names, index, context, ports);
+        return mask is null ? null : sources.Concat(new[] { mask.Value }).ToArray();
+    }
+
+    private static int[]? NamedSources(LayerSpec layer, int position, LayerKind kind, string[] names, Dictionary<string, int> index, BuildContext context, PortResolver ports)
+    {
         var arg = layer.Find("inputs") ?? layer.Find("Inputs");
         var label = $"{layer.Kind} '{names[position]}'";
         if (arg is null || arg.Texts.Count == 0)
@@ -424,35 +433,41 @@ internal static class GraphBuilder
         var sources = new int[arg.Texts.Count];
         for (int k = 0; k < sources.Length; k++)
         {
-            var name = arg.Texts[k];
-            if (Names.IsPortReference(name, index))
-            {
-                // "owner:port": the owner is declared earlier (else NG0030), and has that port (else NG0051).
-                var owner = name.Substring(0, name.LastIndexOf(':'));
-                if (index[owner] >= position)
-                {
-                    context.Report(Descriptors.ReadsLaterLayer, arg.Location ?? layer.Location, label, name);
-                    return null;
-                }
-                var port = ports.Resolve(name, arg.Location ?? layer.Location, label);
-                if (port is null) return null;
-                sources[k] = port.Value.Value;
-                continue;
-            }
-            if (!index.TryGetValue(name, out int value))
-            {
-                context.Report(Descriptors.UnknownInputName, arg.Location ?? layer.Location, label, name,
-                    string.Join(", ", names.Take(position).Where(n => n is not null)));
-                return null;
-            }
-            if (value >= position)
+            var value = Resolve(layer, arg, arg.Texts[k], position, names, index, context, ports);
+            if (value is null) return null;
+            sources[k] = value.Value;
+        }
+        return sources;
+    }
+
+    /// <summary>The value a layer or port name read by <paramref name="layer"/> stands for; null after reporting an unknown or later name.</summary>
+    private static int? Resolve(LayerSpec layer, ArgValue arg, string name, int position, string[] names, Dictionary<string, int> index, BuildContext context, PortResolver ports)
+    {
+        var label = $"{layer.Kind} '{names[position]}'";
+        if (Names.IsPortReference(name, index))
+        {
+            // "owner:port": the owner is declared earlier (else NG0030), and has that port (else NG0051).
+            var owner = name.Substring(0, name.LastIndexOf(':'));
+            if (index[owner] >= position)
             {
                 context.Report(Descriptors.ReadsLaterLayer, arg.Location ?? layer.Location, label, name);
                 return null;
             }
-            sources[k] = value;
+            var port = ports.Resolve(name, arg.Location ?? layer.Location, label);
+            return port?.Value;
         }
-        return sources;
+        if (!index.TryGetValue(name, out int value))
+        {
+            context.Report(Descriptors.UnknownInputName, arg.Location ?? layer.Location, label, name,
+                string.Join(", ", names.Take(position).Where(n => n is not null)));
+            return null;
+        }
+        if (value >= position)
+        {
+            context.Report(Descriptors.ReadsLaterLayer, arg.Location ?? layer.Location, label, name);
+            return null;
+        }
+        return value;
     }
 
     /// <summary>The value a tensor's memory comes from: itself, or the value a chain of reinterpreting layers (Flatten, Reshape) starts at.</summary>

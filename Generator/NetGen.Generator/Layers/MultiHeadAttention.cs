@@ -25,10 +25,13 @@ internal sealed class MultiHeadAttentionKind : MultiInputKind
 
     public override bool ReadsPreviousByDefault => true;
 
-    public override LayerNode? Build(LayerSpec spec, string name, IReadOnlyList<Shape> inputs, BuildContext context)
+    public override LayerNode? Build(LayerSpec spec, string name, IReadOnlyList<Shape> sources, BuildContext context)
     {
         var label = $"MultiHeadAttention '{name}'";
         var inputsLocation = spec.Find("Inputs")?.Location ?? spec.Location;
+        // AttentionMask: the graph builder appends the value it names after the query, value and key.
+        var maskArg = spec.Find("AttentionMask") is { Text: not null } m ? m : null;
+        var inputs = maskArg is null ? sources : sources.Take(sources.Count - 1).ToList();
         if (inputs.Count > 3)
         {
             context.Report(Descriptors.InputCount, inputsLocation, label, "it reads a query, a value and optionally a key (Inputs = new[] { query, value, key })", inputs.Count);
@@ -97,6 +100,19 @@ internal sealed class MultiHeadAttentionKind : MultiInputKind
                 return null;
             }
         }
+        if (maskArg is not null)
+        {
+            var mask = sources[sources.Count - 1];
+            var expected = new Shape(q.Dims.Take(q.Rank - 1).Concat(v.Dims.Take(v.Rank - 1)).ToArray());
+            string? why = outerAxes > 0 ? "an attention mask with AttentionAxes naming fewer than all the axes is not implemented"
+                : !mask.Equals(expected) ? $"the attention mask must be (query positions, key positions) = {expected}"
+                : null;
+            if (why is not null)
+            {
+                context.Report(Descriptors.AttentionShapes, maskArg.Location ?? spec.Location, label, "query", q, $"attention mask '{maskArg.Text}'", mask, why);
+                return null;
+            }
+        }
         bool causal = BuildContext.Bool(spec, "UseCausalMask", false);
         if (causal && q.Rank > 2)
         {
@@ -108,8 +124,8 @@ internal sealed class MultiHeadAttentionKind : MultiInputKind
         var outDims = (int[])q.Dims.Clone();
         outDims[outDims.Length - 1] = outputDim;
         bool useBias = BuildContext.Bool(spec, "UseBias", true);
-        var node = new MultiHeadAttentionNode(spec, name, inputs, new Shape(outDims), heads, keyDim, valueDim, outputDim, useBias, causal, rate,
-            AttentionArguments.Seed(spec), BuildContext.Bool(spec, "ReturnAttentionScores", false), outerAxes);
+        var node = new MultiHeadAttentionNode(spec, name, sources, new Shape(outDims), heads, keyDim, valueDim, outputDim, useBias, causal, rate,
+            AttentionArguments.Seed(spec), BuildContext.Bool(spec, "ReturnAttentionScores", false), outerAxes, maskArg is not null);
         void Projection(string sub, int features, int size)
         {
             node.Parameters.Add(new ParameterDecl(sub + "/kernel", new Shape(features, heads, size), kernelInit, heads * features, size * features));
@@ -181,10 +197,19 @@ internal sealed class MultiHeadAttentionNode : LayerNode
     private readonly long _seed;
     private readonly bool _returnScores;
 
-    public MultiHeadAttentionNode(LayerSpec spec, string name, IReadOnlyList<Shape> inputs, Shape output, int heads, int keyDim, int valueDim,
-        int outputDim, bool useBias, bool causal, double rate, long seed, bool returnScores, int outerAxes)
-        : base(spec, name, inputs, output)
+    /// <summary>Whether the last source is Keras' attention_mask (query positions, key positions), read but not differentiated.</summary>
+    private readonly bool _attentionMask;
+
+    /// <summary>The number of sources that are query, value and key (all but an attention mask).</summary>
+    private readonly int _roles;
+
+    public MultiHeadAttentionNode(LayerSpec spec, string name, IReadOnlyList<Shape> sources, Shape output, int heads, int keyDim, int valueDim,
+        int outputDim, bool useBias, bool causal, double rate, long seed, bool returnScores, int outerAxes, bool attentionMask)
+        : base(spec, name, sources, output)
     {
+        _attentionMask = attentionMask;
+        _roles = sources.Count - (attentionMask ? 1 : 0);
+        var inputs = sources.Take(_roles).ToList();
         _returnScores = returnScores;
         _heads = heads;
         _keyDim = keyDim;
@@ -226,7 +251,8 @@ internal sealed class MultiHeadAttentionNode : LayerNode
             + (_causal ? ", causal" : "")
             + (_rate > 0 ? $", dropout={_rate.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}" : "")
             + (_seed >= 0 ? $", seed={Literals.Int(_seed)}" : "") + (_returnScores ? ", scores" : "")
-            + (_outerAxes > 0 ? $", attention_axes=[{string.Join(", ", Enumerable.Range(_outerAxes + 1, InputShapes[0].Rank - 1 - _outerAxes).Select(a => Literals.Int(a)))}]" : "") + ")";
+            + (_outerAxes > 0 ? $", attention_axes=[{string.Join(", ", Enumerable.Range(_outerAxes + 1, InputShapes[0].Rank - 1 - _outerAxes).Select(a => Literals.Int(a)))}]" : "")
+            + (_attentionMask ? ", attention_mask" : "") + ")";
 
     /// <summary>Uses the masks reaching query, value and key; the output carries the query's mask (Keras).</summary>
     public override MaskUse MaskUse => MaskUse.ConsumesAndPropagates;
@@ -235,8 +261,8 @@ internal sealed class MultiHeadAttentionNode : LayerNode
     private int Source(int role) => role switch
     {
         0 => 0,
-        1 => System.Math.Min(1, InputShapes.Count - 1),
-        _ => InputShapes.Count > 2 ? 2 : System.Math.Min(1, InputShapes.Count - 1),
+        1 => System.Math.Min(1, _roles - 1),
+        _ => _roles > 2 ? 2 : System.Math.Min(1, _roles - 1),
     };
 
     private int Stride => _useBias ? 2 : 1;
@@ -274,8 +300,8 @@ internal sealed class MultiHeadAttentionNode : LayerNode
 
     private Operand[] CoreSizes => new[] { Batch, Int(_t), Int(_s), Int(_heads), Int(_keyDim), Int(_valueDim) };
 
-    private Operand[] Masks(LoweringContext c)
-        => new[] { Empty, AttentionArguments.Mask(this, c, Source(0)), AttentionArguments.Mask(this, c, Source(1)), AttentionArguments.Mask(this, c, Source(2)), BoolArg.Of(_causal) };
+    private Operand[] Masks(LoweringContext c, IReadOnlyList<Tensor> xs)
+        => new[] { _attentionMask ? xs[_roles] : Empty, AttentionArguments.Mask(this, c, Source(0)), AttentionArguments.Mask(this, c, Source(1)), AttentionArguments.Mask(this, c, Source(2)), BoolArg.Of(_causal) };
 
     private static Operand[] Join(params Operand[][] parts) => parts.SelectMany(p => p).ToArray();
 
@@ -311,7 +337,7 @@ internal sealed class MultiHeadAttentionNode : LayerNode
         }
         var core = Core(c);
         c.Call(KnownKernels.MultiHeadForward, Join(
-            new Operand[] { projected[0], projected[1], projected[2] }, Masks(c),
+            new Operand[] { projected[0], projected[1], projected[2] }, Masks(c, xs),
             new Operand[] { dropout, Out(core), Out(Probabilities(c)), c.Workspace(KnownKernels.MultiHeadForwardScratchSize, Int(_t), Int(_s), Int(_keyDim), Int(_valueDim)) },
             CoreSizes));
         var (r, i, u) = Sizes(3);
@@ -337,10 +363,14 @@ internal sealed class MultiHeadAttentionNode : LayerNode
         var dv = c.Scratch("d_v", _s * _heads * _valueDim, new Shape(_s, _heads, _valueDim));
         Operand dropout = _rate > 0 && !c.InferenceMode ? DropoutMask(c) : Empty;
         c.Call(KnownKernels.MultiHeadBackward, Join(
-            new Operand[] { Q(c), K(c), V(c) }, Masks(c),
+            new Operand[] { Q(c), K(c), V(c) }, Masks(c, a.Xs),
             new Operand[] { dropout, Probabilities(c), dCore, c.ScratchOf(this, "d_scores") is { } dScores ? dScores : Empty, Out(dq), Out(dk), Out(dv),
                 c.Workspace(KnownKernels.MultiHeadBackwardScratchSize, Int(_t), Int(_s), Int(_keyDim), Int(_valueDim)) },
             CoreSizes));
+        // The attention mask is not differentiable (Keras takes no gradient through it): its source gets zeros (before the
+        // projections' input gradients, which overwrite them should the same value also be a query, value or key).
+        if (_attentionMask && a.Dxs[_roles] is { } dMask)
+            c.Call(KnownKernels.MaskingZero, Out(dMask), Times(InputShapes[_roles].Size));
         var dProjected = new[] { dq, dk, dv };
         var written = new bool[a.Dxs.Count];
         for (int p = 0; p < 3; p++)

@@ -36,6 +36,8 @@ public class AttentionLayerTests
         ["attention_scores"] = () => new AttentionScoresFixtureNet(),
         ["mha_tiles"] = () => new MhaTilesFixtureNet(),
         ["mha_tiles_mask"] = () => new MhaTilesMaskFixtureNet(),
+        ["mha_attention_mask"] = () => new MhaAttentionMaskFixtureNet(),
+        ["mha_long_attention_mask"] = () => new MhaLongAttentionMaskFixtureNet(),
     };
 
     private static readonly Lazy<JsonElement> s_cases = new(() => FixtureCases.Load("attention", "layers.json", "make_attention_layer_fixtures.py"));

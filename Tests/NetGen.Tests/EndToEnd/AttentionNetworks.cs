@@ -174,3 +174,21 @@ public partial class MhaTilesFixtureNet { }
 [Embedding(7, 16, MaskZero = true, Name = "emb")]
 [MultiHeadAttention(1, 16, Name = "mha")]
 public partial class MhaTilesMaskFixtureNet { }
+
+/// <summary>Keras' attention_mask as a network input: cross-attention, a query row with no allowed key.</summary>
+[Network]
+[Input(3, 4, Name = "xq")]
+[Input(5, 3, Name = "xv")]
+[Input(3, 5, Name = "allowed")]
+[Dense(4, Inputs = new[] { "xq" }, Name = "q")]
+[Dense(3, Inputs = new[] { "xv" }, Name = "v")]
+[MultiHeadAttention(2, 3, Inputs = new[] { "q", "v" }, AttentionMask = "allowed", Name = "mha")]
+public partial class MhaAttentionMaskFixtureNet { }
+
+/// <summary>Causal self-attention over 18 positions combined with an attention_mask input.</summary>
+[Network]
+[Input(18, 4, Name = "x")]
+[Input(18, 18, Name = "allowed")]
+[Dense(4, Inputs = new[] { "x" }, Name = "pre")]
+[MultiHeadAttention(2, 2, UseCausalMask = true, AttentionMask = "allowed", Name = "mha")]
+public partial class MhaLongAttentionMaskFixtureNet { }

@@ -81,6 +81,30 @@ public class AttentionDiagnosticTests
     }
 
     [Fact]
+    public void AttentionMaskOfTheWrongShapeOrName()
+    {
+        var d = Single("""
+            using NetGen;
+            [Network, Input(4, 3, Name = "x"), Input(4, 5, Name = "allowed")]
+            [MultiHeadAttention(2, 2, Inputs = new[] { "x" }, AttentionMask = [|"allowed"|])]
+            public partial class WrongMaskShape { }
+            """, "NG0060");
+        Assert.Equal("MultiHeadAttention 'multi_head_attention': the query (4, 3) and the attention mask 'allowed' (4, 5) do not fit together: the attention mask must be (query positions, key positions) = (4, 4)", d.GetMessage());
+        Assert.Contains("nothing", Single("""
+            using NetGen;
+            [Network, Input(4, 3, Name = "x")]
+            [MultiHeadAttention(2, 2, AttentionMask = [|"nothing"|])]
+            public partial class UnknownMask { }
+            """, "NG0029").GetMessage());
+        Assert.Contains("an attention mask with AttentionAxes naming fewer than all the axes is not implemented", Single("""
+            using NetGen;
+            [Network, Input(2, 3, 4, Name = "x"), Input(2, 3, 3, Name = "allowed")]
+            [MultiHeadAttention(2, 2, AttentionAxes = new[] { 2 }, Inputs = new[] { "x" }, AttentionMask = [|"allowed"|])]
+            public partial class MaskWithAxes { }
+            """, "NG0060").GetMessage());
+    }
+
+    [Fact]
     public void AttentionAxesOutOfRangeOrNotTheDefault()
     {
         Assert.Contains("AttentionAxes [2] is out of range", Single("""

@@ -56,6 +56,15 @@ public sealed class MultiHeadAttentionAttribute : LayerAttribute
     /// </summary>
     public int[]? AttentionAxes { get; set; }
 
+    /// <summary>
+    /// Keras <c>attention_mask</c>: the name of a layer or input (or <c>"owner:port"</c>) whose output per sample is
+    /// (query positions, key positions), e.g. an <c>[Input(T, S, Name = "mask")]</c>; a nonzero entry lets that query
+    /// position attend that key position. It combines (AND) with the padding masks and <see cref="UseCausalMask"/>; a query
+    /// row left with no key gets all-zero weights. Not differentiable: nothing flows back into it. Not with
+    /// <see cref="AttentionAxes"/> naming fewer than all the axes.
+    /// </summary>
+    public string? AttentionMask { get; set; }
+
     /// <summary>Initializer of the four kernels. Default glorot_uniform (fans as Keras computes them for the 3-D kernels).</summary>
     public Initializer KernelInitializer { get; set; } = Initializer.GlorotUniform;
 
