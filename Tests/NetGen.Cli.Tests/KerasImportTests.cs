@@ -42,6 +42,7 @@ public sealed class KerasImportTests : IDisposable
         new object[] { "keras", "keras3_bidirectional_convlstm.keras", "keras3_bidirectional_convlstm" },
         new object[] { "keras", "keras3_mha.keras", "keras3_mha" },
         new object[] { "keras", "keras2_mha.h5", "keras2_mha" },
+        new object[] { "keras", "keras3_mha_attention_mask.keras", "keras3_mha_attention_mask" },
         new object[] { "tfjs", "tfjs_cnn/model.json", "tfjs_cnn" },
         new object[] { "tfjs", "tfjs_functional/model.json", "tfjs_functional" },
     };
@@ -116,6 +117,11 @@ public sealed class KerasImportTests : IDisposable
         Assert.Contains("OutputShape = 7", source);
         Assert.Contains("\"query\", \"memory\"", source);
         Assert.Contains("multi_head_attention/attention_output/kernel(2,2,7)", cross.Network.WeightSignature);
+        // attention_mask=tensor: the tensor's layer becomes AttentionMask and stays declared.
+        var masked = Importer.Write(new Importer.Options(Fixture.Path_("keras", "keras3_mha_attention_mask.keras"), "Masked", null, Path.Combine(_dir, "mask"), Bake: false));
+        var maskedSource = File.ReadAllText(masked.SourcePath);
+        Assert.Contains("[Input(5, 5, Name = \"allowed\")]", maskedSource);
+        Assert.Contains("AttentionMask = \"allowed\"", maskedSource);
     }
 
     [Fact]

@@ -35,6 +35,8 @@ reference outputs are computed by PyTorch (float32) on the same weights, convert
   references: the attention written out with torch.einsum in float64.
 - Fixtures/keras/keras3_convlstm1d.keras: Keras 3 Sequential Input(4, 7, 2) -> ConvLSTM1D(3, 3, padding same,
   return_sequences) -> Flatten -> Dense(2, softmax); reference from the same cell written with torch conv1d.
+- Fixtures/keras/keras3_mha_attention_mask.keras: Keras 3 Functional inputs tokens (5, 8) and allowed (5, 5) ->
+  MultiHeadAttention(2, 3)(tokens, tokens, attention_mask=allowed) -> Flatten -> Dense(2).
 Each model has <name>.json with channels-last inputs and the outputs.
 
 Run:  /usr/bin/python3 tools/reference/make_keras_fixtures.py   (deterministic: fixed seeds)
@@ -480,7 +482,7 @@ def bidirectional_convlstm():
         save_reference("keras3_bidirectional_convlstm", x, F.softmax(both @ kd.double() + bd.double(), dim=-1).float())
 
 
-def mha_reference(q_in, v_in, wq, bq, wk, bk, wv, bv, wo, bo, causal=False):
+def mha_reference(q_in, v_in, wq, bq, wk, bk, wv, bv, wo, bo, causal=False, allowed=None):
     """Keras MultiHeadAttention in float64: q = x·Wq + bq (B, T, H, K), softmax(q·k / sqrt(K)) over the keys, then Wo."""
     d = lambda t: t.double()
     q = torch.einsum("btd,dhk->bthk", d(q_in), d(wq)) + d(bq)
@@ -490,6 +492,8 @@ def mha_reference(q_in, v_in, wq, bq, wk, bk, wv, bv, wo, bo, causal=False):
     if causal:
         t, s_ = scores.shape[-2:]
         scores = scores.masked_fill(torch.ones(t, s_, dtype=torch.bool).triu(1), float("-inf"))
+    if allowed is not None:
+        scores = scores.masked_fill(allowed[:, None] == 0, float("-inf"))
     o = torch.einsum("bhts,bshv->bthv", torch.softmax(scores, dim=-1), v)
     return torch.einsum("bthv,hvo->bto", o, d(wo)) + d(bo)
 
@@ -551,6 +555,46 @@ def mha():
         save_reference("keras2_mha", torch.cat([xq.reshape(3, -1), xm.reshape(3, -1)], dim=1), y.float())
 
 
+def mha_attention_mask():
+    """Keras 3 Functional: tokens (5, 8) and allowed (5, 5) -> MultiHeadAttention(2, 3)(tokens, tokens, attention_mask=allowed)
+    -> Flatten -> Dense(2); the reference input packs each sample's tokens (40 floats) then its mask (25)."""
+    h, kd_ = 2, 3
+    wq, bq, wk, bk, wv, bv = rand(8, h, kd_), rand(h, kd_), rand(8, h, kd_), rand(h, kd_), rand(8, h, kd_), rand(h, kd_)
+    wo, bo = rand(h, kd_, 8), rand(8)
+    wd, bd = rand(40, 2), rand(2)
+
+    def tensor(layer, shape):
+        return {"class_name": "__keras_tensor__", "config": {"shape": [None] + list(shape), "dtype": "float32", "keras_history": [layer, 0, 0]}}
+
+    def node(layer, cls, config, inbound):
+        return {"module": "keras.layers", "class_name": cls, "config": dict(config, name=layer, trainable=True, dtype="float32"),
+                "registered_name": None, "name": layer, "inbound_nodes": inbound}
+
+    layers = [
+        node("tokens", "InputLayer", {"batch_shape": [None, 5, 8], "sparse": False}, []),
+        node("allowed", "InputLayer", {"batch_shape": [None, 5, 5], "sparse": False}, []),
+        node("mha", "MultiHeadAttention", {"num_heads": h, "key_dim": kd_, "value_dim": None, "dropout": 0.0, "use_bias": True,
+                                           "output_shape": None, "attention_axes": None},
+             [{"args": [tensor("tokens", (5, 8)), tensor("tokens", (5, 8))],
+               "kwargs": {"attention_mask": tensor("allowed", (5, 5)), "use_causal_mask": False}}]),
+        node("flatten", "Flatten", {"data_format": "channels_last"}, [{"args": [tensor("mha", (5, 8))], "kwargs": {}}]),
+        node("head", "Dense", {"units": 2, "activation": "linear", "use_bias": True}, [{"args": [tensor("flatten", (40,))], "kwargs": {}}]),
+    ]
+    config = {"module": "keras", "class_name": "Functional",
+              "config": {"name": "functional", "trainable": True, "layers": layers,
+                         "input_layers": [["tokens", 0, 0], ["allowed", 0, 0]], "output_layers": [["head", 0, 0]]},
+              "registered_name": "Functional", "build_config": {"input_shape": None}, "compile_config": None}
+    write_keras3_archive(os.path.join(OUT, "keras3_mha_attention_mask.keras"), config,
+                         [("layers/mha/_query_dense/vars", [wq, bq]), ("layers/mha/_key_dense/vars", [wk, bk]), ("layers/mha/_value_dense/vars", [wv, bv]),
+                          ("layers/mha/_output_dense/vars", [wo, bo]), ("layers/head/vars", [wd, bd])], version="3.8.0")
+    x = torch.rand(3, 5, 8, generator=GEN) * 2 - 1
+    # Every query may attend itself (no row without a key), and a different half of the others per sample.
+    allowed = ((torch.rand(3, 5, 5, generator=GEN) > 0.5) | torch.eye(5, dtype=torch.bool)[None]).float()
+    with torch.no_grad():
+        y = mha_reference(x, x, wq, bq, wk, bk, wv, bv, wo, bo, allowed=allowed).reshape(3, -1) @ wd.double() + bd.double()
+        save_reference("keras3_mha_attention_mask", torch.cat([x.reshape(3, -1), allowed.reshape(3, -1)], dim=1), y.float())
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     mlp()
@@ -564,6 +608,7 @@ def main():
     bidirectional()
     mha()
     bidirectional_convlstm()
+    mha_attention_mask()  # last: the earlier fixtures' random draws stay as they were
 
 
 if __name__ == "__main__":

@@ -261,7 +261,7 @@ internal static class KerasImporter
                 if (l.Kind != "Input") network.Layers.RemoveAt(i);
                 continue;
             }
-            foreach (var input in l.Inputs) needed.Add(input);
+            foreach (var input in l.Inputs.Concat(l.Reads)) needed.Add(input);
         }
         if (outputs.Count == 1 && outputs[0] == network.Layers[^1].Name) network.Outputs.Clear();
     }
@@ -309,6 +309,17 @@ internal static class KerasImporter
             foreach (var key in new[] { "query", "value", "key" })
                 if (kwargs.TryGetProperty(key, out var t)) Walk(t);
         return result.ToArray();
+    }
+
+    /// <summary>The layer a tensor argument comes from: Keras 2 <c>["name", 0, 0]</c> or Keras 3 <c>{..., "keras_history": ["name", 0, 0]}</c>.</summary>
+    private static string? TensorLayer(JsonElement e)
+    {
+        if (e.ValueKind == JsonValueKind.Array && e.GetArrayLength() > 0 && e[0].ValueKind == JsonValueKind.String) return e[0].GetString();
+        if (e.ValueKind != JsonValueKind.Object) return null;
+        if (e.TryGetProperty("keras_history", out var h)) return TensorLayer(h);
+        foreach (var p in e.EnumerateObject())
+            if (TensorLayer(p.Value) is { } found) return found;
+        return null;
     }
 
     /// <summary>The keyword arguments of a layer's (single) call: Keras 3 <c>{"args": ..., "kwargs": {...}}</c> or Keras 2 <c>[["x", 0, 0, {...}]]</c>.</summary>
@@ -792,10 +803,16 @@ internal static class KerasImporter
                     throw new ImportException($"Layer '{name}' (MultiHeadAttention) sets attention_axes; the importer maps the default (the axes before the features) only.");
                 if (CallKwargs(layer) is { } kw)
                 {
-                    foreach (var refused in new[] { "attention_mask", "return_attention_scores" })
-                        if (kw.TryGetProperty(refused, out var r) && r.ValueKind is not (JsonValueKind.Null or JsonValueKind.False))
-                            throw new ImportException($"Layer '{name}' (MultiHeadAttention) is called with {refused}; the importer maps neither attention masks given as tensors nor the scores output.");
+                    if (kw.TryGetProperty("return_attention_scores", out var r) && r.ValueKind is not (JsonValueKind.Null or JsonValueKind.False))
+                        throw new ImportException($"Layer '{name}' (MultiHeadAttention) is called with return_attention_scores; the importer does not map the scores output.");
                     if (kw.TryGetProperty("use_causal_mask", out var causal) && causal.ValueKind == JsonValueKind.True) l.Set("UseCausalMask", "true");
+                    // attention_mask=tensor: the layer that computes it becomes AttentionMask (the generator checks its shape).
+                    if (kw.TryGetProperty("attention_mask", out var am) && am.ValueKind is not (JsonValueKind.Null or JsonValueKind.False))
+                    {
+                        var mask = TensorLayer(am) ?? throw new ImportException($"Layer '{name}' (MultiHeadAttention) is called with an attention_mask that is not a tensor of the model.");
+                        l.Set("AttentionMask", DeclarationWriter.Quote(mask));
+                        l.Reads.Add(mask);
+                    }
                 }
                 int heads = c.GetProperty("num_heads").GetInt32();
                 int keyDim = c.GetProperty("key_dim").GetInt32();

@@ -37,6 +37,9 @@ internal sealed class ImportedLayer
     /// <summary>The layers this one reads (empty: the layer declared just above).</summary>
     public List<string> Inputs { get; set; } = new();
 
+    /// <summary>Other layers this one reads by a property (MultiHeadAttention's <c>AttentionMask</c>): kept when pruning.</summary>
+    public List<string> Reads { get; } = new();
+
     /// <summary>Merge layers take their inputs as constructor arguments.</summary>
     public bool IsMerge { get; init; }
 
