@@ -374,6 +374,29 @@ public class ConvLstmRecurrentDropoutTests
         Assert.Equal("recurrentMasks", e.ParamName);
     }
 
+    /// <summary>A padding mask passed on to a ConvLSTM is dropped there with NG0028 (README: ConvLSTM does not use masks).</summary>
+    [Fact]
+    public void APaddingMaskReachingAConvLstmIsDroppedWithAWarning()
+    {
+        const string marked = """
+            using NetGen;
+            [Network, Input(5, 12)]
+            [Masking]
+            [Reshape(2, 2, 3, TimeDistributed = true)]
+            [[|ConvLSTM2D(2, 1)|]]
+            public partial class MaskedFrames { }
+            """;
+        int start = marked.IndexOf("[|", StringComparison.Ordinal);
+        int end = marked.IndexOf("|]", StringComparison.Ordinal) - 2;
+        var result = GeneratorHarness.Run(marked.Replace("[|", "").Replace("|]", ""));
+        var d = Assert.Single(result.GeneratorDiagnostics);
+        Assert.Equal("NG0028", d.Id);
+        Assert.Equal(DiagnosticSeverity.Warning, d.Severity);
+        Assert.Equal(TextSpan.FromBounds(start, end), d.Location.SourceSpan);
+        Assert.Contains("ConvLSTM2D 'conv_lstm2d'", d.GetMessage());
+        Assert.Single(result.Sources);
+    }
+
     [Fact]
     public void RateOutOfRangeIsReportedOnTheArgument()
     {
