@@ -221,7 +221,7 @@ internal sealed class ConvLstmNode : LayerNode, IStreamingLayer
     private bool RecurrentDropping(LoweringContext c) => Options.RecurrentDropout > 0 && !c.InferenceMode;
 
     /// <summary>Direction <paramref name="d"/>'s recurrent dropout masks (gate, positions, filters) per sample.</summary>
-    private Tensor RecurrentMasks(LoweringContext c, int d) => c.Scratch(N(d, "recurrent_masks"), 4 * StateFloats);
+    private Tensor RecurrentMasks(LoweringContext c, int d) => c.Scratch(N(d, "recurrent_masks"), 4 * StateFloats, new Shape(new[] { 4 }.Concat(StateShape.Dims).ToArray()));
 
     private Operand Act => new RecurrentActivationArg(Options.Activation);
 
