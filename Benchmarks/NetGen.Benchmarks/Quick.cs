@@ -224,6 +224,33 @@ internal static class Quick
                     false, false, false);
             }));
         }
+        // A ConvLSTM2D training step (10 steps of 16x16x8, 16 filters, 3x3 same, batch 16; forward then backward from every
+        // output): the plain kernels against the recurrent dropout kernels with masks at rate 0.2.
+        {
+            const int b = 16, t = 10, hw = 16, ch = 8, fl = 16, p = hw * hw;
+            var input = new WindowGeometry(1, hw, hw, ch, 1, hw, hw, 4 * fl, 1, 3, 3, 1, 1, 1, 1, 1, 1, 0, 1, 1);
+            var recurrent = new WindowGeometry(1, hw, hw, fl, 1, hw, hw, 4 * fl, 1, 3, 3, 1, 1, 1, 1, 1, 1, 0, 1, 1);
+            float[] x = R(b * t * p * ch), k = R(9 * ch * 4 * fl), rk = R(9 * fl * 4 * fl), bias = R(4 * fl), dOut = R(b * t * p * fl);
+            float[] outs = new float[b * t * p * fl], h = new float[b * p * fl], c = new float[b * p * fl];
+            float[] dx = new float[x.Length], dk = new float[k.Length], dr = new float[rk.Length], db = new float[bias.Length];
+            float[] cache = new float[ConvLstm.CacheSize(b, t, p, fl)], fs = new float[ConvLstm.DropoutForwardScratchSize(b, p, fl)];
+            float[] bs = new float[ConvLstm.DropoutBackwardScratchSize(b, t, p, fl)], ws = new float[ConvLstm.DropoutWorkspaceLength(input, recurrent)];
+            float[] masks = new float[ConvLstm.RecurrentMaskSize(b, p, fl)];
+            var tanh = RecurrentActivation.Tanh;
+            var sigmoid = RecurrentActivation.Sigmoid;
+            list.Add(("convlstm_train_b16", () =>
+            {
+                ConvLstm.Forward(input, recurrent, x, k, rk, bias, outs, h, c, cache, fs, ws, b, t, tanh, sigmoid, false);
+                ConvLstm.Backward(input, recurrent, x, k, rk, outs, cache, dOut, default, default, default, dx, dk, dr, db, bs, ws, b, t, tanh, sigmoid, false);
+            }));
+            var maskRng = new Rng(7);
+            list.Add(("convlstm_recurrent_dropout_train_b16", () =>
+            {
+                ConvLstm.DrawRecurrentMasks(masks, b, p, fl, 0.2f, maskRng);
+                ConvLstm.DropoutForward(input, recurrent, x, k, rk, bias, masks, outs, h, c, cache, fs, ws, b, t, tanh, sigmoid, false);
+                ConvLstm.DropoutBackward(input, recurrent, x, k, rk, masks, outs, cache, dOut, default, default, default, dx, dk, dr, db, bs, ws, b, t, tanh, sigmoid, false);
+            }));
+        }
         return list;
     }
 

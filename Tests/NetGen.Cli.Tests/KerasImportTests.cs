@@ -104,6 +104,40 @@ public sealed class KerasImportTests : IDisposable
             + "bidirectional/backward_conv_lstm1d/kernel(3,2,8)", conv.Network.WeightSignature);
     }
 
+    /// <summary>
+    /// ConvLSTM's recurrent_dropout (a copy of the fixture archives with it set to 0.25, alone and inside Bidirectional) maps
+    /// to RecurrentDropout; it acts only while training, so Predict still matches the Keras reference outputs.
+    /// </summary>
+    [Theory]
+    [InlineData("keras3_convlstm1d")]
+    [InlineData("keras3_bidirectional_convlstm")]
+    public void ConvLstm_recurrent_dropout_maps_to_RecurrentDropout(string name)
+    {
+        Directory.CreateDirectory(_dir);
+        var path = Path.Combine(_dir, name + ".keras");
+        File.Copy(Fixture.Path_("keras", name + ".keras"), path);
+        using (var z = ZipFile.Open(path, ZipArchiveMode.Update))
+        {
+            var entry = z.GetEntry("config.json")!;
+            string config;
+            using (var reader = new StreamReader(entry.Open())) config = reader.ReadToEnd();
+            Assert.Contains("\"recurrent_dropout\": 0.0", config);
+            entry.Delete();
+            using var writer = new StreamWriter(z.CreateEntry("config.json").Open());
+            writer.Write(config.Replace("\"recurrent_dropout\": 0.0", "\"recurrent_dropout\": 0.25"));
+        }
+        var result = Importer.Write(new Importer.Options(path, "Dropped", "KerasTest", Out, Bake: false));
+        var source = File.ReadAllText(result.SourcePath);
+        Assert.Contains("RecurrentDropout = 0.25", source);
+        var net = Compiled.Create(source, "KerasTest.Dropped");
+        net.Load(result.WeightsPath);
+        var f = Reference("keras", name);
+        var actual = new float[f.Batch * net.OutputLength];
+        net.Predict(f.Input, actual, f.Batch);
+        float diff = Fixture.MaxAbsDifference(f.Output, actual);
+        Assert.True(diff <= 1e-5f, $"{name} with recurrent_dropout: differs by {diff}\n{source}");
+    }
+
     [Fact]
     public void MultiHeadAttention_maps_its_call_and_keras_projection_weights()
     {

@@ -362,7 +362,8 @@ public static class Declarations
             Opt("Activation", RecAct), Opt("RecurrentActivation", RecAct), Opt("UseBias", Bool, 8), Opt("UnitForgetBias", Bool, 8),
             Opt("KernelInitializer", Init, 8), Opt("RecurrentInitializer", Init, 8), Opt("BiasInitializer", Init, 8),
             Opt("ReturnSequences", Bool, 2), Opt("ReturnState", Bool, 2), Opt("GoBackwards", Bool, 2), Opt("Dropout", Double), Opt("Seed", Long),
-            Opt("Bidirectional", Freq((8, Const("None", "Concat", "Sum", "Mul", "Ave", "Separate").Select(m => "BidirectionalMerge." + m)), (1, Const("(BidirectionalMerge)6", "(BidirectionalMerge)(-1)")))));
+            Opt("Bidirectional", Freq((8, Const("None", "Concat", "Sum", "Mul", "Ave", "Separate").Select(m => "BidirectionalMerge." + m)), (1, Const("(BidirectionalMerge)6", "(BidirectionalMerge)(-1)")))),
+            Opt("RecurrentDropout", Double, 8));
 
     private static Gen<string> Recurrent(string kind, params Gen<string>[] extra)
         => Layer(kind, Int, new[]

@@ -15,8 +15,15 @@ The convNd weight is the Keras kernel permuted to (out, in, k...); gradients rea
 autograd. Each fixture is one network of Tests/NetGen.Tests/EndToEnd/ConvLstmNetworks.cs with the same weights (Keras
 get_weights() order, rounded to float32), inputs and targets: PyTorch's outputs, mean squared error and gradients.
 
+Recurrent dropout (Keras 3.5+ ConvLSTMCell with recurrent_dropout, LAYERS.md §8.1): per call four masks of the state's
+shape (spatial'..., F) per sample, one per gate, reused at every step; gate q's recurrent convolution reads h * m_q. The
+dropout_* fixtures test the kernels ConvLstm.DropoutForward/DropoutBackward directly: the masks are drawn here (values 0
+or 1/(1 - rate), layout (batch, gate, spatial'..., F)) and written with the geometries, inputs and weights; expected are
+the outputs (processing order), final h and c, and the gradients of L = sum(outputs * dOutputs) + sum(h_T * dH) +
+sum(c_T * dC) with respect to x, kernel, recurrent_kernel and bias.
+
 Run with the Debian interpreter that has torch:  /usr/bin/python3 tools/reference/make_convlstm_fixtures.py
-Output: Tests/NetGen.Tests/Fixtures/convlstm/*.json (read by ConvLstmTests).
+Output: Tests/NetGen.Tests/Fixtures/convlstm/*.json (read by ConvLstmTests and ConvLstmRecurrentDropoutTests).
 """
 import json
 import math
@@ -106,6 +113,78 @@ def conv_lstm(p, x, filters, kernel_size, strides=None, dilation=None, same=Fals
         h = o * torch.tanh(c)
         outs.append(h)
     return torch.stack(outs, dim=1), h, c
+
+
+def masked_conv_lstm(x, kernel, rec, bias, masks, strides, dilation, same, go_backwards):
+    """conv_lstm with given weights and recurrent dropout masks (B, 4, spatial'..., F): gate q reads conv(h * masks[:, q])."""
+    filters = rec.shape[-2]
+    steps = x.shape[1]
+    h = c = None
+    outs = []
+    for s in range(steps):
+        t = steps - 1 - s if go_backwards else s
+        z = conv(x[:, t], kernel, strides, dilation, same)
+        if bias is not None:
+            z = z + bias
+        if h is None:
+            h = torch.zeros(z.shape[:-1] + (filters,))
+            c = torch.zeros_like(h)
+        blocks = [conv(h * masks[:, q], rec[..., q * filters:(q + 1) * filters], same=True) for q in range(4)]
+        z = z + torch.cat(blocks, dim=-1)
+        i = torch.sigmoid(z[..., :filters])
+        f = torch.sigmoid(z[..., filters:2 * filters])
+        g = torch.tanh(z[..., 2 * filters:3 * filters])
+        o = torch.sigmoid(z[..., 3 * filters:])
+        c = f * c + i * g
+        h = o * torch.tanh(c)
+        outs.append(h)
+    return torch.stack(outs, dim=1), h, c
+
+
+def geometry(spatial, channels, kernel_size, out_channels, strides, dilation, same):
+    """NetGen's WindowGeometry (InD, InH, InW, InChannels, OutD, OutH, OutW, OutChannels, KD, KH, KW, SD, SH, SW, DD, DH, DW,
+    PadD, PadH, PadW): a 1D layer's axis is the last (W), a 2D layer's are H, W; pads are the Keras 'before' padding."""
+    r = len(spatial)
+    fill = (1,) * (3 - r)
+    outs, befores = [], []
+    for a in range(r):
+        out, before, _ = keras_pad(spatial[a], kernel_size[a], strides[a], dilation[a], same)
+        outs.append(out)
+        befores.append(before)
+    return (list(fill + tuple(spatial)) + [channels] + list(fill + tuple(outs)) + [out_channels] + list(fill + tuple(kernel_size))
+            + list(fill + tuple(strides)) + list(fill + tuple(dilation)) + list((0,) * (3 - r) + tuple(befores))), outs
+
+
+def dropout_case(name, rng, spatial, channels, filters, kernel_size, strides=None, dilation=None, same=False, use_bias=True,
+                 go_backwards=False, rate=0.4):
+    r = len(spatial)
+    strides = strides or (1,) * r
+    dilation = dilation or (1,) * r
+    g_in, state = geometry(spatial, channels, kernel_size, 4 * filters, strides, dilation, same)
+    g_rec, _ = geometry(tuple(state), filters, kernel_size, 4 * filters, (1,) * r, (1,) * r, True)
+    leaf = lambda shape, scale=0.6: torch.tensor(f32(rng.uniform(-scale, scale, shape)), requires_grad=True)
+    x = leaf((BATCH, STEPS) + tuple(spatial) + (channels,), 1.0)
+    kernel = leaf(tuple(kernel_size) + (channels, 4 * filters))
+    rec = leaf(tuple(kernel_size) + (filters, 4 * filters))
+    bias = leaf((4 * filters,), 0.5) if use_bias else None
+    masks = torch.tensor(f32(np.where(rng.uniform(0, 1, (BATCH, 4) + tuple(state) + (filters,)) >= rate, 1.0 / (1.0 - rate), 0.0)))
+    d_out = torch.tensor(f32(rng.uniform(-1, 1, (BATCH, STEPS) + tuple(state) + (filters,))))
+    d_h = torch.tensor(f32(rng.uniform(-1, 1, (BATCH,) + tuple(state) + (filters,))))
+    d_c = torch.tensor(f32(rng.uniform(-1, 1, (BATCH,) + tuple(state) + (filters,))))
+    outs, h, c = masked_conv_lstm(x, kernel, rec, bias, masks, strides, dilation, same, go_backwards)
+    ((outs * d_out).sum() + (h * d_h).sum() + (c * d_c).sum()).backward()
+    flat = lambda t: [float(v) for v in t.detach().numpy().reshape(-1)]
+    data = {
+        "batch": BATCH, "steps": STEPS, "goBackwards": go_backwards, "rate": rate,
+        "input": g_in, "recurrent": g_rec,
+        "x": flat(x), "kernel": flat(kernel), "recurrentKernel": flat(rec), "bias": flat(bias) if use_bias else [],
+        "masks": flat(masks), "dOutputs": flat(d_out), "dFinalH": flat(d_h), "dFinalC": flat(d_c),
+        "outputs": flat(outs), "finalH": flat(h), "finalC": flat(c),
+        "dx": flat(x.grad), "dKernel": flat(kernel.grad), "dRecurrentKernel": flat(rec.grad),
+        "dBias": flat(bias.grad) if use_bias else [],
+    }
+    with open(os.path.join(OUT, f"{name}.json"), "w") as fh:
+        json.dump(data, fh, indent=1)
 
 
 def bidirectional(p, x, merge, filters, kernel_size, sequences, go_backwards=False, **kw):
@@ -207,6 +286,13 @@ def main():
     (f, b), (fh, fc, bh, bc) = bidirectional(p, x, None, 2, (3, 3), False, same=True)
     merged = torch.cat([f, b, bh, fc], dim=-1)
     write("ConvLstmBiSeparateNet", p, x_np, t, dense(p, merged.reshape(BATCH, -1), 2))
+
+    # Recurrent dropout, kernel level (ConvLstmRecurrentDropoutTests): fixed masks, every upstream gradient.
+    drng = np.random.default_rng(20261202)
+    dropout_case("dropout_2d", drng, (5, 4), 2, 3, (3, 2), strides=(2, 1), same=True)
+    dropout_case("dropout_1d_backwards", drng, (7,), 2, 2, (3,), dilation=(2,), use_bias=False, go_backwards=True, rate=0.3)
+    dropout_case("dropout_3d", drng, (3, 3, 3), 1, 2, (2, 2, 2), rate=0.5)
+    dropout_case("dropout_pointwise", drng, (3, 3), 2, 3, (1, 1))
 
 
 if __name__ == "__main__":

@@ -45,6 +45,12 @@ internal sealed class ConvLstmKind : LayerKind
             if (rate.Number >= 0 && rate.Number < 1) dropout = rate.Number;
             else context.Report(Descriptors.RateOutOfRange, rate.Location ?? spec.Location, $"{label} (Dropout)", rate.Number.ToString("R", CultureInfo.InvariantCulture));
         }
+        double recurrentDropout = 0;
+        if (spec.Find("RecurrentDropout") is { } recurrentRate)
+        {
+            if (recurrentRate.Number >= 0 && recurrentRate.Number < 1) recurrentDropout = recurrentRate.Number;
+            else context.Report(Descriptors.RateOutOfRange, recurrentRate.Location ?? spec.Location, $"{label} (RecurrentDropout)", recurrentRate.Number.ToString("R", CultureInfo.InvariantCulture));
+        }
         if (input.Rank != _rank + 2)
         {
             var axes = _rank switch { 1 => "rows", 2 => "rows, cols", _ => "depth, rows, cols" };
@@ -60,7 +66,7 @@ internal sealed class ConvLstmKind : LayerKind
             BuildContext.Bool(spec, "ReturnSequences", false),
             BuildContext.Bool(spec, "ReturnState", false),
             BuildContext.Bool(spec, "GoBackwards", false),
-            dropout, seed) { Bidirectional = merge };
+            dropout, seed) { Bidirectional = merge, RecurrentDropout = recurrentDropout };
         var state = window.OutputShape(merge == (int)Shared.BidirectionalMerge.Concat ? 2 * filters : filters);
         var output = options.ReturnSequences ? new Shape(new[] { steps }.Concat(state.Dims).ToArray()) : state;
         var node = new ConvLstmNode(spec, _rank, name, input, output, options, window);
@@ -98,6 +104,9 @@ internal sealed record ConvLstmOptions(int Filters, int Activation, int Recurren
 {
     /// <summary>The <c>NetGen.BidirectionalMerge</c> value: 0 for one direction.</summary>
     public int Bidirectional { get; init; }
+
+    /// <summary>Keras' <c>recurrent_dropout</c> (training only): four masks per sample over the state, one per gate, per call.</summary>
+    public double RecurrentDropout { get; init; }
 }
 
 internal sealed class ConvLstmNode : LayerNode, IStreamingLayer
@@ -146,6 +155,7 @@ internal sealed class ConvLstmNode : LayerNode, IStreamingLayer
             if (!Options.UseBias) parts.Add("no bias");
             if (Options.Bidirectional != 0) parts.Add("bidirectional " + ((Shared.BidirectionalMerge)Options.Bidirectional).ToString().ToLowerInvariant());
             if (Options.Dropout > 0) parts.Add("dropout " + Options.Dropout.ToString("R", CultureInfo.InvariantCulture));
+            if (Options.RecurrentDropout > 0) parts.Add("recurrent dropout " + Options.RecurrentDropout.ToString("R", CultureInfo.InvariantCulture));
             return $"{KerasClass}({string.Join(", ", parts)})";
         }
     }
@@ -201,8 +211,17 @@ internal sealed class ConvLstmNode : LayerNode, IStreamingLayer
 
     private bool GoesBackwards(int d) => d == 0 ? Options.GoBackwards : !Options.GoBackwards;
 
-    /// <summary>Input dropout is off in inference mode (gradients with <c>training: false</c> too).</summary>
-    public override bool DependsOnTrainingMode => Options.Dropout > 0;
+    /// <summary>Input and recurrent dropout are off in inference mode (gradients with <c>training: false</c> too).</summary>
+    public override bool DependsOnTrainingMode => Options.Dropout > 0 || Options.RecurrentDropout > 0;
+
+    /// <summary>
+    /// Training with <c>recurrent_dropout</c>: the ConvLstm dropout kernels, with four masks per sample over the state (one per
+    /// gate) drawn once per call and per direction.
+    /// </summary>
+    private bool RecurrentDropping(LoweringContext c) => Options.RecurrentDropout > 0 && !c.InferenceMode;
+
+    /// <summary>Direction <paramref name="d"/>'s recurrent dropout masks (gate, positions, filters) per sample.</summary>
+    private Tensor RecurrentMasks(LoweringContext c, int d) => c.Scratch(N(d, "recurrent_masks"), 4 * StateFloats, new Shape(new[] { 4 }.Concat(StateShape.Dims).ToArray()));
 
     private Operand Act => new RecurrentActivationArg(Options.Activation);
 
@@ -227,6 +246,10 @@ internal sealed class ConvLstmNode : LayerNode, IStreamingLayer
         c.Workspace(KnownKernels.ConvolutionWorkspaceLength, input);
         return c.Workspace(KnownKernels.ConvolutionWorkspaceLength, recurrent);
     }
+
+    /// <summary>The dropout kernels' workspace: the gate-by-gate recurrent kernel, then the convolutions' own.</summary>
+    private static Operand DropoutWorkspace(LoweringContext c, Operand input, Operand recurrent)
+        => c.Workspace(KnownKernels.ConvLstmDropoutWorkspaceLength, input, recurrent);
 
     /// <summary>Direction <paramref name="d"/>'s every-step outputs in processing order (the layer's output itself for one direction with ReturnSequences).</summary>
     private Tensor Outputs(LoweringContext c, int d, Tensor y)
@@ -274,20 +297,32 @@ internal sealed class ConvLstmNode : LayerNode, IStreamingLayer
                 Batch, Int(Steps), Int(StepInput), Float(Options.Dropout), c.Rng(Options.Seed));
             x = dropped;
         }
-        Forward(c, x, y);
+        Forward(c, x, y, RecurrentDropping(c));
     }
 
-    private void Forward(LoweringContext c, Tensor x, Tensor y)
+    private void Forward(LoweringContext c, Tensor x, Tensor y, bool dropping = false)
     {
         var input = InputGeometry(c);
         var recurrent = RecurrentGeometry(c);
         for (int d = 0; d < (Bidirectional ? 2 : 1); d++)
         {
             var outputs = Outputs(c, d, y);
-            c.Call(KnownKernels.ConvLstmForward, input, recurrent, x, Param(Weight(d, 0)), Param(Weight(d, 1)), DirectionBias(d),
-                Out(outputs), Out(c.Scratch(N(d, "h"), StateFloats, StateShape)), Out(c.Scratch(N(d, "c"), StateFloats, StateShape)), Out(Cache(c, d)),
-                Out(c.Scratch("forward_scratch", 4 * StateFloats)), Workspace(c, input, recurrent),
-                Batch, Int(Steps), Act, RecAct, BoolArg.Of(GoesBackwards(d)));
+            if (dropping)
+            {
+                var masks = RecurrentMasks(c, d);
+                c.Call(KnownKernels.ConvLstmRecurrentMasks, Out(masks), Batch, Int(Positions), Int(Filters), Float(Options.RecurrentDropout), c.Rng(Options.Seed));
+                c.Call(KnownKernels.ConvLstmDropoutForward, input, recurrent, x, Param(Weight(d, 0)), Param(Weight(d, 1)), DirectionBias(d), masks,
+                    Out(outputs), Out(c.Scratch(N(d, "h"), StateFloats, StateShape)), Out(c.Scratch(N(d, "c"), StateFloats, StateShape)), Out(Cache(c, d)),
+                    Out(c.Scratch("dropout_forward_scratch", 6 * StateFloats)), DropoutWorkspace(c, input, recurrent),
+                    Batch, Int(Steps), Act, RecAct, BoolArg.Of(GoesBackwards(d)));
+            }
+            else
+            {
+                c.Call(KnownKernels.ConvLstmForward, input, recurrent, x, Param(Weight(d, 0)), Param(Weight(d, 1)), DirectionBias(d),
+                    Out(outputs), Out(c.Scratch(N(d, "h"), StateFloats, StateShape)), Out(c.Scratch(N(d, "c"), StateFloats, StateShape)), Out(Cache(c, d)),
+                    Out(c.Scratch("forward_scratch", 4 * StateFloats)), Workspace(c, input, recurrent),
+                    Batch, Int(Steps), Act, RecAct, BoolArg.Of(GoesBackwards(d)));
+            }
             if (!Options.ReturnSequences)
                 c.Call(KnownKernels.RecurrentLastOutput, outputs, Out(Last(c, d, y)), Batch, Int(Steps), Int(StateFloats));
         }
@@ -311,6 +346,7 @@ internal sealed class ConvLstmNode : LayerNode, IStreamingLayer
     public override void LowerBackward(LoweringContext c, BackwardArgs a)
     {
         bool dropout = Options.Dropout > 0 && !c.InferenceMode;
+        bool dropping = RecurrentDropping(c);
         var x = dropout ? c.Scratch("dropped", InputShape.Size, InputShape) : a.X;
         Tensor? dx = a.Dx is null ? null : dropout ? c.Scratch("d_dropped", InputShape.Size, InputShape) : a.Dx;
         var input = InputGeometry(c);
@@ -345,11 +381,22 @@ internal sealed class ConvLstmNode : LayerNode, IStreamingLayer
             Operand dFinalH = c.ScratchOf(this, "d_" + N(d, "h")) is { } dh ? dh : Empty;
             Operand dFinalC = c.ScratchOf(this, "d_" + N(d, "c")) is { } dcs ? dcs : Empty;
             Operand up = upstream[d] is { } u ? u : Empty;
-            c.Call(KnownKernels.ConvLstmBackward, input, recurrent, x, Param(Weight(d, 0)), Param(Weight(d, 1)), Outputs(c, d, a.Y), Out(Cache(c, d)),
-                Options.ReturnSequences ? up : Empty, Options.ReturnSequences ? Empty : up, dFinalH, dFinalC,
-                dxd is null ? EmptyOut : Out(dxd), Grad(Weight(d, 0)), Grad(Weight(d, 1)), Options.UseBias ? Grad(Weight(d, 2)) : EmptyOut,
-                Out(c.Scratch("backward_scratch", (Steps + 6) * StateFloats)), Workspace(c, input, recurrent),
-                Batch, Int(Steps), Act, RecAct, BoolArg.Of(GoesBackwards(d)));
+            if (dropping)
+            {
+                c.Call(KnownKernels.ConvLstmDropoutBackward, input, recurrent, x, Param(Weight(d, 0)), Param(Weight(d, 1)), RecurrentMasks(c, d), Outputs(c, d, a.Y), Out(Cache(c, d)),
+                    Options.ReturnSequences ? up : Empty, Options.ReturnSequences ? Empty : up, dFinalH, dFinalC,
+                    dxd is null ? EmptyOut : Out(dxd), Grad(Weight(d, 0)), Grad(Weight(d, 1)), Options.UseBias ? Grad(Weight(d, 2)) : EmptyOut,
+                    Out(c.Scratch("dropout_backward_scratch", (3 * Steps + 6) * StateFloats)), DropoutWorkspace(c, input, recurrent),
+                    Batch, Int(Steps), Act, RecAct, BoolArg.Of(GoesBackwards(d)));
+            }
+            else
+            {
+                c.Call(KnownKernels.ConvLstmBackward, input, recurrent, x, Param(Weight(d, 0)), Param(Weight(d, 1)), Outputs(c, d, a.Y), Out(Cache(c, d)),
+                    Options.ReturnSequences ? up : Empty, Options.ReturnSequences ? Empty : up, dFinalH, dFinalC,
+                    dxd is null ? EmptyOut : Out(dxd), Grad(Weight(d, 0)), Grad(Weight(d, 1)), Options.UseBias ? Grad(Weight(d, 2)) : EmptyOut,
+                    Out(c.Scratch("backward_scratch", (Steps + 6) * StateFloats)), Workspace(c, input, recurrent),
+                    Batch, Int(Steps), Act, RecAct, BoolArg.Of(GoesBackwards(d)));
+            }
             if (d == 1 && dx is not null && dxd is not null) c.Accumulate(dx, dxd);
         }
         if (dropout && a.Dx is not null && dx is not null)

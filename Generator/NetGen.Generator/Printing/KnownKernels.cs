@@ -155,6 +155,10 @@ internal static class KnownKernels
     public static readonly Kernel ConvLstmForward = K("ConvLstm", "Forward");
     public static readonly Kernel ConvLstmBackward = K("ConvLstm", "Backward");
     public static readonly Kernel ConvLstmStep = K("ConvLstm", "Step");
+    public static readonly Kernel ConvLstmRecurrentMasks = K("ConvLstm", "DrawRecurrentMasks");
+    public static readonly Kernel ConvLstmDropoutForward = K("ConvLstm", "DropoutForward");
+    public static readonly Kernel ConvLstmDropoutBackward = K("ConvLstm", "DropoutBackward");
+    public static readonly Kernel ConvLstmDropoutWorkspaceLength = K("ConvLstm", "DropoutWorkspaceLength");
 
     // Losses.cs, Initializers.cs
     public static readonly Kernel LossCompute = K("Losses", "Compute");

@@ -314,7 +314,7 @@ public class ConvLstmTests
             namespace Samples;
             [Network]
             [Input(4, 8, 8, 1)]
-            [ConvLSTM2D(4, 3, Padding = Padding.Same, ReturnSequences = true, Dropout = 0.1)]
+            [ConvLSTM2D(4, 3, Padding = Padding.Same, ReturnSequences = true, Dropout = 0.1, RecurrentDropout = 0.2)]
             [ConvLSTM2D(2, 3, Strides = 2, ReturnState = true, Name = "summary")]
             [Concatenate("summary", "summary:c")]
             [Flatten]

@@ -593,8 +593,6 @@ internal static class KerasImporter
                 foreach (var flag in new[] { "return_state", "stateful" })
                     if (c.TryGetProperty(flag, out var f) && f.ValueKind == JsonValueKind.True)
                         throw new ImportException($"Layer '{name}' ({cls}) sets {flag}; the importer maps neither state outputs nor stateful layers yet.");
-                if (c.TryGetProperty("recurrent_dropout", out var rd) && rd.ValueKind == JsonValueKind.Number && rd.GetDouble() > 0)
-                    throw new ImportException($"Layer '{name}' ({cls}) sets recurrent_dropout; NetGen's {cls} does not support it.");
                 int filters = c.GetProperty("filters").GetInt32();
                 var k = Ints(c, "kernel_size", rank);
                 var strides = Ints(c, "strides", rank);
@@ -613,6 +611,7 @@ internal static class KerasImporter
                 if (sequences) l.Set("ReturnSequences", "true");
                 if (c.TryGetProperty("go_backwards", out var gb) && gb.ValueKind == JsonValueKind.True) l.Set("GoBackwards", "true");
                 if (c.TryGetProperty("dropout", out var dr) && dr.ValueKind == JsonValueKind.Number && dr.GetDouble() > 0) l.Set("Dropout", Invariant(dr.GetDouble()));
+                if (c.TryGetProperty("recurrent_dropout", out var rd) && rd.ValueKind == JsonValueKind.Number && rd.GetDouble() > 0) l.Set("RecurrentDropout", Invariant(rd.GetDouble()));
                 var outSpatial = new int[rank];
                 for (int i = 0; i < rank; i++)
                 {

@@ -79,6 +79,12 @@ public abstract class ConvLstmLayerAttribute : LayerAttribute
     /// <summary>Fraction of the input units dropped while training (Keras <c>dropout</c>: one mask per call, reused at every step). Default 0.</summary>
     public double Dropout { get; set; }
 
+    /// <summary>
+    /// Fraction of the state units dropped while training (Keras <c>recurrent_dropout</c>): per call four masks over the
+    /// state <c>(spatial', filters)</c>, one per gate, reused at every step; gate q's recurrent convolution reads <c>h ⊙ m_q</c>. Default 0.
+    /// </summary>
+    public double RecurrentDropout { get; set; }
+
     /// <summary>Seed of the dropout mask stream; negative (the default) derives it from the network's seed and the layer's position.</summary>
     public long Seed { get; set; } = -1;
 }
