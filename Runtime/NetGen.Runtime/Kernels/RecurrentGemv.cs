@@ -270,7 +270,7 @@ public static partial class Recurrent
     /// A step's pre-activations: for each 32-unit block, z = (x·W + h·U) + bias from the block's accumulators, written over
     /// the projection in <paramref name="row"/>. <paramref name="bias"/> null means no bias. With <paramref name="source"/>
     /// (the row-major recurrent kernel U was packed from) each packed row is also compared with its source as it streams
-    /// past; false at the end of the first block that differs (nothing but that block's row written).
+    /// past; false at the end of the first block that differs (only the blocks before it written to the row, the state untouched).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe bool LstmGemvGates(float* h, float* packed, float* source, float* row, float* bias, int u)
