@@ -240,7 +240,7 @@ public static partial class Recurrent
         StartState(initialC, finalC, batch * u);
         if (LstmGemvApplies(batch, u, activation, recurrentActivation))
         {
-            LstmForwardGemv(x, kernel, recurrentKernel, bias, mask, outputs, finalH, finalC, gates, cells, scratch, steps, features, u, goBackwards, zeroOutputForMask);
+            LstmForwardGemv(x, kernel, recurrentKernel, bias, mask, outputs, finalH, finalC, gates, cells, steps, features, u, goBackwards, zeroOutputForMask);
             return;
         }
         Span<float> rec = scratch.Slice(0, batch * g4);

@@ -8,9 +8,9 @@ namespace NetGen.Kernels;
 /// <summary>
 /// The LSTM forward pass at batch 1 on AVX-512 (units a multiple of 32, Keras' default activations tanh and sigmoid):
 /// a GEMV-specialised loop. Each step is one pass over the recurrent kernel, packed into blocks of 32 units that hold
-/// the four gates' columns of those units side by side (128 columns, 8 accumulators of 16 floats), so the block's gate
-/// activations, the new cell and the new output are computed from the accumulators as soon as the block's rows have
-/// streamed past: no (1, 4·units) row written and read back, no separate activation passes, no copies of the gates.
+/// the four gates' columns of those units side by side (128 columns, 8 accumulators of 16 floats), each block's
+/// pre-activations written to the step's gate row as soon as its rows have streamed past; then the gate activations,
+/// the new cell and the new output over the whole row (four SIMD activation passes a step).
 /// </summary>
 /// <remarks>
 /// <para>The input projections of all steps are computed before the loop by the same blocked kernel (three time steps
@@ -19,11 +19,13 @@ namespace NetGen.Kernels;
 /// chain per column from zero), so the projection of a step equals <see cref="Recurrent.LstmStep"/>'s one-row GEMM bit
 /// for bit, and each gate's pre-activation is formed as the general path forms it, (x·W + h·U) + bias, with the same
 /// activation functions: the results are those of the general path with one-row projections.</para>
-/// <para>The two kernels are packed into a per-thread buffer kept between calls together with nothing else: at the
-/// next call a comparison with the caller's weights (bit for bit, in the packed order, stopping at the first
-/// difference) proves the packed copy fresh, or it is packed again. Weights change through training, loading and the
-/// writable parameter spans; the comparison is the one check that covers them all (as the Winograd kernel cache does),
-/// and reading the weights costs less than packing them again (which reads them and writes the copy).</para>
+/// <para>The two kernels are packed into a per-thread buffer kept between calls together with nothing else. Weights
+/// change through training, loading and the writable parameter spans (a span can be written at any time after it was
+/// taken), so a comparison with the caller's weights, bit for bit, is the one proof of freshness that covers them all (as
+/// the Winograd kernel cache does). It costs no separate pass: each packed block of the input kernel is compared with its
+/// source just before the projection reads it, and the recurrent kernel's rows while the first computed step streams
+/// them (its accumulators are the same either way). A difference, found before any state is updated, packs both
+/// kernels again and starts the call over.</para>
 /// </remarks>
 public static partial class Recurrent
 {
@@ -47,11 +49,13 @@ public static partial class Recurrent
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void LstmForwardGemv(ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias,
-        ReadOnlySpan<float> mask, Span<float> outputs, Span<float> h, Span<float> c, Span<float> gates, Span<float> cells, Span<float> scratch,
+        ReadOnlySpan<float> mask, Span<float> outputs, Span<float> h, Span<float> c, Span<float> gates, Span<float> cells,
         int steps, int features, int u, bool goBackwards, bool zeroOutputForMask)
     {
         int g4 = 4 * u;
-        Span<float> packed = GemvPacked(kernel, recurrentKernel, features, u);
+        kernel = kernel.Slice(0, features * g4);
+        recurrentKernel = recurrentKernel.Slice(0, u * g4);
+        bool unproven = GemvPacked(kernel, recurrentKernel, features, u, out float[] packed);
         x = x.Slice(0, steps * features);
         gates = gates.Slice(0, steps * g4);
         bool keep = !cells.IsEmpty;
@@ -59,48 +63,75 @@ public static partial class Recurrent
         outputs = outputs.Slice(0, steps * u);
         h = h.Slice(0, u);
         c = c.Slice(0, u);
-        Span<float> next = scratch.Slice(0, u);
         if (!bias.IsEmpty) bias = bias.Slice(0, g4);
         // The slices above checked every length: the pointer loops below stay in range.
-        fixed (float* px = x, pp = packed, pg = gates, pb = bias, ph = h, pc = c, pn = next)
+        fixed (float* px = x, pk = kernel, pr = recurrentKernel, pp = packed, pg = gates, pb = bias, ph = h, pc = c)
         {
             float* pw = pp, pu = pp + features * g4;
-            if (features > 0) ProjectGemv(px, pw, pg, steps, features, u);
-            else gates.Clear();
-            for (int s = 0; s < steps; s++)
+            while (true)
             {
-                int t = goBackwards ? steps - 1 - s : s;
-                if (Keep(mask, 0, steps, t))
+                // Packed at an earlier call: each kernel is compared with its packed copy where the pass first reads it
+                // (the input kernel block by block before projecting with it, the recurrent kernel while the first
+                // computed step streams it), before anything but the projections and the skipped steps' outputs is
+                // written; a difference packs both again and starts over.
+                bool checkU = unproven;
+                if (features > 0)
                 {
-                    LstmGemvStep(ph, pu, pg + t * g4, pb, pc, pn, u);
-                    next.CopyTo(h);
+                    if (!ProjectGemv(px, pw, unproven ? pk : null, pg, steps, features, u)) goto Stale;
                 }
-                WriteOutputs(outputs, h, mask, 1, steps, s, t, u, zeroOutputForMask);
-                if (keep) c.CopyTo(cells.Slice(s * u, u));
+                else gates.Clear();
+                for (int s = 0; s < steps; s++)
+                {
+                    int t = goBackwards ? steps - 1 - s : s;
+                    if (Keep(mask, 0, steps, t))
+                    {
+                        if (!LstmGemvGates(ph, pu, checkU ? pr : null, pg + t * g4, pb, u)) goto Stale;
+                        checkU = false;
+                        LstmGemvCell(pg + t * g4, pc, ph, u);
+                    }
+                    WriteOutputs(outputs, h, mask, 1, steps, s, t, u, zeroOutputForMask);
+                    if (keep) c.CopyTo(cells.Slice(s * u, u));
+                }
+                return;
+            Stale:
+                // Packed again, the next pass compares nothing: it cannot come back here.
+                GemvPack(kernel, recurrentKernel, packed, features, u);
+                unproven = false;
             }
         }
     }
 
     /// <summary>
-    /// The input kernel (features, 4·u) then the recurrent kernel (u, 4·u), each packed into blocks of
-    /// <see cref="GemvUnits"/> units: block j holds, for each row p, the 32 columns of gate i for units 32j.., then f, g
-    /// and o (128 floats a row). Kept per thread between calls and packed again only when the weights differ.
+    /// The per-thread buffer of <paramref name="features"/> + <paramref name="u"/> rows of 4·u floats for the input kernel
+    /// (features, 4·u) then the recurrent kernel (u, 4·u), each packed into blocks of <see cref="GemvUnits"/> units: block j
+    /// holds, for each row p, the 32 columns of gate i for units 32j.., then f, g and o (128 floats a row). Returns true when
+    /// it holds a packing for these sizes from an earlier call (of the same or other weights: <see cref="LstmForwardGemv"/>
+    /// compares before it relies on it), false when the weights were packed now.
     /// </summary>
-    private static Span<float> GemvPacked(ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, int features, int u)
+    private static bool GemvPacked(ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, int features, int u, out float[] packed)
     {
-        int g4 = 4 * u, size = (features + u) * g4;
+        int size = (features + u) * 4 * u;
         float[]? buffer = t_gemvPacked;
-        bool fresh = buffer != null && buffer.Length == size && t_gemvFeatures == features && t_gemvUnits == u
-            && PackedEquals(kernel, buffer.AsSpan(0, features * g4), features, u)
-            && PackedEquals(recurrentKernel, buffer.AsSpan(features * g4, u * g4), u, u);
-        if (fresh) return buffer;
+        if (buffer != null && buffer.Length == size && t_gemvFeatures == features && t_gemvUnits == u)
+        {
+            packed = buffer;
+            return true;
+        }
         if (buffer == null || buffer.Length != size) t_gemvPacked = buffer = GC.AllocateUninitializedArray<float>(size);
+        GemvPack(kernel, recurrentKernel, buffer, features, u);
+        packed = buffer;
+        return false;
+    }
+
+    /// <summary>Packs both kernels into <paramref name="packed"/> (the layout of <see cref="GemvPacked"/>).</summary>
+    private static void GemvPack(ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, float[] packed, int features, int u)
+    {
+        int g4 = 4 * u;
         t_gemvFeatures = t_gemvUnits = -1; // not valid until both are packed
-        PackGateBlocks(kernel, buffer.AsSpan(0, features * g4), features, u);
-        PackGateBlocks(recurrentKernel, buffer.AsSpan(features * g4, u * g4), u, u);
+        PackGateBlocks(kernel, packed.AsSpan(0, features * g4), features, u);
+        PackGateBlocks(recurrentKernel, packed.AsSpan(features * g4, u * g4), u, u);
         t_gemvFeatures = features;
         t_gemvUnits = u;
-        return buffer;
     }
 
     /// <summary>Row-major (rows, 4·u) <paramref name="source"/> into the block layout of <see cref="GemvPacked"/>.</summary>
@@ -128,45 +159,46 @@ public static partial class Recurrent
         }
     }
 
-    /// <summary>Whether <paramref name="packed"/> is <paramref name="source"/> in the block layout, bit for bit (stops at the first differing row).</summary>
+    /// <summary>
+    /// Whether block <paramref name="q"/> of the layout of <see cref="GemvPacked"/> (<paramref name="rows"/> rows of 128
+    /// floats) holds the weights of row-major (rows, 4·u) <paramref name="s"/>, the block's first unit at <paramref name="s"/>,
+    /// bit for bit (stops at the first differing row).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe bool PackedEquals(ReadOnlySpan<float> source, ReadOnlySpan<float> packed, int rows, int u)
+    private static unsafe bool BlockEquals(float* s, float* q, int rows, int u)
     {
         int g4 = 4 * u;
-        source = source.Slice(0, rows * g4);
-        packed = packed.Slice(0, rows * g4);
-        fixed (float* ps = source, pq = packed)
-        {
-            float* q = pq;
-            for (int j = 0; j < u / GemvUnits; j++)
-            {
-                float* sj = ps + j * GemvUnits;
-                for (int p = 0; p < rows; p++, q += 128)
-                {
-                    float* r = sj + (nint)p * g4;
-                    // Compared as integers: bit for bit (a NaN equals itself, -0 differs from +0).
-                    Vector512<int> d = (Vector512.Load((int*)r) ^ Vector512.Load((int*)q)) | (Vector512.Load((int*)(r + 16)) ^ Vector512.Load((int*)(q + 16)))
-                        | (Vector512.Load((int*)(r + u)) ^ Vector512.Load((int*)(q + 32))) | (Vector512.Load((int*)(r + u + 16)) ^ Vector512.Load((int*)(q + 48)))
-                        | (Vector512.Load((int*)(r + 2 * u)) ^ Vector512.Load((int*)(q + 64))) | (Vector512.Load((int*)(r + 2 * u + 16)) ^ Vector512.Load((int*)(q + 80)))
-                        | (Vector512.Load((int*)(r + 3 * u)) ^ Vector512.Load((int*)(q + 96))) | (Vector512.Load((int*)(r + 3 * u + 16)) ^ Vector512.Load((int*)(q + 112)));
-                    if (d != Vector512<int>.Zero) return false;
-                }
-            }
-        }
+        for (int p = 0; p < rows; p++, q += 128, s += g4)
+            if (RowDifference(s, q, u) != Vector512<int>.Zero) return false;
         return true;
     }
 
     /// <summary>
+    /// The bits in which a packed row <paramref name="q"/> (128 floats) differs from the weights it was packed from, the
+    /// four gates' 32 columns at <paramref name="s"/>, <paramref name="s"/> + u, ..., OR-ed into one vector: compared as
+    /// integers, bit for bit (a NaN equals itself, −0 differs from +0).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector512<int> RowDifference(float* s, float* q, int u)
+        => (Vector512.Load((int*)s) ^ Vector512.Load((int*)q)) | (Vector512.Load((int*)(s + 16)) ^ Vector512.Load((int*)(q + 16)))
+            | (Vector512.Load((int*)(s + u)) ^ Vector512.Load((int*)(q + 32))) | (Vector512.Load((int*)(s + u + 16)) ^ Vector512.Load((int*)(q + 48)))
+            | (Vector512.Load((int*)(s + 2 * u)) ^ Vector512.Load((int*)(q + 64))) | (Vector512.Load((int*)(s + 2 * u + 16)) ^ Vector512.Load((int*)(q + 80)))
+            | (Vector512.Load((int*)(s + 3 * u)) ^ Vector512.Load((int*)(q + 96))) | (Vector512.Load((int*)(s + 3 * u + 16)) ^ Vector512.Load((int*)(q + 112)));
+
+    /// <summary>
     /// gates[t] = x[t]·W for every step t (rows of 4·u floats), W block-packed: per 32-unit block (its rows stay in L1), three
     /// steps at a time with 24 accumulators, each column one fused multiply-add chain over the features from zero.
+    /// With <paramref name="source"/> (the row-major kernel W was packed from) each block is first compared with its
+    /// source (and then is in L1 for the projection); false at the first difference.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void ProjectGemv(float* x, float* w, float* gates, int steps, int features, int u)
+    private static unsafe bool ProjectGemv(float* x, float* w, float* source, float* gates, int steps, int features, int u)
     {
         int g4 = 4 * u;
         for (int j = 0; j < u / GemvUnits; j++)
         {
             float* wj = w + (nint)j * features * 128;
+            if (source != null && !BlockEquals(source + j * GemvUnits, wj, features, u)) return false;
             int o = j * GemvUnits;
             int t = 0;
             for (; t + 3 <= steps; t += 3)
@@ -220,6 +252,7 @@ public static partial class Recurrent
                 StoreGateBlock(gates + (nint)t * g4 + o, u, a0, a1, a2, a3, a4, a5, a6, a7);
             }
         }
+        return true;
     }
 
     /// <summary>A block's 8 vectors (i, i, f, f, g, g, o, o) to their places in a (4·u) gate row, <paramref name="row"/> at the block's first unit.</summary>
@@ -234,60 +267,91 @@ public static partial class Recurrent
     }
 
     /// <summary>
-    /// One step: for each 32-unit block, z = (x·W + h·U) + bias from the block's accumulators, the gates i, f, o = σ(z),
-    /// g = tanh(z) written over the projection in <paramref name="row"/> (what BPTT reads), c = f⊙c + i⊙g in place and
-    /// o⊙tanh(c) into <paramref name="next"/> (h is read by every block, so it is replaced by the caller afterwards).
-    /// <paramref name="bias"/> null means no bias.
+    /// A step's pre-activations: for each 32-unit block, z = (x·W + h·U) + bias from the block's accumulators, written over
+    /// the projection in <paramref name="row"/>. <paramref name="bias"/> null means no bias. With <paramref name="source"/>
+    /// (the row-major recurrent kernel U was packed from) each packed row is also compared with its source as it streams
+    /// past; false at the end of the first block that differs (only the blocks before it written to the row, the state untouched).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void LstmGemvStep(float* h, float* packed, float* row, float* bias, float* c, float* next, int u)
+    private static unsafe bool LstmGemvGates(float* h, float* packed, float* source, float* row, float* bias, int u)
     {
         for (int j = 0; j < u / GemvUnits; j++)
         {
             float* b = packed + (nint)j * u * 128;
             Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
-            for (int p = 0; p < u; p++, b += 128)
+            if (source == null)
             {
-                Vector512<float> s = Vector512.Create(h[p]);
-                a0 = Vector512.FusedMultiplyAdd(s, Vector512.Load(b), a0);
-                a1 = Vector512.FusedMultiplyAdd(s, Vector512.Load(b + 16), a1);
-                a2 = Vector512.FusedMultiplyAdd(s, Vector512.Load(b + 32), a2);
-                a3 = Vector512.FusedMultiplyAdd(s, Vector512.Load(b + 48), a3);
-                a4 = Vector512.FusedMultiplyAdd(s, Vector512.Load(b + 64), a4);
-                a5 = Vector512.FusedMultiplyAdd(s, Vector512.Load(b + 80), a5);
-                a6 = Vector512.FusedMultiplyAdd(s, Vector512.Load(b + 96), a6);
-                a7 = Vector512.FusedMultiplyAdd(s, Vector512.Load(b + 112), a7);
+                for (int p = 0; p < u; p++, b += 128)
+                {
+                    Vector512<float> s = Vector512.Create(h[p]);
+                    a0 = Vector512.FusedMultiplyAdd(s, Vector512.Load(b), a0);
+                    a1 = Vector512.FusedMultiplyAdd(s, Vector512.Load(b + 16), a1);
+                    a2 = Vector512.FusedMultiplyAdd(s, Vector512.Load(b + 32), a2);
+                    a3 = Vector512.FusedMultiplyAdd(s, Vector512.Load(b + 48), a3);
+                    a4 = Vector512.FusedMultiplyAdd(s, Vector512.Load(b + 64), a4);
+                    a5 = Vector512.FusedMultiplyAdd(s, Vector512.Load(b + 80), a5);
+                    a6 = Vector512.FusedMultiplyAdd(s, Vector512.Load(b + 96), a6);
+                    a7 = Vector512.FusedMultiplyAdd(s, Vector512.Load(b + 112), a7);
+                }
             }
-            int o = j * GemvUnits;
-            float* ri = row + o, rf = ri + u, rg = rf + u, ro = rg + u;
+            else
+            {
+                // The same chains, each packed row also compared with its source.
+                Vector512<int> d = Vector512<int>.Zero;
+                float* r = source + j * GemvUnits;
+                for (int p = 0; p < u; p++, b += 128, r += 4 * u)
+                {
+                    Vector512<float> s = Vector512.Create(h[p]);
+                    a0 = Vector512.FusedMultiplyAdd(s, Vector512.Load(b), a0);
+                    a1 = Vector512.FusedMultiplyAdd(s, Vector512.Load(b + 16), a1);
+                    a2 = Vector512.FusedMultiplyAdd(s, Vector512.Load(b + 32), a2);
+                    a3 = Vector512.FusedMultiplyAdd(s, Vector512.Load(b + 48), a3);
+                    a4 = Vector512.FusedMultiplyAdd(s, Vector512.Load(b + 64), a4);
+                    a5 = Vector512.FusedMultiplyAdd(s, Vector512.Load(b + 80), a5);
+                    a6 = Vector512.FusedMultiplyAdd(s, Vector512.Load(b + 96), a6);
+                    a7 = Vector512.FusedMultiplyAdd(s, Vector512.Load(b + 112), a7);
+                    d |= RowDifference(r, b, u);
+                }
+                if (d != Vector512<int>.Zero) return false;
+            }
+            float* ri = row + j * GemvUnits, rf = ri + u, rg = rf + u, ro = rg + u;
             a0 = Vector512.Load(ri) + a0; a1 = Vector512.Load(ri + 16) + a1;
             a2 = Vector512.Load(rf) + a2; a3 = Vector512.Load(rf + 16) + a3;
             a4 = Vector512.Load(rg) + a4; a5 = Vector512.Load(rg + 16) + a5;
             a6 = Vector512.Load(ro) + a6; a7 = Vector512.Load(ro + 16) + a7;
             if (bias != null)
             {
-                float* bi = bias + o, bf = bi + u, bg = bf + u, bo = bg + u;
+                float* bi = bias + j * GemvUnits, bf = bi + u, bg = bf + u, bo = bg + u;
                 a0 += Vector512.Load(bi); a1 += Vector512.Load(bi + 16);
                 a2 += Vector512.Load(bf); a3 += Vector512.Load(bf + 16);
                 a4 += Vector512.Load(bg); a5 += Vector512.Load(bg + 16);
                 a6 += Vector512.Load(bo); a7 += Vector512.Load(bo + 16);
             }
-            // Stored first, then activated in place by the general path's own SIMD passes (32 floats each, L1-resident):
-            // the same functions, and one inlined e^x per loop instead of ten in this one.
-            StoreGateBlock(row + o, u, a0, a1, a2, a3, a4, a5, a6, a7);
-            SigmoidInPlace(new Span<float>(ri, GemvUnits));
-            SigmoidInPlace(new Span<float>(rf, GemvUnits));
-            TanhInPlace(new Span<float>(rg, GemvUnits));
-            SigmoidInPlace(new Span<float>(ro, GemvUnits));
-            for (int v = 0; v < GemvUnits; v += 16)
-            {
-                Vector512<float> cn = Vector512.Load(rf + v) * Vector512.Load(c + o + v) + Vector512.Load(ri + v) * Vector512.Load(rg + v);
-                cn.Store(c + o + v);
-                cn.Store(next + o + v);
-            }
-            TanhInPlace(new Span<float>(next + o, GemvUnits));
-            for (int v = 0; v < GemvUnits; v += 16)
-                (Vector512.Load(next + o + v) * Vector512.Load(ro + v)).Store(next + o + v);
+            StoreGateBlock(ri, u, a0, a1, a2, a3, a4, a5, a6, a7);
         }
+        return true;
+    }
+
+    /// <summary>
+    /// The rest of a step once <see cref="LstmGemvGates"/> has written all of <paramref name="row"/>'s pre-activations (h is no
+    /// longer read): the gates i, f, o = σ(z), g = tanh(z) in place (what BPTT reads), by the general path's own SIMD passes
+    /// over the whole row (the same functions, elementwise, four calls a step), c = f⊙c + i⊙g in place and h = o⊙tanh(c).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void LstmGemvCell(float* row, float* c, float* h, int u)
+    {
+        float* ri = row, rf = ri + u, rg = rf + u, ro = rg + u;
+        SigmoidInPlace(new Span<float>(ri, 2 * u));
+        TanhInPlace(new Span<float>(rg, u));
+        SigmoidInPlace(new Span<float>(ro, u));
+        for (int v = 0; v < u; v += 16)
+        {
+            Vector512<float> cn = Vector512.Load(rf + v) * Vector512.Load(c + v) + Vector512.Load(ri + v) * Vector512.Load(rg + v);
+            cn.Store(c + v);
+            cn.Store(h + v);
+        }
+        TanhInPlace(new Span<float>(h, u));
+        for (int v = 0; v < u; v += 16)
+            (Vector512.Load(h + v) * Vector512.Load(ro + v)).Store(h + v);
     }
 }

@@ -27,6 +27,13 @@ public partial class SimpleRnnSequenceNet { }
 [Dense(2)]
 public partial class LstmNet { }
 
+/// <summary>LSTM of 32 units: at batch 1 on AVX-512, the GEMV path that keeps its packed weights between calls (RecurrentGemv.cs).</summary>
+[Network]
+[Input(6, 3)]
+[LSTM(32)]
+[Dense(2)]
+public partial class LstmGemvNet { }
+
 /// <summary>LSTM returning sequences and reading backwards, no bias.</summary>
 [Network]
 [Input(6, 3)]

@@ -327,6 +327,70 @@ public class RecurrentTests
     }
 
     /// <summary>
+    /// The batch-1 GEMV path keeps the packed weights of its last call per thread and proves them fresh by comparing them
+    /// with the weights given where it first reads them (the input kernel before the projection, the recurrent kernel
+    /// during the first computed step). One weight at a time is written in place (the same arrays, as a write through
+    /// <c>Parameters</c> does) — first, last and middle of the input kernel, first and last row and the last block of the
+    /// recurrent kernel — and the call that follows must equal, bit for bit, the same call on a new thread
+    /// (which has packed nothing yet) and differ from the call before the write; writing the weight back must give the first
+    /// outputs again. The masked case skips the first step it visits, so the recurrent kernel is checked at a later one.
+    /// </summary>
+    [Theory]
+    [InlineData(32, false, false)]
+    [InlineData(64, true, true)]
+    [InlineData(64, false, true)]
+    public void LstmBatchOneFollowsInPlaceWeightWrites(int units, bool goBackwards, bool masked)
+    {
+        var c = new RecurrentCase(RecurrentCell.Lstm, 1, 6, 4, units, GoBackwards: goBackwards, Masked: masked, InitialState: true);
+        Data d = Make(c, 600 + units);
+        // Masked: the first step visited either way (t = 0 forwards, t = 5 backwards) is skipped.
+        if (masked) d.Mask = new float[] { 0, 1, 1, 0, 1, 0 };
+        int F = c.Features, U = units, G = 4 * U;
+        var first = RunForward(c, d);
+        var writes = new (string Name, float[] Array, int Index, float Value)[]
+        {
+            ("kernel[0]", d.W, 0, d.W[0] + 0.5f),
+            ("kernel[last]", d.W, F * G - 1, d.W[F * G - 1] - 0.5f),
+            ("kernel[middle]", d.W, (F / 2) * G + 3 * U + 17, 0.75f),
+            ("recurrent_kernel[0]", d.U, 0, d.U[0] + 0.5f),
+            ("recurrent_kernel[last]", d.U, U * G - 1, d.U[U * G - 1] - 0.5f),
+            ("recurrent_kernel[last block]", d.U, (U - 2) * G + 2 * U + U - 20, 1.5f),
+            ("recurrent_kernel[row 1, gate f]", d.U, G + U + 5, -1f),
+        };
+        foreach (var (name, array, index, value) in writes)
+        {
+            float old = array[index];
+            array[index] = value;
+            var written = RunForward(c, d);
+            var fresh = OnNewThread(() => RunForward(c, d));
+            Assert.True(first.Outputs.AsSpan().SequenceEqual(written.Outputs) == false, $"{name}: the write changes nothing, so it tests nothing");
+            Assert.Equal(fresh.Outputs, written.Outputs);
+            Assert.Equal(fresh.H, written.H);
+            Assert.Equal(fresh.C, written.C);
+            Assert.Equal(fresh.Cache, written.Cache);
+            array[index] = old;
+            var back = RunForward(c, d);
+            Assert.Equal(first.Outputs, back.Outputs);
+            Assert.Equal(first.C, back.C);
+        }
+    }
+
+    private static T OnNewThread<T>(Func<T> f)
+    {
+        T result = default!;
+        Exception? error = null;
+        var thread = new System.Threading.Thread(() =>
+        {
+            try { result = f(); }
+            catch (Exception e) { error = e; }
+        });
+        thread.Start();
+        thread.Join();
+        if (error != null) throw new InvalidOperationException("on the new thread", error);
+        return result;
+    }
+
+    /// <summary>
     /// Stepping through a sequence gives the sequence kernel's outputs and final states to within 4e-6 (values are O(1)):
     /// both run the same per-step code, and the only difference is the input projection's GEMM, whose one-row and six-row
     /// micro-kernels sum k in different orders (Gemm.cs), so a row can differ in its last bit depending on the row count;

@@ -154,4 +154,78 @@ public class RecurrentLayerTests
         Assert.NotEqual(y[2], y2[2]);
         Assert.Equal(y[0], y2[0]);
     }
+
+    /// <summary>
+    /// Every way a user changes weights reaches the next batch-1 Predict of an LSTM on the GEMV path, which keeps packed
+    /// weights between calls: a write through a <c>Parameters</c> span taken before the previous Predict, SetWeights,
+    /// Load and a training step. After each, Predict must equal, bit for bit, a copy of the network predicting on a new
+    /// thread (which has packed nothing), and differ from the Predict before the change.
+    /// </summary>
+    [Fact]
+    public void LstmBatchOnePredictFollowsEveryWeightWrite()
+    {
+        var net = new LstmGemvNet(3);
+        var x = Enumerable.Range(0, 18).Select(i => MathF.Sin(i * 0.7f)).ToArray();
+        float[] Predict()
+        {
+            var y = new float[2];
+            net.Predict(x, y);
+            return y;
+        }
+        float[] Fresh(float[] weights)
+        {
+            float[] y = new float[2];
+            var thread = new System.Threading.Thread(() =>
+            {
+                var copy = new LstmGemvNet(9);
+                weights.CopyTo(copy.Parameters);
+                copy.Predict(x, y);
+            });
+            thread.Start();
+            thread.Join();
+            return y;
+        }
+        void Follows(float[] before, string what)
+        {
+            float[] now = Predict();
+            Assert.False(before.AsSpan().SequenceEqual(now), $"{what}: the outputs did not change, so this tests nothing");
+            Assert.Equal(Fresh(net.Parameters.ToArray()), now);
+        }
+
+        ParameterInfo recurrent = net.FindWeight("lstm/recurrent_kernel"), kernel = net.FindWeight("lstm/kernel");
+        Span<float> parameters = net.Parameters; // taken now, written after the Predicts below
+        float[] y0 = Predict();
+        parameters[recurrent.Offset + 31 * 128 + 100] += 0.5f;
+        Follows(y0, "a write through a Parameters span taken earlier");
+        float[] y1 = Predict();
+        parameters[kernel.Offset + 2 * 128 + 3] -= 0.5f;
+        Follows(y1, "a write to the input kernel through the same span");
+
+        float[] y2 = Predict();
+        var values = net.GetWeights("lstm/recurrent_kernel");
+        values[5] += 0.25f;
+        net.SetWeights("lstm/recurrent_kernel", values);
+        Follows(y2, "SetWeights");
+
+        string path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"netgen-lstm-gemv-{Guid.NewGuid():N}.weights");
+        try
+        {
+            float[] saved = Predict();
+            net.Save(path);
+            parameters[recurrent.Offset + 16 * 128 + 7] += 0.5f;
+            float[] changed = Predict();
+            net.Load(path);
+            Follows(changed, "Load");
+            Assert.Equal(saved, Predict());
+        }
+        finally
+        {
+            System.IO.File.Delete(path);
+        }
+
+        float[] y3 = Predict();
+        net.Compile(new NetGen.Optimizers.SGD(0.5f), Loss.MeanSquaredError);
+        net.TrainOnBatch(x, new float[] { 1f, -1f }, 1);
+        Follows(y3, "a training step");
+    }
 }
