@@ -19,7 +19,7 @@ namespace NetGen.Kernels;
 /// chain per column from zero), so the projection of a step equals <see cref="Recurrent.LstmStep"/>'s one-row GEMM bit
 /// for bit, and each gate's pre-activation is formed as the general path forms it, (x·W + h·U) + bias, with the same
 /// activation functions: the results are those of the general path with one-row projections.</para>
-/// <para>The two kernels are packed into a per-thread buffer kept between calls together with nothing else. Weights
+/// <para>The two kernels are packed into a per-thread buffer kept between calls (one for each of up to four LSTM layers). Weights
 /// change through training, loading and the writable parameter spans (a span can be written at any time after it was
 /// taken), so a comparison with the caller's weights, bit for bit, is the one proof of freshness that covers them all (as
 /// the Winograd kernel cache does). It costs no separate pass: each packed block of the input kernel is compared with its
@@ -37,11 +37,27 @@ public static partial class Recurrent
         => batch == 1 && units % GemvUnits == 0 && Gemm.DefaultPath == 512 && Vector512.IsHardwareAccelerated
             && activation == RecurrentActivation.Tanh && recurrentActivation == RecurrentActivation.Sigmoid;
 
-    [ThreadStatic]
-    private static float[]? t_gemvPacked;
+    /// <summary>
+    /// Packed copies a thread keeps: one per LSTM layer of a stacked or bidirectional network (keyed by where its input
+    /// kernel lives), so that calls through several layers do not pack each other's weights away every time.
+    /// </summary>
+    private const int GemvEntries = 4;
+
+    /// <summary>One packed copy: the weights it was packed from (the input kernel's address, which only picks the entry:
+    /// the comparison proves the contents), its sizes (-1 while packing) and when it was last used.</summary>
+    private sealed class GemvEntry
+    {
+        public float[] Packed = Array.Empty<float>();
+        public nint Kernel;
+        public int Features = -1, Units = -1;
+        public long Used;
+    }
 
     [ThreadStatic]
-    private static int t_gemvFeatures, t_gemvUnits;
+    private static GemvEntry[]? t_gemv;
+
+    [ThreadStatic]
+    private static long t_gemvClock;
 
     /// <summary>
     /// LstmForward at batch 1 (see <see cref="LstmGemvApplies"/>); the caller has checked the arguments and started
@@ -55,7 +71,8 @@ public static partial class Recurrent
         int g4 = 4 * u;
         kernel = kernel.Slice(0, features * g4);
         recurrentKernel = recurrentKernel.Slice(0, u * g4);
-        bool unproven = GemvPacked(kernel, recurrentKernel, features, u, out float[] packed);
+        bool unproven = GemvPacked(kernel, recurrentKernel, features, u, out var entry);
+        float[] packed = entry.Packed;
         x = x.Slice(0, steps * features);
         gates = gates.Slice(0, steps * g4);
         bool keep = !cells.IsEmpty;
@@ -95,43 +112,61 @@ public static partial class Recurrent
                 return;
             Stale:
                 // Packed again, the next pass compares nothing: it cannot come back here.
-                GemvPack(kernel, recurrentKernel, packed, features, u);
+                GemvPack(kernel, recurrentKernel, entry, features, u);
                 unproven = false;
             }
         }
     }
 
     /// <summary>
-    /// The per-thread buffer of <paramref name="features"/> + <paramref name="u"/> rows of 4·u floats for the input kernel
-    /// (features, 4·u) then the recurrent kernel (u, 4·u), each packed into blocks of <see cref="GemvUnits"/> units: block j
-    /// holds, for each row p, the 32 columns of gate i for units 32j.., then f, g and o (128 floats a row). Returns true when
-    /// it holds a packing for these sizes from an earlier call (of the same or other weights: <see cref="LstmForwardGemv"/>
-    /// compares before it relies on it), false when the weights were packed now.
+    /// The per-thread entry for these weights: <paramref name="features"/> + <paramref name="u"/> rows of 4·u floats for the
+    /// input kernel (features, 4·u) then the recurrent kernel (u, 4·u), each packed into blocks of <see cref="GemvUnits"/>
+    /// units: block j holds, for each row p, the 32 columns of gate i for units 32j.., then f, g and o (128 floats a row).
+    /// Returns true when the entry holds a packing for these sizes and this input kernel's address from an earlier call
+    /// (<see cref="LstmForwardGemv"/> compares before it relies on it: the weights may have changed, or another array may
+    /// live there now), false when the weights were packed now, into the least recently used entry.
     /// </summary>
-    private static bool GemvPacked(ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, int features, int u, out float[] packed)
+    private static bool GemvPacked(ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, int features, int u, out GemvEntry entry)
     {
         int size = (features + u) * 4 * u;
-        float[]? buffer = t_gemvPacked;
-        if (buffer != null && buffer.Length == size && t_gemvFeatures == features && t_gemvUnits == u)
+        nint key = KernelAddress(kernel);
+        var entries = t_gemv ??= new GemvEntry[GemvEntries];
+        long now = ++t_gemvClock;
+        GemvEntry? oldest = null;
+        for (int i = 0; i < entries.Length; i++)
         {
-            packed = buffer;
-            return true;
+            var e = entries[i] ??= new GemvEntry();
+            if (e.Kernel == key && e.Features == features && e.Units == u && e.Packed.Length == size)
+            {
+                e.Used = now;
+                entry = e;
+                return true;
+            }
+            if (oldest is null || e.Used < oldest.Used) oldest = e;
         }
-        if (buffer == null || buffer.Length != size) t_gemvPacked = buffer = GC.AllocateUninitializedArray<float>(size);
-        GemvPack(kernel, recurrentKernel, buffer, features, u);
-        packed = buffer;
+        entry = oldest!;
+        entry.Used = now;
+        if (entry.Packed.Length != size)
+        {
+            entry.Features = entry.Units = -1;
+            entry.Packed = GC.AllocateUninitializedArray<float>(size);
+        }
+        entry.Kernel = key;
+        GemvPack(kernel, recurrentKernel, entry, features, u);
         return false;
     }
 
-    /// <summary>Packs both kernels into <paramref name="packed"/> (the layout of <see cref="GemvPacked"/>).</summary>
-    private static void GemvPack(ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, float[] packed, int features, int u)
+    private static unsafe nint KernelAddress(ReadOnlySpan<float> kernel) => (nint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(kernel));
+
+    /// <summary>Packs both kernels into <paramref name="entry"/> (the layout of <see cref="GemvPacked"/>).</summary>
+    private static void GemvPack(ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, GemvEntry entry, int features, int u)
     {
         int g4 = 4 * u;
-        t_gemvFeatures = t_gemvUnits = -1; // not valid until both are packed
-        PackGateBlocks(kernel, packed.AsSpan(0, features * g4), features, u);
-        PackGateBlocks(recurrentKernel, packed.AsSpan(features * g4, u * g4), u, u);
-        t_gemvFeatures = features;
-        t_gemvUnits = u;
+        entry.Features = entry.Units = -1; // not valid until both are packed
+        PackGateBlocks(kernel, entry.Packed.AsSpan(0, features * g4), features, u);
+        PackGateBlocks(recurrentKernel, entry.Packed.AsSpan(features * g4, u * g4), u, u);
+        entry.Features = features;
+        entry.Units = u;
     }
 
     /// <summary>Row-major (rows, 4·u) <paramref name="source"/> into the block layout of <see cref="GemvPacked"/>.</summary>

@@ -34,6 +34,17 @@ public partial class LstmNet { }
 [Dense(2)]
 public partial class LstmGemvNet { }
 
+/// <summary>Five stacked LSTMs of 32 units: more layers than the GEMV path keeps packed copies of per thread.</summary>
+[Network]
+[Input(6, 3)]
+[LSTM(32, ReturnSequences = true)]
+[LSTM(32, ReturnSequences = true)]
+[LSTM(32, ReturnSequences = true)]
+[LSTM(32, ReturnSequences = true)]
+[LSTM(32)]
+[Dense(2)]
+public partial class StackedLstmGemvNet { }
+
 /// <summary>LSTM returning sequences and reading backwards, no bias.</summary>
 [Network]
 [Input(6, 3)]

@@ -155,6 +155,45 @@ public class RecurrentLayerTests
         Assert.Equal(y[0], y2[0]);
     }
 
+    /// <summary>Stacked LSTMs on the GEMV path each keep a packed copy (up to four per thread), checked like one.</summary>
+    [Fact]
+    public void StackedLstmsAtBatchOneKeepTheirOwnPackedWeights()
+    {
+        // Five layers share a thread's four packed copies: every call evicts and packs some; the outputs must still be
+        // those of a fresh thread (no packed copy at all) and follow a write to any one layer.
+        var net = new StackedLstmGemvNet(4);
+        var x = Enumerable.Range(0, 18).Select(i => MathF.Cos(i * 0.3f)).ToArray();
+        float[] Predict()
+        {
+            var y = new float[2];
+            net.Predict(x, y);
+            return y;
+        }
+        float[] Fresh()
+        {
+            var weights = net.Parameters.ToArray();
+            float[] y = new float[2];
+            var thread = new System.Threading.Thread(() =>
+            {
+                var copy = new StackedLstmGemvNet(9);
+                weights.CopyTo(copy.Parameters);
+                copy.Predict(x, y);
+            });
+            thread.Start();
+            thread.Join();
+            return y;
+        }
+        float[] first = Predict();
+        Assert.Equal(first, Predict());
+        Assert.Equal(Fresh(), first);
+        var middle = net.FindWeight("lstm_2/recurrent_kernel");
+        net.Parameters[middle.Offset + 7 * 128 + 40] += 0.5f;
+        float[] moved = Predict();
+        Assert.False(first.AsSpan().SequenceEqual(moved), "a write to the third LSTM changed nothing, so this tests nothing");
+        Assert.Equal(Fresh(), moved);
+        Assert.Equal(moved, Predict());
+    }
+
     /// <summary>
     /// Every way a user changes weights reaches the next batch-1 Predict of an LSTM on the GEMV path, which keeps packed
     /// weights between calls: a write through a <c>Parameters</c> span taken before the previous Predict, SetWeights,
