@@ -80,7 +80,7 @@ internal static class InferencePrinter
         if (g.TokenIds) TokenPredict(w, g);
         var parameters = xs.Select(x => $"global::System.ReadOnlySpan<float> {x}").Concat(ys.Select(y => $"global::System.Span<float> {y}"));
         w.Open($"private void PredictChunk({string.Join(", ", parameters)}, int n)");
-        w.Line("global::System.ReadOnlySpan<float> p = _parameters;");
+        w.Line("global::System.ReadOnlySpan<float> p = InferenceParameters;");
         if (g.StateCount > 0) w.Line("global::System.Span<float> st = _state;");
         if (plan.ActivationsPerSample > 0) w.Line("global::System.Span<float> a = _inferenceArena;");
         new OperationPrinter(w, g, program, plan, members, training: false, System.Array.Empty<string>()).PrintBody();

@@ -68,4 +68,50 @@ public class BakedWeightsTests
         Assert.Equal(loaded.ComputeGradients(input, new float[6], 2, Loss.MeanSquaredError), baked.ComputeGradients(input, new float[6], 2, Loss.MeanSquaredError));
         Assert.Equal(loaded.Gradients.ToArray(), baked.Gradients.ToArray());
     }
+
+    [Fact]
+    public void ABakedNetworkReadsItsWeightsInPlaceUntilTheyAreWritten()
+    {
+        // FromBakedWeights() leaves the weights in the binary's read-only data and Predict reads them there; Parameters
+        // (or Load, or training) first copies them into the network's own array, so a write changes this network's
+        // predictions and no other's, and the baked data stays as it was.
+        var loaded = new BakedNormNet(seed: 5);
+        loaded.Load(Fixture("baked-norm-net.weights.txt"));
+        float firstWeight = loaded.Parameters[0];
+        var baked = BakedNormNet.FromBakedWeights();
+        var input = new float[3 * BakedNormNet.InputLength];
+        for (int i = 0; i < input.Length; i++) input[i] = (i % 5 - 2) / 3f;
+        float[] Predict(BakedNormNet net)
+        {
+            var y = new float[3 * BakedNormNet.OutputLength];
+            net.Predict(input, y, 3);
+            return y;
+        }
+        var before = Predict(baked); // read in place
+        Assert.Equal(Predict(loaded), before);
+
+        baked.Parameters[0] += 0.5f; // copies, then writes the copy
+        loaded.Parameters[0] += 0.5f;
+        var after = Predict(baked);
+        Assert.Equal(Predict(loaded), after);
+        Assert.NotEqual(before, after);
+
+        var other = BakedNormNet.FromBakedWeights(); // the baked values are unchanged
+        Assert.Equal(before, Predict(other));
+        Assert.Equal(firstWeight, other.Parameters[0]);
+
+        // Load into a network that still reads in place replaces the baked values.
+        var reloaded = BakedNormNet.FromBakedWeights();
+        var path = Path.Combine(Path.GetTempPath(), $"netgen-baked-{Guid.NewGuid():N}.weights");
+        try
+        {
+            baked.Save(path);
+            reloaded.Load(path);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+        Assert.Equal(after, Predict(reloaded));
+    }
 }
