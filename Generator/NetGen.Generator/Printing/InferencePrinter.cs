@@ -32,7 +32,7 @@ internal static class InferencePrinter
             parameters.Add($"global::System.Span<float> {NetworkLowering.OutputMaskSpan}");
         }
         w.Open($"private void PredictChunk({string.Join(", ", parameters)}, int n)");
-        w.Line("global::System.ReadOnlySpan<float> p = _parameters;");
+        w.Line("global::System.ReadOnlySpan<float> p = InferenceParameters;");
         if (g.StateCount > 0) w.Line("global::System.Span<float> st = _state;");
         if (plan.ActivationsPerSample > 0) w.Line("global::System.Span<float> a = _inferenceArena;");
         new OperationPrinter(w, g, program, plan, members, training: false, System.Array.Empty<string>()).PrintBody();

@@ -107,7 +107,7 @@ internal static class LayerOutputsPrinter
         var xs = NetworkLowering.Spans("x", g.Inputs.Count).Select(x => $"{ReadOnly} {x}");
         var taps = g.Layers.Select((_, i) => $"{Writable} {NetworkLowering.Tap(i)}");
         w.Open($"private void PredictLayersChunk({string.Join(", ", xs.Concat(taps))}, int n)");
-        w.Line("global::System.ReadOnlySpan<float> p = _parameters;");
+        w.Line("global::System.ReadOnlySpan<float> p = InferenceParameters;");
         if (g.StateCount > 0) w.Line("global::System.Span<float> st = _state;");
         if (plan.ActivationsPerSample > 0) w.Line("global::System.Span<float> a = _inferenceArena;");
         new OperationPrinter(w, g, program, plan, members, training: false, System.Array.Empty<string>()).PrintBody();

@@ -26,7 +26,7 @@ internal static class NetworkPrinter
         "InferenceArenaBytes", "TrainingFloatsPerSample", "GradientFloatsPerSample", "InputGradientFloatsPerSample", "TrainingFloats", "WeightSignature", "InputShape", "OutputShape",
         "Outputs", "Diagram", "MermaidDiagram", "TrainableWeights", "SetTrainable", "_trainable", "ParameterLayout", "StateLayout", "SummaryText", "Parameters", "Gradients", "State", "TrainingOutput", "Predict",
         "PredictChunk", "ComputeGradients", "ComputeGradientsCore", "Compile", "Fit", "Evaluate", "TrainOnBatch", "Save", "Load", "Summary",
-        "PackInputs", "PackTargets", "Layers", "PredictLayers", "PredictLayersUnguarded", "PredictLayersChunk", "PredictLayer", "TokensAsFloats", "_busy", "EnterBusy", "PredictUnguarded", "ComputeGradientsUnguarded", "ComputeInferenceGradients", "ComputeInferenceGradientsUnguarded", "ComputeInferenceGradientsCore", "_parameters", "_gradients", "_inferenceArena", "_state", "_stateBeforeCall", "_tokenChunk", "_tokenTraining", "_packedInput",
+        "PackInputs", "PackTargets", "Layers", "PredictLayers", "PredictLayersUnguarded", "PredictLayersChunk", "PredictLayer", "TokensAsFloats", "_busy", "EnterBusy", "PredictUnguarded", "ComputeGradientsUnguarded", "ComputeInferenceGradients", "ComputeInferenceGradientsUnguarded", "ComputeInferenceGradientsCore", "_parameters", "_parameterArray", "_bakedParameters", "InferenceParameters", "_gradients", "_inferenceArena", "_state", "_stateBeforeCall", "_tokenChunk", "_tokenTraining", "_packedInput",
         "_packedOutput", "_packedTraining", "_packedInputGradient", "_trainingOutputs", "_trainingArena", "_gradientArena", "_trainingBatch", "_seed", "_trainer", "_workspace",
         "ComputeWeightedGradients", "_sampleWeight", "_sampleWeightCount", LossPrinter.SampleWeights, "StepInputLength", "StepOutputLength", "StepStateFloats", "_stepState", "_stepArena", "ResetState", "Step", "StepUnguarded", "_folded",
         "OutputMaskLength", "TrainingOutputMask", "_trainingOutputMask", "PredictWithMask", "PredictWithMaskUnguarded",
@@ -145,7 +145,12 @@ internal static class NetworkPrinter
         LayerOutputsPrinter.Layers(w, g);
 
         // ---- fields and constructor
-        w.Line("private readonly float[] _parameters = new float[ParameterCount];");
+        w.Line("private float[]? _parameterArray;  // the writable parameters; null while a baked network reads its weights in place");
+        w.Line("private readonly global::NetGen.BakedWeightsView _bakedParameters = default;  // FromBakedWeights(): the baked values in the binary's read-only data");
+        w.Line("/// <summary>The writable parameters; a baked network copies its weights here when they are first needed (Parameters, Load, training).</summary>");
+        w.Line("private float[] _parameters => _parameterArray ??= _bakedParameters.ToArray(ParameterCount);");
+        w.Line("/// <summary>The parameters as inference reads them: in place when baked and not yet copied (no copy before the first prediction).</summary>");
+        w.Line("private global::System.ReadOnlySpan<float> InferenceParameters => _parameterArray is { } array ? array : _bakedParameters.IsReadable ? _bakedParameters.Values : _parameters;");
         w.Line("private readonly float[] _gradients = new float[ParameterCount];");
         w.Line("private readonly float[] _inferenceArena = new float[InferenceArenaFloats];");
         if (hasState) w.Line("private readonly float[] _state = new float[StateCount];");
@@ -183,6 +188,7 @@ internal static class NetworkPrinter
         w.Open($"private {className}(int seed, bool initializeWeights)");
         w.Line("_seed = seed;");
         if (g.ParameterCount + g.StateCount > 0) w.Open("if (initializeWeights)");
+        if (g.ParameterCount + g.StateCount > 0) w.Line("_parameterArray = new float[ParameterCount];  // FromBakedWeights() reads its weights in place instead");
         int paramIndex = 0;
         foreach (var l in g.Layers)
         {
@@ -205,6 +211,14 @@ internal static class NetworkPrinter
             w.Line("int workspace = 0;");
             foreach (var e in workspaces) w.Line($"workspace = global::System.Math.Max(workspace, {names.Call(e)});");
             w.Line("_workspace = new float[workspace];");
+        }
+        using (w.Open("if (!initializeWeights)"))
+        {
+            w.Line("// FromBakedWeights(), the embedded start-up: the buffers the first prediction writes get their pages in one system call");
+            w.Line("// each instead of a page fault per page (expensive on a VM).");
+            w.Line("global::NetGen.BakedWeights.Populate(_inferenceArena);");
+            if (workspaces.Count > 0) w.Line("global::NetGen.BakedWeights.Populate(_workspace);");
+            if (folded > 0) w.Line("global::NetGen.BakedWeights.Populate(_folded);");
         }
         w.Close();
         w.Line();

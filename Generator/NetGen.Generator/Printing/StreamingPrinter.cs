@@ -52,7 +52,7 @@ internal static class StreamingPrinter
         w.Line("int n = batchSize;");
         w.Line("global::System.ReadOnlySpan<float> x = input;");
         w.Line("global::System.Span<float> y = output;");
-        w.Line("global::System.ReadOnlySpan<float> p = _parameters;");
+        w.Line("global::System.ReadOnlySpan<float> p = InferenceParameters;");
         if (g.StateCount > 0) w.Line("global::System.Span<float> st = _state;");
         if (plan.ActivationsPerSample > 0) w.Line("global::System.Span<float> a = _stepArena;");
         int at = 0, k = 0;

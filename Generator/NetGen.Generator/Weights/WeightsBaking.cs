@@ -141,8 +141,8 @@ internal static class WeightsBaking
         Line("/// <summary>The weight file baked into this assembly, as <c>[Weights]</c> names it.</summary>");
         Line($"public const string BakedWeightsFile = \"{Escape(r.File)}\";");
         Line("");
-        Line($"/// <summary>Creates the network with the weights of <c>{Xml(r.File)}</c>, baked in at compile time: one copy from the");
-        Line("/// assembly's read-only data into <c>Parameters</c>" + (r.StateCount > 0 ? " and <c>State</c>" : "") + "; no file access and no random initialisation.</summary>");
+        Line($"/// <summary>Creates the network with the weights of <c>{Xml(r.File)}</c>, baked in at compile time: Predict reads them in the");
+        Line("/// assembly's read-only data; they are copied into <c>Parameters</c> when that (or Load, or training) is first used" + (r.StateCount > 0 ? ", the state into <c>State</c> now" : "") + ". No file access and no random initialisation.</summary>");
         Line(generated);
         Line($"public static {r.ClassName} FromBakedWeights() => new {r.ClassName}(default(BakedWeightsMarker));");
         Line("");
@@ -155,10 +155,12 @@ internal static class WeightsBaking
         indent += "    ";
         Line("_ = marker;");
         Line("global::System.ReadOnlySpan<byte> bytes = BakedWeightBytes;");
-        // BakedWeights.Copy fills the destination's pages in one system call (where the OS allows) before copying:
-        // on a VM every page fault of a fresh array is expensive, and these arrays are the largest thing a baked
-        // network touches before its first prediction.
-        Line($"global::NetGen.BakedWeights.Copy(bytes.Slice(0, {r.ParameterCount * 4}), _parameters);");
+        // The parameters stay where they are (read-only data of the binary): Predict reads them in place, and only
+        // Parameters, Load or training copy them into a writable array, when first used. A copy before the first
+        // prediction would touch as many fresh heap pages as the weights fill, and on a VM each first touch of a page
+        // is expensive (see BakedWeightsView). The state is small and written by training: it is copied as before
+        // (BakedWeights.Copy fills the destination's pages in one system call where the OS allows).
+        Line($"_bakedParameters = global::NetGen.BakedWeightsView.InPlace(bytes.Slice(0, {r.ParameterCount * 4}), {r.ParameterCount});  // read in place by Predict; copied when first written");
         if (r.StateCount > 0)
             Line($"global::NetGen.BakedWeights.Copy(bytes.Slice({r.ParameterCount * 4}, {r.StateCount * 4}), _state);");
         Close();

@@ -61,7 +61,7 @@ public static class Pooling
                     else
                     {
                         for (int ch = 0; ch < c; ch++)
-                            if (xi[ch] > yo[ch]) yo[ch] = xi[ch];
+                            if (xi[ch] > yo[ch] || float.IsNaN(xi[ch])) yo[ch] = xi[ch]; // NaN propagates, as in the vector paths
                     }
                 }
             }

@@ -68,4 +68,83 @@ public class BakedWeightsTests
         Assert.Equal(loaded.ComputeGradients(input, new float[6], 2, Loss.MeanSquaredError), baked.ComputeGradients(input, new float[6], 2, Loss.MeanSquaredError));
         Assert.Equal(loaded.Gradients.ToArray(), baked.Gradients.ToArray());
     }
+
+    [Fact]
+    public void ABakedNetworkReadsItsWeightsInPlaceUntilTheyAreWritten()
+    {
+        // FromBakedWeights() leaves the weights in the binary's read-only data and Predict reads them there (when aligned to
+        // 16 bytes; else the first prediction copies them, see the view's own test below); Parameters
+        // (or Load, or training) first copies them into the network's own array, so a write changes this network's
+        // predictions and no other's, and the baked data stays as it was.
+        var loaded = new BakedNormNet(seed: 5);
+        loaded.Load(Fixture("baked-norm-net.weights.txt"));
+        float firstWeight = loaded.Parameters[0];
+        var baked = BakedNormNet.FromBakedWeights();
+        var input = new float[3 * BakedNormNet.InputLength];
+        for (int i = 0; i < input.Length; i++) input[i] = (i % 5 - 2) / 3f;
+        float[] Predict(BakedNormNet net)
+        {
+            var y = new float[3 * BakedNormNet.OutputLength];
+            net.Predict(input, y, 3);
+            return y;
+        }
+        var before = Predict(baked); // read in place
+        Assert.Equal(Predict(loaded), before);
+
+        baked.Parameters[0] += 0.5f; // copies, then writes the copy
+        loaded.Parameters[0] += 0.5f;
+        var after = Predict(baked);
+        Assert.Equal(Predict(loaded), after);
+        Assert.NotEqual(before, after);
+
+        var other = BakedNormNet.FromBakedWeights(); // the baked values are unchanged
+        Assert.Equal(before, Predict(other));
+        Assert.Equal(firstWeight, other.Parameters[0]);
+
+        // Load into a network that still reads in place replaces the baked values.
+        var reloaded = BakedNormNet.FromBakedWeights();
+        var path = Path.Combine(Path.GetTempPath(), $"netgen-baked-{Guid.NewGuid():N}.weights");
+        try
+        {
+            baked.Save(path);
+            reloaded.Load(path);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+        Assert.Equal(after, Predict(reloaded));
+    }
+
+    [Fact]
+    public void TheViewReadsAlignedLittleEndianDataInPlaceAndCopiesOnRequest()
+    {
+        // A pinned array stands in for the binary's read-only data (it never moves). Of 16 consecutive start offsets exactly
+        // one is aligned to 16 bytes: only there are the values read in place; every view copies them exactly.
+        var values = new float[] { 1.5f, -2.25f, 3e-8f, float.MaxValue, -0f, 7f };
+        var bytes = GC.AllocateArray<byte>(4 * values.Length + 16, pinned: true);
+        int readable = 0;
+        for (int offset = 0; offset < 16; offset++)
+        {
+            var data = bytes.AsSpan(offset, 4 * values.Length);
+            for (int i = 0; i < values.Length; i++) System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(data.Slice(4 * i), values[i]);
+            var view = BakedWeightsView.InPlace(data, values.Length);
+            Assert.False(view.IsEmpty);
+            Assert.Equal(values, view.ToArray(values.Length));
+            if (view.IsReadable)
+            {
+                readable++;
+                Assert.Equal(values, view.Values.ToArray());
+            }
+            else
+            {
+                Assert.Throws<InvalidOperationException>(() => view.Values.Length);
+            }
+            Assert.Throws<ArgumentException>(() => view.ToArray(values.Length + 1));
+        }
+        Assert.Equal(BitConverter.IsLittleEndian ? 1 : 0, readable);
+        Assert.True(default(BakedWeightsView).IsEmpty);
+        Assert.Equal(new float[3], default(BakedWeightsView).ToArray(3));
+        Assert.Throws<ArgumentException>(() => BakedWeightsView.InPlace(bytes.AsSpan(0, 7), 2));
+    }
 }

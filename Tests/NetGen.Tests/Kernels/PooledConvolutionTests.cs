@@ -14,22 +14,23 @@ namespace NetGen.Tests.Kernels;
 /// </summary>
 public class PooledConvolutionTests
 {
-    public static TheoryData<int, int, int, int, int, string, int> Shapes => new()
+    public static TheoryData<int, int, int, int, int, string, int, int> Shapes => new()
     {
-        // h, w, cin, cout, kernel, padding, batch
-        { 28, 28, 1, 32, 3, "valid", 3 },   // the small CNN's first layer
-        { 9, 11, 3, 16, 3, "same", 2 },
-        { 12, 19, 2, 48, 3, "valid", 1 },
-        { 10, 10, 1, 16, 5, "same", 2 },
-        { 11, 16, 2, 12, 3, "valid", 2 },   // 128 bits: a pair of filter vectors and one left over; 7 pooled columns (blocks of two, then one)
-        { 7, 8, 3, 5, 3, "valid", 2 },      // filters not a multiple of any width: the general path
+        // h, w, cin, cout, kernel, padding, batch, dilation
+        { 28, 28, 1, 32, 3, "valid", 3, 1 },   // the small CNN's first layer
+        { 9, 11, 3, 16, 3, "same", 2, 1 },
+        { 12, 19, 2, 48, 3, "valid", 1, 1 },
+        { 10, 10, 1, 16, 5, "same", 2, 1 },
+        { 11, 16, 2, 12, 3, "valid", 2, 1 },   // 128 bits: a pair of filter vectors and one left over; 7 pooled columns (blocks of two, then one)
+        { 7, 8, 3, 5, 3, "valid", 2, 1 },      // filters not a multiple of any width: the general path
+        { 14, 21, 2, 32, 3, "valid", 2, 2 },   // dilated: the taps of a row step over the dilation's gap
     };
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void EqualsConvolutionThenActivationThenPooling(int h, int w, int cin, int cout, int k, string padding, int batch)
+    public void EqualsConvolutionThenActivationThenPooling(int h, int w, int cin, int cout, int k, string padding, int batch, int dilation)
     {
-        var g = ConvReference.Conv(new[] { 1, h, w }, cin, cout, new[] { 1, k, k }, new[] { 1, 1, 1 }, new[] { 1, 1, 1 }, padding);
+        var g = ConvReference.Conv(new[] { 1, h, w }, cin, cout, new[] { 1, k, k }, new[] { 1, 1, 1 }, new[] { 1, dilation, dilation }, padding);
         var pool = new WindowGeometry(1, g.OutH, g.OutW, cout, 1, g.OutH / 2, g.OutW / 2, cout, 1, 2, 2, 1, 2, 2, 1, 1, 1, 0, 0, 0);
         float[] x = TestUtil.Uniform(41, batch * g.InSize), kernel = TestUtil.Uniform(42, k * k * cin * cout), bias = TestUtil.Uniform(43, cout);
         var ws = new float[Convolution.WorkspaceLength(g)];
