@@ -482,6 +482,17 @@ def bidirectional_convlstm():
         save_reference("keras3_bidirectional_convlstm", x, F.softmax(both @ kd.double() + bd.double(), dim=-1).float())
 
 
+def k3_tensor(layer, shape):
+    """A Keras 3 functional config's reference to the output of `layer`."""
+    return {"class_name": "__keras_tensor__", "config": {"shape": [None] + list(shape), "dtype": "float32", "keras_history": [layer, 0, 0]}}
+
+
+def k3_node(layer, cls, config, inbound):
+    """A Keras 3 functional config's layer entry, called once on `inbound`."""
+    return {"module": "keras.layers", "class_name": cls, "config": dict(config, name=layer, trainable=True, dtype="float32"),
+            "registered_name": None, "name": layer, "inbound_nodes": inbound}
+
+
 def mha_reference(q_in, v_in, wq, bq, wk, bk, wv, bv, wo, bo, causal=False, allowed=None):
     """Keras MultiHeadAttention in float64: q = x·Wq + bq (B, T, H, K), softmax(q·k / sqrt(K)) over the keys, then Wo."""
     d = lambda t: t.double()
@@ -506,21 +517,14 @@ def mha():
     wo, bo = rand(h, kd_, 8), rand(8)
     wd, bd = rand(8, 2), rand(2)
 
-    def tensor(layer, shape):
-        return {"class_name": "__keras_tensor__", "config": {"shape": [None] + list(shape), "dtype": "float32", "keras_history": [layer, 0, 0]}}
-
-    def node(layer, cls, config, inbound):
-        return {"module": "keras.layers", "class_name": cls, "config": dict(config, name=layer, trainable=True, dtype="float32"),
-                "registered_name": None, "name": layer, "inbound_nodes": inbound}
-
     layers = [
-        node("tokens", "InputLayer", {"batch_shape": [None, 6, 8], "sparse": False}, []),
-        node("mha", "MultiHeadAttention", {"num_heads": h, "key_dim": kd_, "value_dim": None, "dropout": 0.0, "use_bias": True,
+        k3_node("tokens", "InputLayer", {"batch_shape": [None, 6, 8], "sparse": False}, []),
+        k3_node("mha", "MultiHeadAttention", {"num_heads": h, "key_dim": kd_, "value_dim": None, "dropout": 0.0, "use_bias": True,
                                            "output_shape": None, "attention_axes": None},
-             [{"args": [tensor("tokens", (6, 8)), tensor("tokens", (6, 8))], "kwargs": {"use_causal_mask": False}}]),
-        node("residual", "Add", {}, [{"args": [[tensor("tokens", (6, 8)), tensor("mha", (6, 8))]], "kwargs": {}}]),
-        node("pool", "GlobalAveragePooling1D", {"data_format": "channels_last", "keepdims": False}, [{"args": [tensor("residual", (6, 8))], "kwargs": {}}]),
-        node("head", "Dense", {"units": 2, "activation": "softmax", "use_bias": True}, [{"args": [tensor("pool", (8,))], "kwargs": {}}]),
+             [{"args": [k3_tensor("tokens", (6, 8)), k3_tensor("tokens", (6, 8))], "kwargs": {"use_causal_mask": False}}]),
+        k3_node("residual", "Add", {}, [{"args": [[k3_tensor("tokens", (6, 8)), k3_tensor("mha", (6, 8))]], "kwargs": {}}]),
+        k3_node("pool", "GlobalAveragePooling1D", {"data_format": "channels_last", "keepdims": False}, [{"args": [k3_tensor("residual", (6, 8))], "kwargs": {}}]),
+        k3_node("head", "Dense", {"units": 2, "activation": "softmax", "use_bias": True}, [{"args": [k3_tensor("pool", (8,))], "kwargs": {}}]),
     ]
     config = {"module": "keras", "class_name": "Functional",
               "config": {"name": "functional", "trainable": True, "layers": layers,
@@ -563,22 +567,15 @@ def mha_attention_mask():
     wo, bo = rand(h, kd_, 8), rand(8)
     wd, bd = rand(40, 2), rand(2)
 
-    def tensor(layer, shape):
-        return {"class_name": "__keras_tensor__", "config": {"shape": [None] + list(shape), "dtype": "float32", "keras_history": [layer, 0, 0]}}
-
-    def node(layer, cls, config, inbound):
-        return {"module": "keras.layers", "class_name": cls, "config": dict(config, name=layer, trainable=True, dtype="float32"),
-                "registered_name": None, "name": layer, "inbound_nodes": inbound}
-
     layers = [
-        node("tokens", "InputLayer", {"batch_shape": [None, 5, 8], "sparse": False}, []),
-        node("allowed", "InputLayer", {"batch_shape": [None, 5, 5], "sparse": False}, []),
-        node("mha", "MultiHeadAttention", {"num_heads": h, "key_dim": kd_, "value_dim": None, "dropout": 0.0, "use_bias": True,
+        k3_node("tokens", "InputLayer", {"batch_shape": [None, 5, 8], "sparse": False}, []),
+        k3_node("allowed", "InputLayer", {"batch_shape": [None, 5, 5], "sparse": False}, []),
+        k3_node("mha", "MultiHeadAttention", {"num_heads": h, "key_dim": kd_, "value_dim": None, "dropout": 0.0, "use_bias": True,
                                            "output_shape": None, "attention_axes": None},
-             [{"args": [tensor("tokens", (5, 8)), tensor("tokens", (5, 8))],
-               "kwargs": {"attention_mask": tensor("allowed", (5, 5)), "use_causal_mask": False}}]),
-        node("flatten", "Flatten", {"data_format": "channels_last"}, [{"args": [tensor("mha", (5, 8))], "kwargs": {}}]),
-        node("head", "Dense", {"units": 2, "activation": "linear", "use_bias": True}, [{"args": [tensor("flatten", (40,))], "kwargs": {}}]),
+             [{"args": [k3_tensor("tokens", (5, 8)), k3_tensor("tokens", (5, 8))],
+               "kwargs": {"attention_mask": k3_tensor("allowed", (5, 5)), "use_causal_mask": False}}]),
+        k3_node("flatten", "Flatten", {"data_format": "channels_last"}, [{"args": [k3_tensor("mha", (5, 8))], "kwargs": {}}]),
+        k3_node("head", "Dense", {"units": 2, "activation": "linear", "use_bias": True}, [{"args": [k3_tensor("flatten", (40,))], "kwargs": {}}]),
     ]
     config = {"module": "keras", "class_name": "Functional",
               "config": {"name": "functional", "trainable": True, "layers": layers,
