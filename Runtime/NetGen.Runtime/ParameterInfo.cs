@@ -44,6 +44,15 @@ public sealed record ParameterInfo
     /// </summary>
     public bool DeclaredTrainable { get; init; } = true;
 
+    /// <summary>
+    /// Keras' weight regularizer (<c>kernel_regularizer</c>, ...): while the weight trains, its penalty joins the loss of
+    /// <c>ComputeGradients</c>, <c>Fit</c> and <c>Evaluate</c> and its gradient the weight's. Null: none.
+    /// </summary>
+    public WeightRegularizer? Regularizer { get; init; }
+
+    /// <summary>Keras' weight constraint (<c>kernel_constraint</c>, ...), applied after every optimizer update of the weight. Null: none.</summary>
+    public WeightConstraint? Constraint { get; init; }
+
     /// <summary>The layer's name: <see cref="Name"/> up to its last slash.</summary>
     public string Layer { get; }
 

@@ -267,6 +267,14 @@ internal static class Descriptors
         "Value not allowed here",
         "{0}: {1} is {2}, but must be {3}");
 
+    public static readonly DiagnosticDescriptor WeightOptionWithoutWeight = Make("NG0075",
+        "Regularizer or constraint for a weight the layer does not have",
+        "{0}: {1} applies to weights named '{2}', and this layer has none (its weights: {3})");
+
+    public static readonly DiagnosticDescriptor WeightOptionInvalid = Make("NG0076",
+        "Invalid regularizer or constraint",
+        "{0}: {1} = \"{2}\" {3}");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new()
     {
         [NotPartial.Id] = NotPartial,
@@ -332,6 +340,8 @@ internal static class Descriptors
         [SequenceTooLong.Id] = SequenceTooLong,
         [MaskDoesNotApply.Id] = MaskDoesNotApply,
         [ValueNotAllowed.Id] = ValueNotAllowed,
+        [WeightOptionWithoutWeight.Id] = WeightOptionWithoutWeight,
+        [WeightOptionInvalid.Id] = WeightOptionInvalid,
     };
 
     public static IEnumerable<DiagnosticDescriptor> All => s_byId.Values;

@@ -266,6 +266,8 @@ internal static class GraphBuilder
                 node.Trainable = false;
                 foreach (var p in node.Parameters) p.Frozen = true;
             }
+            // Regularizers and constraints (KernelRegularizer, KernelConstraint, ...), properties of every layer attribute.
+            if (!WeightOptions.Apply(layerSpec, node, names[i], context)) return null;
             layers.Add(node);
             shapes[i] = node.OutputShape;
             built[i] = node;

@@ -37,5 +37,11 @@ internal sealed class ParameterDecl
     /// </summary>
     public (int Start, int Count)? OnesAfterFill { get; set; }
 
+    /// <summary>Keras' regularizer of the weight (<c>kernel_regularizer</c>, ...), or null.</summary>
+    public RegularizerSpec? Regularizer { get; set; }
+
+    /// <summary>Keras' constraint of the weight (<c>kernel_constraint</c>, ...), or null.</summary>
+    public ConstraintSpec? Constraint { get; set; }
+
     public int Length => Shape.Size;
 }

@@ -18,10 +18,31 @@ internal static class SummaryPrinter
         {
         foreach (var l in g.Layers)
             foreach (var p in select(l))
-                w.Line($"new global::NetGen.ParameterInfo({Literals.String(l.Name + "/" + p.Name)}, {Literals.Int(p.Offset)}, {Literals.Int(p.Length)}, new int[] {{ {string.Join(", ", p.Shape.Dims.Select(d => Literals.Int(d)))} }}){(p.Frozen ? " { DeclaredTrainable = false }" : "")},");
+                w.Line($"new global::NetGen.ParameterInfo({Literals.String(l.Name + "/" + p.Name)}, {Literals.Int(p.Offset)}, {Literals.Int(p.Length)}, new int[] {{ {string.Join(", ", p.Shape.Dims.Select(d => Literals.Int(d)))} }}){Initializers(p)},");
         }
         w.Line("};");
         w.Line();
+    }
+
+    /// <summary>The object initializer of a weight's ParameterInfo: frozen, its regularizer and constraint (empty when none).</summary>
+    private static string Initializers(ParameterDecl p)
+    {
+        var parts = new List<string>();
+        if (p.Frozen) parts.Add("DeclaredTrainable = false");
+        if (p.Regularizer is { } r)
+            parts.Add($"Regularizer = new global::NetGen.WeightRegularizer({Literals.Float(r.L1)}, {Literals.Float(r.L2)})");
+        if (p.Constraint is { } c)
+        {
+            string axes = $"new int[] {{ {string.Join(", ", c.Axes.Select(a => Literals.Int(a)))} }}";
+            parts.Add("Constraint = global::NetGen.WeightConstraint." + c.Kind switch
+            {
+                0 => $"MaxNorm({Literals.Float(c.Max)}, {axes})",
+                1 => "NonNeg()",
+                2 => $"UnitNorm({axes})",
+                _ => $"MinMaxNorm({Literals.Float(c.Min)}, {Literals.Float(c.Max)}, {Literals.Float(c.Rate)}, {axes})",
+            });
+        }
+        return parts.Count == 0 ? "" : " { " + string.Join(", ", parts) + " }";
     }
 
     public static void Summary(CodeWriter w, NetworkGraph g, MemoryPlan inference, MemoryPlan training)

@@ -292,6 +292,12 @@ internal static class TrainingPrinter
         if (plan.GradientsPerSample + plan.InputGradientExtraPerSample > 0) w.Line("global::System.Span<float> g = _gradientArena;");
         w.Line();
         new OperationPrinter(w, g, program, plan, members, training: true, targets).PrintBody();
+        if (g.Layers.Any(l => l.Parameters.Any(p => p.Regularizer is not null)))
+        {
+            w.Line();
+            w.Line("// ---------------- regularization (kernel_regularizer, ...: ParameterLayout) ----------------");
+            w.Line("lossValue += global::NetGen.Training.Regularization.Apply(ParameterLayout, _trainable, p, dp);");
+        }
         w.Line("return lossValue;");
         w.Close();
         w.Line();

@@ -35,4 +35,139 @@ public abstract class LayerAttribute : Attribute
     /// takes per step) cannot be wrapped. Default false.
     /// </summary>
     public bool TimeDistributed { get; set; }
+
+    /// <summary>
+    /// Keras <c>kernel_regularizer</c> of the weights named <c>kernel</c> (Dense, convolutions, recurrent layers' input kernel, LocallyConnected, the four kernels of MultiHeadAttention): <c>"l1(0.01)"</c>, <c>"l2(1e-4)"</c>,
+    /// <c>"l1_l2(l1=0.01, l2=0.001)"</c> (see <see cref="WeightRegularizer"/>). Null: none. A layer without such a weight is
+    /// error NG0075; a malformed value NG0076.
+    /// </summary>
+    public string? KernelRegularizer { get; set; }
+
+    /// <summary>
+    /// Keras <c>kernel_constraint</c> of the weights named <c>kernel</c> (Dense, convolutions, recurrent layers' input kernel, LocallyConnected, the four kernels of MultiHeadAttention), applied after every optimizer update:
+    /// <c>"max_norm(3)"</c>, <c>"max_norm(2, axis=[0, 1, 2])"</c>, <c>"non_neg"</c>, <c>"unit_norm(axis=0)"</c>,
+    /// <c>"min_max_norm(0.5, 2, rate=1, axis=0)"</c> (see <see cref="WeightConstraint"/>). Null: none. NG0075, NG0076 as for
+    /// <see cref="KernelRegularizer"/>.
+    /// </summary>
+    public string? KernelConstraint { get; set; }
+
+    /// <summary>
+    /// Keras <c>bias_regularizer</c> of the weights named <c>bias</c>: <c>"l1(0.01)"</c>, <c>"l2(1e-4)"</c>,
+    /// <c>"l1_l2(l1=0.01, l2=0.001)"</c> (see <see cref="WeightRegularizer"/>). Null: none. A layer without such a weight is
+    /// error NG0075; a malformed value NG0076.
+    /// </summary>
+    public string? BiasRegularizer { get; set; }
+
+    /// <summary>
+    /// Keras <c>bias_constraint</c> of the weights named <c>bias</c>, applied after every optimizer update:
+    /// <c>"max_norm(3)"</c>, <c>"max_norm(2, axis=[0, 1, 2])"</c>, <c>"non_neg"</c>, <c>"unit_norm(axis=0)"</c>,
+    /// <c>"min_max_norm(0.5, 2, rate=1, axis=0)"</c> (see <see cref="WeightConstraint"/>). Null: none. NG0075, NG0076 as for
+    /// <see cref="BiasRegularizer"/>.
+    /// </summary>
+    public string? BiasConstraint { get; set; }
+
+    /// <summary>
+    /// Keras <c>recurrent_regularizer</c> of the weights named <c>recurrent_kernel</c> (SimpleRNN, LSTM, GRU, ConvLSTM): <c>"l1(0.01)"</c>, <c>"l2(1e-4)"</c>,
+    /// <c>"l1_l2(l1=0.01, l2=0.001)"</c> (see <see cref="WeightRegularizer"/>). Null: none. A layer without such a weight is
+    /// error NG0075; a malformed value NG0076.
+    /// </summary>
+    public string? RecurrentRegularizer { get; set; }
+
+    /// <summary>
+    /// Keras <c>recurrent_constraint</c> of the weights named <c>recurrent_kernel</c> (SimpleRNN, LSTM, GRU, ConvLSTM), applied after every optimizer update:
+    /// <c>"max_norm(3)"</c>, <c>"max_norm(2, axis=[0, 1, 2])"</c>, <c>"non_neg"</c>, <c>"unit_norm(axis=0)"</c>,
+    /// <c>"min_max_norm(0.5, 2, rate=1, axis=0)"</c> (see <see cref="WeightConstraint"/>). Null: none. NG0075, NG0076 as for
+    /// <see cref="RecurrentRegularizer"/>.
+    /// </summary>
+    public string? RecurrentConstraint { get; set; }
+
+    /// <summary>
+    /// Keras <c>depthwise_regularizer</c> of the weights named <c>depthwise_kernel</c> (DepthwiseConv, SeparableConv): <c>"l1(0.01)"</c>, <c>"l2(1e-4)"</c>,
+    /// <c>"l1_l2(l1=0.01, l2=0.001)"</c> (see <see cref="WeightRegularizer"/>). Null: none. A layer without such a weight is
+    /// error NG0075; a malformed value NG0076.
+    /// </summary>
+    public string? DepthwiseRegularizer { get; set; }
+
+    /// <summary>
+    /// Keras <c>depthwise_constraint</c> of the weights named <c>depthwise_kernel</c> (DepthwiseConv, SeparableConv), applied after every optimizer update:
+    /// <c>"max_norm(3)"</c>, <c>"max_norm(2, axis=[0, 1, 2])"</c>, <c>"non_neg"</c>, <c>"unit_norm(axis=0)"</c>,
+    /// <c>"min_max_norm(0.5, 2, rate=1, axis=0)"</c> (see <see cref="WeightConstraint"/>). Null: none. NG0075, NG0076 as for
+    /// <see cref="DepthwiseRegularizer"/>.
+    /// </summary>
+    public string? DepthwiseConstraint { get; set; }
+
+    /// <summary>
+    /// Keras <c>pointwise_regularizer</c> of the weights named <c>pointwise_kernel</c> (SeparableConv): <c>"l1(0.01)"</c>, <c>"l2(1e-4)"</c>,
+    /// <c>"l1_l2(l1=0.01, l2=0.001)"</c> (see <see cref="WeightRegularizer"/>). Null: none. A layer without such a weight is
+    /// error NG0075; a malformed value NG0076.
+    /// </summary>
+    public string? PointwiseRegularizer { get; set; }
+
+    /// <summary>
+    /// Keras <c>pointwise_constraint</c> of the weights named <c>pointwise_kernel</c> (SeparableConv), applied after every optimizer update:
+    /// <c>"max_norm(3)"</c>, <c>"max_norm(2, axis=[0, 1, 2])"</c>, <c>"non_neg"</c>, <c>"unit_norm(axis=0)"</c>,
+    /// <c>"min_max_norm(0.5, 2, rate=1, axis=0)"</c> (see <see cref="WeightConstraint"/>). Null: none. NG0075, NG0076 as for
+    /// <see cref="PointwiseRegularizer"/>.
+    /// </summary>
+    public string? PointwiseConstraint { get; set; }
+
+    /// <summary>
+    /// Keras <c>embeddings_regularizer</c> of the weights named <c>embeddings</c> (Embedding): <c>"l1(0.01)"</c>, <c>"l2(1e-4)"</c>,
+    /// <c>"l1_l2(l1=0.01, l2=0.001)"</c> (see <see cref="WeightRegularizer"/>). Null: none. A layer without such a weight is
+    /// error NG0075; a malformed value NG0076.
+    /// </summary>
+    public string? EmbeddingsRegularizer { get; set; }
+
+    /// <summary>
+    /// Keras <c>embeddings_constraint</c> of the weights named <c>embeddings</c> (Embedding), applied after every optimizer update:
+    /// <c>"max_norm(3)"</c>, <c>"max_norm(2, axis=[0, 1, 2])"</c>, <c>"non_neg"</c>, <c>"unit_norm(axis=0)"</c>,
+    /// <c>"min_max_norm(0.5, 2, rate=1, axis=0)"</c> (see <see cref="WeightConstraint"/>). Null: none. NG0075, NG0076 as for
+    /// <see cref="EmbeddingsRegularizer"/>.
+    /// </summary>
+    public string? EmbeddingsConstraint { get; set; }
+
+    /// <summary>
+    /// Keras <c>gamma_regularizer</c> of the weights named <c>gamma</c> (BatchNormalization, LayerNormalization, GroupNormalization): <c>"l1(0.01)"</c>, <c>"l2(1e-4)"</c>,
+    /// <c>"l1_l2(l1=0.01, l2=0.001)"</c> (see <see cref="WeightRegularizer"/>). Null: none. A layer without such a weight is
+    /// error NG0075; a malformed value NG0076.
+    /// </summary>
+    public string? GammaRegularizer { get; set; }
+
+    /// <summary>
+    /// Keras <c>gamma_constraint</c> of the weights named <c>gamma</c> (BatchNormalization, LayerNormalization, GroupNormalization), applied after every optimizer update:
+    /// <c>"max_norm(3)"</c>, <c>"max_norm(2, axis=[0, 1, 2])"</c>, <c>"non_neg"</c>, <c>"unit_norm(axis=0)"</c>,
+    /// <c>"min_max_norm(0.5, 2, rate=1, axis=0)"</c> (see <see cref="WeightConstraint"/>). Null: none. NG0075, NG0076 as for
+    /// <see cref="GammaRegularizer"/>.
+    /// </summary>
+    public string? GammaConstraint { get; set; }
+
+    /// <summary>
+    /// Keras <c>beta_regularizer</c> of the weights named <c>beta</c> (the normalizations): <c>"l1(0.01)"</c>, <c>"l2(1e-4)"</c>,
+    /// <c>"l1_l2(l1=0.01, l2=0.001)"</c> (see <see cref="WeightRegularizer"/>). Null: none. A layer without such a weight is
+    /// error NG0075; a malformed value NG0076.
+    /// </summary>
+    public string? BetaRegularizer { get; set; }
+
+    /// <summary>
+    /// Keras <c>beta_constraint</c> of the weights named <c>beta</c> (the normalizations), applied after every optimizer update:
+    /// <c>"max_norm(3)"</c>, <c>"max_norm(2, axis=[0, 1, 2])"</c>, <c>"non_neg"</c>, <c>"unit_norm(axis=0)"</c>,
+    /// <c>"min_max_norm(0.5, 2, rate=1, axis=0)"</c> (see <see cref="WeightConstraint"/>). Null: none. NG0075, NG0076 as for
+    /// <see cref="BetaRegularizer"/>.
+    /// </summary>
+    public string? BetaConstraint { get; set; }
+
+    /// <summary>
+    /// Keras <c>alpha_regularizer</c> of the weights named <c>alpha</c> (PReLU): <c>"l1(0.01)"</c>, <c>"l2(1e-4)"</c>,
+    /// <c>"l1_l2(l1=0.01, l2=0.001)"</c> (see <see cref="WeightRegularizer"/>). Null: none. A layer without such a weight is
+    /// error NG0075; a malformed value NG0076.
+    /// </summary>
+    public string? AlphaRegularizer { get; set; }
+
+    /// <summary>
+    /// Keras <c>alpha_constraint</c> of the weights named <c>alpha</c> (PReLU), applied after every optimizer update:
+    /// <c>"max_norm(3)"</c>, <c>"max_norm(2, axis=[0, 1, 2])"</c>, <c>"non_neg"</c>, <c>"unit_norm(axis=0)"</c>,
+    /// <c>"min_max_norm(0.5, 2, rate=1, axis=0)"</c> (see <see cref="WeightConstraint"/>). Null: none. NG0075, NG0076 as for
+    /// <see cref="AlphaRegularizer"/>.
+    /// </summary>
+    public string? AlphaConstraint { get; set; }
 }

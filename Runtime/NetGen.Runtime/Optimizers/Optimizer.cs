@@ -179,6 +179,8 @@ public abstract class Optimizer
                 Update(parameters.Slice(start, end - start), g.Slice(start, end - start), start, Iterations + 1);
             }
         }
+        // Keras applies each variable's constraint after the update (kernel_constraint, ...): only to the weights that train.
+        Training.Regularization.Constrain(layout, trainable, parameters);
         Iterations++;
     }
 

@@ -358,7 +358,9 @@ public sealed class Trainer
             CountCorrect(output, target, b);
             UpdateMetrics(metrics, output, target, b);
         }
-        return new Evaluation(finite ? (float)(lossSum / n) : float.NaN, MeanAccuracy());
+        // Keras' evaluate adds the regularization losses of the weights (model.losses) to every batch's loss.
+        float penalty = Regularization.Any(Network.ParameterLayout) ? Regularization.Penalty(Network.ParameterLayout, Network.TrainableWeights, Network.Parameters) : 0;
+        return new Evaluation(finite ? (float)(lossSum / n) + penalty : float.NaN, MeanAccuracy());
     }
 
     private int TargetLength(OutputInfo o) => Sparse ? o.Rows : o.Length;
