@@ -215,6 +215,22 @@ public static class Declarations
 
     // ------------------------------------------------------------------ hostile layers
 
+    // Keras regularizer and constraint spellings, valid and not (weights the layer lacks, bad factors, axes out of range,
+    // malformed text): any layer may carry them (LayerAttribute), so every layer draws them, rarely.
+    private static readonly Gen<string> RegularizerText = Freq(
+        (6, Const("l2(1e-4)", "l1(0.01)", "l1_l2(l1=0.01, l2=0.001)", "L1L2(0.5, 0.5)", "l2", "l1_l2()").Select(v => Lit(v))),
+        (2, Const("l2(-1)", "l3(1)", "l2(1e39)", "l1_l2(l1=1, l1=2)", "l2(", "", "()", "l2(nan)", "l1(1, 2)").Select(v => Lit(v))),
+        (1, Gen.OneOf(HostileNames).Select(Lit)));
+
+    private static readonly Gen<string> ConstraintText = Freq(
+        (6, Const("max_norm(3)", "non_neg", "unit_norm(axis=0)", "min_max_norm(0.5, 2, rate=0.5, axis=[0])", "MaxNorm(max_value=2, axis=-1)", "max_norm(2, axis=(0, 1, 2))").Select(v => Lit(v))),
+        (2, Const("max_norm(2, axis=9)", "max_norm(2, axis=[0, 0])", "min_max_norm(3, 1)", "unit_norm(axis=[])", "non_neg(1)", "max_norm(axis=1.5)", "max_norm(-1)", "clip(1)", "max_norm(2, axis=[-7])").Select(v => Lit(v))),
+        (1, Gen.OneOf(HostileNames).Select(Lit)));
+
+    private static readonly Gen<string> WeightOption = Freq(
+        (1, Const("Kernel", "Bias", "Recurrent", "Depthwise", "Pointwise", "Embeddings", "Gamma", "Beta", "Alpha").SelectMany(role =>
+            Freq((1, RegularizerText.Select(v => role + "Regularizer = " + v)), (1, ConstraintText.Select(v => role + "Constraint = " + v))))));
+
     private static Gen<string> Opt(string property, Gen<string> value, int off = 4)
         => Freq((off, Gen.Const("")), (1, value.Select(v => property + " = " + v)));
 
@@ -223,7 +239,8 @@ public static class Declarations
 
     private static Gen<string> Layer(string kind, Gen<string>? positional, params Gen<string>[] named)
     {
-        var common = new[] { Opt("Name", NameLit, 3), Opt("Inputs", NameArray, 8), Opt("Trainable", Bool, 10), Opt("TimeDistributed", Bool, 10) };
+        var common = new[] { Opt("Name", NameLit, 3), Opt("Inputs", NameArray, 8), Opt("Trainable", Bool, 10), Opt("TimeDistributed", Bool, 10),
+            Freq((8, Gen.Const("")), (1, WeightOption)) };
         return Gen.Select(positional ?? Gen.Const(""), All(named.Concat(common)), (p, n) =>
         {
             var args = (p.Length > 0 ? new[] { p } : Array.Empty<string>()).Concat(n).ToArray();

@@ -33,6 +33,23 @@ public class SnapshotTests
         Snapshot.Match("FashionMlp", Generate(source));
     }
 
+    /// <summary>Keras' weight regularizers and constraints: in the parameter layout, and the penalty line of ComputeGradients.</summary>
+    [Fact]
+    public void RegularizedNetwork()
+    {
+        const string source = """
+            using NetGen;
+            namespace Samples;
+            [Network]
+            [Input(8)]
+            [Dense(16, Activation = Activation.Relu, KernelRegularizer = "l2(1e-4)", KernelConstraint = "max_norm(3)")]
+            [BatchNormalization(GammaConstraint = "non_neg", BetaRegularizer = "l1(0.001)")]
+            [Dense(4, Activation = Activation.Softmax, BiasRegularizer = "l1_l2(l1=0.01, l2=0.02)", KernelConstraint = "min_max_norm(0.5, 2, rate=0.5, axis=[0])")]
+            public partial class RegularizedClassifier { }
+            """;
+        Snapshot.Match("RegularizedNetwork", Generate(source));
+    }
+
     /// <summary>Predict's fused kernels: BatchNormalization folded into a convolution and a Dense, an Activation layer and a max pooling fused into the convolution's call.</summary>
     [Fact]
     public void FoldedBatchNormalization()
