@@ -138,6 +138,67 @@ public sealed class KerasImportTests : IDisposable
         Assert.True(diff <= 1e-5f, $"{name} with recurrent_dropout: differs by {diff}\n{source}");
     }
 
+    /// <summary>A copy of keras3_cnn.keras whose layer configurations get the given extra fields (JSON text), by layer name.</summary>
+    private string EditedCnn(string file, params (string Layer, string Fields)[] edits)
+    {
+        Directory.CreateDirectory(_dir);
+        var path = Path.Combine(_dir, file);
+        File.Copy(Fixture.Path_("keras", "keras3_cnn.keras"), path, overwrite: true);
+        using var z = ZipFile.Open(path, ZipArchiveMode.Update);
+        var entry = z.GetEntry("config.json")!;
+        string config;
+        using (var reader = new StreamReader(entry.Open())) config = reader.ReadToEnd();
+        foreach (var (layer, fields) in edits)
+        {
+            string name = $"\"name\": \"{layer}\"";
+            Assert.Contains(name, config);
+            config = config.Replace(name, name + ", " + fields);
+        }
+        entry.Delete();
+        using var writer = new StreamWriter(z.CreateEntry("config.json").Open());
+        writer.Write(config);
+        return path;
+    }
+
+    /// <summary>
+    /// kernel_regularizer, kernel_constraint, ... as Keras 3 serializes them (class name and config) become the layer's
+    /// KernelRegularizer, KernelConstraint, ...; the network compiles with them in its parameter layout.
+    /// </summary>
+    [Fact]
+    public void Regularizers_and_constraints_map_to_the_layer_properties()
+    {
+        var path = EditedCnn("regularized.keras",
+            ("conv", "\"kernel_regularizer\": {\"module\": \"keras.regularizers\", \"class_name\": \"L2\", \"config\": {\"l2\": 0.0010000000474974513}, \"registered_name\": null}, "
+                + "\"kernel_constraint\": {\"module\": \"keras.constraints\", \"class_name\": \"MaxNorm\", \"config\": {\"max_value\": 3.0, \"axis\": [0, 1, 2]}, \"registered_name\": null}, \"bias_regularizer\": null"),
+            ("bn", "\"gamma_constraint\": {\"class_name\": \"NonNeg\", \"config\": {}}, \"beta_regularizer\": {\"class_name\": \"L1L2\", \"config\": {\"l1\": 0.01, \"l2\": 0.02}}"),
+            ("depthwise", "\"depthwise_regularizer\": \"l1\", \"depthwise_constraint\": {\"class_name\": \"MinMaxNorm\", \"config\": {\"min_value\": 0.5, \"max_value\": 2.0, \"rate\": 0.5, \"axis\": 0}}"));
+        var result = Importer.Write(new Importer.Options(path, "Regularized", "KerasTest", Out, Bake: false));
+        var source = File.ReadAllText(result.SourcePath);
+        Assert.Contains("KernelRegularizer = \"l2(0.001)\"", source);
+        Assert.Contains("KernelConstraint = \"max_norm(3, axis=[0, 1, 2])\"", source);
+        Assert.Contains("GammaConstraint = \"non_neg\"", source);
+        Assert.Contains("BetaRegularizer = \"l1_l2(l1=0.01, l2=0.02)\"", source);
+        Assert.Contains("DepthwiseRegularizer = \"l1(0.01)\"", source);
+        Assert.Contains("DepthwiseConstraint = \"min_max_norm(0.5, 2, rate=0.5, axis=0)\"", source);
+        var net = Compiled.Create(source, "KerasTest.Regularized");
+        var layout = net.ParameterLayout;
+        Assert.Equal(new WeightRegularizer(0, 0.001f), layout.Single(p => p.Name == "conv/kernel").Regularizer);
+        Assert.Equal(new[] { 0, 1, 2 }, layout.Single(p => p.Name == "conv/kernel").Constraint!.Axes);
+        Assert.Null(layout.Single(p => p.Name == "conv/bias").Regularizer);
+        Assert.Equal(WeightConstraintKind.NonNeg, layout.Single(p => p.Name == "bn/gamma").Constraint!.Kind);
+        Assert.Equal(WeightConstraintKind.MinMaxNorm, layout.Single(p => p.Name == "depthwise/kernel").Constraint!.Kind);
+        Assert.Equal(new WeightRegularizer(0.01f, 0), layout.Single(p => p.Name == "depthwise/kernel").Regularizer);
+    }
+
+    [Fact]
+    public void Activity_and_unknown_regularizers_are_refused_naming_the_layer()
+    {
+        var activity = Fails(EditedCnn("activity.keras", ("conv", "\"activity_regularizer\": {\"class_name\": \"L2\", \"config\": {\"l2\": 0.01}}")));
+        Assert.Equal("Layer 'conv' (Conv2D) has an activity_regularizer ('L2'); NetGen has no activity regularizers.", activity.Message);
+        var orthogonal = Fails(EditedCnn("orthogonal.keras", ("head", "\"kernel_regularizer\": {\"class_name\": \"OrthogonalRegularizer\", \"config\": {\"factor\": 0.01, \"mode\": \"rows\"}}")));
+        Assert.Equal("Layer 'head' (Dense) has the kernel_regularizer 'OrthogonalRegularizer'; NetGen has L1, L2 and L1L2.", orthogonal.Message);
+    }
+
     [Fact]
     public void MultiHeadAttention_maps_its_call_and_keras_projection_weights()
     {

@@ -503,6 +503,7 @@ internal static class KerasImporter
         void State(string variable, int[] expected) => l.AddState(variable, expected, Take(variable, expected).Data);
         bool useBias = !c.TryGetProperty("use_bias", out var ub) || ub.GetBoolean();
         if (!useBias) l.Set("UseBias", "false");
+        KerasWeightOptions.Apply(l, c, name, cls);
 
         switch (cls)
         {
