@@ -89,7 +89,7 @@ public sealed class WeightConstraint
     {
         ArgumentNullException.ThrowIfNull(shape);
         long size = 1;
-        foreach (int d in shape) size *= d;
+        for (int d = 0; d < shape.Count; d++) size *= shape[d]; // indexed: a training step allocates nothing
         if (size != weights.Length)
             throw new ArgumentException($"weights must hold {size} floats (the product of the shape), but has {weights.Length}.", nameof(weights));
         if (Kind == WeightConstraintKind.NonNeg)

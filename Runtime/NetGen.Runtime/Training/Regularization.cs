@@ -16,8 +16,8 @@ public static class Regularization
     public static bool Any(IReadOnlyList<ParameterInfo> layout)
     {
         ArgumentNullException.ThrowIfNull(layout);
-        foreach (var p in layout)
-            if (p.Regularizer is not null) return true;
+        for (int v = 0; v < layout.Count; v++) // indexed: enumerating an IReadOnlyList allocates
+            if (layout[v].Regularizer is not null) return true;
         return false;
     }
 
@@ -59,7 +59,7 @@ public static class Regularization
     {
         ArgumentNullException.ThrowIfNull(layout);
         bool any = false;
-        foreach (var p in layout) any |= p.Constraint is not null;
+        for (int v = 0; v < layout.Count; v++) any |= layout[v].Constraint is not null; // indexed: a step allocates nothing
         if (!any) return;
         Check(layout, trainable, parameters);
         for (int v = 0; v < layout.Count; v++)
@@ -75,8 +75,8 @@ public static class Regularization
         ArgumentNullException.ThrowIfNull(layout);
         if (!trainable.IsEmpty && trainable.Length != layout.Count)
             throw new ArgumentException($"trainable must hold one flag per weight of the layout ({layout.Count}), but has {trainable.Length}.", nameof(trainable));
-        foreach (var p in layout)
-            if (p.Offset < 0 || p.Length < 0 || (long)p.Offset + p.Length > parameters.Length)
+        for (int v = 0; v < layout.Count; v++)
+            if (layout[v] is var p && (p.Offset < 0 || p.Length < 0 || (long)p.Offset + p.Length > parameters.Length))
                 throw new ArgumentException($"the weight {p.Name} (offset {p.Offset}, {p.Length} floats) lies outside the {parameters.Length} parameters.", nameof(parameters));
     }
 }

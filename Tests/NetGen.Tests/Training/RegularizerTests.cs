@@ -114,6 +114,24 @@ public class RegularizerTests
     }
 
     [Fact]
+    public void RegularizedStepsAllocateNothingAfterTheFirst()
+    {
+        var f = Load("RegularizedConv");
+        var net = new RegularizedConv();
+        f.Parameters.CopyTo(net.Parameters);
+        var sgd = new SGD(0.01f);
+        net.ComputeGradients(f.Input, f.Target, f.Batch, Loss.MeanSquaredError);
+        sgd.Apply(net);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 4; i++)
+        {
+            net.ComputeGradients(f.Input, f.Target, f.Batch, Loss.MeanSquaredError);
+            sgd.Apply(net); // penalties, their gradients and unit_norm / max_norm over the kernels
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void PenaltyGradientMatchesFiniteDifferences()
     {
         var r = new WeightRegularizer(0.03f, 0.07f);
