@@ -24,3 +24,16 @@ public partial class RegularizedLstm { }
 [DepthwiseConv2D(2, DepthwiseRegularizer = "l2(0.5)", DepthwiseConstraint = "max_norm(1, axis=[0, 1])")]
 [SeparableConv2D(2, 2, DepthwiseRegularizer = "l1(0.25)", PointwiseConstraint = "unit_norm(axis=[0, 1, 2])", BiasRegularizer = "l2(0.125)")]
 public partial class RegularizedDepthwise { }
+
+// Options reaching every weight of their name: both directions of a bidirectional layer, the four kernels of
+// MultiHeadAttention, a time-distributed layer's, an embedding, PReLU's alpha, LayerNormalization's gamma.
+[Network, Input(6, TokenIds = true)]
+[Embedding(10, 4, EmbeddingsRegularizer = "l2(0.5)", EmbeddingsConstraint = "unit_norm(axis=1)")]
+[LSTM(3, ReturnSequences = true, Bidirectional = BidirectionalMerge.Concat, RecurrentRegularizer = "l1(0.25)", KernelConstraint = "max_norm(1)")]
+[MultiHeadAttention(2, 2, KernelConstraint = "max_norm(0.75, axis=[0, 1])", BiasRegularizer = "l2(0.125)")]
+[LayerNormalization(GammaRegularizer = "l2(0.0625)")]
+[Dense(2, TimeDistributed = true, KernelRegularizer = "l1(0.5)")]
+[PReLU(AlphaConstraint = "non_neg")]
+[Flatten]
+[Dense(2)]
+public partial class RegularizedEverywhere { }

@@ -92,6 +92,43 @@ public class RegularizerTests
     }
 
     [Fact]
+    public void OptionsReachEveryWeightOfTheirName()
+    {
+        var layout = RegularizedEverywhere.ParameterLayout;
+        string[] Named(Func<ParameterInfo, bool> has) => layout.Where(has).Select(p => p.Name).ToArray();
+        Assert.Equal(new[] { "embedding/embeddings" }, Named(p => p.Regularizer == new WeightRegularizer(0, 0.5f)));
+        Assert.Equal(new[] { "lstm/forward_lstm/recurrent_kernel", "lstm/backward_lstm/recurrent_kernel" },
+            Named(p => p.Regularizer == new WeightRegularizer(0.25f, 0)));
+        Assert.Equal(new[] { "lstm/forward_lstm/kernel", "lstm/backward_lstm/kernel" },
+            Named(p => p.Constraint is { Kind: WeightConstraintKind.MaxNorm, MaxValue: 1 }));
+        Assert.Equal(4, Named(p => p.Name.StartsWith("multi_head_attention/", StringComparison.Ordinal) && p.Constraint is { MaxValue: 0.75f }).Length);
+        Assert.Equal(4, Named(p => p.Name.StartsWith("multi_head_attention/", StringComparison.Ordinal) && p.Regularizer == new WeightRegularizer(0, 0.125f)).Length);
+        Assert.Equal(new[] { "layer_normalization/gamma" }, Named(p => p.Regularizer == new WeightRegularizer(0, 0.0625f)));
+        Assert.Equal(new[] { "time_distributed/kernel" }, Named(p => p.Regularizer == new WeightRegularizer(0.5f, 0)));
+        Assert.Equal(new[] { "p_re_lu/alpha" }, Named(p => p.Constraint is { Kind: WeightConstraintKind.NonNeg }));
+
+        // A training step reports the data loss plus exactly the layout's penalties, and the optimizer leaves every
+        // embedding row of unit norm (unit_norm over axis 1: each token's vector).
+        var net = new RegularizedEverywhere();
+        var ids = new[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2 };
+        var target = new float[2 * 2];
+        float loss = net.ComputeGradients(ids, target, 2, Loss.MeanSquaredError);
+        var p = net.Parameters.ToArray();
+        float penalty = Regularization.Penalty(layout, net.TrainableWeights, p);
+        Assert.True(penalty > 0.1f, $"penalty {penalty}");
+        var output = new float[4];
+        net.Predict(ids, output, 2);
+        float data = output.Select(v => v * v).Sum() / 4;
+        Assert.Equal(data + penalty, loss, 4);
+        new SGD(0.1f).Apply(net);
+        var embeddings = layout.Single(w => w.Name == "embedding/embeddings");
+        var e = net.Parameters.Slice(embeddings.Offset, embeddings.Length).ToArray();
+        // Keras' unit_norm divides by (1e-7 + norm): rows of norm ≥ 0.005 end within 2e-5 below 1.
+        for (int row = 0; row < 10; row++)
+            Assert.InRange(Math.Sqrt(e.Skip(row * 4).Take(4).Sum(v => (double)v * v)), 1 - 2e-5, 1 + 1e-6);
+    }
+
+    [Fact]
     public void FrozenWeightsAreNeitherPenalizedNorConstrained()
     {
         var f = Load("RegularizedMlp");
