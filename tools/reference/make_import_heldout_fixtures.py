@@ -1,0 +1,334 @@
+#!/usr/bin/env python3
+"""Keras files in the layouts Keras 3 and Keras 2 really write (full layer configs: DTypePolicy objects, initializer,
+regularizer and constraint entries, null options), for the variants of `netgen import` most likely to break. Written with
+h5py (no Keras here); reference outputs from PyTorch in float64 on the same float32 weights.
+
+- Fixtures/keras/keras3_activations.keras: Keras 3 Sequential Input(6) -> Dense layers with the activation strings gelu,
+  silu, hard_sigmoid, softplus, softsign, selu, relu6, leaky_relu, swish, elu, exponential, tanh, interleaved with the
+  activation layers LeakyReLU(negative_slope 0.1), ReLU(max_value 0.8, negative_slope 0.05, threshold 0.1), ELU(alpha 0.7),
+  PReLU, ReLU(max_value 6) and Softmax(axis -1).
+- Fixtures/keras/keras3_norm.keras: Keras 3 Sequential Input(5, 4) -> BatchNormalization(axis 1, center False) ->
+  LayerNormalization(scale False, epsilon 1e-5) -> Conv1D(3, 2, causal, dilation 2) -> PReLU(shared_axes [1]) ->
+  Softmax(axis 1) -> Dense(4, trainable False) on the rank-3 tensor -> Flatten -> Dense(3).
+- Fixtures/keras/keras3_nested.keras: Keras 3 Functional with inputs a (5) and b (3) listed in input_layers as [b, a]
+  (the layers list has a first), a nested Sequential "encoder" (Dense 6 relu, Dense 4 tanh; variables under
+  layers/encoder/layers/<name>/vars) called on a, Concatenate([encoder, b]) -> Dense(3, softmax) "head" and a second
+  output Dense(2) "aux" on the encoder; inputs packed per sample as [b | a], outputs as [head | aux].
+- Fixtures/keras/keras2_sequential.h5: a Keras 2.x Sequential file (no InputLayer: batch_input_shape on the first layer)
+  LSTM(4, recurrent_activation hard_sigmoid, Keras 2's clip(0.2x + 0.5)) -> Dense(6) -> LeakyReLU(alpha 0.2) ->
+  ThresholdedReLU(theta 0.1) -> Dense(3, softmax); weights under model_weights/<layer> with weight_names.
+- Fixtures/keras/keras3_missing_weight.keras, keras3_wrong_shape.keras: Input(4) -> Dense(3) "head" with its bias missing
+  from model.weights.h5, or its kernel stored as (3, 4); keras2_missing_dataset.h5: a Keras 2 file whose weight_names list
+  a kernel that is not in the file (the import must refuse all three, naming file, layer and shape).
+Each model has <name>.json with its inputs and the outputs (float64 reference rounded to float32).
+
+Run:  /usr/bin/python3 tools/reference/make_import_heldout_fixtures.py   (deterministic: fixed seed)
+"""
+import io
+import json
+import math
+import os
+import zipfile
+
+import h5py
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Tests", "NetGen.Cli.Tests", "Fixtures", "keras")
+GEN = torch.Generator().manual_seed(7321)
+D = torch.float64
+
+
+def rand(*shape, scale=0.5):
+    return ((torch.rand(*shape, generator=GEN) * 2 - 1) * scale).to(torch.float32)
+
+
+POLICY = {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": None}
+
+
+def init(cls, config=None):
+    return {"module": "keras.initializers", "class_name": cls, "config": config or {}, "registered_name": None}
+
+
+def k3(cls, name, config):
+    """A Keras 3 layer entry with the base fields Keras 3 writes."""
+    return {"module": "keras.layers", "class_name": cls,
+            "config": dict({"name": name, "trainable": True, "dtype": POLICY}, **config), "registered_name": None}
+
+
+def dense(name, units, activation, trainable=True):
+    e = k3("Dense", name, {"units": units, "activation": activation, "use_bias": True,
+                           "kernel_initializer": init("GlorotUniform", {"seed": None}), "bias_initializer": init("Zeros"),
+                           "kernel_regularizer": None, "bias_regularizer": None, "kernel_constraint": None, "bias_constraint": None,
+                           "lora_rank": None})
+    e["config"]["trainable"] = trainable
+    return e
+
+
+def input_layer(name, shape):
+    return {"module": "keras.layers", "class_name": "InputLayer",
+            "config": {"batch_shape": [None] + list(shape), "dtype": "float32", "sparse": False, "ragged": False, "name": name},
+            "registered_name": None}
+
+
+def sequential(name, layers, input_shape):
+    return {"module": "keras", "class_name": "Sequential",
+            "config": {"name": name, "trainable": True, "dtype": POLICY, "layers": layers},
+            "registered_name": None, "build_config": {"input_shape": [None] + list(input_shape)}, "compile_config": None}
+
+
+def write_keras3(path, config, groups):
+    h5 = io.BytesIO()
+    with h5py.File(h5, "w") as f:
+        for group, tensors in groups:
+            g = f.create_group(group)
+            for i, t in enumerate(tensors):
+                g.create_dataset(str(i), data=t.numpy().astype(np.float32))
+        f.create_group("optimizer/vars")
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("metadata.json", json.dumps({"keras_version": "3.6.0", "date_saved": "2026-12-03@00:00:00"}))
+        z.writestr("config.json", json.dumps(config))
+        z.writestr("model.weights.h5", h5.getvalue())
+
+
+def save_reference(name, x, y):
+    with open(os.path.join(OUT, name + ".json"), "w") as f:
+        json.dump({"inputShape": list(x.shape), "input": [float(v) for v in x.reshape(-1).tolist()],
+                   "outputShape": list(y.shape), "output": [float(v) for v in y.reshape(-1).tolist()]}, f)
+
+
+def keras_relu(x, max_value=None, negative_slope=0.0, threshold=0.0):
+    """Keras' ReLU: min(x, max_value) above the threshold, negative_slope * (x - threshold) at or below it."""
+    above = x if max_value is None else torch.clamp(x, max=max_value)
+    return torch.where(x > threshold, above, negative_slope * (x - threshold))
+
+
+ACTS = {
+    "gelu": lambda x: 0.5 * x * (1 + torch.erf(x / math.sqrt(2))),
+    "silu": lambda x: x * torch.sigmoid(x),
+    "swish": lambda x: x * torch.sigmoid(x),
+    "hard_sigmoid": lambda x: torch.clamp(x / 6 + 0.5, 0, 1),  # Keras 3: relu6(x + 3) / 6
+    "softplus": F.softplus,
+    "softsign": lambda x: x / (1 + x.abs()),
+    "selu": lambda x: 1.0507009873554805 * torch.where(x > 0, x, 1.6732632423543772 * torch.expm1(x)),
+    "relu6": lambda x: torch.clamp(x, 0, 6),
+    "leaky_relu": lambda x: torch.where(x > 0, x, 0.2 * x),  # Keras' leaky_relu activation: negative_slope 0.2
+    "elu": lambda x: torch.where(x > 0, x, torch.expm1(x)),
+    "exponential": torch.exp,
+    "tanh": torch.tanh,
+    "linear": lambda x: x,
+}
+
+
+def activations():
+    plan = [("gelu", 8), ("silu", 8), ("hard_sigmoid", 8), ("softplus", 8), ("softsign", 8), ("selu", 8), ("relu6", 8),
+            ("leaky_relu", 8), ("swish", 8), ("elu", 8), ("exponential", 8), ("tanh", 5)]
+    extra = {0: ("LeakyReLU", {"negative_slope": 0.1}), 1: ("ReLU", {"max_value": 0.8, "negative_slope": 0.05, "threshold": 0.1}),
+             3: ("ELU", {"alpha": 0.7}), 5: ("PReLU", {"alpha_initializer": init("Zeros"), "alpha_regularizer": None,
+                                                      "alpha_constraint": None, "shared_axes": None}),
+             7: ("ReLU", {"max_value": 6.0, "negative_slope": 0.0, "threshold": 0.0})}
+    layers = [input_layer("features", (6,))]
+    groups = []
+    ops = []
+    fan_in = 6
+    for i, (act, units) in enumerate(plan):
+        k, b = rand(fan_in, units, scale=0.8), rand(units, scale=0.3)
+        name = f"dense_{i}" if i else "dense"
+        layers.append(dense(name, units, act))
+        groups.append((f"layers/{name}/vars", [k, b]))
+        ops.append(lambda h, k=k, b=b, act=act: ACTS[act](h @ k.to(D) + b.to(D)))
+        if i in extra:
+            cls, cfg = extra[i]
+            lname = {"LeakyReLU": "leaky_re_lu", "ReLU": "re_lu", "ELU": "elu", "PReLU": "p_re_lu"}[cls] + f"_{i}"
+            layers.append(k3(cls, lname, cfg))
+            if cls == "LeakyReLU":
+                ops.append(lambda h: torch.where(h > 0, h, 0.1 * h))
+            elif cls == "ReLU":
+                ops.append(lambda h, cfg=cfg: keras_relu(h, cfg["max_value"], cfg["negative_slope"], cfg["threshold"]))
+            elif cls == "ELU":
+                ops.append(lambda h: torch.where(h > 0, h, 0.7 * torch.expm1(h)))
+            else:
+                alpha = rand(units, scale=0.6)
+                groups.append((f"layers/{lname}/vars", [alpha]))
+                ops.append(lambda h, alpha=alpha: torch.where(h > 0, h, alpha.to(D) * h))
+        fan_in = units
+    layers.append(k3("Softmax", "softmax", {"axis": -1}))
+    ops.append(lambda h: torch.softmax(h, dim=-1))
+    write_keras3(os.path.join(OUT, "keras3_activations.keras"), sequential("activations", layers, (6,)), groups)
+    x = rand(4, 6, scale=2.0)
+    h = x.to(D)
+    for op in ops:
+        h = op(h)
+    save_reference("keras3_activations", x, h)
+
+
+def norm():
+    gamma_bn, mean, var = rand(5) + 1.0, rand(5), torch.rand(5, generator=GEN) + 0.5
+    beta_ln = rand(4)
+    kc, bc = rand(2, 4, 3), rand(3)
+    alpha = rand(1, 3, scale=0.6)  # PReLU shared over the steps axis: alpha (1, 3)
+    kd, bd = rand(3, 4), rand(4)
+    kh, bh = rand(20, 3), rand(3)
+    reg = {"module": "keras.regularizers", "class_name": "L2", "config": {"l2": 0.01}, "registered_name": None}
+    layers = [
+        input_layer("sequence", (5, 4)),
+        k3("BatchNormalization", "bn", {"axis": 1, "momentum": 0.9, "epsilon": 0.001, "center": False, "scale": True,
+                                        "beta_initializer": init("Zeros"), "gamma_initializer": init("Ones"),
+                                        "moving_mean_initializer": init("Zeros"), "moving_variance_initializer": init("Ones"),
+                                        "beta_regularizer": None, "gamma_regularizer": None, "beta_constraint": None,
+                                        "gamma_constraint": None, "synchronized": False}),
+        k3("LayerNormalization", "ln", {"axis": [-1], "epsilon": 1e-5, "center": True, "scale": False, "rms_scaling": False,
+                                        "beta_initializer": init("Zeros"), "gamma_initializer": init("Ones"),
+                                        "beta_regularizer": None, "gamma_regularizer": None, "beta_constraint": None, "gamma_constraint": None}),
+        k3("Conv1D", "conv", {"filters": 3, "kernel_size": [2], "strides": [1], "padding": "causal", "data_format": "channels_last",
+                              "dilation_rate": [2], "groups": 1, "activation": "linear", "use_bias": True,
+                              "kernel_initializer": init("GlorotUniform", {"seed": None}), "bias_initializer": init("Zeros"),
+                              "kernel_regularizer": reg, "bias_regularizer": None, "activity_regularizer": None,
+                              "kernel_constraint": None, "bias_constraint": None}),
+        k3("PReLU", "prelu", {"alpha_initializer": init("Zeros"), "alpha_regularizer": None, "alpha_constraint": None, "shared_axes": [1]}),
+        k3("Softmax", "steps_softmax", {"axis": 1}),
+        dense("per_step", 4, "tanh", trainable=False),
+        k3("Flatten", "flatten", {"data_format": "channels_last"}),
+        dense("head", 3, "linear"),
+    ]
+    write_keras3(os.path.join(OUT, "keras3_norm.keras"), sequential("norm", layers, (5, 4)),
+                 [("layers/bn/vars", [gamma_bn, mean, var]), ("layers/ln/vars", [beta_ln]), ("layers/conv/vars", [kc, bc]),
+                  ("layers/prelu/vars", [alpha]), ("layers/per_step/vars", [kd, bd]), ("layers/head/vars", [kh, bh])])
+    x = rand(3, 5, 4, scale=2.0)
+    h = x.to(D)
+    # BatchNormalization over axis 1 (the 5 steps): one statistic per step.
+    h = (h - mean.to(D)[:, None]) / torch.sqrt(var.to(D)[:, None] + 1e-3) * gamma_bn.to(D)[:, None]
+    h = F.layer_norm(h, (4,), None, beta_ln.to(D), eps=1e-5)
+    # causal Conv1D, dilation 2: pad (kernel - 1) * dilation = 2 steps on the left.
+    h = F.conv1d(F.pad(h.permute(0, 2, 1), (2, 0)), kc.to(D).permute(2, 1, 0), bc.to(D), dilation=2).permute(0, 2, 1)
+    h = torch.where(h > 0, h, alpha.to(D) * h)
+    h = torch.softmax(h, dim=1)
+    h = torch.tanh(h @ kd.to(D) + bd.to(D))
+    y = h.reshape(3, -1) @ kh.to(D) + bh.to(D)
+    save_reference("keras3_norm", x, y)
+
+
+def tensor(layer, shape):
+    return {"class_name": "__keras_tensor__", "config": {"shape": [None] + list(shape), "dtype": "float32", "keras_history": [layer, 0, 0]}}
+
+
+def node(entry, inbound):
+    entry = dict(entry)
+    entry["name"] = entry["config"]["name"]
+    entry["inbound_nodes"] = inbound
+    return entry
+
+
+def nested():
+    k1, b1, k2, b2 = rand(5, 6), rand(6), rand(6, 4), rand(4)
+    kh, bh, ka, ba = rand(7, 3), rand(3), rand(4, 2), rand(2)
+    encoder = sequential("encoder", [input_layer("encoder_input", (5,)), dense("enc_hidden", 6, "relu"), dense("enc_out", 4, "tanh")], (5,))
+    layers = [
+        node(input_layer("a", (5,)), []),
+        node(input_layer("b", (3,)), []),
+        node(encoder, [{"args": [tensor("a", (5,))], "kwargs": {"mask": None}}]),
+        node(k3("Concatenate", "joined", {"axis": -1}), [{"args": [[tensor("encoder", (4,)), tensor("b", (3,))]], "kwargs": {}}]),
+        node(dense("head", 3, "softmax"), [{"args": [tensor("joined", (7,))], "kwargs": {}}]),
+        node(dense("aux", 2, "linear"), [{"args": [tensor("encoder", (4,))], "kwargs": {}}]),
+    ]
+    config = {"module": "keras", "class_name": "Functional",
+              "config": {"name": "two_way", "trainable": True, "layers": layers,
+                         "input_layers": [["b", 0, 0], ["a", 0, 0]], "output_layers": [["head", 0, 0], ["aux", 0, 0]]},
+              "registered_name": "Functional", "build_config": {"input_shape": None}, "compile_config": None}
+    write_keras3(os.path.join(OUT, "keras3_nested.keras"), config,
+                 [("layers/encoder/layers/enc_hidden/vars", [k1, b1]), ("layers/encoder/layers/enc_out/vars", [k2, b2]),
+                  ("layers/head/vars", [kh, bh]), ("layers/aux/vars", [ka, ba])])
+    a, b = rand(4, 5, scale=1.5), rand(4, 3, scale=1.5)
+    e = torch.tanh(F.relu(a.to(D) @ k1.to(D) + b1.to(D)) @ k2.to(D) + b2.to(D))
+    head = torch.softmax(torch.cat([e, b.to(D)], dim=1) @ kh.to(D) + bh.to(D), dim=-1)
+    aux = e @ ka.to(D) + ba.to(D)
+    save_reference("keras3_nested", torch.cat([b, a], dim=1), torch.cat([head, aux], dim=1))
+
+
+def keras2_sequential():
+    u = 4
+    k, r, bias = rand(3, 4 * u), rand(u, 4 * u), rand(4 * u)
+    kd, bd, kh, bh = rand(u, 6), rand(6), rand(6, 3), rand(3)
+
+    def k2(cls, name, config):
+        return {"class_name": cls, "config": dict({"name": name, "trainable": True, "dtype": "float32"}, **config)}
+
+    glorot = {"class_name": "GlorotUniform", "config": {"seed": None}}
+    layers = [
+        k2("LSTM", "lstm", {"batch_input_shape": [None, 5, 3], "return_sequences": False, "return_state": False, "go_backwards": False,
+                            "stateful": False, "unroll": False, "time_major": False, "units": u, "activation": "tanh",
+                            "recurrent_activation": "hard_sigmoid", "use_bias": True, "kernel_initializer": glorot,
+                            "recurrent_initializer": {"class_name": "Orthogonal", "config": {"gain": 1.0, "seed": None}},
+                            "bias_initializer": {"class_name": "Zeros", "config": {}}, "unit_forget_bias": True,
+                            "kernel_regularizer": None, "recurrent_regularizer": None, "bias_regularizer": None,
+                            "activity_regularizer": None, "kernel_constraint": None, "recurrent_constraint": None,
+                            "bias_constraint": None, "dropout": 0.0, "recurrent_dropout": 0.0, "implementation": 2}),
+        k2("Dense", "dense", {"units": 6, "activation": "linear", "use_bias": True, "kernel_initializer": glorot,
+                              "bias_initializer": {"class_name": "Zeros", "config": {}}, "kernel_regularizer": None,
+                              "bias_regularizer": None, "activity_regularizer": None, "kernel_constraint": None, "bias_constraint": None}),
+        k2("LeakyReLU", "leaky_re_lu", {"alpha": 0.2}),
+        k2("ThresholdedReLU", "thresholded_re_lu", {"theta": 0.1}),
+        k2("Dense", "dense_1", {"units": 3, "activation": "softmax", "use_bias": True, "kernel_initializer": glorot,
+                                "bias_initializer": {"class_name": "Zeros", "config": {}}, "kernel_regularizer": None,
+                                "bias_regularizer": None, "activity_regularizer": None, "kernel_constraint": None, "bias_constraint": None}),
+    ]
+    config = {"class_name": "Sequential", "config": {"name": "sequential", "layers": layers}}
+    weights = {"lstm": [("lstm_cell/kernel", k), ("lstm_cell/recurrent_kernel", r), ("lstm_cell/bias", bias)],
+               "dense": [("kernel", kd), ("bias", bd)], "dense_1": [("kernel", kh), ("bias", bh)]}
+    with h5py.File(os.path.join(OUT, "keras2_sequential.h5"), "w") as f:
+        f.attrs["keras_version"] = b"2.12.0"
+        f.attrs["backend"] = b"tensorflow"
+        f.attrs["model_config"] = json.dumps(config).encode("utf8")
+        g = f.create_group("model_weights")
+        names = [l["config"]["name"] for l in layers]
+        g.attrs["layer_names"] = np.array([n.encode("utf8") for n in names])
+        for n in names:
+            lg = g.create_group(n)
+            tensors = weights.get(n, [])
+            lg.attrs["weight_names"] = np.array([f"{n}/{v}:0".encode("utf8") for v, _ in tensors], dtype="S")
+            for v, t in tensors:
+                lg.create_dataset(f"{n}/{v}:0", data=t.numpy().astype(np.float32))
+    x = rand(3, 5, 3, scale=2.0)
+    hs = lambda z: torch.clamp(0.2 * z + 0.5, 0, 1)  # Keras 2's hard_sigmoid
+    h, c = torch.zeros(3, u, dtype=D), torch.zeros(3, u, dtype=D)
+    for t in range(5):
+        z = x[:, t].to(D) @ k.to(D) + h @ r.to(D) + bias.to(D)
+        i, fg, g_, o = z.split(u, dim=1)
+        c = hs(fg) * c + hs(i) * torch.tanh(g_)
+        h = hs(o) * torch.tanh(c)
+    y = h @ kd.to(D) + bd.to(D)
+    y = torch.where(y > 0, y, 0.2 * y)
+    y = torch.where(y > 0.1, y, torch.zeros_like(y))
+    save_reference("keras2_sequential", x, torch.softmax(y @ kh.to(D) + bh.to(D), dim=-1))
+
+
+def broken():
+    k, b = rand(4, 3), rand(3)
+    config = sequential("small", [input_layer("x", (4,)), dense("head", 3, "linear")], (4,))
+    write_keras3(os.path.join(OUT, "keras3_missing_weight.keras"), config, [("layers/head/vars", [k])])
+    write_keras3(os.path.join(OUT, "keras3_wrong_shape.keras"), config, [("layers/head/vars", [k.T.contiguous(), b])])
+    layer = {"class_name": "Dense", "config": {"name": "head", "trainable": True, "dtype": "float32", "units": 3, "activation": "linear",
+                                               "use_bias": True, "batch_input_shape": [None, 4]}}
+    with h5py.File(os.path.join(OUT, "keras2_missing_dataset.h5"), "w") as f:
+        f.attrs["keras_version"] = b"2.12.0"
+        f.attrs["backend"] = b"tensorflow"
+        f.attrs["model_config"] = json.dumps({"class_name": "Sequential", "config": {"name": "sequential", "layers": [layer]}}).encode("utf8")
+        g = f.create_group("model_weights")
+        g.attrs["layer_names"] = np.array([b"head"])
+        lg = g.create_group("head")
+        lg.attrs["weight_names"] = np.array([b"head/kernel:0", b"head/bias:0"], dtype="S")
+        lg.create_dataset("head/bias:0", data=b.numpy())
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    activations()
+    norm()
+    nested()
+    keras2_sequential()
+    broken()  # last: the earlier fixtures' random draws stay as they were
+
+
+if __name__ == "__main__":
+    main()
