@@ -17,7 +17,7 @@ namespace NetGen.Cli.Import;
 /// TensorFlow.js layers format (<c>model.json</c>: <c>modelTopology</c> + <c>weightsManifest</c> + binary shards). Keras
 /// is channels-last like NetGen, so weights are taken as they are; layer names are kept.
 /// </summary>
-internal static class KerasImporter
+internal static partial class KerasImporter
 {
     /// <summary>The Keras layer classes this importer maps.</summary>
     public static readonly string[] SupportedLayers =
@@ -29,7 +29,15 @@ internal static class KerasImporter
         "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D", "Cropping2D", "Cropping3D", "UpSampling1D", "UpSampling2D", "UpSampling3D",
         "BatchNormalization", "LayerNormalization", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate",
         "SimpleRNN", "LSTM", "GRU", "Masking", "TimeDistributed", "Bidirectional", "MultiHeadAttention", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D",
+        "LeakyReLU", "ELU", "PReLU", "ThresholdedReLU", "GaussianDropout", "GaussianNoise", "AlphaDropout", "Sequential", "Functional", "Model",
     };
+
+    /// <summary>
+    /// Per file: whether <c>hard_sigmoid</c> means Keras 2's <c>clip(0.2·x + 0.5)</c> (Keras 1/2 .h5 files, TensorFlow.js) rather
+    /// than Keras 3's <c>clip(x/6 + 0.5)</c>, and how a nested model's layer names its weights.
+    /// </summary>
+    [ThreadStatic] private static bool s_keras2HardSigmoid;
+    [ThreadStatic] private static Func<string, string, string>? s_nestedWeights;
 
     /// <summary>Gives a layer's weights in Keras order.</summary>
     private delegate List<(float[] Data, int[] Shape)> WeightSource(string layer);
@@ -42,6 +50,11 @@ internal static class KerasImporter
             if (name.EndsWith(".keras", StringComparison.Ordinal)) return ImportKeras3(path);
             if (name.EndsWith(".json", StringComparison.Ordinal)) return ImportTfjs(path);
             return ImportKeras2(path);
+        }
+        catch (ImportException e) when (!e.Message.Contains(Path.GetFileName(path), StringComparison.Ordinal))
+        {
+            // Every message names the file it is about.
+            throw new ImportException($"'{path}': {e.Message}", e);
         }
         catch (JsonException e)
         {
@@ -83,6 +96,8 @@ internal static class KerasImporter
             if (doc.RootElement.TryGetProperty("keras_version", out var v)) version = v.GetString() ?? version;
         }
         using var configDoc = JsonDocument.Parse(config);
+        s_keras2HardSigmoid = version.StartsWith("1.", StringComparison.Ordinal) || version.StartsWith("2.", StringComparison.Ordinal);
+        s_nestedWeights = (outer, inner) => outer + "/layers/" + inner;
         return Build(configDoc.RootElement, layer => Keras3Weights(file, layer, path), $"Keras {version} (.keras)");
     }
 
@@ -121,14 +136,28 @@ internal static class KerasImporter
         string version = file.AttributeExists("keras_version") ? ReadStringAttribute(file.Attribute("keras_version")) : "2";
         var root = file.LinkExists("model_weights") ? file.Group("model_weights") : (IH5Group)file;
         using var doc = JsonDocument.Parse(config);
+        s_keras2HardSigmoid = !version.StartsWith("3", StringComparison.Ordinal);
+        s_nestedWeights = (outer, inner) => outer + "/" + inner;
         return Build(doc.RootElement, layer =>
         {
             var result = new List<(float[], int[])>();
-            if (!root.LinkExists(layer)) return result;
-            var group = root.Group(layer);
+            // A layer of a nested model (outer/inner): the outer model's group lists every weight of its layers; the inner
+            // layer's are those whose name has the inner layer's name as a path segment (nested/dense/kernel:0 or dense/kernel:0).
+            var parts = layer.Split('/');
+            if (!root.LinkExists(parts[0])) return result;
+            var group = root.Group(parts[0]);
             if (!group.AttributeExists("weight_names")) return result;
             foreach (var weight in ReadStringsAttribute(group.Attribute("weight_names")))
+            {
+                if (parts.Length > 1)
+                {
+                    var segments = weight.Split('/');
+                    if (!segments.Take(segments.Length - 1).Contains(parts[^1], StringComparer.Ordinal)) continue;
+                }
+                if (!group.LinkExists(weight))
+                    throw new ImportException($"'{path}': layer '{layer}' lists weight '{weight}', which is missing from the file's model_weights/{parts[0]} group.");
                 result.Add(ReadDataset(group.Dataset(weight), layer + "/" + weight));
+            }
             return result;
         }, $"Keras {version} (.h5)");
     }
@@ -170,6 +199,8 @@ internal static class KerasImporter
             }
             if (at != all.Length) throw new ImportException($"'{path}': the weight shards hold {all.Length} bytes, but the manifest describes {at}.");
         }
+        s_keras2HardSigmoid = true;
+        s_nestedWeights = (outer, inner) => outer + "/" + inner;
         string version = topology.TryGetProperty("keras_version", out var kv) ? kv.GetString() ?? "" : root.TryGetProperty("generatedBy", out var g) ? g.GetString() ?? "" : "";
         return Build(topology, layer => weights.Where(w => w.Name.StartsWith(layer + "/", StringComparison.Ordinal)).Select(w => (w.Data, w.Shape)).ToList(),
             $"TensorFlow.js layers model ({version})".Replace(" ()", "", StringComparison.Ordinal));
@@ -213,41 +244,94 @@ internal static class KerasImporter
     private static ImportedNetwork Build(JsonElement model, WeightSource weights, string description)
     {
         var network = new ImportedNetwork(description);
-        string cls = model.GetProperty("class_name").GetString()!;
-        var config = model.GetProperty("config");
-        var layers = config.GetProperty("layers").EnumerateArray().ToList();
         var shapes = new Dictionary<string, int[]>(StringComparer.Ordinal);
-        if (cls == "Sequential")
+        var alias = new Dictionary<string, string>(StringComparer.Ordinal);
+        var outputs = AddModel(network, model, weights, null, shapes, alias);
+        if (model.GetProperty("class_name").GetString() is not "Sequential")
         {
-            string? previous = null;
-            foreach (var layer in layers)
-            {
-                var lc = layer.GetProperty("config");
-                if (previous is null && layer.GetProperty("class_name").GetString() != "InputLayer")
-                {
-                    var shape = BatchShape(lc) ?? (config.TryGetProperty("build_input_shape", out var b) ? ShapeWithoutBatch(b) : null)
-                        ?? throw new ImportException("The Sequential model has no input shape (no InputLayer and no batch_input_shape).");
-                    previous = AddInput(network, "input_layer", shape, shapes).Name;
-                }
-                var added = AddLayer(network, layer, previous is null ? Array.Empty<string>() : new[] { previous }, shapes, weights);
-                previous = added.Name;
-            }
-        }
-        else if (cls is "Functional" or "Model")
-        {
-            foreach (var layer in layers)
-            {
-                var inputs = InboundLayers(layer);
-                AddLayer(network, layer, inputs, shapes, weights);
-            }
-            var outputs = OutputNames(config.GetProperty("output_layers"));
             network.Outputs.AddRange(outputs);
             Prune(network, outputs);
         }
-        else
-            throw new ImportException($"Model class '{cls}' is not supported: Sequential and Functional models are (a subclassed model has no configuration to read).");
         network.Notes.Add("Layout: Keras is channels-last like NetGen: weights are used as they are, layer names are kept.");
         return network;
+    }
+
+    /// <summary>
+    /// Adds a Sequential or Functional model's layers and gives the names of its outputs. A nested model (a model used as a
+    /// layer of another) reads <paramref name="outerInputs"/> in place of its own inputs; its layers are declared in line and
+    /// <paramref name="alias"/> maps its inputs and its own name to the layers that stand for them.
+    /// </summary>
+    private static List<string> AddModel(ImportedNetwork network, JsonElement model, WeightSource weights, string[]? outerInputs,
+        Dictionary<string, int[]> shapes, Dictionary<string, string> alias)
+    {
+        string cls = model.GetProperty("class_name").GetString()!;
+        var config = model.GetProperty("config");
+        var layers = config.GetProperty("layers").EnumerateArray().ToList();
+        string Resolve(string n) => alias.TryGetValue(n, out var a) ? a : n;
+        if (cls == "Sequential")
+        {
+            string? previous = outerInputs is null ? null : outerInputs.Length == 1 ? outerInputs[0]
+                : throw new ImportException($"The nested Sequential model '{config.GetProperty("name").GetString()}' is called on {outerInputs.Length} tensors; a Sequential model takes one.");
+            foreach (var layer in layers)
+            {
+                var lc = layer.GetProperty("config");
+                bool isInput = layer.GetProperty("class_name").GetString() == "InputLayer";
+                if (isInput && outerInputs is not null)
+                {
+                    alias[lc.GetProperty("name").GetString()!] = previous!;
+                    continue;
+                }
+                if (previous is null && !isInput)
+                {
+                    var shape = BatchShape(lc) ?? (config.TryGetProperty("build_input_shape", out var b) && b.ValueKind == JsonValueKind.Array ? ShapeWithoutBatch(b) : null)
+                        ?? throw new ImportException("The Sequential model has no input shape (no InputLayer and no batch_input_shape).");
+                    previous = AddInput(network, "input_layer", shape, shapes).Name;
+                }
+                previous = AddAny(layer, previous is null ? Array.Empty<string>() : new[] { previous }).Single();
+            }
+            return new List<string> { previous ?? throw new ImportException("The Sequential model has no layers.") };
+        }
+        if (cls is "Functional" or "Model")
+        {
+            var inputNames = config.TryGetProperty("input_layers", out var il) ? OutputNames(il) : new List<string>();
+            if (outerInputs is not null)
+            {
+                if (inputNames.Count != outerInputs.Length)
+                    throw new ImportException($"The nested model '{config.GetProperty("name").GetString()}' has {inputNames.Count} inputs but is called on {outerInputs.Length} tensors.");
+                for (int i = 0; i < inputNames.Count; i++) alias[inputNames[i]] = outerInputs[i];
+            }
+            foreach (var layer in layers)
+            {
+                if (outerInputs is not null && layer.GetProperty("class_name").GetString() == "InputLayer") continue;
+                AddAny(layer, InboundLayers(layer).Select(Resolve).ToArray());
+            }
+            if (outerInputs is null)
+            {
+                // The model's inputs in Keras' order (input_layers), which is the order Predict takes them in.
+                var declared = network.Layers.Where(l => l.Kind == "Input").ToList();
+                if (inputNames.Count == declared.Count && inputNames.All(n => declared.Any(d => d.Name == n)))
+                {
+                    network.Layers.RemoveAll(l => l.Kind == "Input");
+                    network.Layers.InsertRange(0, inputNames.Select(n => declared.First(d => d.Name == n)));
+                }
+            }
+            return OutputNames(config.GetProperty("output_layers")).Select(Resolve).ToList();
+        }
+        throw new ImportException($"Model class '{cls}' is not supported: Sequential and Functional models are (a subclassed model has no configuration to read).");
+
+        string[] AddAny(JsonElement layer, string[] inputs)
+        {
+            string layerCls = layer.GetProperty("class_name").GetString()!;
+            if (layerCls is "Sequential" or "Functional" or "Model")
+            {
+                string nested = layer.GetProperty("config").GetProperty("name").GetString()!;
+                var outs = AddModel(network, layer, inner => weights(s_nestedWeights!(nested, inner)), inputs, shapes, alias);
+                if (outs.Count != 1) throw new ImportException($"The nested model '{nested}' has {outs.Count} outputs; the importer maps nested models of one output.");
+                alias[nested] = outs[0];
+                return outs.ToArray();
+            }
+            return new[] { AddLayer(network, layer, inputs, shapes, weights).Name };
+        }
     }
 
     private static void Prune(ImportedNetwork network, List<string> outputs)
@@ -465,12 +549,29 @@ internal static class KerasImporter
         string cls = layer.GetProperty("class_name").GetString()!;
         var c = layer.GetProperty("config");
         string name = nameOverride ?? c.GetProperty("name").GetString()!;
+        if (!SupportedLayers.Contains(cls) || cls is "Sequential" or "Functional" or "Model")
+            throw new ImportException($"Layer '{name}' (class {cls}) cannot be mapped to NetGen layers.\nSupported layers: {string.Join(", ", SupportedLayers)}.");
+        if (nameOverride is null && shapes.ContainsKey(name))
+            throw new ImportException($"Layer name '{name}' is used twice (a nested model's layer named like an outer one); rename one of them in Keras.");
+        CheckFields(network, cls, name, c);
         if (cls == "TimeDistributed") return AddTimeDistributed(network, layer, inputs, shapes, weights);
         if (cls == "Bidirectional") return AddBidirectional(network, layer, inputs, shapes, weights);
         if (cls == "InputLayer")
             return AddInput(network, name, BatchShape(c) ?? throw new ImportException($"InputLayer '{name}' has no shape."), shapes);
-        if (!SupportedLayers.Contains(cls))
-            throw new ImportException($"Layer '{name}' (class {cls}) cannot be mapped to NetGen layers.\nSupported layers: {string.Join(", ", SupportedLayers)}.");
+        try
+        {
+            return AddMappedLayer(network, layer, cls, c, name, inputs, shapes, weights);
+        }
+        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or FormatException or IndexOutOfRangeException)
+        {
+            // A field missing or of an unexpected JSON type: say which layer, not "corrupt file".
+            throw new ImportException($"Layer '{name}' ({cls}): its configuration is not in the form Keras writes ({e.Message}).", e);
+        }
+    }
+
+    private static ImportedLayer AddMappedLayer(ImportedNetwork network, JsonElement layer, string cls, JsonElement c, string name, string[] inputs,
+        Dictionary<string, int[]> shapes, WeightSource weights)
+    {
         foreach (var i in inputs)
             if (!shapes.ContainsKey(i)) throw new ImportException($"Layer '{name}' reads '{i}', which is not an earlier layer.");
         var inShape = inputs.Length > 0 ? shapes[inputs[0]] : throw new ImportException($"Layer '{name}' has no input.");
@@ -481,11 +582,13 @@ internal static class KerasImporter
         bool merge = cls is "Add" or "Subtract" or "Multiply" or "Average" or "Maximum" or "Minimum" or "Concatenate";
         var kind = cls switch
         {
-            "ReLU" or "Softmax" => "Activation",
+            "ReLU" when IsPlainRelu(c) => "Activation",
+            "Softmax" when SoftmaxAxis(c) is -1 || SoftmaxAxis(c) == shapes.GetValueOrDefault(inputs.FirstOrDefault() ?? "")?.Length => "Activation",
+            "ThresholdedReLU" => "ReLU",
             "SpatialDropout1D" or "SpatialDropout2D" => "Dropout",
             _ => cls,
         };
-        var l = new ImportedLayer(kind, name) { IsMerge = merge };
+        var l = new ImportedLayer(kind, name) { IsMerge = merge, ExplicitName = kind != cls || kind is "LeakyReLU" or "ELU" or "PReLU" or "ReLU" or "Softmax" or "GaussianDropout" or "GaussianNoise" or "AlphaDropout" };
         l.Inputs.AddRange(inputs);
         l.Sources.Add($"{cls} '{name}'");
         var w = weights(name);
@@ -517,20 +620,79 @@ internal static class KerasImporter
                 break;
             }
             case "Activation":
-                l.Arguments.Add("Activation." + ActivationName(c.GetProperty("activation").GetString()!, name));
+                l.Arguments.Add("Activation." + ActivationName(ActivationKey(c.GetProperty("activation"), name), name));
                 outShape = inShape;
                 break;
             case "ReLU":
-                if ((c.TryGetProperty("max_value", out var mv) && mv.ValueKind == JsonValueKind.Number) || (c.TryGetProperty("negative_slope", out var ns) && ns.GetDouble() != 0)
-                    || (c.TryGetProperty("threshold", out var th) && th.GetDouble() != 0))
-                    throw new ImportException($"Layer '{name}' (ReLU) has max_value, negative_slope or threshold; NetGen's ReLU has none.");
-                l.Arguments.Add("Activation.Relu");
+            case "ThresholdedReLU":
+            {
+                // Keras: x if x >= max_value -> max_value; x > threshold -> x; else negative_slope * (x - threshold).
+                double? max = c.TryGetProperty("max_value", out var mv) && mv.ValueKind == JsonValueKind.Number ? mv.GetDouble() : null;
+                double slope = c.TryGetProperty("negative_slope", out var ns) && ns.ValueKind == JsonValueKind.Number ? ns.GetDouble() : 0;
+                double threshold = cls == "ThresholdedReLU" ? (c.TryGetProperty("theta", out var tt) ? tt.GetDouble() : 1.0)
+                    : c.TryGetProperty("threshold", out var th) && th.ValueKind == JsonValueKind.Number ? th.GetDouble() : 0;
+                foreach (var (field, value) in new[] { ("max_value", max ?? 0), ("negative_slope", slope), (cls == "ThresholdedReLU" ? "theta" : "threshold", threshold) })
+                    if (value < 0) throw new ImportException($"Layer '{name}' ({cls}): {field} = {Invariant(value)} is negative; Keras and NetGen need it at least 0.");
+                if (kind == "Activation") l.Arguments.Add("Activation.Relu");
+                else
+                {
+                    if (max is { } m && m < float.MaxValue) l.Set("MaxValue", Invariant(m));
+                    if (slope != 0) l.Set("NegativeSlope", Invariant(slope));
+                    if (threshold != 0) l.Set("Threshold", Invariant(threshold));
+                }
                 outShape = inShape;
                 break;
+            }
+            case "LeakyReLU":
+            {
+                // Keras 3 names the slope negative_slope, Keras 2 and tfjs alpha; both default to 0.3.
+                double slope = c.TryGetProperty("negative_slope", out var ns) && ns.ValueKind == JsonValueKind.Number ? ns.GetDouble()
+                    : c.TryGetProperty("alpha", out var al) && al.ValueKind == JsonValueKind.Number ? al.GetDouble() : 0.3;
+                if (slope < 0) throw new ImportException($"Layer '{name}' (LeakyReLU): negative_slope = {Invariant(slope)} is negative; NetGen's LeakyReLU needs it at least 0.");
+                l.Set("NegativeSlope", Invariant(slope));
+                outShape = inShape;
+                break;
+            }
+            case "ELU":
+            {
+                double alpha = c.TryGetProperty("alpha", out var al) && al.ValueKind == JsonValueKind.Number ? al.GetDouble() : 1.0;
+                if (alpha != 1.0) l.Set("Alpha", Invariant(alpha));
+                outShape = inShape;
+                break;
+            }
+            case "PReLU":
+            {
+                var shared = c.TryGetProperty("shared_axes", out var sx) && sx.ValueKind != JsonValueKind.Null
+                    ? (sx.ValueKind == JsonValueKind.Number ? new[] { sx.GetInt32() } : sx.EnumerateArray().Select(e => e.GetInt32()).ToArray()) : Array.Empty<int>();
+                foreach (var a in shared)
+                    if (a < 1 || a > inShape.Length) throw new ImportException($"Layer '{name}' (PReLU): shared axis {a} is outside 1..{inShape.Length} for input {TensorOps.ShapeText(inShape)}.");
+                if (shared.Length > 0) l.Set("SharedAxes", "new[] { " + string.Join(", ", shared.Select(Invariant)) + " }");
+                Weight("alpha", inShape.Select((d, i) => shared.Contains(i + 1) ? 1 : d).ToArray());
+                outShape = inShape;
+                break;
+            }
             case "Softmax":
-                if (c.TryGetProperty("axis", out var sa) && sa.ValueKind == JsonValueKind.Number && sa.GetInt32() != -1 && sa.GetInt32() != inShape.Length)
-                    throw new ImportException($"Layer '{name}' (Softmax) over axis {sa.GetInt32()}; NetGen's softmax runs over the last axis.");
-                l.Arguments.Add("Activation.Softmax");
+            {
+                int axis = SoftmaxAxis(c);
+                if (kind == "Activation") l.Arguments.Add("Activation.Softmax");
+                else
+                {
+                    if (axis == 0 || axis < -(inShape.Length + 1) || axis > inShape.Length)
+                        throw new ImportException($"Layer '{name}' (Softmax): axis {axis} is the batch axis or outside the input {TensorOps.ShapeText(inShape)}.");
+                    l.Set("Axis", Invariant(axis < 0 ? axis + inShape.Length + 1 : axis));
+                }
+                outShape = inShape;
+                break;
+            }
+            case "GaussianDropout":
+            case "AlphaDropout":
+                l.Arguments.Add(Invariant(c.GetProperty("rate").GetDouble()));
+                if (c.TryGetProperty("noise_shape", out var ans) && ans.ValueKind != JsonValueKind.Null)
+                    network.Notes.Add($"Layer '{name}' ({cls}): noise_shape {Text(ans)} is not imported; NetGen draws the noise per element while training (Predict is unaffected).");
+                outShape = inShape;
+                break;
+            case "GaussianNoise":
+                l.Arguments.Add(Invariant(c.GetProperty("stddev").GetDouble()));
                 outShape = inShape;
                 break;
             case "Flatten":
@@ -598,6 +760,7 @@ internal static class KerasImporter
                 var strides = Ints(c, "strides", rank);
                 var dilation = Ints(c, "dilation_rate", rank);
                 string padding = c.TryGetProperty("padding", out var pd) ? pd.GetString()! : "valid";
+                if (padding is not ("valid" or "same")) throw new ImportException($"Layer '{name}' ({cls}): padding '{padding}' is not supported (valid, same).");
                 l.Arguments.Add(Invariant(filters));
                 l.Arguments.AddRange(k.Distinct().Count() == 1 ? new[] { Invariant(k[0]) } : k.Select(Invariant));
                 if (strides.Any(v => v != 1)) l.Set(strides.Distinct().Count() == 1 ? "Strides" : "StridesPerAxis", strides.Distinct().Count() == 1 ? Invariant(strides[0]) : "new[] { " + string.Join(", ", strides.Select(Invariant)) + " }");
@@ -636,6 +799,10 @@ internal static class KerasImporter
             case "SpatialDropout1D":
             case "SpatialDropout2D":
                 l.Arguments.Add(Invariant(c.GetProperty("rate").GetDouble()));
+                if (cls != "Dropout")
+                    network.Notes.Add($"Layer '{name}' ({cls}) is declared as Dropout: while training NetGen drops single elements, not whole channels (Predict is unaffected).");
+                else if (c.TryGetProperty("noise_shape", out var dns) && dns.ValueKind != JsonValueKind.Null)
+                    network.Notes.Add($"Layer '{name}' (Dropout): noise_shape {Text(dns)} is not imported; NetGen drops single elements while training (Predict is unaffected).");
                 outShape = inShape;
                 break;
             case "Conv1D":
@@ -651,6 +818,8 @@ internal static class KerasImporter
                 var strides = Ints(c, "strides", spatial);
                 var dilation = Ints(c, "dilation_rate", spatial);
                 string padding = c.TryGetProperty("padding", out var pd) ? pd.GetString()! : "valid";
+                if (padding is not ("valid" or "same") && !(padding == "causal" && cls == "Conv1D"))
+                    throw new ImportException($"Layer '{name}' ({cls}): padding '{padding}' is not supported (valid, same; causal for Conv1D).");
                 if (c.TryGetProperty("groups", out var gr) && gr.GetInt32() != 1) throw new ImportException($"Layer '{name}' ({cls}) has groups = {gr.GetInt32()}; NetGen convolutions have no groups.");
                 int cin = inShape[^1];
                 int filters = c.TryGetProperty("filters", out var f) && f.ValueKind == JsonValueKind.Number ? f.GetInt32() : 0;
@@ -715,6 +884,7 @@ internal static class KerasImporter
                 var pool = Ints(c, "pool_size", spatial);
                 var strides = c.TryGetProperty("strides", out var st) && st.ValueKind != JsonValueKind.Null ? Ints(c, "strides", spatial) : pool;
                 string padding = c.TryGetProperty("padding", out var pd) ? pd.GetString()! : "valid";
+                if (padding is not ("valid" or "same")) throw new ImportException($"Layer '{name}' ({cls}): padding '{padding}' is not supported (valid, same).");
                 if (!pool.All(v => v == 2)) l.Arguments.AddRange(pool.Distinct().Count() == 1 ? new[] { Invariant(pool[0]) } : pool.Select(Invariant));
                 if (!strides.SequenceEqual(pool))
                     l.Set(strides.Distinct().Count() == 1 ? "Strides" : "StridesPerAxis", strides.Distinct().Count() == 1 ? Invariant(strides[0]) : "new[] { " + string.Join(", ", strides.Select(Invariant)) + " }");
@@ -859,6 +1029,8 @@ internal static class KerasImporter
         }
         if (wi != w.Count)
             throw new ImportException($"Layer '{name}' ({cls}) has {w.Count} weights in the file, but its configuration uses {wi}.");
+        // trainable = false freezes the weights (and makes BatchNormalization use its moving statistics while training).
+        if (wi > 0 && c.TryGetProperty("trainable", out var tr) && tr.ValueKind == JsonValueKind.False) l.Set("Trainable", "false");
         l.OutputShape = outShape;
         if (outShape.Any(d => d <= 0)) throw new ImportException($"Layer '{name}' ({cls}) gives the empty shape {TensorOps.ShapeText(outShape)} for input {TensorOps.ShapeText(inShape)}.");
         shapes[name] = outShape;
@@ -884,23 +1056,51 @@ internal static class KerasImporter
 
     private static void SetActivation(ImportedLayer l, JsonElement c, string name)
     {
-        if (!c.TryGetProperty("activation", out var a)) return;
-        string act = a.ValueKind == JsonValueKind.String ? a.GetString()! : a.TryGetProperty("config", out var ac) && ac.TryGetProperty("name", out var an) ? an.GetString()! : "?";
-        var mapped = ActivationName(act, name);
+        if (!c.TryGetProperty("activation", out var a) || a.ValueKind == JsonValueKind.Null) return;
+        var mapped = ActivationName(ActivationKey(a, name), name);
         if (mapped != "Linear") l.Set("Activation", "Activation." + mapped);
+    }
+
+    /// <summary>
+    /// An activation's name as Keras serializes it: a string (<c>"relu"</c>), a Keras 3 function object (<c>{"module":
+    /// "keras.activations", "class_name": "function", "config": "relu", ...}</c>) or an object with <c>config.name</c>.
+    /// </summary>
+    private static string ActivationKey(JsonElement a, string layer)
+    {
+        if (a.ValueKind == JsonValueKind.String) return a.GetString()!;
+        if (a.ValueKind == JsonValueKind.Null) return "linear";
+        if (a.ValueKind == JsonValueKind.Object && a.TryGetProperty("config", out var ac))
+        {
+            if (ac.ValueKind == JsonValueKind.String) return ac.GetString()!;
+            if (ac.ValueKind == JsonValueKind.Object && ac.TryGetProperty("name", out var an) && an.ValueKind == JsonValueKind.String) return an.GetString()!;
+        }
+        throw new ImportException($"Layer '{layer}': activation {Text(a)} is not a Keras built-in activation the importer can read.");
+    }
+
+    private static bool IsPlainRelu(JsonElement c)
+        => !(c.TryGetProperty("max_value", out var mv) && mv.ValueKind == JsonValueKind.Number)
+            && !(c.TryGetProperty("negative_slope", out var ns) && ns.ValueKind == JsonValueKind.Number && ns.GetDouble() != 0)
+            && !(c.TryGetProperty("threshold", out var th) && th.ValueKind == JsonValueKind.Number && th.GetDouble() != 0);
+
+    private static int SoftmaxAxis(JsonElement c)
+    {
+        if (!c.TryGetProperty("axis", out var sa) || sa.ValueKind == JsonValueKind.Null) return -1;
+        if (sa.ValueKind == JsonValueKind.Number) return sa.GetInt32();
+        if (sa.ValueKind == JsonValueKind.Array && sa.GetArrayLength() == 1) return sa[0].GetInt32();
+        throw new ImportException($"Softmax over the axes {Text(sa)}: NetGen's Softmax normalizes over one axis.");
     }
 
     private static string RecurrentActivationName(JsonElement c, string property, string fallback, string layer)
     {
-        string keras = !c.TryGetProperty(property, out var a) ? fallback
-            : a.ValueKind == JsonValueKind.String ? a.GetString()! : a.TryGetProperty("config", out var ac) && ac.TryGetProperty("name", out var an) ? an.GetString()! : "?";
+        string keras = !c.TryGetProperty(property, out var a) ? fallback : ActivationKey(a, layer);
         return keras switch
         {
             "tanh" => "Tanh",
             "sigmoid" => "Sigmoid",
             "relu" => "Relu",
             "linear" => "Linear",
-            "hard_sigmoid" => "HardSigmoid",
+            // Keras 1/2 and TensorFlow.js: clip(0.2·x + 0.5, 0, 1); Keras 3: clip(x/6 + 0.5, 0, 1).
+            "hard_sigmoid" => s_keras2HardSigmoid ? "HardSigmoidKeras2" : "HardSigmoid",
             _ => throw new ImportException($"Layer '{layer}': {property} '{keras}' is not supported by NetGen's recurrent layers (tanh, sigmoid, relu, linear, hard_sigmoid)."),
         };
     }
@@ -924,7 +1124,11 @@ internal static class KerasImporter
         "relu6" => "Relu6",
         "mish" => "Mish",
         "log_softmax" => "LogSoftmax",
-        // hard_sigmoid is not mapped: Keras 2 and tfjs files mean 0.2·x + 0.5, Keras 3 files relu6(x + 3)/6.
+        // Keras 3's hard_sigmoid is relu6(x + 3)/6, NetGen's HardSigmoid; Keras 2 and tfjs files mean 0.2·x + 0.5, which
+        // NetGen has only as a recurrent activation.
+        "hard_sigmoid" when !s_keras2HardSigmoid => "HardSigmoid",
+        "hard_sigmoid" => throw new ImportException($"Layer '{layer}': activation 'hard_sigmoid' of a Keras 2 / TensorFlow.js file means clip(0.2·x + 0.5, 0, 1), "
+            + "which NetGen has as a recurrent activation only (Activation.HardSigmoid is Keras 3's clip(x/6 + 0.5, 0, 1))."),
         _ => throw new ImportException($"Layer '{layer}': activation '{keras}' is not supported (linear, relu, sigmoid, tanh, softmax, leaky_relu, elu, selu, swish, softplus, gelu, exponential, hard_silu, softsign, relu6, mish, log_softmax)."),
     };
 }
