@@ -48,6 +48,9 @@ public sealed class KerasImportTests : IDisposable
         new object[] { "keras", "keras3_norm.keras", "keras3_norm" },
         new object[] { "keras", "keras3_nested.keras", "keras3_nested" },
         new object[] { "keras", "keras2_sequential.h5", "keras2_sequential" },
+        new object[] { "keras", "keras3_preprocess.keras", "keras3_preprocess" },
+        new object[] { "keras", "keras2_preprocess.h5", "keras2_preprocess" },
+        new object[] { "keras", "keras3_text.keras", "keras3_text" },
         new object[] { "tfjs", "tfjs_cnn/model.json", "tfjs_cnn" },
         new object[] { "tfjs", "tfjs_functional/model.json", "tfjs_functional" },
     };
@@ -379,5 +382,20 @@ public sealed class KerasImportTests : IDisposable
         Assert.Throws<ImportException>(() => Importer.Write(new Importer.Options(Fixture.Path_("keras", "keras3_wrong_shape.keras"), "M", null, Out, Bake: false)));
         Assert.Equal(before, File.ReadAllBytes(good.WeightsPath));
         Assert.Equal(new[] { "M.cs", "M.weights", "M.weights.txt" }, Directory.GetFiles(Out).Select(Path.GetFileName).Order().ToArray());
+    }
+    /// <summary>Rescaling and Normalization are per-channel affine maps: frozen BatchNormalization layers; Embedding's input becomes token ids.</summary>
+    [Fact]
+    public void Preprocessing_layers_and_embedding_map_exactly()
+    {
+        var result = Importer.Write(new Importer.Options(Fixture.Path_("keras", "keras3_preprocess.keras"), "Pre", null, Out, Bake: false));
+        var source = File.ReadAllText(result.SourcePath);
+        Assert.Contains("[BatchNormalization(Epsilon = 1E-30, Trainable = false, Name = \"rescaling\")]", source);
+        Assert.Contains("[BatchNormalization(Epsilon = 1E-30, Trainable = false, Name = \"normalization\")]", source);
+        Assert.Contains("[GroupNormalization(2, Name = \"group_norm\")]", source);
+        var text = Importer.Write(new Importer.Options(Fixture.Path_("keras", "keras3_text.keras"), "Text", null, Path.Combine(_dir, "text"), Bake: false));
+        var textSource = File.ReadAllText(text.SourcePath);
+        Assert.Contains("[Input(6, TokenIds = true, Name = \"tokens\")]", textSource);
+        Assert.Contains("[Embedding(10, 4, MaskZero = true, Name = \"embedding\")]", textSource);
+        Assert.Contains("[RepeatVector(2, Name = \"repeat\")]", textSource);
     }
 }

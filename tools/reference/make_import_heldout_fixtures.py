@@ -20,6 +20,12 @@ h5py (no Keras here); reference outputs from PyTorch in float64 on the same floa
 - Fixtures/keras/keras3_missing_weight.keras, keras3_wrong_shape.keras: Input(4) -> Dense(3) "head" with its bias missing
   from model.weights.h5, or its kernel stored as (3, 4); keras2_missing_dataset.h5: a Keras 2 file whose weight_names list
   a kernel that is not in the file (the import must refuse all three, naming file, layer and shape).
+- Fixtures/keras/keras3_preprocess.keras: Keras 3 Sequential Input(5, 5, 3) -> Rescaling(1/255, offset -0.5) ->
+  Normalization(axis -1, adapted mean and variance variables) -> Conv2D(4, 3) -> GroupNormalization(2) -> Flatten ->
+  Dense(2); keras2_preprocess.h5: Keras 2 Sequential Normalization(axis -1; mean, variance and the int64 count) ->
+  Rescaling(per-channel scale [0.5, 2, -1, 1]) -> Dense(2).
+- Fixtures/keras/keras3_text.keras: Keras 3 Sequential Input(6) of token ids -> Embedding(10, 4, mask_zero) -> LSTM(3)
+  (padded steps skipped) -> RepeatVector(2) -> Flatten -> Dense(2, softmax).
 Each model has <name>.json with its inputs and the outputs (float64 reference rounded to float32).
 
 Run:  /usr/bin/python3 tools/reference/make_import_heldout_fixtures.py   (deterministic: fixed seed)
@@ -86,10 +92,10 @@ def write_keras3(path, config, groups):
             for i, t in enumerate(tensors):
                 g.create_dataset(str(i), data=t.numpy().astype(np.float32))
         f.create_group("optimizer/vars")
-    with zipfile.ZipFile(path, "w") as z:
-        z.writestr("metadata.json", json.dumps({"keras_version": "3.6.0", "date_saved": "2026-12-03@00:00:00"}))
-        z.writestr("config.json", json.dumps(config))
-        z.writestr("model.weights.h5", h5.getvalue())
+    with zipfile.ZipFile(path, "w") as z:  # fixed entry times: the archives regenerate byte for byte
+        for entry, data in [("metadata.json", json.dumps({"keras_version": "3.6.0", "date_saved": "2026-12-03@00:00:00"})),
+                            ("config.json", json.dumps(config)), ("model.weights.h5", h5.getvalue())]:
+            z.writestr(zipfile.ZipInfo(entry, date_time=(2026, 12, 3, 0, 0, 0)), data)
 
 
 def save_reference(name, x, y):
@@ -321,13 +327,109 @@ def broken():
         lg.create_dataset("head/bias:0", data=b.numpy())
 
 
+def preprocess():
+    mean, var = rand(3, scale=0.3), torch.rand(3, generator=GEN) + 0.2
+    kc, bc = rand(3, 3, 3, 4), rand(4)
+    gamma, beta = rand(4) + 1.0, rand(4)
+    kd, bd = rand(36, 2, scale=0.3), rand(2)
+    layers = [
+        input_layer("image", (5, 5, 3)),
+        k3("Rescaling", "rescaling", {"scale": 1 / 255, "offset": -0.5}),
+        k3("Normalization", "normalization", {"axis": [-1], "mean": None, "variance": None, "invert": False}),
+        k3("Conv2D", "conv", {"filters": 4, "kernel_size": [3, 3], "strides": [1, 1], "padding": "valid", "data_format": "channels_last",
+                              "dilation_rate": [1, 1], "groups": 1, "activation": "relu", "use_bias": True,
+                              "kernel_initializer": init("GlorotUniform", {"seed": None}), "bias_initializer": init("Zeros"),
+                              "kernel_regularizer": None, "bias_regularizer": None, "activity_regularizer": None,
+                              "kernel_constraint": None, "bias_constraint": None}),
+        k3("GroupNormalization", "group_norm", {"groups": 2, "axis": -1, "epsilon": 0.001, "center": True, "scale": True,
+                                                "beta_initializer": init("Zeros"), "gamma_initializer": init("Ones"),
+                                                "beta_regularizer": None, "gamma_regularizer": None, "beta_constraint": None, "gamma_constraint": None}),
+        k3("Flatten", "flatten", {"data_format": "channels_last"}),
+        dense("head", 2, "linear"),
+    ]
+    write_keras3(os.path.join(OUT, "keras3_preprocess.keras"), sequential("preprocess", layers, (5, 5, 3)),
+                 [("layers/normalization/vars", [mean, var]), ("layers/conv/vars", [kc, bc]), ("layers/group_norm/vars", [gamma, beta]),
+                  ("layers/head/vars", [kd, bd])])
+    x = torch.floor(torch.rand(2, 5, 5, 3, generator=GEN) * 256)
+    h = x.to(D) / 255 - 0.5
+    h = (h - mean.to(D)) / torch.sqrt(var.to(D))
+    h = F.relu(F.conv2d(h.permute(0, 3, 1, 2), kc.to(D).permute(3, 2, 0, 1), bc.to(D)))
+    h = F.group_norm(h, 2, gamma.to(D), beta.to(D), eps=1e-3).permute(0, 2, 3, 1)
+    save_reference("keras3_preprocess", x, h.reshape(2, -1) @ kd.to(D) + bd.to(D))
+
+    mean2, var2 = rand(4), torch.rand(4, generator=GEN) + 0.2
+    kh, bh = rand(4, 2), rand(2)
+    layers2 = [
+        {"class_name": "Normalization", "config": {"name": "normalization", "trainable": True, "dtype": "float32",
+                                                   "batch_input_shape": [None, 4], "axis": [-1], "mean": None, "variance": None}},
+        {"class_name": "Rescaling", "config": {"name": "rescaling", "trainable": True, "dtype": "float32", "scale": [0.5, 2.0, -1.0, 1.0], "offset": 0.25}},
+        {"class_name": "Dense", "config": {"name": "dense", "trainable": True, "dtype": "float32", "units": 2, "activation": "linear", "use_bias": True}},
+    ]
+    with h5py.File(os.path.join(OUT, "keras2_preprocess.h5"), "w") as f:
+        f.attrs["keras_version"] = b"2.12.0"
+        f.attrs["backend"] = b"tensorflow"
+        f.attrs["model_config"] = json.dumps({"class_name": "Sequential", "config": {"name": "sequential", "layers": layers2}}).encode("utf8")
+        g = f.create_group("model_weights")
+        g.attrs["layer_names"] = np.array([b"normalization", b"rescaling", b"dense"])
+        tensors = {"normalization": [("mean", mean2.numpy()), ("variance", var2.numpy()), ("count", np.array(120, dtype=np.int64))],
+                   "rescaling": [], "dense": [("kernel", kh.numpy()), ("bias", bh.numpy())]}
+        for n, ts in tensors.items():
+            lg = g.create_group(n)
+            lg.attrs["weight_names"] = np.array([f"{n}/{v}:0".encode("utf8") for v, _ in ts], dtype="S")
+            for v, t in ts:
+                lg.create_dataset(f"{n}/{v}:0", data=t)
+    x2 = rand(3, 4, scale=2.0)
+    h2 = (x2.to(D) - mean2.to(D)) / torch.sqrt(var2.to(D))
+    h2 = h2 * torch.tensor([0.5, 2.0, -1.0, 1.0], dtype=D) + 0.25
+    save_reference("keras2_preprocess", x2, h2 @ kh.to(D) + bh.to(D))
+
+
+def text():
+    u = 3
+    table = rand(10, 4)
+    k, r, bias = rand(4, 4 * u), rand(u, 4 * u), rand(4 * u)
+    kh, bh = rand(2 * u, 2), rand(2)
+    layers = [
+        {"module": "keras.layers", "class_name": "InputLayer",
+         "config": {"batch_shape": [None, 6], "dtype": "int32", "sparse": False, "ragged": False, "name": "tokens"}, "registered_name": None},
+        k3("Embedding", "embedding", {"input_dim": 10, "output_dim": 4, "embeddings_initializer": init("RandomUniform", {"minval": -0.05, "maxval": 0.05, "seed": None}),
+                                      "embeddings_regularizer": None, "activity_regularizer": None, "embeddings_constraint": None,
+                                      "mask_zero": True, "lora_rank": None}),
+        k3("LSTM", "lstm", {"return_sequences": False, "return_state": False, "go_backwards": False, "stateful": False, "unroll": False,
+                            "zero_output_for_mask": False, "units": u, "activation": "tanh", "recurrent_activation": "sigmoid",
+                            "use_bias": True, "kernel_initializer": init("GlorotUniform", {"seed": None}),
+                            "recurrent_initializer": init("Orthogonal", {"gain": 1.0, "seed": None}), "bias_initializer": init("Zeros"),
+                            "unit_forget_bias": True, "kernel_regularizer": None, "recurrent_regularizer": None, "bias_regularizer": None,
+                            "activity_regularizer": None, "kernel_constraint": None, "recurrent_constraint": None, "bias_constraint": None,
+                            "dropout": 0.0, "recurrent_dropout": 0.0, "seed": None}),
+        k3("RepeatVector", "repeat", {"n": 2}),
+        k3("Flatten", "flatten", {"data_format": "channels_last"}),
+        dense("head", 2, "softmax"),
+    ]
+    write_keras3(os.path.join(OUT, "keras3_text.keras"), sequential("text", layers, (6,)),
+                 [("layers/embedding/vars", [table]), ("layers/lstm/cell/vars", [k, r, bias]), ("layers/head/vars", [kh, bh])])
+    tokens = torch.tensor([[3, 1, 4, 1, 5, 9], [2, 6, 5, 0, 0, 0], [0, 0, 7, 8, 0, 2]], dtype=torch.int64)
+    h, c = torch.zeros(3, u, dtype=D), torch.zeros(3, u, dtype=D)
+    for t in range(6):
+        z = table.to(D)[tokens[:, t]] @ k.to(D) + h @ r.to(D) + bias.to(D)
+        i, fg, g_, o = z.split(u, dim=1)
+        c2 = torch.sigmoid(fg) * c + torch.sigmoid(i) * torch.tanh(g_)
+        h2 = torch.sigmoid(o) * torch.tanh(c2)
+        keep = (tokens[:, t] != 0)[:, None]  # a padded step leaves the state as it was
+        h, c = torch.where(keep, h2, h), torch.where(keep, c2, c)
+    y = torch.softmax(torch.cat([h, h], dim=1) @ kh.to(D) + bh.to(D), dim=-1)
+    save_reference("keras3_text", tokens.to(torch.float32), y)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     activations()
     norm()
     nested()
     keras2_sequential()
-    broken()  # last: the earlier fixtures' random draws stay as they were
+    broken()
+    preprocess()  # after the others: the earlier fixtures' random draws stay as they were
+    text()
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ internal static partial class KerasImporter
         "BatchNormalization", "LayerNormalization", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate",
         "SimpleRNN", "LSTM", "GRU", "Masking", "TimeDistributed", "Bidirectional", "MultiHeadAttention", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D",
         "LeakyReLU", "ELU", "PReLU", "ThresholdedReLU", "GaussianDropout", "GaussianNoise", "AlphaDropout", "Sequential", "Functional", "Model",
+        "Rescaling", "Normalization", "Embedding", "RepeatVector", "GroupNormalization",
     };
 
     /// <summary>
@@ -215,6 +216,10 @@ internal static partial class KerasImporter
             data = dataset.Read<double[]>().Select(v => (float)v).ToArray();
         else if (type.Class == H5DataTypeClass.FloatingPoint && type.Size == 4)
             data = dataset.Read<float[]>();
+        else if (type.Class == H5DataTypeClass.FixedPoint && type.Size == 8)
+            data = dataset.Read<long[]>().Select(v => (float)v).ToArray(); // counters (Normalization's count)
+        else if (type.Class == H5DataTypeClass.FixedPoint && type.Size == 4)
+            data = dataset.Read<int[]>().Select(v => (float)v).ToArray();
         else
             throw new ImportException($"Weight '{where}' has HDF5 type {type.Class} of {type.Size} bytes; float32/float64 weights are supported.");
         if (data.Length != TensorOps.Product(shape))
@@ -586,9 +591,10 @@ internal static partial class KerasImporter
             "Softmax" when SoftmaxAxis(c) is -1 || SoftmaxAxis(c) == shapes.GetValueOrDefault(inputs.FirstOrDefault() ?? "")?.Length => "Activation",
             "ThresholdedReLU" => "ReLU",
             "SpatialDropout1D" or "SpatialDropout2D" => "Dropout",
+            "Rescaling" or "Normalization" => "BatchNormalization",
             _ => cls,
         };
-        var l = new ImportedLayer(kind, name) { IsMerge = merge, ExplicitName = kind != cls || kind is "LeakyReLU" or "ELU" or "PReLU" or "ReLU" or "Softmax" or "GaussianDropout" or "GaussianNoise" or "AlphaDropout" };
+        var l = new ImportedLayer(kind, name) { IsMerge = merge, ExplicitName = kind != cls || kind is "LeakyReLU" or "ELU" or "PReLU" or "ReLU" or "Softmax" or "GaussianDropout" or "GaussianNoise" or "AlphaDropout" or "Embedding" or "RepeatVector" or "GroupNormalization" };
         l.Inputs.AddRange(inputs);
         l.Sources.Add($"{cls} '{name}'");
         var w = weights(name);
@@ -932,6 +938,95 @@ internal static partial class KerasImporter
                 for (int i = 0; i < spatial; i++) outShape[i] *= size[i];
                 break;
             }
+            case "Rescaling":
+            {
+                // x·scale + offset, per channel: exactly a frozen BatchNormalization with mean 0, variance 1 and a negligible
+                // epsilon (sqrt(1 + 1e-30) is 1 in float and double), gamma = scale, beta = offset.
+                int ch = inShape[^1];
+                var scale = PerChannel(c, "scale", 1.0, ch, name);
+                var offset = PerChannel(c, "offset", 0.0, ch, name);
+                FrozenAffine(l, scale, offset, new float[ch], Enumerable.Repeat(1f, ch).ToArray(), -1);
+                l.Sources.Clear();
+                l.Sources.Add($"Rescaling '{name}' as a frozen BatchNormalization (gamma = scale, beta = offset)");
+                outShape = inShape;
+                break;
+            }
+            case "Normalization":
+            {
+                // (x − mean) / sqrt(variance), per feature of one axis: a frozen BatchNormalization (Keras divides by
+                // max(sqrt(variance), 1e-7); the same unless a variance is below 1e-14). invert: x·sqrt(variance) + mean.
+                var ax = c.TryGetProperty("axis", out var nax) ? nax : default;
+                int axis = ax.ValueKind == JsonValueKind.Number ? ax.GetInt32()
+                    : ax.ValueKind == JsonValueKind.Array && ax.GetArrayLength() == 1 ? ax[0].GetInt32()
+                    : throw new ImportException($"Layer '{name}' (Normalization): axis = {(ax.ValueKind == JsonValueKind.Undefined ? "missing" : Text(ax))}; the importer maps one feature axis.");
+                int rank = inShape.Length + 1;
+                int a = axis < 0 ? axis + rank : axis;
+                if (a < 1 || a >= rank) throw new ImportException($"Layer '{name}' (Normalization): axis {axis} is the batch axis or outside the input {TensorOps.ShapeText(inShape)}.");
+                int ch = inShape[a - 1];
+                float[] mean, variance;
+                if (c.TryGetProperty("mean", out var cm) && cm.ValueKind != JsonValueKind.Null)
+                {
+                    mean = PerChannel(c, "mean", 0, ch, name).Select(v => (float)v).ToArray();
+                    variance = PerChannel(c, "variance", 1, ch, name).Select(v => (float)v).ToArray();
+                }
+                else
+                {
+                    mean = Take("mean", new[] { ch }).Data;
+                    variance = Take("variance", new[] { ch }).Data;
+                    if (wi < w.Count && w[wi].Shape.Length == 0) wi++; // Keras 2's count
+                }
+                bool invert = c.TryGetProperty("invert", out var inv) && inv.ValueKind == JsonValueKind.True;
+                var sd = variance.Select(v => Math.Max(Math.Sqrt(v), 1e-7)).ToArray();
+                if (invert) FrozenAffine(l, sd, mean.Select(v => (double)v).ToArray(), new float[ch], Enumerable.Repeat(1f, ch).ToArray(), a - rank);
+                else FrozenAffine(l, Enumerable.Repeat(1.0, ch).ToArray(), new double[ch], mean, sd.Select(v => (float)(v * v)).ToArray(), a - rank);
+                l.Sources.Clear();
+                l.Sources.Add($"Normalization '{name}'{(invert ? " (invert)" : "")} as a frozen BatchNormalization");
+                outShape = inShape;
+                break;
+            }
+            case "Embedding":
+            {
+                int inputDim = c.GetProperty("input_dim").GetInt32();
+                int outputDim = c.GetProperty("output_dim").GetInt32();
+                l.Arguments.Add(Invariant(inputDim));
+                l.Arguments.Add(Invariant(outputDim));
+                if (c.TryGetProperty("mask_zero", out var mz) && mz.ValueKind == JsonValueKind.True) l.Set("MaskZero", "true");
+                // NetGen's Embedding reads token ids straight from an input declared TokenIds = true.
+                var source = network.Layers.FirstOrDefault(x => x.Name == inputs[0]);
+                if (source is not { Kind: "Input" })
+                    throw new ImportException($"Layer '{name}' (Embedding) reads '{inputs[0]}'; NetGen's Embedding must read token ids straight from a model input.");
+                source.Set("TokenIds", "true");
+                Weight("embeddings", new[] { inputDim, outputDim });
+                outShape = inShape.Append(outputDim).ToArray();
+                break;
+            }
+            case "RepeatVector":
+            {
+                if (inShape.Length != 1) throw new ImportException($"Layer '{name}' (RepeatVector) reads a tensor of shape {TensorOps.ShapeText(inShape)}; it needs a flat (features) input.");
+                int n = c.GetProperty("n").GetInt32();
+                l.Arguments.Add(Invariant(n));
+                outShape = new[] { n, inShape[0] };
+                break;
+            }
+            case "GroupNormalization":
+            {
+                int groups = c.TryGetProperty("groups", out var gg) ? gg.GetInt32() : 32;
+                int axis = c.TryGetProperty("axis", out var gax) ? gax.GetInt32() : -1;
+                int rank = inShape.Length + 1;
+                if ((axis < 0 ? axis + rank : axis) != rank - 1) throw new ImportException($"Layer '{name}' (GroupNormalization): axis {axis}; NetGen's GroupNormalization groups the last axis.");
+                int ch = inShape[^1];
+                l.Arguments.Add(Invariant(groups));
+                double eps = c.TryGetProperty("epsilon", out var ge) ? ge.GetDouble() : 1e-3;
+                if (eps != 1e-3) l.Set("Epsilon", Invariant(eps));
+                bool center = !c.TryGetProperty("center", out var gce) || gce.ValueKind != JsonValueKind.False;
+                bool scale = !c.TryGetProperty("scale", out var gsc) || gsc.ValueKind != JsonValueKind.False;
+                if (!center) l.Set("Center", "false");
+                if (!scale) l.Set("Scale", "false");
+                if (scale) Weight("gamma", new[] { ch });
+                if (center) Weight("beta", new[] { ch });
+                outShape = inShape;
+                break;
+            }
             case "BatchNormalization":
             case "LayerNormalization":
             {
@@ -1036,6 +1131,32 @@ internal static partial class KerasImporter
         shapes[name] = outShape;
         network.Layers.Add(l);
         return l;
+    }
+
+    /// <summary>A frozen BatchNormalization computing <c>(x − mean)·gamma/sqrt(variance + 1e-30) + beta</c> over one axis.</summary>
+    private static void FrozenAffine(ImportedLayer l, double[] gamma, double[] beta, float[] mean, float[] variance, int axis)
+    {
+        int ch = gamma.Length;
+        if (axis != -1) l.Set("Axis", Invariant(axis));
+        l.Set("Epsilon", "1E-30");
+        l.Set("Trainable", "false");
+        l.AddWeight("gamma", new[] { ch }, gamma.Select(v => (float)v).ToArray());
+        l.AddWeight("beta", new[] { ch }, beta.Select(v => (float)v).ToArray());
+        l.AddState("moving_mean", new[] { ch }, mean);
+        l.AddState("moving_variance", new[] { ch }, variance);
+    }
+
+    /// <summary>A config field that is one number or one per channel.</summary>
+    private static double[] PerChannel(JsonElement c, string key, double fallback, int channels, string layer)
+    {
+        if (!c.TryGetProperty(key, out var v) || v.ValueKind == JsonValueKind.Null) return Enumerable.Repeat(fallback, channels).ToArray();
+        if (v.ValueKind == JsonValueKind.Number) return Enumerable.Repeat(v.GetDouble(), channels).ToArray();
+        var list = v.ValueKind == JsonValueKind.Array ? Flat(v).ToArray() : throw new ImportException($"Layer '{layer}': {key} = {Text(v)} is not a number or a list.");
+        if (list.Length == 1) return Enumerable.Repeat(list[0], channels).ToArray();
+        if (list.Length != channels) throw new ImportException($"Layer '{layer}': {key} has {list.Length} values; the input has {channels} channels on the axis.");
+        return list;
+
+        static IEnumerable<double> Flat(JsonElement e) => e.ValueKind == JsonValueKind.Array ? e.EnumerateArray().SelectMany(Flat) : new[] { e.GetDouble() };
     }
 
     private static int[] Ints(JsonElement c, string key, int count)
