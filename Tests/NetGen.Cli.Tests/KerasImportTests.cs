@@ -51,6 +51,7 @@ public sealed class KerasImportTests : IDisposable
         new object[] { "keras", "keras3_preprocess.keras", "keras3_preprocess" },
         new object[] { "keras", "keras2_preprocess.h5", "keras2_preprocess" },
         new object[] { "keras", "keras3_text.keras", "keras3_text" },
+        new object[] { "keras", "keras2_nested.h5", "keras2_nested" },
         new object[] { "tfjs", "tfjs_cnn/model.json", "tfjs_cnn" },
         new object[] { "tfjs", "tfjs_functional/model.json", "tfjs_functional" },
     };
@@ -331,6 +332,9 @@ public sealed class KerasImportTests : IDisposable
         Assert.Contains("[Input(5, Name = \"a\")]\n// enc_hidden: (6), 36 parameters  <- Dense 'enc_hidden'\n[Dense(6, Activation = Activation.Relu, Name = \"enc_hidden\")]", source);
         Assert.Contains("[Concatenate(\"enc_out\", \"b\", Name = \"joined\")]", source);
         Assert.Contains("[Output(\"head\", \"aux\")]", source);
+        // Keras 3 models built on dicts of inputs keep input_layers as an object.
+        MatchesReference(EditedKeras("keras3_nested", s => s.Replace("\"input_layers\": [[\"b\", 0, 0], [\"a\", 0, 0]]",
+            "\"input_layers\": {\"b\": [\"b\", 0, 0], \"a\": [\"a\", 0, 0]}", StringComparison.Ordinal)), "keras3_nested");
     }
 
     [Fact]

@@ -26,6 +26,9 @@ h5py (no Keras here); reference outputs from PyTorch in float64 on the same floa
   Rescaling(per-channel scale [0.5, 2, -1, 1]) -> Dense(2).
 - Fixtures/keras/keras3_text.keras: Keras 3 Sequential Input(6) of token ids -> Embedding(10, 4, mask_zero) -> LSTM(3)
   (padded steps skipped) -> RepeatVector(2) -> Flatten -> Dense(2, softmax).
+- Fixtures/keras/keras2_nested.h5: the Keras 2 form of keras3_nested (a Functional "model" with inputs a (5), b (3) and
+  input_layers [b, a], the nested Sequential "encoder" called on a, Concatenate, outputs head and aux); the encoder's
+  weights are one group model_weights/encoder whose weight_names are enc_hidden/kernel:0, ..., enc_out/bias:0.
 Each model has <name>.json with its inputs and the outputs (float64 reference rounded to float32).
 
 Run:  /usr/bin/python3 tools/reference/make_import_heldout_fixtures.py   (deterministic: fixed seed)
@@ -421,6 +424,51 @@ def text():
     save_reference("keras3_text", tokens.to(torch.float32), y)
 
 
+def keras2_nested():
+    k1, b1, k2_, b2, kh, bh, ka, ba = rand(5, 6), rand(6), rand(6, 4), rand(4), rand(7, 3), rand(3), rand(4, 2), rand(2)
+
+    def layer(cls, name, config, inbound):
+        return {"class_name": cls, "config": dict({"name": name, "trainable": True, "dtype": "float32"}, **config), "name": name,
+                "inbound_nodes": [[[i, 0, 0, {}] for i in inbound]] if inbound else []}
+
+    def inp(name, shape):
+        return {"class_name": "InputLayer", "config": {"batch_input_shape": [None] + shape, "dtype": "float32", "sparse": False,
+                                                       "ragged": False, "name": name}, "name": name, "inbound_nodes": []}
+
+    encoder_layers = [{"class_name": "InputLayer", "config": {"batch_input_shape": [None, 5], "dtype": "float32", "sparse": False,
+                                                              "ragged": False, "name": "encoder_input"}},
+                      {"class_name": "Dense", "config": {"name": "enc_hidden", "trainable": True, "dtype": "float32", "units": 6,
+                                                         "activation": "relu", "use_bias": True}},
+                      {"class_name": "Dense", "config": {"name": "enc_out", "trainable": True, "dtype": "float32", "units": 4,
+                                                         "activation": "tanh", "use_bias": True}}]
+    layers = [inp("a", [5]), inp("b", [3]),
+              {"class_name": "Sequential", "config": {"name": "encoder", "layers": encoder_layers}, "name": "encoder",
+               "inbound_nodes": [[["a", 0, 0, {}]]]},
+              layer("Concatenate", "joined", {"axis": -1}, ["encoder", "b"]),
+              layer("Dense", "head", {"units": 3, "activation": "softmax", "use_bias": True}, ["joined"]),
+              layer("Dense", "aux", {"units": 2, "activation": "linear", "use_bias": True}, ["encoder"])]
+    config = {"class_name": "Functional", "config": {"name": "model", "layers": layers, "input_layers": [["b", 0, 0], ["a", 0, 0]],
+                                                     "output_layers": [["head", 0, 0], ["aux", 0, 0]]}}
+    weights = {"encoder": [("enc_hidden/kernel:0", k1), ("enc_hidden/bias:0", b1), ("enc_out/kernel:0", k2_), ("enc_out/bias:0", b2)],
+               "head": [("head/kernel:0", kh), ("head/bias:0", bh)], "aux": [("aux/kernel:0", ka), ("aux/bias:0", ba)]}
+    with h5py.File(os.path.join(OUT, "keras2_nested.h5"), "w") as f:
+        f.attrs["keras_version"] = b"2.12.0"
+        f.attrs["backend"] = b"tensorflow"
+        f.attrs["model_config"] = json.dumps(config).encode("utf8")
+        g = f.create_group("model_weights")
+        g.attrs["layer_names"] = np.array([l["name"].encode("utf8") for l in layers])
+        for l in layers:
+            lg = g.create_group(l["name"])
+            ts = weights.get(l["name"], [])
+            lg.attrs["weight_names"] = np.array([n.encode("utf8") for n, _ in ts], dtype="S")
+            for n, t in ts:
+                lg.create_dataset(n, data=t.numpy())
+    a, b = rand(4, 5, scale=1.5), rand(4, 3, scale=1.5)
+    e = torch.tanh(F.relu(a.to(D) @ k1.to(D) + b1.to(D)) @ k2_.to(D) + b2.to(D))
+    head = torch.softmax(torch.cat([e, b.to(D)], dim=1) @ kh.to(D) + bh.to(D), dim=-1)
+    save_reference("keras2_nested", torch.cat([b, a], dim=1), torch.cat([head, e @ ka.to(D) + ba.to(D)], dim=1))
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     activations()
@@ -430,6 +478,7 @@ def main():
     broken()
     preprocess()  # after the others: the earlier fixtures' random draws stay as they were
     text()
+    keras2_nested()
 
 
 if __name__ == "__main__":

@@ -251,7 +251,15 @@ internal static partial class KerasImporter
         var network = new ImportedNetwork(description);
         var shapes = new Dictionary<string, int[]>(StringComparer.Ordinal);
         var alias = new Dictionary<string, string>(StringComparer.Ordinal);
-        var outputs = AddModel(network, model, weights, null, shapes, alias);
+        List<string> outputs;
+        try
+        {
+            outputs = AddModel(network, model, weights, null, shapes, alias);
+        }
+        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or IndexOutOfRangeException)
+        {
+            throw new ImportException($"The model configuration is not in the form Keras writes ({e.Message}).", e);
+        }
         if (model.GetProperty("class_name").GetString() is not "Sequential")
         {
             network.Outputs.AddRange(outputs);
@@ -355,11 +363,20 @@ internal static partial class KerasImporter
         if (outputs.Count == 1 && outputs[0] == network.Layers[^1].Name) network.Outputs.Clear();
     }
 
+    /// <summary>
+    /// The layers of <c>input_layers</c> / <c>output_layers</c>: one <c>["name", 0, 0]</c>, a list of them, or (Keras 3 models
+    /// built on dicts) an object of them, in its order.
+    /// </summary>
     private static List<string> OutputNames(JsonElement outputs)
     {
+        if (outputs.ValueKind == JsonValueKind.Object) return outputs.EnumerateObject().SelectMany(p => OutputNames(p.Value)).ToList();
         if (outputs.ValueKind == JsonValueKind.Array && outputs.GetArrayLength() > 0 && outputs[0].ValueKind == JsonValueKind.String)
+        {
+            if (outputs.GetArrayLength() > 2 && outputs[2].ValueKind == JsonValueKind.Number && outputs[2].GetInt32() != 0)
+                throw new ImportException($"The model reads output {outputs[2].GetInt32()} of layer '{outputs[0].GetString()}'; the importer maps layers of one output.");
             return new List<string> { outputs[0].GetString()! };
-        return outputs.EnumerateArray().Select(o => o[0].GetString()!).ToList();
+        }
+        return outputs.EnumerateArray().SelectMany(OutputNames).ToList();
     }
 
     /// <summary>The layers feeding a functional layer: Keras 2 <c>[[["name", 0, 0, {}], ...]]</c> or Keras 3 <c>keras_history</c>.</summary>
