@@ -310,6 +310,12 @@ public sealed class KerasImportTests : IDisposable
         Assert.Contains("[LSTM(4, RecurrentActivation = RecurrentActivation.HardSigmoidKeras2)]", File.ReadAllText(keras2.SourcePath));
         var e = Fails(EditedTfjs("tfjs_functional", s => s.Replace("\"activation\":\"selu\"", "\"activation\":\"hard_sigmoid\"", StringComparison.Ordinal)));
         Assert.Contains("activation 'hard_sigmoid' of a Keras 2 / TensorFlow.js file means clip(0.2·x + 0.5, 0, 1)", e.Message);
+        // TensorFlow.js' own names: hardSigmoid is the same function; gelu_new is GELU's tanh form.
+        e = Fails(EditedTfjs("tfjs_functional", s => s.Replace("\"activation\":\"selu\"", "\"activation\":\"hardSigmoid\"", StringComparison.Ordinal)));
+        Assert.Contains("activation 'hard_sigmoid' of a Keras 2 / TensorFlow.js file", e.Message);
+        var tanhGelu = Importer.Write(new Importer.Options(EditedTfjs("tfjs_functional", s => s.Replace("\"activation\":\"selu\"", "\"activation\":\"gelu_new\"", StringComparison.Ordinal)),
+            "G", null, Path.Combine(_dir, "gelu"), Bake: false));
+        Assert.Contains("Activation = Activation.GeluTanh", File.ReadAllText(tanhGelu.SourcePath));
     }
 
     /// <summary>Keras 3 may write an activation as a serialized function object; it means the same as the string.</summary>

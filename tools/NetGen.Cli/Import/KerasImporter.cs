@@ -203,7 +203,14 @@ internal static partial class KerasImporter
         s_keras2HardSigmoid = true;
         s_nestedWeights = (outer, inner) => outer + "/" + inner;
         string version = topology.TryGetProperty("keras_version", out var kv) ? kv.GetString() ?? "" : root.TryGetProperty("generatedBy", out var g) ? g.GetString() ?? "" : "";
-        return Build(topology, layer => weights.Where(w => w.Name.StartsWith(layer + "/", StringComparison.Ordinal)).Select(w => (w.Data, w.Shape)).ToList(),
+        return Build(topology, layer =>
+            {
+                var found = weights.Where(w => w.Name.StartsWith(layer + "/", StringComparison.Ordinal)).Select(w => (w.Data, w.Shape)).ToList();
+                // A nested model's layer (outer/inner) may have its weights under the inner name alone.
+                if (found.Count == 0 && layer.Contains('/', StringComparison.Ordinal))
+                    found = weights.Where(w => w.Name.StartsWith(layer[(layer.LastIndexOf('/') + 1)..] + "/", StringComparison.Ordinal)).Select(w => (w.Data, w.Shape)).ToList();
+                return found;
+            },
             $"TensorFlow.js layers model ({version})".Replace(" ()", "", StringComparison.Ordinal));
     }
 
@@ -1205,7 +1212,9 @@ internal static partial class KerasImporter
     /// </summary>
     private static string ActivationKey(JsonElement a, string layer)
     {
-        if (a.ValueKind == JsonValueKind.String) return a.GetString()!;
+        // TensorFlow.js writes its own class names for some: hardSigmoid, logSoftmax, gelu_new (GELU's tanh form).
+        if (a.ValueKind == JsonValueKind.String)
+            return a.GetString() switch { "hardSigmoid" => "hard_sigmoid", "logSoftmax" => "log_softmax", "gelu_new" => "gelu_tanh", var n => n! };
         if (a.ValueKind == JsonValueKind.Null) return "linear";
         if (a.ValueKind == JsonValueKind.Object && a.TryGetProperty("config", out var ac))
         {
@@ -1256,6 +1265,7 @@ internal static partial class KerasImporter
         "swish" or "silu" => "Swish",
         "softplus" => "Softplus",
         "gelu" => "Gelu",
+        "gelu_tanh" => "GeluTanh",
         "exponential" => "Exponential",
         "hard_silu" or "hard_swish" => "HardSilu",
         "softsign" => "Softsign",
@@ -1267,6 +1277,6 @@ internal static partial class KerasImporter
         "hard_sigmoid" when !s_keras2HardSigmoid => "HardSigmoid",
         "hard_sigmoid" => throw new ImportException($"Layer '{layer}': activation 'hard_sigmoid' of a Keras 2 / TensorFlow.js file means clip(0.2·x + 0.5, 0, 1), "
             + "which NetGen has as a recurrent activation only (Activation.HardSigmoid is Keras 3's clip(x/6 + 0.5, 0, 1))."),
-        _ => throw new ImportException($"Layer '{layer}': activation '{keras}' is not supported (linear, relu, sigmoid, tanh, softmax, leaky_relu, elu, selu, swish, softplus, gelu, exponential, hard_silu, softsign, relu6, mish, log_softmax)."),
+        _ => throw new ImportException($"Layer '{layer}': activation '{keras}' is not supported (linear, relu, sigmoid, tanh, softmax, leaky_relu, elu, selu, swish, silu, softplus, gelu, exponential, hard_sigmoid, hard_silu, softsign, relu6, mish, log_softmax)."),
     };
 }
