@@ -52,6 +52,7 @@ public sealed class KerasImportTests : IDisposable
         new object[] { "keras", "keras2_preprocess.h5", "keras2_preprocess" },
         new object[] { "keras", "keras3_text.keras", "keras3_text" },
         new object[] { "keras", "keras2_nested.h5", "keras2_nested" },
+        new object[] { "keras", "keras3_strided.keras", "keras3_strided" },
         new object[] { "tfjs", "tfjs_cnn/model.json", "tfjs_cnn" },
         new object[] { "tfjs", "tfjs_functional/model.json", "tfjs_functional" },
     };

@@ -29,6 +29,10 @@ h5py (no Keras here); reference outputs from PyTorch in float64 on the same floa
 - Fixtures/keras/keras2_nested.h5: the Keras 2 form of keras3_nested (a Functional "model" with inputs a (5), b (3) and
   input_layers [b, a], the nested Sequential "encoder" called on a, Concatenate, outputs head and aux); the encoder's
   weights are one group model_weights/encoder whose weight_names are enc_hidden/kernel:0, ..., enc_out/bias:0.
+- Fixtures/keras/keras3_strided.keras: Keras 3 Sequential Input(7, 6, 2) -> Conv2D(3, 3, strides 2, same: TF pads the
+  odd total after) -> AveragePooling2D(2, strides 1, same: the padding is left out of the mean) -> MaxPooling2D(3,
+  strides 2, same) -> Conv2DTranspose(2, 3, strides 2, same) -> SeparableConv2D(2, 3, same, depth_multiplier 2) ->
+  Flatten -> Dense(2); the reference pads explicitly as TensorFlow does.
 Each model has <name>.json with its inputs and the outputs (float64 reference rounded to float32).
 
 Run:  /usr/bin/python3 tools/reference/make_import_heldout_fixtures.py   (deterministic: fixed seed)
@@ -469,6 +473,60 @@ def keras2_nested():
     save_reference("keras2_nested", torch.cat([b, a], dim=1), torch.cat([head, e @ ka.to(D) + ba.to(D)], dim=1))
 
 
+def same_pads(size, k, s):
+    """TensorFlow's 'same' padding of one axis: (before, after), the odd one after."""
+    out = -(-size // s)
+    total = max((out - 1) * s + k - size, 0)
+    return total // 2, total - total // 2
+
+
+def strided():
+    kc, bc = rand(3, 3, 2, 3), rand(3)
+    kt, bt = rand(3, 3, 2, 3), rand(2)  # Conv2DTranspose kernel (kh, kw, filters, in)
+    kdw, kpw, bs = rand(3, 3, 2, 2), rand(1, 1, 4, 2), rand(2)
+    conv_cfg = {"kernel_size": [3, 3], "data_format": "channels_last", "dilation_rate": [1, 1], "groups": 1, "use_bias": True,
+                "activation": "linear", "kernel_initializer": init("GlorotUniform", {"seed": None}), "bias_initializer": init("Zeros"),
+                "kernel_regularizer": None, "bias_regularizer": None, "activity_regularizer": None, "kernel_constraint": None, "bias_constraint": None}
+    layers = [
+        input_layer("image", (7, 6, 2)),
+        k3("Conv2D", "conv", dict(conv_cfg, filters=3, strides=[2, 2], padding="same", activation="relu")),
+        k3("AveragePooling2D", "avg", {"pool_size": [2, 2], "padding": "same", "strides": [1, 1], "data_format": "channels_last"}),
+        k3("MaxPooling2D", "max", {"pool_size": [3, 3], "padding": "same", "strides": [2, 2], "data_format": "channels_last"}),
+        k3("Conv2DTranspose", "up", dict(conv_cfg, filters=2, strides=[2, 2], padding="same", output_padding=None)),
+        k3("SeparableConv2D", "sep", {"filters": 2, "kernel_size": [3, 3], "strides": [1, 1], "padding": "same", "data_format": "channels_last",
+                                      "dilation_rate": [1, 1], "depth_multiplier": 2, "activation": "tanh", "use_bias": True,
+                                      "depthwise_initializer": init("GlorotUniform", {"seed": None}), "pointwise_initializer": init("GlorotUniform", {"seed": None}),
+                                      "bias_initializer": init("Zeros"), "depthwise_regularizer": None, "pointwise_regularizer": None,
+                                      "bias_regularizer": None, "activity_regularizer": None, "depthwise_constraint": None,
+                                      "pointwise_constraint": None, "bias_constraint": None}),
+        k3("Flatten", "flatten", {"data_format": "channels_last"}),
+    ]
+    x = rand(3, 7, 6, 2, scale=2.0)
+    h = x.to(D).permute(0, 3, 1, 2)
+    (t, b_), (l_, r_) = same_pads(7, 3, 2), same_pads(6, 3, 2)
+    h = F.relu(F.conv2d(F.pad(h, (l_, r_, t, b_)), kc.to(D).permute(3, 2, 0, 1), bc.to(D), stride=2))  # (4, 3)
+    (t, b_), (l_, r_) = same_pads(h.shape[2], 2, 1), same_pads(h.shape[3], 2, 1)
+    total = F.avg_pool2d(F.pad(h, (l_, r_, t, b_)), 2, stride=1) * 4
+    count = F.avg_pool2d(F.pad(torch.ones_like(h), (l_, r_, t, b_)), 2, stride=1) * 4
+    h = total / count
+    (t, b_), (l_, r_) = same_pads(h.shape[2], 3, 2), same_pads(h.shape[3], 3, 2)
+    h = F.max_pool2d(F.pad(h, (l_, r_, t, b_), value=float("-inf")), 3, stride=2)  # (2, 2)
+    # transpose convolution, same: the full (n - 1)·s + k outputs cropped to n·s, TF's odd crop after.
+    n0, n1 = h.shape[2], h.shape[3]
+    full = F.conv_transpose2d(h, kt.to(D).permute(3, 2, 0, 1), bt.to(D), stride=2)
+    c0, c1 = (full.shape[2] - 2 * n0) // 2, (full.shape[3] - 2 * n1) // 2
+    h = full[:, :, c0:c0 + 2 * n0, c1:c1 + 2 * n1]
+    (t, b_), (l_, r_) = same_pads(h.shape[2], 3, 1), same_pads(h.shape[3], 3, 1)
+    h = F.conv2d(F.pad(h, (l_, r_, t, b_)), kdw.to(D).permute(2, 3, 0, 1).reshape(4, 1, 3, 3), groups=2)
+    h = torch.tanh(F.conv2d(h, kpw.to(D).permute(3, 2, 0, 1), bs.to(D)))
+    h = h.permute(0, 2, 3, 1).reshape(3, -1)
+    kd, bd = rand(h.shape[1], 2, scale=0.3), rand(2)
+    layers.append(dense("head", 2, "linear"))
+    write_keras3(os.path.join(OUT, "keras3_strided.keras"), sequential("strided", layers, (7, 6, 2)),
+                 [("layers/conv/vars", [kc, bc]), ("layers/up/vars", [kt, bt]), ("layers/sep/vars", [kdw, kpw, bs]), ("layers/head/vars", [kd, bd])])
+    save_reference("keras3_strided", x, h @ kd.to(D) + bd.to(D))
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     activations()
@@ -479,6 +537,7 @@ def main():
     preprocess()  # after the others: the earlier fixtures' random draws stay as they were
     text()
     keras2_nested()
+    strided()
 
 
 if __name__ == "__main__":
