@@ -53,6 +53,7 @@ public sealed class KerasImportTests : IDisposable
         new object[] { "keras", "keras3_text.keras", "keras3_text" },
         new object[] { "keras", "keras2_nested.h5", "keras2_nested" },
         new object[] { "keras", "keras3_strided.keras", "keras3_strided" },
+        new object[] { "keras", "keras3_attention.keras", "keras3_attention" },
         new object[] { "tfjs", "tfjs_cnn/model.json", "tfjs_cnn" },
         new object[] { "tfjs", "tfjs_functional/model.json", "tfjs_functional" },
     };

@@ -33,6 +33,9 @@ h5py (no Keras here); reference outputs from PyTorch in float64 on the same floa
   odd total after) -> AveragePooling2D(2, strides 1, same: the padding is left out of the mean) -> MaxPooling2D(3,
   strides 2, same) -> Conv2DTranspose(2, 3, strides 2, same) -> SeparableConv2D(2, 3, same, depth_multiplier 2) ->
   Flatten -> Dense(2); the reference pads explicitly as TensorFlow does.
+- Fixtures/keras/keras3_attention.keras: Keras 3 Functional q (4, 6), v (5, 6) -> Attention(use_scale, score_mode concat)
+  ([q, v]) and AdditiveAttention(use_scale)([q, v], use_causal_mask) -> Dot(axes 2) of the two -> Dot(axes [1, 1],
+  normalize) of q and the first -> Flatten both, Concatenate -> Dense(2); scalar variables stored with shape ().
 Each model has <name>.json with its inputs and the outputs (float64 reference rounded to float32).
 
 Run:  /usr/bin/python3 tools/reference/make_import_heldout_fixtures.py   (deterministic: fixed seed)
@@ -527,6 +530,43 @@ def strided():
     save_reference("keras3_strided", x, h @ kd.to(D) + bd.to(D))
 
 
+def attention():
+    scale1, csw = torch.tensor(0.7), torch.tensor(1.3)
+    scale2 = rand(6) + 0.5
+    layers = [
+        node(input_layer("q", (4, 6)), []),
+        node(input_layer("v", (5, 6)), []),
+        node(k3("Attention", "luong", {"use_scale": True, "score_mode": "concat", "dropout": 0.0, "seed": None}),
+             [{"args": [[tensor("q", (4, 6)), tensor("v", (5, 6))]], "kwargs": {"use_causal_mask": False}}]),
+        node(k3("AdditiveAttention", "bahdanau", {"use_scale": True, "dropout": 0.0}),
+             [{"args": [[tensor("q", (4, 6)), tensor("v", (5, 6))]], "kwargs": {"use_causal_mask": True}}]),
+        node(k3("Dot", "pair", {"axes": 2, "normalize": False}), [{"args": [[tensor("luong", (4, 6)), tensor("bahdanau", (4, 6))]], "kwargs": {}}]),
+        node(k3("Dot", "cosine", {"axes": [1, 1], "normalize": True}), [{"args": [[tensor("q", (4, 6)), tensor("luong", (4, 6))]], "kwargs": {}}]),
+        node(k3("Flatten", "flat_pair", {"data_format": "channels_last"}), [{"args": [tensor("pair", (4, 4))], "kwargs": {}}]),
+        node(k3("Flatten", "flat_cosine", {"data_format": "channels_last"}), [{"args": [tensor("cosine", (6, 6))], "kwargs": {}}]),
+        node(k3("Concatenate", "both", {"axis": -1}), [{"args": [[tensor("flat_pair", (16,)), tensor("flat_cosine", (36,))]], "kwargs": {}}]),
+        node(dense("head", 2, "linear"), [{"args": [tensor("both", (52,))], "kwargs": {}}]),
+    ]
+    kd, bd = rand(52, 2, scale=0.3), rand(2)
+    config = {"module": "keras", "class_name": "Functional",
+              "config": {"name": "attend", "trainable": True, "layers": layers,
+                         "input_layers": [["q", 0, 0], ["v", 0, 0]], "output_layers": [["head", 0, 0]]},
+              "registered_name": "Functional", "build_config": {"input_shape": None}, "compile_config": None}
+    write_keras3(os.path.join(OUT, "keras3_attention.keras"), config,
+                 [("layers/luong/vars", [scale1, csw]), ("layers/bahdanau/vars", [scale2]), ("layers/head/vars", [kd, bd])])
+    q, v = rand(3, 4, 6, scale=1.5), rand(3, 5, 6, scale=1.5)
+    qd, vd = q.to(D), v.to(D)
+    s1 = csw.double() * torch.tanh(scale1.double() * (qd[:, :, None, :] + vd[:, None, :, :])).sum(-1)
+    a1 = torch.softmax(s1, dim=-1) @ vd
+    s2 = (scale2.to(D) * torch.tanh(qd[:, :, None, :] + vd[:, None, :, :])).sum(-1)
+    s2 = s2.masked_fill(torch.ones(4, 5, dtype=torch.bool).triu(1), float("-inf"))
+    a2 = torch.softmax(s2, dim=-1) @ vd
+    pair = torch.einsum("bid,bjd->bij", a1, a2)
+    cosine = torch.einsum("bti,btj->bij", F.normalize(qd, dim=1), F.normalize(a1, dim=1))
+    y = torch.cat([pair.reshape(3, -1), cosine.reshape(3, -1)], dim=1) @ kd.to(D) + bd.to(D)
+    save_reference("keras3_attention", torch.cat([q.reshape(3, -1), v.reshape(3, -1)], dim=1), y)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     activations()
@@ -538,6 +578,7 @@ def main():
     text()
     keras2_nested()
     strided()
+    attention()
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ internal static partial class KerasImporter
         "BatchNormalization", "LayerNormalization", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate",
         "SimpleRNN", "LSTM", "GRU", "Masking", "TimeDistributed", "Bidirectional", "MultiHeadAttention", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D",
         "LeakyReLU", "ELU", "PReLU", "ThresholdedReLU", "GaussianDropout", "GaussianNoise", "AlphaDropout", "Sequential", "Functional", "Model",
-        "Rescaling", "Normalization", "Embedding", "RepeatVector", "GroupNormalization",
+        "Rescaling", "Normalization", "Embedding", "RepeatVector", "GroupNormalization", "Dot", "Attention", "AdditiveAttention",
     };
 
     /// <summary>
@@ -618,7 +618,7 @@ internal static partial class KerasImporter
             "Rescaling" or "Normalization" => "BatchNormalization",
             _ => cls,
         };
-        var l = new ImportedLayer(kind, name) { IsMerge = merge, ExplicitName = kind != cls || kind is "LeakyReLU" or "ELU" or "PReLU" or "ReLU" or "Softmax" or "GaussianDropout" or "GaussianNoise" or "AlphaDropout" or "Embedding" or "RepeatVector" or "GroupNormalization" };
+        var l = new ImportedLayer(kind, name) { IsMerge = merge, InputsInArguments = cls == "Dot", ExplicitName = cls is "Dot" or "Attention" or "AdditiveAttention" || kind != cls || kind is "LeakyReLU" or "ELU" or "PReLU" or "ReLU" or "Softmax" or "GaussianDropout" or "GaussianNoise" or "AlphaDropout" or "Embedding" or "RepeatVector" or "GroupNormalization" };
         l.Inputs.AddRange(inputs);
         l.Sources.Add($"{cls} '{name}'");
         var w = weights(name);
@@ -1030,6 +1030,54 @@ internal static partial class KerasImporter
                 int n = c.GetProperty("n").GetInt32();
                 l.Arguments.Add(Invariant(n));
                 outShape = new[] { n, inShape[0] };
+                break;
+            }
+            case "Dot":
+            {
+                // Keras: axes (int or [a, b], counting the batch axis, negative from the end) and normalize.
+                if (inputs.Length != 2) throw new ImportException($"Layer '{name}' (Dot) reads {inputs.Length} tensors; it takes two.");
+                var a = shapes[inputs[0]];
+                var b = shapes[inputs[1]];
+                var ax = c.GetProperty("axes");
+                var pair = ax.ValueKind == JsonValueKind.Number ? new[] { ax.GetInt32(), ax.GetInt32() } : ax.EnumerateArray().Select(e => e.GetInt32()).ToArray();
+                if (pair.Length != 2) throw new ImportException($"Layer '{name}' (Dot): axes = {Text(ax)}; expected one axis or two.");
+                int a0 = pair[0] < 0 ? pair[0] + a.Length + 1 : pair[0];
+                int a1 = pair[1] < 0 ? pair[1] + b.Length + 1 : pair[1];
+                if (a0 < 1 || a0 > a.Length || a1 < 1 || a1 > b.Length || a[a0 - 1] != b[a1 - 1])
+                    throw new ImportException($"Layer '{name}' (Dot): axes {Text(ax)} do not pair {TensorOps.ShapeText(a)} with {TensorOps.ShapeText(b)}.");
+                l.Arguments.AddRange(a0 == a1 ? new[] { Invariant(a0) } : new[] { Invariant(a0), Invariant(a1) });
+                l.Arguments.AddRange(inputs.Select(DeclarationWriter.Quote));
+                if (c.TryGetProperty("normalize", out var nz) && nz.ValueKind == JsonValueKind.True) l.Set("Normalize", "true");
+                var rest = a.Where((_, i) => i != a0 - 1).Concat(b.Where((_, i) => i != a1 - 1)).ToArray();
+                outShape = rest.Length == 0 ? new[] { 1 } : rest;
+                break;
+            }
+            case "Attention":
+            case "AdditiveAttention":
+            {
+                // Keras calls it on [query, value] or [query, value, key]; key defaults to value.
+                if (inputs.Length is < 2 or > 3) throw new ImportException($"Layer '{name}' ({cls}) reads {inputs.Length} tensors; it takes query, value and an optional key.");
+                var q = shapes[inputs[0]];
+                var v = shapes[inputs[1]];
+                bool additive = cls == "AdditiveAttention";
+                bool useScale = c.TryGetProperty("use_scale", out var us) ? us.ValueKind == JsonValueKind.True : additive;
+                if (useScale != additive) l.Set("UseScale", useScale ? "true" : "false");
+                string mode = c.TryGetProperty("score_mode", out var sm) && sm.ValueKind == JsonValueKind.String ? sm.GetString()! : "dot";
+                if (additive && mode != "dot" || mode is not ("dot" or "concat"))
+                    throw new ImportException($"Layer '{name}' ({cls}): score_mode '{mode}' is not supported (dot, concat for Attention).");
+                if (mode == "concat") l.Set("ScoreMode", "AttentionScore.Concat");
+                bool causal = c.TryGetProperty("causal", out var ca) && ca.ValueKind == JsonValueKind.True; // Keras 2's config flag
+                if (CallKwargs(layer) is { } kw)
+                {
+                    if (kw.TryGetProperty("use_causal_mask", out var uc) && uc.ValueKind == JsonValueKind.True) causal = true;
+                    if (kw.TryGetProperty("return_attention_scores", out var r) && r.ValueKind == JsonValueKind.True)
+                        throw new ImportException($"Layer '{name}' ({cls}) is called with return_attention_scores; the importer does not map the scores output.");
+                }
+                if (causal) l.Set("UseCausalMask", "true");
+                if (c.TryGetProperty("dropout", out var dp) && dp.ValueKind == JsonValueKind.Number && dp.GetDouble() > 0) l.Set("Dropout", Invariant(dp.GetDouble()));
+                if (useScale) Weight("scale", additive ? new[] { q[^1] } : Array.Empty<int>());
+                if (mode == "concat") Weight("concat_score_weight", Array.Empty<int>());
+                outShape = q.Take(q.Length - 1).Append(v[^1]).ToArray();
                 break;
             }
             case "GroupNormalization":
