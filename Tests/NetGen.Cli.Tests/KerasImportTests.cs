@@ -54,6 +54,8 @@ public sealed class KerasImportTests : IDisposable
         new object[] { "keras", "keras2_nested.h5", "keras2_nested" },
         new object[] { "keras", "keras3_strided.keras", "keras3_strided" },
         new object[] { "keras", "keras3_attention.keras", "keras3_attention" },
+        new object[] { "keras", "keras3_shared.keras", "keras3_shared" },
+        new object[] { "keras", "keras2_shared.h5", "keras2_shared" },
         new object[] { "tfjs", "tfjs_cnn/model.json", "tfjs_cnn" },
         new object[] { "tfjs", "tfjs_functional/model.json", "tfjs_functional" },
     };
@@ -409,5 +411,16 @@ public sealed class KerasImportTests : IDisposable
         Assert.Contains("[Input(6, TokenIds = true, Name = \"tokens\")]", textSource);
         Assert.Contains("[Embedding(10, 4, MaskZero = true, Name = \"embedding\")]", textSource);
         Assert.Contains("[RepeatVector(2, Name = \"repeat\")]", textSource);
+    }
+    /// <summary>A layer or nested model called twice is declared once per call with copies of its weights, and the header says so.</summary>
+    [Fact]
+    public void Shared_layers_are_declared_once_per_call()
+    {
+        var result = Importer.Write(new Importer.Options(Fixture.Path_("keras", "keras3_shared.keras"), "Siamese", null, Out, Bake: false));
+        var source = File.ReadAllText(result.SourcePath);
+        Assert.Contains("// Layer 'embed' is shared (called 2 times): declared once per call (embed, embed_call1)", source);
+        Assert.Contains("[Dense(6, Activation = Activation.Relu, Name = \"embed_call1\", Inputs = new[] { \"b\" })]", source);
+        Assert.Contains("[Subtract(\"tower_dense\", \"tower_dense_call1\", Name = \"difference\")]", source);
+        Assert.Contains("embed_call1/kernel(5,6)", result.Network.WeightSignature);
     }
 }

@@ -36,6 +36,10 @@ h5py (no Keras here); reference outputs from PyTorch in float64 on the same floa
 - Fixtures/keras/keras3_attention.keras: Keras 3 Functional q (4, 6), v (5, 6) -> Attention(use_scale, score_mode concat)
   ([q, v]) and AdditiveAttention(use_scale)([q, v], use_causal_mask) -> Dot(axes 2) of the two -> Dot(axes [1, 1],
   normalize) of q and the first -> Flatten both, Concatenate -> Dense(2); scalar variables stored with shape ().
+- Fixtures/keras/keras3_shared.keras, keras2_shared.h5: a Siamese model, inputs a (5) and b (5) -> a shared Dense
+  "embed" (6, relu) called on each (inbound_nodes with two calls, read as ["embed", 0, 0] and ["embed", 1, 0]) -> a
+  nested Sequential "tower" (Dense 4 tanh) called on each (Keras 3 numbers its calls 0 and 1, Keras 2 1 and 2: node 0
+  of a Keras 2 model with an InputLayer is its own construction) -> Subtract -> Dense(1, sigmoid).
 Each model has <name>.json with its inputs and the outputs (float64 reference rounded to float32).
 
 Run:  /usr/bin/python3 tools/reference/make_import_heldout_fixtures.py   (deterministic: fixed seed)
@@ -567,6 +571,68 @@ def attention():
     save_reference("keras3_attention", torch.cat([q.reshape(3, -1), v.reshape(3, -1)], dim=1), y)
 
 
+def shared():
+    ke, be, kt, bt, kh, bh = rand(5, 6), rand(6), rand(6, 4), rand(4), rand(4, 1), rand(1)
+    a, b = rand(3, 5, scale=1.5), rand(3, 5, scale=1.5)
+    tower = lambda z: torch.tanh(F.relu(z.to(D) @ ke.to(D) + be.to(D)) @ kt.to(D) + bt.to(D))
+    y = torch.sigmoid((tower(a) - tower(b)) @ kh.to(D) + bh.to(D))
+
+    def t3(layer, node, shape):
+        return {"class_name": "__keras_tensor__", "config": {"shape": [None] + list(shape), "dtype": "float32", "keras_history": [layer, node, 0]}}
+
+    tower3 = sequential("tower", [input_layer("tower_input", (6,)), dense("tower_dense", 4, "tanh")], (6,))
+    layers = [
+        node(input_layer("a", (5,)), []),
+        node(input_layer("b", (5,)), []),
+        node(dense("embed", 6, "relu"), [{"args": [t3("a", 0, (5,))], "kwargs": {}}, {"args": [t3("b", 0, (5,))], "kwargs": {}}]),
+        node(tower3, [{"args": [t3("embed", 0, (6,))], "kwargs": {"mask": None}}, {"args": [t3("embed", 1, (6,))], "kwargs": {"mask": None}}]),
+        node(k3("Subtract", "difference", {}), [{"args": [[t3("tower", 0, (4,)), t3("tower", 1, (4,))]], "kwargs": {}}]),
+        node(dense("same", 1, "sigmoid"), [{"args": [t3("difference", 0, (4,))], "kwargs": {}}]),
+    ]
+    config = {"module": "keras", "class_name": "Functional",
+              "config": {"name": "siamese", "trainable": True, "layers": layers,
+                         "input_layers": [["a", 0, 0], ["b", 0, 0]], "output_layers": [["same", 0, 0]]},
+              "registered_name": "Functional", "build_config": {"input_shape": None}, "compile_config": None}
+    write_keras3(os.path.join(OUT, "keras3_shared.keras"), config,
+                 [("layers/embed/vars", [ke, be]), ("layers/tower/layers/tower_dense/vars", [kt, bt]), ("layers/same/vars", [kh, bh])])
+    save_reference("keras3_shared", torch.cat([a, b], dim=1), y)
+
+    def k2(cls, name, config):
+        return {"class_name": cls, "config": dict({"name": name, "trainable": True, "dtype": "float32"}, **config)}
+
+    def inp(name):
+        return {"class_name": "InputLayer", "config": {"batch_input_shape": [None, 5], "dtype": "float32", "sparse": False, "ragged": False, "name": name},
+                "name": name, "inbound_nodes": []}
+
+    embed2 = dict(k2("Dense", "embed", {"units": 6, "activation": "relu", "use_bias": True}), name="embed",
+                  inbound_nodes=[[["a", 0, 0, {}]], [["b", 0, 0, {}]]])
+    tower2 = {"class_name": "Sequential", "name": "tower",
+              "config": {"name": "tower", "layers": [{"class_name": "InputLayer", "config": {"batch_input_shape": [None, 6], "dtype": "float32",
+                                                                                               "sparse": False, "ragged": False, "name": "tower_input"}},
+                                                    k2("Dense", "tower_dense", {"units": 4, "activation": "tanh", "use_bias": True})]},
+              "inbound_nodes": [[["embed", 0, 0, {}]], [["embed", 1, 0, {}]]]}
+    layers2 = [inp("a"), inp("b"), embed2, tower2,
+               dict(k2("Subtract", "difference", {}), name="difference", inbound_nodes=[[["tower", 1, 0, {}], ["tower", 2, 0, {}]]]),
+               dict(k2("Dense", "same", {"units": 1, "activation": "sigmoid", "use_bias": True}), name="same", inbound_nodes=[[["difference", 0, 0, {}]]])]
+    config2 = {"class_name": "Functional", "config": {"name": "siamese", "layers": layers2, "input_layers": [["a", 0, 0], ["b", 0, 0]],
+                                                      "output_layers": [["same", 0, 0]]}}
+    weights = {"embed": [("embed/kernel:0", ke), ("embed/bias:0", be)], "tower": [("tower_dense/kernel:0", kt), ("tower_dense/bias:0", bt)],
+               "same": [("same/kernel:0", kh), ("same/bias:0", bh)]}
+    with h5py.File(os.path.join(OUT, "keras2_shared.h5"), "w") as f:
+        f.attrs["keras_version"] = b"2.12.0"
+        f.attrs["backend"] = b"tensorflow"
+        f.attrs["model_config"] = json.dumps(config2).encode("utf8")
+        g = f.create_group("model_weights")
+        g.attrs["layer_names"] = np.array([l["name"].encode("utf8") for l in layers2])
+        for l in layers2:
+            lg = g.create_group(l["name"])
+            ts = weights.get(l["name"], [])
+            lg.attrs["weight_names"] = np.array([n.encode("utf8") for n, _ in ts], dtype="S")
+            for n, t in ts:
+                lg.create_dataset(n, data=t.numpy())
+    save_reference("keras2_shared", torch.cat([a, b], dim=1), y)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     activations()
@@ -579,6 +645,7 @@ def main():
     keras2_nested()
     strided()
     attention()
+    shared()
 
 
 if __name__ == "__main__":

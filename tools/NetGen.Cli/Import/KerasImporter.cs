@@ -40,6 +40,10 @@ internal static partial class KerasImporter
     [ThreadStatic] private static bool s_keras2HardSigmoid;
     [ThreadStatic] private static Func<string, string, string>? s_nestedWeights;
 
+    /// <summary>While a functional layer is added: which of its calls, and how its call's tensor references resolve to layers.</summary>
+    [ThreadStatic] private static int s_call;
+    [ThreadStatic] private static Func<(string Layer, int Node), string>? s_resolve;
+
     /// <summary>Gives a layer's weights in Keras order.</summary>
     private delegate List<(float[] Data, int[] Shape)> WeightSource(string layer);
 
@@ -257,11 +261,10 @@ internal static partial class KerasImporter
     {
         var network = new ImportedNetwork(description);
         var shapes = new Dictionary<string, int[]>(StringComparer.Ordinal);
-        var alias = new Dictionary<string, string>(StringComparer.Ordinal);
         List<string> outputs;
         try
         {
-            outputs = AddModel(network, model, weights, null, shapes, alias);
+            outputs = AddModel(network, model, weights, null, shapes, "");
         }
         catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or IndexOutOfRangeException)
         {
@@ -278,79 +281,124 @@ internal static partial class KerasImporter
 
     /// <summary>
     /// Adds a Sequential or Functional model's layers and gives the names of its outputs. A nested model (a model used as a
-    /// layer of another) reads <paramref name="outerInputs"/> in place of its own inputs; its layers are declared in line and
-    /// <paramref name="alias"/> maps its inputs and its own name to the layers that stand for them.
+    /// layer of another) reads <paramref name="outerInputs"/> in place of its own inputs and its layers are declared in line,
+    /// their names followed by <paramref name="suffix"/> when it is called more than once. A layer called several times
+    /// (shared) is declared once per call, the later ones named <c>name_call1</c>, ..., each with a copy of its weights.
     /// </summary>
     private static List<string> AddModel(ImportedNetwork network, JsonElement model, WeightSource weights, string[]? outerInputs,
-        Dictionary<string, int[]> shapes, Dictionary<string, string> alias)
+        Dictionary<string, int[]> shapes, string suffix)
     {
         string cls = model.GetProperty("class_name").GetString()!;
         var config = model.GetProperty("config");
+        string modelName = config.TryGetProperty("name", out var mn) && mn.ValueKind == JsonValueKind.String ? mn.GetString()! : "model";
         var layers = config.GetProperty("layers").EnumerateArray().ToList();
-        string Resolve(string n) => alias.TryGetValue(n, out var a) ? a : n;
+        // (layer, call) -> the NetGen layer standing for that call's output.
+        var declared = new Dictionary<(string, int), string>();
+        var calls = new Dictionary<string, int>(StringComparer.Ordinal);
+        var firstNode = new Dictionary<string, int>(StringComparer.Ordinal);
+        string Resolve(string layer, int node)
+        {
+            int n = calls.GetValueOrDefault(layer, 1);
+            int call = n == 1 ? 0 : node - firstNode.GetValueOrDefault(layer, 0);
+            if (call < 0 || call >= n) throw new ImportException($"Model '{modelName}' reads call {node} of layer '{layer}', which has {n} calls.");
+            return declared.TryGetValue((layer, call), out var d) ? d : layer + suffix;
+        }
         if (cls == "Sequential")
         {
             string? previous = outerInputs is null ? null : outerInputs.Length == 1 ? outerInputs[0]
-                : throw new ImportException($"The nested Sequential model '{config.GetProperty("name").GetString()}' is called on {outerInputs.Length} tensors; a Sequential model takes one.");
+                : throw new ImportException($"The nested Sequential model '{modelName}' is called on {outerInputs.Length} tensors; a Sequential model takes one.");
             foreach (var layer in layers)
             {
                 var lc = layer.GetProperty("config");
                 bool isInput = layer.GetProperty("class_name").GetString() == "InputLayer";
-                if (isInput && outerInputs is not null)
-                {
-                    alias[lc.GetProperty("name").GetString()!] = previous!;
-                    continue;
-                }
+                if (isInput && outerInputs is not null) continue;
                 if (previous is null && !isInput)
                 {
                     var shape = BatchShape(lc) ?? (config.TryGetProperty("build_input_shape", out var b) && b.ValueKind == JsonValueKind.Array ? ShapeWithoutBatch(b) : null)
                         ?? throw new ImportException("The Sequential model has no input shape (no InputLayer and no batch_input_shape).");
-                    previous = AddInput(network, "input_layer", shape, shapes).Name;
+                    previous = AddInput(network, "input_layer" + suffix, shape, shapes).Name;
                 }
-                previous = AddAny(layer, previous is null ? Array.Empty<string>() : new[] { previous }).Single();
+                previous = AddAny(layer, previous is null ? Array.Empty<string>() : new[] { previous }, 0, 1);
             }
-            return new List<string> { previous ?? throw new ImportException("The Sequential model has no layers.") };
+            return new List<string> { previous ?? throw new ImportException($"The Sequential model '{modelName}' has no layers.") };
         }
         if (cls is "Functional" or "Model")
         {
-            var inputNames = config.TryGetProperty("input_layers", out var il) ? OutputNames(il) : new List<string>();
+            var inputRefs = config.TryGetProperty("input_layers", out var il) ? TensorRefs(il) : new List<(string Layer, int Node)>();
             if (outerInputs is not null)
             {
-                if (inputNames.Count != outerInputs.Length)
-                    throw new ImportException($"The nested model '{config.GetProperty("name").GetString()}' has {inputNames.Count} inputs but is called on {outerInputs.Length} tensors.");
-                for (int i = 0; i < inputNames.Count; i++) alias[inputNames[i]] = outerInputs[i];
+                if (inputRefs.Count != outerInputs.Length)
+                    throw new ImportException($"The nested model '{modelName}' has {inputRefs.Count} inputs but is called on {outerInputs.Length} tensors.");
+                for (int i = 0; i < inputRefs.Count; i++) declared[(inputRefs[i].Layer, 0)] = outerInputs[i];
             }
             foreach (var layer in layers)
             {
-                if (outerInputs is not null && layer.GetProperty("class_name").GetString() == "InputLayer") continue;
-                AddAny(layer, InboundLayers(layer).Select(Resolve).ToArray());
+                string layerName = layer.GetProperty("config").GetProperty("name").GetString()!;
+                string layerCls = layer.GetProperty("class_name").GetString()!;
+                if (outerInputs is not null && layerCls == "InputLayer") continue;
+                var nodes = InboundCalls(layer);
+                calls[layerName] = Math.Max(nodes.Count, 1);
+                // Keras numbers a nested model's calls from 1 (its node 0 is its own construction): Keras 3 Functional, and Keras 2
+                // models that start with an InputLayer.
+                if (layerCls is "Functional" or "Model" || layerCls == "Sequential" && s_keras2HardSigmoid
+                    && layer.GetProperty("config").TryGetProperty("layers", out var nl) && nl.ValueKind == JsonValueKind.Array && nl.GetArrayLength() > 0
+                    && nl[0].GetProperty("class_name").GetString() == "InputLayer")
+                    firstNode[layerName] = 1;
+                if (nodes.Count == 0) nodes.Add(new List<(string, int)>());
+                for (int k = 0; k < nodes.Count; k++)
+                    AddAny(layer, nodes[k].Select(r => Resolve(r.Item1, r.Item2)).ToArray(), k, nodes.Count);
+                if (nodes.Count > 1)
+                    network.Notes.Add($"Layer '{layerName}' is shared (called {nodes.Count} times): declared once per call ({string.Join(", ", Enumerable.Range(0, nodes.Count).Select(k => declared[(layerName, k)]))}) "
+                        + "with copies of its weights; Predict is the same, but training updates the copies separately.");
             }
             if (outerInputs is null)
             {
                 // The model's inputs in Keras' order (input_layers), which is the order Predict takes them in.
-                var declared = network.Layers.Where(l => l.Kind == "Input").ToList();
-                if (inputNames.Count == declared.Count && inputNames.All(n => declared.Any(d => d.Name == n)))
+                var inputs = network.Layers.Where(l => l.Kind == "Input").ToList();
+                var order = inputRefs.Select(r => Resolve(r.Layer, r.Node)).ToList();
+                if (order.Count == inputs.Count && order.All(n => inputs.Any(d => d.Name == n)))
                 {
                     network.Layers.RemoveAll(l => l.Kind == "Input");
-                    network.Layers.InsertRange(0, inputNames.Select(n => declared.First(d => d.Name == n)));
+                    network.Layers.InsertRange(0, order.Select(n => inputs.First(d => d.Name == n)));
                 }
             }
-            return OutputNames(config.GetProperty("output_layers")).Select(Resolve).ToList();
+            return TensorRefs(config.GetProperty("output_layers")).Select(r => Resolve(r.Layer, r.Node)).ToList();
         }
         throw new ImportException($"Model class '{cls}' is not supported: Sequential and Functional models are (a subclassed model has no configuration to read).");
 
-        string[] AddAny(JsonElement layer, string[] inputs)
+        string AddAny(JsonElement layer, string[] inputs, int call, int callCount)
         {
             string layerCls = layer.GetProperty("class_name").GetString()!;
+            string original = layer.GetProperty("config").GetProperty("name").GetString()!;
+            string name = original + suffix + (call == 0 ? "" : "_call" + call.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            string result;
             if (layerCls is "Sequential" or "Functional" or "Model")
             {
-                string nested = layer.GetProperty("config").GetProperty("name").GetString()!;
-                var outs = AddModel(network, layer, inner => weights(s_nestedWeights!(nested, inner)), inputs, shapes, alias);
-                if (outs.Count != 1) throw new ImportException($"The nested model '{nested}' has {outs.Count} outputs; the importer maps nested models of one output.");
-                alias[nested] = outs[0];
-                return outs.ToArray();
+                var outs = AddModel(network, layer, inner => weights(s_nestedWeights!(original, inner)), inputs, shapes,
+                    suffix + (call == 0 ? "" : "_call" + call.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                if (outs.Count != 1) throw new ImportException($"The nested model '{original}' has {outs.Count} outputs; the importer maps nested models of one output.");
+                result = outs[0];
             }
-            return new[] { AddLayer(network, layer, inputs, shapes, weights).Name };
+            else
+            {
+                if (name != original && layerCls is "TimeDistributed" or "Bidirectional")
+                    throw new ImportException($"Layer '{original}' ({layerCls}) is shared or inside a model called more than once; the importer does not duplicate wrappers.");
+                if (shapes.ContainsKey(name))
+                    throw new ImportException($"Layer name '{name}' is used twice (a nested model's layer named like an outer one); rename one of them in Keras.");
+                var saved = (s_call, s_resolve);
+                s_call = call;
+                s_resolve = r => Resolve(r.Layer, r.Node);
+                try
+                {
+                    result = AddLayer(network, layer, inputs, shapes, _ => weights(original), name == original ? null : name).Name;
+                }
+                finally
+                {
+                    (s_call, s_resolve) = saved;
+                }
+            }
+            declared[(original, call)] = result;
+            return result;
         }
     }
 
@@ -371,63 +419,76 @@ internal static partial class KerasImporter
     }
 
     /// <summary>
-    /// The layers of <c>input_layers</c> / <c>output_layers</c>: one <c>["name", 0, 0]</c>, a list of them, or (Keras 3 models
-    /// built on dicts) an object of them, in its order.
+    /// The tensors of <c>input_layers</c> / <c>output_layers</c> as (layer, node): one <c>["name", node, tensor]</c>, a list of
+    /// them, or (Keras 3 models built on dicts) an object of them, in its order.
     /// </summary>
-    private static List<string> OutputNames(JsonElement outputs)
+    private static List<(string Layer, int Node)> TensorRefs(JsonElement outputs)
     {
-        if (outputs.ValueKind == JsonValueKind.Object) return outputs.EnumerateObject().SelectMany(p => OutputNames(p.Value)).ToList();
+        if (outputs.ValueKind == JsonValueKind.Object) return outputs.EnumerateObject().SelectMany(p => TensorRefs(p.Value)).ToList();
         if (outputs.ValueKind == JsonValueKind.Array && outputs.GetArrayLength() > 0 && outputs[0].ValueKind == JsonValueKind.String)
-        {
-            if (outputs.GetArrayLength() > 2 && outputs[2].ValueKind == JsonValueKind.Number && outputs[2].GetInt32() != 0)
-                throw new ImportException($"The model reads output {outputs[2].GetInt32()} of layer '{outputs[0].GetString()}'; the importer maps layers of one output.");
-            return new List<string> { outputs[0].GetString()! };
-        }
-        return outputs.EnumerateArray().SelectMany(OutputNames).ToList();
+            return new List<(string, int)> { Ref(outputs) };
+        return outputs.EnumerateArray().SelectMany(TensorRefs).ToList();
     }
 
-    /// <summary>The layers feeding a functional layer: Keras 2 <c>[[["name", 0, 0, {}], ...]]</c> or Keras 3 <c>keras_history</c>.</summary>
-    private static string[] InboundLayers(JsonElement layer)
+    /// <summary>A <c>["name", node, tensor, ...]</c> reference; a layer's second output (tensor ≠ 0) is refused.</summary>
+    private static (string Layer, int Node) Ref(JsonElement r)
     {
-        if (!layer.TryGetProperty("inbound_nodes", out var nodes) || nodes.GetArrayLength() == 0) return Array.Empty<string>();
-        if (nodes.GetArrayLength() > 1) throw new ImportException($"Layer '{layer.GetProperty("config").GetProperty("name").GetString()}' is called more than once (shared layers are not supported).");
-        var node = nodes[0];
-        var result = new List<string>();
-        if (node.ValueKind == JsonValueKind.Array)
+        string layer = r[0].GetString()!;
+        int node = r.GetArrayLength() > 1 && r[1].ValueKind == JsonValueKind.Number ? r[1].GetInt32() : 0;
+        if (r.GetArrayLength() > 2 && r[2].ValueKind == JsonValueKind.Number && r[2].GetInt32() != 0)
+            throw new ImportException($"The model reads output {r[2].GetInt32()} of layer '{layer}'; the importer maps layers of one output.");
+        return (layer, node);
+    }
+
+    /// <summary>
+    /// The tensors feeding each call of a functional layer: Keras 2 <c>[[["name", node, 0, {}], ...], ...]</c> or Keras 3
+    /// <c>keras_history</c>.
+    /// </summary>
+    private static List<List<(string, int)>> InboundCalls(JsonElement layer)
+    {
+        var calls = new List<List<(string, int)>>();
+        if (!layer.TryGetProperty("inbound_nodes", out var nodes)) return calls;
+        foreach (var node in nodes.EnumerateArray())
         {
-            foreach (var item in node.EnumerateArray())
+            var result = new List<(string, int)>();
+            calls.Add(result);
+            if (node.ValueKind == JsonValueKind.Array)
             {
-                result.Add(item[0].GetString()!);
-                // Keras 2 keeps the tensors passed after the first in the call's kwargs: mha(x, y) is [["x", 0, 0, {"value": ["y", 0, 0]}]].
-                if (item.GetArrayLength() > 3 && item[3].ValueKind == JsonValueKind.Object)
-                    foreach (var key in new[] { "value", "key" })
-                        if (item[3].TryGetProperty(key, out var t) && t.ValueKind == JsonValueKind.Array && t.GetArrayLength() > 0 && t[0].ValueKind == JsonValueKind.String)
-                            result.Add(t[0].GetString()!);
+                foreach (var item in node.EnumerateArray())
+                {
+                    result.Add(Ref(item));
+                    // Keras 2 keeps the tensors passed after the first in the call's kwargs: mha(x, y) is [["x", 0, 0, {"value": ["y", 0, 0]}]].
+                    if (item.GetArrayLength() > 3 && item[3].ValueKind == JsonValueKind.Object)
+                        foreach (var key in new[] { "value", "key" })
+                            if (item[3].TryGetProperty(key, out var t) && t.ValueKind == JsonValueKind.Array && t.GetArrayLength() > 0 && t[0].ValueKind == JsonValueKind.String)
+                                result.Add(Ref(t));
+                }
+                continue;
             }
-            return result.ToArray();
-        }
-        void Walk(JsonElement e)
-        {
-            if (e.ValueKind == JsonValueKind.Object)
+            void Walk(JsonElement e)
             {
-                if (e.TryGetProperty("keras_history", out var h)) result.Add(h[0].GetString()!);
-                else foreach (var p in e.EnumerateObject()) Walk(p.Value);
+                if (e.ValueKind == JsonValueKind.Object)
+                {
+                    if (e.TryGetProperty("keras_history", out var h)) result.Add(Ref(h));
+                    else foreach (var p in e.EnumerateObject()) Walk(p.Value);
+                }
+                else if (e.ValueKind == JsonValueKind.Array)
+                    foreach (var x in e.EnumerateArray()) Walk(x);
             }
-            else if (e.ValueKind == JsonValueKind.Array)
-                foreach (var x in e.EnumerateArray()) Walk(x);
+            if (node.TryGetProperty("args", out var args)) Walk(args);
+            // Attention layers also take their tensors by keyword: mha(query=x, value=y) or mha(x, y, key=z).
+            if (node.TryGetProperty("kwargs", out var kwargs) && kwargs.ValueKind == JsonValueKind.Object)
+                foreach (var key in new[] { "query", "value", "key" })
+                    if (kwargs.TryGetProperty(key, out var t)) Walk(t);
         }
-        if (node.TryGetProperty("args", out var args)) Walk(args);
-        // Attention layers also take their tensors by keyword: mha(query=x, value=y) or mha(x, y, key=z).
-        if (node.TryGetProperty("kwargs", out var kwargs) && kwargs.ValueKind == JsonValueKind.Object)
-            foreach (var key in new[] { "query", "value", "key" })
-                if (kwargs.TryGetProperty(key, out var t)) Walk(t);
-        return result.ToArray();
+        return calls;
     }
 
     /// <summary>The layer a tensor argument comes from: Keras 2 <c>["name", 0, 0]</c> or Keras 3 <c>{..., "keras_history": ["name", 0, 0]}</c>.</summary>
     private static string? TensorLayer(JsonElement e)
     {
-        if (e.ValueKind == JsonValueKind.Array && e.GetArrayLength() > 0 && e[0].ValueKind == JsonValueKind.String) return e[0].GetString();
+        if (e.ValueKind == JsonValueKind.Array && e.GetArrayLength() > 0 && e[0].ValueKind == JsonValueKind.String)
+            return s_resolve is { } resolve ? resolve(Ref(e)) : e[0].GetString();
         if (e.ValueKind != JsonValueKind.Object) return null;
         if (e.TryGetProperty("keras_history", out var h)) return TensorLayer(h);
         foreach (var p in e.EnumerateObject())
@@ -438,8 +499,8 @@ internal static partial class KerasImporter
     /// <summary>The keyword arguments of a layer's (single) call: Keras 3 <c>{"args": ..., "kwargs": {...}}</c> or Keras 2 <c>[["x", 0, 0, {...}]]</c>.</summary>
     private static JsonElement? CallKwargs(JsonElement layer)
     {
-        if (!layer.TryGetProperty("inbound_nodes", out var nodes) || nodes.GetArrayLength() != 1) return null;
-        var node = nodes[0];
+        if (!layer.TryGetProperty("inbound_nodes", out var nodes) || nodes.GetArrayLength() <= s_call) return null;
+        var node = nodes[s_call];
         if (node.ValueKind == JsonValueKind.Object)
             return node.TryGetProperty("kwargs", out var kw) && kw.ValueKind == JsonValueKind.Object ? kw : null;
         if (node.ValueKind == JsonValueKind.Array && node.GetArrayLength() > 0 && node[0].ValueKind == JsonValueKind.Array
@@ -580,8 +641,6 @@ internal static partial class KerasImporter
         string name = nameOverride ?? c.GetProperty("name").GetString()!;
         if (!SupportedLayers.Contains(cls) || cls is "Sequential" or "Functional" or "Model")
             throw new ImportException($"Layer '{name}' (class {cls}) cannot be mapped to NetGen layers.\nSupported layers: {string.Join(", ", SupportedLayers)}.");
-        if (nameOverride is null && shapes.ContainsKey(name))
-            throw new ImportException($"Layer name '{name}' is used twice (a nested model's layer named like an outer one); rename one of them in Keras.");
         CheckFields(network, cls, name, c);
         if (cls == "TimeDistributed") return AddTimeDistributed(network, layer, inputs, shapes, weights);
         if (cls == "Bidirectional") return AddBidirectional(network, layer, inputs, shapes, weights);
