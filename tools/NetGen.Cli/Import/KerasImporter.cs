@@ -509,8 +509,12 @@ internal static partial class KerasImporter
         return null;
     }
 
+    /// <summary>The layer whose input shape is being read, for messages.</summary>
+    [ThreadStatic] private static string? s_inputName;
+
     private static int[]? BatchShape(JsonElement config)
     {
+        s_inputName = config.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
         foreach (var key in new[] { "batch_shape", "batch_input_shape" })
             if (config.TryGetProperty(key, out var s) && s.ValueKind == JsonValueKind.Array)
                 return ShapeWithoutBatch(s);
@@ -522,7 +526,9 @@ internal static partial class KerasImporter
         var dims = shape.EnumerateArray().Skip(1).ToArray();
         for (int i = 0; i < dims.Length; i++)
             if (dims[i].ValueKind != JsonValueKind.Number)
-                throw new ImportException($"The input shape has a dynamic axis {i + 1}: only the batch axis (0) may be dynamic.");
+                throw new ImportException($"The input shape {shape.GetRawText()}{(shape.ValueKind == JsonValueKind.Array && s_inputName is { } n ? " of '" + n + "'" : "")} has a dynamic axis {i + 1}: "
+                    + "only the batch axis (0) may be dynamic; NetGen's shapes are fixed, so save the model with a fixed size there "
+                    + "(keras.Input(shape=(steps, ...))).");
         return dims.Select(d => d.GetInt32()).ToArray();
     }
 
