@@ -332,6 +332,11 @@ public sealed class KerasImportTests : IDisposable
             "\"activation\": {\"module\": \"keras.activations\", \"class_name\": \"function\", \"config\": \"gelu\", \"registered_name\": \"gelu\"}",
             StringComparison.Ordinal));
         MatchesReference(path, "keras3_activations");
+        // A layer object as activation has parameters the name does not carry: refused, not read as Activation.Elu.
+        var e = Fails(EditedKeras("keras3_activations", s => s.Replace("\"activation\": \"elu\"",
+            "\"activation\": {\"module\": \"keras.layers\", \"class_name\": \"ELU\", \"config\": {\"name\": \"elu\", \"alpha\": 0.5}, \"registered_name\": null}",
+            StringComparison.Ordinal)));
+        Assert.Contains("Layer 'dense_9': its activation is a layer object, ELU", e.Message);
     }
 
     [Fact]

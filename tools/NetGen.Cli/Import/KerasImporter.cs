@@ -1329,6 +1329,11 @@ internal static partial class KerasImporter
         if (a.ValueKind == JsonValueKind.String)
             return a.GetString() switch { "hardSigmoid" => "hard_sigmoid", "logSoftmax" => "log_softmax", "gelu_new" => "gelu_tanh", var n => n! };
         if (a.ValueKind == JsonValueKind.Null) return "linear";
+        // A layer object as activation (Dense(activation=ELU(alpha=0.5))) carries parameters; its config name is only its layer name.
+        if (a.ValueKind == JsonValueKind.Object && a.TryGetProperty("class_name", out var acls) && acls.ValueKind == JsonValueKind.String
+            && acls.GetString() is { Length: > 0 } acn && char.IsUpper(acn[0]))
+            throw new ImportException($"Layer '{layer}': its activation is a layer object, {acn} {Text(a)}; the importer maps activation names "
+                + "(use a separate activation layer in Keras).");
         if (a.ValueKind == JsonValueKind.Object && a.TryGetProperty("config", out var ac))
         {
             if (ac.ValueKind == JsonValueKind.String) return ac.GetString()!;
