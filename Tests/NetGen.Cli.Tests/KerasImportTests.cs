@@ -56,6 +56,7 @@ public sealed class KerasImportTests : IDisposable
         new object[] { "keras", "keras3_attention.keras", "keras3_attention" },
         new object[] { "keras", "keras3_shared.keras", "keras3_shared" },
         new object[] { "keras", "keras2_shared.h5", "keras2_shared" },
+        new object[] { "keras", "keras2_gru_backwards.h5", "keras2_gru_backwards" },
         new object[] { "tfjs", "tfjs_cnn/model.json", "tfjs_cnn" },
         new object[] { "tfjs", "tfjs_functional/model.json", "tfjs_functional" },
     };

@@ -40,6 +40,8 @@ h5py (no Keras here); reference outputs from PyTorch in float64 on the same floa
   "embed" (6, relu) called on each (inbound_nodes with two calls, read as ["embed", 0, 0] and ["embed", 1, 0]) -> a
   nested Sequential "tower" (Dense 4 tanh) called on each (Keras 3 numbers its calls 0 and 1, Keras 2 1 and 2: node 0
   of a Keras 2 model with an InputLayer is its own construction) -> Subtract -> Dense(1, sigmoid).
+- Fixtures/keras/keras2_gru_backwards.h5: Keras 2 Functional Input(5, 3) -> GRU(4, reset_after False, go_backwards,
+  return_sequences: the outputs in processing order) -> SimpleRNN(3, relu) -> Dense(2).
 Each model has <name>.json with its inputs and the outputs (float64 reference rounded to float32).
 
 Run:  /usr/bin/python3 tools/reference/make_import_heldout_fixtures.py   (deterministic: fixed seed)
@@ -633,6 +635,62 @@ def shared():
     save_reference("keras2_shared", torch.cat([a, b], dim=1), y)
 
 
+def gru_backwards():
+    u, v = 4, 3
+    kg, rg, bg = rand(3, 3 * u), rand(u, 3 * u), rand(3 * u)
+    ks, rs, bs = rand(u, v), rand(v, v), rand(v)
+    kd, bd = rand(v, 2), rand(2)
+
+    def layer(cls, name, config, inbound):
+        return {"class_name": cls, "config": dict({"name": name, "trainable": True, "dtype": "float32"}, **config), "name": name,
+                "inbound_nodes": [[[inbound, 0, 0, {}]]] if inbound else []}
+
+    rnn = {"return_state": False, "stateful": False, "unroll": False, "time_major": False, "use_bias": True, "dropout": 0.0,
+           "recurrent_dropout": 0.0, "kernel_regularizer": None, "recurrent_regularizer": None, "bias_regularizer": None,
+           "activity_regularizer": None, "kernel_constraint": None, "recurrent_constraint": None, "bias_constraint": None}
+    layers = [
+        {"class_name": "InputLayer", "config": {"batch_input_shape": [None, 5, 3], "dtype": "float32", "sparse": False, "ragged": False,
+                                                "name": "steps"}, "name": "steps", "inbound_nodes": []},
+        layer("GRU", "gru", dict(rnn, units=u, activation="tanh", recurrent_activation="sigmoid", return_sequences=True, go_backwards=True,
+                                 reset_after=False, implementation=2), "steps"),
+        layer("SimpleRNN", "simple_rnn", dict(rnn, units=v, activation="relu", return_sequences=False, go_backwards=False), "gru"),
+        layer("Dense", "dense", {"units": 2, "activation": "linear", "use_bias": True}, "simple_rnn"),
+    ]
+    config = {"class_name": "Functional", "config": {"name": "model", "layers": layers, "input_layers": [["steps", 0, 0]],
+                                                     "output_layers": [["dense", 0, 0]]}}
+    weights = {"gru": [("gru/gru_cell/kernel:0", kg), ("gru/gru_cell/recurrent_kernel:0", rg), ("gru/gru_cell/bias:0", bg)],
+               "simple_rnn": [("simple_rnn/simple_rnn_cell/kernel:0", ks), ("simple_rnn/simple_rnn_cell/recurrent_kernel:0", rs),
+                              ("simple_rnn/simple_rnn_cell/bias:0", bs)],
+               "dense": [("dense/kernel:0", kd), ("dense/bias:0", bd)]}
+    with h5py.File(os.path.join(OUT, "keras2_gru_backwards.h5"), "w") as f:
+        f.attrs["keras_version"] = b"2.12.0"
+        f.attrs["backend"] = b"tensorflow"
+        f.attrs["model_config"] = json.dumps(config).encode("utf8")
+        g = f.create_group("model_weights")
+        g.attrs["layer_names"] = np.array([l["name"].encode("utf8") for l in layers])
+        for l in layers:
+            lg = g.create_group(l["name"])
+            ts = weights.get(l["name"], [])
+            lg.attrs["weight_names"] = np.array([n.encode("utf8") for n, _ in ts], dtype="S")
+            for n, t in ts:
+                lg.create_dataset(n, data=t.numpy())
+    x = rand(3, 5, 3, scale=2.0)
+    h = torch.zeros(3, u, dtype=D)
+    outs = []
+    for t in reversed(range(5)):  # go_backwards: the steps last to first, outputs kept in that order
+        xz, xr, xh = (x[:, t].to(D) @ kg.to(D) + bg.to(D)).split(u, dim=1)
+        uz, ur, uh = rg.to(D).split(u, dim=1)
+        z = torch.sigmoid(xz + h @ uz)
+        r = torch.sigmoid(xr + h @ ur)
+        hh = torch.tanh(xh + (r * h) @ uh)  # reset_after False: the reset gate before the recurrent kernel
+        h = z * h + (1 - z) * hh
+        outs.append(h)
+    s_ = torch.zeros(3, v, dtype=D)
+    for o in outs:
+        s_ = F.relu(o @ ks.to(D) + s_ @ rs.to(D) + bs.to(D))
+    save_reference("keras2_gru_backwards", x, s_ @ kd.to(D) + bd.to(D))
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     activations()
@@ -646,6 +704,7 @@ def main():
     strided()
     attention()
     shared()
+    gru_backwards()
 
 
 if __name__ == "__main__":
