@@ -48,6 +48,7 @@ public sealed class KerasImportTests : IDisposable
         new object[] { "keras", "keras3_norm.keras", "keras3_norm" },
         new object[] { "keras", "keras3_nested.keras", "keras3_nested" },
         new object[] { "keras", "keras2_sequential.h5", "keras2_sequential" },
+        new object[] { "keras", "keras2_sequential_list.h5", "keras2_sequential" },
         new object[] { "keras", "keras3_preprocess.keras", "keras3_preprocess" },
         new object[] { "keras", "keras2_preprocess.h5", "keras2_preprocess" },
         new object[] { "keras", "keras3_text.keras", "keras3_text" },
@@ -427,7 +428,7 @@ public sealed class KerasImportTests : IDisposable
         var result = Importer.Write(new Importer.Options(Fixture.Path_("keras", "keras3_shared.keras"), "Siamese", null, Out, Bake: false));
         var source = File.ReadAllText(result.SourcePath);
         Assert.Contains("// Layer 'embed' is shared (called 2 times): declared once per call (embed, embed_call1)", source);
-        Assert.Contains("[Dense(6, Activation = Activation.Relu, Name = \"embed_call1\", Inputs = new[] { \"b\" })]", source);
+        Assert.Contains("// embed_call1: (6), 36 parameters  <- Dense 'embed' (a further call)\n[Dense(6, Activation = Activation.Relu, Name = \"embed_call1\", Inputs = new[] { \"b\" })]", source);
         Assert.Contains("[Subtract(\"tower_dense\", \"tower_dense_call1\", Name = \"difference\")]", source);
         Assert.Contains("embed_call1/kernel(5,6)", result.Network.WeightSignature);
     }

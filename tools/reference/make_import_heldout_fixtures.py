@@ -16,7 +16,8 @@ h5py (no Keras here); reference outputs from PyTorch in float64 on the same floa
   output Dense(2) "aux" on the encoder; inputs packed per sample as [b | a], outputs as [head | aux].
 - Fixtures/keras/keras2_sequential.h5: a Keras 2.x Sequential file (no InputLayer: batch_input_shape on the first layer)
   LSTM(4, recurrent_activation hard_sigmoid, Keras 2's clip(0.2x + 0.5)) -> Dense(6) -> LeakyReLU(alpha 0.2) ->
-  ThresholdedReLU(theta 0.1) -> Dense(3, softmax); weights under model_weights/<layer> with weight_names.
+  ThresholdedReLU(theta 0.1) -> Dense(3, softmax); weights under model_weights/<layer> with weight_names;
+  keras2_sequential_list.h5 is the same model with the bare-list Sequential config of Keras <= 2.2.4.
 - Fixtures/keras/keras3_missing_weight.keras, keras3_wrong_shape.keras: Input(4) -> Dense(3) "head" with its bias missing
   from model.weights.h5, or its kernel stored as (3, 4); keras2_missing_dataset.h5: a Keras 2 file whose weight_names list
   a kernel that is not in the file (the import must refuse all three, naming file, layer and shape).
@@ -302,6 +303,20 @@ def keras2_sequential():
         f.attrs["keras_version"] = b"2.12.0"
         f.attrs["backend"] = b"tensorflow"
         f.attrs["model_config"] = json.dumps(config).encode("utf8")
+        g = f.create_group("model_weights")
+        names = [l["config"]["name"] for l in layers]
+        g.attrs["layer_names"] = np.array([n.encode("utf8") for n in names])
+        for n in names:
+            lg = g.create_group(n)
+            tensors = weights.get(n, [])
+            lg.attrs["weight_names"] = np.array([f"{n}/{v}:0".encode("utf8") for v, _ in tensors], dtype="S")
+            for v, t in tensors:
+                lg.create_dataset(f"{n}/{v}:0", data=t.numpy().astype(np.float32))
+    # Keras up to 2.2.4 wrote a Sequential config as the bare list of layers: the same model in that form.
+    with h5py.File(os.path.join(OUT, "keras2_sequential_list.h5"), "w") as f:
+        f.attrs["keras_version"] = b"2.2.4"
+        f.attrs["backend"] = b"tensorflow"
+        f.attrs["model_config"] = json.dumps({"class_name": "Sequential", "config": layers}).encode("utf8")
         g = f.create_group("model_weights")
         names = [l["config"]["name"] for l in layers]
         g.attrs["layer_names"] = np.array([n.encode("utf8") for n in names])

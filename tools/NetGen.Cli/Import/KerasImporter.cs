@@ -290,8 +290,10 @@ internal static partial class KerasImporter
     {
         string cls = model.GetProperty("class_name").GetString()!;
         var config = model.GetProperty("config");
-        string modelName = config.TryGetProperty("name", out var mn) && mn.ValueKind == JsonValueKind.String ? mn.GetString()! : "model";
-        var layers = config.GetProperty("layers").EnumerateArray().ToList();
+        // Keras up to 2.2.4 wrote a Sequential model's config as the bare list of its layers.
+        bool bare = config.ValueKind == JsonValueKind.Array;
+        string modelName = !bare && config.TryGetProperty("name", out var mn) && mn.ValueKind == JsonValueKind.String ? mn.GetString()! : "model";
+        var layers = (bare ? config : config.GetProperty("layers")).EnumerateArray().ToList();
         // (layer, call) -> the NetGen layer standing for that call's output.
         var declared = new Dictionary<(string, int), string>();
         var calls = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -314,7 +316,7 @@ internal static partial class KerasImporter
                 if (isInput && outerInputs is not null) continue;
                 if (previous is null && !isInput)
                 {
-                    var shape = BatchShape(lc) ?? (config.TryGetProperty("build_input_shape", out var b) && b.ValueKind == JsonValueKind.Array ? ShapeWithoutBatch(b) : null)
+                    var shape = BatchShape(lc) ?? (!bare && config.TryGetProperty("build_input_shape", out var b) && b.ValueKind == JsonValueKind.Array ? ShapeWithoutBatch(b) : null)
                         ?? throw new ImportException("The Sequential model has no input shape (no InputLayer and no batch_input_shape).");
                     previous = AddInput(network, "input_layer" + suffix, shape, shapes).Name;
                 }
@@ -341,8 +343,8 @@ internal static partial class KerasImporter
                 // Keras numbers a nested model's calls from 1 (its node 0 is its own construction): Keras 3 Functional, and Keras 2
                 // models that start with an InputLayer.
                 if (layerCls is "Functional" or "Model" || layerCls == "Sequential" && s_keras2HardSigmoid
-                    && layer.GetProperty("config").TryGetProperty("layers", out var nl) && nl.ValueKind == JsonValueKind.Array && nl.GetArrayLength() > 0
-                    && nl[0].GetProperty("class_name").GetString() == "InputLayer")
+                    && layer.GetProperty("config") is var nc && (nc.ValueKind == JsonValueKind.Array ? nc : nc.TryGetProperty("layers", out var nl) ? nl : default) is
+                        { ValueKind: JsonValueKind.Array } nested && nested.GetArrayLength() > 0 && nested[0].GetProperty("class_name").GetString() == "InputLayer")
                     firstNode[layerName] = 1;
                 if (nodes.Count == 0) nodes.Add(new List<(string, int)>());
                 for (int k = 0; k < nodes.Count; k++)
@@ -685,7 +687,8 @@ internal static partial class KerasImporter
         };
         var l = new ImportedLayer(kind, name) { IsMerge = merge, InputsInArguments = cls == "Dot", ExplicitName = cls is "Dot" or "Attention" or "AdditiveAttention" || kind != cls || kind is "LeakyReLU" or "ELU" or "PReLU" or "ReLU" or "Softmax" or "GaussianDropout" or "GaussianNoise" or "AlphaDropout" or "Embedding" or "RepeatVector" or "GroupNormalization" };
         l.Inputs.AddRange(inputs);
-        l.Sources.Add($"{cls} '{name}'");
+        string configName = c.TryGetProperty("name", out var cn) && cn.ValueKind == JsonValueKind.String ? cn.GetString()! : name;
+        l.Sources.Add(configName == name ? $"{cls} '{name}'" : $"{cls} '{configName}' (a further call)");
         var w = weights(name);
         int[] outShape;
         int wi = 0;
