@@ -381,6 +381,13 @@ public sealed class KerasImportTests : IDisposable
         Assert.Contains("[Dense(4, Activation = Activation.Tanh, Trainable = false, Name = \"per_step\")]", source);
         Assert.Contains("[BatchNormalization(Axis = -2, Epsilon = 0.001, Center = false, Momentum = 0.9, Name = \"bn\")]", source);
         Assert.Contains("[Softmax(Axis = 1, Name = \"steps_softmax\")]", source);
+        // import and inspect print the notes too.
+        var stdout = new StringWriter();
+        Assert.Equal(0, NetGen.Cli.Program.Run(new[] { "inspect", Fixture.Path_("keras", "keras3_norm.keras") }, stdout, new StringWriter()));
+        Assert.Contains("Note: Layer 'conv' (Conv1D): kernel_regularizer = ", stdout.ToString());
+        stdout = new StringWriter();
+        Assert.Equal(0, NetGen.Cli.Program.Run(new[] { "import", Fixture.Path_("keras", "keras3_norm.keras"), "-o", Path.Combine(_dir, "cli") }, stdout, new StringWriter()));
+        Assert.Contains("Note: Layer 'conv' (Conv1D): kernel_regularizer = ", stdout.ToString());
     }
 
     [Fact]
