@@ -36,6 +36,7 @@ internal static class Importer
         stdout.WriteLine("  " + result.SourcePath);
         stdout.WriteLine("  " + result.WeightsPath);
         stdout.WriteLine("  " + result.WeightsTextPath);
+        foreach (var note in result.Network.Notes) stdout.WriteLine("Note: " + note);
         return 0;
     }
 
@@ -109,6 +110,7 @@ internal static class Importer
             stdout.WriteLine($"  {l.Name + " (" + l.Kind + ")",-28} {"(" + string.Join(", ", l.OutputShape) + ")",-18} {l.ParameterCount.ToString("N0", CultureInfo.InvariantCulture),10}  {string.Join(", ", l.Sources)}");
         stdout.WriteLine($"Total: {network.ParameterCount.ToString("N0", CultureInfo.InvariantCulture)} parameters"
             + (network.StateCount > 0 ? $", {network.StateCount.ToString("N0", CultureInfo.InvariantCulture)} state values" : "") + ".");
+        foreach (var note in network.Notes) stdout.WriteLine("Note: " + note);
         return 0;
     }
 

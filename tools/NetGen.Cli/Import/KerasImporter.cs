@@ -17,7 +17,7 @@ namespace NetGen.Cli.Import;
 /// TensorFlow.js layers format (<c>model.json</c>: <c>modelTopology</c> + <c>weightsManifest</c> + binary shards). Keras
 /// is channels-last like NetGen, so weights are taken as they are; layer names are kept.
 /// </summary>
-internal static class KerasImporter
+internal static partial class KerasImporter
 {
     /// <summary>The Keras layer classes this importer maps.</summary>
     public static readonly string[] SupportedLayers =
@@ -29,7 +29,20 @@ internal static class KerasImporter
         "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D", "Cropping2D", "Cropping3D", "UpSampling1D", "UpSampling2D", "UpSampling3D",
         "BatchNormalization", "LayerNormalization", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate",
         "SimpleRNN", "LSTM", "GRU", "Masking", "TimeDistributed", "Bidirectional", "MultiHeadAttention", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D",
+        "LeakyReLU", "ELU", "PReLU", "ThresholdedReLU", "GaussianDropout", "GaussianNoise", "AlphaDropout", "Sequential", "Functional", "Model",
+        "Rescaling", "Normalization", "Embedding", "RepeatVector", "GroupNormalization", "Dot", "Attention", "AdditiveAttention",
     };
+
+    /// <summary>
+    /// Per file: whether <c>hard_sigmoid</c> means Keras 2's <c>clip(0.2·x + 0.5)</c> (Keras 1/2 .h5 files, TensorFlow.js) rather
+    /// than Keras 3's <c>clip(x/6 + 0.5)</c>, and how a nested model's layer names its weights.
+    /// </summary>
+    [ThreadStatic] private static bool s_keras2HardSigmoid;
+    [ThreadStatic] private static Func<string, string, string>? s_nestedWeights;
+
+    /// <summary>While a functional layer is added: which of its calls, and how its call's tensor references resolve to layers.</summary>
+    [ThreadStatic] private static int s_call;
+    [ThreadStatic] private static Func<(string Layer, int Node), string>? s_resolve;
 
     /// <summary>Gives a layer's weights in Keras order.</summary>
     private delegate List<(float[] Data, int[] Shape)> WeightSource(string layer);
@@ -42,6 +55,11 @@ internal static class KerasImporter
             if (name.EndsWith(".keras", StringComparison.Ordinal)) return ImportKeras3(path);
             if (name.EndsWith(".json", StringComparison.Ordinal)) return ImportTfjs(path);
             return ImportKeras2(path);
+        }
+        catch (ImportException e) when (!e.Message.Contains(Path.GetFileName(path), StringComparison.Ordinal))
+        {
+            // Every message names the file it is about.
+            throw new ImportException($"'{path}': {e.Message}", e);
         }
         catch (JsonException e)
         {
@@ -83,6 +101,8 @@ internal static class KerasImporter
             if (doc.RootElement.TryGetProperty("keras_version", out var v)) version = v.GetString() ?? version;
         }
         using var configDoc = JsonDocument.Parse(config);
+        s_keras2HardSigmoid = version.StartsWith("1.", StringComparison.Ordinal) || version.StartsWith("2.", StringComparison.Ordinal);
+        s_nestedWeights = (outer, inner) => outer + "/layers/" + inner;
         return Build(configDoc.RootElement, layer => Keras3Weights(file, layer, path), $"Keras {version} (.keras)");
     }
 
@@ -121,14 +141,28 @@ internal static class KerasImporter
         string version = file.AttributeExists("keras_version") ? ReadStringAttribute(file.Attribute("keras_version")) : "2";
         var root = file.LinkExists("model_weights") ? file.Group("model_weights") : (IH5Group)file;
         using var doc = JsonDocument.Parse(config);
+        s_keras2HardSigmoid = !version.StartsWith("3", StringComparison.Ordinal);
+        s_nestedWeights = (outer, inner) => outer + "/" + inner;
         return Build(doc.RootElement, layer =>
         {
             var result = new List<(float[], int[])>();
-            if (!root.LinkExists(layer)) return result;
-            var group = root.Group(layer);
+            // A layer of a nested model (outer/inner): the outer model's group lists every weight of its layers; the inner
+            // layer's are those whose name has the inner layer's name as a path segment (nested/dense/kernel:0 or dense/kernel:0).
+            var parts = layer.Split('/');
+            if (!root.LinkExists(parts[0])) return result;
+            var group = root.Group(parts[0]);
             if (!group.AttributeExists("weight_names")) return result;
             foreach (var weight in ReadStringsAttribute(group.Attribute("weight_names")))
+            {
+                if (parts.Length > 1)
+                {
+                    var segments = weight.Split('/');
+                    if (!segments.Take(segments.Length - 1).Contains(parts[^1], StringComparer.Ordinal)) continue;
+                }
+                if (!group.LinkExists(weight))
+                    throw new ImportException($"'{path}': layer '{layer}' lists weight '{weight}', which is missing from the file's model_weights/{parts[0]} group.");
                 result.Add(ReadDataset(group.Dataset(weight), layer + "/" + weight));
+            }
             return result;
         }, $"Keras {version} (.h5)");
     }
@@ -170,8 +204,17 @@ internal static class KerasImporter
             }
             if (at != all.Length) throw new ImportException($"'{path}': the weight shards hold {all.Length} bytes, but the manifest describes {at}.");
         }
+        s_keras2HardSigmoid = true;
+        s_nestedWeights = (outer, inner) => outer + "/" + inner;
         string version = topology.TryGetProperty("keras_version", out var kv) ? kv.GetString() ?? "" : root.TryGetProperty("generatedBy", out var g) ? g.GetString() ?? "" : "";
-        return Build(topology, layer => weights.Where(w => w.Name.StartsWith(layer + "/", StringComparison.Ordinal)).Select(w => (w.Data, w.Shape)).ToList(),
+        return Build(topology, layer =>
+            {
+                var found = weights.Where(w => w.Name.StartsWith(layer + "/", StringComparison.Ordinal)).Select(w => (w.Data, w.Shape)).ToList();
+                // A nested model's layer (outer/inner) may have its weights under the inner name alone.
+                if (found.Count == 0 && layer.Contains('/', StringComparison.Ordinal))
+                    found = weights.Where(w => w.Name.StartsWith(layer[(layer.LastIndexOf('/') + 1)..] + "/", StringComparison.Ordinal)).Select(w => (w.Data, w.Shape)).ToList();
+                return found;
+            },
             $"TensorFlow.js layers model ({version})".Replace(" ()", "", StringComparison.Ordinal));
     }
 
@@ -184,6 +227,10 @@ internal static class KerasImporter
             data = dataset.Read<double[]>().Select(v => (float)v).ToArray();
         else if (type.Class == H5DataTypeClass.FloatingPoint && type.Size == 4)
             data = dataset.Read<float[]>();
+        else if (type.Class == H5DataTypeClass.FixedPoint && type.Size == 8)
+            data = dataset.Read<long[]>().Select(v => (float)v).ToArray(); // counters (Normalization's count)
+        else if (type.Class == H5DataTypeClass.FixedPoint && type.Size == 4)
+            data = dataset.Read<int[]>().Select(v => (float)v).ToArray();
         else
             throw new ImportException($"Weight '{where}' has HDF5 type {type.Class} of {type.Size} bytes; float32/float64 weights are supported.");
         if (data.Length != TensorOps.Product(shape))
@@ -213,41 +260,148 @@ internal static class KerasImporter
     private static ImportedNetwork Build(JsonElement model, WeightSource weights, string description)
     {
         var network = new ImportedNetwork(description);
-        string cls = model.GetProperty("class_name").GetString()!;
-        var config = model.GetProperty("config");
-        var layers = config.GetProperty("layers").EnumerateArray().ToList();
         var shapes = new Dictionary<string, int[]>(StringComparer.Ordinal);
-        if (cls == "Sequential")
+        List<string> outputs;
+        try
         {
-            string? previous = null;
-            foreach (var layer in layers)
-            {
-                var lc = layer.GetProperty("config");
-                if (previous is null && layer.GetProperty("class_name").GetString() != "InputLayer")
-                {
-                    var shape = BatchShape(lc) ?? (config.TryGetProperty("build_input_shape", out var b) ? ShapeWithoutBatch(b) : null)
-                        ?? throw new ImportException("The Sequential model has no input shape (no InputLayer and no batch_input_shape).");
-                    previous = AddInput(network, "input_layer", shape, shapes).Name;
-                }
-                var added = AddLayer(network, layer, previous is null ? Array.Empty<string>() : new[] { previous }, shapes, weights);
-                previous = added.Name;
-            }
+            outputs = AddModel(network, model, weights, null, shapes, "");
         }
-        else if (cls is "Functional" or "Model")
+        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or IndexOutOfRangeException)
         {
-            foreach (var layer in layers)
-            {
-                var inputs = InboundLayers(layer);
-                AddLayer(network, layer, inputs, shapes, weights);
-            }
-            var outputs = OutputNames(config.GetProperty("output_layers"));
+            throw new ImportException($"The model configuration is not in the form Keras writes ({e.Message}).", e);
+        }
+        if (model.GetProperty("class_name").GetString() is not "Sequential")
+        {
             network.Outputs.AddRange(outputs);
             Prune(network, outputs);
         }
-        else
-            throw new ImportException($"Model class '{cls}' is not supported: Sequential and Functional models are (a subclassed model has no configuration to read).");
         network.Notes.Add("Layout: Keras is channels-last like NetGen: weights are used as they are, layer names are kept.");
         return network;
+    }
+
+    /// <summary>
+    /// Adds a Sequential or Functional model's layers and gives the names of its outputs. A nested model (a model used as a
+    /// layer of another) reads <paramref name="outerInputs"/> in place of its own inputs and its layers are declared in line,
+    /// their names followed by <paramref name="suffix"/> when it is called more than once. A layer called several times
+    /// (shared) is declared once per call, the later ones named <c>name_call1</c>, ..., each with a copy of its weights.
+    /// </summary>
+    private static List<string> AddModel(ImportedNetwork network, JsonElement model, WeightSource weights, string[]? outerInputs,
+        Dictionary<string, int[]> shapes, string suffix)
+    {
+        string cls = model.GetProperty("class_name").GetString()!;
+        var config = model.GetProperty("config");
+        // Keras up to 2.2.4 wrote a Sequential model's config as the bare list of its layers.
+        bool bare = config.ValueKind == JsonValueKind.Array;
+        string modelName = !bare && config.TryGetProperty("name", out var mn) && mn.ValueKind == JsonValueKind.String ? mn.GetString()! : "model";
+        var layers = (bare ? config : config.GetProperty("layers")).EnumerateArray().ToList();
+        // (layer, call) -> the NetGen layer standing for that call's output.
+        var declared = new Dictionary<(string, int), string>();
+        var calls = new Dictionary<string, int>(StringComparer.Ordinal);
+        var firstNode = new Dictionary<string, int>(StringComparer.Ordinal);
+        string Resolve(string layer, int node)
+        {
+            int n = calls.GetValueOrDefault(layer, 1);
+            int call = n == 1 ? 0 : node - firstNode.GetValueOrDefault(layer, 0);
+            if (call < 0 || call >= n) throw new ImportException($"Model '{modelName}' reads call {node} of layer '{layer}', which has {n} calls.");
+            return declared.TryGetValue((layer, call), out var d) ? d : layer + suffix;
+        }
+        if (cls == "Sequential")
+        {
+            string? previous = outerInputs is null ? null : outerInputs.Length == 1 ? outerInputs[0]
+                : throw new ImportException($"The nested Sequential model '{modelName}' is called on {outerInputs.Length} tensors; a Sequential model takes one.");
+            foreach (var layer in layers)
+            {
+                var lc = layer.GetProperty("config");
+                bool isInput = layer.GetProperty("class_name").GetString() == "InputLayer";
+                if (isInput && outerInputs is not null) continue;
+                if (previous is null && !isInput)
+                {
+                    var shape = BatchShape(lc) ?? (!bare && config.TryGetProperty("build_input_shape", out var b) && b.ValueKind == JsonValueKind.Array ? ShapeWithoutBatch(b) : null)
+                        ?? throw new ImportException("The Sequential model has no input shape (no InputLayer and no batch_input_shape).");
+                    previous = AddInput(network, "input_layer" + suffix, shape, shapes).Name;
+                }
+                previous = AddAny(layer, previous is null ? Array.Empty<string>() : new[] { previous }, 0, 1);
+            }
+            return new List<string> { previous ?? throw new ImportException($"The Sequential model '{modelName}' has no layers.") };
+        }
+        if (cls is "Functional" or "Model")
+        {
+            var inputRefs = config.TryGetProperty("input_layers", out var il) ? TensorRefs(il) : new List<(string Layer, int Node)>();
+            if (outerInputs is not null)
+            {
+                if (inputRefs.Count != outerInputs.Length)
+                    throw new ImportException($"The nested model '{modelName}' has {inputRefs.Count} inputs but is called on {outerInputs.Length} tensors.");
+                for (int i = 0; i < inputRefs.Count; i++) declared[(inputRefs[i].Layer, 0)] = outerInputs[i];
+            }
+            foreach (var layer in layers)
+            {
+                string layerName = layer.GetProperty("config").GetProperty("name").GetString()!;
+                string layerCls = layer.GetProperty("class_name").GetString()!;
+                if (outerInputs is not null && layerCls == "InputLayer") continue;
+                var nodes = InboundCalls(layer);
+                calls[layerName] = Math.Max(nodes.Count, 1);
+                // Keras numbers a nested model's calls from 1 (its node 0 is its own construction): Keras 3 Functional, and Keras 2
+                // models that start with an InputLayer.
+                if (layerCls is "Functional" or "Model" || layerCls == "Sequential" && s_keras2HardSigmoid
+                    && layer.GetProperty("config") is var nc && (nc.ValueKind == JsonValueKind.Array ? nc : nc.TryGetProperty("layers", out var nl) ? nl : default) is
+                        { ValueKind: JsonValueKind.Array } nested && nested.GetArrayLength() > 0 && nested[0].GetProperty("class_name").GetString() == "InputLayer")
+                    firstNode[layerName] = 1;
+                if (nodes.Count == 0) nodes.Add(new List<(string, int)>());
+                for (int k = 0; k < nodes.Count; k++)
+                    AddAny(layer, nodes[k].Select(r => Resolve(r.Item1, r.Item2)).ToArray(), k, nodes.Count);
+                if (nodes.Count > 1)
+                    network.Notes.Add($"Layer '{layerName}' is shared (called {nodes.Count} times): declared once per call ({string.Join(", ", Enumerable.Range(0, nodes.Count).Select(k => declared[(layerName, k)]))}) "
+                        + "with copies of its weights; Predict is the same, but training updates the copies separately.");
+            }
+            if (outerInputs is null)
+            {
+                // The model's inputs in Keras' order (input_layers), which is the order Predict takes them in.
+                var inputs = network.Layers.Where(l => l.Kind == "Input").ToList();
+                var order = inputRefs.Select(r => Resolve(r.Layer, r.Node)).ToList();
+                if (order.Count == inputs.Count && order.All(n => inputs.Any(d => d.Name == n)))
+                {
+                    network.Layers.RemoveAll(l => l.Kind == "Input");
+                    network.Layers.InsertRange(0, order.Select(n => inputs.First(d => d.Name == n)));
+                }
+            }
+            return TensorRefs(config.GetProperty("output_layers")).Select(r => Resolve(r.Layer, r.Node)).ToList();
+        }
+        throw new ImportException($"Model class '{cls}' is not supported: Sequential and Functional models are (a subclassed model has no configuration to read).");
+
+        string AddAny(JsonElement layer, string[] inputs, int call, int callCount)
+        {
+            string layerCls = layer.GetProperty("class_name").GetString()!;
+            string original = layer.GetProperty("config").GetProperty("name").GetString()!;
+            string name = original + suffix + (call == 0 ? "" : "_call" + call.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            string result;
+            if (layerCls is "Sequential" or "Functional" or "Model")
+            {
+                var outs = AddModel(network, layer, inner => weights(s_nestedWeights!(original, inner)), inputs, shapes,
+                    suffix + (call == 0 ? "" : "_call" + call.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                if (outs.Count != 1) throw new ImportException($"The nested model '{original}' has {outs.Count} outputs; the importer maps nested models of one output.");
+                result = outs[0];
+            }
+            else
+            {
+                if (name != original && layerCls is "TimeDistributed" or "Bidirectional")
+                    throw new ImportException($"Layer '{original}' ({layerCls}) is shared or inside a model called more than once; the importer does not duplicate wrappers.");
+                if (shapes.ContainsKey(name))
+                    throw new ImportException($"Layer name '{name}' is used twice (a nested model's layer named like an outer one); rename one of them in Keras.");
+                var saved = (s_call, s_resolve);
+                s_call = call;
+                s_resolve = r => Resolve(r.Layer, r.Node);
+                try
+                {
+                    result = AddLayer(network, layer, inputs, shapes, _ => weights(original), name == original ? null : name).Name;
+                }
+                finally
+                {
+                    (s_call, s_resolve) = saved;
+                }
+            }
+            declared[(original, call)] = result;
+            return result;
+        }
     }
 
     private static void Prune(ImportedNetwork network, List<string> outputs)
@@ -266,55 +420,77 @@ internal static class KerasImporter
         if (outputs.Count == 1 && outputs[0] == network.Layers[^1].Name) network.Outputs.Clear();
     }
 
-    private static List<string> OutputNames(JsonElement outputs)
+    /// <summary>
+    /// The tensors of <c>input_layers</c> / <c>output_layers</c> as (layer, node): one <c>["name", node, tensor]</c>, a list of
+    /// them, or (Keras 3 models built on dicts) an object of them, in its order.
+    /// </summary>
+    private static List<(string Layer, int Node)> TensorRefs(JsonElement outputs)
     {
+        if (outputs.ValueKind == JsonValueKind.Object) return outputs.EnumerateObject().SelectMany(p => TensorRefs(p.Value)).ToList();
         if (outputs.ValueKind == JsonValueKind.Array && outputs.GetArrayLength() > 0 && outputs[0].ValueKind == JsonValueKind.String)
-            return new List<string> { outputs[0].GetString()! };
-        return outputs.EnumerateArray().Select(o => o[0].GetString()!).ToList();
+            return new List<(string, int)> { Ref(outputs) };
+        return outputs.EnumerateArray().SelectMany(TensorRefs).ToList();
     }
 
-    /// <summary>The layers feeding a functional layer: Keras 2 <c>[[["name", 0, 0, {}], ...]]</c> or Keras 3 <c>keras_history</c>.</summary>
-    private static string[] InboundLayers(JsonElement layer)
+    /// <summary>A <c>["name", node, tensor, ...]</c> reference; a layer's second output (tensor ≠ 0) is refused.</summary>
+    private static (string Layer, int Node) Ref(JsonElement r)
     {
-        if (!layer.TryGetProperty("inbound_nodes", out var nodes) || nodes.GetArrayLength() == 0) return Array.Empty<string>();
-        if (nodes.GetArrayLength() > 1) throw new ImportException($"Layer '{layer.GetProperty("config").GetProperty("name").GetString()}' is called more than once (shared layers are not supported).");
-        var node = nodes[0];
-        var result = new List<string>();
-        if (node.ValueKind == JsonValueKind.Array)
+        string layer = r[0].GetString()!;
+        int node = r.GetArrayLength() > 1 && r[1].ValueKind == JsonValueKind.Number ? r[1].GetInt32() : 0;
+        if (r.GetArrayLength() > 2 && r[2].ValueKind == JsonValueKind.Number && r[2].GetInt32() != 0)
+            throw new ImportException($"The model reads output {r[2].GetInt32()} of layer '{layer}'; the importer maps layers of one output.");
+        return (layer, node);
+    }
+
+    /// <summary>
+    /// The tensors feeding each call of a functional layer: Keras 2 <c>[[["name", node, 0, {}], ...], ...]</c> or Keras 3
+    /// <c>keras_history</c>.
+    /// </summary>
+    private static List<List<(string, int)>> InboundCalls(JsonElement layer)
+    {
+        var calls = new List<List<(string, int)>>();
+        if (!layer.TryGetProperty("inbound_nodes", out var nodes)) return calls;
+        foreach (var node in nodes.EnumerateArray())
         {
-            foreach (var item in node.EnumerateArray())
+            var result = new List<(string, int)>();
+            calls.Add(result);
+            if (node.ValueKind == JsonValueKind.Array)
             {
-                result.Add(item[0].GetString()!);
-                // Keras 2 keeps the tensors passed after the first in the call's kwargs: mha(x, y) is [["x", 0, 0, {"value": ["y", 0, 0]}]].
-                if (item.GetArrayLength() > 3 && item[3].ValueKind == JsonValueKind.Object)
-                    foreach (var key in new[] { "value", "key" })
-                        if (item[3].TryGetProperty(key, out var t) && t.ValueKind == JsonValueKind.Array && t.GetArrayLength() > 0 && t[0].ValueKind == JsonValueKind.String)
-                            result.Add(t[0].GetString()!);
+                foreach (var item in node.EnumerateArray())
+                {
+                    result.Add(Ref(item));
+                    // Keras 2 keeps the tensors passed after the first in the call's kwargs: mha(x, y) is [["x", 0, 0, {"value": ["y", 0, 0]}]].
+                    if (item.GetArrayLength() > 3 && item[3].ValueKind == JsonValueKind.Object)
+                        foreach (var key in new[] { "value", "key" })
+                            if (item[3].TryGetProperty(key, out var t) && t.ValueKind == JsonValueKind.Array && t.GetArrayLength() > 0 && t[0].ValueKind == JsonValueKind.String)
+                                result.Add(Ref(t));
+                }
+                continue;
             }
-            return result.ToArray();
-        }
-        void Walk(JsonElement e)
-        {
-            if (e.ValueKind == JsonValueKind.Object)
+            void Walk(JsonElement e)
             {
-                if (e.TryGetProperty("keras_history", out var h)) result.Add(h[0].GetString()!);
-                else foreach (var p in e.EnumerateObject()) Walk(p.Value);
+                if (e.ValueKind == JsonValueKind.Object)
+                {
+                    if (e.TryGetProperty("keras_history", out var h)) result.Add(Ref(h));
+                    else foreach (var p in e.EnumerateObject()) Walk(p.Value);
+                }
+                else if (e.ValueKind == JsonValueKind.Array)
+                    foreach (var x in e.EnumerateArray()) Walk(x);
             }
-            else if (e.ValueKind == JsonValueKind.Array)
-                foreach (var x in e.EnumerateArray()) Walk(x);
+            if (node.TryGetProperty("args", out var args)) Walk(args);
+            // Attention layers also take their tensors by keyword: mha(query=x, value=y) or mha(x, y, key=z).
+            if (node.TryGetProperty("kwargs", out var kwargs) && kwargs.ValueKind == JsonValueKind.Object)
+                foreach (var key in new[] { "query", "value", "key" })
+                    if (kwargs.TryGetProperty(key, out var t)) Walk(t);
         }
-        if (node.TryGetProperty("args", out var args)) Walk(args);
-        // Attention layers also take their tensors by keyword: mha(query=x, value=y) or mha(x, y, key=z).
-        if (node.TryGetProperty("kwargs", out var kwargs) && kwargs.ValueKind == JsonValueKind.Object)
-            foreach (var key in new[] { "query", "value", "key" })
-                if (kwargs.TryGetProperty(key, out var t)) Walk(t);
-        return result.ToArray();
+        return calls;
     }
 
     /// <summary>The layer a tensor argument comes from: Keras 2 <c>["name", 0, 0]</c> or Keras 3 <c>{..., "keras_history": ["name", 0, 0]}</c>.</summary>
     private static string? TensorLayer(JsonElement e)
     {
-        if (e.ValueKind == JsonValueKind.Array && e.GetArrayLength() > 0 && e[0].ValueKind == JsonValueKind.String) return e[0].GetString();
+        if (e.ValueKind == JsonValueKind.Array && e.GetArrayLength() > 0 && e[0].ValueKind == JsonValueKind.String)
+            return s_resolve is { } resolve ? resolve(Ref(e)) : e[0].GetString();
         if (e.ValueKind != JsonValueKind.Object) return null;
         if (e.TryGetProperty("keras_history", out var h)) return TensorLayer(h);
         foreach (var p in e.EnumerateObject())
@@ -325,8 +501,8 @@ internal static class KerasImporter
     /// <summary>The keyword arguments of a layer's (single) call: Keras 3 <c>{"args": ..., "kwargs": {...}}</c> or Keras 2 <c>[["x", 0, 0, {...}]]</c>.</summary>
     private static JsonElement? CallKwargs(JsonElement layer)
     {
-        if (!layer.TryGetProperty("inbound_nodes", out var nodes) || nodes.GetArrayLength() != 1) return null;
-        var node = nodes[0];
+        if (!layer.TryGetProperty("inbound_nodes", out var nodes) || nodes.GetArrayLength() <= s_call) return null;
+        var node = nodes[s_call];
         if (node.ValueKind == JsonValueKind.Object)
             return node.TryGetProperty("kwargs", out var kw) && kw.ValueKind == JsonValueKind.Object ? kw : null;
         if (node.ValueKind == JsonValueKind.Array && node.GetArrayLength() > 0 && node[0].ValueKind == JsonValueKind.Array
@@ -335,8 +511,12 @@ internal static class KerasImporter
         return null;
     }
 
+    /// <summary>The layer whose input shape is being read, for messages.</summary>
+    [ThreadStatic] private static string? s_inputName;
+
     private static int[]? BatchShape(JsonElement config)
     {
+        s_inputName = config.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
         foreach (var key in new[] { "batch_shape", "batch_input_shape" })
             if (config.TryGetProperty(key, out var s) && s.ValueKind == JsonValueKind.Array)
                 return ShapeWithoutBatch(s);
@@ -348,7 +528,9 @@ internal static class KerasImporter
         var dims = shape.EnumerateArray().Skip(1).ToArray();
         for (int i = 0; i < dims.Length; i++)
             if (dims[i].ValueKind != JsonValueKind.Number)
-                throw new ImportException($"The input shape has a dynamic axis {i + 1}: only the batch axis (0) may be dynamic.");
+                throw new ImportException($"The input shape {shape.GetRawText()}{(shape.ValueKind == JsonValueKind.Array && s_inputName is { } n ? " of '" + n + "'" : "")} has a dynamic axis {i + 1}: "
+                    + "only the batch axis (0) may be dynamic; NetGen's shapes are fixed, so save the model with a fixed size there "
+                    + "(keras.Input(shape=(steps, ...))).");
         return dims.Select(d => d.GetInt32()).ToArray();
     }
 
@@ -465,12 +647,27 @@ internal static class KerasImporter
         string cls = layer.GetProperty("class_name").GetString()!;
         var c = layer.GetProperty("config");
         string name = nameOverride ?? c.GetProperty("name").GetString()!;
+        if (!SupportedLayers.Contains(cls) || cls is "Sequential" or "Functional" or "Model")
+            throw new ImportException($"Layer '{name}' (class {cls}) cannot be mapped to NetGen layers.\nSupported layers: {string.Join(", ", SupportedLayers)}.");
+        CheckFields(network, cls, name, c);
         if (cls == "TimeDistributed") return AddTimeDistributed(network, layer, inputs, shapes, weights);
         if (cls == "Bidirectional") return AddBidirectional(network, layer, inputs, shapes, weights);
         if (cls == "InputLayer")
             return AddInput(network, name, BatchShape(c) ?? throw new ImportException($"InputLayer '{name}' has no shape."), shapes);
-        if (!SupportedLayers.Contains(cls))
-            throw new ImportException($"Layer '{name}' (class {cls}) cannot be mapped to NetGen layers.\nSupported layers: {string.Join(", ", SupportedLayers)}.");
+        try
+        {
+            return AddMappedLayer(network, layer, cls, c, name, inputs, shapes, weights);
+        }
+        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or FormatException or IndexOutOfRangeException)
+        {
+            // A field missing or of an unexpected JSON type: say which layer, not "corrupt file".
+            throw new ImportException($"Layer '{name}' ({cls}): its configuration is not in the form Keras writes ({e.Message}).", e);
+        }
+    }
+
+    private static ImportedLayer AddMappedLayer(ImportedNetwork network, JsonElement layer, string cls, JsonElement c, string name, string[] inputs,
+        Dictionary<string, int[]> shapes, WeightSource weights)
+    {
         foreach (var i in inputs)
             if (!shapes.ContainsKey(i)) throw new ImportException($"Layer '{name}' reads '{i}', which is not an earlier layer.");
         var inShape = inputs.Length > 0 ? shapes[inputs[0]] : throw new ImportException($"Layer '{name}' has no input.");
@@ -481,13 +678,17 @@ internal static class KerasImporter
         bool merge = cls is "Add" or "Subtract" or "Multiply" or "Average" or "Maximum" or "Minimum" or "Concatenate";
         var kind = cls switch
         {
-            "ReLU" or "Softmax" => "Activation",
+            "ReLU" when IsPlainRelu(c) => "Activation",
+            "Softmax" when SoftmaxAxis(c) is -1 || SoftmaxAxis(c) == shapes.GetValueOrDefault(inputs.FirstOrDefault() ?? "")?.Length => "Activation",
+            "ThresholdedReLU" => "ReLU",
             "SpatialDropout1D" or "SpatialDropout2D" => "Dropout",
+            "Rescaling" or "Normalization" => "BatchNormalization",
             _ => cls,
         };
-        var l = new ImportedLayer(kind, name) { IsMerge = merge };
+        var l = new ImportedLayer(kind, name) { IsMerge = merge, InputsInArguments = cls == "Dot", ExplicitName = cls is "Dot" or "Attention" or "AdditiveAttention" || kind != cls || kind is "LeakyReLU" or "ELU" or "PReLU" or "ReLU" or "Softmax" or "GaussianDropout" or "GaussianNoise" or "AlphaDropout" or "Embedding" or "RepeatVector" or "GroupNormalization" };
         l.Inputs.AddRange(inputs);
-        l.Sources.Add($"{cls} '{name}'");
+        string configName = c.TryGetProperty("name", out var cn) && cn.ValueKind == JsonValueKind.String ? cn.GetString()! : name;
+        l.Sources.Add(configName == name ? $"{cls} '{name}'" : $"{cls} '{configName}' (a further call)");
         var w = weights(name);
         int[] outShape;
         int wi = 0;
@@ -518,20 +719,79 @@ internal static class KerasImporter
                 break;
             }
             case "Activation":
-                l.Arguments.Add("Activation." + ActivationName(c.GetProperty("activation").GetString()!, name));
+                l.Arguments.Add("Activation." + ActivationName(ActivationKey(c.GetProperty("activation"), name), name));
                 outShape = inShape;
                 break;
             case "ReLU":
-                if ((c.TryGetProperty("max_value", out var mv) && mv.ValueKind == JsonValueKind.Number) || (c.TryGetProperty("negative_slope", out var ns) && ns.GetDouble() != 0)
-                    || (c.TryGetProperty("threshold", out var th) && th.GetDouble() != 0))
-                    throw new ImportException($"Layer '{name}' (ReLU) has max_value, negative_slope or threshold; NetGen's ReLU has none.");
-                l.Arguments.Add("Activation.Relu");
+            case "ThresholdedReLU":
+            {
+                // Keras: x if x >= max_value -> max_value; x > threshold -> x; else negative_slope * (x - threshold).
+                double? max = c.TryGetProperty("max_value", out var mv) && mv.ValueKind == JsonValueKind.Number ? mv.GetDouble() : null;
+                double slope = c.TryGetProperty("negative_slope", out var ns) && ns.ValueKind == JsonValueKind.Number ? ns.GetDouble() : 0;
+                double threshold = cls == "ThresholdedReLU" ? (c.TryGetProperty("theta", out var tt) ? tt.GetDouble() : 1.0)
+                    : c.TryGetProperty("threshold", out var th) && th.ValueKind == JsonValueKind.Number ? th.GetDouble() : 0;
+                foreach (var (field, value) in new[] { ("max_value", max ?? 0), ("negative_slope", slope), (cls == "ThresholdedReLU" ? "theta" : "threshold", threshold) })
+                    if (value < 0) throw new ImportException($"Layer '{name}' ({cls}): {field} = {Invariant(value)} is negative; Keras and NetGen need it at least 0.");
+                if (kind == "Activation") l.Arguments.Add("Activation.Relu");
+                else
+                {
+                    if (max is { } m && m < float.MaxValue) l.Set("MaxValue", Invariant(m));
+                    if (slope != 0) l.Set("NegativeSlope", Invariant(slope));
+                    if (threshold != 0) l.Set("Threshold", Invariant(threshold));
+                }
                 outShape = inShape;
                 break;
+            }
+            case "LeakyReLU":
+            {
+                // Keras 3 names the slope negative_slope, Keras 2 and tfjs alpha; both default to 0.3.
+                double slope = c.TryGetProperty("negative_slope", out var ns) && ns.ValueKind == JsonValueKind.Number ? ns.GetDouble()
+                    : c.TryGetProperty("alpha", out var al) && al.ValueKind == JsonValueKind.Number ? al.GetDouble() : 0.3;
+                if (slope < 0) throw new ImportException($"Layer '{name}' (LeakyReLU): negative_slope = {Invariant(slope)} is negative; NetGen's LeakyReLU needs it at least 0.");
+                l.Set("NegativeSlope", Invariant(slope));
+                outShape = inShape;
+                break;
+            }
+            case "ELU":
+            {
+                double alpha = c.TryGetProperty("alpha", out var al) && al.ValueKind == JsonValueKind.Number ? al.GetDouble() : 1.0;
+                if (alpha != 1.0) l.Set("Alpha", Invariant(alpha));
+                outShape = inShape;
+                break;
+            }
+            case "PReLU":
+            {
+                var shared = c.TryGetProperty("shared_axes", out var sx) && sx.ValueKind != JsonValueKind.Null
+                    ? (sx.ValueKind == JsonValueKind.Number ? new[] { sx.GetInt32() } : sx.EnumerateArray().Select(e => e.GetInt32()).ToArray()) : Array.Empty<int>();
+                foreach (var a in shared)
+                    if (a < 1 || a > inShape.Length) throw new ImportException($"Layer '{name}' (PReLU): shared axis {a} is outside 1..{inShape.Length} for input {TensorOps.ShapeText(inShape)}.");
+                if (shared.Length > 0) l.Set("SharedAxes", "new[] { " + string.Join(", ", shared.Select(Invariant)) + " }");
+                Weight("alpha", inShape.Select((d, i) => shared.Contains(i + 1) ? 1 : d).ToArray());
+                outShape = inShape;
+                break;
+            }
             case "Softmax":
-                if (c.TryGetProperty("axis", out var sa) && sa.ValueKind == JsonValueKind.Number && sa.GetInt32() != -1 && sa.GetInt32() != inShape.Length)
-                    throw new ImportException($"Layer '{name}' (Softmax) over axis {sa.GetInt32()}; NetGen's softmax runs over the last axis.");
-                l.Arguments.Add("Activation.Softmax");
+            {
+                int axis = SoftmaxAxis(c);
+                if (kind == "Activation") l.Arguments.Add("Activation.Softmax");
+                else
+                {
+                    if (axis == 0 || axis < -(inShape.Length + 1) || axis > inShape.Length)
+                        throw new ImportException($"Layer '{name}' (Softmax): axis {axis} is the batch axis or outside the input {TensorOps.ShapeText(inShape)}.");
+                    l.Set("Axis", Invariant(axis < 0 ? axis + inShape.Length + 1 : axis));
+                }
+                outShape = inShape;
+                break;
+            }
+            case "GaussianDropout":
+            case "AlphaDropout":
+                l.Arguments.Add(Invariant(c.GetProperty("rate").GetDouble()));
+                if (c.TryGetProperty("noise_shape", out var ans) && ans.ValueKind != JsonValueKind.Null)
+                    network.Notes.Add($"Layer '{name}' ({cls}): noise_shape {Text(ans)} is not imported; NetGen draws the noise per element while training (Predict is unaffected).");
+                outShape = inShape;
+                break;
+            case "GaussianNoise":
+                l.Arguments.Add(Invariant(c.GetProperty("stddev").GetDouble()));
                 outShape = inShape;
                 break;
             case "Flatten":
@@ -599,6 +859,7 @@ internal static class KerasImporter
                 var strides = Ints(c, "strides", rank);
                 var dilation = Ints(c, "dilation_rate", rank);
                 string padding = c.TryGetProperty("padding", out var pd) ? pd.GetString()! : "valid";
+                if (padding is not ("valid" or "same")) throw new ImportException($"Layer '{name}' ({cls}): padding '{padding}' is not supported (valid, same).");
                 l.Arguments.Add(Invariant(filters));
                 l.Arguments.AddRange(k.Distinct().Count() == 1 ? new[] { Invariant(k[0]) } : k.Select(Invariant));
                 if (strides.Any(v => v != 1)) l.Set(strides.Distinct().Count() == 1 ? "Strides" : "StridesPerAxis", strides.Distinct().Count() == 1 ? Invariant(strides[0]) : "new[] { " + string.Join(", ", strides.Select(Invariant)) + " }");
@@ -637,6 +898,10 @@ internal static class KerasImporter
             case "SpatialDropout1D":
             case "SpatialDropout2D":
                 l.Arguments.Add(Invariant(c.GetProperty("rate").GetDouble()));
+                if (cls != "Dropout")
+                    network.Notes.Add($"Layer '{name}' ({cls}) is declared as Dropout: while training NetGen drops single elements, not whole channels (Predict is unaffected).");
+                else if (c.TryGetProperty("noise_shape", out var dns) && dns.ValueKind != JsonValueKind.Null)
+                    network.Notes.Add($"Layer '{name}' (Dropout): noise_shape {Text(dns)} is not imported; NetGen drops single elements while training (Predict is unaffected).");
                 outShape = inShape;
                 break;
             case "Conv1D":
@@ -652,6 +917,8 @@ internal static class KerasImporter
                 var strides = Ints(c, "strides", spatial);
                 var dilation = Ints(c, "dilation_rate", spatial);
                 string padding = c.TryGetProperty("padding", out var pd) ? pd.GetString()! : "valid";
+                if (padding is not ("valid" or "same") && !(padding == "causal" && cls == "Conv1D"))
+                    throw new ImportException($"Layer '{name}' ({cls}): padding '{padding}' is not supported (valid, same; causal for Conv1D).");
                 if (c.TryGetProperty("groups", out var gr) && gr.GetInt32() != 1) throw new ImportException($"Layer '{name}' ({cls}) has groups = {gr.GetInt32()}; NetGen convolutions have no groups.");
                 int cin = inShape[^1];
                 int filters = c.TryGetProperty("filters", out var f) && f.ValueKind == JsonValueKind.Number ? f.GetInt32() : 0;
@@ -716,6 +983,7 @@ internal static class KerasImporter
                 var pool = Ints(c, "pool_size", spatial);
                 var strides = c.TryGetProperty("strides", out var st) && st.ValueKind != JsonValueKind.Null ? Ints(c, "strides", spatial) : pool;
                 string padding = c.TryGetProperty("padding", out var pd) ? pd.GetString()! : "valid";
+                if (padding is not ("valid" or "same")) throw new ImportException($"Layer '{name}' ({cls}): padding '{padding}' is not supported (valid, same).");
                 if (!pool.All(v => v == 2)) l.Arguments.AddRange(pool.Distinct().Count() == 1 ? new[] { Invariant(pool[0]) } : pool.Select(Invariant));
                 if (!strides.SequenceEqual(pool))
                     l.Set(strides.Distinct().Count() == 1 ? "Strides" : "StridesPerAxis", strides.Distinct().Count() == 1 ? Invariant(strides[0]) : "new[] { " + string.Join(", ", strides.Select(Invariant)) + " }");
@@ -761,6 +1029,143 @@ internal static class KerasImporter
                 l.Arguments.AddRange(size.Distinct().Count() == 1 ? new[] { Invariant(size[0]) } : size.Select(Invariant));
                 outShape = inShape.ToArray();
                 for (int i = 0; i < spatial; i++) outShape[i] *= size[i];
+                break;
+            }
+            case "Rescaling":
+            {
+                // x·scale + offset, per channel: exactly a frozen BatchNormalization with mean 0, variance 1 and a negligible
+                // epsilon (sqrt(1 + 1e-30) is 1 in float and double), gamma = scale, beta = offset.
+                int ch = inShape[^1];
+                var scale = PerChannel(c, "scale", 1.0, ch, name);
+                var offset = PerChannel(c, "offset", 0.0, ch, name);
+                FrozenAffine(l, scale, offset, new float[ch], Enumerable.Repeat(1f, ch).ToArray(), -1);
+                l.Sources.Clear();
+                l.Sources.Add($"Rescaling '{name}' as a frozen BatchNormalization (gamma = scale, beta = offset)");
+                outShape = inShape;
+                break;
+            }
+            case "Normalization":
+            {
+                // (x − mean) / sqrt(variance), per feature of one axis: a frozen BatchNormalization (Keras divides by
+                // max(sqrt(variance), 1e-7); the same unless a variance is below 1e-14). invert: x·sqrt(variance) + mean.
+                var ax = c.TryGetProperty("axis", out var nax) ? nax : default;
+                int axis = ax.ValueKind == JsonValueKind.Number ? ax.GetInt32()
+                    : ax.ValueKind == JsonValueKind.Array && ax.GetArrayLength() == 1 ? ax[0].GetInt32()
+                    : throw new ImportException($"Layer '{name}' (Normalization): axis = {(ax.ValueKind == JsonValueKind.Undefined ? "missing" : Text(ax))}; the importer maps one feature axis.");
+                int rank = inShape.Length + 1;
+                int a = axis < 0 ? axis + rank : axis;
+                if (a < 1 || a >= rank) throw new ImportException($"Layer '{name}' (Normalization): axis {axis} is the batch axis or outside the input {TensorOps.ShapeText(inShape)}.");
+                int ch = inShape[a - 1];
+                float[] mean, variance;
+                if (c.TryGetProperty("mean", out var cm) && cm.ValueKind != JsonValueKind.Null)
+                {
+                    mean = PerChannel(c, "mean", 0, ch, name).Select(v => (float)v).ToArray();
+                    variance = PerChannel(c, "variance", 1, ch, name).Select(v => (float)v).ToArray();
+                }
+                else
+                {
+                    mean = Take("mean", new[] { ch }).Data;
+                    variance = Take("variance", new[] { ch }).Data;
+                    if (wi < w.Count && w[wi].Shape.Length == 0) wi++; // Keras 2's count
+                }
+                bool invert = c.TryGetProperty("invert", out var inv) && inv.ValueKind == JsonValueKind.True;
+                var sd = variance.Select(v => Math.Max(Math.Sqrt(v), 1e-7)).ToArray();
+                if (invert) FrozenAffine(l, sd, mean.Select(v => (double)v).ToArray(), new float[ch], Enumerable.Repeat(1f, ch).ToArray(), a - rank);
+                else FrozenAffine(l, Enumerable.Repeat(1.0, ch).ToArray(), new double[ch], mean, sd.Select(v => (float)(v * v)).ToArray(), a - rank);
+                l.Sources.Clear();
+                l.Sources.Add($"Normalization '{name}'{(invert ? " (invert)" : "")} as a frozen BatchNormalization");
+                outShape = inShape;
+                break;
+            }
+            case "Embedding":
+            {
+                int inputDim = c.GetProperty("input_dim").GetInt32();
+                int outputDim = c.GetProperty("output_dim").GetInt32();
+                l.Arguments.Add(Invariant(inputDim));
+                l.Arguments.Add(Invariant(outputDim));
+                if (c.TryGetProperty("mask_zero", out var mz) && mz.ValueKind == JsonValueKind.True) l.Set("MaskZero", "true");
+                // NetGen's Embedding reads token ids straight from an input declared TokenIds = true.
+                var source = network.Layers.FirstOrDefault(x => x.Name == inputs[0]);
+                if (source is not { Kind: "Input" })
+                    throw new ImportException($"Layer '{name}' (Embedding) reads '{inputs[0]}'; NetGen's Embedding must read token ids straight from a model input.");
+                source.Set("TokenIds", "true");
+                Weight("embeddings", new[] { inputDim, outputDim });
+                outShape = inShape.Append(outputDim).ToArray();
+                break;
+            }
+            case "RepeatVector":
+            {
+                if (inShape.Length != 1) throw new ImportException($"Layer '{name}' (RepeatVector) reads a tensor of shape {TensorOps.ShapeText(inShape)}; it needs a flat (features) input.");
+                int n = c.GetProperty("n").GetInt32();
+                l.Arguments.Add(Invariant(n));
+                outShape = new[] { n, inShape[0] };
+                break;
+            }
+            case "Dot":
+            {
+                // Keras: axes (int or [a, b], counting the batch axis, negative from the end) and normalize.
+                if (inputs.Length != 2) throw new ImportException($"Layer '{name}' (Dot) reads {inputs.Length} tensors; it takes two.");
+                var a = shapes[inputs[0]];
+                var b = shapes[inputs[1]];
+                var ax = c.GetProperty("axes");
+                var pair = ax.ValueKind == JsonValueKind.Number ? new[] { ax.GetInt32(), ax.GetInt32() } : ax.EnumerateArray().Select(e => e.GetInt32()).ToArray();
+                if (pair.Length != 2) throw new ImportException($"Layer '{name}' (Dot): axes = {Text(ax)}; expected one axis or two.");
+                int a0 = pair[0] < 0 ? pair[0] + a.Length + 1 : pair[0];
+                int a1 = pair[1] < 0 ? pair[1] + b.Length + 1 : pair[1];
+                if (a0 < 1 || a0 > a.Length || a1 < 1 || a1 > b.Length || a[a0 - 1] != b[a1 - 1])
+                    throw new ImportException($"Layer '{name}' (Dot): axes {Text(ax)} do not pair {TensorOps.ShapeText(a)} with {TensorOps.ShapeText(b)}.");
+                l.Arguments.AddRange(a0 == a1 ? new[] { Invariant(a0) } : new[] { Invariant(a0), Invariant(a1) });
+                l.Arguments.AddRange(inputs.Select(DeclarationWriter.Quote));
+                if (c.TryGetProperty("normalize", out var nz) && nz.ValueKind == JsonValueKind.True) l.Set("Normalize", "true");
+                var rest = a.Where((_, i) => i != a0 - 1).Concat(b.Where((_, i) => i != a1 - 1)).ToArray();
+                outShape = rest.Length == 0 ? new[] { 1 } : rest;
+                break;
+            }
+            case "Attention":
+            case "AdditiveAttention":
+            {
+                // Keras calls it on [query, value] or [query, value, key]; key defaults to value.
+                if (inputs.Length is < 2 or > 3) throw new ImportException($"Layer '{name}' ({cls}) reads {inputs.Length} tensors; it takes query, value and an optional key.");
+                var q = shapes[inputs[0]];
+                var v = shapes[inputs[1]];
+                bool additive = cls == "AdditiveAttention";
+                bool useScale = c.TryGetProperty("use_scale", out var us) ? us.ValueKind == JsonValueKind.True : additive;
+                if (useScale != additive) l.Set("UseScale", useScale ? "true" : "false");
+                string mode = c.TryGetProperty("score_mode", out var sm) && sm.ValueKind == JsonValueKind.String ? sm.GetString()! : "dot";
+                if (additive && mode != "dot" || mode is not ("dot" or "concat"))
+                    throw new ImportException($"Layer '{name}' ({cls}): score_mode '{mode}' is not supported (dot, concat for Attention).");
+                if (mode == "concat") l.Set("ScoreMode", "AttentionScore.Concat");
+                bool causal = c.TryGetProperty("causal", out var ca) && ca.ValueKind == JsonValueKind.True; // Keras 2's config flag
+                if (CallKwargs(layer) is { } kw)
+                {
+                    if (kw.TryGetProperty("use_causal_mask", out var uc) && uc.ValueKind == JsonValueKind.True) causal = true;
+                    if (kw.TryGetProperty("return_attention_scores", out var r) && r.ValueKind == JsonValueKind.True)
+                        throw new ImportException($"Layer '{name}' ({cls}) is called with return_attention_scores; the importer does not map the scores output.");
+                }
+                if (causal) l.Set("UseCausalMask", "true");
+                if (c.TryGetProperty("dropout", out var dp) && dp.ValueKind == JsonValueKind.Number && dp.GetDouble() > 0) l.Set("Dropout", Invariant(dp.GetDouble()));
+                if (useScale) Weight("scale", additive ? new[] { q[^1] } : Array.Empty<int>());
+                if (mode == "concat") Weight("concat_score_weight", Array.Empty<int>());
+                outShape = q.Take(q.Length - 1).Append(v[^1]).ToArray();
+                break;
+            }
+            case "GroupNormalization":
+            {
+                int groups = c.TryGetProperty("groups", out var gg) ? gg.GetInt32() : 32;
+                int axis = c.TryGetProperty("axis", out var gax) ? gax.GetInt32() : -1;
+                int rank = inShape.Length + 1;
+                if ((axis < 0 ? axis + rank : axis) != rank - 1) throw new ImportException($"Layer '{name}' (GroupNormalization): axis {axis}; NetGen's GroupNormalization groups the last axis.");
+                int ch = inShape[^1];
+                l.Arguments.Add(Invariant(groups));
+                double eps = c.TryGetProperty("epsilon", out var ge) ? ge.GetDouble() : 1e-3;
+                if (eps != 1e-3) l.Set("Epsilon", Invariant(eps));
+                bool center = !c.TryGetProperty("center", out var gce) || gce.ValueKind != JsonValueKind.False;
+                bool scale = !c.TryGetProperty("scale", out var gsc) || gsc.ValueKind != JsonValueKind.False;
+                if (!center) l.Set("Center", "false");
+                if (!scale) l.Set("Scale", "false");
+                if (scale) Weight("gamma", new[] { ch });
+                if (center) Weight("beta", new[] { ch });
+                outShape = inShape;
                 break;
             }
             case "BatchNormalization":
@@ -860,11 +1265,39 @@ internal static class KerasImporter
         }
         if (wi != w.Count)
             throw new ImportException($"Layer '{name}' ({cls}) has {w.Count} weights in the file, but its configuration uses {wi}.");
+        // trainable = false freezes the weights (and makes BatchNormalization use its moving statistics while training).
+        if (wi > 0 && c.TryGetProperty("trainable", out var tr) && tr.ValueKind == JsonValueKind.False) l.Set("Trainable", "false");
         l.OutputShape = outShape;
         if (outShape.Any(d => d <= 0)) throw new ImportException($"Layer '{name}' ({cls}) gives the empty shape {TensorOps.ShapeText(outShape)} for input {TensorOps.ShapeText(inShape)}.");
         shapes[name] = outShape;
         network.Layers.Add(l);
         return l;
+    }
+
+    /// <summary>A frozen BatchNormalization computing <c>(x − mean)·gamma/sqrt(variance + 1e-30) + beta</c> over one axis.</summary>
+    private static void FrozenAffine(ImportedLayer l, double[] gamma, double[] beta, float[] mean, float[] variance, int axis)
+    {
+        int ch = gamma.Length;
+        if (axis != -1) l.Set("Axis", Invariant(axis));
+        l.Set("Epsilon", "1E-30");
+        l.Set("Trainable", "false");
+        l.AddWeight("gamma", new[] { ch }, gamma.Select(v => (float)v).ToArray());
+        l.AddWeight("beta", new[] { ch }, beta.Select(v => (float)v).ToArray());
+        l.AddState("moving_mean", new[] { ch }, mean);
+        l.AddState("moving_variance", new[] { ch }, variance);
+    }
+
+    /// <summary>A config field that is one number or one per channel.</summary>
+    private static double[] PerChannel(JsonElement c, string key, double fallback, int channels, string layer)
+    {
+        if (!c.TryGetProperty(key, out var v) || v.ValueKind == JsonValueKind.Null) return Enumerable.Repeat(fallback, channels).ToArray();
+        if (v.ValueKind == JsonValueKind.Number) return Enumerable.Repeat(v.GetDouble(), channels).ToArray();
+        var list = v.ValueKind == JsonValueKind.Array ? Flat(v).ToArray() : throw new ImportException($"Layer '{layer}': {key} = {Text(v)} is not a number or a list.");
+        if (list.Length == 1) return Enumerable.Repeat(list[0], channels).ToArray();
+        if (list.Length != channels) throw new ImportException($"Layer '{layer}': {key} has {list.Length} values; the input has {channels} channels on the axis.");
+        return list;
+
+        static IEnumerable<double> Flat(JsonElement e) => e.ValueKind == JsonValueKind.Array ? e.EnumerateArray().SelectMany(Flat) : new[] { e.GetDouble() };
     }
 
     private static int[] Ints(JsonElement c, string key, int count)
@@ -885,23 +1318,58 @@ internal static class KerasImporter
 
     private static void SetActivation(ImportedLayer l, JsonElement c, string name)
     {
-        if (!c.TryGetProperty("activation", out var a)) return;
-        string act = a.ValueKind == JsonValueKind.String ? a.GetString()! : a.TryGetProperty("config", out var ac) && ac.TryGetProperty("name", out var an) ? an.GetString()! : "?";
-        var mapped = ActivationName(act, name);
+        if (!c.TryGetProperty("activation", out var a) || a.ValueKind == JsonValueKind.Null) return;
+        var mapped = ActivationName(ActivationKey(a, name), name);
         if (mapped != "Linear") l.Set("Activation", "Activation." + mapped);
+    }
+
+    /// <summary>
+    /// An activation's name as Keras serializes it: a string (<c>"relu"</c>), a Keras 3 function object (<c>{"module":
+    /// "keras.activations", "class_name": "function", "config": "relu", ...}</c>) or an object with <c>config.name</c>.
+    /// </summary>
+    private static string ActivationKey(JsonElement a, string layer)
+    {
+        // TensorFlow.js writes its own class names for some: hardSigmoid, logSoftmax, gelu_new (GELU's tanh form).
+        if (a.ValueKind == JsonValueKind.String)
+            return a.GetString() switch { "hardSigmoid" => "hard_sigmoid", "logSoftmax" => "log_softmax", "gelu_new" => "gelu_tanh", var n => n! };
+        if (a.ValueKind == JsonValueKind.Null) return "linear";
+        // A layer object as activation (Dense(activation=ELU(alpha=0.5))) carries parameters; its config name is only its layer name.
+        if (a.ValueKind == JsonValueKind.Object && a.TryGetProperty("class_name", out var acls) && acls.ValueKind == JsonValueKind.String
+            && acls.GetString() is { Length: > 0 } acn && char.IsUpper(acn[0]))
+            throw new ImportException($"Layer '{layer}': its activation is a layer object, {acn} {Text(a)}; the importer maps activation names "
+                + "(use a separate activation layer in Keras).");
+        if (a.ValueKind == JsonValueKind.Object && a.TryGetProperty("config", out var ac))
+        {
+            if (ac.ValueKind == JsonValueKind.String) return ac.GetString()!;
+            if (ac.ValueKind == JsonValueKind.Object && ac.TryGetProperty("name", out var an) && an.ValueKind == JsonValueKind.String) return an.GetString()!;
+        }
+        throw new ImportException($"Layer '{layer}': activation {Text(a)} is not a Keras built-in activation the importer can read.");
+    }
+
+    private static bool IsPlainRelu(JsonElement c)
+        => !(c.TryGetProperty("max_value", out var mv) && mv.ValueKind == JsonValueKind.Number)
+            && !(c.TryGetProperty("negative_slope", out var ns) && ns.ValueKind == JsonValueKind.Number && ns.GetDouble() != 0)
+            && !(c.TryGetProperty("threshold", out var th) && th.ValueKind == JsonValueKind.Number && th.GetDouble() != 0);
+
+    private static int SoftmaxAxis(JsonElement c)
+    {
+        if (!c.TryGetProperty("axis", out var sa) || sa.ValueKind == JsonValueKind.Null) return -1;
+        if (sa.ValueKind == JsonValueKind.Number) return sa.GetInt32();
+        if (sa.ValueKind == JsonValueKind.Array && sa.GetArrayLength() == 1) return sa[0].GetInt32();
+        throw new ImportException($"Softmax over the axes {Text(sa)}: NetGen's Softmax normalizes over one axis.");
     }
 
     private static string RecurrentActivationName(JsonElement c, string property, string fallback, string layer)
     {
-        string keras = !c.TryGetProperty(property, out var a) ? fallback
-            : a.ValueKind == JsonValueKind.String ? a.GetString()! : a.TryGetProperty("config", out var ac) && ac.TryGetProperty("name", out var an) ? an.GetString()! : "?";
+        string keras = !c.TryGetProperty(property, out var a) ? fallback : ActivationKey(a, layer);
         return keras switch
         {
             "tanh" => "Tanh",
             "sigmoid" => "Sigmoid",
             "relu" => "Relu",
             "linear" => "Linear",
-            "hard_sigmoid" => "HardSigmoid",
+            // Keras 1/2 and TensorFlow.js: clip(0.2·x + 0.5, 0, 1); Keras 3: clip(x/6 + 0.5, 0, 1).
+            "hard_sigmoid" => s_keras2HardSigmoid ? "HardSigmoidKeras2" : "HardSigmoid",
             _ => throw new ImportException($"Layer '{layer}': {property} '{keras}' is not supported by NetGen's recurrent layers (tanh, sigmoid, relu, linear, hard_sigmoid)."),
         };
     }
@@ -919,13 +1387,18 @@ internal static class KerasImporter
         "swish" or "silu" => "Swish",
         "softplus" => "Softplus",
         "gelu" => "Gelu",
+        "gelu_tanh" => "GeluTanh",
         "exponential" => "Exponential",
         "hard_silu" or "hard_swish" => "HardSilu",
         "softsign" => "Softsign",
         "relu6" => "Relu6",
         "mish" => "Mish",
         "log_softmax" => "LogSoftmax",
-        // hard_sigmoid is not mapped: Keras 2 and tfjs files mean 0.2·x + 0.5, Keras 3 files relu6(x + 3)/6.
-        _ => throw new ImportException($"Layer '{layer}': activation '{keras}' is not supported (linear, relu, sigmoid, tanh, softmax, leaky_relu, elu, selu, swish, softplus, gelu, exponential, hard_silu, softsign, relu6, mish, log_softmax)."),
+        // Keras 3's hard_sigmoid is relu6(x + 3)/6, NetGen's HardSigmoid; Keras 2 and tfjs files mean 0.2·x + 0.5, which
+        // NetGen has only as a recurrent activation.
+        "hard_sigmoid" when !s_keras2HardSigmoid => "HardSigmoid",
+        "hard_sigmoid" => throw new ImportException($"Layer '{layer}': activation 'hard_sigmoid' of a Keras 2 / TensorFlow.js file means clip(0.2·x + 0.5, 0, 1), "
+            + "which NetGen has as a recurrent activation only (Activation.HardSigmoid is Keras 3's clip(x/6 + 0.5, 0, 1))."),
+        _ => throw new ImportException($"Layer '{layer}': activation '{keras}' is not supported (linear, relu, sigmoid, tanh, softmax, leaky_relu, elu, selu, swish, silu, softplus, gelu, exponential, hard_sigmoid, hard_silu, softsign, relu6, mish, log_softmax)."),
     };
 }

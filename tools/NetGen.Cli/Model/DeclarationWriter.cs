@@ -62,7 +62,7 @@ internal static class DeclarationWriter
         args.AddRange(layer.Arguments);
         var named = new List<string>(layer.Properties.Select(p => p.Name + " = " + p.Value));
         if (explicitName) named.Add("Name = " + Quote(layer.Name));
-        if (!layer.IsMerge && layer.Kind != "Input" && layer.Inputs.Count > 0)
+        if (!layer.IsMerge && !layer.InputsInArguments && layer.Kind != "Input" && layer.Inputs.Count > 0)
         {
             bool previous = layer.Inputs.Count == 1 && index > 0 && all[index - 1].Name == layer.Inputs[0];
             if (!previous)

@@ -43,6 +43,9 @@ internal sealed class ImportedLayer
     /// <summary>Merge layers take their inputs as constructor arguments.</summary>
     public bool IsMerge { get; init; }
 
+    /// <summary>The layer's <see cref="Arguments"/> already name its inputs (<c>Dot(axes, "a", "b")</c>): no <c>Inputs</c> property.</summary>
+    public bool InputsInArguments { get; init; }
+
     /// <summary>The per-sample output shape in NetGen's (channels-last) layout.</summary>
     public int[] OutputShape { get; set; } = Array.Empty<int>();
 
