@@ -39,4 +39,24 @@ public
     /// p renormalised and clipped as for <see cref="CategoricalCrossentropy"/>.
     /// </summary>
     CategoricalFocalCrossentropy = 8,
+
+    /// <summary>
+    /// Keras <c>CategoricalCrossentropy(from_logits=True)</c>: the outputs are logits (a linear last layer), softmax is
+    /// taken inside the loss: per row <c>Σ_j y_j·(logsumexp(z) − z_j)</c>, gradient <c>(Σy)·softmax(z) − y</c>, no clipping
+    /// (PyTorch's <c>cross_entropy</c> with probability targets). Accuracy reads the logits' argmax.
+    /// </summary>
+    CategoricalCrossentropyFromLogits = 9,
+
+    /// <summary>
+    /// Keras <c>SparseCategoricalCrossentropy(from_logits=True)</c> (PyTorch's <c>cross_entropy</c>): class ids as targets
+    /// (one float per output row), logits as outputs; per row <c>logsumexp(z) − z_label</c>.
+    /// </summary>
+    SparseCategoricalCrossentropyFromLogits = 10,
+
+    /// <summary>
+    /// Keras <c>BinaryCrossentropy(from_logits=True)</c> (PyTorch's <c>binary_cross_entropy_with_logits</c>): per element
+    /// <c>max(z, 0) − z·y + log(1 + e^−|z|)</c>, averaged over the last axis, then over rows. Keras' "accuracy" still
+    /// thresholds the raw outputs at 0.5, as Keras does.
+    /// </summary>
+    BinaryCrossentropyFromLogits = 11,
 }

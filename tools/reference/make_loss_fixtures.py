@@ -7,6 +7,8 @@ Keras 3's definitions with PyTorch's own functions where one exists:
 - kl_divergence: y, p clipped to [1e-7, 1]; torch.nn.functional.kl_div(log p, y, reduction="none").sum(-1).mean()
 - hinge: 0/1 targets -> -1/1; mean(relu(1 - y*p))
 - categorical_focal_crossentropy: p / sum(p), clipped to [1e-7, 1 - 1e-7]; -sum(0.25 (1-q)^2 y log q), mean over rows
+- from_logits=True (Keras) forms: torch.nn.functional.cross_entropy with probability targets and with class ids,
+  binary_cross_entropy_with_logits (mean over every value)
 
 Each fixture: rows, cols, predictions, targets, loss, gradient of the mean loss with respect to the predictions.
 
@@ -70,3 +72,19 @@ if __name__ == "__main__":
     write("categorical_focal_crossentropy", rows, cols, probs, onehot, focal)
     # Unnormalised "probabilities" exercise the renormalisation path.
     write("categorical_focal_unnormalised", rows, cols, f32(probs * 1.7), soft, focal)
+    # from_logits=True: logits as predictions; soft targets (rows that do not sum to 1 as well), class ids, 0/1 and soft.
+    logits = f32(torch.randn(rows, cols, generator=g) * 3)
+    soft_unnormalised = f32(soft * 1.3)
+    labels = torch.randint(0, cols, (rows,), generator=g)
+    write("categorical_crossentropy_from_logits", rows, cols, logits, soft_unnormalised,
+          lambda z, y: -(y * torch.log_softmax(z, -1)).sum(-1).mean())
+    p_ = logits.clone().requires_grad_(True)
+    sparse = F.cross_entropy(p_, labels)
+    sparse.backward()
+    with open(os.path.join(OUT, "sparse_categorical_crossentropy_from_logits.json"), "w") as fh:
+        json.dump({"name": "sparse_categorical_crossentropy_from_logits", "rows": rows, "cols": cols, "predictions": logits.flatten().tolist(),
+                   "targets": labels.to(torch.float64).tolist(), "loss": sparse.item(), "gradient": p_.grad.flatten().tolist()}, fh, indent=1)
+    binary_targets = f32(torch.rand(rows, cols, generator=g))
+    binary_targets[:3] = onehot[:3]
+    write("binary_crossentropy_from_logits", rows, cols, logits, binary_targets,
+          lambda z, y: F.binary_cross_entropy_with_logits(z, y))

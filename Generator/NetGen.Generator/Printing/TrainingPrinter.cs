@@ -29,7 +29,7 @@ internal static class TrainingPrinter
         w.Line("/// Training step without the update: forward pass in training mode, the loss (Keras reduction: per-sample loss,");
         w.Line("/// mean over the batch) and the full backward pass. Fills <see cref=\"Gradients\"/>; returns the mean loss.");
         w.Line("/// <paramref name=\"target\"/> holds <c>batchSize · OutputLength</c> floats, or one class id per output row for");
-        w.Line("/// <see cref=\"global::NetGen.Loss.SparseCategoricalCrossentropy\"/>.");
+        w.Line("/// <see cref=\"global::NetGen.Loss.SparseCategoricalCrossentropy\"/> and <see cref=\"global::NetGen.Loss.SparseCategoricalCrossentropyFromLogits\"/>.");
         if (outs > 1) w.Line("/// With several outputs each row holds every output's target in order, and the loss is the sum of the outputs' losses.");
         w.Line("/// </summary>");
         var packed = new List<(string, string, string?)> { (ReadOnly, "input", null), (ReadOnly, "target", null), ("int", "batchSize", null), ("global::NetGen.Loss", "loss", null) };
@@ -141,7 +141,7 @@ internal static class TrainingPrinter
         bool plain = ins == 1 && outs == 1;
         w.Line("global::NetGen.Guard.BatchSize(batchSize);");
         w.Line("global::NetGen.Guard.Length(input.Length, (long)batchSize * InputLength, nameof(input), \"batchSize × InputLength\");");
-        w.Line("if (loss == global::NetGen.Loss.SparseCategoricalCrossentropy)");
+        w.Line("if (global::NetGen.Kernels.Losses.IsSparse(loss))");
         w.Line("    global::NetGen.Guard.Length(target.Length, (long)batchSize * OutputRowsPerSample, nameof(target), \"batchSize × OutputRowsPerSample class ids\");");
         w.Line("else");
         w.Line("    global::NetGen.Guard.Length(target.Length, (long)batchSize * OutputLength, nameof(target), \"batchSize × OutputLength\");");
@@ -154,7 +154,7 @@ internal static class TrainingPrinter
             return true;
         }
         w.Line("int n = batchSize;");
-        w.Line("bool sparse = loss == global::NetGen.Loss.SparseCategoricalCrossentropy;");
+        w.Line("bool sparse = global::NetGen.Kernels.Losses.IsSparse(loss);");
         w.Line("int targetRow = sparse ? OutputRowsPerSample : OutputLength;");
         w.Line("if (_packedTraining.Length < n * (InputLength + OutputLength)) _packedTraining = new float[n * (InputLength + OutputLength)];");
         var args = new List<string>();
@@ -236,7 +236,7 @@ internal static class TrainingPrinter
         }
         GuardPrinter.OpenGuarded(w, "public", "float", "ComputeGradients", parameters.ToArray(), restoreState: g.StateCount > 0);
         w.Line("global::NetGen.Guard.BatchSize(batchSize);");
-        w.Line("bool sparse = loss == global::NetGen.Loss.SparseCategoricalCrossentropy;");
+        w.Line("bool sparse = global::NetGen.Kernels.Losses.IsSparse(loss);");
         foreach (var i in ins) w.Line($"global::NetGen.Guard.Length({i.Name}.Length, (long)batchSize * {i.Size}, nameof({i.Name}), \"batchSize × {i.Size}\");");
         foreach (var o in outs)
             w.Line($"global::NetGen.Guard.Length({o.Name}.Length, batchSize * (sparse ? {o.Shape.LeadingSize} : {o.Shape.Size}), nameof({o.Name}), sparse ? \"batchSize × {o.Shape.LeadingSize} class ids\" : \"batchSize × {o.Shape.Size}\");");

@@ -20,7 +20,7 @@ public static partial class Losses
     private const double Epsilon = 1e-7;
     private const double OneMinusEpsilon = 1.0 - 1e-7;
 
-    /// <summary>Dispatches to the probability-space form of <paramref name="loss"/>.</summary>
+    /// <summary>Dispatches to the probability-space form of <paramref name="loss"/> (the logits form of the <c>FromLogits</c> losses).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Compute(Loss loss, ReadOnlySpan<float> yPred, ReadOnlySpan<float> yTrue, Span<float> grad, int rows, int cols)
         => loss switch
@@ -34,6 +34,9 @@ public static partial class Losses
             Loss.KLDivergence => KLDivergence(yPred, yTrue, grad, rows, cols),
             Loss.Hinge => Hinge(yPred, yTrue, grad, rows, cols),
             Loss.CategoricalFocalCrossentropy => CategoricalFocalCrossentropy(yPred, yTrue, grad, rows, cols),
+            Loss.CategoricalCrossentropyFromLogits => LogitsCategoricalCrossentropy(yPred, yTrue, grad, rows, cols),
+            Loss.SparseCategoricalCrossentropyFromLogits => LogitsSparseCategoricalCrossentropy(yPred, yTrue, grad, rows, cols),
+            Loss.BinaryCrossentropyFromLogits => LogitsBinaryCrossentropy(yPred, yTrue, grad, rows, cols),
             _ => throw new ArgumentOutOfRangeException(nameof(loss), loss, "Unknown loss."),
         };
 

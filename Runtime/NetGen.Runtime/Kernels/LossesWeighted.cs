@@ -80,7 +80,7 @@ public static partial class Losses
     /// </summary>
     private static float ByRow(RowForm form, Loss loss, ReadOnlySpan<float> first, ReadOnlySpan<float> probs, ReadOnlySpan<float> yTrue, Span<float> grad, int rows, int cols, ReadOnlySpan<float> sampleWeight, ReadOnlySpan<float> mask)
     {
-        bool sparse = loss == Loss.SparseCategoricalCrossentropy;
+        bool sparse = IsSparse(loss);
         int targetCols = sparse ? 1 : cols;
         Check(first.Length, yTrue.Length, grad.Length, rows, cols, targetCols);
         if (form != RowForm.Probabilities && probs.Length < (long)rows * cols) ThrowShort(nameof(probs), probs.Length, rows * cols);

@@ -122,7 +122,7 @@ public sealed class Trainer
     /// <summary>Classes per output row (the output's last axis).</summary>
     private int Columns => Network.OutputLength / Network.OutputRowsPerSample;
 
-    private bool Sparse => Loss == Loss.SparseCategoricalCrossentropy;
+    private bool Sparse => Kernels.Losses.IsSparse(Loss);
 
     /// <summary>Target floats per sample: one class id per output row for the sparse loss, else the output size.</summary>
     private int TargetsPerSample => Sparse ? Network.OutputRowsPerSample : Network.OutputLength;

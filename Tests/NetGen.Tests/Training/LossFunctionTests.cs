@@ -25,6 +25,9 @@ public class LossFunctionTests
     [InlineData("hinge_signed", Loss.Hinge)]
     [InlineData("categorical_focal_crossentropy", Loss.CategoricalFocalCrossentropy)]
     [InlineData("categorical_focal_unnormalised", Loss.CategoricalFocalCrossentropy)]
+    [InlineData("categorical_crossentropy_from_logits", Loss.CategoricalCrossentropyFromLogits)]
+    [InlineData("sparse_categorical_crossentropy_from_logits", Loss.SparseCategoricalCrossentropyFromLogits)]
+    [InlineData("binary_crossentropy_from_logits", Loss.BinaryCrossentropyFromLogits)]
     public void MatchesPyTorch(string name, Loss loss)
     {
         var f = Load(name);
@@ -36,6 +39,56 @@ public class LossFunctionTests
             Assert.True(Math.Abs(grad[i] - f.gradient[i]) <= 1e-5 * scale, $"gradient[{i}] {grad[i]}, PyTorch {f.gradient[i]}");
         // Without a gradient span the value is the same.
         Assert.Equal(value, NetGen.Kernels.Losses.Compute(loss, f.predictions, f.targets, Span<float>.Empty, f.rows, f.cols));
+    }
+
+    [Theory]
+    [InlineData("categorical_crossentropy_from_logits", Loss.CategoricalCrossentropyFromLogits)]
+    [InlineData("sparse_categorical_crossentropy_from_logits", Loss.SparseCategoricalCrossentropyFromLogits)]
+    [InlineData("binary_crossentropy_from_logits", Loss.BinaryCrossentropyFromLogits)]
+    public void FromLogitsGradientsMatchFiniteDifferences(string name, Loss loss)
+    {
+        var f = Load(name);
+        var z = (float[])f.predictions.Clone();
+        var grad = new float[z.Length];
+        NetGen.Kernels.Losses.Compute(loss, z, f.targets, grad, f.rows, f.cols);
+        const float h = 1e-2f; // logits of order 1: the loss is smooth there, central differences err by O(h²)
+        for (int i = 0; i < z.Length; i++)
+        {
+            float keep = z[i];
+            z[i] = keep + h;
+            double up = NetGen.Kernels.Losses.Compute(loss, z, f.targets, Span<float>.Empty, f.rows, f.cols);
+            z[i] = keep - h;
+            double down = NetGen.Kernels.Losses.Compute(loss, z, f.targets, Span<float>.Empty, f.rows, f.cols);
+            z[i] = keep;
+            double numeric = (up - down) / (2.0 * h);
+            Assert.True(Math.Abs(numeric - grad[i]) <= 2e-3 * Math.Abs(grad[i]) + 3e-5, $"[{i}] numeric {numeric}, analytic {grad[i]}");
+        }
+    }
+
+    [Fact]
+    public void ALinearOutputWithFromLogitsTrainsAsTheSoftmaxOutputWithTheFusedLoss()
+    {
+        // Keras' from_logits=True on a linear last layer is the softmax last layer with the plain loss: same loss, same
+        // gradients (here through two code paths: the logits kernel and the fused softmax kernel), same evaluation.
+        var logits = new LogitsHead();
+        var probs = new SoftmaxHead();
+        logits.Parameters.CopyTo(probs.Parameters);
+        var rng = new Random(3);
+        var x = Enumerable.Range(0, 8 * 6).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+        var ids = new float[] { 0, 3, 1, 2, 2, 0, 3, 1 };
+        float a = logits.ComputeGradients(x, ids, 8, Loss.SparseCategoricalCrossentropyFromLogits);
+        float b = probs.ComputeGradients(x, ids, 8, Loss.SparseCategoricalCrossentropy);
+        Assert.Equal(b, a, 5);
+        var ga = logits.Gradients.ToArray();
+        var gb = probs.Gradients.ToArray();
+        for (int i = 0; i < ga.Length; i++) Assert.True(Math.Abs(ga[i] - gb[i]) <= 1e-6 + 1e-5 * Math.Abs(gb[i]), $"gradient[{i}]: {ga[i]} vs {gb[i]}");
+        var ea = Trainer.Evaluate(logits, Loss.SparseCategoricalCrossentropyFromLogits, x, ids, 4);
+        var eb = Trainer.Evaluate(probs, Loss.SparseCategoricalCrossentropy, x, ids, 4);
+        Assert.Equal(eb.Loss, ea.Loss, 5);
+        Assert.Equal(eb.Accuracy, ea.Accuracy);
+        // Sparse targets are class ids: one per row, checked like the plain sparse loss.
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => logits.ComputeGradients(x, new float[] { 0, 4, 1, 2, 2, 0, 3, 1 }, 8, Loss.SparseCategoricalCrossentropyFromLogits));
+        Assert.Contains("not a class id in [0, 4)", e.Message);
     }
 
     [Fact]
@@ -83,3 +136,13 @@ public class LossFunctionTests
         Assert.True(history.Loss[2] < history.Loss[0]);
     }
 }
+
+[Network, Input(6)]
+[Dense(5, Activation = Activation.Tanh)]
+[Dense(4)]
+public partial class LogitsHead { }
+
+[Network, Input(6)]
+[Dense(5, Activation = Activation.Tanh)]
+[Dense(4, Activation = Activation.Softmax)]
+public partial class SoftmaxHead { }
