@@ -47,7 +47,7 @@ class Params:
         return [v for t in self.tensors for v in t.detach().reshape(-1).tolist()]
 
     def grads(self):
-        return [v for t in self.tensors for v in t.grad.reshape(-1).tolist()]
+        return [v for t in self.tensors for v in (t.grad if t.grad is not None else torch.zeros_like(t)).reshape(-1).tolist()]
 
 
 # ---------------------------------------------------------------------------------------------------- geometry
@@ -797,6 +797,47 @@ def fold_sequence(p, gen):
     return forward, (6, 2), state
 
 
+def segmentation(p, gen):
+    # Input(4, 5, 2) -> Conv2D(3, 3, same, softmax): a per-pixel softmax over channels (20 rows per sample)
+    k, b = p.make(3, 3, 2, 3, scale=0.8), p.make(3)
+
+    def forward(x):
+        z = conv(x, k, b, [1, 1], [1, 1], "same")
+        return F.softmax(z, dim=-1), z
+    return forward, (4, 5, 2)
+
+
+def softmax_layer(p, gen):
+    # Input(3, 4) -> Dense(3) -> Activation(softmax) as its own layer; Input(3, 4) -> Dense(3) -> Softmax() layer
+    k, b = p.make(4, 3, scale=0.8), p.make(3)
+
+    def forward(x):
+        z = dense(x, k, b)
+        return F.softmax(z, dim=-1), z
+    return forward, (3, 4)
+
+
+def frozen_batchnorm(p, gen):
+    # Input(3, 4) -> Dense(4, tanh) -> BatchNormalization(trainable False) -> Dense(2)
+    # A frozen BatchNormalization runs in inference mode in training too (moving statistics, no update, no weight gradient).
+    k1, b1 = p.make(4, 4, scale=0.8), p.make(4)
+    gamma = f32(torch.rand(4, generator=gen) * 0.6 + 0.7)
+    beta = f32(torch.rand(4, generator=gen) * 0.6 - 0.3)
+    k2, b2 = p.make(4, 2), p.make(2)
+    mean = f32(torch.rand(4, generator=gen) - 0.5)
+    var = f32(torch.rand(4, generator=gen) + 0.5)
+    # gamma and beta are weights of the network but get no gradient: they sit in the parameter buffer in layer order.
+    p.tensors.insert(2, gamma)
+    p.tensors.insert(3, beta)
+    state = torch.cat([mean, var])
+
+    def forward(x, training):
+        h = torch.tanh(dense(x, k1, b1))
+        h = gamma * (h - mean) / torch.sqrt(var + 1e-3) + beta
+        return dense(h, k2, b2), (state.clone() if training else None)
+    return forward, (3, 4), state
+
+
 # ---------------------------------------------------------------------------------------------------- writing
 
 def write(file, data):
@@ -814,7 +855,8 @@ def make_target(gen, shape, loss):
     return f32(torch.rand(*shape, generator=gen) * 3 - 1.5)
 
 
-def case(network, builder, seed, loss="MeanSquaredError", batch=2, fused=False, optimizer=None, steps=0, xscale=1.5):
+def case(network, builder, seed, loss="MeanSquaredError", batch=2, fused=False, optimizer=None, steps=0, xscale=1.5,
+         sample_weight=None, fit=None, tag=None):
     gen = torch.Generator().manual_seed(seed)
     p = Params(gen)
     built = builder(p, gen)
@@ -839,7 +881,15 @@ def case(network, builder, seed, loss="MeanSquaredError", batch=2, fused=False, 
     inference, _, _ = run(False)
     out, logits, new_state = run(True)
     target = make_target(gen, out.shape[:-1] + (out.shape[-1],), loss)
-    value = mean_loss(loss, out, target, logits)
+
+    def batch_loss(y, lg, rows=slice(None)):
+        values = per_row(loss, y, target[rows], lg)
+        if sample_weight is not None:
+            w = torch.tensor(sample_weight)[rows]
+            values = values * w.reshape(w.shape + (1,) * (values.dim() - 1))
+        return values.mean()
+
+    value = batch_loss(out, logits)
     value.backward()
     data = {
         "network": network,
@@ -866,13 +916,40 @@ def case(network, builder, seed, loss="MeanSquaredError", batch=2, fused=False, 
                 for t in p.tensors:
                     t.grad = None
                 y, lg, _ = run(True)
-                mean_loss(loss, y, target, lg).backward()
+                batch_loss(y, lg).backward()
             with torch.no_grad():
                 keras_step(optimizer, p.tensors, [t.grad.clone() for t in p.tensors], slots, step)
             trajectory.append(p.flat())
         data["optimizer"] = optimizer
         data["trajectory"] = trajectory
-    tag = loss if optimizer is None else optimizer["name"]
+    if sample_weight is not None:
+        data["sampleWeight"] = sample_weight
+    if fit is not None:
+        # Keras fit without shuffling: batches in order, the last one partial; the epoch loss is the mean of the batch
+        # losses weighted by batch size, each at the weights before its step.
+        optimizer = fit["optimizer"]
+        slots, step, losses = {}, 0, []
+        n = x.shape[0]
+        for epoch in range(fit["epochs"]):
+            total = 0.0
+            for start in range(0, n, fit["batchSize"]):
+                rows = slice(start, min(start + fit["batchSize"], n))
+                for t in p.tensors:
+                    t.grad = None
+                xb = x.detach()[rows]
+                y = forward(xb)
+                y, lg = (y[0], y[1] if fused else None) if isinstance(y, tuple) else (y, None)
+                lb = batch_loss(y, lg, rows)
+                lb.backward()
+                total += lb.item() * (rows.stop - rows.start)
+                step += 1
+                with torch.no_grad():
+                    keras_step(optimizer, p.tensors, [t.grad.clone() for t in p.tensors], slots, step)
+            losses.append(total / n)
+        data["fit"] = fit
+        data["fitLoss"] = losses
+        data["fitParameters"] = p.flat()
+    tag = tag or (loss if optimizer is None else optimizer["name"])
     write(f"{network}.{tag}.json", data)
 
 
@@ -905,6 +982,23 @@ def main():
     case("HeldWinogradCnnNet", winograd_cnn, 127)
     case("HeldFoldConvNet", fold_conv, 128, batch=4)
     case("HeldFoldSequenceNet", fold_sequence, 129, batch=5)
+    case("HeldFrozenBatchNormNet", frozen_batchnorm, 131, batch=3)
+    for loss in ("CategoricalCrossentropy", "SparseCategoricalCrossentropy"):
+        case("HeldSegmentationNet", segmentation, 132, loss=loss, fused=True)
+    case("HeldSegmentationNet", segmentation, 132, loss="MeanSquaredError")
+    case("HeldActivationSoftmaxNet", softmax_layer, 133, loss="CategoricalCrossentropy", fused=True)
+    case("HeldSoftmaxLayerNet", softmax_layer, 133, loss="CategoricalCrossentropy", fused=True)
+    # Sample weights (Keras sample_weight: each sample's loss times its weight, the sum over the batch's rows divided by
+    # their number).
+    case("HeldLossSigmoidNet", loss_dense("Sigmoid"), 134, loss="Huber", batch=3, sample_weight=[0.5, 2.0, 0.0], tag="Huber.weighted")
+    case("HeldLossSoftmaxNet", loss_dense("Softmax"), 135, loss="CategoricalCrossentropy", fused=True, batch=3,
+         sample_weight=[1.5, 0.25, 1.0], tag="CategoricalCrossentropy.weighted")
+    # Fit: 7 samples in batches of 3, 3 and 1, two epochs without shuffling.
+    case("HeldConvTransposeSameNet", conv_transpose_same, 136, batch=7, tag="fit_adam",
+         fit={"epochs": 2, "batchSize": 3, "optimizer": {"name": "adam", "kind": "Adam", "learningRate": 0.01, "beta1": 0.9,
+                                                         "beta2": 0.999, "epsilon": 1e-7}})
+    case("HeldLossSoftmaxNet", loss_dense("Softmax"), 137, loss="SparseCategoricalCrossentropy", fused=True, batch=5, tag="fit_sgd",
+         fit={"epochs": 2, "batchSize": 2, "optimizer": {"name": "sgd", "kind": "SGD", "learningRate": 0.5, "momentum": 0.5}})
     # Losses on sequence outputs (the mean runs over batch and steps).
     for loss in ("Huber", "MeanAbsoluteError", "KLDivergence", "CategoricalCrossentropy", "MeanSquaredError"):
         case("HeldLossSigmoidNet", loss_dense("Sigmoid"), 120, loss=loss)

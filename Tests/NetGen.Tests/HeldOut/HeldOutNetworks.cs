@@ -282,3 +282,31 @@ public partial class HeldFoldConvNet { }
 [BatchNormalization(Center = false, Epsilon = 0.1)]
 [Dense(2)]
 public partial class HeldFoldSequenceNet { }
+
+/// <summary>A frozen BatchNormalization (Trainable = false): inference mode in training too, moving statistics unchanged, no weight gradient.</summary>
+[Network]
+[Input(3, 4)]
+[Dense(4, Activation = Activation.Tanh)]
+[BatchNormalization(Trainable = false)]
+[Dense(2)]
+public partial class HeldFrozenBatchNormNet { }
+
+/// <summary>A per-pixel softmax over channels: the losses' rows are the 20 pixels of each sample.</summary>
+[Network]
+[Input(4, 5, 2)]
+[Conv2D(3, 3, Padding = Padding.Same, Activation = Activation.Softmax)]
+public partial class HeldSegmentationNet { }
+
+/// <summary>Softmax from its own Activation layer (the loss fuses through it).</summary>
+[Network]
+[Input(3, 4)]
+[Dense(3)]
+[Activation(Activation.Softmax)]
+public partial class HeldActivationSoftmaxNet { }
+
+/// <summary>Softmax from a Softmax layer on the last axis.</summary>
+[Network]
+[Input(3, 4)]
+[Dense(3)]
+[Softmax]
+public partial class HeldSoftmaxLayerNet { }

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Text.Json;
 using NetGen.Optimizers;
 using NetGen.Tests.EndToEnd;
+using NetGen.Training;
 using Xunit;
 
 namespace NetGen.Tests.HeldOut;
@@ -24,7 +25,10 @@ public class HeldOutPyTorchTests
 
     private sealed record Fixture(string Network, string Loss, int Batch, float[] Parameters, float[] Input, float[] Target,
         double[] Output, double[] TrainingOutput, double LossValue, double[] Gradients, double[]? InputGradient,
-        float[]? State, double[]? StateAfter, OptimizerSpec? Optimizer, double[][]? Trajectory);
+        float[]? State, double[]? StateAfter, OptimizerSpec? Optimizer, double[][]? Trajectory, float[]? SampleWeight,
+        FitSpec? Fit, double[]? FitLoss, double[]? FitParameters);
+
+    private sealed record FitSpec(int Epochs, int BatchSize, OptimizerSpec Optimizer);
 
     private static string Folder => Path.Combine(AppContext.BaseDirectory, "Fixtures", "heldout");
 
@@ -71,6 +75,10 @@ public class HeldOutPyTorchTests
         "HeldWinogradCnnNet" => new HeldWinogradCnnNet(),
         "HeldFoldConvNet" => new HeldFoldConvNet(),
         "HeldFoldSequenceNet" => new HeldFoldSequenceNet(),
+        "HeldFrozenBatchNormNet" => new HeldFrozenBatchNormNet(),
+        "HeldSegmentationNet" => new HeldSegmentationNet(),
+        "HeldActivationSoftmaxNet" => new HeldActivationSoftmaxNet(),
+        "HeldSoftmaxLayerNet" => new HeldSoftmaxLayerNet(),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "no such held-out network"),
     };
 
@@ -114,11 +122,13 @@ public class HeldOutPyTorchTests
 
         // Token ids have no input gradient.
         var inputGradient = new float[f.InputGradient is null ? 0 : f.Input.Length];
-        float lossValue = net.ComputeGradients(f.Input, f.Target, f.Batch, loss, inputGradient);
+        float lossValue = f.SampleWeight is null
+            ? net.ComputeGradients(f.Input, f.Target, f.Batch, loss, inputGradient)
+            : net.ComputeWeightedGradients(f.Input, f.Target, f.SampleWeight, f.Batch, loss);
         AllClose(f.TrainingOutput, net.TrainingOutput, "training output");
         Close(f.LossValue, lossValue, "loss");
         AllClose(f.Gradients, net.Gradients, "gradient");
-        if (f.InputGradient is not null) AllClose(f.InputGradient, inputGradient, "input gradient");
+        if (f.InputGradient is not null && f.SampleWeight is null) AllClose(f.InputGradient, inputGradient, "input gradient");
         if (f.StateAfter is not null) AllClose(f.StateAfter, net.State, "state after the step");
 
         if (f.Optimizer is { } spec)
@@ -131,7 +141,7 @@ public class HeldOutPyTorchTests
                 AllClose(f.Trajectory[step], net.Parameters, $"{spec.Name} step {step + 1} weight");
             }
 
-            // The same steps through Compile + TrainOnBatch (the path Fit takes).
+            // The same steps through Compile + TrainOnBatch.
             var trained = Prepare(f);
             trained.Compile(CreateOptimizer(spec), loss);
             for (int step = 0; step < f.Trajectory.Length; step++)
@@ -139,6 +149,15 @@ public class HeldOutPyTorchTests
                 trained.TrainOnBatch(f.Input, f.Target, f.Batch);
                 AllClose(f.Trajectory[step], trained.Parameters, $"{spec.Name} TrainOnBatch step {step + 1} weight");
             }
+        }
+
+        if (f.Fit is { } fit)
+        {
+            var fitted = Prepare(f);
+            fitted.Compile(CreateOptimizer(fit.Optimizer), loss);
+            var history = fitted.Fit(f.Input, f.Target, new FitOptions { Epochs = fit.Epochs, BatchSize = fit.BatchSize, Shuffle = false });
+            AllClose(f.FitLoss!, history.Loss.ToArray(), "fit epoch loss");
+            AllClose(f.FitParameters!, fitted.Parameters, "weight after fit");
         }
     }
 
@@ -192,6 +211,7 @@ public class HeldOutPyTorchTests
     [InlineData("HeldWinogradCnnNet")]
     [InlineData("HeldFoldConvNet")]
     [InlineData("HeldFoldSequenceNet")]
+    [InlineData("HeldSegmentationNet")]
     public void FiniteDifferences(string network)
     {
         var f = Load(network + ".MeanSquaredError.json");
