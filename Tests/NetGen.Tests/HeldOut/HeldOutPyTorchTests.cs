@@ -26,7 +26,7 @@ public class HeldOutPyTorchTests
     private sealed record Fixture(string Network, string Loss, int Batch, float[] Parameters, float[] Input, float[] Target,
         double[] Output, double[] TrainingOutput, double LossValue, double[] Gradients, double[]? InputGradient,
         float[]? State, double[]? StateAfter, OptimizerSpec? Optimizer, double[][]? Trajectory, float[]? SampleWeight,
-        FitSpec? Fit, double[]? FitLoss, double[]? FitParameters);
+        FitSpec? Fit, double[]? FitLoss, double[]? FitParameters, double[]? FitState);
 
     private sealed record FitSpec(int Epochs, int BatchSize, OptimizerSpec Optimizer);
 
@@ -158,6 +158,7 @@ public class HeldOutPyTorchTests
             var history = fitted.Fit(f.Input, f.Target, new FitOptions { Epochs = fit.Epochs, BatchSize = fit.BatchSize, Shuffle = false });
             AllClose(f.FitLoss!, history.Loss.ToArray(), "fit epoch loss");
             AllClose(f.FitParameters!, fitted.Parameters, "weight after fit");
+            if (f.FitState is not null) AllClose(f.FitState, fitted.State, "state after fit");
         }
     }
 
