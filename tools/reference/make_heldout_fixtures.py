@@ -843,6 +843,27 @@ def frozen_batchnorm(p, gen):
     return forward, (3, 4), state
 
 
+def bidirectional_backwards(p, gen):
+    # Input(4, 3) -> Bidirectional(GRU(3, go_backwards, return_sequences), concat) (4, 6) -> Bidirectional(SimpleRNN(2,
+    #   go_backwards), sum) (2,) -> Dense(2)
+    # Keras builds the backward copy with go_backwards negated: the forward half reads the steps in reverse and returns
+    # them in processing order; the backward half reads them in order and its sequence is flipped.
+    gru_f = [p.make(3, 9), p.make(3, 9), p.make(2, 9)]
+    gru_b = [p.make(3, 9), p.make(3, 9), p.make(2, 9)]
+    rnn_f = [p.make(6, 2), p.make(2, 2), p.make(2)]
+    rnn_b = [p.make(6, 2), p.make(2, 2), p.make(2)]
+    k, b = p.make(2, 2, scale=1.0), p.make(2)
+
+    def forward(x):
+        fw = torch.stack(rnn_cells("GRU", 3, x, gru_f, go_backwards=True), dim=1)
+        bw = torch.stack(rnn_cells("GRU", 3, x, gru_b, go_backwards=False)[::-1], dim=1)
+        h = torch.cat([fw, bw], dim=-1)
+        fw = rnn_cells("SimpleRNN", 2, h, rnn_f, go_backwards=True)[-1]
+        bw = rnn_cells("SimpleRNN", 2, h, rnn_b, go_backwards=False)[-1]
+        return dense(fw + bw, k, b)
+    return forward, (4, 3)
+
+
 # ---------------------------------------------------------------------------------------------------- writing
 
 def write(file, data):
@@ -995,6 +1016,7 @@ def main():
     case("HeldFoldConvNet", fold_conv, 128, batch=4)
     case("HeldFoldSequenceNet", fold_sequence, 129, batch=5)
     case("HeldFrozenBatchNormNet", frozen_batchnorm, 131, batch=3)
+    case("HeldBidirectionalBackwardsNet", bidirectional_backwards, 139)
     for loss in ("CategoricalCrossentropy", "SparseCategoricalCrossentropy"):
         case("HeldSegmentationNet", segmentation, 132, loss=loss, fused=True)
     case("HeldSegmentationNet", segmentation, 132, loss="MeanSquaredError")

@@ -310,3 +310,11 @@ public partial class HeldActivationSoftmaxNet { }
 [Dense(3)]
 [Softmax]
 public partial class HeldSoftmaxLayerNet { }
+
+/// <summary>Bidirectional layers wrapping go_backwards layers (Keras negates go_backwards for the backward copy).</summary>
+[Network]
+[Input(4, 3)]
+[GRU(3, GoBackwards = true, ReturnSequences = true, Bidirectional = BidirectionalMerge.Concat)] // (4, 6)
+[SimpleRNN(2, GoBackwards = true, Bidirectional = BidirectionalMerge.Sum)] // (2)
+[Dense(2)]
+public partial class HeldBidirectionalBackwardsNet { }

@@ -76,6 +76,7 @@ public class HeldOutPyTorchTests
         "HeldFoldConvNet" => new HeldFoldConvNet(),
         "HeldFoldSequenceNet" => new HeldFoldSequenceNet(),
         "HeldFrozenBatchNormNet" => new HeldFrozenBatchNormNet(),
+        "HeldBidirectionalBackwardsNet" => new HeldBidirectionalBackwardsNet(),
         "HeldSegmentationNet" => new HeldSegmentationNet(),
         "HeldActivationSoftmaxNet" => new HeldActivationSoftmaxNet(),
         "HeldSoftmaxLayerNet" => new HeldSoftmaxLayerNet(),
@@ -213,6 +214,7 @@ public class HeldOutPyTorchTests
     [InlineData("HeldFoldConvNet")]
     [InlineData("HeldFoldSequenceNet")]
     [InlineData("HeldSegmentationNet")]
+    [InlineData("HeldBidirectionalBackwardsNet")]
     public void FiniteDifferences(string network)
     {
         var f = Load(network + ".MeanSquaredError.json");
