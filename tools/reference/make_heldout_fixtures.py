@@ -864,6 +864,46 @@ def bidirectional_backwards(p, gen):
     return forward, (4, 3)
 
 
+def attention_variants(p, gen):
+    # Input(4, 3) "xq", Input(5, 3) "xv" -> Dense(3) "q", Dense(3) "v";
+    #   Attention(score_mode concat, use_scale False)(q, v) "a1" (4, 3): scores = w·Σ tanh(q + k);
+    #   AdditiveAttention(use_scale False, causal)(q, v) "a2" (4, 3): scores = Σ tanh(q + k), key j ≤ query i;
+    #   Concatenate "c" (4, 6) -> Flatten -> Dense(2). The network's input row is xq then xv, per sample.
+    kq, bq = p.make(3, 3, scale=1.0), p.make(3)
+    kv, bv = p.make(3, 3, scale=1.0), p.make(3)
+    concat_weight = p.make(1, scale=0.3, offset=1.0)
+    k, b = p.make(24, 2, scale=0.5), p.make(2)
+
+    def forward(x):
+        xq, xv = x[:, :12].reshape(-1, 4, 3), x[:, 12:].reshape(-1, 5, 3)
+        q, v = dense(xq, kq, bq), dense(xv, kv, bv)
+        t = torch.tanh(q[:, :, None, :] + v[:, None, :, :]).sum(-1)  # (B, 4, 5)
+        a1 = F.softmax(concat_weight * t, dim=-1) @ v
+        causal = torch.arange(5)[None, :] <= torch.arange(4)[:, None]
+        a2 = F.softmax(t.masked_fill(~causal, -math.inf), dim=-1) @ v
+        return dense(flat(torch.cat([a1, a2], dim=-1)), k, b)
+    return forward, (27,)
+
+
+def mha_spatial(p, gen):
+    # Input(2, 3, 4) -> MultiHeadAttention(2, 3, value_dim 2, output_shape 5, use_bias False) over all 6 positions
+    #   jointly (default attention axes) -> Flatten -> Dense(2)
+    wq, wk, wv = p.make(4, 2, 3, scale=0.8), p.make(4, 2, 3, scale=0.8), p.make(4, 2, 2, scale=0.8)
+    wo = p.make(2, 2, 5, scale=0.8)
+    k, b = p.make(30, 2, scale=0.4), p.make(2)
+
+    def forward(x):
+        xs = x.reshape(x.shape[0], 6, 4)
+        q = torch.einsum("bti,ind->bntd", xs, wq)
+        kk = torch.einsum("bti,ind->bntd", xs, wk)
+        v = torch.einsum("bti,ind->bntd", xs, wv)
+        weights = F.softmax(q / math.sqrt(3) @ kk.transpose(-1, -2), dim=-1)
+        o = weights @ v  # (B, N, T, dv)
+        out = torch.einsum("bntd,nde->bte", o, wo)
+        return dense(flat(out), k, b)
+    return forward, (2, 3, 4)
+
+
 # ---------------------------------------------------------------------------------------------------- writing
 
 def write(file, data):
@@ -1017,6 +1057,8 @@ def main():
     case("HeldFoldSequenceNet", fold_sequence, 129, batch=5)
     case("HeldFrozenBatchNormNet", frozen_batchnorm, 131, batch=3)
     case("HeldBidirectionalBackwardsNet", bidirectional_backwards, 139)
+    case("HeldAttentionVariantsNet", attention_variants, 140)
+    case("HeldMhaSpatialNet", mha_spatial, 141)
     for loss in ("CategoricalCrossentropy", "SparseCategoricalCrossentropy"):
         case("HeldSegmentationNet", segmentation, 132, loss=loss, fused=True)
     case("HeldSegmentationNet", segmentation, 132, loss="MeanSquaredError")

@@ -318,3 +318,24 @@ public partial class HeldSoftmaxLayerNet { }
 [SimpleRNN(2, GoBackwards = true, Bidirectional = BidirectionalMerge.Sum)] // (2)
 [Dense(2)]
 public partial class HeldBidirectionalBackwardsNet { }
+
+/// <summary>Attention with concat scores and no scale; AdditiveAttention without scale, causal (query shorter than value).</summary>
+[Network]
+[Input(4, 3, Name = "xq")]
+[Input(5, 3, Name = "xv")]
+[Dense(3, Inputs = new[] { "xq" }, Name = "q")]
+[Dense(3, Inputs = new[] { "xv" }, Name = "v")]
+[Attention(ScoreMode = AttentionScore.Concat, Inputs = new[] { "q", "v" }, Name = "a1")]
+[AdditiveAttention(UseScale = false, UseCausalMask = true, Inputs = new[] { "q", "v" }, Name = "a2")]
+[Concatenate("a1", "a2")]
+[Flatten]
+[Dense(2)]
+public partial class HeldAttentionVariantsNet { }
+
+/// <summary>MultiHeadAttention on a rank-4 input with the default attention axes (all 6 positions jointly), value_dim, output_shape, no biases.</summary>
+[Network]
+[Input(2, 3, 4)]
+[MultiHeadAttention(2, 3, ValueDim = 2, OutputShape = 5, UseBias = false)] // (2, 3, 5)
+[Flatten]
+[Dense(2)]
+public partial class HeldMhaSpatialNet { }

@@ -77,6 +77,8 @@ public class HeldOutPyTorchTests
         "HeldFoldSequenceNet" => new HeldFoldSequenceNet(),
         "HeldFrozenBatchNormNet" => new HeldFrozenBatchNormNet(),
         "HeldBidirectionalBackwardsNet" => new HeldBidirectionalBackwardsNet(),
+        "HeldAttentionVariantsNet" => new HeldAttentionVariantsNet(),
+        "HeldMhaSpatialNet" => new HeldMhaSpatialNet(),
         "HeldSegmentationNet" => new HeldSegmentationNet(),
         "HeldActivationSoftmaxNet" => new HeldActivationSoftmaxNet(),
         "HeldSoftmaxLayerNet" => new HeldSoftmaxLayerNet(),
@@ -215,6 +217,8 @@ public class HeldOutPyTorchTests
     [InlineData("HeldFoldSequenceNet")]
     [InlineData("HeldSegmentationNet")]
     [InlineData("HeldBidirectionalBackwardsNet")]
+    [InlineData("HeldAttentionVariantsNet")]
+    [InlineData("HeldMhaSpatialNet")]
     public void FiniteDifferences(string network)
     {
         var f = Load(network + ".MeanSquaredError.json");
