@@ -180,7 +180,9 @@ def per_row(name, out, target, logits=None):
         p = (out / out.sum(-1, keepdim=True)).clamp(EPS, 1 - EPS)
         return -(target * torch.log(p)).sum(-1)
     if name == "SparseCategoricalCrossentropy":
-        assert logits is not None
+        if logits is None:
+            p = (out / out.sum(-1, keepdim=True)).clamp(EPS, 1 - EPS)
+            return -torch.log(p.gather(-1, target.long().unsqueeze(-1)).squeeze(-1))
         return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), target.reshape(-1).long(), reduction="none")
     if name == "KLDivergence":
         y = target.clamp(EPS, 1)
@@ -970,6 +972,18 @@ def case(network, builder, seed, loss="MeanSquaredError", batch=2, fused=False, 
         "gradients": p.grads(),
         "inputGradient": None if tokens else x.grad.reshape(-1).tolist(),
     }
+    # Keras' "accuracy" resolved from the shapes (LAYERS.md 16), on the inference output, over every row.
+    with torch.no_grad():
+        cols = inference.shape[-1]
+        pred = inference.reshape(-1, cols)
+        if cols == 1:
+            correct = ((pred > 0.5).double() == target.reshape(-1, 1)).double()
+        elif loss == "SparseCategoricalCrossentropy":
+            correct = (pred.argmax(-1) == target.reshape(-1).long()).double()
+        else:
+            correct = (pred.argmax(-1) == target.reshape(-1, cols).argmax(-1)).double()
+        data["accuracy"] = correct.mean().item()
+        data["inferenceLoss"] = mean_loss(loss, inference, target).item()
     if stateful:
         data["state"] = (built[2]() if callable(built[2]) else built[2]).tolist()
         data["stateAfter"] = new_state.tolist()

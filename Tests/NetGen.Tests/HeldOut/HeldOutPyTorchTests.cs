@@ -26,7 +26,7 @@ public class HeldOutPyTorchTests
     private sealed record Fixture(string Network, string Loss, int Batch, float[] Parameters, float[] Input, float[] Target,
         double[] Output, double[] TrainingOutput, double LossValue, double[] Gradients, double[]? InputGradient,
         float[]? State, double[]? StateAfter, OptimizerSpec? Optimizer, double[][]? Trajectory, float[]? SampleWeight,
-        FitSpec? Fit, double[]? FitLoss, double[]? FitParameters, double[]? FitState);
+        FitSpec? Fit, double[]? FitLoss, double[]? FitParameters, double[]? FitState, double Accuracy, double InferenceLoss);
 
     private sealed record FitSpec(int Epochs, int BatchSize, OptimizerSpec Optimizer);
 
@@ -187,6 +187,21 @@ public class HeldOutPyTorchTests
                 _ => throw new ArgumentOutOfRangeException(nameof(s), sc.Kind, "no such schedule"),
             };
         return optimizer;
+    }
+
+    /// <summary>
+    /// Keras <c>evaluate</c> (inference mode, batches of 2 so the last is partial for odd batches): the mean loss over the
+    /// samples and "accuracy" resolved from the shapes as Keras resolves it.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Files))]
+    public void EvaluateMatchesPyTorch(string file)
+    {
+        var f = Load(file);
+        var net = Prepare(f);
+        var evaluation = net.Evaluate(f.Input, f.Target, Enum.Parse<Loss>(f.Loss), batchSize: 2);
+        Close(f.InferenceLoss, evaluation.Loss, "evaluate loss");
+        Assert.Equal(f.Accuracy, evaluation.Accuracy, 6);
     }
 
     /// <summary>The analytic gradients of every held-out network (at the fixture's weights and inputs) against central finite differences.</summary>
