@@ -906,6 +906,33 @@ def mha_spatial(p, gen):
     return forward, (2, 3, 4)
 
 
+def unet(p, gen):
+    # Input(6, 6, 2) -> Conv2D(8, 3, same, relu) "c1" -> Conv2D(8, 3, same, relu) "c2" -> MaxPooling2D "p" (3, 3, 8)
+    #   -> Conv2D(8, 3, same, relu) "c3" -> UpSampling2D(2) "u" (6, 6, 8) -> Concatenate(u, c2) (6, 6, 16)
+    #   -> Conv2D(8, 3, same) -> BatchNormalization -> Activation(relu) -> GlobalAveragePooling2D -> Dense(2)
+    # (Predict: Winograd for c2, c3 and the last convolution, c2 fused with the pooling while the skip connection also
+    # reads its output, the normalisation folded into the last convolution.)
+    k1, b1 = p.make(3, 3, 2, 8, scale=0.5), p.make(8, scale=0.2)
+    k2, b2 = p.make(3, 3, 8, 8, scale=0.25), p.make(8, scale=0.2)
+    k3, b3 = p.make(3, 3, 8, 8, scale=0.25), p.make(8, scale=0.2)
+    k4, b4 = p.make(3, 3, 16, 8, scale=0.2), p.make(8, scale=0.2)
+    bn = BatchNorm(p, gen, 8, momentum=0.9)
+    k5, b5 = p.make(8, 2, scale=0.8), p.make(2)
+    state = lambda: torch.cat(bn.state())
+
+    def forward(x, training):
+        new_state = []
+        c1 = F.relu(conv(x, k1, b1, [1, 1], [1, 1], "same"))
+        c2 = F.relu(conv(c1, k2, b2, [1, 1], [1, 1], "same"))
+        h = pool(c2, "max", [2, 2], [2, 2], "valid")
+        h = F.relu(conv(h, k3, b3, [1, 1], [1, 1], "same"))
+        h = h.repeat_interleave(2, dim=1).repeat_interleave(2, dim=2)
+        h = torch.cat([h, c2], dim=-1)
+        h = F.relu(bn(conv(h, k4, b4, [1, 1], [1, 1], "same"), training, new_state))
+        return dense(h.mean(dim=(1, 2)), k5, b5), (torch.cat(new_state) if training else None)
+    return forward, (6, 6, 2), state
+
+
 # ---------------------------------------------------------------------------------------------------- writing
 
 def write(file, data):
@@ -1073,6 +1100,7 @@ def main():
     case("HeldBidirectionalBackwardsNet", bidirectional_backwards, 139)
     case("HeldAttentionVariantsNet", attention_variants, 140)
     case("HeldMhaSpatialNet", mha_spatial, 141)
+    case("HeldUNetNet", unet, 142, batch=3)
     for loss in ("CategoricalCrossentropy", "SparseCategoricalCrossentropy"):
         case("HeldSegmentationNet", segmentation, 132, loss=loss, fused=True)
     case("HeldSegmentationNet", segmentation, 132, loss="MeanSquaredError")

@@ -339,3 +339,19 @@ public partial class HeldAttentionVariantsNet { }
 [Flatten]
 [Dense(2)]
 public partial class HeldMhaSpatialNet { }
+
+/// <summary>A small U-Net: a skip connection reads the convolution that the pooling is fused with; up-sampling, concatenation, a folded normalisation.</summary>
+[Network]
+[Input(6, 6, 2)]
+[Conv2D(8, 3, Padding = Padding.Same, Activation = Activation.Relu, Name = "c1")]
+[Conv2D(8, 3, Padding = Padding.Same, Activation = Activation.Relu, Name = "c2")]
+[MaxPooling2D(Name = "p")] // (3, 3, 8)
+[Conv2D(8, 3, Padding = Padding.Same, Activation = Activation.Relu, Name = "c3")]
+[UpSampling2D(2, Name = "u")] // (6, 6, 8)
+[Concatenate("u", "c2")] // (6, 6, 16)
+[Conv2D(8, 3, Padding = Padding.Same)]
+[BatchNormalization(Momentum = 0.9)]
+[Activation(Activation.Relu)]
+[GlobalAveragePooling2D]
+[Dense(2)]
+public partial class HeldUNetNet { }

@@ -79,6 +79,7 @@ public class HeldOutPyTorchTests
         "HeldBidirectionalBackwardsNet" => new HeldBidirectionalBackwardsNet(),
         "HeldAttentionVariantsNet" => new HeldAttentionVariantsNet(),
         "HeldMhaSpatialNet" => new HeldMhaSpatialNet(),
+        "HeldUNetNet" => new HeldUNetNet(),
         "HeldSegmentationNet" => new HeldSegmentationNet(),
         "HeldActivationSoftmaxNet" => new HeldActivationSoftmaxNet(),
         "HeldSoftmaxLayerNet" => new HeldSoftmaxLayerNet(),
@@ -204,7 +205,12 @@ public class HeldOutPyTorchTests
         Assert.Equal(f.Accuracy, evaluation.Accuracy, 6);
     }
 
-    /// <summary>The analytic gradients of every held-out network (at the fixture's weights and inputs) against central finite differences.</summary>
+    /// <summary>
+    /// The analytic gradients of the held-out networks (at the fixture's weights and inputs) against central finite
+    /// differences. Left out: the loss probes (one Dense layer each), the frozen BatchNormalization (its frozen weights have
+    /// no gradient by design) and HeldUNetNet, whose 24 ReLU maps put kinks within 1e-3 of the weights (float64
+    /// differences disagree with autograd there by the same factor); its gradients are compared with PyTorch's.
+    /// </summary>
     [Theory]
     [InlineData("HeldConvEvenSameStrideNet")]
     [InlineData("HeldConvPerAxisStridesNet")]
