@@ -933,6 +933,87 @@ def unet(p, gen):
     return forward, (6, 6, 2), state
 
 
+def hard_sigmoid(x):
+    return torch.clamp(x / 6 + 0.5, 0, 1)
+
+
+def recurrent_activations(p, gen):
+    # Input(5, 3) -> GRU(3, activation relu, recurrent hard_sigmoid, return_sequences) -> SimpleRNN(2, linear, no bias,
+    #   return_sequences) -> LSTM(2, recurrent hard_sigmoid, no bias) -> Dense(2)
+    gk, gr, gb = p.make(3, 9), p.make(3, 9), p.make(2, 9)
+    sk, sr = p.make(3, 2), p.make(2, 2)
+    lk, lr_ = p.make(2, 8, scale=1.0), p.make(2, 8, scale=1.0)
+    k, b = p.make(2, 2, scale=1.0), p.make(2)
+
+    def forward(x):
+        bsz, t = x.shape[0], x.shape[1]
+        h = torch.zeros(bsz, 3)
+        seq = []
+        for step in range(t):
+            xz, xr, xh = (x[:, step] @ gk + gb[0]).split(3, dim=-1)
+            hz, hr, hh = (h @ gr + gb[1]).split(3, dim=-1)
+            z, r = hard_sigmoid(xz + hz), hard_sigmoid(xr + hr)
+            h = z * h + (1 - z) * F.relu(xh + r * hh)
+            seq.append(h)
+        h = torch.zeros(bsz, 2)
+        seq2 = []
+        for step in range(t):
+            h = seq[step] @ sk + h @ sr
+            seq2.append(h)
+        h = torch.zeros(bsz, 2)
+        c = torch.zeros(bsz, 2)
+        for step in range(t):
+            i, f, g, o = (seq2[step] @ lk + h @ lr_).split(2, dim=-1)
+            c = hard_sigmoid(f) * c + hard_sigmoid(i) * torch.tanh(g)
+            h = hard_sigmoid(o) * torch.tanh(c)
+        return dense(h, k, b)
+    return forward, (5, 3)
+
+
+def time_distributed_conv(p, gen):
+    # Input(3, 4, 4, 2) -> TimeDistributed(Conv2D(3, 2, strides 2, same, tanh)) (3, 2, 2, 3)
+    #   -> TimeDistributed(GlobalAveragePooling2D) (3, 3) -> SimpleRNN(2) -> Dense(2)
+    kc, bc = p.make(2, 2, 2, 3), p.make(3)
+    sk, sr, sb = p.make(3, 2), p.make(2, 2), p.make(2)
+    k, b = p.make(2, 2, scale=1.0), p.make(2)
+
+    def forward(x):
+        bsz = x.shape[0]
+        h = torch.tanh(conv(x.reshape(bsz * 3, 4, 4, 2), kc, bc, [2, 2], [1, 1], "same"))
+        h = h.mean(dim=(1, 2)).reshape(bsz, 3, 3)
+        s = torch.zeros(bsz, 2)
+        for step in range(3):
+            s = torch.tanh(h[:, step] @ sk + s @ sr + sb)
+        return dense(s, k, b)
+    return forward, (3, 4, 4, 2)
+
+
+def multi_output(p, gen):
+    # Input(4) -> Dense(5, tanh) "h" -> Dense(3, softmax) "a"; Dense(2) "b" from h; outputs (a, b) packed per sample
+    kh, bh = p.make(4, 5, scale=1.0), p.make(5)
+    ka, ba = p.make(5, 3, scale=1.0), p.make(3)
+    kb, bb = p.make(5, 2, scale=1.0), p.make(2)
+
+    def forward(x):
+        h = torch.tanh(dense(x, kh, bh))
+        return torch.cat([F.softmax(dense(h, ka, ba), dim=-1), dense(h, kb, bb)], dim=-1)
+    return forward, (4,)
+
+
+def seq2seq(p, gen):
+    # Input(4, 3) -> LSTM(3) -> RepeatVector(2) (2, 3) -> GRU(2, return_sequences) (2, 2) -> Dense(2) per step
+    lk, lr_, lb = p.make(3, 12), p.make(3, 12), p.make(12)
+    gk, gr, gb = p.make(3, 6), p.make(2, 6), p.make(2, 6)
+    k, b = p.make(2, 2, scale=1.0), p.make(2)
+
+    def forward(x):
+        h = rnn_cells("LSTM", 3, x, [lk, lr_, lb])[-1]
+        rep = h[:, None, :].expand(-1, 2, -1)
+        seq = torch.stack(rnn_cells("GRU", 2, rep, [gk, gr, gb]), dim=1)
+        return dense(seq, k, b)
+    return forward, (4, 3)
+
+
 # ---------------------------------------------------------------------------------------------------- writing
 
 def write(file, data):
@@ -951,7 +1032,7 @@ def make_target(gen, shape, loss):
 
 
 def case(network, builder, seed, loss="MeanSquaredError", batch=2, fused=False, optimizer=None, steps=0, xscale=1.5,
-         sample_weight=None, fit=None, tag=None):
+         sample_weight=None, fit=None, tag=None, splits=None):
     gen = torch.Generator().manual_seed(seed)
     p = Params(gen)
     built = builder(p, gen)
@@ -978,6 +1059,13 @@ def case(network, builder, seed, loss="MeanSquaredError", batch=2, fused=False, 
     target = make_target(gen, out.shape[:-1] + (out.shape[-1],), loss)
 
     def batch_loss(y, lg, rows=slice(None)):
+        if splits is not None:
+            # Several outputs packed per sample: the sum of the outputs' losses.
+            total, start = 0.0, 0
+            for width in splits:
+                total = total + mean_loss(loss, y[..., start:start + width], target[rows][..., start:start + width])
+                start += width
+            return total
         values = per_row(loss, y, target[rows], lg)
         if sample_weight is not None:
             w = torch.tensor(sample_weight)[rows]
@@ -1000,17 +1088,26 @@ def case(network, builder, seed, loss="MeanSquaredError", batch=2, fused=False, 
         "inputGradient": None if tokens else x.grad.reshape(-1).tolist(),
     }
     # Keras' "accuracy" resolved from the shapes (LAYERS.md 16), on the inference output, over every row.
-    with torch.no_grad():
-        cols = inference.shape[-1]
-        pred = inference.reshape(-1, cols)
+    def accuracy(y, t):
+        cols = y.shape[-1]
+        pred = y.reshape(-1, cols)
         if cols == 1:
-            correct = ((pred > 0.5).double() == target.reshape(-1, 1)).double()
+            correct = ((pred > 0.5).double() == t.reshape(-1, 1)).double()
         elif loss == "SparseCategoricalCrossentropy":
-            correct = (pred.argmax(-1) == target.reshape(-1).long()).double()
+            correct = (pred.argmax(-1) == t.reshape(-1).long()).double()
         else:
-            correct = (pred.argmax(-1) == target.reshape(-1, cols).argmax(-1)).double()
-        data["accuracy"] = correct.mean().item()
-        data["inferenceLoss"] = mean_loss(loss, inference, target).item()
+            correct = (pred.argmax(-1) == t.reshape(-1, cols).argmax(-1)).double()
+        return correct.mean().item()
+
+    with torch.no_grad():
+        if splits is None:
+            data["accuracy"] = accuracy(inference, target)
+            data["inferenceLoss"] = mean_loss(loss, inference, target).item()
+        else:
+            # Several outputs: accuracy is the mean of the outputs' accuracies.
+            starts = [sum(splits[:i]) for i in range(len(splits))]
+            data["accuracy"] = sum(accuracy(inference[..., a:a + w], target[..., a:a + w]) for a, w in zip(starts, splits)) / len(splits)
+            data["inferenceLoss"] = batch_loss(inference, None).item()
     if stateful:
         data["state"] = (built[2]() if callable(built[2]) else built[2]).tolist()
         data["stateAfter"] = new_state.tolist()
@@ -1101,6 +1198,10 @@ def main():
     case("HeldAttentionVariantsNet", attention_variants, 140)
     case("HeldMhaSpatialNet", mha_spatial, 141)
     case("HeldUNetNet", unet, 142, batch=3)
+    case("HeldRecurrentActivationsNet", recurrent_activations, 143, batch=3)
+    case("HeldTimeDistributedConvNet", time_distributed_conv, 144)
+    case("HeldMultiOutputNet", multi_output, 145, batch=3, splits=[3, 2])
+    case("HeldSeq2SeqNet", seq2seq, 146, batch=3)
     for loss in ("CategoricalCrossentropy", "SparseCategoricalCrossentropy"):
         case("HeldSegmentationNet", segmentation, 132, loss=loss, fused=True)
     case("HeldSegmentationNet", segmentation, 132, loss="MeanSquaredError")

@@ -355,3 +355,39 @@ public partial class HeldMhaSpatialNet { }
 [GlobalAveragePooling2D]
 [Dense(2)]
 public partial class HeldUNetNet { }
+
+/// <summary>Recurrent layers with non-default activations: GRU relu + hard_sigmoid (Keras 3's x/6 + 1/2), a linear bias-free SimpleRNN, a bias-free LSTM with hard_sigmoid gates.</summary>
+[Network]
+[Input(5, 3)]
+[GRU(3, Activation = RecurrentActivation.Relu, RecurrentActivation = RecurrentActivation.HardSigmoid, ReturnSequences = true)]
+[SimpleRNN(2, Activation = RecurrentActivation.Linear, UseBias = false, ReturnSequences = true)]
+[LSTM(2, RecurrentActivation = RecurrentActivation.HardSigmoid, UseBias = false)]
+[Dense(2)]
+public partial class HeldRecurrentActivationsNet { }
+
+/// <summary>TimeDistributed strided 'same' convolution and global pooling over the steps of a video-like input, into a SimpleRNN.</summary>
+[Network]
+[Input(3, 4, 4, 2)]
+[Conv2D(3, 2, Strides = 2, Padding = Padding.Same, Activation = Activation.Tanh, TimeDistributed = true)] // (3, 2, 2, 3)
+[GlobalAveragePooling2D(TimeDistributed = true)] // (3, 3)
+[SimpleRNN(2)]
+[Dense(2)]
+public partial class HeldTimeDistributedConvNet { }
+
+/// <summary>Two outputs (a softmax head and a linear head) trained with the sum of their losses.</summary>
+[Network]
+[Input(4)]
+[Dense(5, Activation = Activation.Tanh, Name = "h")]
+[Dense(3, Activation = Activation.Softmax, Name = "a")]
+[Dense(2, Inputs = new[] { "h" }, Name = "b")]
+[Output("a", "b")]
+public partial class HeldMultiOutputNet { }
+
+/// <summary>Encoder LSTM, RepeatVector, decoder GRU returning sequences, a per-step Dense.</summary>
+[Network]
+[Input(4, 3)]
+[LSTM(3)]
+[RepeatVector(2)]
+[GRU(2, ReturnSequences = true)]
+[Dense(2)]
+public partial class HeldSeq2SeqNet { }
