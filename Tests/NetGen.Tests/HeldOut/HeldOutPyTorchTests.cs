@@ -252,7 +252,7 @@ public class HeldOutPyTorchTests
     {
         var f = Load(network + ".MeanSquaredError.json");
         var net = Prepare(f);
-        // Five networks have kinks within 1e-2 of the fixture's weights (max-pooling windows whose maximum changes, ReLU, hard_sigmoid,
+        // Six networks have kinks within 1e-2 of the fixture's weights (max-pooling windows whose maximum changes, ReLU, hard_sigmoid,
         // the jump of ReLU(threshold = 0.2)) or curve sharply (batch statistics of 5 rows); float64 differences at the
         // default step disagree there as much as NetGen's do, and at 1e-3 both agree, so they use the smaller step (its
         // float32 rounding error stays under the bound).
