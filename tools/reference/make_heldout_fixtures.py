@@ -1014,6 +1014,37 @@ def seq2seq(p, gen):
     return forward, (4, 3)
 
 
+def spatial_3d(p, gen):
+    # Input(3, 4, 3, 2) -> ZeroPadding3D((1, 0), (0, 2), (1, 1)) (4, 6, 5, 2) -> Cropping3D((0, 1), (1, 0), (2, 0)) (3, 5, 3, 2)
+    #   -> UpSampling3D(2, 1, 2) (6, 5, 6, 2) -> Conv3D(2, (2, 3, 2), dilation (1, 1, 2), same, tanh) (6, 5, 6, 2)
+    #   -> AveragePooling3D((3, 2, 2), strides (2, 2, 3), same) (3, 3, 2, 2) -> Flatten -> Dense(2)
+    kc, bc = p.make(2, 3, 2, 2, 2), p.make(2)
+    k, b = p.make(36, 2, scale=0.5), p.make(2)
+
+    def forward(x):
+        h = F.pad(x, (0, 0, 1, 1, 0, 2, 1, 0))
+        h = h[:, 0:h.shape[1] - 1, 1:, 2:, :]
+        h = h.repeat_interleave(2, dim=1).repeat_interleave(2, dim=3)
+        h = torch.tanh(conv(h, kc, bc, [1, 1, 1], [1, 1, 2], "same"))
+        h = pool(h, "avg", [3, 2, 2], [2, 2, 3], "same")
+        return dense(flat(h), k, b)
+    return forward, (3, 4, 3, 2)
+
+
+def depthwise_dilated(p, gen):
+    # Input(6, 7, 2) -> DepthwiseConv2D((3, 2), dilation (1, 3), same, depth_multiplier 2, swish) (6, 7, 4)
+    #   -> Conv2D(2, (2, 4), dilation (2, 1), same) (6, 7, 2) -> Flatten -> Dense(2)
+    kd, bd = p.make(3, 2, 2, 2), p.make(4)
+    kc, bc = p.make(2, 4, 4, 2, scale=0.4), p.make(2)
+    k, b = p.make(84, 2, scale=0.2), p.make(2)
+
+    def forward(x):
+        h = F.silu(conv(x, kd, bd, [1, 1], [1, 3], "same", depthwise=True))
+        h = conv(h, kc, bc, [1, 1], [2, 1], "same")
+        return dense(flat(h), k, b)
+    return forward, (6, 7, 2)
+
+
 # ---------------------------------------------------------------------------------------------------- writing
 
 def write(file, data):
@@ -1202,6 +1233,8 @@ def main():
     case("HeldTimeDistributedConvNet", time_distributed_conv, 144)
     case("HeldMultiOutputNet", multi_output, 145, batch=3, splits=[3, 2])
     case("HeldSeq2SeqNet", seq2seq, 146, batch=3)
+    case("HeldSpatial3DNet", spatial_3d, 147)
+    case("HeldDepthwiseDilatedNet", depthwise_dilated, 148)
     for loss in ("CategoricalCrossentropy", "SparseCategoricalCrossentropy"):
         case("HeldSegmentationNet", segmentation, 132, loss=loss, fused=True)
     case("HeldSegmentationNet", segmentation, 132, loss="MeanSquaredError")

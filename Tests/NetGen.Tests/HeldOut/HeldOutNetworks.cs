@@ -391,3 +391,24 @@ public partial class HeldMultiOutputNet { }
 [GRU(2, ReturnSequences = true)]
 [Dense(2)]
 public partial class HeldSeq2SeqNet { }
+
+/// <summary>3D asymmetric padding and cropping, non-uniform up-sampling, a per-axis dilated 'same' Conv3D, 3D average pooling 'same' with per-axis strides.</summary>
+[Network]
+[Input(3, 4, 3, 2)]
+[ZeroPadding3D(1, 0, 0, 2, 1, 1)] // (4, 6, 5, 2)
+[Cropping3D(0, 1, 1, 0, 2, 0)] // (3, 5, 3, 2)
+[UpSampling3D(2, 1, 2)] // (6, 5, 6, 2)
+[Conv3D(2, 2, 3, 2, DilationPerAxis = new[] { 1, 1, 2 }, Padding = Padding.Same, Activation = Activation.Tanh)] // (6, 5, 6, 2)
+[AveragePooling3D(3, 2, 2, StridesPerAxis = new[] { 2, 2, 3 }, Padding = Padding.Same)] // (3, 3, 2, 2)
+[Flatten]
+[Dense(2)]
+public partial class HeldSpatial3DNet { }
+
+/// <summary>Per-axis dilation with 'same' padding on a depthwise (multiplier 2) and an even-kernel convolution.</summary>
+[Network]
+[Input(6, 7, 2)]
+[DepthwiseConv2D(3, 2, DilationPerAxis = new[] { 1, 3 }, Padding = Padding.Same, DepthMultiplier = 2, Activation = Activation.Swish)] // (6, 7, 4)
+[Conv2D(2, 2, 4, DilationPerAxis = new[] { 2, 1 }, Padding = Padding.Same)] // (6, 7, 2)
+[Flatten]
+[Dense(2)]
+public partial class HeldDepthwiseDilatedNet { }

@@ -84,6 +84,8 @@ public class HeldOutPyTorchTests
         "HeldTimeDistributedConvNet" => new HeldTimeDistributedConvNet(),
         "HeldMultiOutputNet" => new HeldMultiOutputNet(),
         "HeldSeq2SeqNet" => new HeldSeq2SeqNet(),
+        "HeldSpatial3DNet" => new HeldSpatial3DNet(),
+        "HeldDepthwiseDilatedNet" => new HeldDepthwiseDilatedNet(),
         "HeldSegmentationNet" => new HeldSegmentationNet(),
         "HeldActivationSoftmaxNet" => new HeldActivationSoftmaxNet(),
         "HeldSoftmaxLayerNet" => new HeldSoftmaxLayerNet(),
@@ -248,6 +250,8 @@ public class HeldOutPyTorchTests
     [InlineData("HeldTimeDistributedConvNet")]
     [InlineData("HeldMultiOutputNet")]
     [InlineData("HeldSeq2SeqNet")]
+    [InlineData("HeldSpatial3DNet")]
+    [InlineData("HeldDepthwiseDilatedNet")]
     public void FiniteDifferences(string network)
     {
         var f = Load(network + ".MeanSquaredError.json");
