@@ -1163,8 +1163,12 @@ def case(network, builder, seed, loss="MeanSquaredError", batch=2, fused=False, 
         # Keras fit without shuffling: batches in order, the last one partial; the epoch loss is the mean of the batch
         # losses weighted by batch size, each at the weights before its step.
         optimizer = fit["optimizer"]
-        slots, step, losses = {}, 0, []
+        slots, step, losses, val_losses = {}, 0, [], []
         n = x.shape[0]
+        split = fit.get("validationSplit", 0.0)
+        if split:
+            # Keras: the last samples validate, split off before any shuffling.
+            n = int(math.floor(n * (1 - split)))
         for epoch in range(fit["epochs"]):
             total = 0.0
             for start in range(0, n, fit["batchSize"]):
@@ -1186,8 +1190,15 @@ def case(network, builder, seed, loss="MeanSquaredError", batch=2, fused=False, 
                 with torch.no_grad():
                     keras_step(optimizer, p.tensors, [t.grad.clone() for t in p.tensors], slots, step)
             losses.append(total / n)
+            if split:
+                with torch.no_grad():
+                    y = forward(x.detach()[n:])
+                    y = y[0] if isinstance(y, tuple) else y
+                    val_losses.append(mean_loss(loss, y, target[n:]).item())
         data["fit"] = fit
         data["fitLoss"] = losses
+        if split:
+            data["fitValLoss"] = val_losses
         data["fitParameters"] = p.flat()
         if stateful:
             data["fitState"] = built[2]().tolist()
@@ -1254,6 +1265,9 @@ def main():
     case("HeldConvTransposeSameNet", conv_transpose_same, 136, batch=7, tag="fit_adam",
          fit={"epochs": 2, "batchSize": 3, "optimizer": {"name": "adam", "kind": "Adam", "learningRate": 0.01, "beta1": 0.9,
                                                          "beta2": 0.999, "epsilon": 1e-7}})
+    case("HeldLossSoftmaxNet", loss_dense("Softmax"), 138, loss="CategoricalCrossentropy", fused=True, batch=5, tag="fit_validation",
+         fit={"epochs": 3, "batchSize": 2, "validationSplit": 0.4,
+              "optimizer": {"name": "rmsprop", "kind": "RMSprop", "learningRate": 0.05, "rho": 0.9, "epsilon": 1e-7}})
     case("HeldLossSoftmaxNet", loss_dense("Softmax"), 137, loss="SparseCategoricalCrossentropy", fused=True, batch=5, tag="fit_sgd",
          fit={"epochs": 2, "batchSize": 2, "optimizer": {"name": "sgd", "kind": "SGD", "learningRate": 0.5, "momentum": 0.5}})
     # Losses on sequence outputs (the mean runs over batch and steps).

@@ -26,9 +26,9 @@ public class HeldOutPyTorchTests
     private sealed record Fixture(string Network, string Loss, int Batch, float[] Parameters, float[] Input, float[] Target,
         double[] Output, double[] TrainingOutput, double LossValue, double[] Gradients, double[]? InputGradient,
         float[]? State, double[]? StateAfter, OptimizerSpec? Optimizer, double[][]? Trajectory, float[]? SampleWeight,
-        FitSpec? Fit, double[]? FitLoss, double[]? FitParameters, double[]? FitState, double Accuracy, double InferenceLoss);
+        FitSpec? Fit, double[]? FitLoss, double[]? FitParameters, double[]? FitState, double[]? FitValLoss, double Accuracy, double InferenceLoss);
 
-    private sealed record FitSpec(int Epochs, int BatchSize, OptimizerSpec Optimizer);
+    private sealed record FitSpec(int Epochs, int BatchSize, OptimizerSpec Optimizer, double ValidationSplit);
 
     private static string Folder => Path.Combine(AppContext.BaseDirectory, "Fixtures", "heldout");
 
@@ -165,10 +165,15 @@ public class HeldOutPyTorchTests
         {
             var fitted = Prepare(f);
             fitted.Compile(CreateOptimizer(fit.Optimizer), loss);
-            var history = fitted.Fit(f.Input, f.Target, new FitOptions { Epochs = fit.Epochs, BatchSize = fit.BatchSize, Shuffle = false });
+            var history = fitted.Fit(f.Input, f.Target, new FitOptions { Epochs = fit.Epochs, BatchSize = fit.BatchSize, Shuffle = false, ValidationSplit = fit.ValidationSplit });
             AllClose(f.FitLoss!, history.Loss.ToArray(), "fit epoch loss");
             AllClose(f.FitParameters!, fitted.Parameters, "weight after fit");
             if (f.FitState is not null) AllClose(f.FitState, fitted.State, "state after fit");
+            if (f.FitValLoss is not null)
+            {
+                Assert.Equal(f.FitValLoss.Length, history.ValLoss.Count);
+                for (int e = 0; e < f.FitValLoss.Length; e++) Close(f.FitValLoss[e], history.ValLoss[e]!.Value, $"val_loss[{e}]");
+            }
         }
     }
 
