@@ -1,0 +1,69 @@
+using System;
+using System.Linq;
+using NetGen.Training;
+using Xunit;
+
+namespace NetGen.Tests.Training;
+
+/// <summary>Arguments outside their range at run time: refused with the argument named and the range given, nothing changed.</summary>
+public class ArgumentRangeTests
+{
+    private static (float[] X, float[] Y) Data()
+    {
+        var rng = new Rng(11);
+        var x = new float[4 * 6];
+        for (int i = 0; i < x.Length; i++) x[i] = rng.NextFloat() * 2 - 1;
+        var y = new float[4 * 3];
+        for (int s = 0; s < 4; s++) y[s * 3 + s % 3] = 1;
+        return (x, y);
+    }
+
+    [Theory]
+    [InlineData(float.NaN)]
+    [InlineData(-1f)]
+    [InlineData(float.PositiveInfinity)]
+    public void ComputeWeightedGradientsRefusesABadWeightNamingItAndKeepsTheState(float bad)
+    {
+        var (x6, y) = Data();
+        var net = new GuardedBnNet(seed: 1);
+        var state = net.State.ToArray();
+        var weights = new float[] { 1, 1, bad, 1 };
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => net.ComputeWeightedGradients(x6, y.AsSpan(0, 12), weights, 4, Loss.CategoricalCrossentropy));
+        Assert.Equal("sampleWeight", e.ParamName);
+        Assert.Contains("sampleWeight[2]", e.Message);
+        Assert.Equal(state, net.State.ToArray());
+    }
+
+    [Fact]
+    public void AnUndefinedLossValueIsRefusedNamingTheLoss()
+    {
+        var (x6, y) = Data();
+        var net = new GuardedBnNet(seed: 1);
+        var state = net.State.ToArray();
+        var e = Assert.ThrowsAny<ArgumentException>(() => net.ComputeGradients(x6, y.AsSpan(0, 12), 4, (Loss)99));
+        Assert.Equal("loss", e.ParamName);
+        Assert.Equal(state, net.State.ToArray());
+    }
+
+    [Fact]
+    public void CallbackAndMetricArgumentsOutOfRangeAreRefused()
+    {
+        Assert.Equal("mode", Assert.Throws<ArgumentOutOfRangeException>(() => new EarlyStopping(mode: (MonitorMode)7)).ParamName);
+        Assert.Equal("mode", Assert.Throws<ArgumentOutOfRangeException>(() => new ReduceLROnPlateau(mode: (MonitorMode)7)).ParamName);
+        Assert.Equal("mode", Assert.Throws<ArgumentOutOfRangeException>(() => new ModelCheckpoint("x", mode: (MonitorMode)7)).ParamName);
+        Assert.Equal("minDelta", Assert.Throws<ArgumentOutOfRangeException>(() => new ReduceLROnPlateau(minDelta: float.NaN)).ParamName);
+        Assert.Equal("baseline", Assert.Throws<ArgumentOutOfRangeException>(() => new EarlyStopping(baseline: float.NaN)).ParamName);
+        Assert.Equal("k", Assert.Throws<ArgumentOutOfRangeException>(() => Metric.TopKAccuracy(0)).ParamName);
+        Assert.Equal("thresholds", Assert.Throws<ArgumentOutOfRangeException>(() => Metric.Auc(1)).ParamName);
+        Assert.Equal("threshold", Assert.Throws<ArgumentOutOfRangeException>(() => Metric.Precision(float.NaN)).ParamName);
+        Assert.Equal("threshold", Assert.Throws<ArgumentOutOfRangeException>(() => Metric.BinaryAccuracy(float.NaN)).ParamName);
+    }
+
+    [Fact]
+    public void PredictLayerWithANullNameSaysSo()
+    {
+        var net = new GuardedBnNet(seed: 1);
+        var e = Assert.ThrowsAny<ArgumentException>(() => net.PredictLayer(null!, new float[6], new float[8]));
+        Assert.Equal("layer", e.ParamName);
+    }
+}
