@@ -18,6 +18,10 @@ namespace NetGen.Training;
 /// first sample holding a NaN or infinity; a batch that throws (a bad class id) rethrows. Either way that batch changed
 /// nothing: the weights, the network's state (BatchNormalization's moving statistics, restored from a copy taken before
 /// the batch) and the optimizer's slots are as before it. Earlier batches stay applied, as in Keras.
+/// A callback or progress handler that throws ends <c>Fit</c> with its exception after the step it reports on: the network
+/// keeps the weights, state and optimizer of the last completed step, <see cref="EarlyStopping"/> does not put its best
+/// weights back (Keras does not call <c>on_train_end</c> either), the callbacks' files are closed and the network is free
+/// for the next call. <c>Evaluate</c> may be called from a callback; <c>Fit</c> may not (it throws).
 /// </remarks>
 public sealed class Trainer
 {
@@ -26,7 +30,10 @@ public sealed class Trainer
     private float[] _segmentOutput = Array.Empty<float>(), _segmentTarget = Array.Empty<float>();
     private float[] _stateSnapshot = Array.Empty<float>();
     private readonly OutputInfo[] _outputs;
-    private readonly double[] _correct, _counted;
+    // Correct and counted predictions per output: the running epoch of Fit, and Evaluate (its own pair, so an Evaluate
+    // called from a callback in the middle of an epoch leaves the epoch's accuracy alone).
+    private readonly double[] _correct, _counted, _evalCorrect, _evalCounted;
+    private bool _fitting;
     private readonly Metric[] _metrics;
     private readonly Metric[] _trainMetrics, _valMetrics;
     private readonly string[] _metricNames;
@@ -63,6 +70,8 @@ public sealed class Trainer
         for (int k = 0; k < _outputs.Length; k++) _outputs[k] = network.Outputs[k];
         _correct = new double[_outputs.Length];
         _counted = new double[_outputs.Length];
+        _evalCorrect = new double[_outputs.Length];
+        _evalCounted = new double[_outputs.Length];
 
         var chosen = new List<Metric>();
         var names = new HashSet<string>(StringComparer.Ordinal) { "loss", "accuracy" };
@@ -151,6 +160,9 @@ public sealed class Trainer
     {
         string Name(string argument) => argumentNames ? argument : nameof(options);
         var optimizer = Optimizer;
+        if (_fitting)
+            throw new InvalidOperationException(
+                "Fit is already running on this trainer (a callback or progress handler called Fit again); the running Fit's batch buffers and counters would be overwritten. Call Fit again after it returns.");
         int n = SampleCount(x, y, "x", "y");
         int epochs = options.Epochs, batchSize = options.BatchSize;
         double validationSplit = options.ValidationSplit;
@@ -195,6 +207,7 @@ public sealed class Trainer
         }
         StopTraining = false;
         bool finished = false;
+        _fitting = true;
         try
         {
             foreach (var cb in callbacks) cb.OnTrainBegin();
@@ -237,13 +250,13 @@ public sealed class Trainer
                     var trainingOutput = Network.TrainingOutput;
                     ReadOnlySpan<float> scored = by;
                     if (Network.OutputMaskLength > 0) RealRows(trainingOutput, by, Network.TrainingOutputMask, out trainingOutput, out scored);
-                    CountCorrect(trainingOutput, scored, b);
+                    CountCorrect(trainingOutput, scored, b, _correct, _counted);
                     UpdateMetrics(_trainMetrics, trainingOutput, scored, b);
                     seen += b;
                     if (options.Progress is { } progress)
                     {
                         for (int i = 0; i < _trainMetrics.Length; i++) _progressMetrics[i] = new(_metricNames[i], _trainMetrics[i].Result());
-                        progress(new TrainingProgress(epoch + 1, epochs, batch + 1, batches, seen, (float)(lossSum / seen), MeanAccuracy(), null, null, clock.Elapsed, false)
+                        progress(new TrainingProgress(epoch + 1, epochs, batch + 1, batches, seen, (float)(lossSum / seen), MeanAccuracy(_correct, _counted), null, null, clock.Elapsed, false)
                         { Metrics = _progressMetrics });
                     }
                     foreach (var cb in callbacks) cb.OnBatchEnd(batch, (float)(lossSum / seen));
@@ -254,8 +267,8 @@ public sealed class Trainer
                 var logs = new Dictionary<string, float>(StringComparer.Ordinal)
                 {
                     ["loss"] = (float)(lossSum / seen),
-                    // The epoch's training accuracy, read before validation reuses the counters.
-                    ["accuracy"] = MeanAccuracy(),
+                    // The epoch's training accuracy (Evaluate, validation included, counts in counters of its own).
+                    ["accuracy"] = MeanAccuracy(_correct, _counted),
                 };
                 var epochMetrics = new List<KeyValuePair<string, float>>();
                 for (int i = 0; i < _trainMetrics.Length; i++)
@@ -285,6 +298,7 @@ public sealed class Trainer
         }
         finally
         {
+            _fitting = false;
             if (!finished)
                 foreach (var cb in callbacks) cb.OnTrainAborted();
         }
@@ -319,8 +333,8 @@ public sealed class Trainer
         if (_evalMask.Length < (long)batchSize * maskLength) _evalMask = new float[batchSize * maskLength];
         double lossSum = 0;
         bool finite = true;
-        Array.Clear(_correct);
-        Array.Clear(_counted);
+        Array.Clear(_evalCorrect);
+        Array.Clear(_evalCounted);
         foreach (var m in metrics) m.Reset();
         for (int start = 0; start < n; start += batchSize)
         {
@@ -338,7 +352,7 @@ public sealed class Trainer
                 {
                     // Accuracy and metrics over the real steps only (Keras passes the mask to them as sample weights).
                     RealRows(output, target, mask, out var realOutput, out var realTarget);
-                    CountCorrect(realOutput, realTarget, b);
+                    CountCorrect(realOutput, realTarget, b, _evalCorrect, _evalCounted);
                     UpdateMetrics(metrics, realOutput, realTarget, b);
                     continue;
                 }
@@ -355,10 +369,10 @@ public sealed class Trainer
                     targetAt += TargetLength(o);
                 }
             }
-            CountCorrect(output, target, b);
+            CountCorrect(output, target, b, _evalCorrect, _evalCounted);
             UpdateMetrics(metrics, output, target, b);
         }
-        return new Evaluation(finite ? (float)(lossSum / n) : float.NaN, MeanAccuracy());
+        return new Evaluation(finite ? (float)(lossSum / n) : float.NaN, MeanAccuracy(_evalCorrect, _evalCounted));
     }
 
     private int TargetLength(OutputInfo o) => Sparse ? o.Rows : o.Length;
@@ -399,13 +413,13 @@ public sealed class Trainer
     }
 
     /// <summary>Adds a batch's correct and counted predictions, per output.</summary>
-    private void CountCorrect(ReadOnlySpan<float> output, ReadOnlySpan<float> target, int b)
+    private void CountCorrect(ReadOnlySpan<float> output, ReadOnlySpan<float> target, int b, double[] correct, double[] counted)
     {
         if (_outputs.Length == 1)
         {
             var (c, total) = Training.Metrics.Accuracy(output, target, Columns, Sparse);
-            _correct[0] += c;
-            _counted[0] += total;
+            correct[0] += c;
+            counted[0] += total;
             return;
         }
         int outAt = 0, targetAt = 0;
@@ -414,8 +428,8 @@ public sealed class Trainer
             var o = _outputs[k];
             Segment(output, target, b, o, outAt, targetAt, out var so, out var st);
             var (c, total) = Training.Metrics.Accuracy(so, st, o.Length / o.Rows, Sparse);
-            _correct[k] += c;
-            _counted[k] += total;
+            correct[k] += c;
+            counted[k] += total;
             outAt += o.Length;
             targetAt += TargetLength(o);
         }
@@ -443,10 +457,10 @@ public sealed class Trainer
     }
 
     /// <summary>Accuracy so far: with several outputs, the mean of the outputs' accuracies.</summary>
-    private float MeanAccuracy()
+    private float MeanAccuracy(double[] correct, double[] counted)
     {
         double sum = 0;
-        for (int k = 0; k < _outputs.Length; k++) sum += _counted[k] > 0 ? _correct[k] / _counted[k] : 0; // none counted: every step was padding
+        for (int k = 0; k < _outputs.Length; k++) sum += counted[k] > 0 ? correct[k] / counted[k] : 0; // none counted: every step was padding
         return (float)(sum / _outputs.Length);
     }
 
