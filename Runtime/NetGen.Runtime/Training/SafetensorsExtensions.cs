@@ -42,7 +42,7 @@ public static class SafetensorsExtensions
             var (shape, converted) = options.Naming == SafetensorsNaming.PyTorch ? ToPyTorch(e, data, options) : (e.Shape, data);
             tensors.Add((names[i], shape, converted));
         }
-        WriteAtomically(path, Encode(tensors));
+        WeightFile.WriteAtomically(path, Encode(tensors)); // temporary file + rename, errors naming the target
     }
 
     /// <summary>
@@ -468,26 +468,6 @@ public static class SafetensorsExtensions
                 at += 4;
             }
         return bytes;
-    }
-
-    private static void WriteAtomically(string path, byte[] bytes)
-    {
-        var full = Path.GetFullPath(path);
-        var temporary = full + "." + Guid.NewGuid().ToString("N") + ".tmp";
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
-            {
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, full, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(temporary); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-            throw;
-        }
     }
 
     private static int Product(int[] shape)

@@ -210,7 +210,7 @@ public static class WeightFile
     /// way in, temporary files of the same target left by an interrupted save (no longer locked by anyone) are deleted.
     /// Errors name the target, not the temporary file.
     /// </summary>
-    private static void WriteAtomically(string path, byte[] bytes)
+    internal static void WriteAtomically(string path, byte[] bytes)
     {
         var full = FinalTarget(Path.GetFullPath(path));
         var temporary = full + "." + Guid.NewGuid().ToString("N") + TemporarySuffix;

@@ -272,4 +272,34 @@ public sealed class WeightFileFaultTests : IDisposable
         reference.TrainOnBatch(x, y, 8);
         Assert.Equal(reference.Parameters.ToArray(), net.Parameters.ToArray());
     }
+
+    [Fact]
+    public void SaveSafetensorsFailsLikeSaveNamingTheTargetAndKeepingThePreviousFile()
+    {
+        var target = PathOf("model.safetensors");
+        var first = new GuardedBnNet(seed: 1);
+        first.SaveSafetensors(target);
+        var before = File.ReadAllBytes(target);
+        int writes = 0;
+        // The network's own Save (into the temporary directory, to read its values) succeeds; the target's write fails.
+        WeightFile.WrapTemporaryStream = s => ++writes == 2 ? new FailingStream(s, 64, new IOException("No space left on device")) : s;
+        try
+        {
+            var e = Assert.ThrowsAny<IOException>(() => new GuardedBnNet(seed: 2).SaveSafetensors(target));
+            Assert.Equal(2, writes);
+            Assert.Contains(target, e.Message);
+            Assert.DoesNotContain(".tmp", e.Message);
+        }
+        finally
+        {
+            WeightFile.WrapTemporaryStream = null;
+        }
+        Assert.Equal(before, File.ReadAllBytes(target));
+        Assert.Equal(new[] { "model.safetensors" }, Entries());
+
+        var missing = Path.Combine(_dir.FullName, "missing", "m.safetensors");
+        var e2 = Assert.ThrowsAny<IOException>(() => first.SaveSafetensors(missing));
+        Assert.Contains(missing, e2.Message);
+        Assert.DoesNotContain(".tmp", e2.Message);
+    }
 }
