@@ -38,6 +38,9 @@ public abstract class Metric
     /// <summary>The metric over everything added since the last <see cref="Reset"/>.</summary>
     public abstract float Result();
 
+    /// <summary>Why this metric cannot score outputs of <paramref name="columns"/> classes with these targets, or null when it can.</summary>
+    internal virtual string? Refusal(int columns, bool sparseTargets) => null;
+
     /// <summary>A new, empty metric with the same settings.</summary>
     public abstract Metric Clone();
 

@@ -81,6 +81,10 @@ public sealed class Trainer
                 ArgumentNullException.ThrowIfNull(m, nameof(metrics));
                 if (m is AccuracyMetric && m.Name == "accuracy") continue; // always reported
                 if (!names.Add(m.Name)) throw new ArgumentException($"Two metrics are named '{m.Name}'.", nameof(metrics));
+                // Refused now rather than by the first batch's metric update, after that batch's step was applied.
+                foreach (var o in _outputs)
+                    if (m.Refusal(o.Length / o.Rows, Sparse) is { } refusal)
+                        throw new ArgumentException($"Metric '{m.Name}' cannot score output '{o.Name}' with the {Loss} loss: {refusal}", nameof(metrics));
                 chosen.Add(m);
             }
         _metrics = chosen.ToArray();

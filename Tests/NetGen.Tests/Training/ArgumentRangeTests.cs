@@ -66,4 +66,36 @@ public class ArgumentRangeTests
         var e = Assert.ThrowsAny<ArgumentException>(() => net.PredictLayer(null!, new float[6], new float[8]));
         Assert.Equal("layer", e.ParamName);
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-3)]
+    public void PredictLayerWithABadBatchSizeNamesTheBatchSize(int batchSize)
+    {
+        // The output's expected size is batchSize × the layer's size: checked first, a bad batch size was reported as a
+        // wrong output length ("output must hold -24 floats").
+        var net = new GuardedBnNet(seed: 1);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => net.PredictLayer("dense", new float[6], new float[8], batchSize));
+        Assert.Equal("batchSize", e.ParamName);
+    }
+
+    [Fact]
+    public void AMetricThatCannotScoreTheOutputIsRefusedAtCompileBeforeAnyStep()
+    {
+        var (x6, _) = Data();
+        var labels = new float[] { 0, 1, 2, 0 };
+        var net = new GuardedBnNet(seed: 1);
+        var before = net.Parameters.ToArray();
+        var e = Assert.Throws<ArgumentException>(() => net.Compile(new NetGen.Optimizers.SGD(0.1f), Loss.SparseCategoricalCrossentropy,
+            new[] { Metric.BinaryAccuracy() }));
+        Assert.Equal("metrics", e.ParamName);
+        Assert.Contains("binary_accuracy", e.Message);
+        Assert.Contains("class ids", e.Message);
+        Assert.Throws<ArgumentException>(() => new Trainer(net, new NetGen.Optimizers.SGD(0.1f), Loss.SparseCategoricalCrossentropy, 0,
+            new[] { Metric.MeanSquaredError() }));
+        Assert.Throws<InvalidOperationException>(() => net.Fit(x6, labels)); // never compiled
+        Assert.Equal(before, net.Parameters.ToArray());
+        // With one-hot targets the same metrics are fine.
+        net.Compile(new NetGen.Optimizers.SGD(0.1f), Loss.CategoricalCrossentropy, new[] { Metric.BinaryAccuracy(), Metric.MeanSquaredError() });
+    }
 }
