@@ -282,7 +282,7 @@ public sealed class Trainer
                 }
                 if (validationData)
                 {
-                    var evaluation = EvaluateCore(valX, valY, batchSize, _valMetrics);
+                    var evaluation = EvaluateCore(valX, valY, batchSize, _valMetrics, validationSplit > 0 ? "y" : "ValidationY", validationSplit > 0 ? trainCount : 0);
                     logs["val_loss"] = evaluation.Loss;
                     logs["val_accuracy"] = evaluation.Accuracy;
                     for (int i = 0; i < _valMetrics.Length; i++)
@@ -322,7 +322,7 @@ public sealed class Trainer
         return result with { Metrics = metrics };
     }
 
-    private Evaluation EvaluateCore(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int batchSize, Metric[] metrics)
+    private Evaluation EvaluateCore(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int batchSize, Metric[] metrics, string yName = "y", long firstSample = 0)
     {
         int n = SampleCount(x, y, "x", "y");
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batchSize must be at least 1.");
@@ -351,7 +351,7 @@ public sealed class Trainer
             finite &= Finite.All(output);
             if (_outputs.Length == 1)
             {
-                lossSum += (double)Kernels.Losses.Compute(Loss, output, target, Span<float>.Empty, b * Network.OutputRowsPerSample, Columns, ReadOnlySpan<float>.Empty, mask) * b;
+                lossSum += (double)SampleLoss(output, target, b * Network.OutputRowsPerSample, Columns, mask, b, firstSample + start, yName) * b;
                 if (maskLength > 0)
                 {
                     // Accuracy and metrics over the real steps only (Keras passes the mask to them as sample weights).
@@ -368,7 +368,7 @@ public sealed class Trainer
                 foreach (var o in _outputs)
                 {
                     Segment(output, target, b, o, outAt, targetAt, out var so, out var st);
-                    lossSum += (double)Kernels.Losses.Compute(Loss, so, st, Span<float>.Empty, b * o.Rows, o.Length / o.Rows) * b;
+                    lossSum += (double)SampleLoss(so, st, b * o.Rows, o.Length / o.Rows, ReadOnlySpan<float>.Empty, b, firstSample + start, yName, target) * b;
                     outAt += o.Length;
                     targetAt += TargetLength(o);
                 }
@@ -380,6 +380,20 @@ public sealed class Trainer
     }
 
     private int TargetLength(OutputInfo o) => Sparse ? o.Rows : o.Length;
+
+    /// <summary>The loss of an evaluated batch; a bad class id is reported by its sample and place in <paramref name="yName"/>.</summary>
+    private float SampleLoss(ReadOnlySpan<float> output, ReadOnlySpan<float> target, int rows, int columns, ReadOnlySpan<float> mask, int b, long firstSample, string yName, ReadOnlySpan<float> batchTargets = default)
+    {
+        try
+        {
+            return Kernels.Losses.Compute(Loss, output, target, Span<float>.Empty, rows, columns, ReadOnlySpan<float>.Empty, mask);
+        }
+        catch (ArgumentOutOfRangeException e) when (Sparse && e.ParamName == "labels"
+            && BadClassId(batchTargets.IsEmpty ? target : batchTargets, b, ReadOnlySpan<int>.Empty, firstSample, yName, "Evaluate") is { } named)
+        {
+            throw named;
+        }
+    }
 
     /// <summary>One output's columns of a batch of packed output and target rows, copied out contiguously.</summary>
     private void Segment(ReadOnlySpan<float> output, ReadOnlySpan<float> target, int b, OutputInfo o, int outAt, int targetAt, out Span<float> so, out Span<float> st)
@@ -555,6 +569,11 @@ public sealed class Trainer
         {
             loss = sampleWeight.IsEmpty ? Network.ComputeGradients(x, y, batchSize, Loss) : Network.ComputeWeightedGradients(x, y, sampleWeight, batchSize, Loss);
         }
+        catch (ArgumentOutOfRangeException e) when (Sparse && e.ParamName == "labels" && BadClassId(y, batchSize, samples, 0, "y", epoch > 0 ? $"epoch {epoch}, batch {batch}" : "TrainOnBatch") is { } named)
+        {
+            _stateSnapshot.AsSpan(0, state.Length).CopyTo(state);
+            throw named;
+        }
         catch
         {
             _stateSnapshot.AsSpan(0, state.Length).CopyTo(state);
@@ -579,6 +598,36 @@ public sealed class Trainer
         for (int i = 0; i < layout.Count; i++)
             if (Trainability.IsFrozen(Network, layout[i].Layer))
                 _stateSnapshot.AsSpan(layout[i].Offset, layout[i].Length).CopyTo(state.Slice(layout[i].Offset, layout[i].Length));
+    }
+
+    /// <summary>
+    /// The loss kernels name a bad class id by its row in the batch ("labels"); the caller passed <c>y</c>. Finds the first
+    /// id of the batch that is not a whole number in [0, classes of its output) and names it by sample (its index in
+    /// <c>y</c>) and place; null if none is found (the kernel's own exception then stands).
+    /// </summary>
+    private ArgumentOutOfRangeException? BadClassId(ReadOnlySpan<float> y, int batchSize, ReadOnlySpan<int> samples, long firstSample, string yName, string where)
+    {
+        int perSample = TargetsPerSample;
+        for (int k = 0; k < batchSize; k++)
+        {
+            int at = 0;
+            foreach (var o in _outputs)
+            {
+                int classes = o.Length / o.Rows;
+                for (int r = 0; r < o.Rows; r++, at++)
+                {
+                    float v = y[k * perSample + at];
+                    if (v >= 0 && v < classes && v == MathF.Floor(v)) continue;
+                    long sample = firstSample + (samples.IsEmpty ? k : samples[k]);
+                    var c = CultureInfo.InvariantCulture;
+                    var which = perSample == 1 ? "" : $" (class id {at} of its {perSample}{(_outputs.Length > 1 ? $", output '{o.Name}'" : "")})";
+                    return new ArgumentOutOfRangeException(yName, v,
+                        $"{yName}[{(sample * perSample + at).ToString(c)}], the class id of sample {sample.ToString(c)}{which}, is {v.ToString("R", c)}, which is not a class id in [0, {classes}) ({where}; SparseCategoricalCrossentropy takes whole class numbers). "
+                        + (where == "Evaluate" ? "" : "The weights, the state and the optimizer are as before this batch."));
+                }
+            }
+        }
+        return null;
     }
 
     private NonFiniteTrainingException Diagnose(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int batchSize, int epoch, int batch, ReadOnlySpan<int> samples, float loss, ReadOnlySpan<float> gradients)

@@ -98,4 +98,40 @@ public class ArgumentRangeTests
         // With one-hot targets the same metrics are fine.
         net.Compile(new NetGen.Optimizers.SGD(0.1f), Loss.CategoricalCrossentropy, new[] { Metric.BinaryAccuracy(), Metric.MeanSquaredError() });
     }
+
+    [Fact]
+    public void ABadClassIdIsNamedByItsPlaceInYAndItsSample()
+    {
+        // The loss kernels report "labels", row r of the batch; the caller passed y (or ValidationY) and thinks in samples.
+        const int n = 16;
+        var x = Enumerable.Range(0, n * 6).Select(i => MathF.Sin(i * 0.37f)).ToArray();
+        var labels = Enumerable.Range(0, n).Select(i => (float)(i % 3)).ToArray();
+        labels[9] = 7; // batch 3 of 4-sample batches; 3 classes
+        var net = new GuardedBnNet(seed: 1);
+        net.Compile(new NetGen.Optimizers.SGD(0.1f), Loss.SparseCategoricalCrossentropy);
+        var fit = Assert.Throws<ArgumentOutOfRangeException>(() => net.Fit(x, labels, batchSize: 4, shuffle: false));
+        Assert.Equal("y", fit.ParamName);
+        Assert.Contains("y[9], the class id of sample 9, is 7", fit.Message);
+        Assert.Contains("[0, 3)", fit.Message);
+        Assert.Contains("epoch 1, batch 3", fit.Message);
+
+        var evaluate = Assert.Throws<ArgumentOutOfRangeException>(() => net.Evaluate(x, labels, batchSize: 4));
+        Assert.Equal("y", evaluate.ParamName);
+        Assert.Contains("sample 9", evaluate.Message);
+
+        labels[9] = 1;
+        var validationY = labels.AsSpan(0, 8).ToArray();
+        validationY[5] = float.NaN;
+        var validation = Assert.Throws<ArgumentOutOfRangeException>(() => net.Fit(x, labels, new FitOptions
+        {
+            BatchSize = 4, ValidationX = x.AsMemory(0, 8 * 6), ValidationY = validationY,
+        }));
+        Assert.Equal("ValidationY", validation.ParamName);
+        Assert.Contains("ValidationY[5], the class id of sample 5, is NaN", validation.Message);
+
+        labels[14] = 2.5f; // in the validation split: sample 14 of y
+        var split = Assert.Throws<ArgumentOutOfRangeException>(() => net.Fit(x, labels, batchSize: 4, validationSplit: 0.25));
+        Assert.Equal("y", split.ParamName);
+        Assert.Contains("y[14], the class id of sample 14, is 2.5", split.Message);
+    }
 }
