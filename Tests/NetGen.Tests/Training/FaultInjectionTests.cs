@@ -239,4 +239,30 @@ public sealed class FaultInjectionTests : IDisposable
         }));
         Assert.Equal(lastStep, net.Parameters.ToArray());
     }
+
+    [Fact]
+    public void TwoInstancesTrainingOnTwoThreadsAtOnceGetTheWeightsOfSequentialRuns()
+    {
+        // The documented way to train in parallel: an instance per thread. They share the kernels' worker pool (batch 64
+        // splits the products), which must neither mix their buffers nor change a sum's order.
+        const int n = 256;
+        var x = Enumerable.Range(0, n * 6).Select(i => MathF.Sin(i * 0.13f)).ToArray();
+        var y = new float[n * 3];
+        for (int s = 0; s < n; s++) y[s * 3 + s % 3] = 1;
+        GuardedBnNet Train()
+        {
+            var net = new GuardedBnNet(seed: 8);
+            net.Compile(new Adam(0.01f), Loss.CategoricalCrossentropy);
+            net.Fit(x, y, epochs: 3, batchSize: 64);
+            return net;
+        }
+        var sequential = Train();
+        var parallel = new GuardedBnNet[2];
+        System.Threading.Tasks.Parallel.For(0, 2, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = 2 }, t => parallel[t] = Train());
+        foreach (var net in parallel)
+        {
+            Assert.Equal(sequential.Parameters.ToArray(), net.Parameters.ToArray());
+            Assert.Equal(sequential.State.ToArray(), net.State.ToArray());
+        }
+    }
 }
