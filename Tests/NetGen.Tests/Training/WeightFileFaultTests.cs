@@ -1,6 +1,8 @@
 using System;
 using System.IO;
+using System.Diagnostics;
 using System.Linq;
+using System.Threading;
 using System.Threading.Tasks;
 using NetGen.Optimizers;
 using NetGen.Training;
@@ -301,5 +303,56 @@ public sealed class WeightFileFaultTests : IDisposable
         var e2 = Assert.ThrowsAny<IOException>(() => first.SaveSafetensors(missing));
         Assert.Contains(missing, e2.Message);
         Assert.DoesNotContain(".tmp", e2.Message);
+    }
+
+    [Fact]
+    public void LoadSafetensorsOfAnEndlessStreamStopsAtTheDeclaredSize()
+    {
+        if (!File.Exists("/usr/bin/mkfifo")) return; // Unix only
+        var net = new GuardedBnNet(seed: 1);
+        var weights = net.Parameters.ToArray();
+        var clock = Stopwatch.StartNew();
+        var zero = Assert.Throws<InvalidDataException>(() => net.LoadSafetensors("/dev/zero"));
+        Assert.Contains("/dev/zero", zero.Message);
+
+        // A pipe fed a valid file and then zeros without end (File.ReadAllBytes read until memory ran out).
+        var source = PathOf("source.safetensors");
+        new GuardedBnNet(seed: 2).SaveSafetensors(source);
+        var bytes = File.ReadAllBytes(source);
+        var fifo = PathOf("endless");
+        using (var mk = Process.Start("/usr/bin/mkfifo", fifo)) mk.WaitForExit();
+        var writer = new Thread(() =>
+        {
+            try
+            {
+                using var pipe = new FileStream(fifo, FileMode.Open, FileAccess.Write);
+                pipe.Write(bytes);
+                var filler = new byte[1 << 16];
+                for (long written = 0; written < 1L << 33; written += filler.Length) pipe.Write(filler);
+            }
+            catch (IOException)
+            {
+                // the reader closed the pipe
+            }
+        }) { IsBackground = true };
+        writer.Start();
+        var e = Assert.Throws<InvalidDataException>(() => net.LoadSafetensors(fifo));
+        Assert.Contains("longer than", e.Message);
+        Assert.True(writer.Join(TimeSpan.FromSeconds(30)));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60));
+        Assert.Equal(weights, net.Parameters.ToArray());
+
+        // The same bytes through a pipe that ends load.
+        var finite = PathOf("finite");
+        using (var mk = Process.Start("/usr/bin/mkfifo", finite)) mk.WaitForExit();
+        var feeder = new Thread(() =>
+        {
+            using var pipe = new FileStream(finite, FileMode.Open, FileAccess.Write);
+            pipe.Write(bytes);
+        }) { IsBackground = true };
+        feeder.Start();
+        net.LoadSafetensors(finite);
+        Assert.True(feeder.Join(TimeSpan.FromSeconds(30)));
+        Assert.Equal(new GuardedBnNet(seed: 2).Parameters.ToArray(), net.Parameters.ToArray());
     }
 }
