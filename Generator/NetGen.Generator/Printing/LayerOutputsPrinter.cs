@@ -85,6 +85,7 @@ internal static class LayerOutputsPrinter
         w.Line("/// </summary>");
         using (w.Open($"public void PredictLayer(string layer, {ReadOnly} input, {Writable} output, int batchSize = 1)"))
         {
+            w.Line("global::NetGen.Guard.BatchSize(batchSize);  // before the output's size, which it multiplies");
             using (w.Open("switch (layer)"))
             {
                 for (int i = 0; i < g.Layers.Count; i++)

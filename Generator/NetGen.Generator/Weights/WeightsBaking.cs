@@ -74,7 +74,7 @@ internal static class WeightsBaking
     {
         var text = file.GetText(cancellationToken)?.ToString();
         if (text is null)
-            return Fail(file.Path, "could not be read as text (for a binary file the compiler reports CS2015); bake the text form, written by net.SaveText(path) or WeightFile.SaveText");
+            return Fail(file.Path, "could not be read as text: it is missing (the compiler reports CS2001; write it first, e.g. with net.SaveText(path) in a training run) or binary (CS2015); bake the text form, written by net.SaveText(path) or WeightFile.SaveText");
         if (text.StartsWith(WeightFileFormat.Magic, StringComparison.Ordinal))
             return Fail(file.Path, "is a binary weight file, but the compiler passes AdditionalFiles to generators as decoded text, which loses every byte that is not valid UTF-8; "
                 + "bake the text form instead (write it with net.SaveText(path) or WeightFile.SaveText, or convert with WeightFile.ConvertToText)");

@@ -85,6 +85,10 @@ public static partial class Losses
         Check(first.Length, yTrue.Length, grad.Length, rows, cols, targetCols);
         if (form != RowForm.Probabilities && probs.Length < (long)rows * cols) ThrowShort(nameof(probs), probs.Length, rows * cols);
         int perSample = sampleWeight.IsEmpty ? 1 : RowsPer(rows, sampleWeight.Length, nameof(sampleWeight), "one weight per sample");
+        // A NaN, infinite or negative weight would turn the loss and every gradient NaN or flip their sign: refused
+        // before anything is written (the Trainer checks the same; ComputeWeightedGradients called directly lands here).
+        for (int i = 0; i < sampleWeight.Length; i++)
+            if (!(sampleWeight[i] >= 0f && float.IsFinite(sampleWeight[i]))) ThrowWeight(i, sampleWeight[i]);
         int perStep = mask.IsEmpty ? 1 : RowsPer(rows, mask.Length, nameof(mask), "one value per sample and step");
         long valid = rows;
         if (!mask.IsEmpty)
@@ -121,6 +125,11 @@ public static partial class Losses
         }
         return valid == 0 ? 0f : (float)(total / valid);
     }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void ThrowWeight(int index, float value)
+        => throw new ArgumentOutOfRangeException("sampleWeight", value,
+            $"sampleWeight[{index}] is {value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}; sample weights must be finite and non-negative.");
 
     /// <summary>Checks that <paramref name="count"/> entries split <paramref name="rows"/> evenly; returns the rows per entry.</summary>
     private static int RowsPer(int rows, int count, string name, string what)

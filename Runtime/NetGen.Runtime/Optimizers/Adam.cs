@@ -17,9 +17,9 @@ public class Adam : Optimizer
     public Adam(float learningRate = 0.001f, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7, bool amsgrad = false)
         : base(learningRate)
     {
-        Beta1 = InRange(beta1, 0, 1, nameof(beta1));
-        Beta2 = InRange(beta2, 0, 1, nameof(beta2));
-        Epsilon = InRange(epsilon, 0, double.MaxValue, nameof(epsilon));
+        Beta1 = DecayRate(beta1, nameof(beta1));
+        Beta2 = DecayRate(beta2, nameof(beta2));
+        Epsilon = PositiveEpsilon(epsilon, nameof(epsilon));
         Amsgrad = amsgrad;
     }
 

@@ -17,6 +17,8 @@ public abstract class Optimizer
     private int _built = -1;
     private WeakReference<INetwork>? _network;
     private LearningRateSchedule? _schedule;
+    private float _learningRate;
+    private float? _weightDecay;
 
     /// <summary>Creates an optimizer with the given learning rate.</summary>
     protected Optimizer(float learningRate)
@@ -26,8 +28,14 @@ public abstract class Optimizer
         LearningRate = learningRate;
     }
 
-    /// <summary>The learning rate.</summary>
-    public float LearningRate { get; set; }
+    /// <summary>The learning rate: finite and at least 0 (anything else throws, leaving the rate as it was).</summary>
+    public float LearningRate
+    {
+        get => _learningRate;
+        set => _learningRate = value >= 0 && float.IsFinite(value)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(LearningRate), value, $"LearningRate must be a finite value ≥ 0, but is {value}.");
+    }
 
     /// <summary>
     /// A learning rate that follows the step (Keras passes a schedule as <c>learning_rate</c>): before every update
@@ -73,8 +81,14 @@ public abstract class Optimizer
     /// <summary>Number of updates applied so far (Keras <c>iterations</c>).</summary>
     public long Iterations { get; private set; }
 
-    /// <summary>Decoupled weight decay: before each update <c>w ← w − w·WeightDecay·LearningRate</c>, on every weight. Null: none.</summary>
-    public float? WeightDecay { get; set; }
+    /// <summary>Decoupled weight decay: before each update <c>w ← w − w·WeightDecay·LearningRate</c>, on every weight. Null: none; otherwise finite and at least 0.</summary>
+    public float? WeightDecay
+    {
+        get => _weightDecay;
+        set => _weightDecay = value is null || (value >= 0 && float.IsFinite(value.Value))
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(WeightDecay), value, $"WeightDecay must be a finite value ≥ 0 (or null), but is {value}.");
+    }
 
     /// <summary>Clips each weight's gradient to this L2 norm (per variable of the parameter layout).</summary>
     public float? ClipNorm
@@ -133,7 +147,15 @@ public abstract class Optimizer
         bool clips = _clipNorm is not null || _globalClipNorm is not null || _clipValue is not null;
         if ((clips || partial) && _clipped.Length != parameters.Length) _clipped = new float[parameters.Length];
 
-        if (_schedule is not null) LearningRate = _schedule.At(Iterations);
+        if (_schedule is not null)
+        {
+            // Checked before any weight or slot changes: a NaN or infinite rate would write NaN into every weight.
+            float rate = _schedule.At(Iterations);
+            if (!(rate >= 0 && float.IsFinite(rate)))
+                throw new InvalidOperationException(
+                    $"The learning-rate schedule ({_schedule.GetType().Name}) returned {rate} at step {Iterations}; a rate must be finite and ≥ 0. No weight was changed.");
+            LearningRate = rate;
+        }
         var g = gradients;
         if (partial)
         {
@@ -203,6 +225,14 @@ public abstract class Optimizer
     /// <summary>Throws unless <paramref name="value"/> is in [<paramref name="min"/>, <paramref name="max"/>].</summary>
     protected static double InRange(double value, double min, double max, string name)
         => value >= min && value <= max ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be in [{min}, {max}], but is {value}.");
+
+    /// <summary>Throws unless <paramref name="value"/> is in [0, 1): a decay rate of 1 never forgets and divides by 1 − rate^t = 0.</summary>
+    internal static double DecayRate(double value, string name)
+        => value >= 0 && value < 1 ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be in [0, 1), but is {value}.");
+
+    /// <summary>Throws unless <paramref name="value"/> is finite and positive: with 0 a weight whose gradient is zero divides 0 by 0.</summary>
+    internal static double PositiveEpsilon(double value, string name)
+        => value > 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be a finite value > 0 (a zero gradient would divide 0 by 0), but is {value}.");
 
     private static void ScaleToNorm(Span<float> g, float maxNorm)
     {

@@ -16,7 +16,7 @@ public sealed class RMSprop : Optimizer
     {
         Rho = InRange(rho, 0, 1, nameof(rho));
         Momentum = InRange(momentum, 0, 1, nameof(momentum));
-        Epsilon = InRange(epsilon, 0, double.MaxValue, nameof(epsilon));
+        Epsilon = PositiveEpsilon(epsilon, nameof(epsilon));
         Centered = centered;
     }
 

@@ -26,6 +26,8 @@ public sealed class EarlyStopping : Callback
         ArgumentException.ThrowIfNullOrEmpty(monitor);
         if (patience < 0) throw new ArgumentOutOfRangeException(nameof(patience), patience, "patience must be ≥ 0.");
         if (!float.IsFinite(minDelta)) throw new ArgumentOutOfRangeException(nameof(minDelta), minDelta, "minDelta must be finite.");
+        if (!Enum.IsDefined(mode)) throw new ArgumentOutOfRangeException(nameof(mode), mode, "mode must be MonitorMode.Auto, Min or Max.");
+        if (baseline is { } b && float.IsNaN(b)) throw new ArgumentOutOfRangeException(nameof(baseline), b, "baseline must be a number (or null for none); NaN would never be beaten.");
         Monitor = monitor;
         MinDelta = Math.Abs(minDelta);
         Patience = patience;

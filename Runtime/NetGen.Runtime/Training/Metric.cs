@@ -38,6 +38,9 @@ public abstract class Metric
     /// <summary>The metric over everything added since the last <see cref="Reset"/>.</summary>
     public abstract float Result();
 
+    /// <summary>Why this metric cannot score outputs of <paramref name="columns"/> classes with these targets, or null when it can.</summary>
+    internal virtual string? Refusal(int columns, bool sparseTargets) => null;
+
     /// <summary>A new, empty metric with the same settings.</summary>
     public abstract Metric Clone();
 
@@ -45,7 +48,7 @@ public abstract class Metric
     public static Metric Accuracy() => new AccuracyMetric("accuracy", AccuracyMetric.Kind.Auto, 0.5f);
 
     /// <summary>Keras <c>BinaryAccuracy(threshold=0.5)</c>: the fraction of values with <c>(p &gt; threshold) == y</c>.</summary>
-    public static Metric BinaryAccuracy(float threshold = 0.5f) => new AccuracyMetric("binary_accuracy", AccuracyMetric.Kind.Binary, threshold);
+    public static Metric BinaryAccuracy(float threshold = 0.5f) => new AccuracyMetric("binary_accuracy", AccuracyMetric.Kind.Binary, Threshold(threshold));
 
     /// <summary>Keras <c>CategoricalAccuracy()</c>: argmax of prediction equals argmax of the one-hot target.</summary>
     public static Metric CategoricalAccuracy() => new AccuracyMetric("categorical_accuracy", AccuracyMetric.Kind.Categorical, 0.5f);
@@ -61,10 +64,10 @@ public abstract class Metric
         => k >= 1 ? new TopKMetric(k) : throw new ArgumentOutOfRangeException(nameof(k), k, "k must be at least 1.");
 
     /// <summary>Keras <c>Precision(thresholds=0.5)</c>: true positives / predicted positives (0 when nothing is predicted positive).</summary>
-    public static Metric Precision(float threshold = 0.5f) => new ConfusionMetric("precision", threshold, recall: false);
+    public static Metric Precision(float threshold = 0.5f) => new ConfusionMetric("precision", Threshold(threshold), recall: false);
 
     /// <summary>Keras <c>Recall(thresholds=0.5)</c>: true positives / actual positives (0 when there are none).</summary>
-    public static Metric Recall(float threshold = 0.5f) => new ConfusionMetric("recall", threshold, recall: true);
+    public static Metric Recall(float threshold = 0.5f) => new ConfusionMetric("recall", Threshold(threshold), recall: true);
 
     /// <summary>Keras <c>AUC(num_thresholds=200, curve="ROC", summation_method="interpolation")</c>.</summary>
     public static Metric Auc(int thresholds = 200)
@@ -75,6 +78,10 @@ public abstract class Metric
 
     /// <summary>Keras <c>MeanSquaredError()</c>: the mean of <c>(p − y)²</c>.</summary>
     public static Metric MeanSquaredError() => new ErrorMetric("mean_squared_error", squared: true);
+
+    /// <summary>A decision threshold: in [0, 1], as Keras requires (NaN would make every prediction negative).</summary>
+    private static float Threshold(float threshold)
+        => threshold >= 0 && threshold <= 1 ? threshold : throw new ArgumentOutOfRangeException("threshold", threshold, $"threshold must be in [0, 1], but is {threshold}.");
 
     /// <summary>Throws unless the spans match the shape.</summary>
     protected static void Check(ReadOnlySpan<float> predictions, ReadOnlySpan<float> targets, int rows, int columns, bool sparseTargets)

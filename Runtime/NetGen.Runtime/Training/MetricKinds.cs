@@ -26,7 +26,7 @@ internal sealed class AccuracyMetric : Metric
         if (kind == Kind.Auto) kind = sparseTargets ? Kind.Sparse : columns == 1 ? Kind.Binary : Kind.Categorical;
         if (kind == Kind.Binary)
         {
-            if (sparseTargets && columns != 1) throw new InvalidOperationException("binary accuracy needs one target value per prediction, not class ids.");
+            if (Refusal(columns, sparseTargets) is { } refusal) throw new InvalidOperationException(refusal);
             for (int i = 0; i < predictions.Length; i++)
                 if ((predictions[i] > _threshold ? 1f : 0f) == targets[i]) _correct++;
             _count += predictions.Length;
@@ -42,6 +42,9 @@ internal sealed class AccuracyMetric : Metric
     }
 
     public override float Result() => _count == 0 ? 0f : (float)(_correct / _count);
+
+    internal override string? Refusal(int columns, bool sparseTargets)
+        => _kind == Kind.Binary && sparseTargets && columns != 1 ? "binary accuracy needs one target value per prediction, not class ids." : null;
 
     public override Metric Clone() => new AccuracyMetric(Name, _kind, _threshold);
 }
@@ -200,7 +203,7 @@ internal sealed class ErrorMetric : Metric
     public override void Update(ReadOnlySpan<float> predictions, ReadOnlySpan<float> targets, int rows, int columns, bool sparseTargets)
     {
         Check(predictions, targets, rows, columns, sparseTargets);
-        if (sparseTargets) throw new InvalidOperationException($"{Name} needs one target value per prediction, not class ids.");
+        if (Refusal(columns, sparseTargets) is { } refusal) throw new InvalidOperationException(refusal);
         for (int i = 0; i < predictions.Length; i++)
         {
             double e = (double)predictions[i] - targets[i];
@@ -210,6 +213,9 @@ internal sealed class ErrorMetric : Metric
     }
 
     public override float Result() => _count == 0 ? 0f : (float)(_sum / _count);
+
+    internal override string? Refusal(int columns, bool sparseTargets)
+        => sparseTargets ? $"{Name} needs one target value per prediction, not class ids." : null;
 
     public override Metric Clone() => new ErrorMetric(Name, _squared);
 }

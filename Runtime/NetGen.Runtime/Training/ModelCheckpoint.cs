@@ -19,6 +19,7 @@ public sealed class ModelCheckpoint : Callback
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentException.ThrowIfNullOrEmpty(monitor);
+        if (!Enum.IsDefined(mode)) throw new ArgumentOutOfRangeException(nameof(mode), mode, "mode must be MonitorMode.Auto, Min or Max.");
         Path = path;
         Monitor = monitor;
         SaveBestOnly = saveBestOnly;

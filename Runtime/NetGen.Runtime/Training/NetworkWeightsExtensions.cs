@@ -14,15 +14,25 @@ public static class NetworkWeightsExtensions
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var temporary = Path.GetFullPath(path) + "." + Guid.NewGuid().ToString("N") + ".bin";
+        var full = Path.GetFullPath(path);
+        // The binary form goes through a file of its own in the temporary directory (INetwork only saves to a path), so
+        // nothing but the target appears beside it; the conversion writes the target atomically and names it in errors.
+        var binary = Path.Combine(Path.GetTempPath(), "netgen-" + Guid.NewGuid().ToString("N") + ".weights");
         try
         {
-            network.Save(temporary);
-            Training.WeightFile.ConvertToText(temporary, path);
+            try
+            {
+                network.Save(binary);
+            }
+            catch (IOException e)
+            {
+                throw new IOException($"Could not save '{full}': writing its binary form to '{binary}' failed: {e.Message}", e);
+            }
+            Training.WeightFile.ConvertToText(binary, full);
         }
         finally
         {
-            File.Delete(temporary);
+            try { File.Delete(binary); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
     }
 }

@@ -42,7 +42,7 @@ public static class SafetensorsExtensions
             var (shape, converted) = options.Naming == SafetensorsNaming.PyTorch ? ToPyTorch(e, data, options) : (e.Shape, data);
             tensors.Add((names[i], shape, converted));
         }
-        WriteAtomically(path, Encode(tensors));
+        WeightFile.WriteAtomically(path, Encode(tensors)); // temporary file + rename, errors naming the target
     }
 
     /// <summary>
@@ -55,7 +55,7 @@ public static class SafetensorsExtensions
         ArgumentNullException.ThrowIfNull(network);
         ArgumentException.ThrowIfNullOrEmpty(path);
         options ??= new SafetensorsOptions();
-        var bytes = File.ReadAllBytes(path);
+        var bytes = ReadBounded(path);
         var (tensors, dataStart) = ParseHeader(bytes, path);
         var (entries, _) = Snapshot(network);
         var names = FileNames(entries, options, tensors.Keys.ToList());
@@ -317,7 +317,48 @@ public static class SafetensorsExtensions
 
     // ---------------------------------------------------------------- the format
 
-    private static (Dictionary<string, FileTensor> Tensors, long DataStart) ParseHeader(byte[] bytes, string path)
+    /// <summary>Longest header accepted: 100 MB, the limit of the safetensors format.</summary>
+    private const ulong MaxHeaderBytes = 100_000_000;
+
+    /// <summary>
+    /// The file's bytes. A regular file is read whole (its length bounds the read); a pipe or device (no length) is read
+    /// up to what its header announces, then must end: an endless stream such as <c>/dev/zero</c> is refused instead of
+    /// being read into memory until it runs out.
+    /// </summary>
+    private static byte[] ReadBounded(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        if (stream.CanSeek && stream.Length > 0)
+        {
+            if (stream.Length > Array.MaxLength) throw new InvalidDataException($"'{path}' is {stream.Length} bytes, more than one array holds.");
+            var whole = new byte[stream.Length];
+            return whole.AsSpan(0, stream.ReadAtLeast(whole, whole.Length, throwOnEndOfStream: false)).ToArray();
+        }
+        var head = new byte[8];
+        int got = stream.ReadAtLeast(head, 8, throwOnEndOfStream: false);
+        if (got < 8) return head.AsSpan(0, got).ToArray(); // ParseHeader reports it
+        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(head);
+        if (headerLength > MaxHeaderBytes)
+            throw new InvalidDataException($"'{path}' is not a safetensors file: its header announces {headerLength} bytes (the format allows {MaxHeaderBytes}).");
+        var header = new byte[8 + (int)headerLength];
+        head.CopyTo(header, 0);
+        got = 8 + stream.ReadAtLeast(header.AsSpan(8), (int)headerLength, throwOnEndOfStream: false);
+        if (got < header.Length) return header.AsSpan(0, got).ToArray();
+        var (tensors, _) = ParseHeader(header, path, checkData: false);
+        long dataLength = 0;
+        foreach (var t in tensors.Values) dataLength = Math.Max(dataLength, t.End);
+        long total = header.Length + dataLength;
+        if (total > Array.MaxLength) throw new InvalidDataException($"'{path}': its header announces {total} bytes, more than one array holds.");
+        var all = new byte[total];
+        header.CopyTo(all, 0);
+        got = header.Length + stream.ReadAtLeast(all.AsSpan(header.Length), (int)dataLength, throwOnEndOfStream: false);
+        if (got < all.Length) return all.AsSpan(0, got).ToArray();
+        if (stream.ReadByte() >= 0)
+            throw new InvalidDataException($"'{path}' is corrupt: it is longer than the {total} bytes its header declares.");
+        return all;
+    }
+
+    private static (Dictionary<string, FileTensor> Tensors, long DataStart) ParseHeader(byte[] bytes, string path, bool checkData = true)
     {
         if (bytes.Length < 8) throw new InvalidDataException($"'{path}' is not a safetensors file: {bytes.Length} bytes, shorter than the 8-byte header length.");
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
@@ -364,7 +405,7 @@ public static class SafetensorsExtensions
                 Expect(dtype is not null && shape is not null && offsets is { Length: 2 }, $"tensor '{name}' lacks dtype, shape or data_offsets");
                 var t = new FileTensor(name, dtype!, shape!, offsets![0], offsets[1]);
                 long size = DTypeSize(t.DType);
-                if (size > 0 && (t.End - t.Begin != Product(t.Shape) * size || t.Begin < 0 || dataStart + t.End > bytes.Length))
+                if (size > 0 && (t.End - t.Begin != Product(t.Shape) * size || t.Begin < 0 || (checkData && dataStart + t.End > bytes.Length)))
                     throw new InvalidDataException($"'{path}' is truncated or corrupt: tensor '{name}' ({t.DType}, shape {ShapeText(t.Shape)}) claims bytes {t.Begin}..{t.End} of {bytes.Length - dataStart}.");
                 tensors[name] = t;
             }
@@ -468,26 +509,6 @@ public static class SafetensorsExtensions
                 at += 4;
             }
         return bytes;
-    }
-
-    private static void WriteAtomically(string path, byte[] bytes)
-    {
-        var full = Path.GetFullPath(path);
-        var temporary = full + "." + Guid.NewGuid().ToString("N") + ".tmp";
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
-            {
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, full, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(temporary); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-            throw;
-        }
     }
 
     private static int Product(int[] shape)

@@ -18,6 +18,10 @@ namespace NetGen.Training;
 /// first sample holding a NaN or infinity; a batch that throws (a bad class id) rethrows. Either way that batch changed
 /// nothing: the weights, the network's state (BatchNormalization's moving statistics, restored from a copy taken before
 /// the batch) and the optimizer's slots are as before it. Earlier batches stay applied, as in Keras.
+/// A callback or progress handler that throws ends <c>Fit</c> with its exception after the step it reports on: the network
+/// keeps the weights, state and optimizer of the last completed step, <see cref="EarlyStopping"/> does not put its best
+/// weights back (Keras does not call <c>on_train_end</c> either), the callbacks' files are closed and the network is free
+/// for the next call. <c>Evaluate</c> may be called from a callback; <c>Fit</c> may not (it throws).
 /// </remarks>
 public sealed class Trainer
 {
@@ -26,7 +30,10 @@ public sealed class Trainer
     private float[] _segmentOutput = Array.Empty<float>(), _segmentTarget = Array.Empty<float>();
     private float[] _stateSnapshot = Array.Empty<float>();
     private readonly OutputInfo[] _outputs;
-    private readonly double[] _correct, _counted;
+    // Correct and counted predictions per output: the running epoch of Fit, and Evaluate (its own pair, so an Evaluate
+    // called from a callback in the middle of an epoch leaves the epoch's accuracy alone).
+    private readonly double[] _correct, _counted, _evalCorrect, _evalCounted;
+    private bool _fitting;
     private readonly Metric[] _metrics;
     private readonly Metric[] _trainMetrics, _valMetrics;
     private readonly string[] _metricNames;
@@ -63,6 +70,8 @@ public sealed class Trainer
         for (int k = 0; k < _outputs.Length; k++) _outputs[k] = network.Outputs[k];
         _correct = new double[_outputs.Length];
         _counted = new double[_outputs.Length];
+        _evalCorrect = new double[_outputs.Length];
+        _evalCounted = new double[_outputs.Length];
 
         var chosen = new List<Metric>();
         var names = new HashSet<string>(StringComparer.Ordinal) { "loss", "accuracy" };
@@ -72,6 +81,10 @@ public sealed class Trainer
                 ArgumentNullException.ThrowIfNull(m, nameof(metrics));
                 if (m is AccuracyMetric && m.Name == "accuracy") continue; // always reported
                 if (!names.Add(m.Name)) throw new ArgumentException($"Two metrics are named '{m.Name}'.", nameof(metrics));
+                // Refused now rather than by the first batch's metric update, after that batch's step was applied.
+                foreach (var o in _outputs)
+                    if (m.Refusal(o.Length / o.Rows, Sparse) is { } refusal)
+                        throw new ArgumentException($"Metric '{m.Name}' cannot score output '{o.Name}' with the {Loss} loss: {refusal}", nameof(metrics));
                 chosen.Add(m);
             }
         _metrics = chosen.ToArray();
@@ -151,6 +164,9 @@ public sealed class Trainer
     {
         string Name(string argument) => argumentNames ? argument : nameof(options);
         var optimizer = Optimizer;
+        if (_fitting)
+            throw new InvalidOperationException(
+                "Fit is already running on this trainer (a callback or progress handler called Fit again); the running Fit's batch buffers and counters would be overwritten. Call Fit again after it returns.");
         int n = SampleCount(x, y, "x", "y");
         int epochs = options.Epochs, batchSize = options.BatchSize;
         double validationSplit = options.ValidationSplit;
@@ -195,6 +211,7 @@ public sealed class Trainer
         }
         StopTraining = false;
         bool finished = false;
+        _fitting = true;
         try
         {
             foreach (var cb in callbacks) cb.OnTrainBegin();
@@ -237,13 +254,13 @@ public sealed class Trainer
                     var trainingOutput = Network.TrainingOutput;
                     ReadOnlySpan<float> scored = by;
                     if (Network.OutputMaskLength > 0) RealRows(trainingOutput, by, Network.TrainingOutputMask, out trainingOutput, out scored);
-                    CountCorrect(trainingOutput, scored, b);
+                    CountCorrect(trainingOutput, scored, b, _correct, _counted);
                     UpdateMetrics(_trainMetrics, trainingOutput, scored, b);
                     seen += b;
                     if (options.Progress is { } progress)
                     {
                         for (int i = 0; i < _trainMetrics.Length; i++) _progressMetrics[i] = new(_metricNames[i], _trainMetrics[i].Result());
-                        progress(new TrainingProgress(epoch + 1, epochs, batch + 1, batches, seen, (float)(lossSum / seen), MeanAccuracy(), null, null, clock.Elapsed, false)
+                        progress(new TrainingProgress(epoch + 1, epochs, batch + 1, batches, seen, (float)(lossSum / seen), MeanAccuracy(_correct, _counted), null, null, clock.Elapsed, false)
                         { Metrics = _progressMetrics });
                     }
                     foreach (var cb in callbacks) cb.OnBatchEnd(batch, (float)(lossSum / seen));
@@ -254,8 +271,8 @@ public sealed class Trainer
                 var logs = new Dictionary<string, float>(StringComparer.Ordinal)
                 {
                     ["loss"] = (float)(lossSum / seen),
-                    // The epoch's training accuracy, read before validation reuses the counters.
-                    ["accuracy"] = MeanAccuracy(),
+                    // The epoch's training accuracy (Evaluate, validation included, counts in counters of its own).
+                    ["accuracy"] = MeanAccuracy(_correct, _counted),
                 };
                 var epochMetrics = new List<KeyValuePair<string, float>>();
                 for (int i = 0; i < _trainMetrics.Length; i++)
@@ -265,7 +282,7 @@ public sealed class Trainer
                 }
                 if (validationData)
                 {
-                    var evaluation = EvaluateCore(valX, valY, batchSize, _valMetrics);
+                    var evaluation = EvaluateCore(valX, valY, batchSize, _valMetrics, validationSplit > 0 ? "y" : "ValidationY", validationSplit > 0 ? trainCount : 0);
                     logs["val_loss"] = evaluation.Loss;
                     logs["val_accuracy"] = evaluation.Accuracy;
                     for (int i = 0; i < _valMetrics.Length; i++)
@@ -285,6 +302,7 @@ public sealed class Trainer
         }
         finally
         {
+            _fitting = false;
             if (!finished)
                 foreach (var cb in callbacks) cb.OnTrainAborted();
         }
@@ -304,7 +322,7 @@ public sealed class Trainer
         return result with { Metrics = metrics };
     }
 
-    private Evaluation EvaluateCore(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int batchSize, Metric[] metrics)
+    private Evaluation EvaluateCore(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int batchSize, Metric[] metrics, string yName = "y", long firstSample = 0)
     {
         int n = SampleCount(x, y, "x", "y");
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batchSize must be at least 1.");
@@ -319,8 +337,8 @@ public sealed class Trainer
         if (_evalMask.Length < (long)batchSize * maskLength) _evalMask = new float[batchSize * maskLength];
         double lossSum = 0;
         bool finite = true;
-        Array.Clear(_correct);
-        Array.Clear(_counted);
+        Array.Clear(_evalCorrect);
+        Array.Clear(_evalCounted);
         foreach (var m in metrics) m.Reset();
         for (int start = 0; start < n; start += batchSize)
         {
@@ -333,12 +351,12 @@ public sealed class Trainer
             finite &= Finite.All(output);
             if (_outputs.Length == 1)
             {
-                lossSum += (double)Kernels.Losses.Compute(Loss, output, target, Span<float>.Empty, b * Network.OutputRowsPerSample, Columns, ReadOnlySpan<float>.Empty, mask) * b;
+                lossSum += (double)SampleLoss(output, target, b * Network.OutputRowsPerSample, Columns, mask, b, firstSample + start, yName) * b;
                 if (maskLength > 0)
                 {
                     // Accuracy and metrics over the real steps only (Keras passes the mask to them as sample weights).
                     RealRows(output, target, mask, out var realOutput, out var realTarget);
-                    CountCorrect(realOutput, realTarget, b);
+                    CountCorrect(realOutput, realTarget, b, _evalCorrect, _evalCounted);
                     UpdateMetrics(metrics, realOutput, realTarget, b);
                     continue;
                 }
@@ -350,20 +368,34 @@ public sealed class Trainer
                 foreach (var o in _outputs)
                 {
                     Segment(output, target, b, o, outAt, targetAt, out var so, out var st);
-                    lossSum += (double)Kernels.Losses.Compute(Loss, so, st, Span<float>.Empty, b * o.Rows, o.Length / o.Rows) * b;
+                    lossSum += (double)SampleLoss(so, st, b * o.Rows, o.Length / o.Rows, ReadOnlySpan<float>.Empty, b, firstSample + start, yName, target) * b;
                     outAt += o.Length;
                     targetAt += TargetLength(o);
                 }
             }
-            CountCorrect(output, target, b);
+            CountCorrect(output, target, b, _evalCorrect, _evalCounted);
             UpdateMetrics(metrics, output, target, b);
         }
         // Keras' evaluate adds the regularization losses of the weights (model.losses) to every batch's loss.
         float penalty = Regularization.Any(Network.ParameterLayout) ? Regularization.Penalty(Network.ParameterLayout, Network.TrainableWeights, Network.Parameters) : 0;
-        return new Evaluation(finite ? (float)(lossSum / n) + penalty : float.NaN, MeanAccuracy());
+        return new Evaluation(finite ? (float)(lossSum / n) + penalty : float.NaN, MeanAccuracy(_evalCorrect, _evalCounted));
     }
 
     private int TargetLength(OutputInfo o) => Sparse ? o.Rows : o.Length;
+
+    /// <summary>The loss of an evaluated batch; a bad class id is reported by its sample and place in <paramref name="yName"/>.</summary>
+    private float SampleLoss(ReadOnlySpan<float> output, ReadOnlySpan<float> target, int rows, int columns, ReadOnlySpan<float> mask, int b, long firstSample, string yName, ReadOnlySpan<float> batchTargets = default)
+    {
+        try
+        {
+            return Kernels.Losses.Compute(Loss, output, target, Span<float>.Empty, rows, columns, ReadOnlySpan<float>.Empty, mask);
+        }
+        catch (ArgumentOutOfRangeException e) when (Sparse && e.ParamName == "labels"
+            && BadClassId(batchTargets.IsEmpty ? target : batchTargets, b, ReadOnlySpan<int>.Empty, firstSample, yName, "Evaluate") is { } named)
+        {
+            throw named;
+        }
+    }
 
     /// <summary>One output's columns of a batch of packed output and target rows, copied out contiguously.</summary>
     private void Segment(ReadOnlySpan<float> output, ReadOnlySpan<float> target, int b, OutputInfo o, int outAt, int targetAt, out Span<float> so, out Span<float> st)
@@ -401,13 +433,13 @@ public sealed class Trainer
     }
 
     /// <summary>Adds a batch's correct and counted predictions, per output.</summary>
-    private void CountCorrect(ReadOnlySpan<float> output, ReadOnlySpan<float> target, int b)
+    private void CountCorrect(ReadOnlySpan<float> output, ReadOnlySpan<float> target, int b, double[] correct, double[] counted)
     {
         if (_outputs.Length == 1)
         {
             var (c, total) = Training.Metrics.Accuracy(output, target, Columns, Sparse);
-            _correct[0] += c;
-            _counted[0] += total;
+            correct[0] += c;
+            counted[0] += total;
             return;
         }
         int outAt = 0, targetAt = 0;
@@ -416,8 +448,8 @@ public sealed class Trainer
             var o = _outputs[k];
             Segment(output, target, b, o, outAt, targetAt, out var so, out var st);
             var (c, total) = Training.Metrics.Accuracy(so, st, o.Length / o.Rows, Sparse);
-            _correct[k] += c;
-            _counted[k] += total;
+            correct[k] += c;
+            counted[k] += total;
             outAt += o.Length;
             targetAt += TargetLength(o);
         }
@@ -445,10 +477,10 @@ public sealed class Trainer
     }
 
     /// <summary>Accuracy so far: with several outputs, the mean of the outputs' accuracies.</summary>
-    private float MeanAccuracy()
+    private float MeanAccuracy(double[] correct, double[] counted)
     {
         double sum = 0;
-        for (int k = 0; k < _outputs.Length; k++) sum += _counted[k] > 0 ? _correct[k] / _counted[k] : 0; // none counted: every step was padding
+        for (int k = 0; k < _outputs.Length; k++) sum += counted[k] > 0 ? correct[k] / counted[k] : 0; // none counted: every step was padding
         return (float)(sum / _outputs.Length);
     }
 
@@ -539,6 +571,11 @@ public sealed class Trainer
         {
             loss = sampleWeight.IsEmpty ? Network.ComputeGradients(x, y, batchSize, Loss) : Network.ComputeWeightedGradients(x, y, sampleWeight, batchSize, Loss);
         }
+        catch (ArgumentOutOfRangeException e) when (Sparse && e.ParamName == "labels" && BadClassId(y, batchSize, samples, 0, "y", epoch > 0 ? $"epoch {epoch}, batch {batch}" : "TrainOnBatch") is { } named)
+        {
+            _stateSnapshot.AsSpan(0, state.Length).CopyTo(state);
+            throw named;
+        }
         catch
         {
             _stateSnapshot.AsSpan(0, state.Length).CopyTo(state);
@@ -563,6 +600,36 @@ public sealed class Trainer
         for (int i = 0; i < layout.Count; i++)
             if (Trainability.IsFrozen(Network, layout[i].Layer))
                 _stateSnapshot.AsSpan(layout[i].Offset, layout[i].Length).CopyTo(state.Slice(layout[i].Offset, layout[i].Length));
+    }
+
+    /// <summary>
+    /// The loss kernels name a bad class id by its row in the batch ("labels"); the caller passed <c>y</c>. Finds the first
+    /// id of the batch that is not a whole number in [0, classes of its output) and names it by sample (its index in
+    /// <c>y</c>) and place; null if none is found (the kernel's own exception then stands).
+    /// </summary>
+    private ArgumentOutOfRangeException? BadClassId(ReadOnlySpan<float> y, int batchSize, ReadOnlySpan<int> samples, long firstSample, string yName, string where)
+    {
+        int perSample = TargetsPerSample;
+        for (int k = 0; k < batchSize; k++)
+        {
+            int at = 0;
+            foreach (var o in _outputs)
+            {
+                int classes = o.Length / o.Rows;
+                for (int r = 0; r < o.Rows; r++, at++)
+                {
+                    float v = y[k * perSample + at];
+                    if (v >= 0 && v < classes && v == MathF.Floor(v)) continue;
+                    long sample = firstSample + (samples.IsEmpty ? k : samples[k]);
+                    var c = CultureInfo.InvariantCulture;
+                    var which = perSample == 1 ? "" : $" (class id {at} of its {perSample}{(_outputs.Length > 1 ? $", output '{o.Name}'" : "")})";
+                    return new ArgumentOutOfRangeException(yName, v,
+                        $"{yName}[{(sample * perSample + at).ToString(c)}], the class id of sample {sample.ToString(c)}{which}, is {v.ToString("R", c)}, which is not a class id in [0, {classes}) ({where}; SparseCategoricalCrossentropy takes whole class numbers). "
+                        + (where == "Evaluate" ? "" : "The weights, the state and the optimizer are as before this batch."));
+                }
+            }
+        }
+        return null;
     }
 
     private NonFiniteTrainingException Diagnose(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int batchSize, int epoch, int batch, ReadOnlySpan<int> samples, float loss, ReadOnlySpan<float> gradients)

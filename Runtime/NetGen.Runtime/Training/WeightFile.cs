@@ -16,7 +16,8 @@ namespace NetGen.Training;
 /// <item>CRC-32 (IEEE) of every preceding byte (uint32).</item>
 /// </list>
 /// Saving writes a temporary file beside the target and renames it over the target, so a crash never leaves a
-/// half-written weight file. Loading validates the whole file before it copies anything. <see cref="SaveText"/> writes
+/// half-written weight file (a target that is a symbolic link: beside the file it points to, which is replaced).
+/// Loading validates the whole file before it copies anything. <see cref="SaveText"/> writes
 /// the same bytes in base64, the form the source generator can bake into an assembly (see WeightFileFormat).
 /// </summary>
 public static class WeightFile
@@ -209,19 +210,21 @@ public static class WeightFile
     /// way in, temporary files of the same target left by an interrupted save (no longer locked by anyone) are deleted.
     /// Errors name the target, not the temporary file.
     /// </summary>
-    private static void WriteAtomically(string path, byte[] bytes)
+    internal static void WriteAtomically(string path, byte[] bytes)
     {
-        var full = Path.GetFullPath(path);
+        var full = FinalTarget(Path.GetFullPath(path));
         var temporary = full + "." + Guid.NewGuid().ToString("N") + TemporarySuffix;
         try
         {
             DeleteStaleTemporaries(full);
             // FileShare.Delete: Windows lets the rename below happen while the handle is open; on Unix the handle
             // holds a shared advisory lock, which DeleteStaleTemporaries' exclusive probe cannot take.
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.Delete))
+            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.Delete))
             {
+                var stream = WrapTemporaryStream is { } wrap ? wrap(file) : file;
                 stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
+                stream.Flush();
+                file.Flush(flushToDisk: true);
                 File.Move(temporary, full, overwrite: true);
             }
         }
@@ -233,6 +236,31 @@ public static class WeightFile
                 ? new UnauthorizedAccessException($"Could not save '{full}': {reason}", e)
                 : new IOException($"Could not save '{full}': {reason}", e);
         }
+    }
+
+    /// <summary>
+    /// Test hook (per thread): wraps the temporary file's stream before the bytes are written, so a test can make the write
+    /// fail midway as a full disk or a failing device would.
+    /// </summary>
+    [ThreadStatic]
+    internal static Func<Stream, Stream>? WrapTemporaryStream;
+
+    /// <summary>
+    /// The file a save to <paramref name="full"/> must replace: for a symbolic link, the file it finally points to (as a
+    /// plain write through the link would), so the rename replaces that file and the link stays a link.
+    /// </summary>
+    private static string FinalTarget(string full)
+    {
+        try
+        {
+            if (new FileInfo(full).LinkTarget is not null && File.ResolveLinkTarget(full, returnFinalTarget: true) is { } target)
+                return target.FullName;
+        }
+        catch (IOException)
+        {
+            // A loop of links: the write below reports it, naming the path as given.
+        }
+        return full;
     }
 
     /// <summary>Deletes <c>target.{32 hex}.tmp</c> files that no running save holds open.</summary>

@@ -262,6 +262,6 @@ public sealed class WeightsBakingTests : IDisposable
     public void FileTheCompilerCannotReadAsText()
     {
         var d = Single(DenseNet, "NG0040", new UnreadableAdditionalText("/src/app/models/w.txt"));
-        Assert.Equal("Network 'Net': the weight file 'models/w.txt' could not be read as text (for a binary file the compiler reports CS2015); bake the text form, written by net.SaveText(path) or WeightFile.SaveText", d.GetMessage());
+        Assert.Equal("Network 'Net': the weight file 'models/w.txt' could not be read as text: it is missing (the compiler reports CS2001; write it first, e.g. with net.SaveText(path) in a training run) or binary (CS2015); bake the text form, written by net.SaveText(path) or WeightFile.SaveText", d.GetMessage());
     }
 }
