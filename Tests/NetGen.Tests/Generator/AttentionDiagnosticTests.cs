@@ -8,19 +8,7 @@ namespace NetGen.Tests.Generator;
 /// <summary>The attention layers' diagnostics: id, message and the exact span, marked in the source with <c>[| |]</c>.</summary>
 public class AttentionDiagnosticTests
 {
-    private static Diagnostic Single(string marked, string id)
-    {
-        int start = marked.IndexOf("[|", System.StringComparison.Ordinal);
-        int end = marked.IndexOf("|]", System.StringComparison.Ordinal) - 2;
-        var source = marked.Replace("[|", "").Replace("|]", "");
-        var result = GeneratorHarness.Run(source);
-        var diagnostic = Assert.Single(result.GeneratorDiagnostics);
-        Assert.Equal(id, diagnostic.Id);
-        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
-        Assert.Equal(TextSpan.FromBounds(start, end), diagnostic.Location.SourceSpan);
-        Assert.Empty(result.Sources);
-        return diagnostic;
-    }
+    private static Diagnostic Single(string marked, string id) => GeneratorHarness.SingleError(marked, id);
 
     [Fact]
     public void HeadsAndKeyDimMustBePositive()

@@ -44,4 +44,21 @@ internal static class GeneratorHarness
         var generated = run.Results.SelectMany(r => r.GeneratedSources).Select(s => (s.HintName, s.SourceText.ToString())).ToList();
         return new Result(generatorDiagnostics, generated, output.GetDiagnostics());
     }
+
+    /// <summary>
+    /// Runs the generator over <paramref name="marked"/>, a source with one span marked <c>[| |]</c>, and asserts exactly one
+    /// error <paramref name="id"/> on that span and no generated source; returns it.
+    /// </summary>
+    public static Diagnostic SingleError(string marked, string id)
+    {
+        int start = marked.IndexOf("[|", StringComparison.Ordinal);
+        int end = marked.IndexOf("|]", StringComparison.Ordinal) - 2;
+        var result = Run(marked.Replace("[|", "").Replace("|]", ""));
+        var diagnostic = Xunit.Assert.Single(result.GeneratorDiagnostics);
+        Xunit.Assert.Equal(id, diagnostic.Id);
+        Xunit.Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        Xunit.Assert.Equal(Microsoft.CodeAnalysis.Text.TextSpan.FromBounds(start, end), diagnostic.Location.SourceSpan);
+        Xunit.Assert.Empty(result.Sources);
+        return diagnostic;
+    }
 }

@@ -7,19 +7,7 @@ namespace NetGen.Tests.Generator;
 /// <summary>Regularizer and constraint properties (KernelRegularizer, ...): NG0075 and NG0076, id, message and exact span.</summary>
 public class RegularizerDiagnosticTests
 {
-    private static Diagnostic Single(string marked, string id)
-    {
-        int start = marked.IndexOf("[|", System.StringComparison.Ordinal);
-        int end = marked.IndexOf("|]", System.StringComparison.Ordinal) - 2;
-        var source = marked.Replace("[|", "").Replace("|]", "");
-        var result = GeneratorHarness.Run(source);
-        var diagnostic = Assert.Single(result.GeneratorDiagnostics);
-        Assert.Equal(id, diagnostic.Id);
-        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
-        Assert.Equal(TextSpan.FromBounds(start, end), diagnostic.Location.SourceSpan);
-        Assert.Empty(result.Sources);
-        return diagnostic;
-    }
+    private static Diagnostic Single(string marked, string id) => GeneratorHarness.SingleError(marked, id);
 
     [Fact]
     public void ALayerWithoutTheWeightIsNG0075()
