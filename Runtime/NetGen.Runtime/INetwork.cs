@@ -127,7 +127,7 @@ public interface INetwork
     int Seed => 0;
 
     /// <summary>
-    /// The trainer of the last <c>Compile</c> (<see cref="NetworkTrainingExtensions.Compile"/>), or null. Generated networks
+    /// The trainer of the last <c>Compile</c> (<see cref="NetworkTrainingExtensions.Compile(INetwork, Optimizers.Optimizer, Loss, System.Collections.Generic.IEnumerable{Training.Metric})"/>), or null. Generated networks
     /// keep it in a field; code normally goes through <c>Compile</c> and <see cref="NetworkTrainingExtensions.TrainerOf"/>.
     /// </summary>
     [EditorBrowsable(EditorBrowsableState.Never)]

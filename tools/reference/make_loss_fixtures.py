@@ -9,6 +9,9 @@ Keras 3's definitions with PyTorch's own functions where one exists:
 - categorical_focal_crossentropy: p / sum(p), clipped to [1e-7, 1 - 1e-7]; -sum(0.25 (1-q)^2 y log q), mean over rows
 - from_logits=True (Keras) forms: torch.nn.functional.cross_entropy with probability targets and with class ids,
   binary_cross_entropy_with_logits (mean over every value)
+- label_smoothing 0.1 (Keras: y(1 - s) + s/classes, binary y(1 - s) + s/2): cross_entropy(label_smoothing=0.1) on
+  one-hot targets; the binary form written out (PyTorch has no binary label smoothing). The fixture's targets are the
+  unsmoothed ones.
 
 Each fixture: rows, cols, predictions, targets, loss, gradient of the mean loss with respect to the predictions.
 
@@ -88,3 +91,7 @@ if __name__ == "__main__":
     binary_targets[:3] = onehot[:3]
     write("binary_crossentropy_from_logits", rows, cols, logits, binary_targets,
           lambda z, y: F.binary_cross_entropy_with_logits(z, y))
+    write("categorical_crossentropy_from_logits_smoothed", rows, cols, logits, onehot,
+          lambda z, y: F.cross_entropy(z, y, label_smoothing=0.1))
+    write("binary_crossentropy_from_logits_smoothed", rows, cols, logits, binary_targets,
+          lambda z, y: F.binary_cross_entropy_with_logits(z, y * 0.9 + 0.05))

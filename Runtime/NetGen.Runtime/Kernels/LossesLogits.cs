@@ -7,6 +7,25 @@ namespace NetGen.Kernels;
 // network's outputs are logits and the loss takes the softmax or sigmoid itself, in log space, never clipping.
 public static partial class Losses
 {
+    /// <summary>True for the losses Keras gives a <c>label_smoothing</c>: the categorical (and focal) and binary cross-entropies.</summary>
+    public static bool Smooths(Loss loss) => loss is Loss.CategoricalCrossentropy or Loss.CategoricalCrossentropyFromLogits or Loss.CategoricalFocalCrossentropy
+        or Loss.BinaryCrossentropy or Loss.BinaryCrossentropyFromLogits;
+
+    /// <summary>
+    /// Keras' <c>label_smoothing</c>: <c>y·(1 − s) + s/cols</c> for the categorical cross-entropies (cols classes per row),
+    /// <c>y·(1 − s) + s/2</c> for the binary ones; <paramref name="smoothed"/> may be <paramref name="yTrue"/> itself.
+    /// </summary>
+    public static void SmoothLabels(Loss loss, ReadOnlySpan<float> yTrue, Span<float> smoothed, int rows, int cols, float smoothing)
+    {
+        if (!Smooths(loss)) throw new ArgumentOutOfRangeException(nameof(loss), loss, "label smoothing applies to the categorical (and focal) and binary cross-entropies, as in Keras.");
+        if (!(smoothing >= 0f && smoothing <= 1f)) throw new ArgumentOutOfRangeException(nameof(smoothing), smoothing, "label smoothing must lie in [0, 1].");
+        int n = Check(yTrue.Length, yTrue.Length, smoothed.Length, rows, cols, cols);
+        if (smoothed.Length < n) ThrowShort(nameof(smoothed), smoothed.Length, n);
+        bool binary = loss is Loss.BinaryCrossentropy or Loss.BinaryCrossentropyFromLogits;
+        float keep = 1f - smoothing, add = binary ? 0.5f * smoothing : (cols == 0 ? 0f : smoothing / cols);
+        for (int i = 0; i < n; i++) smoothed[i] = yTrue[i] * keep + add;
+    }
+
     /// <summary>True for the losses whose targets are class ids (one float per output row).</summary>
     public static bool IsSparse(Loss loss) => loss is Loss.SparseCategoricalCrossentropy or Loss.SparseCategoricalCrossentropyFromLogits;
 

@@ -28,10 +28,19 @@ public static class NetworkTrainingExtensions
     /// <exception cref="ArgumentNullException"><paramref name="network"/> or <paramref name="optimizer"/> is null.</exception>
     /// <exception cref="InvalidOperationException"><paramref name="optimizer"/> is already bound to another network.</exception>
     public static void Compile(this INetwork network, Optimizer optimizer, Loss loss, IEnumerable<Metric>? metrics = null)
+        => Compile(network, optimizer, loss, 0f, metrics);
+
+    /// <summary>
+    /// <see cref="Compile(INetwork, Optimizer, Loss, IEnumerable{Metric})"/> with Keras' <c>label_smoothing</c> of the loss
+    /// (see <see cref="Trainer.LabelSmoothing"/>): <c>Compile(new Adam(), Loss.CategoricalCrossentropy, labelSmoothing: 0.1f)</c>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="labelSmoothing"/> is not in [0, 1], or the loss has none.</exception>
+    public static void Compile(this INetwork network, Optimizer optimizer, Loss loss, float labelSmoothing, IEnumerable<Metric>? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(optimizer);
-        network.CompiledTrainer = new Trainer(network, optimizer, loss, Rng.DeriveSeed(unchecked((ulong)network.Seed), 1), metrics);
+        var trainer = new Trainer(network, optimizer, loss, Rng.DeriveSeed(unchecked((ulong)network.Seed), 1), metrics) { LabelSmoothing = labelSmoothing };
+        network.CompiledTrainer = trainer;
     }
 
     /// <summary>
@@ -93,7 +102,7 @@ public static class NetworkTrainingExtensions
         (writer ?? Console.Out).Write(network.SummaryText);
     }
 
-    /// <summary>The trainer of the last <see cref="Compile"/>.</summary>
+    /// <summary>The trainer of the last <see cref="Compile(INetwork, Optimizer, Loss, IEnumerable{Metric})"/>.</summary>
     /// <exception cref="InvalidOperationException">The network was not compiled.</exception>
     public static Trainer TrainerOf(this INetwork network)
     {

@@ -129,6 +129,49 @@ public sealed class Trainer
     /// </summary>
     public bool CheckFiniteGradients { get; set; } = true;
 
+    /// <summary>
+    /// Keras' <c>label_smoothing</c> of the loss (default 0): the targets the loss sees are <c>y·(1 − s) + s/classes</c>
+    /// (categorical and focal cross-entropies, classes = each output's last axis) or <c>y·(1 − s) + s/2</c> (binary), in
+    /// <c>Fit</c>, <c>TrainOnBatch</c> and <c>Evaluate</c>'s loss; accuracy and the metrics read the targets as given. Other
+    /// losses have none (Keras' sparse cross-entropy neither): setting it for them throws.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Not in [0, 1], or the loss has no label smoothing.</exception>
+    public float LabelSmoothing
+    {
+        get => _labelSmoothing;
+        set
+        {
+            if (!(value >= 0f && value <= 1f)) throw new ArgumentOutOfRangeException(nameof(LabelSmoothing), value, "LabelSmoothing must lie in [0, 1].");
+            if (value != 0f && !Kernels.Losses.Smooths(Loss))
+                throw new ArgumentOutOfRangeException(nameof(LabelSmoothing), value, $"{Loss} has no label smoothing; Keras gives it to the categorical (and focal) and binary cross-entropies.");
+            _labelSmoothing = value;
+        }
+    }
+
+    private float _labelSmoothing;
+    private float[] _smoothY = Array.Empty<float>(), _evalSmooth = Array.Empty<float>();
+
+    /// <summary>
+    /// The targets the loss sees: <paramref name="y"/> itself, or with <see cref="LabelSmoothing"/> a smoothed copy (each
+    /// output's rows smoothed over its own classes).
+    /// </summary>
+    private ReadOnlySpan<float> LossTargets(ReadOnlySpan<float> y, int batchSize)
+    {
+        if (_labelSmoothing == 0f) return y;
+        if (_smoothY.Length < y.Length) _smoothY = new float[y.Length];
+        var smoothed = _smoothY.AsSpan(0, y.Length);
+        int perSample = TargetsPerSample;
+        if (perSample == 0 || batchSize == 0) return y;
+        for (int s = 0, at = 0; s < batchSize; s++)
+            foreach (var o in _outputs)
+            {
+                int cols = o.Length / o.Rows;
+                Kernels.Losses.SmoothLabels(Loss, y.Slice(at, o.Length), smoothed.Slice(at, o.Length), o.Rows, cols, _labelSmoothing);
+                at += o.Length;
+            }
+        return smoothed;
+    }
+
     /// <summary>Set by a callback to end <c>Fit</c> after the current batch (Keras <c>model.stop_training</c>).</summary>
     public bool StopTraining { get; set; }
 
@@ -388,6 +431,14 @@ public sealed class Trainer
     {
         try
         {
+            if (_labelSmoothing != 0f)
+            {
+                // Keras' evaluate applies the loss's label smoothing too (accuracy and metrics read the targets as given).
+                if (_evalSmooth.Length < target.Length) _evalSmooth = new float[target.Length];
+                var smoothed = _evalSmooth.AsSpan(0, target.Length);
+                Kernels.Losses.SmoothLabels(Loss, target, smoothed, rows, columns, _labelSmoothing);
+                target = smoothed;
+            }
             return Kernels.Losses.Compute(Loss, output, target, Span<float>.Empty, rows, columns, ReadOnlySpan<float>.Empty, mask);
         }
         catch (ArgumentOutOfRangeException e) when (Sparse && e.ParamName == "labels"
@@ -569,7 +620,8 @@ public sealed class Trainer
         }
         try
         {
-            loss = sampleWeight.IsEmpty ? Network.ComputeGradients(x, y, batchSize, Loss) : Network.ComputeWeightedGradients(x, y, sampleWeight, batchSize, Loss);
+            var lossY = LossTargets(y, batchSize);
+            loss = sampleWeight.IsEmpty ? Network.ComputeGradients(x, lossY, batchSize, Loss) : Network.ComputeWeightedGradients(x, lossY, sampleWeight, batchSize, Loss);
         }
         catch (ArgumentOutOfRangeException e) when (Sparse && e.ParamName == "labels" && BadClassId(y, batchSize, samples, 0, "y", epoch > 0 ? $"epoch {epoch}, batch {batch}" : "TrainOnBatch") is { } named)
         {

@@ -65,6 +65,56 @@ public class LossFunctionTests
         }
     }
 
+    [Theory]
+    [InlineData("categorical_crossentropy_from_logits_smoothed", Loss.CategoricalCrossentropyFromLogits)]
+    [InlineData("binary_crossentropy_from_logits_smoothed", Loss.BinaryCrossentropyFromLogits)]
+    public void LabelSmoothingMatchesPyTorch(string name, Loss loss)
+    {
+        var f = Load(name);
+        var smoothed = new float[f.targets.Length];
+        NetGen.Kernels.Losses.SmoothLabels(loss, f.targets, smoothed, f.rows, f.cols, 0.1f);
+        var grad = new float[f.predictions.Length];
+        float value = NetGen.Kernels.Losses.Compute(loss, f.predictions, smoothed, grad, f.rows, f.cols);
+        Assert.True(Math.Abs(value - f.loss) <= 1e-6 * Math.Max(1, Math.Abs(f.loss)), $"loss {value}, PyTorch {f.loss}");
+        double scale = f.gradient.Max(Math.Abs);
+        for (int i = 0; i < grad.Length; i++)
+            Assert.True(Math.Abs(grad[i] - f.gradient[i]) <= 1e-5 * scale, $"gradient[{i}] {grad[i]}, PyTorch {f.gradient[i]}");
+    }
+
+    [Fact]
+    public void TrainerLabelSmoothingSmoothsTheLossTargetsOnly()
+    {
+        var rng = new Random(7);
+        var x = Enumerable.Range(0, 8 * 6).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+        var y = new float[8 * 4];
+        for (int r = 0; r < 8; r++) y[r * 4 + r % 4] = 1;
+        var smoothed = y.Select(v => v * 0.8f + 0.05f).ToArray(); // s = 0.2 over 4 classes
+
+        // What the loss sees: the same as ComputeGradients on the smoothed targets, step and evaluation alike.
+        var reference = new SoftmaxHead();
+        var net = new SoftmaxHead();
+        reference.Parameters.CopyTo(net.Parameters);
+        float expected = reference.ComputeGradients(x, smoothed, 8, Loss.CategoricalCrossentropy);
+        net.Compile(new SGD(0.1f), Loss.CategoricalCrossentropy, labelSmoothing: 0.2f);
+        var before = net.Evaluate(x, y, batchSize: 8);
+        Assert.Equal(expected, before.Loss, 5);
+        Assert.Equal(expected, net.TrainOnBatch(x, y, 8), 5);
+        // Accuracy reads the targets as given: the same as without smoothing.
+        var plain = new SoftmaxHead();
+        reference.Parameters.CopyTo(plain.Parameters);
+        plain.Compile(new SGD(0.1f), Loss.CategoricalCrossentropy);
+        Assert.Equal(plain.Evaluate(x, y, batchSize: 8).Accuracy, before.Accuracy);
+        Assert.NotEqual(plain.Evaluate(x, y, batchSize: 8).Loss, before.Loss);
+
+        // Keras gives label_smoothing to the cross-entropies only, in [0, 1]; a refused value leaves the old trainer.
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => net.Compile(new SGD(0.1f), Loss.MeanSquaredError, labelSmoothing: 0.1f));
+        Assert.Equal("LabelSmoothing", e.ParamName);
+        Assert.Contains("MeanSquaredError has no label smoothing", e.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => net.Compile(new SGD(0.1f), Loss.SparseCategoricalCrossentropy, labelSmoothing: 0.1f));
+        Assert.Equal("LabelSmoothing", Assert.Throws<ArgumentOutOfRangeException>(() => net.Compile(new SGD(0.1f), Loss.CategoricalCrossentropy, labelSmoothing: 1.5f)).ParamName);
+        Assert.Equal(0.2f, ((INetwork)net).CompiledTrainer!.LabelSmoothing);
+    }
+
     [Fact]
     public void ALinearOutputWithFromLogitsTrainsAsTheSoftmaxOutputWithTheFusedLoss()
     {
