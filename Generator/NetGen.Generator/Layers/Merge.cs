@@ -41,12 +41,16 @@ internal sealed class MergeKind : MultiInputKind
             context.Report(Descriptors.InputCount, spec.Location, label, _op == Op.Subtract ? "Subtract takes exactly two inputs" : $"{_op} merges two or more inputs", inputs.Count);
             return null;
         }
-        if (inputs.Any(s => !s.Equals(inputs[0])))
+        // Keras broadcasts merge inputs of one rank whose sizes are 1 where the others' are not (a squeeze-and-excitation
+        // gate (1, 1, C) times an (H, W, C) map): supported when each input's broadcast axes form one run of axes.
+        var output = Broadcast.OutputShape(inputs);
+        if (output is null || inputs.Any(x => Broadcast.Runs(x, output) is null))
         {
-            context.Report(Descriptors.MergeShapes, spec.Location, label, "have equal shapes", MergeShapesText(inputs));
+            context.Report(Descriptors.MergeShapes, spec.Location, label,
+                "have equal shapes, or one rank with sizes of 1 broadcast along one run of axes", MergeShapesText(inputs));
             return null;
         }
-        return new ElementwiseMergeNode(spec, name, inputs, _op);
+        return new ElementwiseMergeNode(spec, name, inputs, output, _op);
     }
 
     /// <summary>The inputs' shapes for a diagnostic: <c>(32), (16)</c>.</summary>
@@ -57,8 +61,19 @@ internal sealed class ElementwiseMergeNode : LayerNode
 {
     private readonly MergeKind.Op _op;
 
-    public ElementwiseMergeNode(LayerSpec spec, string name, IReadOnlyList<Shape> inputs, MergeKind.Op op)
-        : base(spec, name, inputs, inputs[0]) => _op = op;
+    public ElementwiseMergeNode(LayerSpec spec, string name, IReadOnlyList<Shape> inputs, Shape output, MergeKind.Op op)
+        : base(spec, name, inputs, output) => _op = op;
+
+    /// <summary>Input <paramref name="k"/> as the output's size: itself, or broadcast into a scratch tensor (kept for the backward).</summary>
+    private Tensor Full(LoweringContext c, IReadOnlyList<Tensor> xs, int k)
+    {
+        if (Broadcast.Runs(InputShapes[k], OutputShape) is not { } run || run.Repeat == 1) return xs[k];
+        // Training: the backward reads the forward's broadcast copy.
+        if (c.ScratchOf(this, "broadcast" + k) is { } kept) return kept;
+        var full = c.Scratch("broadcast" + k, OutputShape.Size);
+        c.Call(KnownKernels.MergeBroadcast, xs[k], Out(full), Times(run.Outer), Int(run.Repeat), Int(run.Inner));
+        return full;
+    }
 
     public override string KerasClass => _op.ToString();
 
@@ -78,17 +93,34 @@ internal sealed class ElementwiseMergeNode : LayerNode
 
     public override void LowerInference(LoweringContext c, IReadOnlyList<Tensor> xs, Tensor y)
     {
-        c.Call(Combine, xs[0], xs[1], Out(y));
-        for (int k = 2; k < xs.Count; k++) c.Call(Combine, y, xs[k], Out(y));
+        c.Call(Combine, Full(c, xs, 0), Full(c, xs, 1), Out(y));
+        for (int k = 2; k < xs.Count; k++) c.Call(Combine, y, Full(c, xs, k), Out(y));
         if (_op == MergeKind.Op.Average) c.Call(KnownKernels.MergeScale, y, Float(1.0 / xs.Count), Out(y));
     }
 
     public override void LowerBackward(LoweringContext c, BackwardArgs a)
     {
         int count = a.Xs.Count;
+        // Broadcast inputs: their full-size inputs (the forward's scratch) and, for a gradient, a full-size temporary that
+        // is then summed over the repeated axes.
+        var xs = Enumerable.Range(0, count).Select(k => Full(c, a.Xs, k)).ToList();
         for (int k = 0; k < count; k++)
         {
-            var dx = a.Dxs[k];
+            var run = Broadcast.Runs(InputShapes[k], OutputShape);
+            bool repeated = run is { Repeat: > 1 };
+            var target = a.Dxs[k];
+            var dx = repeated && target is not null ? c.Scratch("full_gradient" + k, OutputShape.Size) : target;
+            LowerGradient(c, a, xs, k, dx);
+            if (repeated && target is not null)
+                c.Call(KnownKernels.MergeSumRepeats, dx!, Out(target), Times(run!.Value.Outer), Int(run.Value.Repeat), Int(run.Value.Inner));
+        }
+    }
+
+    /// <summary>The gradient of input <paramref name="k"/> at the output's size into <paramref name="dx"/> (null: none wanted).</summary>
+    private void LowerGradient(LoweringContext c, BackwardArgs a, IReadOnlyList<Tensor> xs, int k, Tensor? dx)
+    {
+        int count = xs.Count;
+        {
             switch (_op)
             {
                 case MergeKind.Op.Maximum:
@@ -96,7 +128,7 @@ internal sealed class ElementwiseMergeNode : LayerNode
                     // The first input equal to the output takes the whole gradient (ties: first input wins), so an input
                     // that needs no gradient still claims its wins; its share goes to a temporary and is dropped.
                     if (dx is null && a.Dxs.Skip(k + 1).All(d => d is null)) break;
-                    c.Call(KnownKernels.MergeRouteToWinner, a.Xs[k], a.Y, a.Dy, Out(dx ?? c.Scratch("unrouted", OutputShape.Size)));
+                    c.Call(KnownKernels.MergeRouteToWinner, xs[k], a.Y, a.Dy, Out(dx ?? c.Scratch("unrouted", OutputShape.Size)));
                     break;
                 case MergeKind.Op.Add:
                     if (dx is not null) c.Copy(a.Dy, dx);
@@ -116,7 +148,7 @@ internal sealed class ElementwiseMergeNode : LayerNode
                     for (int j = 0; j < count; j++)
                     {
                         if (j == k) continue;
-                        c.Call(KnownKernels.MergeMultiply, first ? a.Dy : dx, a.Xs[j], Out(dx));
+                        c.Call(KnownKernels.MergeMultiply, first ? a.Dy : dx, xs[j], Out(dx));
                         first = false;
                     }
                     break;
@@ -202,4 +234,46 @@ internal sealed class ConcatenateNode : LayerNode
     public override void LowerInference(LoweringContext c, IReadOnlyList<Tensor> xs, Tensor y) => Lower(c, true, xs, y);
 
     public override void LowerBackward(LoweringContext c, BackwardArgs a) => Lower(c, false, a.Dxs, a.Dy);
+}
+
+/// <summary>Keras' broadcasting of merge inputs, restricted to what one Broadcast kernel call expresses.</summary>
+internal static class Broadcast
+{
+    /// <summary>The merged shape: every input of one rank, each axis of one size or 1 (the largest wins); null otherwise.</summary>
+    public static Shape? OutputShape(IReadOnlyList<Shape> inputs)
+    {
+        int rank = inputs[0].Rank;
+        if (inputs.Any(x => x.Rank != rank)) return null;
+        var dims = new int[rank];
+        for (int d = 0; d < rank; d++)
+        {
+            dims[d] = inputs.Max(x => x.Dims[d]);
+            if (inputs.Any(x => x.Dims[d] != dims[d] && x.Dims[d] != 1)) return null;
+        }
+        return new Shape(dims);
+    }
+
+    /// <summary>
+    /// How <paramref name="input"/> repeats into <paramref name="output"/>: (per-sample outer size, repeat, inner size) when
+    /// its axes of size 1 that the output widens form one run (Repeat 1: equal sizes); null when they do not.
+    /// </summary>
+    public static (int Outer, int Repeat, int Inner)? Runs(Shape input, Shape output)
+    {
+        int rank = output.Rank, first = -1, last = -1;
+        for (int d = 0; d < rank; d++)
+            if (input.Dims[d] != output.Dims[d])
+            {
+                if (first < 0) first = d;
+                last = d;
+            }
+        if (first < 0) return (input.Size, 1, 1);
+        // Between the first and last widened axes every axis must be widened too (or be 1 in the output as well).
+        for (int d = first; d <= last; d++)
+            if (input.Dims[d] != 1) return null;
+        int outer = 1, repeat = 1, inner = 1;
+        for (int d = 0; d < first; d++) outer = checked(outer * output.Dims[d]);
+        for (int d = first; d <= last; d++) repeat = checked(repeat * output.Dims[d]);
+        for (int d = last + 1; d < rank; d++) inner = checked(inner * output.Dims[d]);
+        return (outer, repeat, inner);
+    }
 }

@@ -96,6 +96,8 @@ internal static class KnownKernels
     public static readonly Kernel MergeScale = K("Merge", "Scale");
     public static readonly Kernel MergeNegate = K("Merge", "Negate");
     public static readonly Kernel MergeRouteToWinner = K("Merge", "RouteToWinner");
+    public static readonly Kernel MergeBroadcast = K("Merge", "Broadcast");
+    public static readonly Kernel MergeSumRepeats = K("Merge", "SumRepeats");
     public static readonly Kernel ConcatenateInto = K("Merge", "ConcatenateInto");
     public static readonly Kernel SplitFrom = K("Merge", "SplitFrom");
     public static readonly Kernel DotForward = K("Dot", "Forward");

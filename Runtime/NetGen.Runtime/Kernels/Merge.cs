@@ -35,6 +35,42 @@ public static class Merge
     /// <remarks>The result is always one of the two inputs bit for bit, which <see cref="RouteToWinner"/> relies on.</remarks>
     public static void Minimum(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y) => Binary<MinimumOp>(a, b, y);
 
+    /// <summary>
+    /// Broadcasting of a merge input (Keras' merge layers broadcast inputs whose size is 1 on some axes): <c>y[o, r, i] =
+    /// x[o, i]</c> for <c>o &lt; outer</c>, <c>r &lt; repeat</c>, <c>i &lt; inner</c>, where the repeated axes are one run of
+    /// the output's axes (e.g. a <c>(1, 1, C)</c> input of an <c>(H, W, C)</c> Multiply: outer = batch, repeat = H·W,
+    /// inner = C).
+    /// </summary>
+    public static void Broadcast(ReadOnlySpan<float> x, Span<float> y, int outer, int repeat, int inner)
+    {
+        CheckBroadcast(x.Length, y.Length, outer, repeat, inner, nameof(x), nameof(y));
+        for (int o = 0; o < outer; o++)
+        {
+            var from = x.Slice(o * inner, inner);
+            for (int r = 0; r < repeat; r++) from.CopyTo(y.Slice((o * repeat + r) * inner, inner));
+        }
+    }
+
+    /// <summary>The backward of <see cref="Broadcast"/>: <c>dx[o, i] = Σ_r dy[o, r, i]</c> (summed in order of r).</summary>
+    public static void SumRepeats(ReadOnlySpan<float> dy, Span<float> dx, int outer, int repeat, int inner)
+    {
+        CheckBroadcast(dx.Length, dy.Length, outer, repeat, inner, nameof(dx), nameof(dy));
+        for (int o = 0; o < outer; o++)
+        {
+            var to = dx.Slice(o * inner, inner);
+            dy.Slice(o * repeat * inner, inner).CopyTo(to);
+            for (int r = 1; r < repeat; r++) Add(to, dy.Slice((o * repeat + r) * inner, inner), to);
+        }
+    }
+
+    private static void CheckBroadcast(int smallLength, int fullLength, int outer, int repeat, int inner, string small, string full)
+    {
+        if (outer < 0 || repeat < 1 || inner < 1)
+            throw new ArgumentOutOfRangeException(nameof(repeat), $"outer ≥ 0, repeat ≥ 1 and inner ≥ 1 (got {outer}, {repeat}, {inner}).");
+        if (smallLength < (long)outer * inner) throw new ArgumentException($"{small} must hold outer·inner = {(long)outer * inner} floats, but has {smallLength}.", small);
+        if (fullLength < (long)outer * repeat * inner) throw new ArgumentException($"{full} must hold outer·repeat·inner = {(long)outer * repeat * inner} floats, but has {fullLength}.", full);
+    }
+
     /// <summary>An element-wise operation of two floats, as a vector and as a scalar (for the tail).</summary>
     private interface IBinaryOp
     {

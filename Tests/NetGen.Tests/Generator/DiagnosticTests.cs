@@ -573,7 +573,27 @@ public class DiagnosticTests
             [[|Add("input_layer", "dense", "dense_1")|]]
             public partial class Unequal { }
             """, "NG0031");
-        Assert.Equal("Add 'add': its inputs must have equal shapes, but they are (32), (16), (8)", d.GetMessage());
+        Assert.Equal("Add 'add': its inputs must have equal shapes, or one rank with sizes of 1 broadcast along one run of axes, but they are (32), (16), (8)", d.GetMessage());
+        // Sizes of 1 broadcast (Keras), but only along one run of axes: (1, 4, 1) against (3, 4, 2) widens axes 0 and 2.
+        var split = Single("""
+            using NetGen;
+            [Network]
+            [Input(3, 4, 2, Name = "a")]
+            [Input(1, 4, 1, Name = "b")]
+            [[|Multiply("a", "b")|]]
+            public partial class Split { }
+            """, "NG0031");
+        Assert.Equal("Multiply 'multiply': its inputs must have equal shapes, or one rank with sizes of 1 broadcast along one run of axes, but they are (3, 4, 2), (1, 4, 1)", split.GetMessage());
+        // One run is fine: (3, 1, 1) against (3, 4, 2).
+        var result = GeneratorHarness.Run("""
+            using NetGen;
+            [Network]
+            [Input(3, 4, 2, Name = "a")]
+            [Input(3, 1, 1, Name = "b")]
+            [Multiply("a", "b")]
+            public partial class Run { }
+            """);
+        Assert.Empty(result.GeneratorDiagnostics);
     }
 
     [Fact]

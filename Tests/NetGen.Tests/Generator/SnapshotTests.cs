@@ -33,6 +33,26 @@ public class SnapshotTests
         Snapshot.Match("FashionMlp", Generate(source));
     }
 
+    /// <summary>A merge that broadcasts: a squeeze-and-excitation gate (1, 1, C) times an (H, W, C) map (Broadcast forward, SumRepeats backward).</summary>
+    [Fact]
+    public void BroadcastMerge()
+    {
+        const string source = """
+            using NetGen;
+            namespace Samples;
+            [Network]
+            [Input(6, 6, 4, Name = "x")]
+            [GlobalAveragePooling2D]
+            [Dense(4, Activation = Activation.Sigmoid)]
+            [Reshape(1, 1, 4, Name = "gate")]
+            [Multiply("x", "gate", Name = "scaled")]
+            [GlobalAveragePooling2D]
+            [Dense(2, Activation = Activation.Softmax)]
+            public partial class SqueezeExciteBlock { }
+            """;
+        Snapshot.Match("BroadcastMerge", Generate(source));
+    }
+
     /// <summary>Keras' weight regularizers and constraints: in the parameter layout, and the penalty line of ComputeGradients.</summary>
     [Fact]
     public void RegularizedNetwork()

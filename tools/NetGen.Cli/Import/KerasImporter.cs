@@ -1257,10 +1257,9 @@ internal static partial class KerasImporter
                 break;
             }
             default: // the element-wise merges
-                foreach (var i in inputs)
-                    if (!shapes[i].SequenceEqual(inShape))
-                        throw new ImportException($"Layer '{name}' ({cls}) merges shapes {string.Join(" and ", inputs.Select(n => TensorOps.ShapeText(shapes[n])))}; broadcasting is not supported.");
-                outShape = inShape;
+                outShape = BroadcastShape(inputs.Select(i => shapes[i]).ToList())
+                    ?? throw new ImportException($"Layer '{name}' ({cls}) merges shapes {string.Join(" and ", inputs.Select(n => TensorOps.ShapeText(shapes[n])))}; "
+                        + "NetGen broadcasts inputs of one rank whose sizes of 1 are widened along one run of axes only.");
                 break;
         }
         if (wi != w.Count)
@@ -1401,4 +1400,29 @@ internal static partial class KerasImporter
             + "which NetGen has as a recurrent activation only (Activation.HardSigmoid is Keras 3's clip(x/6 + 0.5, 0, 1))."),
         _ => throw new ImportException($"Layer '{layer}': activation '{keras}' is not supported (linear, relu, sigmoid, tanh, softmax, leaky_relu, elu, selu, swish, silu, softplus, gelu, exponential, hard_sigmoid, hard_silu, softsign, relu6, mish, log_softmax)."),
     };
+
+    /// <summary>
+    /// The shape of an element-wise merge of <paramref name="inputs"/> as NetGen's merge layers broadcast them (one rank;
+    /// per axis one size or 1; each input's widened axes one run), or null.
+    /// </summary>
+    private static int[]? BroadcastShape(IReadOnlyList<int[]> inputs)
+    {
+        int rank = inputs[0].Length;
+        if (inputs.Any(x => x.Length != rank)) return null;
+        var output = new int[rank];
+        for (int d = 0; d < rank; d++)
+        {
+            output[d] = inputs.Max(x => x[d]);
+            if (inputs.Any(x => x[d] != output[d] && x[d] != 1)) return null;
+        }
+        foreach (var x in inputs)
+        {
+            int first = -1, last = -1;
+            for (int d = 0; d < rank; d++)
+                if (x[d] != output[d]) { if (first < 0) first = d; last = d; }
+            for (int d = first; first >= 0 && d <= last; d++)
+                if (x[d] != 1) return null;
+        }
+        return output;
+    }
 }
