@@ -81,6 +81,12 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         {
             throw;
         }
+        catch (Printing.PlanTooLargeException e)
+        {
+            context.Diagnostics.Add(DiagnosticInfo.Create(Descriptors.TooLarge, spec.NetworkAttributeLocation, $"Network '{spec.ClassName}'", e.What,
+                $"at most {Graph.GraphBuilder.MaxFloats} floats in all, with room for the work buffers"));
+            return new GenerationResult(null, context.Diagnostics.ToEquatableArray());
+        }
         catch (Exception e)
         {
             context.Diagnostics.Add(DiagnosticInfo.Create(Descriptors.InternalError, spec.NetworkAttributeLocation, spec.ClassName, e.GetType().Name + ": " + e.Message));

@@ -51,6 +51,12 @@ internal static class NetworkPrinter
         var training = Planner.Plan(trainingProgram);
         var taps = Planner.Plan(tapsProgram);
         var inferenceMode = inferenceModeProgram is null ? null : Planner.Plan(inferenceModeProgram);
+        // The arena's size is an int constant. GraphBuilder.CheckTotals bounds it from the layers' inputs and outputs; a layer's
+        // own scratch (attention scores, ...) can still take the plan past it at a large InferenceBatchCapacity.
+        long arenaFloats = (long)System.Math.Max(1, g.Spec.InferenceBatchCapacity) * System.Math.Max(inference.ActivationsPerSample, taps.ActivationsPerSample);
+        if (arenaFloats > GraphBuilder.MaxFloats)
+            throw new PlanTooLargeException($"the inference arena for InferenceBatchCapacity = {g.Spec.InferenceBatchCapacity} samples of "
+                + $"{System.Math.Max(inference.ActivationsPerSample, taps.ActivationsPerSample)} floats ({arenaFloats} in all)");
         // Streaming (Step/ResetState) for a network whose recurrent layers can advance one step at a time.
         var streamChain = StreamingLowering.Chain(g);
         var stepProgram = streamChain is null ? null : StreamingLowering.Lower(g, streamChain, resources);
@@ -282,4 +288,13 @@ internal static class NetworkPrinter
     }
 
 
+}
+
+/// <summary>A memory plan beyond the int sizes of the generated code: reported as NG0046-style TooLarge, not as an internal error.</summary>
+internal sealed class PlanTooLargeException : System.Exception
+{
+    public PlanTooLargeException(string what)
+        : base(what) => What = what;
+
+    public string What { get; }
 }

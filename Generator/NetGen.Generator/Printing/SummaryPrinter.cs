@@ -80,8 +80,9 @@ internal static class SummaryPrinter
         lines.Add($" Trainable params: {N(trainable)} ({Literals.Bytes(trainable * 4L)})");
         lines.Add($" Non-trainable params: {N(state)} ({Literals.Bytes(state * 4L)})");
         int capacity = g.Spec.InferenceBatchCapacity;
-        lines.Add($" Inference arena: {N(capacity * inference.ActivationsPerSample)} floats ({Literals.Bytes(capacity * inference.ActivationsPerSample * 4L)}) for {capacity} samples");
-        lines.Add($" Training memory per sample: {N(training.ActivationsPerSample)} activation + {N(training.GradientsPerSample)} gradient floats ({Literals.Bytes((training.ActivationsPerSample + training.GradientsPerSample) * 4L)})");
+        // In long: a large batch capacity times a large plan is still a figure to print (the arena itself is checked at run time).
+        lines.Add($" Inference arena: {N((long)capacity * inference.ActivationsPerSample)} floats ({Literals.Bytes((long)capacity * inference.ActivationsPerSample * 4L)}) for {capacity} samples");
+        lines.Add($" Training memory per sample: {N(training.ActivationsPerSample)} activation + {N(training.GradientsPerSample)} gradient floats ({Literals.Bytes(((long)training.ActivationsPerSample + training.GradientsPerSample) * 4L)})");
         lines.Add($" Training memory besides: weights and gradients {Literals.Bytes(2L * trainable * 4)}, plus the optimizer's slots (Adam: {Literals.Bytes(2L * trainable * 4)})");
         w.Line("/// <summary>The Keras-style summary table: layers, output shapes, parameter counts and totals, and the memory plan.</summary>");
         w.Line("public const string SummaryText =");

@@ -102,6 +102,34 @@ public class ReliabilityTests
             public partial class TokenTwoOutputs { }
             """);
 
+    /// <summary>
+    /// Found by the long fuzz (seed 8r1OzQu5O1m1): an inference arena of more than 2³¹ floats at the batch capacity, where
+    /// the excess is a layer's own scratch (MultiHeadAttention's scores over 3 heads of 64 positions, which the graph
+    /// builder's estimate from the layers' inputs and outputs does not see), gave an internal error (NG0009: the summary's
+    /// int arithmetic) and, past that, code that does not compile (the arena's int constant). Now NG0046 on the network;
+    /// with the default capacity the same network compiles.
+    /// </summary>
+    [Fact]
+    public void AnArenaPastTwoBillionFloatsIsNG0046NotAnInternalError()
+    {
+        var result = GeneratorHarness.Run("""
+            using NetGen;
+            [Network(InferenceBatchCapacity = 1000000), Input(8, 8, 2)]
+            [MultiHeadAttention(3, 4, ReturnAttentionScores = true)]
+            public partial class HugeScoresArena { }
+            """);
+        var d = Assert.Single(result.GeneratorDiagnostics);
+        Assert.Equal("NG0046", d.Id);
+        Assert.Contains("the inference arena for InferenceBatchCapacity = 1000000 samples of", d.GetMessage());
+        Assert.Empty(result.Sources);
+        Compiles("""
+            using NetGen;
+            [Network, Input(8, 8, 2)]
+            [MultiHeadAttention(3, 4, ReturnAttentionScores = true)]
+            public partial class ScoresArena { }
+            """);
+    }
+
     // ---------------------------------------------------------------- 4, 5. names
 
     [Theory]
