@@ -32,8 +32,6 @@ public sealed class WeightConstraint
 {
     private const double Epsilon = 1e-7;
 
-    [ThreadStatic]
-    private static bool[]? s_reduced;
     private readonly int[] _axes;
 
     private WeightConstraint(WeightConstraintKind kind, float min, float max, float rate, int[] axes)
@@ -99,8 +97,7 @@ public sealed class WeightConstraint
             return;
         }
         int rank = shape.Count;
-        var reduced = rank <= 8 ? s_reduced ??= new bool[8] : new bool[rank];
-        Array.Clear(reduced);
+        Span<bool> reduced = stackalloc bool[rank];
         foreach (int a in _axes)
         {
             int axis = a < 0 ? a + rank : a;
@@ -143,7 +140,7 @@ public sealed class WeightConstraint
         }
     }
 
-    private static long SliceOf(long index, ReadOnlySpan<long> strides, ReadOnlySpan<long> sliceStrides, bool[] reduced)
+    private static long SliceOf(long index, ReadOnlySpan<long> strides, ReadOnlySpan<long> sliceStrides, ReadOnlySpan<bool> reduced)
     {
         long s = 0, rest = index;
         for (int d = 0; d < strides.Length; d++)

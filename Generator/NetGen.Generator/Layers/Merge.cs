@@ -120,39 +120,37 @@ internal sealed class ElementwiseMergeNode : LayerNode
     private void LowerGradient(LoweringContext c, BackwardArgs a, IReadOnlyList<Tensor> xs, int k, Tensor? dx)
     {
         int count = xs.Count;
+        switch (_op)
         {
-            switch (_op)
-            {
-                case MergeKind.Op.Maximum:
-                case MergeKind.Op.Minimum:
-                    // The first input equal to the output takes the whole gradient (ties: first input wins), so an input
-                    // that needs no gradient still claims its wins; its share goes to a temporary and is dropped.
-                    if (dx is null && a.Dxs.Skip(k + 1).All(d => d is null)) break;
-                    c.Call(KnownKernels.MergeRouteToWinner, xs[k], a.Y, a.Dy, Out(dx ?? c.Scratch("unrouted", OutputShape.Size)));
-                    break;
-                case MergeKind.Op.Add:
-                    if (dx is not null) c.Copy(a.Dy, dx);
-                    break;
-                case MergeKind.Op.Subtract:
-                    if (dx is null) break;
-                    if (k == 0) c.Copy(a.Dy, dx);
-                    else c.Call(KnownKernels.MergeNegate, a.Dy, Out(dx));
-                    break;
-                case MergeKind.Op.Average:
-                    if (dx is not null) c.Call(KnownKernels.MergeScale, a.Dy, Float(1.0 / count), Out(dx));
-                    break;
-                case MergeKind.Op.Multiply:
-                    if (dx is null) break;
-                    // d/dx_k of the product: dy times every other input.
-                    bool first = true;
-                    for (int j = 0; j < count; j++)
-                    {
-                        if (j == k) continue;
-                        c.Call(KnownKernels.MergeMultiply, first ? a.Dy : dx, xs[j], Out(dx));
-                        first = false;
-                    }
-                    break;
-            }
+            case MergeKind.Op.Maximum:
+            case MergeKind.Op.Minimum:
+                // The first input equal to the output takes the whole gradient (ties: first input wins), so an input
+                // that needs no gradient still claims its wins; its share goes to a temporary and is dropped.
+                if (dx is null && a.Dxs.Skip(k + 1).All(d => d is null)) break;
+                c.Call(KnownKernels.MergeRouteToWinner, xs[k], a.Y, a.Dy, Out(dx ?? c.Scratch("unrouted", OutputShape.Size)));
+                break;
+            case MergeKind.Op.Add:
+                if (dx is not null) c.Copy(a.Dy, dx);
+                break;
+            case MergeKind.Op.Subtract:
+                if (dx is null) break;
+                if (k == 0) c.Copy(a.Dy, dx);
+                else c.Call(KnownKernels.MergeNegate, a.Dy, Out(dx));
+                break;
+            case MergeKind.Op.Average:
+                if (dx is not null) c.Call(KnownKernels.MergeScale, a.Dy, Float(1.0 / count), Out(dx));
+                break;
+            case MergeKind.Op.Multiply:
+                if (dx is null) break;
+                // d/dx_k of the product: dy times every other input.
+                bool first = true;
+                for (int j = 0; j < count; j++)
+                {
+                    if (j == k) continue;
+                    c.Call(KnownKernels.MergeMultiply, first ? a.Dy : dx, xs[j], Out(dx));
+                    first = false;
+                }
+                break;
         }
     }
 }

@@ -149,7 +149,7 @@ public sealed class Trainer
     }
 
     private float _labelSmoothing;
-    private float[] _smoothY = Array.Empty<float>(), _evalSmooth = Array.Empty<float>();
+    private float[] _smoothY = Array.Empty<float>();
 
     /// <summary>
     /// The targets the loss sees: <paramref name="y"/> itself, or with <see cref="LabelSmoothing"/> a smoothed copy (each
@@ -157,11 +157,9 @@ public sealed class Trainer
     /// </summary>
     private ReadOnlySpan<float> LossTargets(ReadOnlySpan<float> y, int batchSize)
     {
-        if (_labelSmoothing == 0f) return y;
+        if (_labelSmoothing == 0f || y.IsEmpty) return y;
         if (_smoothY.Length < y.Length) _smoothY = new float[y.Length];
         var smoothed = _smoothY.AsSpan(0, y.Length);
-        int perSample = TargetsPerSample;
-        if (perSample == 0 || batchSize == 0) return y;
         for (int s = 0, at = 0; s < batchSize; s++)
             foreach (var o in _outputs)
             {
@@ -388,13 +386,15 @@ public sealed class Trainer
             int b = Math.Min(batchSize, n - start);
             var output = _evalOutput.AsSpan(0, b * outLength);
             var target = y.Slice(start * tLength, b * tLength);
+            // Keras' evaluate applies the loss's label smoothing too; accuracy and metrics read the targets as given.
+            var lossTarget = LossTargets(target, b);
             var mask = _evalMask.AsSpan(0, b * maskLength);
             if (maskLength > 0) Network.PredictWithMask(x.Slice(start * inLength, b * inLength), output, mask, b);
             else Network.Predict(x.Slice(start * inLength, b * inLength), output, b);
             finite &= Finite.All(output);
             if (_outputs.Length == 1)
             {
-                lossSum += (double)SampleLoss(output, target, b * Network.OutputRowsPerSample, Columns, mask, b, firstSample + start, yName) * b;
+                lossSum += (double)SampleLoss(output, lossTarget, b * Network.OutputRowsPerSample, Columns, mask, b, firstSample + start, yName) * b;
                 if (maskLength > 0)
                 {
                     // Accuracy and metrics over the real steps only (Keras passes the mask to them as sample weights).
@@ -410,7 +410,7 @@ public sealed class Trainer
                 int outAt = 0, targetAt = 0;
                 foreach (var o in _outputs)
                 {
-                    Segment(output, target, b, o, outAt, targetAt, out var so, out var st);
+                    Segment(output, lossTarget, b, o, outAt, targetAt, out var so, out var st);
                     lossSum += (double)SampleLoss(so, st, b * o.Rows, o.Length / o.Rows, ReadOnlySpan<float>.Empty, b, firstSample + start, yName, target) * b;
                     outAt += o.Length;
                     targetAt += TargetLength(o);
@@ -431,14 +431,6 @@ public sealed class Trainer
     {
         try
         {
-            if (_labelSmoothing != 0f)
-            {
-                // Keras' evaluate applies the loss's label smoothing too (accuracy and metrics read the targets as given).
-                if (_evalSmooth.Length < target.Length) _evalSmooth = new float[target.Length];
-                var smoothed = _evalSmooth.AsSpan(0, target.Length);
-                Kernels.Losses.SmoothLabels(Loss, target, smoothed, rows, columns, _labelSmoothing);
-                target = smoothed;
-            }
             return Kernels.Losses.Compute(Loss, output, target, Span<float>.Empty, rows, columns, ReadOnlySpan<float>.Empty, mask);
         }
         catch (ArgumentOutOfRangeException e) when (Sparse && e.ParamName == "labels"
