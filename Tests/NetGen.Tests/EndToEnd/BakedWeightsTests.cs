@@ -1,6 +1,8 @@
 using System;
 using System.IO;
 using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Xunit;
 
@@ -117,34 +119,50 @@ public class BakedWeightsTests
     }
 
     [Fact]
-    public void TheViewReadsAlignedLittleEndianDataInPlaceAndCopiesOnRequest()
+    public void TheViewReadsAlignedDataInPlaceAndMisalignedDataFromAnAlignedCopy()
     {
-        // A pinned array stands in for the binary's read-only data (it never moves). Of 16 consecutive start offsets exactly
-        // one is aligned to 16 bytes: only there are the values read in place; every view copies them exactly.
-        var values = new float[] { 1.5f, -2.25f, 3e-8f, float.MaxValue, -0f, 7f };
-        var bytes = GC.AllocateArray<byte>(4 * values.Length + 16, pinned: true);
-        int readable = 0;
-        for (int offset = 0; offset < 16; offset++)
+        // A pinned array stands in for the binary's read-only data (it never moves). Of 64 consecutive start offsets exactly
+        // one is aligned to 64 bytes: only there are the values read in place; at every other offset the view reads its own
+        // copy at a 64-byte boundary (loads then never straddle cache lines), and every view copies the values exactly.
+        var values = new float[] { 1.5f, -2.25f, 3e-8f, float.MaxValue, -0f, 7f, float.NaN, float.Epsilon };
+        var bytes = GC.AllocateArray<byte>(4 * values.Length + 64, pinned: true);
+        int inPlace = 0;
+        for (int offset = 0; offset < 64; offset++)
         {
             var data = bytes.AsSpan(offset, 4 * values.Length);
             for (int i = 0; i < values.Length; i++) System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(data.Slice(4 * i), values[i]);
             var view = BakedWeightsView.InPlace(data, values.Length);
             Assert.False(view.IsEmpty);
             Assert.Equal(values, view.ToArray(values.Length));
-            if (view.IsReadable)
-            {
-                readable++;
-                Assert.Equal(values, view.Values.ToArray());
-            }
-            else
-            {
-                Assert.Throws<InvalidOperationException>(() => view.Values.Length);
-            }
             Assert.Throws<ArgumentException>(() => view.ToArray(values.Length + 1));
+            if (!BitConverter.IsLittleEndian)
+            {
+                Assert.False(view.IsReadable);
+                Assert.Throws<InvalidOperationException>(() => view.Values.Length);
+                continue;
+            }
+            Assert.True(view.IsReadable, $"offset {offset}");
+            Assert.Equal(values, view.Values.ToArray());
+            nint source = Address(ref MemoryMarshal.GetReference(data));
+            nint read = Address(ref MemoryMarshal.GetReference(MemoryMarshal.AsBytes(view.Values)));
+            Assert.Equal(0, read % BakedWeightsView.Alignment);
+            if (read == source) inPlace++;
+            // A second view of the same data reads the same place (one copy per process, not one per network).
+            var again = BakedWeightsView.InPlace(data, values.Length);
+            Assert.Equal(read, Address(ref MemoryMarshal.GetReference(MemoryMarshal.AsBytes(again.Values))));
+            // A copy is a copy: changing the source afterwards does not reach it; a view made after the change sees the new
+            // values (the cached copy is checked against the source, so a reused buffer never serves stale values).
+            data[0] ^= 0x55;
+            Assert.Equal(read == source ? data[0] : (byte)(data[0] ^ 0x55), MemoryMarshal.AsBytes(view.Values)[0]);
+            var changed = BakedWeightsView.InPlace(data, values.Length);
+            Assert.Equal(data[0], MemoryMarshal.AsBytes(changed.Values)[0]);
+            data[0] ^= 0x55;
         }
-        Assert.Equal(BitConverter.IsLittleEndian ? 1 : 0, readable);
+        Assert.Equal(BitConverter.IsLittleEndian ? 1 : 0, inPlace);
         Assert.True(default(BakedWeightsView).IsEmpty);
         Assert.Equal(new float[3], default(BakedWeightsView).ToArray(3));
         Assert.Throws<ArgumentException>(() => BakedWeightsView.InPlace(bytes.AsSpan(0, 7), 2));
     }
+
+    private static nint Address(ref byte b) => Unsafe.ByteOffset(ref Unsafe.NullRef<byte>(), ref b);
 }
