@@ -28,7 +28,7 @@ internal static unsafe class ConvolutionDirect
         public WindowGeometry G, Pool;
         public float* X, K, Bias, Y;
         public int SamplesPerItem, Batch;
-        public bool Relu;
+        public bool Relu, SingleChannelWinograd;
     }
 
     // Samples per work item when the batch is split over threads.
@@ -67,14 +67,32 @@ internal static unsafe class ConvolutionDirect
     /// summed exactly as <see cref="Forward"/> sums it (bias, then the taps in order), and bias and ReLU commute with the
     /// maximum, so the result equals the unfused sequence bit for bit.
     /// </summary>
+    /// <remarks>
+    /// Where a multiply-add is two instructions (<see cref="VectorWidth.FusedMultiplyAdd"/> false: x64 without FMA, the
+    /// portable NativeAOT build) a 3×3 stride-1 window over one input channel goes through
+    /// <see cref="WinogradConvolution.SingleChannelMaxPool{TW, TV}"/> instead, about half the arithmetic; its results equal
+    /// the unfused sequence up to float rounding rather than bit for bit.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ForwardMaxPool(in WindowGeometry g, in WindowGeometry pool, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias,
         Span<float> y, int batch, bool relu)
+        => ForwardMaxPoolVia(g, pool, x, kernel, bias, y, batch, relu, !VectorWidth.FusedMultiplyAdd && WinogradConvolution.SingleChannelApplies(g, pool));
+
+    /// <summary><see cref="ForwardMaxPool"/> with the single-channel Winograd path chosen by the caller (the tests run both at every width).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void ForwardMaxPoolVia(in WindowGeometry g, in WindowGeometry pool, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias,
+        Span<float> y, int batch, bool relu, bool singleChannelWinograd)
     {
         if (batch == 0) return;
+        if (singleChannelWinograd && !WinogradConvolution.SingleChannelApplies(g, pool))
+            throw new ArgumentException("the single-channel Winograd path needs WinogradConvolution.SingleChannelApplies.", nameof(singleChannelWinograd));
         fixed (float* px = x, pk = kernel, pb = bias, py = y)
         {
-            var job = new Job { G = g, Pool = pool, X = px, K = pk, Bias = bias.IsEmpty ? null : pb, Y = py, SamplesPerItem = SamplesPerItem, Batch = batch, Relu = relu };
+            var job = new Job
+            {
+                G = g, Pool = pool, X = px, K = pk, Bias = bias.IsEmpty ? null : pb, Y = py, SamplesPerItem = SamplesPerItem, Batch = batch, Relu = relu,
+                SingleChannelWinograd = singleChannelWinograd,
+            };
             int items = (batch + SamplesPerItem - 1) / SamplesPerItem;
             long macs = (long)batch * g.OutPositions * g.OutChannels * g.WindowVolume * g.InChannels;
             int threads = macs >= 1 << 20 ? Parallelism.MaxThreads : 1;
@@ -97,6 +115,12 @@ internal static unsafe class ConvolutionDirect
     {
         ref Job job = ref *(Job*)state;
         int b0 = item * job.SamplesPerItem, b1 = Math.Min(job.Batch, b0 + job.SamplesPerItem);
+        if (job.SingleChannelWinograd)
+        {
+            for (int b = b0; b < b1; b++)
+                WinogradConvolution.SingleChannelMaxPool<TW, TV>(job.G, job.Pool, job.X + (nint)b * job.G.InSize, job.K, job.Bias, job.Y + (nint)b * job.Pool.OutSize, job.Relu);
+            return;
+        }
         for (int b = b0; b < b1; b++)
             PoolSample<TW, TV>(job.G, job.Pool, job.X + (nint)b * job.G.InSize, job.K, job.Bias, job.Y + (nint)b * job.Pool.OutSize, job.Relu);
     }

@@ -762,6 +762,54 @@ public static unsafe class Gemm
         Store2<TW, TV>(ref Unsafe.Add(ref c, 5 * ldc), c50, c51, add, bias, relu);
     }
 
+    /// <summary>
+    /// <see cref="Micro6{TW, TV}"/> (without its epilogue: C is overwritten) over an A whose six rows come broadcast: value p
+    /// of row r is the whole vector at <c>a[(p·6 + r)·lanes]</c>, so each step loads it instead of broadcasting a float (on
+    /// x64 without AVX a broadcast is a load and a shuffle, and the shuffles compete with the multiplications and
+    /// additions). The same products summed in the same order as <see cref="Micro6{TW, TV}"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Micro6Broadcast<TW, TV>(ref float a, ref float panel, int kc, ref float c, nint ldc)
+        where TW : struct, IVectorWidth<TV> where TV : struct
+    {
+        nint w = TW.Count;
+        TV c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        TV c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        ref float ap = ref a;
+        ref float bp = ref panel;
+        for (int p = 0; p < kc; p++)
+        {
+            TV b0 = TW.Load(ref bp, 0);
+            TV b1 = TW.Load(ref bp, w);
+            TV x = TW.Load(ref ap, 0);
+            c00 = TW.MulAdd(x, b0, c00);
+            c01 = TW.MulAdd(x, b1, c01);
+            x = TW.Load(ref ap, w);
+            c10 = TW.MulAdd(x, b0, c10);
+            c11 = TW.MulAdd(x, b1, c11);
+            x = TW.Load(ref ap, 2 * w);
+            c20 = TW.MulAdd(x, b0, c20);
+            c21 = TW.MulAdd(x, b1, c21);
+            x = TW.Load(ref ap, 3 * w);
+            c30 = TW.MulAdd(x, b0, c30);
+            c31 = TW.MulAdd(x, b1, c31);
+            x = TW.Load(ref ap, 4 * w);
+            c40 = TW.MulAdd(x, b0, c40);
+            c41 = TW.MulAdd(x, b1, c41);
+            x = TW.Load(ref ap, 5 * w);
+            c50 = TW.MulAdd(x, b0, c50);
+            c51 = TW.MulAdd(x, b1, c51);
+            bp = ref Unsafe.Add(ref bp, 2 * w);
+            ap = ref Unsafe.Add(ref ap, 6 * w);
+        }
+        Store2<TW, TV>(ref c, c00, c01, false);
+        Store2<TW, TV>(ref Unsafe.Add(ref c, ldc), c10, c11, false);
+        Store2<TW, TV>(ref Unsafe.Add(ref c, 2 * ldc), c20, c21, false);
+        Store2<TW, TV>(ref Unsafe.Add(ref c, 3 * ldc), c30, c31, false);
+        Store2<TW, TV>(ref Unsafe.Add(ref c, 4 * ldc), c40, c41, false);
+        Store2<TW, TV>(ref Unsafe.Add(ref c, 5 * ldc), c50, c51, false);
+    }
+
     /// <summary>1 × NR tile; two independent accumulator pairs halve the FMA dependency chain of a single row.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static unsafe void Micro1<TW, TV>(ref float a, nint acs, ref float panel, int kc, ref float c, bool add, float* bias = null, bool relu = false)

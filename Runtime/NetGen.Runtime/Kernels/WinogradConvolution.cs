@@ -70,10 +70,25 @@ public static unsafe class WinogradConvolution
            && pool.OutH == g.OutH / 2 && pool.OutW == g.OutW / 2;
 
     /// <summary>Floats of scratch workspace the forward methods need for geometry <paramref name="g"/> (independent of the batch; its contents do not survive the call).</summary>
-    public static int WorkspaceLength(in WindowGeometry g) => 16 * BlockTiles(g) * (g.InChannels + MaxNr);
+    public static int WorkspaceLength(in WindowGeometry g) => WorkspaceLength(g, VectorWidth.SplatIsShuffle);
 
-    /// <summary>Tiles per block: a multiple of 6 near <see cref="BlockFloats"/>.</summary>
-    private static int BlockTiles(in WindowGeometry g) => Math.Max(1, BlockFloats / (16 * (g.InChannels + MaxNr)) / Mr) * Mr;
+    /// <summary><see cref="WorkspaceLength(in WindowGeometry)"/> for the layout of one path: <paramref name="broadcast"/> (see <see cref="BlockBroadcast"/>) or not.</summary>
+    internal static int WorkspaceLength(in WindowGeometry g, bool broadcast)
+        => broadcast ? 16 * BlockTiles(g, true) * (g.InChannels + PaddedFilters(g)) + Mr * g.InChannels * MaxLanes
+           : 16 * BlockTiles(g, false) * (g.InChannels + MaxNr);
+
+    /// <summary>
+    /// Tiles per block: a multiple of 6 near <see cref="BlockFloats"/>. A block holds its transformed input and the products
+    /// of one panel (NR ≤ 32 output channels), or with <paramref name="broadcast"/> the products of all output channels.
+    /// </summary>
+    private static int BlockTiles(in WindowGeometry g, bool broadcast)
+        => Math.Max(1, BlockFloats / (16 * (g.InChannels + (broadcast ? PaddedFilters(g) : MaxNr))) / Mr) * Mr;
+
+    /// <summary>Output channels rounded up to whole panels of the widest register tile.</summary>
+    private static int PaddedFilters(in WindowGeometry g) => (g.OutChannels + MaxNr - 1) / MaxNr * MaxNr;
+
+    // Lanes of the widest vector: the broadcast input rows hold one vector per value.
+    private const int MaxLanes = 16;
 
     /// <summary>
     /// Floats of the per-layer cache the forward methods keep between calls: a copy of the kernel they last transformed
@@ -92,9 +107,10 @@ public static unsafe class WinogradConvolution
     public static void Forward(in WindowGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias, Span<float> y,
         int batch, Span<float> workspace, Span<float> cache, Activation activation)
     {
-        Check(g, x.Length, kernel.Length, bias.Length, batch, workspace.Length, cache.Length, activation);
+        Check(g, x.Length, kernel.Length, bias.Length, batch, cache.Length, activation);
+        Guard.AtLeast(workspace.Length, WorkspaceLength(g), nameof(workspace), "WorkspaceLength(g)");
         Guard.AtLeast(y.Length, batch * g.OutSize, nameof(y), "batch·OutSize");
-        Run(g, default, x, kernel, bias, y, batch, workspace, cache, activation == Activation.Relu, pooled: false);
+        Run(g, default, x, kernel, bias, y, batch, workspace, cache, activation == Activation.Relu, pooled: false, VectorWidth.SplatIsShuffle);
     }
 
     /// <summary>
@@ -106,14 +122,30 @@ public static unsafe class WinogradConvolution
     public static void ForwardMaxPool(in WindowGeometry g, in WindowGeometry pool, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias,
         Span<float> y, int batch, Span<float> workspace, Span<float> cache, Activation activation)
     {
-        Check(g, x.Length, kernel.Length, bias.Length, batch, workspace.Length, cache.Length, activation);
+        Check(g, x.Length, kernel.Length, bias.Length, batch, cache.Length, activation);
+        Guard.AtLeast(workspace.Length, WorkspaceLength(g), nameof(workspace), "WorkspaceLength(g)");
         if (!PoolApplies(g, pool))
             throw new ArgumentException("the pooling must be 2×2, stride 2, unpadded, over the convolution's whole output (WinogradConvolution.PoolApplies).", nameof(pool));
         Guard.AtLeast(y.Length, batch * pool.OutSize, nameof(y), "batch·pool.OutSize");
-        Run(g, pool, x, kernel, bias, y, batch, workspace, cache, activation == Activation.Relu, pooled: true);
+        Run(g, pool, x, kernel, bias, y, batch, workspace, cache, activation == Activation.Relu, pooled: true, VectorWidth.SplatIsShuffle);
     }
 
-    private static void Check(in WindowGeometry g, int xLength, int kernelLength, int biasLength, int batch, int workspaceLength, int cacheLength, Activation activation)
+    /// <summary>
+    /// <see cref="Forward"/> or (<paramref name="pool"/> given) <see cref="ForwardMaxPool"/> with the products' path chosen by
+    /// the caller: <paramref name="broadcast"/> is <see cref="BlockBroadcast"/>'s (the tests run both at every width; the
+    /// results are equal bit for bit). <paramref name="workspace"/> holds <see cref="WorkspaceLength(in WindowGeometry, bool)"/> floats.
+    /// </summary>
+    internal static void ForwardVia(in WindowGeometry g, WindowGeometry? pool, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias,
+        Span<float> y, int batch, Span<float> workspace, Span<float> cache, Activation activation, bool broadcast)
+    {
+        Check(g, x.Length, kernel.Length, bias.Length, batch, cache.Length, activation);
+        Guard.AtLeast(workspace.Length, WorkspaceLength(g, broadcast), "workspace", "WorkspaceLength(g, broadcast)");
+        if (pool is { } p && !PoolApplies(g, p)) throw new ArgumentException("the pooling must be 2×2, stride 2, unpadded, over the convolution's whole output.", nameof(pool));
+        Guard.AtLeast(y.Length, batch * (pool is { } q ? q.OutSize : g.OutSize), nameof(y), "batch·OutSize");
+        Run(g, pool ?? default, x, kernel, bias, y, batch, workspace, cache, activation == Activation.Relu, pool is not null, broadcast);
+    }
+
+    private static void Check(in WindowGeometry g, int xLength, int kernelLength, int biasLength, int batch, int cacheLength, Activation activation)
     {
         if (!Applies(g)) throw new ArgumentException("the geometry must be a 2-D 3×3 window with stride 1 and dilation 1 (WinogradConvolution.Applies).", nameof(g));
         if (batch < 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "batch must not be negative.");
@@ -122,7 +154,6 @@ public static unsafe class WinogradConvolution
         Guard.AtLeast(xLength, batch * g.InSize, "x", "batch·InSize");
         Guard.AtLeast(kernelLength, 9 * g.InChannels * g.OutChannels, "kernel", "9·InChannels·OutChannels");
         if (biasLength != 0) Guard.AtLeast(biasLength, g.OutChannels, "bias", "OutChannels");
-        Guard.AtLeast(workspaceLength, WorkspaceLength(g), "workspace", "WorkspaceLength(g)");
         Guard.AtLeast(cacheLength, CacheLength(g), "cache", "CacheLength(g)");
     }
 
@@ -131,7 +162,7 @@ public static unsafe class WinogradConvolution
         public WindowGeometry G, Pool;
         public float* X, U, Bias, Y;
         public int Total, BlockTiles, TilesH, TilesW;
-        public bool Relu, Pooled;
+        public bool Relu, Pooled, Broadcast;
     }
 
     [ThreadStatic]
@@ -139,7 +170,7 @@ public static unsafe class WinogradConvolution
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Run(in WindowGeometry g, in WindowGeometry pool, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias,
-        Span<float> y, int batch, Span<float> workspace, Span<float> cache, bool relu, bool pooled)
+        Span<float> y, int batch, Span<float> workspace, Span<float> cache, bool relu, bool pooled, bool broadcast)
     {
         int cin = g.InChannels, cout = g.OutChannels, kernelLength = 9 * cin * cout;
         int width = VectorWidth.Widest;
@@ -167,13 +198,13 @@ public static unsafe class WinogradConvolution
         // A call with fewer tiles than a block (batch 1 of a small image) lays its planes out as one block of just those
         // tiles (rounded up to the 6-row groups): the same products in the same order, on fewer workspace pages (the first
         // touch of each page is what costs at start-up, see BakedWeights).
-        int blockTiles = Math.Min(BlockTiles(g), (total + Mr - 1) / Mr * Mr), blocks = (total + blockTiles - 1) / blockTiles;
+        int blockTiles = Math.Min(BlockTiles(g, broadcast), (total + Mr - 1) / Mr * Mr), blocks = (total + blockTiles - 1) / blockTiles;
         fixed (float* px = x, pc = cache, pb = bias, py = y, pw = workspace)
         {
             var job = new Job
             {
                 G = g, Pool = pool, X = px, U = pc + kernelLength, Bias = bias.IsEmpty ? null : pb, Y = py, Total = total, BlockTiles = blockTiles,
-                TilesH = tilesH, TilesW = tilesW, Relu = relu, Pooled = pooled,
+                TilesH = tilesH, TilesW = tilesW, Relu = relu, Pooled = pooled, Broadcast = broadcast,
             };
             long macs = (long)batch * g.OutPositions * 9 * cin * cout;
             if (blocks > 1 && Parallelism.MaxThreads > 1 && macs >= ParallelMacs)
@@ -189,7 +220,7 @@ public static unsafe class WinogradConvolution
     private static void ParallelItem(int item, void* state)
     {
         ref Job job = ref *(Job*)state;
-        int need = WorkspaceLength(job.G);
+        int need = WorkspaceLength(job.G, job.Broadcast);
         float[] buffer = t_workspace ??= new float[need];
         if (buffer.Length < need) t_workspace = buffer = new float[need];
         fixed (float* w = buffer) Block(ref job, item, w, VectorWidth.Widest);
@@ -212,6 +243,11 @@ public static unsafe class WinogradConvolution
     private static void Block<TW, TV>(ref Job job, int block, float* workspace)
         where TW : struct, IVectorWidth<TV> where TV : struct
     {
+        if (job.Broadcast)
+        {
+            BlockBroadcast<TW, TV>(ref job, block, workspace);
+            return;
+        }
         int cin = job.G.InChannels, cout = job.G.OutChannels, nr = 2 * TW.Count, tiles = job.BlockTiles;
         int panels = (cout + nr - 1) / nr;
         int t0 = block * tiles, n = Math.Min(tiles, job.Total - t0), rows = (n + Mr - 1) / Mr * Mr;
@@ -233,8 +269,59 @@ public static unsafe class WinogradConvolution
                 else
                     for (; i < n; i++) Gemm.Micro1<TW, TV>(ref vx[(nint)i * cin], 1, ref ux, cin, ref mx[(nint)i * nr], false);
             }
-            OutputTransform<TW, TV>(ref job, t0, n, m, mPlane, j * nr, Math.Min(nr, cout - j * nr));
+            OutputTransform<TW, TV>(ref job, t0, n, m, mPlane, nr, j * nr, Math.Min(nr, cout - j * nr));
         }
+    }
+
+    /// <summary>
+    /// <see cref="Block{TW, TV}"/> for hardware whose broadcast of one float to a vector is a shuffle
+    /// (<see cref="VectorWidth.SplatIsShuffle"/>: x64 without AVX, the portable NativeAOT build), where the micro-kernel's
+    /// six broadcasts per step compete with its twelve multiplications and twelve additions for the same ports. Per ξ and
+    /// group of six tiles the input rows are broadcast once into a small buffer (one vector per value, in the order the
+    /// micro-kernel reads them) and every panel of output channels runs <see cref="Gemm.Micro6Broadcast"/> over it (loads,
+    /// no shuffles: about a fifth faster per product here); the products of all panels are kept (rows of the padded
+    /// output channels), then each panel's output transform. The same products in the same order: the result equals
+    /// <see cref="Block{TW, TV}"/>'s bit for bit.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void BlockBroadcast<TW, TV>(ref Job job, int block, float* workspace)
+        where TW : struct, IVectorWidth<TV> where TV : struct
+    {
+        int cin = job.G.InChannels, cout = job.G.OutChannels, nr = 2 * TW.Count, tiles = job.BlockTiles;
+        int panels = (cout + nr - 1) / nr, ldm = PaddedFilters(job.G);
+        int t0 = block * tiles, n = Math.Min(tiles, job.Total - t0), rows = (n + Mr - 1) / Mr * Mr;
+        float* v = workspace, m = v + 16 * tiles * cin, broadcast = m + 16 * tiles * ldm;
+        nint vPlane = (nint)tiles * cin, mPlane = (nint)tiles * ldm, uPlane = (nint)panels * cin * nr;
+        InputTransform<TW, TV>(ref job, t0, n, rows, v, vPlane);
+        for (int xi = 0; xi < 16; xi++)
+        {
+            float* vx = v + xi * vPlane, mx = m + xi * mPlane;
+            float* ux = job.U + xi * uPlane;
+            int i = 0, rest = n % Mr;
+            int groups = rest > MaxSingleRows ? rows : n - rest; // a last group over zero rows, as in Block
+            for (; i < groups; i += Mr)
+            {
+                // Value p of row r as a whole vector at broadcast[(p·6 + r)·lanes].
+                float* a = vx + (nint)i * cin, dst = broadcast;
+                nint w = TW.Count;
+                for (int p = 0; p < cin; p++, a++, dst += Mr * w)
+                {
+                    TW.Store(TW.Splat(a[0]), ref *dst, 0);
+                    TW.Store(TW.Splat(a[cin]), ref *dst, w);
+                    TW.Store(TW.Splat(a[2 * cin]), ref *dst, 2 * w);
+                    TW.Store(TW.Splat(a[3 * cin]), ref *dst, 3 * w);
+                    TW.Store(TW.Splat(a[4 * cin]), ref *dst, 4 * w);
+                    TW.Store(TW.Splat(a[5 * cin]), ref *dst, 5 * w);
+                }
+                for (int j = 0; j < panels; j++)
+                    Gemm.Micro6Broadcast<TW, TV>(ref *broadcast, ref ux[(nint)j * cin * nr], cin, ref mx[(nint)i * ldm + j * nr], ldm);
+            }
+            for (; i < n; i++)
+                for (int j = 0; j < panels; j++)
+                    Gemm.Micro1<TW, TV>(ref vx[(nint)i * cin], 1, ref ux[(nint)j * cin * nr], cin, ref mx[(nint)i * ldm + j * nr], false);
+        }
+        for (int j = 0; j < panels; j++)
+            OutputTransform<TW, TV>(ref job, t0, n, m + j * nr, mPlane, ldm, j * nr, Math.Min(nr, cout - j * nr));
     }
 
     /// <summary>
@@ -370,17 +457,17 @@ public static unsafe class WinogradConvolution
     /// image edge), or its maximum stored at the pooled position (pooled: the tiles are the pooled grid's blocks only).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void OutputTransform<TW, TV>(ref Job job, int t0, int n, float* m, nint plane, int f0, int cols)
+    private static void OutputTransform<TW, TV>(ref Job job, int t0, int n, float* m, nint plane, nint ldm, int f0, int cols)
         where TW : struct, IVectorWidth<TV> where TV : struct
     {
         ref readonly WindowGeometry g = ref job.G;
-        int cout = g.OutChannels, nr = 2 * TW.Count, tilesW = job.TilesW, perSample = job.TilesH * tilesW;
+        int cout = g.OutChannels, tilesW = job.TilesW, perSample = job.TilesH * tilesW;
         int full = cols / TW.Count * TW.Count;
         float* bias = job.Bias == null ? null : job.Bias + f0;
         for (int i = 0; i < n; i++)
         {
             int t = t0 + i, b = t / perSample, r = t - b * perSample, th = r / tilesW, tw = r - th * tilesW;
-            float* src = m + (nint)i * nr;
+            float* src = m + (nint)i * ldm;
             if (job.Pooled)
             {
                 ref readonly WindowGeometry pool = ref job.Pool;
@@ -412,22 +499,42 @@ public static unsafe class WinogradConvolution
         TV m10 = TW.Load(ref m[4 * plane], 0), m11 = TW.Load(ref m[5 * plane], 0), m12 = TW.Load(ref m[6 * plane], 0), m13 = TW.Load(ref m[7 * plane], 0);
         TV m20 = TW.Load(ref m[8 * plane], 0), m21 = TW.Load(ref m[9 * plane], 0), m22 = TW.Load(ref m[10 * plane], 0), m23 = TW.Load(ref m[11 * plane], 0);
         TV m30 = TW.Load(ref m[12 * plane], 0), m31 = TW.Load(ref m[13 * plane], 0), m32 = TW.Load(ref m[14 * plane], 0), m33 = TW.Load(ref m[15 * plane], 0);
+        OutputValues<TW, TV>(m00, m01, m02, m03, m10, m11, m12, m13, m20, m21, m22, m23, m30, m31, m32, m33, bias, f, relu, y, rowStride, colStride, inside, pool);
+    }
+
+    /// <summary>
+    /// The pooled value of a 2×2 block: its maximum, plus the bias, ReLU if asked (adding the bias and ReLU are monotone, so
+    /// they commute with the maximum, and rounding keeps that). A NaN anywhere in the block is NaN in the result.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PooledEpilogue<TW, TV>(TV y00, TV y01, TV y10, TV y11, float* bias, int f, bool relu, float* y)
+        where TW : struct, IVectorWidth<TV> where TV : struct
+    {
+        TV bv = bias == null ? default : TW.Load(ref bias[f], 0);
+        TV top = TW.Max4(y00, y01, y10, y11);
+        top = TW.Add(top, bv);
+        if (relu) top = TW.Relu(top);
+        TW.Store(top, ref y[0], 0);
+    }
+
+    /// <summary><see cref="OutputTile"/> for products already in registers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void OutputValues<TW, TV>(TV m00, TV m01, TV m02, TV m03, TV m10, TV m11, TV m12, TV m13, TV m20, TV m21, TV m22, TV m23,
+        TV m30, TV m31, TV m32, TV m33, float* bias, int f, bool relu, float* y, nint rowStride, nint colStride, int inside, bool pool)
+        where TW : struct, IVectorWidth<TV> where TV : struct
+    {
         TV a0 = TW.Add(TW.Add(m00, m10), m20), b0 = TW.Sub(TW.Sub(m10, m20), m30);
         TV a1 = TW.Add(TW.Add(m01, m11), m21), b1 = TW.Sub(TW.Sub(m11, m21), m31);
         TV a2 = TW.Add(TW.Add(m02, m12), m22), b2 = TW.Sub(TW.Sub(m12, m22), m32);
         TV a3 = TW.Add(TW.Add(m03, m13), m23), b3 = TW.Sub(TW.Sub(m13, m23), m33);
         TV y00 = TW.Add(TW.Add(a0, a1), a2), y01 = TW.Sub(TW.Sub(a1, a2), a3);
         TV y10 = TW.Add(TW.Add(b0, b1), b2), y11 = TW.Sub(TW.Sub(b1, b2), b3);
-        TV bv = bias == null ? default : TW.Load(ref bias[f], 0);
         if (pool)
         {
-            // Adding the bias and ReLU are monotone, so they commute with the maximum (and rounding keeps that).
-            TV top = TW.Max(TW.Max(y00, y01), TW.Max(y10, y11));
-            top = TW.Add(top, bv);
-            if (relu) top = TW.Max(top, default);
-            TW.Store(top, ref y[0], 0);
+            PooledEpilogue<TW, TV>(y00, y01, y10, y11, bias, f, relu, y);
             return;
         }
+        TV bv = bias == null ? default : TW.Load(ref bias[f], 0);
         y00 = TW.Add(y00, bv);
         y01 = TW.Add(y01, bv);
         y10 = TW.Add(y10, bv);
@@ -447,4 +554,96 @@ public static unsafe class WinogradConvolution
             if ((inside & 2) != 0) TW.Store(y11, ref y[rowStride + colStride], 0);
         }
     }
+
+    // ---------------------------------------------------------------- one input channel, without fused multiply-add
+
+    /// <summary>Most filters <see cref="SingleChannelMaxPool"/> takes (its kernel transform lives on the stack: 16 floats a filter).</summary>
+    internal const int MaxSingleChannelFilters = 256;
+
+    /// <summary>
+    /// True when <see cref="SingleChannelMaxPool"/> computes <paramref name="g"/> followed by <paramref name="pool"/>:
+    /// the 3×3 stride-1 window and 2×2 pooling of <see cref="PoolApplies"/>, one input channel, at most
+    /// <see cref="MaxSingleChannelFilters"/> filters.
+    /// </summary>
+    internal static bool SingleChannelApplies(in WindowGeometry g, in WindowGeometry pool)
+        => PoolApplies(g, pool) && g.InChannels == 1 && g.OutChannels <= MaxSingleChannelFilters;
+
+    /// <summary>
+    /// <c>y = maxpool(activation(conv(x) + bias))</c> of one sample with one input channel (a first layer on grey images),
+    /// by F(2×2, 3×3) with the products element-wise: with a single input channel there is no sum over channels, so
+    /// <c>M[ξ] = V[ξ]·U[ξ]</c> is one multiplication per (tile, filter, ξ), 16 where the direct kernel spends 36
+    /// multiply-adds, and each pooling window is one tile. The products go straight from registers into the output
+    /// transform, bias, ReLU and maximum of <see cref="OutputValues"/>. It pays only where a multiply-add is two
+    /// instructions (x64 without FMA: the portable NativeAOT build's SSE kernels), where it takes 16 multiplications
+    /// and 24 additions per tile and filter vector against the direct kernel's 36 multiplications and 36 additions;
+    /// with FMA the direct kernel's 36 fused instructions are fewer than these 40, so
+    /// <see cref="ConvolutionDirect"/> calls this only when <see cref="VectorWidth.FusedMultiplyAdd"/> is false.
+    /// Results equal the direct kernel's up to float rounding (transform coefficients 0, ±½, ±1).
+    /// </summary>
+    /// <remarks>The kernel's transform (16 values per filter) is computed on the stack for every sample: 9 reads and about
+    /// 30 vector operations per filter vector, against 169 tiles of work for a 28×28 image.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization), SkipLocalsInit] // every stack float is written before it is read
+    internal static void SingleChannelMaxPool<TW, TV>(in WindowGeometry g, in WindowGeometry pool, float* x, float* k, float* bias, float* y, bool relu)
+        where TW : struct, IVectorWidth<TV> where TV : struct
+    {
+        int cout = g.OutChannels, full = cout / TW.Count * TW.Count;
+        // U per vector of filters, its 16 transformed vectors one after another (constant offsets in the tile loop), then the
+        // filters of the tail, 16 floats each. The taps of filter f are cout floats apart (one input channel).
+        float* u = stackalloc float[16 * cout];
+        int f = 0;
+        for (; f < full; f += TW.Count) KernelSlice<TW, TV>(k + f, cout, u + 16 * f, TW.Count);
+        for (; f < cout; f++) KernelSlice<W1, float>(k + f, cout, u + 16 * f, 1);
+        float* v = stackalloc float[16];
+        float* splat = stackalloc float[16 * 16]; // V[ξ] broadcast to a whole vector (at most 16 lanes)
+        for (int ph = 0; ph < pool.OutH; ph++)
+        {
+            int ih = 2 * ph - g.PadH, inRows = 0;
+            for (int j = 0; j < 4; j++)
+                if ((uint)(ih + j) < (uint)g.InH) inRows |= 1 << j;
+            for (int pw = 0; pw < pool.OutW; pw++)
+            {
+                int iw = 2 * pw - g.PadW, inCols = 0;
+                for (int j = 0; j < 4; j++)
+                    if ((uint)(iw + j) < (uint)g.InW) inCols |= 1 << j;
+                // V = Bᵀ·d·B of the tile's 4×4 inputs (zero outside the image), one lane wide, then broadcast once for all filters.
+                InputTile<W1, float>(x + (nint)ih * g.InW + iw, g.InW, 1, inRows, inCols, v, 1);
+                for (int xi = 0; xi < 16; xi++) TW.Store(TW.Splat(v[xi]), ref splat[xi * TW.Count], 0);
+                float* dst = y + ((nint)ph * pool.OutW + pw) * cout;
+                for (f = 0; f < full; f += TW.Count) SingleChannelTile<TW, TV>(splat, TW.Count, u + 16 * f, TW.Count, bias, f, relu, dst + f);
+                for (; f < cout; f++) SingleChannelTile<W1, float>(splat, TW.Count, u + 16 * f, 1, bias, f, relu, dst + f);
+            }
+        }
+    }
+
+    /// <summary>
+    /// One tile and vector of filters: the 16 products <c>V[ξ]·U[ξ]</c> (<paramref name="v"/> broadcast, <paramref name="vStep"/>
+    /// floats apart) taken a column of the tile at a time into <c>Aᵀ</c> (so at most a column's four products and the eight
+    /// partial sums are live: the 16 registers of SSE hold them without spilling), then <c>A</c> and the pooled epilogue.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SingleChannelTile<TW, TV>(float* v, nint vStep, float* u, nint plane, float* bias, int f, bool relu, float* y)
+        where TW : struct, IVectorWidth<TV> where TV : struct
+    {
+        var (a0, b0) = SingleChannelColumn<TW, TV>(v, vStep, u, plane, 0);
+        var (a1, b1) = SingleChannelColumn<TW, TV>(v, vStep, u, plane, 1);
+        var (a2, b2) = SingleChannelColumn<TW, TV>(v, vStep, u, plane, 2);
+        var (a3, b3) = SingleChannelColumn<TW, TV>(v, vStep, u, plane, 3);
+        PooledEpilogue<TW, TV>(TW.Add(TW.Add(a0, a1), a2), TW.Sub(TW.Sub(a1, a2), a3), TW.Add(TW.Add(b0, b1), b2), TW.Sub(TW.Sub(b1, b2), b3),
+            bias, f, relu, y);
+    }
+
+    /// <summary>Column <paramref name="c"/> of <c>Aᵀ·M</c>: <c>(m0c + m1c + m2c, m1c − m2c − m3c)</c> with <c>m_rc = V[4r + c]·U[4r + c]</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (TV, TV) SingleChannelColumn<TW, TV>(float* v, nint vStep, float* u, nint plane, int c)
+        where TW : struct, IVectorWidth<TV> where TV : struct
+    {
+        TV m0 = P<TW, TV>(v, vStep, u, plane, c), m1 = P<TW, TV>(v, vStep, u, plane, 4 + c);
+        TV m2 = P<TW, TV>(v, vStep, u, plane, 8 + c), m3 = P<TW, TV>(v, vStep, u, plane, 12 + c);
+        return (TW.Add(TW.Add(m0, m1), m2), TW.Sub(TW.Sub(m1, m2), m3));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV P<TW, TV>(float* v, nint vStep, float* u, nint plane, int xi)
+        where TW : struct, IVectorWidth<TV> where TV : struct
+        => TW.Mul(TW.Load(ref v[xi * vStep], 0), TW.Load(ref u[xi * plane], 0));
 }

@@ -59,10 +59,14 @@ public class MaxNanTests
         Pooling.MaxForward(pool, z, expected, 1);
         var y = new float[pool.OutSize];
         Fused.PooledConvolutionForward(g, pool, x, kernel, bias, new float[z.Length], y, 1, ws, activation);
+        // Without fused multiply-add this one-channel 3×3 layer takes the Winograd path: equal up to rounding, NaN exactly
+        // where the unfused kernels put it (each pooled value's 4×4 input tile is the union of its four windows).
+        bool winograd = !VectorWidth.FusedMultiplyAdd && WinogradConvolution.SingleChannelApplies(g, pool);
         int nans = 0;
         for (int i = 0; i < y.Length; i++)
         {
-            Assert.True(float.IsNaN(expected[i]) ? float.IsNaN(y[i]) : y[i] == expected[i], $"{activation}: pooled {i} is {y[i]:R}, unfused {expected[i]:R}");
+            bool close = winograd ? Math.Abs(y[i] - expected[i]) <= 1e-6 * (1 + Math.Abs(expected[i])) : y[i] == expected[i];
+            Assert.True(float.IsNaN(expected[i]) ? float.IsNaN(y[i]) : close, $"{activation}: pooled {i} is {y[i]:R}, unfused {expected[i]:R}");
             if (float.IsNaN(y[i])) nans++;
         }
         Assert.True(nans >= 32, $"the NaN pixel reached {nans} pooled values"); // at least one pooled position, all 32 filters

@@ -46,8 +46,12 @@ public class PooledConvolutionTests
             var y = new float[expected.Length];
             y.AsSpan().Fill(float.NaN);
             Fused.PooledConvolutionForward(g, pool, x, kernel, bias, new float[z.Length], y, batch, ws, activation);
+            bool winograd = !VectorWidth.FusedMultiplyAdd && WinogradConvolution.SingleChannelApplies(g, pool);
             for (int i = 0; i < y.Length; i++)
-                Assert.True(y[i] == expected[i], $"{h}x{w} {cin}->{cout} {padding} {activation}: pooled {i} is {y[i]:R}, unfused {expected[i]:R}");
+            {
+                if (winograd) TestUtil.Close(expected[i], y[i], 1e-6, 1e-6, $"{h}x{w} {cin}->{cout} {padding} {activation}: pooled {i} (single-channel Winograd)");
+                else Assert.True(y[i] == expected[i], $"{h}x{w} {cin}->{cout} {padding} {activation}: pooled {i} is {y[i]:R}, unfused {expected[i]:R}");
+            }
 
             // And against the double-precision reference (conv → activation → 2×2 maximum).
             double[] exact = ConvReference.ConvForward(g, ConvReference.D(x), ConvReference.D(kernel), ConvReference.D(bias), batch);
@@ -64,6 +68,72 @@ public class PooledConvolutionTests
                 int o = b * pool.OutSize + (ph * pool.OutW + pw) * cout + f;
                 TestUtil.Close(best, y[o], 1e-5, 1e-5, $"{h}x{w} {cin}->{cout} {padding} {activation}: pooled {o}");
             }
+        }
+    }
+
+    public static TheoryData<int, int, int, string, int> SingleChannelShapes => new()
+    {
+        // h, w, cout, padding, batch
+        { 28, 28, 32, "valid", 2 },  // the small CNN's first layer
+        { 28, 28, 32, "same", 1 },   // pooled outputs on every edge of the image
+        { 9, 12, 5, "valid", 2 },    // filters not a multiple of any width: whole vectors, then one lane at a time
+        { 7, 7, 20, "same", 1 },     // odd output: the last row and column of blocks dropped by the pooling
+        { 4, 5, 256, "valid", 1 },   // the most filters the stack-held transform takes
+    };
+
+    /// <summary>
+    /// The single-channel Winograd path (<see cref="WinogradConvolution.SingleChannelMaxPool"/>, chosen without fused
+    /// multiply-add), forced at this run's width whatever the hardware: against the double-precision reference, the
+    /// direct path where it applies (whole vectors of filters), and NaN inputs propagating to the pooled outputs whose windows read them.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(SingleChannelShapes))]
+    public void SingleChannelWinogradMatchesTheDirectKernel(int h, int w, int cout, string padding, int batch)
+    {
+        var g = ConvReference.Conv(new[] { 1, h, w }, 1, cout, new[] { 1, 3, 3 }, new[] { 1, 1, 1 }, new[] { 1, 1, 1 }, padding);
+        var pool = new WindowGeometry(1, g.OutH, g.OutW, cout, 1, g.OutH / 2, g.OutW / 2, cout, 1, 2, 2, 1, 2, 2, 1, 1, 1, 0, 0, 0);
+        Assert.True(WinogradConvolution.SingleChannelApplies(g, pool));
+        float[] x = TestUtil.Uniform(51, batch * g.InSize), kernel = TestUtil.Uniform(52, 9 * cout), bias = TestUtil.Uniform(53, cout);
+        double[] exact = ConvReference.ConvForward(g, ConvReference.D(x), ConvReference.D(kernel), ConvReference.D(bias), batch);
+        foreach (bool relu in new[] { true, false })
+        foreach (bool withBias in new[] { true, false })
+        {
+            float[] b = withBias ? bias : Array.Empty<float>();
+            var direct = new float[batch * pool.OutSize];
+            var winograd = new float[direct.Length];
+            winograd.AsSpan().Fill(float.NaN);
+            if (ConvolutionDirect.PoolApplies(g, pool)) ConvolutionDirect.ForwardMaxPoolVia(g, pool, x, kernel, b, direct, batch, relu, singleChannelWinograd: false);
+            ConvolutionDirect.ForwardMaxPoolVia(g, pool, x, kernel, b, winograd, batch, relu, singleChannelWinograd: true);
+            for (int n = 0; n < batch; n++)
+            for (int ph = 0; ph < pool.OutH; ph++)
+            for (int pw = 0; pw < pool.OutW; pw++)
+            for (int f = 0; f < cout; f++)
+            {
+                double best = double.NegativeInfinity;
+                for (int dh = 0; dh < 2; dh++)
+                for (int dw = 0; dw < 2; dw++)
+                    best = Math.Max(best, exact[n * g.OutSize + ((2 * ph + dh) * g.OutW + 2 * pw + dw) * cout + f] - (withBias ? 0 : bias[f]));
+                if (relu) best = Math.Max(0, best);
+                int o = n * pool.OutSize + (ph * pool.OutW + pw) * cout + f;
+                string at = $"{h}x{w} ->{cout} {padding} relu={relu} bias={withBias}: pooled {o}";
+                TestUtil.Close(best, winograd[o], 1e-6, 1e-6, at);
+                if (ConvolutionDirect.PoolApplies(g, pool)) TestUtil.Close(direct[o], winograd[o], 1e-6, 1e-6, at + " against the direct kernel");
+            }
+        }
+
+        // A NaN input reaches exactly the pooled outputs whose 4×4 input tile holds it (as every convolution output reading it is NaN).
+        var xn = (float[])x.Clone();
+        int ih = g.InH / 2, iw = g.InW / 2;
+        xn[ih * g.InW + iw] = float.NaN;
+        var yn = new float[batch * pool.OutSize];
+        ConvolutionDirect.ForwardMaxPoolVia(g, pool, xn, kernel, bias, yn, batch, relu: true, singleChannelWinograd: true);
+        for (int ph = 0; ph < pool.OutH; ph++)
+        for (int pw = 0; pw < pool.OutW; pw++)
+        {
+            int r = ih - (2 * ph - g.PadH), c = iw - (2 * pw - g.PadW);
+            bool reads = r >= 0 && r < 4 && c >= 0 && c < 4;
+            float value = yn[(ph * pool.OutW + pw) * cout];
+            Assert.True(reads == float.IsNaN(value), $"pooled ({ph}, {pw}) is {value} with the NaN input at ({ih}, {iw})");
         }
     }
 }

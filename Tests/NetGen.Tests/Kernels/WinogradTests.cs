@@ -92,6 +92,36 @@ public class WinogradTests
         }
     }
 
+    /// <summary>
+    /// The broadcast path (<c>BlockBroadcast</c>: the portable x64 build's, chosen where a broadcast is a shuffle) and the
+    /// panel-by-panel path, each forced at this run's width, give the same floats bit for bit (the same products summed in
+    /// the same order), plain and pooled, over the shapes above: leftover rows of one to five tiles, several blocks.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void BroadcastPathEqualsThePanelPathBitForBit(int h, int w, string padding, int cin, int cout, int batch)
+    {
+        var g = ConvReference.Conv(new[] { 1, h, w }, cin, cout, new[] { 1, 3, 3 }, new[] { 1, 1, 1 }, new[] { 1, 1, 1 }, padding);
+        float[] x = TestUtil.Uniform(31, batch * g.InSize), kernel = TestUtil.Uniform(32, 9 * cin * cout), bias = TestUtil.Uniform(33, cout);
+        WindowGeometry? pool = g.OutH >= 2 && g.OutW >= 2
+            ? new WindowGeometry(1, g.OutH, g.OutW, cout, 1, g.OutH / 2, g.OutW / 2, cout, 1, 2, 2, 1, 2, 2, 1, 1, 1, 0, 0, 0)
+            : null;
+        foreach (var p in new[] { null, pool })
+        {
+            int length = batch * (p is { } q ? q.OutSize : g.OutSize);
+            var panel = new float[length];
+            var broadcast = new float[length];
+            broadcast.AsSpan().Fill(float.NaN);
+            WinogradConvolution.ForwardVia(g, p, x, kernel, bias, panel, batch, new float[WinogradConvolution.WorkspaceLength(g, false)],
+                new float[WinogradConvolution.CacheLength(g)], Activation.Relu, broadcast: false);
+            WinogradConvolution.ForwardVia(g, p, x, kernel, bias, broadcast, batch, new float[WinogradConvolution.WorkspaceLength(g, true)],
+                new float[WinogradConvolution.CacheLength(g)], Activation.Relu, broadcast: true);
+            for (int i = 0; i < length; i++)
+                Assert.True(BitConverter.SingleToInt32Bits(panel[i]) == BitConverter.SingleToInt32Bits(broadcast[i]),
+                    $"{h}x{w} {padding} {cin}->{cout} b{batch} pooled={p is not null}: output {i} is {broadcast[i]:R} broadcast, {panel[i]:R} by panels");
+        }
+    }
+
     [Fact]
     public void CachedTransformFollowsKernelChanges()
     {
