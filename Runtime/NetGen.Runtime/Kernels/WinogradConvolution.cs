@@ -316,9 +316,14 @@ public static unsafe class WinogradConvolution
                 for (int j = 0; j < panels; j++)
                     Gemm.Micro6Broadcast<TW, TV>(ref *broadcast, ref ux[(nint)j * cin * nr], cin, ref mx[(nint)i * ldm + j * nr], ldm);
             }
+            // Leftover rows (at most MaxSingleRows), two panels per call.
             for (; i < n; i++)
-                for (int j = 0; j < panels; j++)
-                    Gemm.Micro1<TW, TV>(ref vx[(nint)i * cin], 1, ref ux[(nint)j * cin * nr], cin, ref mx[(nint)i * ldm + j * nr], false);
+            {
+                int j = 0;
+                for (; j + 2 <= panels; j += 2)
+                    Gemm.Micro1Pair<TW, TV>(ref vx[(nint)i * cin], ref ux[(nint)j * cin * nr], (nint)cin * nr, cin, ref mx[(nint)i * ldm + j * nr]);
+                if (j < panels) Gemm.Micro1<TW, TV>(ref vx[(nint)i * cin], 1, ref ux[(nint)j * cin * nr], cin, ref mx[(nint)i * ldm + j * nr], false);
+            }
         }
         for (int j = 0; j < panels; j++)
             OutputTransform<TW, TV>(ref job, t0, n, m + j * nr, mPlane, ldm, j * nr, Math.Min(nr, cout - j * nr));
