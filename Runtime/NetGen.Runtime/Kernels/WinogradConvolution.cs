@@ -408,6 +408,13 @@ public static unsafe class WinogradConvolution
             float* src = job.X + (nint)b * g.InSize + ((nint)ih * g.InW + iw) * cin;
             float* dst = v + (nint)i * cin;
             int c = 0;
+            if ((inRows & inCols) == 15)
+            {
+                // Inside the image: the same transform without the edge tests.
+                for (; c < full; c += TW.Count) InputTile<TW, TV>(src + c, rowStride, cin, 15, 15, dst + c, plane);
+                for (; c < cin; c++) InputTile<W1, float>(src + c, rowStride, cin, 15, 15, dst + c, plane);
+                continue;
+            }
             for (; c < full; c += TW.Count) InputTile<TW, TV>(src + c, rowStride, cin, inRows, inCols, dst + c, plane);
             for (; c < cin; c++) InputTile<W1, float>(src + c, rowStride, cin, inRows, inCols, dst + c, plane);
         }
@@ -611,7 +618,10 @@ public static unsafe class WinogradConvolution
                 for (int j = 0; j < 4; j++)
                     if ((uint)(iw + j) < (uint)g.InW) inCols |= 1 << j;
                 // V = Bᵀ·d·B of the tile's 4×4 inputs (zero outside the image), one lane wide, then broadcast once for all filters.
-                InputTile<W1, float>(x + (nint)ih * g.InW + iw, g.InW, 1, inRows, inCols, v, 1);
+                float* src = x + (nint)ih * g.InW + iw;
+                // A tile inside the image (every tile of a valid convolution) reads its 16 inputs without the edge tests.
+                if ((inRows & inCols) == 15) InputTile<W1, float>(src, g.InW, 1, 15, 15, v, 1);
+                else InputTile<W1, float>(src, g.InW, 1, inRows, inCols, v, 1);
                 for (int xi = 0; xi < 16; xi++) TW.Store(TW.Splat(v[xi]), ref splat[xi * TW.Count], 0);
                 float* dst = y + ((nint)ph * pool.OutW + pw) * cout;
                 for (f = 0; f < full; f += TW.Count) SingleChannelTile<TW, TV>(splat, TW.Count, u + 16 * f, TW.Count, bias, f, relu, dst + f);
