@@ -127,7 +127,8 @@ public static class Fused
     /// nobody else reads: <paramref name="z"/> is scratch whose contents afterwards are unspecified. When the direct
     /// kernel applies (a short patch, whole vectors of filters), the pooling is 2×2 with stride 2 and the activation is
     /// linear or ReLU, each pooled value is taken from registers and the convolution's output is never written (equal
-    /// to the unfused sequence bit for bit); otherwise this is <see cref="ConvolutionMaxPoolForward"/>.
+    /// to the unfused sequence bit for bit, except a 3×3 one-channel layer on x64 without FMA, which takes Winograd's
+    /// F(2×2, 3×3) there and is equal up to float rounding); otherwise this is <see cref="ConvolutionMaxPoolForward"/>.
     /// </summary>
     public static void PooledConvolutionForward(in WindowGeometry g, in WindowGeometry pool, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel,
         ReadOnlySpan<float> bias, Span<float> z, Span<float> y, int batch, Span<float> workspace, Activation activation)

@@ -585,7 +585,7 @@ public static unsafe class WinogradConvolution
     /// by F(2×2, 3×3) with the products element-wise: with a single input channel there is no sum over channels, so
     /// <c>M[ξ] = V[ξ]·U[ξ]</c> is one multiplication per (tile, filter, ξ), 16 where the direct kernel spends 36
     /// multiply-adds, and each pooling window is one tile. The products go straight from registers into the output
-    /// transform, bias, ReLU and maximum of <see cref="OutputValues"/>. It pays only where a multiply-add is two
+    /// transform and the maximum, bias and ReLU of <see cref="PooledEpilogue"/>. It pays only where a multiply-add is two
     /// instructions (x64 without FMA: the portable NativeAOT build's SSE kernels), where it takes 16 multiplications
     /// and 24 additions per tile and filter vector against the direct kernel's 36 multiplications and 36 additions;
     /// with FMA the direct kernel's 36 fused instructions are fewer than these 40, so

@@ -8,7 +8,8 @@ namespace NetGen.Tests.Kernels;
 /// <see cref="Fused.PooledConvolutionForward"/>: convolution, bias, ReLU or linear and 2×2 max pooling in one pass. Where
 /// the direct kernel takes it (filters a multiple of the vector width, short patches) the pooled values come from
 /// registers; the result must equal the unfused float kernels bit for bit (same sums, and bias and ReLU commute with
-/// the maximum) and the double-precision reference within float rounding. Odd output sizes leave a row and a column the
+/// the maximum), or within 1e-6 where a one-channel 3×3 layer takes the Winograd path (no FMA), and the
+/// double-precision reference within float rounding. Odd output sizes leave a row and a column the
 /// pooling drops; same padding puts pooled outputs on the image edge; widths of 9 to 26 outputs exercise the
 /// four- and two-pooled-output blocks and the single ones. tools/test-widths.sh reruns these at 256 and 128 bits.
 /// </summary>
