@@ -56,19 +56,9 @@ public class PooledConvolutionTests
 
             // And against the double-precision reference (conv → activation → 2×2 maximum).
             double[] exact = ConvReference.ConvForward(g, ConvReference.D(x), ConvReference.D(kernel), ConvReference.D(bias), batch);
-            for (int b = 0; b < batch; b++)
-            for (int ph = 0; ph < pool.OutH; ph++)
-            for (int pw = 0; pw < pool.OutW; pw++)
-            for (int f = 0; f < cout; f++)
-            {
-                double best = double.NegativeInfinity;
-                for (int dh = 0; dh < 2; dh++)
-                for (int dw = 0; dw < 2; dw++)
-                    best = Math.Max(best, exact[b * g.OutSize + ((2 * ph + dh) * g.OutW + 2 * pw + dw) * cout + f]);
-                if (activation == Activation.Relu) best = Math.Max(0, best);
-                int o = b * pool.OutSize + (ph * pool.OutW + pw) * cout + f;
-                TestUtil.Close(best, y[o], 1e-5, 1e-5, $"{h}x{w} {cin}->{cout} {padding} {activation}: pooled {o}");
-            }
+            double[] pooled = Pooled(g, pool, exact, batch, activation == Activation.Relu, null);
+            for (int o = 0; o < y.Length; o++)
+                TestUtil.Close(pooled[o], y[o], 1e-5, 1e-5, $"{h}x{w} {cin}->{cout} {padding} {activation}: pooled {o}");
         }
     }
 
@@ -105,19 +95,11 @@ public class PooledConvolutionTests
             winograd.AsSpan().Fill(float.NaN);
             if (ConvolutionDirect.PoolApplies(g, pool)) ConvolutionDirect.ForwardMaxPoolVia(g, pool, x, kernel, b, direct, batch, relu, singleChannelWinograd: false);
             ConvolutionDirect.ForwardMaxPoolVia(g, pool, x, kernel, b, winograd, batch, relu, singleChannelWinograd: true);
-            for (int n = 0; n < batch; n++)
-            for (int ph = 0; ph < pool.OutH; ph++)
-            for (int pw = 0; pw < pool.OutW; pw++)
-            for (int f = 0; f < cout; f++)
+            double[] pooled = Pooled(g, pool, exact, batch, relu, withBias ? null : bias);
+            for (int o = 0; o < winograd.Length; o++)
             {
-                double best = double.NegativeInfinity;
-                for (int dh = 0; dh < 2; dh++)
-                for (int dw = 0; dw < 2; dw++)
-                    best = Math.Max(best, exact[n * g.OutSize + ((2 * ph + dh) * g.OutW + 2 * pw + dw) * cout + f] - (withBias ? 0 : bias[f]));
-                if (relu) best = Math.Max(0, best);
-                int o = n * pool.OutSize + (ph * pool.OutW + pw) * cout + f;
                 string at = $"{h}x{w} ->{cout} {padding} relu={relu} bias={withBias}: pooled {o}";
-                TestUtil.Close(best, winograd[o], 1e-6, 1e-6, at);
+                TestUtil.Close(pooled[o], winograd[o], 1e-6, 1e-6, at);
                 if (ConvolutionDirect.PoolApplies(g, pool)) TestUtil.Close(direct[o], winograd[o], 1e-6, 1e-6, at + " against the direct kernel");
             }
         }
@@ -136,5 +118,28 @@ public class PooledConvolutionTests
             float value = yn[(ph * pool.OutW + pw) * cout];
             Assert.True(reads == float.IsNaN(value), $"pooled ({ph}, {pw}) is {value} with the NaN input at ({ih}, {iw})");
         }
+    }
+
+    /// <summary>
+    /// The 2×2 max pooling (then ReLU if <paramref name="relu"/>) of a double-precision convolution output
+    /// <paramref name="exact"/>, less <paramref name="lessBias"/> per filter when given (a reference computed with a bias
+    /// for a call made without).
+    /// </summary>
+    private static double[] Pooled(WindowGeometry g, WindowGeometry pool, double[] exact, int batch, bool relu, float[]? lessBias)
+    {
+        int cout = g.OutChannels;
+        var pooled = new double[batch * pool.OutSize];
+        for (int n = 0; n < batch; n++)
+        for (int ph = 0; ph < pool.OutH; ph++)
+        for (int pw = 0; pw < pool.OutW; pw++)
+        for (int f = 0; f < cout; f++)
+        {
+            double best = double.NegativeInfinity;
+            for (int dh = 0; dh < 2; dh++)
+            for (int dw = 0; dw < 2; dw++)
+                best = Math.Max(best, exact[n * g.OutSize + ((2 * ph + dh) * g.OutW + 2 * pw + dw) * cout + f] - (lessBias is null ? 0 : lessBias[f]));
+            pooled[n * pool.OutSize + (ph * pool.OutW + pw) * cout + f] = relu ? Math.Max(0, best) : best;
+        }
+        return pooled;
     }
 }
