@@ -43,6 +43,7 @@ public sealed class KerasImportTests : IDisposable
         new object[] { "keras", "keras3_mha.keras", "keras3_mha" },
         new object[] { "keras", "keras2_mha.h5", "keras2_mha" },
         new object[] { "keras", "keras3_mha_attention_mask.keras", "keras3_mha_attention_mask" },
+        new object[] { "keras", "keras3_upsample_bilinear.keras", "keras3_upsample_bilinear" },
         // tools/reference/make_import_heldout_fixtures.py: full Keras 3 / Keras 2 configurations of the variants most likely to break.
         new object[] { "keras", "keras3_activations.keras", "keras3_activations" },
         new object[] { "keras", "keras3_norm.keras", "keras3_norm" },
@@ -151,6 +152,32 @@ public sealed class KerasImportTests : IDisposable
         net.Predict(f.Input, actual, f.Batch);
         float diff = Fixture.MaxAbsDifference(f.Output, actual);
         Assert.True(diff <= 1e-5f, $"{name} with recurrent_dropout: differs by {diff}\n{source}");
+    }
+
+    /// <summary>
+    /// UpSampling2D's interpolation "bilinear" becomes <c>Interpolation = Interpolation.Bilinear</c> (the network's outputs are
+    /// checked against PyTorch's by the Models theory); another mode ("bicubic", in a copy of the archive) is refused by name.
+    /// </summary>
+    [Fact]
+    public void UpSampling2D_bilinear_maps_to_Interpolation_and_other_modes_are_refused()
+    {
+        Directory.CreateDirectory(_dir);
+        var path = Path.Combine(_dir, "bicubic.keras");
+        File.Copy(Fixture.Path_("keras", "keras3_upsample_bilinear.keras"), path, overwrite: true);
+        using (var z = ZipFile.Open(path, ZipArchiveMode.Update))
+        {
+            var entry = z.GetEntry("config.json")!;
+            string config;
+            using (var reader = new StreamReader(entry.Open())) config = reader.ReadToEnd();
+            Assert.Contains("\"interpolation\": \"bilinear\"", config);
+            entry.Delete();
+            using var writer = new StreamWriter(z.CreateEntry("config.json").Open());
+            writer.Write(config.Replace("\"interpolation\": \"bilinear\"", "\"interpolation\": \"bicubic\""));
+        }
+        var e = Fails(path);
+        Assert.Contains("Layer 'up' (UpSampling2D) uses 'bicubic' interpolation", e.Message);
+        var result = Importer.Write(new Importer.Options(Fixture.Path_("keras", "keras3_upsample_bilinear.keras"), "Up", null, Out, Bake: false));
+        Assert.Contains("[UpSampling2D(2, 3, Interpolation = Interpolation.Bilinear, Name = \"up\")]", File.ReadAllText(result.SourcePath));
     }
 
     /// <summary>A copy of keras3_cnn.keras whose layer configurations get the given extra fields (JSON text), by layer name.</summary>

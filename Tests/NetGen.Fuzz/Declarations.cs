@@ -340,7 +340,7 @@ public static class Declarations
         ["GlobalMaxPooling2D"] = Layer("GlobalMaxPooling2D", null, Opt("KeepDims", Bool)),
         ["GlobalMaxPooling3D"] = Layer("GlobalMaxPooling3D", null, Opt("KeepDims", Bool)),
         ["UpSampling1D"] = Layer("UpSampling1D", IntList),
-        ["UpSampling2D"] = Layer("UpSampling2D", IntList),
+        ["UpSampling2D"] = Layer("UpSampling2D", IntList, Opt("Interpolation", Freq((6, Const("Interpolation.Nearest", "Interpolation.Bilinear")), (1, Const("(Interpolation)2", "(Interpolation)(-1)"))))),
         ["UpSampling3D"] = Layer("UpSampling3D", IntList),
         ["ZeroPadding1D"] = Layer("ZeroPadding1D", IntList),
         ["ZeroPadding2D"] = Layer("ZeroPadding2D", IntList),
@@ -510,7 +510,7 @@ public static class Declarations
             options.Add(Gen.Select(Gen.Int[1, 2], Gen.Int[1, m], (f, k) => ($"LocallyConnected2D({f}, {k}", new[] { h - k + 1, w - k + 1, f }, true)));
             options.Add(Gen.Select(Const("Max", "Average"), Gen.Int[1, m], (mm, p) => ($"{mm}Pooling2D({p}", new[] { h / p, w / p, last }, mm == "Average")));
             options.Add(Const("Max", "Average").Select(mm => ($"Global{mm}Pooling2D(", new[] { last }, mm == "Average")));
-            options.Add(Gen.Const(("UpSampling2D(2", new[] { h * 2, w * 2, last }, true)));
+            options.Add(Const("Nearest", "Bilinear").Select(i => ($"UpSampling2D(2, Interpolation = Interpolation.{i}", new[] { h * 2, w * 2, last }, true)));
             options.Add(Gen.Const(("ZeroPadding2D(1", new[] { h + 2, w + 2, last }, true)));
             if (m > 2) options.Add(Gen.Const(("Cropping2D(1", new[] { h - 2, w - 2, last }, true)));
             options.Add(Gen.Const(("Permute(2, 1, 3", new[] { w, h, last }, true)));

@@ -37,6 +37,9 @@ reference outputs are computed by PyTorch (float32) on the same weights, convert
   return_sequences) -> Flatten -> Dense(2, softmax); reference from the same cell written with torch conv1d.
 - Fixtures/keras/keras3_mha_attention_mask.keras: Keras 3 Functional inputs tokens (5, 8) and allowed (5, 5) ->
   MultiHeadAttention(2, 3)(tokens, tokens, attention_mask=allowed) -> Flatten -> Dense(2).
+- Fixtures/keras/keras3_upsample_bilinear.keras: Keras 3 Sequential Input(3, 4, 2) -> UpSampling2D((2, 3),
+  interpolation "bilinear") -> Conv2D(2, 1x1) -> Flatten -> Dense(2); reference from torch interpolate(mode="bilinear",
+  align_corners=False) (Keras' half-pixel convention); its own generator, so it can be written alone.
 Each model has <name>.json with channels-last inputs and the outputs.
 
 Run:  /usr/bin/python3 tools/reference/make_keras_fixtures.py   (deterministic: fixed seeds)
@@ -592,6 +595,30 @@ def mha_attention_mask():
         save_reference("keras3_mha_attention_mask", torch.cat([x.reshape(3, -1), allowed.reshape(3, -1)], dim=1), y.float())
 
 
+def upsample_bilinear():
+    gen = torch.Generator().manual_seed(77)
+
+    def r(*shape, scale=0.5):
+        return ((torch.rand(*shape, generator=gen) * 2 - 1) * scale).to(torch.float32)
+
+    kc, bc, kf, bf = r(1, 1, 2, 2), r(2), r(6 * 12 * 2, 2, scale=0.2), r(2)
+    layers = [
+        k3_layer("InputLayer", {"batch_shape": [None, 3, 4, 2], "dtype": "float32", "sparse": False, "name": "image"}),
+        k3_layer("UpSampling2D", {"name": "up", "trainable": True, "dtype": "float32", "size": [2, 3], "data_format": "channels_last",
+                                  "interpolation": "bilinear"}),
+        k3_layer("Conv2D", {"name": "mix", "trainable": True, "dtype": "float32", "filters": 2, "kernel_size": [1, 1], "strides": [1, 1],
+                            "padding": "valid", "data_format": "channels_last", "dilation_rate": [1, 1], "groups": 1, "activation": "linear",
+                            "use_bias": True}),
+        k3_layer("Flatten", {"name": "flatten", "trainable": True, "dtype": "float32", "data_format": "channels_last"}),
+        k3_layer("Dense", {"name": "head", "trainable": True, "dtype": "float32", "units": 2, "activation": "linear", "use_bias": True}),
+    ]
+    write_keras3(os.path.join(OUT, "keras3_upsample_bilinear.keras"), layers, {"mix": [kc, bc], "head": [kf, bf]}, (3, 4, 2))
+    x = torch.rand(2, 3, 4, 2, generator=gen)
+    h = F.interpolate(x.permute(0, 3, 1, 2), scale_factor=(2, 3), mode="bilinear", align_corners=False)
+    h = F.conv2d(h, kc.permute(3, 2, 0, 1), bc).permute(0, 2, 3, 1)
+    save_reference("keras3_upsample_bilinear", x, h.reshape(2, -1) @ kf + bf)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     mlp()
@@ -606,6 +633,7 @@ def main():
     mha()
     bidirectional_convlstm()
     mha_attention_mask()  # last: the earlier fixtures' random draws stay as they were
+    upsample_bilinear()  # its own generator
 
 
 if __name__ == "__main__":

@@ -56,8 +56,18 @@ internal sealed class SpatialKind : LayerKind
         {
             var factors = Window.PerAxis(spec, name, Argument, _rank, 2, context);
             if (factors is null) return null;
+            // Only UpSampling2D has Interpolation (as in Keras); the others find no such argument and stay nearest.
+            double interpolation = BuildContext.Number(spec, "Interpolation", (int)Shared.Interpolation.Nearest);
+            if (interpolation is not ((int)Shared.Interpolation.Nearest or (int)Shared.Interpolation.Bilinear))
+            {
+                context.Report(Descriptors.NumberOutOfRange, spec.Find("Interpolation")?.Location ?? spec.Location, label, "Interpolation",
+                    "Interpolation.Nearest or Interpolation.Bilinear", interpolation.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                return null;
+            }
+            bool bilinear = interpolation == (int)Shared.Interpolation.Bilinear;
             var upOut = spatial.Select((n, a) => n * factors[a]).ToArray();
-            return new SpatialNode(spec, name, input, new Shape(upOut.Concat(new[] { input.Last }).ToArray()), _op, factors, new int[_rank], $"{AttributeName}({Window.Dims(factors)})");
+            return new SpatialNode(spec, name, input, new Shape(upOut.Concat(new[] { input.Last }).ToArray()), _op, factors, new int[_rank],
+                $"{AttributeName}({Window.Dims(factors)}{(bilinear ? ", bilinear" : "")})", bilinear);
         }
 
         int fallback = _op == Op.ZeroPadding ? 1 : 0;
@@ -102,14 +112,17 @@ internal sealed class SpatialNode : LayerNode
     private readonly int[] _factors;
     private readonly int[] _before;
     private readonly string _description;
+    private readonly bool _bilinear;
 
-    public SpatialNode(LayerSpec spec, string name, Shape input, Shape output, SpatialKind.Op op, int[] factors, int[] before, string description)
+    public SpatialNode(LayerSpec spec, string name, Shape input, Shape output, SpatialKind.Op op, int[] factors, int[] before, string description,
+        bool bilinear = false)
         : base(spec, name, input, output)
     {
         _op = op;
         _factors = factors;
         _before = before;
         _description = description;
+        _bilinear = bilinear;
     }
 
     public override string KerasClass => Spec.Kind;
@@ -127,6 +140,7 @@ internal sealed class SpatialNode : LayerNode
     {
         SpatialKind.Op.ZeroPadding => (KnownKernels.ZeroPad, KnownKernels.ZeroPadBackward),
         SpatialKind.Op.Cropping => (KnownKernels.Crop, KnownKernels.CropBackward),
+        _ when _bilinear => (KnownKernels.UpSampleBilinear, KnownKernels.UpSampleBilinearBackward),
         _ => (KnownKernels.UpSample, KnownKernels.UpSampleBackward),
     };
 

@@ -64,6 +64,8 @@ internal static class KnownKernels
     public static readonly Kernel Crop = K("Spatial", "Crop");
     public static readonly Kernel CropBackward = K("Spatial", "CropBackward");
     public static readonly Kernel UpSample = K("Spatial", "UpSample");
+    public static readonly Kernel UpSampleBilinear = K("Spatial", "UpSampleBilinear");
+    public static readonly Kernel UpSampleBilinearBackward = K("Spatial", "UpSampleBilinearBackward");
     public static readonly Kernel UpSampleBackward = K("Spatial", "UpSampleBackward");
 
     // Normalization

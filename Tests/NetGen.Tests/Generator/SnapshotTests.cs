@@ -174,6 +174,23 @@ public class SnapshotTests
     }
 
     [Fact]
+    public void BilinearUpSampling()
+    {
+        const string source = """
+            using NetGen;
+            namespace Samples;
+            [Network]
+            [Input(4, 5, 2)]
+            [Conv2D(3, 1)]
+            [UpSampling2D(2, 3, Interpolation = Interpolation.Bilinear)]
+            [Flatten]
+            [Dense(2)]
+            public partial class Bilinear { }
+            """;
+        Snapshot.Match("BilinearUpSampling", Generate(source));
+    }
+
+    [Fact]
     public void TokenIdsNormalizationAndNoise()
     {
         const string source = """

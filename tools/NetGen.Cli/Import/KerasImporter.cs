@@ -1023,8 +1023,12 @@ internal static partial class KerasImporter
             case "UpSampling3D":
             {
                 int spatial = cls[^2] - '0';
-                if (c.TryGetProperty("interpolation", out var ip) && ip.GetString() != "nearest")
-                    throw new ImportException($"Layer '{name}' ({cls}) uses '{ip.GetString()}' interpolation; NetGen's UpSampling is nearest-neighbour.");
+                if (c.TryGetProperty("interpolation", out var ip) && ip.GetString() is { } mode && mode != "nearest")
+                {
+                    if (spatial != 2 || mode != "bilinear")
+                        throw new ImportException($"Layer '{name}' ({cls}) uses '{mode}' interpolation; NetGen's UpSampling is nearest-neighbour, and UpSampling2D also bilinear.");
+                    l.Set("Interpolation", "Interpolation.Bilinear");
+                }
                 var size = Ints(c, spatial == 1 ? "size" : "size", spatial);
                 l.Arguments.AddRange(size.Distinct().Count() == 1 ? new[] { Invariant(size[0]) } : size.Select(Invariant));
                 outShape = inShape.ToArray();

@@ -2,7 +2,10 @@ using System;
 
 namespace NetGen;
 
-/// <summary>Keras <c>UpSampling2D</c>: repeats every element along each spatial axis (nearest neighbour).</summary>
+/// <summary>
+/// Keras <c>UpSampling2D</c>: enlarges height and width by integer factors, repeating every element (nearest neighbour) or
+/// interpolating bilinearly between neighbours (<see cref="Interpolation"/>).
+/// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class UpSampling2DAttribute : LayerAttribute
 {
@@ -11,4 +14,11 @@ public sealed class UpSampling2DAttribute : LayerAttribute
 
     /// <summary>Repeat factors.</summary>
     public int[] Size { get; }
+
+    /// <summary>
+    /// How the new positions are filled: <see cref="NetGen.Interpolation.Nearest"/> (the default, Keras' too) or
+    /// <see cref="NetGen.Interpolation.Bilinear"/> (half-pixel centres, edges clamped, as Keras and PyTorch's
+    /// <c>align_corners=False</c>).
+    /// </summary>
+    public Interpolation Interpolation { get; set; } = Interpolation.Nearest;
 }
