@@ -29,7 +29,7 @@ public sealed class OnnxImportTests : IDisposable
 
     public static IEnumerable<object[]> Models() => new[]
     {
-        "seed_mlp", "sample_cnn", "residual_mlp", "batchnorm_net", "depthwise_transposed", "branches", "conv1d_net", "layernorm_mlp",
+        "seed_mlp", "sample_cnn", "residual_mlp", "batchnorm_net", "depthwise_transposed", "branches", "conv1d_net", "layernorm_mlp", "bilinear_up",
     }.Select(m => new object[] { m });
 
     [Theory]

@@ -177,6 +177,19 @@ class LayerNormMlp(nn.Module):
         return torch.sigmoid(self.fc2(F.softplus(self.ln(self.fc1(x)))))
 
 
+class BilinearUp(nn.Module):
+    """Bilinear up-sampling (Resize, mode linear, half-pixel coordinates) by (2, 3) between a convolution and a Linear."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(2, 3, 3, padding=1)
+        self.fc = nn.Linear(3 * 8 * 15, 4)
+
+    def forward(self, x):
+        m = F.interpolate(torch.tanh(self.conv(x)), scale_factor=(2, 3), mode="bilinear", align_corners=False)
+        return self.fc(torch.flatten(m, 1))
+
+
 MODELS = [
     # name, constructor, per-sample input shape (channels-first), opset, batch
     ("seed_mlp", SeedMlp, (28, 28), 13, 3),
@@ -187,6 +200,7 @@ MODELS = [
     ("branches", Branches, (2, 6, 6), 13, 2),
     ("conv1d_net", Conv1dNet, (3, 10), 13, 3),
     ("layernorm_mlp", LayerNormMlp, (6,), 17, 4),
+    ("bilinear_up", BilinearUp, (2, 4, 5), 13, 2),
 ]
 
 

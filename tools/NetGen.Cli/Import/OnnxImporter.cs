@@ -1214,9 +1214,14 @@ internal sealed partial class OnnxImporter
     {
         var x = Input(node, 0);
         string mode = AttrString(node, "mode", "nearest");
-        if (mode != "nearest") throw Unsupported(node, $"mode '{mode}' (NetGen's UpSampling is nearest-neighbour)");
         int rank = x.Shape.Length + 1;
         int spatial = rank - 2;
+        // Linear: UpSampling2D's bilinear mode, whose half-pixel coordinates are Resize's half_pixel (pytorch_half_pixel
+        // differs only for an output of length 1, which integer factors of 1 or more give only from an input of length 1,
+        // where both read that one value). The old Upsample op's linear mode is asymmetric: not mapped.
+        bool bilinear = mode == "linear" && node.OpType == "Resize" && spatial == 2;
+        if (mode != "nearest" && !bilinear)
+            throw Unsupported(node, $"mode '{mode}' (NetGen's UpSampling is nearest-neighbour; bilinear only for Resize of 2-D data with half-pixel coordinates)");
         float[]? scales = null;
         if (node.OpType == "Upsample") scales = Attr(node, "scales")?.Floats.ToArray() ?? TryConst(node, 1)?.Floats;
         else
@@ -1227,7 +1232,12 @@ internal sealed partial class OnnxImporter
                 scales = sizes.IntValues.Select((d, i) => i == 0 ? 1f : (float)d / (i == 0 ? 1 : x.Shape[i - 1])).ToArray();
             string transform = AttrString(node, "coordinate_transformation_mode", "half_pixel");
             string nearest = AttrString(node, "nearest_mode", "round_prefer_floor");
-            if (!(transform == "asymmetric" && nearest == "floor"))
+            if (bilinear)
+            {
+                if (transform is not ("half_pixel" or "pytorch_half_pixel"))
+                    throw Unsupported(node, $"linear mode with coordinate_transformation_mode '{transform}' (NetGen's bilinear up-sampling uses half-pixel centres)");
+            }
+            else if (!(transform == "asymmetric" && nearest == "floor"))
             {
                 // With integer factors, half_pixel + round_prefer_floor picks the same source cells as asymmetric + floor.
                 if (!(transform is "half_pixel" or "pytorch_half_pixel" && nearest is "round_prefer_floor" or "floor"))
@@ -1242,6 +1252,7 @@ internal sealed partial class OnnxImporter
         x = WithLayout(x, ChannelsLast(x.Shape.Length), $"'{NodeName(node)}'");
         var layer = NewLayer("UpSampling" + spatial + "D", node, x);
         if (!factors.All(f => f == 2)) layer.Arguments.AddRange(factors.Distinct().Count() == 1 ? new[] { Invariant(factors[0]) } : factors.Select(Invariant));
+        if (bilinear) layer.Set("Interpolation", "Interpolation.Bilinear");
         var shape = x.Shape.ToArray();
         for (int i = 0; i < spatial; i++) shape[i + 1] *= factors[i];
         Produce(node, layer, shape, x.Perm);
