@@ -129,19 +129,11 @@ public sealed class KerasImportTests : IDisposable
     [InlineData("keras3_bidirectional_convlstm")]
     public void ConvLstm_recurrent_dropout_maps_to_RecurrentDropout(string name)
     {
-        Directory.CreateDirectory(_dir);
-        var path = Path.Combine(_dir, name + ".keras");
-        File.Copy(Fixture.Path_("keras", name + ".keras"), path);
-        using (var z = ZipFile.Open(path, ZipArchiveMode.Update))
+        var path = EditedArchive(name + ".keras", name + ".keras", config =>
         {
-            var entry = z.GetEntry("config.json")!;
-            string config;
-            using (var reader = new StreamReader(entry.Open())) config = reader.ReadToEnd();
             Assert.Contains("\"recurrent_dropout\": 0.0", config);
-            entry.Delete();
-            using var writer = new StreamWriter(z.CreateEntry("config.json").Open());
-            writer.Write(config.Replace("\"recurrent_dropout\": 0.0", "\"recurrent_dropout\": 0.25"));
-        }
+            return config.Replace("\"recurrent_dropout\": 0.0", "\"recurrent_dropout\": 0.25");
+        });
         var result = Importer.Write(new Importer.Options(path, "Dropped", "KerasTest", Out, Bake: false));
         var source = File.ReadAllText(result.SourcePath);
         Assert.Contains("RecurrentDropout = 0.25", source);
@@ -161,19 +153,11 @@ public sealed class KerasImportTests : IDisposable
     [Fact]
     public void UpSampling2D_bilinear_maps_to_Interpolation_and_other_modes_are_refused()
     {
-        Directory.CreateDirectory(_dir);
-        var path = Path.Combine(_dir, "bicubic.keras");
-        File.Copy(Fixture.Path_("keras", "keras3_upsample_bilinear.keras"), path, overwrite: true);
-        using (var z = ZipFile.Open(path, ZipArchiveMode.Update))
+        var path = EditedArchive("keras3_upsample_bilinear.keras", "bicubic.keras", config =>
         {
-            var entry = z.GetEntry("config.json")!;
-            string config;
-            using (var reader = new StreamReader(entry.Open())) config = reader.ReadToEnd();
             Assert.Contains("\"interpolation\": \"bilinear\"", config);
-            entry.Delete();
-            using var writer = new StreamWriter(z.CreateEntry("config.json").Open());
-            writer.Write(config.Replace("\"interpolation\": \"bilinear\"", "\"interpolation\": \"bicubic\""));
-        }
+            return config.Replace("\"interpolation\": \"bilinear\"", "\"interpolation\": \"bicubic\"");
+        });
         var e = Fails(path);
         Assert.Contains("Layer 'up' (UpSampling2D) uses 'bicubic' interpolation", e.Message);
         var result = Importer.Write(new Importer.Options(Fixture.Path_("keras", "keras3_upsample_bilinear.keras"), "Up", null, Out, Bake: false));
@@ -182,23 +166,30 @@ public sealed class KerasImportTests : IDisposable
 
     /// <summary>A copy of keras3_cnn.keras whose layer configurations get the given extra fields (JSON text), by layer name.</summary>
     private string EditedCnn(string file, params (string Layer, string Fields)[] edits)
+        => EditedArchive("keras3_cnn.keras", file, config =>
+        {
+            foreach (var (layer, fields) in edits)
+            {
+                string name = $"\"name\": \"{layer}\"";
+                Assert.Contains(name, config);
+                config = config.Replace(name, name + ", " + fields);
+            }
+            return config;
+        });
+
+    /// <summary>A copy (named <paramref name="file"/>, in the test's directory) of the Keras 3 fixture archive <paramref name="fixture"/> with its config.json rewritten by <paramref name="edit"/>.</summary>
+    private string EditedArchive(string fixture, string file, Func<string, string> edit)
     {
         Directory.CreateDirectory(_dir);
         var path = Path.Combine(_dir, file);
-        File.Copy(Fixture.Path_("keras", "keras3_cnn.keras"), path, overwrite: true);
+        File.Copy(Fixture.Path_("keras", fixture), path, overwrite: true);
         using var z = ZipFile.Open(path, ZipArchiveMode.Update);
         var entry = z.GetEntry("config.json")!;
         string config;
         using (var reader = new StreamReader(entry.Open())) config = reader.ReadToEnd();
-        foreach (var (layer, fields) in edits)
-        {
-            string name = $"\"name\": \"{layer}\"";
-            Assert.Contains(name, config);
-            config = config.Replace(name, name + ", " + fields);
-        }
         entry.Delete();
         using var writer = new StreamWriter(z.CreateEntry("config.json").Open());
-        writer.Write(config);
+        writer.Write(edit(config));
         return path;
     }
 

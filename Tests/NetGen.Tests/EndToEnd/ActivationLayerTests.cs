@@ -1,7 +1,5 @@
 using System;
-using System.IO;
 using System.Linq;
-using System.Text.Json;
 using Xunit;
 
 namespace NetGen.Tests.EndToEnd;
@@ -12,14 +10,7 @@ namespace NetGen.Tests.EndToEnd;
 /// </summary>
 public class ActivationLayerTests
 {
-    private sealed record Fixture(string Network, string Loss, int Batch, float[] Parameters, float[] Input, float[] Target,
-        double[] Output, double LossValue, double[] Gradients);
-
-    private static Fixture Load(string network)
-    {
-        var json = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "activations", "networks", network + ".json"));
-        return JsonSerializer.Deserialize<Fixture>(json, new JsonSerializerOptions { PropertyNameCaseInsensitive = true })!;
-    }
+    private static NetworkFixture Load(string network) => NetworkFixture.Load(network, "activations", "networks");
 
     private static INetwork Create(string name) => name switch
     {
@@ -28,28 +19,13 @@ public class ActivationLayerTests
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "no such test network"),
     };
 
-    /// <summary>float32 against float64: 1e-5 relative with a 2e-6 absolute floor, as PyTorchNetworkTests.</summary>
-    private static void Close(double expected, double actual, string what)
-        => Assert.True(Math.Abs(expected - actual) <= 1e-5 * Math.Abs(expected) + 2e-6, $"{what}: expected {expected:R}, got {actual:R}");
-
     [Theory]
     [InlineData("ActivationLayersNet")]
     [InlineData("NewActivationsNet")]
     public void MatchesPyTorch(string network)
     {
         var f = Load(network);
-        var net = Create(f.Network);
-        Assert.Equal(f.Parameters.Length, net.ParameterCount);
-        f.Parameters.CopyTo(net.Parameters);
-        var output = new float[f.Output.Length];
-        net.Predict(f.Input, output, f.Batch);
-        for (int i = 0; i < output.Length; i++) Close(f.Output[i], output[i], $"output[{i}]");
-        float lossValue = net.ComputeGradients(f.Input, f.Target, f.Batch, Enum.Parse<Loss>(f.Loss));
-        Close(f.LossValue, lossValue, "loss");
-        var training = net.TrainingOutput;
-        for (int i = 0; i < output.Length; i++) Close(f.Output[i], training[i], $"training output[{i}]");
-        var gradients = net.Gradients;
-        for (int i = 0; i < gradients.Length; i++) Close(f.Gradients[i], gradients[i], $"gradient[{i}]");
+        f.AssertMatches(Create(f.Network), Enum.Parse<Loss>(f.Loss!), trainingOutput: true);
     }
 
     [Fact]

@@ -1,6 +1,4 @@
 using System;
-using System.IO;
-using System.Text.Json;
 using NetGen;
 using Xunit;
 
@@ -13,34 +11,14 @@ namespace NetGen.Tests.EndToEnd;
 /// </summary>
 public class BroadcastMergeTests
 {
-    private sealed record Fixture(string Network, int Batch, float[] Parameters, float[] Input, float[] Target, double[] Output, double LossValue, double[] Gradients);
-
-    private static Fixture Load(string name)
-        => JsonSerializer.Deserialize<Fixture>(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "broadcast", name + ".json")),
-            new JsonSerializerOptions { PropertyNameCaseInsensitive = true })!;
+    private static NetworkFixture Load(string name) => NetworkFixture.Load(name, "broadcast");
 
     private static INetwork Create(string name) => name == "SqueezeExcite" ? new SqueezeExcite() : new StepBias();
-
-    private static void Close(double expected, double actual, string what)
-        => Assert.True(Math.Abs(expected - actual) <= 1e-5 * Math.Abs(expected) + 2e-6, $"{what}: expected {expected:R}, got {actual:R}");
 
     [Theory]
     [InlineData("SqueezeExcite")]
     [InlineData("StepBias")]
-    public void MatchesPyTorch(string name)
-    {
-        var f = Load(name);
-        var net = Create(name);
-        Assert.Equal(f.Parameters.Length, net.ParameterCount);
-        f.Parameters.CopyTo(net.Parameters);
-        var output = new float[f.Output.Length];
-        net.Predict(f.Input, output, f.Batch);
-        for (int i = 0; i < output.Length; i++) Close(f.Output[i], output[i], $"output[{i}]");
-        float loss = net.ComputeGradients(f.Input, f.Target, f.Batch, Loss.MeanSquaredError);
-        Close(f.LossValue, loss, "loss");
-        var g = net.Gradients;
-        for (int i = 0; i < g.Length; i++) Close(f.Gradients[i], g[i], $"gradient[{i}]");
-    }
+    public void MatchesPyTorch(string name) => Load(name).AssertMatches(Create(name), Loss.MeanSquaredError, trainingOutput: false);
 
     [Theory]
     [InlineData("SqueezeExcite")]

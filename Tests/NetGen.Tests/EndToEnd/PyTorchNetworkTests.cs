@@ -1,7 +1,6 @@
 using System;
 using System.IO;
 using System.Linq;
-using System.Text.Json;
 using Xunit;
 
 namespace NetGen.Tests.EndToEnd;
@@ -12,9 +11,6 @@ namespace NetGen.Tests.EndToEnd;
 /// </summary>
 public class PyTorchNetworkTests
 {
-    private sealed record Fixture(string Network, string Loss, int Batch, float[] Parameters, float[] Input, float[] Target,
-        double[] Output, double LossValue, double[] Gradients);
-
     public static TheoryData<string> Files()
     {
         var data = new TheoryData<string>();
@@ -23,11 +19,7 @@ public class PyTorchNetworkTests
         return data;
     }
 
-    private static Fixture Load(string file)
-    {
-        var json = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "networks", file));
-        return JsonSerializer.Deserialize<Fixture>(json, new JsonSerializerOptions { PropertyNameCaseInsensitive = true })!;
-    }
+    private static NetworkFixture Load(string file) => NetworkFixture.Load(file, "networks");
 
     private static INetwork Create(string name) => name switch
     {
@@ -40,33 +32,12 @@ public class PyTorchNetworkTests
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "no such test network"),
     };
 
-    /// <summary>
-    /// float32 against float64: 1e-5 relative, with an absolute floor of 2e-6 for values near zero (the float32
-    /// rounding of sums of a few O(1) products).
-    /// </summary>
-    private static void Close(double expected, double actual, string what)
-        => Assert.True(Math.Abs(expected - actual) <= 1e-5 * Math.Abs(expected) + 2e-6, $"{what}: expected {expected:R}, got {actual:R}");
-
     [Theory]
     [MemberData(nameof(Files))]
     public void MatchesPyTorch(string file)
     {
         var f = Load(file);
-        var net = Create(f.Network);
-        var loss = Enum.Parse<Loss>(f.Loss);
-        Assert.Equal(f.Parameters.Length, net.ParameterCount);
-        f.Parameters.CopyTo(net.Parameters);
-
-        var output = new float[f.Output.Length];
-        net.Predict(f.Input, output, f.Batch);
-        for (int i = 0; i < output.Length; i++) Close(f.Output[i], output[i], $"output[{i}]");
-
-        float lossValue = net.ComputeGradients(f.Input, f.Target, f.Batch, loss);
-        Close(f.LossValue, lossValue, "loss");
-        var training = net.TrainingOutput;
-        for (int i = 0; i < output.Length; i++) Close(f.Output[i], training[i], $"training output[{i}]");
-        var gradients = net.Gradients;
-        for (int i = 0; i < gradients.Length; i++) Close(f.Gradients[i], gradients[i], $"gradient[{i}]");
+        f.AssertMatches(Create(f.Network), Enum.Parse<Loss>(f.Loss!), trainingOutput: true);
     }
 
     [Fact]
